@@ -1,0 +1,23 @@
+// The export surface of tensorzip's WebAssembly module. Every kernel takes (pointer, length) pairs into this
+// module's memory and returns i32: >= 0 bytes written, < 0 a status from status.ts. No kernel allocates; the
+// JavaScript side places buffers above heapBase() and grows the memory itself.
+
+export { lz4Bound, lz4CompressBlock } from './lz4_block_encode';
+export { lz4DecompressBlock } from './lz4_block_decode';
+export { xxh32, xxh32Reset, xxh32Update, xxh32Digest } from './xxhash32';
+import { XXH32_STATE_BYTES } from './xxhash32';
+
+/** Bytes the caller reserves for one streaming xxh32 state. */
+export function xxh32StateBytes(): usize {
+  return XXH32_STATE_BYTES;
+}
+
+/** First byte free for the caller's buffers (static data ends below it). */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+/** 1 when this build uses v128 instructions, 0 for the scalar build. */
+export function simdBuild(): i32 {
+  return ASC_FEATURE_SIMD ? 1 : 0;
+}

@@ -1,0 +1,101 @@
+// LZ4 block decompressor (spec: lz4/lz4 doc/lz4_Block_format.md), safe for untrusted input.
+//
+// Safety: never reads outside [src, src + srcLen), never writes outside [dst, dst + dstCap), and lets a match reach
+// back at most `history` bytes before `dst` (the previous blocks of a linked frame, or nothing). Every length is
+// checked against what is left before it is used, so any input ends in a status, never a trap or a hang; the loop
+// consumes at least one input byte per step. Bytes past the returned length, up to 15, may hold scratch.
+
+import { STATUS_CORRUPT, STATUS_OUTPUT_FULL, STATUS_TRUNCATED } from './status';
+import { copy16, copyLiterals } from './memops';
+
+const MIN_MATCH: usize = 4;
+
+/**
+ * Copies a match of `length` bytes from `offset` back. Requires `dst + length ≤ dstEnd` and `offset` ≥ 1 within the
+ * written output.
+ */
+// @ts-ignore: decorator
+@inline function copyMatch(op: usize, offset: usize, length: usize, dstEnd: usize): void {
+  const end = op + length;
+  let from = op - offset;
+  if (offset < 16) {
+    // The match repeats with period `offset`, so it also repeats with any multiple of it. Write bytes one by one
+    // until the repeated part spans the smallest multiple ≥ 16; from then on, 16-byte copies never overlap.
+    const period = offset * ((15 + offset) / offset);
+    let head = period - offset;
+    if (head > length) head = length;
+    const headEnd = op + head;
+    while (op < headEnd) {
+      store<u8>(op, load<u8>(op - offset));
+      op++;
+    }
+    from = op - period;
+  }
+  while (op + 16 <= end) {
+    copy16(op, from);
+    op += 16;
+    from += 16;
+  }
+  if (op < end) {
+    if (op + 16 <= dstEnd) {
+      copy16(op, from);
+    } else {
+      while (op < end) store<u8>(op++, load<u8>(from++));
+    }
+  }
+}
+
+/**
+ * Decompresses the LZ4 block of `srcLen` bytes at `src` into `dst`. Returns the decoded size, or STATUS_TRUNCATED (the
+ * block ends inside a sequence), STATUS_CORRUPT (zero offset, or an offset before the available history), or
+ * STATUS_OUTPUT_FULL (the decoded data would pass `dstCap`).
+ */
+export function lz4DecompressBlock(src: usize, srcLen: usize, dst: usize, dstCap: usize, history: usize): i32 {
+  let ip = src;
+  const srcEnd = src + srcLen;
+  let op = dst;
+  const dstEnd = dst + dstCap;
+  const lowest = dst - history;
+  if (dstCap > <usize>i32.MAX_VALUE) return STATUS_OUTPUT_FULL;
+
+  while (true) {
+    if (ip >= srcEnd) return STATUS_TRUNCATED;
+    const token = <usize>load<u8>(ip++);
+
+    let literals = token >> 4;
+    if (literals == 15) {
+      let b: usize;
+      do {
+        if (ip >= srcEnd) return STATUS_TRUNCATED;
+        b = <usize>load<u8>(ip++);
+        literals += b;
+      } while (b == 255);
+    }
+    if (literals > srcEnd - ip) return STATUS_TRUNCATED;
+    if (literals > dstEnd - op) return STATUS_OUTPUT_FULL;
+    copyLiterals(op, ip, literals, dstEnd, srcEnd);
+    ip += literals;
+    op += literals;
+    if (ip == srcEnd) return <i32>(op - dst); // the last sequence carries literals only
+
+    if (srcEnd - ip < 2) return STATUS_TRUNCATED;
+    const offset = <usize>load<u16>(ip);
+    ip += 2;
+    if (offset == 0 || offset > op - lowest) return STATUS_CORRUPT;
+
+    let length = token & 15;
+    if (length == 15) {
+      let b: usize;
+      do {
+        if (ip >= srcEnd) return STATUS_TRUNCATED;
+        b = <usize>load<u8>(ip++);
+        length += b;
+      } while (b == 255);
+    }
+    length += MIN_MATCH;
+    if (length > dstEnd - op) return STATUS_OUTPUT_FULL;
+    copyMatch(op, offset, length, dstEnd);
+    op += length;
+  }
+  return 0; // unreachable: the loop only returns
+}
