@@ -1,0 +1,39 @@
+import { TensorzipError } from '../../errors';
+
+/** A growing output buffer that refuses to pass `limit` bytes. */
+export class Output {
+  private bytes: Uint8Array;
+  length = 0;
+
+  constructor(private readonly limit: number, initialCapacity: number) {
+    this.bytes = new Uint8Array(Math.min(limit, initialCapacity));
+  }
+
+  /** How many more bytes the limit allows. */
+  room(): number {
+    return this.limit - this.length;
+  }
+
+  /** Makes room for `extra` more bytes, or throws LIMIT. */
+  reserve(extra: number): void {
+    const needed = this.length + extra;
+    if (needed > this.limit) {
+      throw new TensorzipError('LIMIT', `the decompressed data passes maxOutputSize (${this.limit} bytes)`);
+    }
+    if (needed <= this.bytes.length) return;
+    const grown = new Uint8Array(Math.min(this.limit, Math.max(needed, this.bytes.length * 2)));
+    grown.set(this.bytes.subarray(0, this.length));
+    this.bytes = grown;
+  }
+
+  append(chunk: Uint8Array): void {
+    this.reserve(chunk.length);
+    this.bytes.set(chunk, this.length);
+    this.length += chunk.length;
+  }
+
+  /** The bytes written, without spare capacity. */
+  result(): Uint8Array {
+    return this.length === this.bytes.length ? this.bytes : this.bytes.slice(0, this.length);
+  }
+}

@@ -1,0 +1,54 @@
+// Engines: one kernel instance each (SIMD or scalar build) with the codecs bound to it. The top-level functions use
+// a default engine, made by init() or, on first use, synchronously with the build the runtime supports.
+import { bindLz4, type Lz4 } from './codecs/lz4';
+import { chooseSimd, loadKernels, loadKernelsSync } from './wasm/load';
+import type { Kernels } from './wasm/kernels';
+
+export interface EngineOptions {
+  /** true: the SIMD build (fails where the runtime lacks SIMD); false: the scalar build; omitted: detect. */
+  simd?: boolean;
+}
+
+export interface Engine {
+  /** Whether this engine runs the SIMD build. */
+  readonly simd: boolean;
+  readonly lz4: Lz4;
+}
+
+function engineOf(kernels: Kernels): Engine {
+  return { simd: kernels.simd, lz4: bindLz4(() => kernels) };
+}
+
+/**
+ * Makes an independent engine, e.g. to compare builds side by side.
+ * @example
+ * const scalar = await createEngine({ simd: false });
+ * scalar.lz4.compress(bytes);
+ */
+export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  return engineOf(await loadKernels(chooseSimd(options.simd)));
+}
+
+let defaultKernels: Kernels | undefined;
+
+/**
+ * Loads the WebAssembly kernels (the SIMD build where supported) for the top-level functions. Idempotent: later
+ * calls keep the loaded build unless they ask for the other one. Calling it is optional in Node and Deno (the
+ * first call of a function loads the kernels synchronously); in browsers it keeps compilation off the main thread.
+ * @example
+ * const { simd } = await init();           // simd: true in current Node, Deno and browsers
+ * await init({ simd: false });             // switch to the scalar build
+ */
+export async function init(options: EngineOptions = {}): Promise<{ simd: boolean }> {
+  if (defaultKernels === undefined || (options.simd !== undefined && options.simd !== defaultKernels.simd)) {
+    defaultKernels = await loadKernels(chooseSimd(options.simd));
+  }
+  return { simd: defaultKernels.simd };
+}
+
+function kernels(): Kernels {
+  return (defaultKernels ??= loadKernelsSync(chooseSimd(undefined)));
+}
+
+/** LZ4 frames and blocks on the default engine (see Lz4). */
+export const lz4: Lz4 = bindLz4(kernels);

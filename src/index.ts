@@ -1,0 +1,11 @@
+// tensorzip's public entry: re-exports only.
+export { init, createEngine, lz4, type Engine, type EngineOptions } from './engine';
+export { TensorzipError, isTensorzipError, type TensorzipErrorCode } from './errors';
+export {
+  DEFAULT_MAX_OUTPUT_SIZE,
+  type Lz4,
+  type CompressOptions,
+  type DecompressOptions,
+  type CompressBlockOptions,
+  type DecompressBlockOptions,
+} from './codecs/lz4';

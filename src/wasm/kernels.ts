@@ -1,0 +1,83 @@
+// One instance of the kernel module and the arena its callers use. Buffers are taken with alloc() above the
+// module's static data and all dropped by reset(); memory grows in alloc() only, and `heap` re-derives its view
+// after growth (growing detaches the old ArrayBuffer). Callers reset() before and after each public call.
+import { TensorzipError } from '../errors';
+
+/** The raw exports of assembly/index.ts. Pointers and lengths are byte addresses in `memory`. */
+export interface KernelExports {
+  readonly memory: WebAssembly.Memory;
+  heapBase(): number;
+  simdBuild(): number;
+  lz4Bound(n: number): number;
+  lz4CompressBlock(src: number, srcLen: number, dst: number, dstCap: number, acceleration: number): number;
+  lz4DecompressBlock(src: number, srcLen: number, dst: number, dstCap: number, history: number): number;
+  xxh32(p: number, len: number, seed: number): number;
+  xxh32StateBytes(): number;
+  xxh32Reset(state: number, seed: number): void;
+  xxh32Update(state: number, p: number, len: number): void;
+  xxh32Digest(state: number): number;
+}
+
+const PAGE_BYTES = 65536;
+/** wasm32 addresses end at 4 GiB; engines may refuse to grow earlier, which alloc() reports the same way. */
+const ADDRESS_SPACE = 2 ** 32;
+
+export class Kernels {
+  readonly exports: KernelExports;
+  /** True for the SIMD build. */
+  readonly simd: boolean;
+  private readonly base: number;
+  private top: number;
+  private view: Uint8Array;
+
+  constructor(instance: WebAssembly.Instance) {
+    this.exports = instance.exports as unknown as KernelExports;
+    this.simd = this.exports.simdBuild() === 1;
+    this.base = this.exports.heapBase() >>> 0;
+    this.top = this.base;
+    this.view = new Uint8Array(this.exports.memory.buffer);
+  }
+
+  /** The module's whole memory as bytes; take it again after any alloc(). */
+  get heap(): Uint8Array {
+    const buffer = this.exports.memory.buffer;
+    if (this.view.buffer !== buffer) this.view = new Uint8Array(buffer);
+    return this.view;
+  }
+
+  /** Reserves `size` bytes aligned to 16 and returns their address, growing the memory when needed. */
+  alloc(size: number): number {
+    const start = this.top;
+    const end = start + Math.ceil(size / 16) * 16;
+    const missing = end - this.exports.memory.buffer.byteLength;
+    if (end > ADDRESS_SPACE) throw outOfMemory(end - this.base);
+    if (missing > 0) {
+      try {
+        this.exports.memory.grow(Math.ceil(missing / PAGE_BYTES));
+      } catch (cause) {
+        throw outOfMemory(end - this.base, cause);
+      }
+    }
+    this.top = end;
+    return start;
+  }
+
+  /** Drops the buffer at `ptr` and every buffer taken after it. */
+  release(ptr: number): void {
+    this.top = ptr;
+  }
+
+  /** Drops every buffer taken since the last reset (the memory keeps its size). */
+  reset(): void {
+    this.top = this.base;
+  }
+
+  /** xxHash32 of `len` bytes at `ptr`. */
+  xxh32(ptr: number, len: number, seed = 0): number {
+    return this.exports.xxh32(ptr, len, seed) >>> 0;
+  }
+}
+
+function outOfMemory(bytes: number, cause?: unknown): TensorzipError {
+  return new TensorzipError('LIMIT', `WebAssembly memory could not grow to ${bytes} bytes of working space`, { cause });
+}
