@@ -64,7 +64,7 @@ function decodeFrame(kernels: Kernels, input: Uint8Array, at: number, out: Outpu
   let pos = end;
   if (d.contentSize !== undefined) {
     if (d.contentSize > (input.length - pos) * MAX_EXPANSION) {
-      throw new TensorzipError('CORRUPT', `LZ4 frame at byte ${at}: it declares ${d.contentSize} bytes of content, more than the ${input.length - pos} bytes after its header can hold`, { offset: at });
+      throw new TensorzipError('TRUNCATED', `LZ4 frame at byte ${at}: it declares ${d.contentSize} bytes of content, more than the ${input.length - pos} bytes after its header can hold`, { offset: at });
     }
     out.reserve(d.contentSize);
   }

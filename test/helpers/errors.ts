@@ -1,0 +1,15 @@
+import { expect } from 'vitest';
+import { TensorzipError, type TensorzipErrorCode } from '../../src/index';
+
+/** Runs `fn`, expects it to throw a TensorzipError with `code`, and returns the error. */
+export function expectError(fn: () => unknown, code: TensorzipErrorCode): TensorzipError {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (err) {
+    thrown = err;
+  }
+  expect(thrown, `expected a TensorzipError ${code}`).toBeInstanceOf(TensorzipError);
+  expect((thrown as TensorzipError).code, (thrown as Error).message).toBe(code);
+  return thrown as TensorzipError;
+}
