@@ -63,27 +63,41 @@ export function lz4DecompressBlock(src: usize, srcLen: usize, dst: usize, dstCap
     const token = <usize>load<u8>(ip++);
 
     let literals = token >> 4;
-    if (literals == 15) {
-      let b: usize;
-      do {
-        if (ip >= srcEnd) return STATUS_TRUNCATED;
-        b = <usize>load<u8>(ip++);
-        literals += b;
-      } while (b == 255);
+    if (literals < 15 && ip + 16 <= srcEnd && op + 16 <= dstEnd) {
+      // Short run with room on both sides: one 16-byte copy, and the offset that follows is surely in the block.
+      copy16(op, ip);
+      ip += literals;
+      op += literals;
+    } else {
+      if (literals == 15) {
+        let b: usize;
+        do {
+          if (ip >= srcEnd) return STATUS_TRUNCATED;
+          b = <usize>load<u8>(ip++);
+          literals += b;
+        } while (b == 255);
+      }
+      if (literals > srcEnd - ip) return STATUS_TRUNCATED;
+      if (literals > dstEnd - op) return STATUS_OUTPUT_FULL;
+      copyLiterals(op, ip, literals, dstEnd, srcEnd);
+      ip += literals;
+      op += literals;
+      if (ip == srcEnd) return <i32>(op - dst); // the last sequence carries literals only
+      if (srcEnd - ip < 2) return STATUS_TRUNCATED;
     }
-    if (literals > srcEnd - ip) return STATUS_TRUNCATED;
-    if (literals > dstEnd - op) return STATUS_OUTPUT_FULL;
-    copyLiterals(op, ip, literals, dstEnd, srcEnd);
-    ip += literals;
-    op += literals;
-    if (ip == srcEnd) return <i32>(op - dst); // the last sequence carries literals only
 
-    if (srcEnd - ip < 2) return STATUS_TRUNCATED;
     const offset = <usize>load<u16>(ip);
     ip += 2;
     if (offset == 0 || offset > op - lowest) return STATUS_CORRUPT;
 
     let length = token & 15;
+    if (length < 15 && offset >= 16 && op + 32 <= dstEnd) {
+      // Short match (at most 18 bytes) from at least 16 back: two 16-byte copies, each reading finished bytes.
+      copy16(op, op - offset);
+      copy16(op + 16, op + 16 - offset);
+      op += length + MIN_MATCH;
+      continue;
+    }
     if (length == 15) {
       let b: usize;
       do {

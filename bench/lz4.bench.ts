@@ -1,0 +1,105 @@
+// LZ4 compress / decompress throughput and ratio: tensorzip (SIMD and scalar builds) beside lz4js, lz4-wasm
+// (lz4_flex; its Node build lz4-wasm-nodejs), @foxglove/wasm-lz4 (decode only) and a memcpy baseline, in one
+// process, on generated data and on real files npm packages ship. MB/s counts uncompressed bytes (lzbench's
+// convention), from the median time per call. Run: npm run bench (BENCH_TIME=ms per task, default 500).
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { Bench } from 'tinybench';
+import * as lz4js from 'lz4js';
+import * as lz4wasm from 'lz4-wasm-nodejs';
+import foxglove from '@foxglove/wasm-lz4';
+import { createEngine } from 'tensorzip';
+import { corpus } from '../test/helpers/data';
+import { REAL_FILES } from '../test/helpers/files';
+
+const TIME = Number(process.env.BENCH_TIME ?? 500);
+const simd = await createEngine({ simd: true });
+const scalar = await createEngine({ simd: false });
+await foxglove.isLoaded;
+
+const inputs: Record<string, Uint8Array> = corpus();
+for (const path of REAL_FILES.filter((p) => !p.includes('lz4'))) inputs[path.split('/').pop()!] = new Uint8Array(readFileSync(path));
+
+function same(a: Uint8Array | number[], b: Uint8Array): boolean {
+  return a.length === b.length && b.every((v, i) => a[i] === v);
+}
+
+function lz4ToolSize(input: Uint8Array): number | undefined {
+  try {
+    return execFileSync('lz4', ['-1', '-c'], { input, maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'ignore'] }).length;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Row { input: string; bytes: number; op: string; codec: string; mbPerS: number; ratio: number }
+const rows: Row[] = [];
+
+for (const [name, input] of Object.entries(inputs)) {
+  const frame = simd.lz4.compress(input);
+  const frames = {
+    'tensorzip simd': frame,
+    'tensorzip scalar': scalar.lz4.compress(input),
+    lz4js: Uint8Array.from(lz4js.compress(input)),
+    'lz4-wasm': lz4wasm.compress(input),
+  };
+  // Every codec's output must decode to the input before it is timed.
+  if (!same(simd.lz4.decompress(frames['tensorzip scalar']), input)) throw new Error(`${name}: tensorzip frame does not round-trip`);
+  if (!same(lz4js.decompress(frames.lz4js), input)) throw new Error(`${name}: lz4js does not round-trip`);
+  if (!same(lz4wasm.decompress(frames['lz4-wasm']), input)) throw new Error(`${name}: lz4-wasm does not round-trip`);
+  if (!same(foxglove(frame, input.length), input)) throw new Error(`${name}: foxglove cannot decode tensorzip's frame`);
+
+  const target = new Uint8Array(input.length);
+  const compress = new Bench({ time: TIME, warmupTime: 100 });
+  compress
+    .add('tensorzip simd', () => simd.lz4.compress(input))
+    .add('tensorzip scalar', () => scalar.lz4.compress(input))
+    .add('lz4js', () => lz4js.compress(input))
+    .add('lz4-wasm', () => lz4wasm.compress(input))
+    .add('memcpy (set)', () => target.set(input));
+  const decompress = new Bench({ time: TIME, warmupTime: 100 });
+  decompress
+    .add('tensorzip simd', () => simd.lz4.decompress(frame))
+    .add('tensorzip scalar', () => scalar.lz4.decompress(frame))
+    .add('lz4js', () => lz4js.decompress(frames.lz4js))
+    .add('lz4-wasm', () => lz4wasm.decompress(frames['lz4-wasm']))
+    .add('@foxglove/wasm-lz4', () => foxglove(frame, input.length))
+    .add('memcpy (set)', () => target.set(input))
+    .add('memcpy (new + set)', () => new Uint8Array(input.length).set(input));
+  for (const [op, bench] of [['compress', compress], ['decompress', decompress]] as const) {
+    await bench.run();
+    for (const task of bench.tasks) {
+      const result = task.result;
+      if (result.state !== 'completed') throw new Error(`${name} ${op} ${task.name}: ${result.state}`);
+      const compressed = (frames as Record<string, Uint8Array>)[task.name]?.length ?? (task.name.includes('foxglove') ? frame.length : input.length);
+      rows.push({ input: name, bytes: input.length, op, codec: task.name, mbPerS: input.length / 1e6 / (result.latency.p50 / 1e3), ratio: input.length / compressed });
+    }
+  }
+  const tool = lz4ToolSize(input);
+  const mine = frame.length;
+  console.log(`${name} (${input.length} B): tensorzip ${mine} B${tool ? `, lz4 -1 ${tool} B (ours ${((mine / tool - 1) * 100).toFixed(2)}%)` : ''}`);
+  if (tool) rows.push({ input: name, bytes: input.length, op: 'size', codec: 'lz4 -1 (tool)', mbPerS: 0, ratio: input.length / tool });
+}
+
+const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(2));
+for (const op of ['compress', 'decompress']) {
+  const codecs = [...new Set(rows.filter((r) => r.op === op).map((r) => r.codec))];
+  console.log(`\n## ${op}: MB/s (ratio)\n`);
+  console.log(`| input | ${codecs.join(' | ')} |`);
+  console.log(`|---|${codecs.map(() => '---:').join('|')}|`);
+  for (const name of Object.keys(inputs)) {
+    const cells = codecs.map((c) => rows.find((r) => r.input === name && r.op === op && r.codec === c)!).map((r) => `${fmt(r.mbPerS)} (${r.ratio.toFixed(3)})`);
+    console.log(`| ${name} | ${cells.join(' | ')} |`);
+  }
+}
+console.log('\n## tensorzip simd decode speed relative to @foxglove/wasm-lz4 and to memcpy (set)\n');
+console.log('| input | vs foxglove | vs memcpy | simd vs scalar |\n|---|---:|---:|---:|');
+for (const name of Object.keys(inputs)) {
+  const speed = (codec: string) => rows.find((r) => r.input === name && r.op === 'decompress' && r.codec === codec)!.mbPerS;
+  console.log(`| ${name} | ${(speed('tensorzip simd') / speed('@foxglove/wasm-lz4')).toFixed(2)}x | ${(speed('tensorzip simd') / speed('memcpy (set)')).toFixed(3)} | ${(speed('tensorzip simd') / speed('tensorzip scalar')).toFixed(2)}x |`);
+}
+
+const out = 'bench/results/lz4.json';
+writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, timePerTaskMs: TIME, rows }, null, 2) + '\n');
+console.log(`\nraw results: ${out}`);
