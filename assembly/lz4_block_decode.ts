@@ -10,6 +10,27 @@ import { copy16, copyLiterals } from './memops';
 
 const MIN_MATCH: usize = 4;
 
+// For each offset d in 1..15, the 16 lane indices i % d: a swizzle of the 16 bytes at `op - d` by row d spells the
+// first 16 bytes of a match with period d (only lanes below d are read, all of them already written).
+const PERIOD_LANES: usize = memory.data<u8>([
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1,
+  0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0,
+  0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3,
+  0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0,
+  0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5, 0, 1, 2, 3,
+  0, 1, 2, 3, 4, 5, 6, 0, 1, 2, 3, 4, 5, 6, 0, 1,
+  0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 0, 1, 2, 3, 4, 5, 6,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0, 1, 2, 3, 4,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0, 1, 2, 3,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0, 1, 2,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 0,
+]);
+
 /**
  * Copies a match of `length` bytes from `offset` back. Requires `dst + length ≤ dstEnd` and `offset` ≥ 1 within the
  * written output.
@@ -19,15 +40,21 @@ const MIN_MATCH: usize = 4;
   const end = op + length;
   let from = op - offset;
   if (offset < 16) {
-    // The match repeats with period `offset`, so it also repeats with any multiple of it. Write bytes one by one
+    // The match repeats with period `offset`, so it also repeats with any multiple of it. Write the first bytes
     // until the repeated part spans the smallest multiple ≥ 16; from then on, 16-byte copies never overlap.
     const period = offset * ((15 + offset) / offset);
-    let head = period - offset;
-    if (head > length) head = length;
-    const headEnd = op + head;
-    while (op < headEnd) {
-      store<u8>(op, load<u8>(op - offset));
-      op++;
+    if (ASC_FEATURE_SIMD && op + 16 <= dstEnd) {
+      v128.store(op, i8x16.swizzle(v128.load(from), v128.load(PERIOD_LANES + (offset << 4))));
+      if (length <= 16) return;
+      op += 16;
+    } else {
+      let head = period - offset;
+      if (head > length) head = length;
+      const headEnd = op + head;
+      while (op < headEnd) {
+        store<u8>(op, load<u8>(op - offset));
+        op++;
+      }
     }
     from = op - period;
   }
@@ -91,10 +118,12 @@ export function lz4DecompressBlock(src: usize, srcLen: usize, dst: usize, dstCap
     if (offset == 0 || offset > op - lowest) return STATUS_CORRUPT;
 
     let length = token & 15;
-    if (length < 15 && offset >= 16 && op + 32 <= dstEnd) {
-      // Short match (at most 18 bytes) from at least 16 back: two 16-byte copies, each reading finished bytes.
-      copy16(op, op - offset);
-      copy16(op + 16, op + 16 - offset);
+    if (length < 15 && offset >= 8 && op + 32 <= dstEnd) {
+      // Short match (at most 18 bytes) from at least 8 back: 8 + 8 + 2 bytes, each copy reading finished bytes.
+      const from = op - offset;
+      store<u64>(op, load<u64>(from));
+      store<u64>(op, load<u64>(from, 8), 8);
+      store<u16>(op, load<u16>(from, 16), 16);
       op += length + MIN_MATCH;
       continue;
     }
