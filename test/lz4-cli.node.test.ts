@@ -1,6 +1,9 @@
 // Interop with Debian's `lz4` tool, run for real: it decodes our frames, we decode its frames, and our frames stay
 // within 2% of the size `lz4 -1` makes. Node only (the tool is a process).
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUILDS, equalBytes } from './helpers/engines';
 import { corpus } from './helpers/data';
@@ -26,6 +29,22 @@ describe.each(BUILDS)('the lz4 tool and tensorzip (%s build)', (_, { lz4 }) => {
     const input = inputs[name];
     for (const args of TOOL_OPTIONS) {
       expect(equalBytes(lz4.decompress(lz4Tool([...args, '-c'], input)), input), args.join(' ')).toBe(true);
+    }
+  });
+
+  it.each(Object.keys(inputs))("we decode the tool's --content-size frames of %s (read from a file)", (name) => {
+    // From stdin the tool cannot know the size and silently leaves it out, so it must read a file.
+    const dir = mkdtempSync(join(tmpdir(), 'tensorzip-'));
+    try {
+      const file = join(dir, 'input.bin');
+      writeFileSync(file, inputs[name]);
+      for (const args of [['-9', '--content-size'], ['-1', '--content-size', '-BD', '-B4', '-BX']]) {
+        const frame = new Uint8Array(execFileSync('lz4', [...args, '-c', file], { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] }));
+        expect(frame[4] & 0x08, 'content-size flag').toBe(0x08);
+        expect(equalBytes(lz4.decompress(frame), inputs[name]), args.join(' ')).toBe(true);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

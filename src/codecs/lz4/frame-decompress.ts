@@ -33,7 +33,7 @@ export function decompressFrames(kernels: Kernels, data: Uint8Array, options: De
   const input = asBytes(data, 'lz4.decompress frame');
   const limit = integerOption(options.maxOutputSize ?? DEFAULT_MAX_OUTPUT_SIZE, 'lz4.decompress maxOutputSize', 0, MAX_OUTPUT_SIZE);
   if (input.length === 0) throw new TensorzipError('TRUNCATED', 'lz4.decompress: the input is empty, expected an LZ4 frame');
-  const out = new Output(limit, 0);
+  const out = new Output(limit);
   kernels.reset();
   try {
     let pos = 0;

@@ -2,12 +2,10 @@ import { TensorzipError } from '../../errors';
 
 /** A growing output buffer that refuses to pass `limit` bytes. */
 export class Output {
-  private bytes: Uint8Array;
+  private bytes = new Uint8Array(0);
   length = 0;
 
-  constructor(private readonly limit: number, initialCapacity: number) {
-    this.bytes = new Uint8Array(Math.min(limit, initialCapacity));
-  }
+  constructor(private readonly limit: number) {}
 
   /** How many more bytes the limit allows. */
   room(): number {
