@@ -84,17 +84,33 @@ export function lz4DecompressBlock(src: usize, srcLen: usize, dst: usize, dstCap
   const dstEnd = dst + dstCap;
   const lowest = dst - history;
   if (dstCap > <usize>i32.MAX_VALUE) return STATUS_OUTPUT_FULL;
+  if (srcLen == 0) return STATUS_TRUNCATED;
+  // The shortcut below needs 17 input bytes after the token (16 copied, then the offset lies within them) and 32
+  // output bytes (a run of at most 14 copied as 16, then a match of at most 18): one check covers both stages.
+  const shortSrcEnd = srcLen > 17 ? srcEnd - 17 : 0;
+  const shortDstEnd = dstCap > 32 ? dstEnd - 32 : 0;
 
+  // Invariant at the top of the loop: ip < srcEnd.
   while (true) {
-    if (ip >= srcEnd) return STATUS_TRUNCATED;
     const token = <usize>load<u8>(ip++);
-
     let literals = token >> 4;
-    if (literals < 15 && ip + 16 <= srcEnd && op + 16 <= dstEnd) {
-      // Short run with room on both sides: one 16-byte copy, and the offset that follows is surely in the block.
+    let length = token & 15;
+    let offset: usize;
+    if ((literals < 15) & (ip <= shortSrcEnd) & (op <= shortDstEnd)) {
       copy16(op, ip);
       ip += literals;
       op += literals;
+      offset = <usize>load<u16>(ip);
+      ip += 2;
+      if ((length < 15) & (offset >= 8) & (offset <= op - lowest)) {
+        // A match of at most 18 bytes from at least 8 back: 8 + 8 + 2 bytes, each copy reading finished bytes.
+        const from = op - offset;
+        store<u64>(op, load<u64>(from));
+        store<u64>(op, load<u64>(from, 8), 8);
+        store<u16>(op, load<u16>(from, 16), 16);
+        op += length + MIN_MATCH;
+        continue;
+      }
     } else {
       if (literals == 15) {
         let b: usize;
@@ -111,22 +127,11 @@ export function lz4DecompressBlock(src: usize, srcLen: usize, dst: usize, dstCap
       op += literals;
       if (ip == srcEnd) return <i32>(op - dst); // the last sequence carries literals only
       if (srcEnd - ip < 2) return STATUS_TRUNCATED;
+      offset = <usize>load<u16>(ip);
+      ip += 2;
     }
 
-    const offset = <usize>load<u16>(ip);
-    ip += 2;
     if (offset == 0 || offset > op - lowest) return STATUS_CORRUPT;
-
-    let length = token & 15;
-    if (length < 15 && offset >= 8 && op + 32 <= dstEnd) {
-      // Short match (at most 18 bytes) from at least 8 back: 8 + 8 + 2 bytes, each copy reading finished bytes.
-      const from = op - offset;
-      store<u64>(op, load<u64>(from));
-      store<u64>(op, load<u64>(from, 8), 8);
-      store<u16>(op, load<u16>(from, 16), 16);
-      op += length + MIN_MATCH;
-      continue;
-    }
     if (length == 15) {
       let b: usize;
       do {
@@ -139,6 +144,7 @@ export function lz4DecompressBlock(src: usize, srcLen: usize, dst: usize, dstCap
     if (length > dstEnd - op) return STATUS_OUTPUT_FULL;
     copyMatch(op, offset, length, dstEnd);
     op += length;
+    if (ip >= srcEnd) return STATUS_TRUNCATED; // a block cannot end with a match
   }
   return 0; // unreachable: the loop only returns
 }
