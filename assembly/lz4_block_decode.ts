@@ -58,18 +58,21 @@ const PERIOD_LANES: usize = memory.data<u8>([
     }
     from = op - period;
   }
+  if (end + 16 <= dstEnd) {
+    // Room to spare: whole 16-byte steps, the last may run up to 15 bytes past the match.
+    do {
+      copy16(op, from);
+      op += 16;
+      from += 16;
+    } while (op < end);
+    return;
+  }
   while (op + 16 <= end) {
     copy16(op, from);
     op += 16;
     from += 16;
   }
-  if (op < end) {
-    if (op + 16 <= dstEnd) {
-      copy16(op, from);
-    } else {
-      while (op < end) store<u8>(op++, load<u8>(from++));
-    }
-  }
+  while (op < end) store<u8>(op++, load<u8>(from++));
 }
 
 /**

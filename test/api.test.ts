@@ -29,6 +29,24 @@ describe('public API', () => {
     expect(b.lz4.decompress(a.lz4.compress(data))).toEqual(data);
   });
 
+  it('returns plain Uint8Arrays that own their whole buffer, in every runtime', () => {
+    const data = new Uint8Array(300_000).map((_, i) => (i * 7) % 251);
+    const results = [
+      lz4.compress(data),
+      lz4.decompress(lz4.compress(data)),
+      lz4.decompress(lz4.compress(data, { contentSize: false, blockSize: 65536 })), // grown, then trimmed
+      lz4.compressBlock(data),
+      lz4.decompressBlock(lz4.compressBlock(data)),
+    ];
+    for (const result of results) {
+      expect(result.constructor).toBe(Uint8Array);
+      expect(result.byteOffset).toBe(0);
+      expect(result.buffer.byteLength).toBe(result.length);
+    }
+    expect(results[1]).toEqual(data);
+    expect(results[2]).toEqual(data);
+  });
+
   it('TensorzipError carries a stable code, a message, an offset and a cause', () => {
     const err = new TensorzipError('CORRUPT', 'bad', { offset: 3, cause: 'x' });
     expect(err).toBeInstanceOf(Error);

@@ -2,6 +2,7 @@
 import { KERNEL_STATUS, TensorzipError } from '../../errors';
 import type { Kernels } from '../../wasm/kernels';
 import { asBytes, integerOption } from '../as-bytes';
+import { copyBytes } from '../output-bytes';
 import { DEFAULT_MAX_OUTPUT_SIZE, MAX_BLOCK_INPUT, MAX_EXPANSION, MAX_OUTPUT_SIZE } from './limits';
 import { blockDecodeError } from './status';
 
@@ -31,7 +32,7 @@ export function compressBlock(kernels: Kernels, data: Uint8Array, options: Compr
     kernels.heap.set(input, src);
     const size = kernels.exports.lz4CompressBlock(src, input.length, dst, capacity, acceleration);
     if (size < 0) throw new TensorzipError('ARGUMENT', `lz4.compressBlock: the kernel refused its arguments (status ${size})`);
-    return kernels.heap.slice(dst, dst + size);
+    return copyBytes(kernels.heap.subarray(dst, dst + size));
   } finally {
     kernels.reset();
   }
@@ -59,7 +60,7 @@ export function decompressBlock(kernels: Kernels, data: Uint8Array, options: Dec
         if (exact !== undefined && size !== exact) {
           throw new TensorzipError('CORRUPT', `lz4.decompressBlock: expected ${exact} decoded bytes, the block holds ${size}`);
         }
-        return kernels.heap.slice(dst, dst + size);
+        return copyBytes(kernels.heap.subarray(dst, dst + size));
       }
       const retry = size === KERNEL_STATUS.OUTPUT_FULL && exact === undefined && capacity < ceiling;
       if (!retry) throw blockDecodeError(size, 'lz4.decompressBlock', () => overflow(exact, capacity, limit));

@@ -3,6 +3,7 @@
 import { TensorzipError } from '../../errors';
 import type { Kernels } from '../../wasm/kernels';
 import { asBytes, integerOption } from '../as-bytes';
+import { allocateForOverwrite, copyBytes } from '../output-bytes';
 import { BLOCK_SIZES, writeDescriptor, writeU32 } from './frame-format';
 
 export interface CompressOptions {
@@ -36,7 +37,7 @@ export function compressFrame(kernels: Kernels, data: Uint8Array, options: Compr
   const blockCount = Math.ceil(input.length / blockSize);
 
   // Worst case: every block stored, plus its size and checksum words.
-  const out = new Uint8Array(MAX_HEADER + input.length + blockCount * (blockChecksum ? 8 : 4) + 8);
+  const out = allocateForOverwrite(MAX_HEADER + input.length + blockCount * (blockChecksum ? 8 : 4) + 8);
   kernels.reset();
   try {
     const state = kernels.alloc(kernels.exports.xxh32StateBytes());
@@ -80,7 +81,7 @@ export function compressFrame(kernels: Kernels, data: Uint8Array, options: Compr
       writeU32(out, p, kernels.exports.xxh32Digest(state) >>> 0);
       p += 4;
     }
-    return out.slice(0, p);
+    return copyBytes(out.subarray(0, p));
   } finally {
     kernels.reset();
   }

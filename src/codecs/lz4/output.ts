@@ -1,8 +1,9 @@
 import { TensorzipError } from '../../errors';
+import { allocateForOverwrite, copyBytes } from '../output-bytes';
 
 /** A growing output buffer that refuses to pass `limit` bytes. */
 export class Output {
-  private bytes = new Uint8Array(0);
+  private bytes: Uint8Array = new Uint8Array(0);
   length = 0;
 
   constructor(private readonly limit: number) {}
@@ -19,7 +20,7 @@ export class Output {
       throw new TensorzipError('LIMIT', `the decompressed data passes maxOutputSize (${this.limit} bytes)`);
     }
     if (needed <= this.bytes.length) return;
-    const grown = new Uint8Array(Math.min(this.limit, Math.max(needed, this.bytes.length * 2)));
+    const grown = allocateForOverwrite(Math.min(this.limit, Math.max(needed, this.bytes.length * 2)));
     grown.set(this.bytes.subarray(0, this.length));
     this.bytes = grown;
   }
@@ -30,8 +31,8 @@ export class Output {
     this.length += chunk.length;
   }
 
-  /** The bytes written, without spare capacity. */
+  /** The bytes written, without spare capacity (spare capacity was never written: it must not be returned). */
   result(): Uint8Array {
-    return this.length === this.bytes.length ? this.bytes : this.bytes.slice(0, this.length);
+    return this.length === this.bytes.length ? this.bytes : copyBytes(this.bytes.subarray(0, this.length));
   }
 }
