@@ -1,6 +1,7 @@
 // Engines: one kernel instance each (SIMD or scalar build) with the codecs bound to it. The top-level functions use
 // a default engine, made by init() or, on first use, synchronously with the build the runtime supports.
 import { bindLz4, type Lz4 } from './codecs/lz4';
+import { bindQuant, type Quant } from './codecs/quant';
 import { chooseSimd, loadKernels, loadKernelsSync } from './wasm/load';
 import type { Kernels } from './wasm/kernels';
 
@@ -13,10 +14,11 @@ export interface Engine {
   /** Whether this engine runs the SIMD build. */
   readonly simd: boolean;
   readonly lz4: Lz4;
+  readonly quant: Quant;
 }
 
 function engineOf(kernels: Kernels): Engine {
-  return { simd: kernels.simd, lz4: bindLz4(() => kernels) };
+  return { simd: kernels.simd, lz4: bindLz4(() => kernels), quant: bindQuant(() => kernels) };
 }
 
 /**
@@ -52,3 +54,6 @@ function kernels(): Kernels {
 
 /** LZ4 frames and blocks on the default engine (see Lz4). */
 export const lz4: Lz4 = bindLz4(kernels);
+
+/** Quantization and 16-bit float formats on the default engine (see Quant). */
+export const quant: Quant = bindQuant(kernels);

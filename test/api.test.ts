@@ -4,7 +4,7 @@ import { TensorzipError, createEngine, init, isTensorzipError, lz4 } from '../sr
 
 describe('public API', () => {
   it('exports exactly the documented names', () => {
-    expect(Object.keys(tensorzip).sort()).toEqual(['DEFAULT_MAX_OUTPUT_SIZE', 'TensorzipError', 'createEngine', 'init', 'isTensorzipError', 'lz4']);
+    expect(Object.keys(tensorzip).sort()).toEqual(['DEFAULT_MAX_OUTPUT_SIZE', 'TensorzipError', 'createEngine', 'init', 'isTensorzipError', 'lz4', 'quant']);
     expect(Object.keys(lz4).sort()).toEqual(['compress', 'compressBlock', 'decompress', 'decompressBlock']);
     expect(tensorzip.DEFAULT_MAX_OUTPUT_SIZE).toBe(256 * 1024 * 1024);
   });

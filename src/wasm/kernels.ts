@@ -16,6 +16,10 @@ export interface KernelExports {
   xxh32Reset(state: number, seed: number): void;
   xxh32Update(state: number, p: number, len: number): void;
   xxh32Digest(state: number): number;
+  f32ToF16(src: number, count: number, dst: number, dstCap: number): number;
+  f16ToF32(src: number, count: number, dst: number, dstCap: number): number;
+  f32ToBf16(src: number, count: number, dst: number, dstCap: number): number;
+  bf16ToF32(src: number, count: number, dst: number, dstCap: number): number;
 }
 
 const PAGE_BYTES = 65536;

@@ -1,0 +1,152 @@
+// 16-bit floats: IEEE 754 binary16 ("float16") and bfloat16, to and from float32.
+//
+// float16: round to nearest, ties to even; |x| ≥ 65520 (halfway past the largest finite, 65504) becomes ±Inf;
+// results below 2^-14 become subnormals (rounded the same way) or ±0; NaN stays NaN: quiet, with the top 9 payload
+// bits kept (as x86 F16C and Arm FCVT do). Decoding is exact for every code, NaN payloads included.
+// bfloat16: the top half of the float32 bits, rounded to nearest even; NaN stays NaN (quiet); decoding is exact.
+//
+// Kernels take element counts: (src, count, dst, dstCap). They write `count` results and return it, or return
+// STATUS_OUTPUT_FULL when dstCap < count. Never read or write outside those elements.
+
+import { STATUS_OUTPUT_FULL } from './status';
+
+const F32_ABS: u32 = 0x7fffffff;
+const F32_INF: u32 = 0x7f800000;
+/** 65520: from here on, float16 rounds to Inf. */
+const F16_OVERFLOW: u32 = 0x477ff000;
+/** 2^-14, the smallest normal float16. */
+const F16_MIN_NORMAL: u32 = 0x38800000;
+/** Adding 0.5 to a value below 2^-14 leaves, in its low bits, the value rounded to a multiple of 2^-24 (the float16
+ *  subnormal step): the float32 adder does the rounding to nearest even. */
+const SUBNORMAL_MAGIC: u32 = 0x3f000000;
+/** Rebias the exponent from float32 (127) to float16 (15), then add just under half a float16 step. */
+const REBIAS_AND_HALF: u32 = (<u32>(15 - 127) << 23) + 0xfff;
+
+// @ts-ignore: decorator
+@inline function f32BitsToF16(x: u32): u32 {
+  const sign = (x >> 16) & 0x8000;
+  const a = x & F32_ABS;
+  if (a > F32_INF) return sign | 0x7e00 | ((a >> 13) & 0x3ff); // NaN: quiet, payload top bits kept
+  if (a >= F16_OVERFLOW) return sign | 0x7c00; // Inf, and finite values that round past 65504
+  if (a < F16_MIN_NORMAL) {
+    return sign | (reinterpret<u32>(reinterpret<f32>(a) + reinterpret<f32>(SUBNORMAL_MAGIC)) - SUBNORMAL_MAGIC);
+  }
+  return sign | ((a + REBIAS_AND_HALF + ((a >> 13) & 1)) >> 13);
+}
+
+// @ts-ignore: decorator
+@inline function f16ToF32Bits(h: u32): u32 {
+  const sign = (h & 0x8000) << 16;
+  const a = h & 0x7fff;
+  if (a >= 0x7c00) return sign | F32_INF | ((a & 0x3ff) << 13); // Inf, NaN with its payload
+  // Shifted into place, a float16 reads as a float32 2^112 times too small (subnormals included): scale it back.
+  return sign | reinterpret<u32>(reinterpret<f32>(a << 13) * reinterpret<f32>(<u32>(127 + 112) << 23));
+}
+
+// @ts-ignore: decorator
+@inline function f32BitsToBf16(x: u32): u32 {
+  if ((x & F32_ABS) > F32_INF) return (x >> 16) | 0x40; // NaN: quiet, and never rounded into Inf
+  return (x + 0x7fff + ((x >> 16) & 1)) >> 16;
+}
+
+/** float32 → float16 for `count` values at `src` (4-byte) into `dst` (2-byte). */
+export function f32ToF16(src: usize, count: usize, dst: usize, dstCap: usize): i32 {
+  if (dstCap < count) return STATUS_OUTPUT_FULL;
+  let i: usize = 0;
+  if (ASC_FEATURE_SIMD) {
+    const signMask = i32x4.splat(0x8000);
+    const absMask = i32x4.splat(F32_ABS);
+    const inf = i32x4.splat(F32_INF);
+    const overflow = i32x4.splat(F16_OVERFLOW);
+    const minNormal = i32x4.splat(F16_MIN_NORMAL);
+    const magic = i32x4.splat(SUBNORMAL_MAGIC);
+    const rebias = i32x4.splat(REBIAS_AND_HALF);
+    const one = i32x4.splat(1);
+    for (; i + 8 <= count; i += 8) {
+      const lo = convert4(v128.load(src + (i << 2)), signMask, absMask, inf, overflow, minNormal, magic, rebias, one);
+      const hi = convert4(v128.load(src + (i << 2), 16), signMask, absMask, inf, overflow, minNormal, magic, rebias, one);
+      v128.store(dst + (i << 1), i16x8.narrow_i32x4_u(lo, hi));
+    }
+  }
+  for (; i < count; i++) store<u16>(dst + (i << 1), <u16>f32BitsToF16(load<u32>(src + (i << 2))));
+  return <i32>count;
+}
+
+/** The SIMD form of f32BitsToF16 for four lanes: every case computed, then the right one selected per lane. */
+// @ts-ignore: decorator
+@inline function convert4(x: v128, signMask: v128, absMask: v128, inf: v128, overflow: v128, minNormal: v128,
+  magic: v128, rebias: v128, one: v128): v128 {
+  const sign = v128.and(i32x4.shr_u(x, 16), signMask);
+  const a = v128.and(x, absMask);
+  const normal = i32x4.shr_u(i32x4.add(i32x4.add(a, rebias), v128.and(i32x4.shr_u(a, 13), one)), 13);
+  const subnormal = i32x4.sub(f32x4.add(a, magic), magic);
+  const nan = v128.or(i32x4.splat(0x7e00), v128.and(i32x4.shr_u(a, 13), i32x4.splat(0x3ff)));
+  let r = v128.bitselect(subnormal, normal, i32x4.lt_u(a, minNormal));
+  r = v128.bitselect(i32x4.splat(0x7c00), r, i32x4.ge_u(a, overflow));
+  r = v128.bitselect(nan, r, i32x4.gt_u(a, inf));
+  return v128.or(r, sign);
+}
+
+/** float16 → float32 for `count` values at `src` (2-byte) into `dst` (4-byte). */
+export function f16ToF32(src: usize, count: usize, dst: usize, dstCap: usize): i32 {
+  if (dstCap < count) return STATUS_OUTPUT_FULL;
+  let i: usize = 0;
+  if (ASC_FEATURE_SIMD) {
+    const scale = f32x4.splat(reinterpret<f32>(<u32>(127 + 112) << 23));
+    const absMask = i32x4.splat(0x7fff);
+    const infBits = i32x4.splat(0x7c00);
+    const payload = i32x4.splat(0x3ff);
+    const inf = i32x4.splat(F32_INF);
+    for (; i + 8 <= count; i += 8) {
+      const h = v128.load(src + (i << 1));
+      for (let half = 0; half < 2; half++) {
+        const w = half == 0 ? i32x4.extend_low_i16x8_u(h) : i32x4.extend_high_i16x8_u(h);
+        const sign = i32x4.shl(v128.and(w, i32x4.splat(0x8000)), 16);
+        const a = v128.and(w, absMask);
+        const finite = f32x4.mul(i32x4.shl(a, 13), scale);
+        const special = v128.or(inf, i32x4.shl(v128.and(a, payload), 13));
+        const r = v128.or(sign, v128.bitselect(special, finite, i32x4.ge_u(a, infBits)));
+        v128.store(dst + ((i + (<usize>half << 2)) << 2), r);
+      }
+    }
+  }
+  for (; i < count; i++) store<u32>(dst + (i << 2), f16ToF32Bits(<u32>load<u16>(src + (i << 1))));
+  return <i32>count;
+}
+
+/** float32 → bfloat16 for `count` values at `src` (4-byte) into `dst` (2-byte). */
+export function f32ToBf16(src: usize, count: usize, dst: usize, dstCap: usize): i32 {
+  if (dstCap < count) return STATUS_OUTPUT_FULL;
+  let i: usize = 0;
+  if (ASC_FEATURE_SIMD) {
+    const absMask = i32x4.splat(F32_ABS);
+    const inf = i32x4.splat(F32_INF);
+    const bias = i32x4.splat(0x7fff);
+    const one = i32x4.splat(1);
+    const quiet = i32x4.splat(0x40);
+    for (; i + 8 <= count; i += 8) {
+      const a = v128.load(src + (i << 2));
+      const b = v128.load(src + (i << 2), 16);
+      const ra = v128.bitselect(v128.or(i32x4.shr_u(a, 16), quiet), i32x4.shr_u(i32x4.add(i32x4.add(a, bias), v128.and(i32x4.shr_u(a, 16), one)), 16), i32x4.gt_u(v128.and(a, absMask), inf));
+      const rb = v128.bitselect(v128.or(i32x4.shr_u(b, 16), quiet), i32x4.shr_u(i32x4.add(i32x4.add(b, bias), v128.and(i32x4.shr_u(b, 16), one)), 16), i32x4.gt_u(v128.and(b, absMask), inf));
+      v128.store(dst + (i << 1), i16x8.narrow_i32x4_u(ra, rb));
+    }
+  }
+  for (; i < count; i++) store<u16>(dst + (i << 1), <u16>f32BitsToBf16(load<u32>(src + (i << 2))));
+  return <i32>count;
+}
+
+/** bfloat16 → float32 for `count` values at `src` (2-byte) into `dst` (4-byte): exact. */
+export function bf16ToF32(src: usize, count: usize, dst: usize, dstCap: usize): i32 {
+  if (dstCap < count) return STATUS_OUTPUT_FULL;
+  let i: usize = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 8 <= count; i += 8) {
+      const h = v128.load(src + (i << 1));
+      v128.store(dst + (i << 2), i32x4.shl(i32x4.extend_low_i16x8_u(h), 16));
+      v128.store(dst + (i << 2), i32x4.shl(i32x4.extend_high_i16x8_u(h), 16), 16);
+    }
+  }
+  for (; i < count; i++) store<u32>(dst + (i << 2), <u32>load<u16>(src + (i << 1)) << 16);
+  return <i32>count;
+}

@@ -1,0 +1,39 @@
+// Runs an element-wise kernel over a whole typed array, a bounded chunk at a time, so WebAssembly memory stays small
+// however large the array is.
+import { TensorzipError } from '../errors';
+import type { Kernels } from '../wasm/kernels';
+
+/** Elements per pass: 64 Ki (256 KiB of float32), small enough to stay in cache, large enough to amortize a call. */
+const CHUNK_ELEMENTS = 65536;
+
+/** An element-wise kernel: (src, count, dst, dstCap) → count written, or a negative status. */
+export type ElementKernel = (src: number, count: number, dst: number, dstCap: number) => number;
+
+export function mapElements(
+  kernels: Kernels,
+  input: ArrayBufferView & { length: number },
+  inputBytes: number,
+  output: ArrayBufferView & { length: number },
+  outputBytes: number,
+  kernel: ElementKernel,
+): void {
+  const total = input.length;
+  const from = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  const to = new Uint8Array(output.buffer, output.byteOffset, output.byteLength);
+  const chunk = Math.min(total, CHUNK_ELEMENTS);
+  kernels.reset();
+  try {
+    const src = kernels.alloc(chunk * inputBytes);
+    const dst = kernels.alloc(chunk * outputBytes);
+    for (let i = 0; i < total; i += chunk) {
+      const count = Math.min(chunk, total - i);
+      const heap = kernels.heap;
+      heap.set(from.subarray(i * inputBytes, (i + count) * inputBytes), src);
+      const written = kernel(src, count, dst, count);
+      if (written !== count) throw new TensorzipError('ARGUMENT', `a conversion kernel refused its arguments (status ${written})`);
+      to.set(heap.subarray(dst, dst + count * outputBytes), i * outputBytes);
+    }
+  } finally {
+    kernels.reset();
+  }
+}
