@@ -1,0 +1,97 @@
+// 16-bit float conversion throughput in GB/s of output: tensorzip (SIMD and scalar builds) beside
+// @petamoriken/float16, a plain JS table decoder (the one tfjs-core uses) and memcpy of the output size, in one
+// process, on 1 Mi float32 weights ~ N(0, 0.02). Best median of BENCH_ROUNDS rounds (see lz4.bench.ts).
+import { Bench } from 'tinybench';
+import { getFloat16, setFloat16 } from '@petamoriken/float16';
+import { createEngine } from 'tensorzip';
+import { floatWeights } from '../test/helpers/data';
+
+const TIME = Number(process.env.BENCH_TIME ?? 300);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const simd = await createEngine({ simd: true });
+const scalar = await createEngine({ simd: false });
+
+const N = 1 << 20;
+const weights = new Float32Array(floatWeights(N).buffer);
+const halves = simd.quant.encodeFloat16(weights);
+const brains = simd.quant.encodeBfloat16(weights);
+const f32Target = new Float32Array(N);
+const u16Target = new Uint16Array(N);
+
+// tfjs-core's float16 decoder: three lookup tables, two adds per value.
+const mantissa = new Uint32Array(2048), exponent = new Uint32Array(64), offset = new Uint32Array(64);
+for (let i = 1; i < 1024; i++) {
+  let m = i << 13, e = 0;
+  while ((m & 0x00800000) === 0) { e -= 0x00800000; m <<= 1; }
+  mantissa[i] = (m & ~0x00800000) | (e + 0x38800000);
+}
+for (let i = 1024; i < 2048; i++) mantissa[i] = 0x38000000 + ((i - 1024) << 13);
+for (let i = 1; i < 31; i++) exponent[i] = i << 23;
+exponent[31] = 0x47800000; exponent[32] = 0x80000000;
+for (let i = 33; i < 63; i++) exponent[i] = 0x80000000 + ((i - 32) << 23);
+exponent[63] = 0xc7800000;
+offset.fill(1024); offset[0] = 0; offset[32] = 0;
+function tableDecode(codes: Uint16Array, out: Uint32Array): void {
+  for (let i = 0; i < codes.length; i++) { const h = codes[i]; out[i] = mantissa[offset[h >> 10] + (h & 0x3ff)] + exponent[h >> 10]; }
+}
+const outBits = new Uint32Array(f32Target.buffer);
+const halfView = new DataView(halves.buffer);
+const u16View = new DataView(u16Target.buffer);
+
+const groups: Record<string, { outputBytes: number; tasks: Record<string, () => unknown> }> = {
+  'float16 → float32': {
+    outputBytes: N * 4,
+    tasks: {
+      'tensorzip simd': () => simd.quant.decodeFloat16(halves),
+      'tensorzip scalar': () => scalar.quant.decodeFloat16(halves),
+      '@petamoriken/float16 (getFloat16)': () => { for (let i = 0; i < N; i++) f32Target[i] = getFloat16(halfView, i * 2, true); },
+      'JS table loop (tfjs-core)': () => tableDecode(halves, outBits),
+      'memcpy (set)': () => f32Target.set(weights),
+    },
+  },
+  'float32 → float16': {
+    outputBytes: N * 2,
+    tasks: {
+      'tensorzip simd': () => simd.quant.encodeFloat16(weights),
+      'tensorzip scalar': () => scalar.quant.encodeFloat16(weights),
+      '@petamoriken/float16 (setFloat16)': () => { for (let i = 0; i < N; i++) setFloat16(u16View, i * 2, weights[i], true); },
+      'memcpy (set)': () => u16Target.set(halves),
+    },
+  },
+  'bfloat16 → float32': {
+    outputBytes: N * 4,
+    tasks: {
+      'tensorzip simd': () => simd.quant.decodeBfloat16(brains),
+      'tensorzip scalar': () => scalar.quant.decodeBfloat16(brains),
+      'JS shift loop': () => { for (let i = 0; i < N; i++) outBits[i] = brains[i] << 16; },
+      'memcpy (set)': () => f32Target.set(weights),
+    },
+  },
+  'float32 → bfloat16': {
+    outputBytes: N * 2,
+    tasks: {
+      'tensorzip simd': () => simd.quant.encodeBfloat16(weights),
+      'tensorzip scalar': () => scalar.quant.encodeBfloat16(weights),
+      'memcpy (set)': () => u16Target.set(brains),
+    },
+  },
+};
+
+for (const [name, { outputBytes, tasks }] of Object.entries(groups)) {
+  const bestMs: Record<string, number> = {};
+  for (let round = 0; round < ROUNDS; round++) {
+    const bench = new Bench({ time: TIME, warmupTime: 50 });
+    for (const [task, fn] of Object.entries(tasks)) bench.add(task, fn);
+    await bench.run();
+    for (const task of bench.tasks) {
+      if (task.result.state !== 'completed') throw new Error(`${name} ${task.name}: ${task.result.state}`);
+      bestMs[task.name] = Math.min(bestMs[task.name] ?? Infinity, task.result.latency.p50);
+    }
+  }
+  const memcpy = outputBytes / 1e6 / bestMs['memcpy (set)'];
+  console.log(`\n## ${name} (${N} values, ${outputBytes / 2 ** 20} MiB out): GB/s of output, and share of memcpy\n`);
+  for (const [task, ms] of Object.entries(bestMs)) {
+    const gbs = outputBytes / 1e6 / ms;
+    console.log(`| ${task} | ${gbs.toFixed(2)} GB/s | ${(gbs / memcpy * 100).toFixed(0)}% |`);
+  }
+}
