@@ -1,6 +1,6 @@
 // tensorzip's public entry: re-exports only.
 export { init, createEngine, lz4, quant, type Engine, type EngineOptions } from './engine';
-export type { Quant } from './codecs/quant';
+export type { Quant, Fp8Options } from './codecs/quant';
 export { TensorzipError, isTensorzipError, type TensorzipErrorCode } from './errors';
 export {
   DEFAULT_MAX_OUTPUT_SIZE,

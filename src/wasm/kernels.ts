@@ -20,6 +20,10 @@ export interface KernelExports {
   f16ToF32(src: number, count: number, dst: number, dstCap: number): number;
   f32ToBf16(src: number, count: number, dst: number, dstCap: number): number;
   bf16ToF32(src: number, count: number, dst: number, dstCap: number): number;
+  f32ToFp8E4M3(src: number, count: number, dst: number, dstCap: number, saturate: number): number;
+  f32ToFp8E5M2(src: number, count: number, dst: number, dstCap: number, saturate: number): number;
+  fp8E4M3ToF32(src: number, count: number, dst: number, dstCap: number): number;
+  fp8E5M2ToF32(src: number, count: number, dst: number, dstCap: number): number;
 }
 
 const PAGE_BYTES = 65536;
