@@ -1,4 +1,4 @@
-// 16-bit float conversion throughput in GB/s of output: tensorzip (SIMD and scalar builds) beside
+// 16-bit and 8-bit float conversion throughput in GB/s of output: tensorzip (SIMD and scalar builds) beside
 // @petamoriken/float16, a plain JS table decoder (the one tfjs-core uses) and memcpy of the output size, in one
 // process, on 1 Mi float32 weights ~ N(0, 0.02). Best median of BENCH_ROUNDS rounds (see lz4.bench.ts).
 import { Bench } from 'tinybench';
@@ -15,6 +15,7 @@ const N = 1 << 20;
 const weights = new Float32Array(floatWeights(N).buffer);
 const halves = simd.quant.encodeFloat16(weights);
 const brains = simd.quant.encodeBfloat16(weights);
+const e4m3 = simd.quant.encodeFp8E4M3(new Float32Array(weights.map((w) => w * 4000))); // weights scaled into fp8's range
 const f32Target = new Float32Array(N);
 const u16Target = new Uint16Array(N);
 
@@ -64,6 +65,14 @@ const groups: Record<string, { outputBytes: number; tasks: Record<string, () => 
       'tensorzip simd': () => simd.quant.decodeBfloat16(brains),
       'tensorzip scalar': () => scalar.quant.decodeBfloat16(brains),
       'JS shift loop': () => { for (let i = 0; i < N; i++) outBits[i] = brains[i] << 16; },
+      'memcpy (set)': () => f32Target.set(weights),
+    },
+  },
+  'fp8 E4M3FN → float32': {
+    outputBytes: N * 4,
+    tasks: {
+      'tensorzip simd': () => simd.quant.decodeFp8E4M3(e4m3),
+      'tensorzip scalar': () => scalar.quant.decodeFp8E4M3(e4m3),
       'memcpy (set)': () => f32Target.set(weights),
     },
   },
