@@ -1,13 +1,11 @@
 // 16-bit and 8-bit float conversion throughput in GB/s of output: tensorzip (SIMD and scalar builds) beside
 // @petamoriken/float16, a plain JS table decoder (the one tfjs-core uses) and memcpy of the output size, in one
-// process, on 1 Mi float32 weights ~ N(0, 0.02). Best median of BENCH_ROUNDS rounds (see lz4.bench.ts).
-import { Bench } from 'tinybench';
+// process, on 1 Mi float32 weights ~ N(0, 0.02). Best median of interleaved rounds (see best-median.ts).
 import { getFloat16, setFloat16 } from '@petamoriken/float16';
 import { createEngine } from 'tensorzip';
 import { floatWeights } from '../test/helpers/data';
+import { bestMedians } from './best-median';
 
-const TIME = Number(process.env.BENCH_TIME ?? 300);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const simd = await createEngine({ simd: true });
 const scalar = await createEngine({ simd: false });
 
@@ -87,16 +85,7 @@ const groups: Record<string, { outputBytes: number; tasks: Record<string, () => 
 };
 
 for (const [name, { outputBytes, tasks }] of Object.entries(groups)) {
-  const bestMs: Record<string, number> = {};
-  for (let round = 0; round < ROUNDS; round++) {
-    const bench = new Bench({ time: TIME, warmupTime: 50 });
-    for (const [task, fn] of Object.entries(tasks)) bench.add(task, fn);
-    await bench.run();
-    for (const task of bench.tasks) {
-      if (task.result.state !== 'completed') throw new Error(`${name} ${task.name}: ${task.result.state}`);
-      bestMs[task.name] = Math.min(bestMs[task.name] ?? Infinity, task.result.latency.p50);
-    }
-  }
+  const bestMs = await bestMedians(name, tasks);
   const memcpy = outputBytes / 1e6 / bestMs['memcpy (set)'];
   console.log(`\n## ${name} (${N} values, ${outputBytes / 2 ** 20} MiB out): GB/s of output, and share of memcpy\n`);
   for (const [task, ms] of Object.entries(bestMs)) {

@@ -1,22 +1,18 @@
 // LZ4 compress / decompress throughput and ratio: tensorzip (SIMD and scalar builds) beside lz4js, lz4-wasm
 // (lz4_flex; its Node build lz4-wasm-nodejs), @foxglove/wasm-lz4 (decode only) and a memcpy baseline, in one
 // process, on generated data and on real files npm packages ship. MB/s counts uncompressed bytes (lzbench's
-// convention), from the median time per call. Every task runs in BENCH_ROUNDS rounds (default 3) of BENCH_TIME ms
-// (default 300), the tasks taking turns, and keeps its best median: on a shared machine whose speed drifts over
-// seconds, that compares the codecs rather than the moments they happened to run in.
+// convention), from each task's best median time per call over interleaved rounds (see best-median.ts).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { Bench } from 'tinybench';
 import * as lz4js from 'lz4js';
 import * as lz4wasm from 'lz4-wasm-nodejs';
 import foxglove from '@foxglove/wasm-lz4';
 import { createEngine } from 'tensorzip';
 import { corpus } from '../test/helpers/data';
 import { REAL_FILES } from '../test/helpers/files';
+import { BENCH_SETTINGS, bestMedians } from './best-median';
 
-const TIME = Number(process.env.BENCH_TIME ?? 300);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const simd = await createEngine({ simd: true });
 const scalar = await createEngine({ simd: false });
 await foxglove.isLoaded;
@@ -73,17 +69,7 @@ for (const [name, input] of Object.entries(inputs)) {
     },
   };
   for (const op of ['compress', 'decompress'] as const) {
-    const bestMs: Record<string, number> = {};
-    for (let round = 0; round < ROUNDS; round++) {
-      const bench = new Bench({ time: TIME, warmupTime: 50 });
-      for (const [task, fn] of Object.entries(tasks[op])) bench.add(task, fn);
-      await bench.run();
-      for (const task of bench.tasks) {
-        const result = task.result;
-        if (result.state !== 'completed') throw new Error(`${name} ${op} ${task.name}: ${result.state}`);
-        bestMs[task.name] = Math.min(bestMs[task.name] ?? Infinity, result.latency.p50);
-      }
-    }
+    const bestMs = await bestMedians(`${name} ${op}`, tasks[op]);
     for (const [codec, ms] of Object.entries(bestMs)) {
       const compressed = (frames as Record<string, Uint8Array>)[codec]?.length ?? (codec.includes('foxglove') ? frame.length : input.length);
       rows.push({ input: name, bytes: input.length, op, codec, mbPerS: input.length / 1e6 / (ms / 1e3), ratio: input.length / compressed });
@@ -114,5 +100,5 @@ for (const name of Object.keys(inputs)) {
 }
 
 const out = 'bench/results/lz4.json';
-writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, timePerTaskMs: TIME, rounds: ROUNDS, rows }, null, 2) + '\n');
+writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, ...BENCH_SETTINGS, rows }, null, 2) + '\n');
 console.log(`\nraw results: ${out}`);
