@@ -23,7 +23,7 @@ const SUBNORMAL_MAGIC: u32 = 0x3f000000;
 const REBIAS_AND_HALF: u32 = (<u32>(15 - 127) << 23) + 0xfff;
 
 // @ts-ignore: decorator
-@inline function f32BitsToF16(x: u32): u32 {
+@inline export function f32BitsToF16(x: u32): u32 {
   const sign = (x >> 16) & 0x8000;
   const a = x & F32_ABS;
   if (a > F32_INF) return sign | 0x7e00 | ((a >> 13) & 0x3ff); // NaN: quiet, payload top bits kept
@@ -35,7 +35,7 @@ const REBIAS_AND_HALF: u32 = (<u32>(15 - 127) << 23) + 0xfff;
 }
 
 // @ts-ignore: decorator
-@inline function f16ToF32Bits(h: u32): u32 {
+@inline export function f16ToF32Bits(h: u32): u32 {
   const sign = (h & 0x8000) << 16;
   const a = h & 0x7fff;
   if (a >= 0x7c00) return sign | F32_INF | ((a & 0x3ff) << 13); // Inf, NaN with its payload

@@ -7,11 +7,27 @@ export { lz4DecompressBlock } from './lz4_block_decode';
 export { xxh32, xxh32Reset, xxh32Update, xxh32Digest } from './xxhash32';
 export { f32ToF16, f16ToF32, f32ToBf16, bf16ToF32 } from './float16';
 export { f32ToFp8E4M3, f32ToFp8E5M2, fp8E4M3ToF32, fp8E5M2ToF32 } from './fp8';
+export { quantizeLinear, dequantizeLinear } from './affine';
+export { packNibbles, unpackNibbles } from './nibbles';
+export { accumulateError } from './error_stats';
+export { ggmlEncodeQ8_0, ggmlEncodeQ4_0, ggmlEncodeQ4_1, ggmlDecodeQ8_0, ggmlDecodeQ4_0, ggmlDecodeQ4_1, ggmlDecodeQ4_K } from './ggml';
 import { XXH32_STATE_BYTES } from './xxhash32';
+import { AFFINE_LAYOUT_BYTES } from './affine';
+import { ERROR_STATS_BYTES } from './error_stats';
 
 /** Bytes the caller reserves for one streaming xxh32 state. */
 export function xxh32StateBytes(): usize {
   return XXH32_STATE_BYTES;
+}
+
+/** Bytes the caller reserves for the layout record of quantizeLinear / dequantizeLinear. */
+export function affineLayoutBytes(): usize {
+  return AFFINE_LAYOUT_BYTES;
+}
+
+/** Bytes the caller reserves for accumulateError's sums. */
+export function errorStatsBytes(): usize {
+  return ERROR_STATS_BYTES;
 }
 
 /** First byte free for the caller's buffers (static data ends below it). */
