@@ -10,6 +10,7 @@ export { f32ToFp8E4M3, f32ToFp8E5M2, fp8E4M3ToF32, fp8E5M2ToF32 } from './fp8';
 export { quantizeLinear, dequantizeLinear } from './affine';
 export { packNibbles, unpackNibbles } from './nibbles';
 export { accumulateError } from './error_stats';
+export { dequantizeTfjs } from './tfjs';
 export { ggmlEncodeQ8_0, ggmlEncodeQ4_0, ggmlEncodeQ4_1, ggmlDecodeQ8_0, ggmlDecodeQ4_0, ggmlDecodeQ4_1, ggmlDecodeQ4_K } from './ggml';
 import { XXH32_STATE_BYTES } from './xxhash32';
 import { AFFINE_LAYOUT_BYTES } from './affine';

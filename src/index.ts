@@ -1,6 +1,9 @@
 // tensorzip's public entry: re-exports only.
 export { init, createEngine, lz4, quant, type Engine, type EngineOptions } from './engine';
-export type { Quant, Fp8Options } from './codecs/quant';
+export type {
+  Quant, Fp8Options, ChooseOptions, QuantDtype, QuantizedInput, QuantizedTensor, QuantizeOptions, QuantStats,
+  TfjsQuantDtype, TfjsQuantization, TfjsWeight,
+} from './codecs/quant';
 export { TensorzipError, isTensorzipError, type TensorzipErrorCode } from './errors';
 export {
   DEFAULT_MAX_OUTPUT_SIZE,

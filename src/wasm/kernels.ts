@@ -24,6 +24,23 @@ export interface KernelExports {
   f32ToFp8E5M2(src: number, count: number, dst: number, dstCap: number, saturate: number): number;
   fp8E4M3ToF32(src: number, count: number, dst: number, dstCap: number): number;
   fp8E5M2ToF32(src: number, count: number, dst: number, dstCap: number): number;
+  affineLayoutBytes(): number;
+  quantizeLinear(src: number, count: number, dst: number, dstCap: number, layout: number, scales: number,
+    zeroPoints: number, qmin: number, qmax: number): number;
+  dequantizeLinear(src: number, count: number, dst: number, dstCap: number, layout: number, scales: number,
+    zeroPoints: number, signed: number): number;
+  packNibbles(src: number, count: number, dst: number, dstCap: number): number;
+  unpackNibbles(src: number, count: number, dst: number, dstCap: number, signed: number): number;
+  errorStatsBytes(): number;
+  accumulateError(original: number, restored: number, count: number, acc: number): void;
+  dequantizeTfjs(src: number, count: number, dst: number, dstCap: number, scale: number, min: number, wide: number): number;
+  ggmlEncodeQ8_0(src: number, blocks: number, dst: number, dstCap: number): number;
+  ggmlEncodeQ4_0(src: number, blocks: number, dst: number, dstCap: number): number;
+  ggmlEncodeQ4_1(src: number, blocks: number, dst: number, dstCap: number): number;
+  ggmlDecodeQ8_0(src: number, blocks: number, dst: number, dstCap: number): number;
+  ggmlDecodeQ4_0(src: number, blocks: number, dst: number, dstCap: number): number;
+  ggmlDecodeQ4_1(src: number, blocks: number, dst: number, dstCap: number): number;
+  ggmlDecodeQ4_K(src: number, blocks: number, dst: number, dstCap: number): number;
 }
 
 const PAGE_BYTES = 65536;
