@@ -39,20 +39,22 @@ export function codeBytes(dtype: AffineDtype, count: number): number {
 const bits = new Uint32Array(1);
 const asFloat = new Float32Array(bits.buffer);
 
-/** The float32 just below a positive float32. */
-function previousFloat(x: number): number {
+/** The positive float32 one step away from positive float32 `x` (step +1 or −1). */
+function stepFloat(x: number, step: 1 | -1): number {
   asFloat[0] = x;
-  bits[0]--;
+  bits[0] += step;
   return asFloat[0];
 }
 
-/** float32 scale for a range of `span` units that must cover `extent`: never 0, never so large that ±span·scale
+/** The float32 scale for `span` code steps to cover `extent`: the quotient rounded to nearest, or one step up when
+ *  that falls short (so that no value is clipped by more than half a step); never 0; never so large that span·scale
  *  overflows float32 when dequantized. */
 function fitScale(extent: number, span: number): number {
   if (extent === 0) return 1;
   let scale = Math.fround(extent / span);
+  if (scale * span < extent) scale = stepFloat(scale, 1);
   if (scale === 0) scale = 2 ** -149;
-  while (!Number.isFinite(Math.fround(span * scale))) scale = previousFloat(scale);
+  while (!Number.isFinite(Math.fround(span * scale))) scale = stepFloat(scale, -1);
   return scale;
 }
 
