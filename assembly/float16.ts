@@ -93,31 +93,32 @@ export function f16ToF32(src: usize, count: usize, dst: usize, dstCap: usize): i
   let i: usize = 0;
   if (ASC_FEATURE_SIMD) {
     const scale = f32x4.splat(reinterpret<f32>(<u32>(127 + 112) << 23));
-    const signMask = i32x4.splat(0x8000);
+    const signAndBits = i32x4.splat(0x8fffe000); // sign, exponent and mantissa of a code shifted left by 13
     const absMask = i32x4.splat(0x7fff);
     const infBits = i32x4.splat(0x7bff); // above it: Inf and NaN
-    const payload = i32x4.splat(0x3ff);
     const inf = i32x4.splat(F32_INF);
     for (; i + 8 <= count; i += 8) {
       const h = v128.load(src + (i << 1));
-      const lo = i32x4.extend_low_i16x8_u(h);
-      const hi = i32x4.extend_high_i16x8_u(h);
-      v128.store(dst + (i << 2), halvesToF32(lo, scale, signMask, absMask, infBits, payload, inf));
-      v128.store(dst + (i << 2), halvesToF32(hi, scale, signMask, absMask, infBits, payload, inf), 16);
+      // Sign-extended, a code's sign lands in bit 31 of its lane.
+      const lo = i32x4.extend_low_i16x8_s(h);
+      const hi = i32x4.extend_high_i16x8_s(h);
+      v128.store(dst + (i << 2), halvesToF32(lo, scale, signAndBits, absMask, infBits, inf));
+      v128.store(dst + (i << 2), halvesToF32(hi, scale, signAndBits, absMask, infBits, inf), 16);
     }
   }
   for (; i < count; i++) store<u32>(dst + (i << 2), f16ToF32Bits(<u32>load<u16>(src + (i << 1))));
   return <i32>count;
 }
 
-/** The SIMD form of f16ToF32Bits for four float16 codes widened to 32-bit lanes. */
+/** The SIMD form of f16ToF32Bits for four float16 codes sign-extended to 32-bit lanes. */
 // @ts-ignore: decorator
-@inline function halvesToF32(w: v128, scale: v128, signMask: v128, absMask: v128, infBits: v128, payload: v128, inf: v128): v128 {
-  const a = v128.and(w, absMask);
-  const finite = f32x4.mul(i32x4.shl(a, 13), scale);
-  const special = v128.or(inf, i32x4.shl(v128.and(a, payload), 13));
+@inline function halvesToF32(w: v128, scale: v128, signAndBits: v128, absMask: v128, infBits: v128, inf: v128): v128 {
+  // Shifted into place with its sign, a code reads as a float32 2^112 times too small: the multiply fixes that
+  // (subnormals included) and keeps the sign.
+  const finite = f32x4.mul(v128.and(i32x4.shl(w, 13), signAndBits), scale);
+  // Inf and NaN scale to exponent 31 + 112; setting all exponent bits makes them Inf / NaN with the payload kept.
   // a ≤ 0x7fff, so the signed compare (one SSE instruction; unsigned needs two) is exact.
-  return v128.or(i32x4.shl(v128.and(w, signMask), 16), v128.bitselect(special, finite, i32x4.gt_s(a, infBits)));
+  return v128.or(finite, v128.and(i32x4.gt_s(v128.and(w, absMask), infBits), inf));
 }
 
 /** float32 → bfloat16 for `count` values at `src` (4-byte) into `dst` (2-byte). */

@@ -25,7 +25,7 @@ export const AFFINE_TYPES: Record<AffineDtype, AffineType> = {
 };
 
 /** Elements per kernel call: even (4-bit pairs), and small enough that a chunk's buffers stay in cache. */
-const CHUNK = 16384;
+const CHUNK = 65536;
 
 export function isSigned(dtype: AffineDtype): boolean {
   return AFFINE_TYPES[dtype].qmin < 0;
@@ -86,27 +86,61 @@ export function chooseParams(data: Float32Array, layout: AffineLayout, dtype: Af
   return { scale, zeroPoint };
 }
 
-/** Writes the kernel's layout record for a call starting at element `start` whose parameters begin at `base`. */
-function writeLayout(kernels: Kernels, at: number, layout: AffineLayout, start: number, base: number): void {
-  const [o, a, i] = position(layout, start);
-  new Int32Array(kernels.exports.memory.buffer, at, 10).set([o, a, i, layout.axisLength, layout.inner,
-    layout.blockSize, layout.outerStride, layout.axisStride, layout.innerStride, base]);
-}
+/**
+ * The scales, zero points and layout record the kernels read, staged in the arena for one pass over `total`
+ * elements. Small parameter sets are copied once; large ones (fine blocks) a window per chunk. Take it after the
+ * pass's other buffers: it allocates last, so that the memory cannot grow (and detach views) during the pass.
+ */
+class ParamStage {
+  readonly layoutAt: number;
+  readonly scales: number;
+  readonly zeroPoints: number;
+  private readonly whole: boolean;
+  private readonly record: Int32Array;
+  private readonly scaleView: Float32Array;
+  private readonly zeroView: Int32Array;
 
-/** Copies the parameters of elements [start, start + count) into the arena; returns their addresses. */
-function placeParams(kernels: Kernels, layout: AffineLayout, start: number, count: number, scale: Float32Array,
-  zeroPoint: Int32Array | Int8Array | Uint8Array | null, layoutAt: number):
-  { scales: number; zeroPoints: number } {
-  const [lo, hi] = paramRange(layout, start, count);
-  const scales = kernels.alloc((hi - lo) * 4);
-  const zeroPoints = kernels.alloc((hi - lo) * 4);
-  const memory = kernels.exports.memory.buffer;
-  new Float32Array(memory, scales, hi - lo).set(scale.subarray(lo, hi));
-  const zeros = new Int32Array(memory, zeroPoints, hi - lo);
-  if (zeroPoint === null) zeros.fill(0);
-  else zeros.set(zeroPoint.subarray(lo, hi));
-  writeLayout(kernels, layoutAt, layout, start, lo);
-  return { scales, zeroPoints };
+  constructor(kernels: Kernels, private readonly layout: AffineLayout, total: number, private readonly scale: Float32Array,
+    private readonly zeroPoint: Int32Array | Int8Array | Uint8Array | null) {
+    this.whole = layout.paramCount <= 2 * CHUNK;
+    let width = layout.paramCount;
+    if (!this.whole) {
+      width = 0;
+      for (let start = 0; start < total; start += CHUNK) {
+        const [lo, hi] = paramRange(layout, start, Math.min(CHUNK, total - start));
+        width = Math.max(width, hi - lo);
+      }
+    }
+    this.layoutAt = kernels.alloc(kernels.exports.affineLayoutBytes());
+    this.scales = kernels.alloc(width * 4);
+    this.zeroPoints = kernels.alloc(width * 4);
+    const memory = kernels.exports.memory.buffer;
+    this.record = new Int32Array(memory, this.layoutAt, 10);
+    this.scaleView = new Float32Array(memory, this.scales, width);
+    this.zeroView = new Int32Array(memory, this.zeroPoints, width);
+    this.zeroView.fill(0);
+    if (this.whole) this.copy(0, layout.paramCount);
+  }
+
+  private copy(lo: number, hi: number): void {
+    this.scaleView.set(this.scale.subarray(lo, hi));
+    if (this.zeroPoint !== null) this.zeroView.set(this.zeroPoint.subarray(lo, hi));
+  }
+
+  /** Points the kernel at elements [start, start + count): their parameters and where they sit in the layout. */
+  select(start: number, count: number): void {
+    let base = 0;
+    if (!this.whole) {
+      const [lo, hi] = paramRange(this.layout, start, count);
+      this.copy(lo, hi);
+      base = lo;
+    }
+    const { layout, record } = this;
+    const [o, a, i] = position(layout, start);
+    record[0] = o; record[1] = a; record[2] = i;
+    record[3] = layout.axisLength; record[4] = layout.inner; record[5] = layout.blockSize;
+    record[6] = layout.outerStride; record[7] = layout.axisStride; record[8] = layout.innerStride; record[9] = base;
+  }
 }
 
 /** float32 → codes (Int8Array, or Uint8Array for uint8 and packed 4-bit). */
@@ -115,20 +149,19 @@ export function quantizeAffine(kernels: Kernels, data: Float32Array, layout: Aff
   const type = AFFINE_TYPES[dtype];
   const total = data.length;
   const bytes = allocateForOverwrite(codeBytes(dtype, total));
+  const input = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   kernels.reset();
   try {
-    const layoutAt = kernels.alloc(kernels.exports.affineLayoutBytes());
     const src = kernels.alloc(CHUNK * 4);
     const codes = kernels.alloc(CHUNK);
     const packed = kernels.alloc(CHUNK / 2);
-    const params = kernels.alloc(0);
+    const stage = new ParamStage(kernels, layout, total, scale, zeroPoint);
+    const heap = kernels.heap;
     for (let start = 0; start < total; start += CHUNK) {
       const count = Math.min(CHUNK, total - start);
-      kernels.release(params);
-      const { scales, zeroPoints } = placeParams(kernels, layout, start, count, scale, zeroPoint, layoutAt);
-      const heap = kernels.heap;
-      heap.set(new Uint8Array(data.buffer, data.byteOffset + start * 4, count * 4), src);
-      check(kernels.exports.quantizeLinear(src, count, codes, count, layoutAt, scales, zeroPoints, type.qmin, type.qmax));
+      stage.select(start, count);
+      heap.set(input.subarray(start * 4, (start + count) * 4), src);
+      check(kernels.exports.quantizeLinear(src, count, codes, count, stage.layoutAt, stage.scales, stage.zeroPoints, type.qmin, type.qmax));
       if (type.nibbles) {
         const written = check(kernels.exports.packNibbles(codes, count, packed, CHUNK / 2));
         bytes.set(heap.subarray(packed, packed + written), start / 2);
@@ -146,29 +179,27 @@ export function quantizeAffine(kernels: Kernels, data: Float32Array, layout: Aff
 export function dequantizeAffine(kernels: Kernels, codes: Int8Array | Uint8Array, layout: AffineLayout,
   dtype: AffineDtype, scale: Float32Array, zeroPoint: Int8Array | Uint8Array | null, out: Float32Array): void {
   const type = AFFINE_TYPES[dtype];
-  const signed = isSigned(dtype);
+  const signed = isSigned(dtype) ? 1 : 0;
   const total = out.length;
   const input = new Uint8Array(codes.buffer, codes.byteOffset, codes.byteLength);
   const output = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   kernels.reset();
   try {
-    const layoutAt = kernels.alloc(kernels.exports.affineLayoutBytes());
     const src = kernels.alloc(CHUNK);
     const packed = kernels.alloc(CHUNK / 2);
     const dst = kernels.alloc(CHUNK * 4);
-    const params = kernels.alloc(0);
+    const stage = new ParamStage(kernels, layout, total, scale, zeroPoint);
+    const heap = kernels.heap;
     for (let start = 0; start < total; start += CHUNK) {
       const count = Math.min(CHUNK, total - start);
-      kernels.release(params);
-      const { scales, zeroPoints } = placeParams(kernels, layout, start, count, scale, zeroPoint, layoutAt);
-      const heap = kernels.heap;
+      stage.select(start, count);
       if (type.nibbles) {
         heap.set(input.subarray(start / 2, (start + count + 1) >> 1), packed);
-        check(kernels.exports.unpackNibbles(packed, count, src, CHUNK, signed ? 1 : 0));
+        check(kernels.exports.unpackNibbles(packed, count, src, CHUNK, signed));
       } else {
         heap.set(input.subarray(start, start + count), src);
       }
-      check(kernels.exports.dequantizeLinear(src, count, dst, count, layoutAt, scales, zeroPoints, signed ? 1 : 0));
+      check(kernels.exports.dequantizeLinear(src, count, dst, count, stage.layoutAt, stage.scales, stage.zeroPoints, signed));
       output.set(heap.subarray(dst, dst + count * 4), start * 4);
     }
   } finally {

@@ -3,7 +3,7 @@ import type { Kernels } from '../../wasm/kernels';
 import type { QuantStats } from './types';
 
 /** Elements per kernel call (even: the kernel keeps even and odd elements apart). */
-const CHUNK = 16384;
+const CHUNK = 65536;
 
 export function errorStats(kernels: Kernels, original: Float32Array, restored: Float32Array): QuantStats {
   const total = original.length;

@@ -1,0 +1,88 @@
+// Dequantization throughput in GB/s of float32 output: tensorzip (SIMD and scalar builds) beside a plain JS loop of
+// the same formula, @petamoriken/float16 and tfjs-core's table decoder where they apply, and memcpy of the output
+// size (Float32Array.set into the same preallocated array). Every task writes into a preallocated Float32Array.
+// Weights ~ N(0, 0.02); two sizes: 1 Mi values (4 MiB out, cache-resident here) and 16 Mi values (64 MiB, DRAM).
+// Best median of interleaved rounds (see best-median.ts).
+import { getFloat16 } from '@petamoriken/float16';
+import { createEngine } from 'tensorzip';
+import { floatWeights } from '../test/helpers/data';
+import { bestMedians } from './best-median';
+
+const simd = await createEngine({ simd: true });
+const scalar = await createEngine({ simd: false });
+
+const SIZES = (process.env.BENCH_SIZES ?? '1048576,16777216').split(',').map(Number);
+
+// tfjs-core's float16 decoder: three lookup tables, two adds per value.
+const mantissa = new Uint32Array(2048), exponent = new Uint32Array(64), offset = new Uint32Array(64);
+for (let i = 1; i < 1024; i++) {
+  let m = i << 13, e = 0;
+  while ((m & 0x00800000) === 0) { e -= 0x00800000; m <<= 1; }
+  mantissa[i] = (m & ~0x00800000) | (e + 0x38800000);
+}
+for (let i = 1024; i < 2048; i++) mantissa[i] = 0x38000000 + ((i - 1024) << 13);
+for (let i = 1; i < 31; i++) exponent[i] = i << 23;
+exponent[31] = 0x47800000; exponent[32] = 0x80000000;
+for (let i = 33; i < 63; i++) exponent[i] = 0x80000000 + ((i - 32) << 23);
+exponent[63] = 0xc7800000;
+offset.fill(1024); offset[0] = 0; offset[32] = 0;
+
+for (const N of SIZES) {
+  const weights = new Float32Array(floatWeights(N).buffer);
+  const out = new Float32Array(N);
+  const outBits = new Uint32Array(out.buffer);
+  const source = weights.slice();
+  const int8 = simd.quant.quantize(weights, { dtype: 'int8' });
+  const int8PerRow = simd.quant.quantize(weights, { dtype: 'int8', shape: [N / 1024, 1024], axis: 0 });
+  const tfjs = simd.quant.encodeTfjsWeight(weights, 'uint8');
+  const halves = simd.quant.encodeFloat16(weights);
+  const q4 = simd.quant.quantize(weights, { dtype: 'q4_0' });
+  const int8Codes = int8.data as Int8Array;
+  const scale = int8.scale![0];
+  const tfjsCodes = tfjs.data as Uint8Array;
+  const { min, scale: tfjsScale } = tfjs.quantization as { min: number; scale: number };
+  const halfView = new DataView(halves.buffer);
+  const memcpy = () => out.set(source);
+
+  const groups: Record<string, Record<string, () => unknown>> = {
+    'int8 → float32 (per tensor)': {
+      'tensorzip simd': () => simd.quant.dequantize(int8, out),
+      'tensorzip scalar': () => scalar.quant.dequantize(int8, out),
+      'JS loop': () => { for (let i = 0; i < N; i++) out[i] = int8Codes[i] * scale; },
+      'memcpy (set)': memcpy,
+    },
+    'int8 → float32 (per row of 1024)': {
+      'tensorzip simd': () => simd.quant.dequantize(int8PerRow, out),
+      'memcpy (set)': memcpy,
+    },
+    'uint8 (TF.js) → float32': {
+      'tensorzip simd': () => simd.quant.decodeTfjsWeight(tfjsCodes, tfjs.quantization, out),
+      'tensorzip scalar': () => scalar.quant.decodeTfjsWeight(tfjsCodes, tfjs.quantization, out),
+      'JS loop (tfjs-core formula)': () => { for (let i = 0; i < N; i++) out[i] = tfjsCodes[i] * tfjsScale + min; },
+      'memcpy (set)': memcpy,
+    },
+    'float16 → float32': {
+      'tensorzip simd': () => simd.quant.dequantize({ dtype: 'float16', shape: [N], data: halves, scale: null, zeroPoint: null, axis: null, blockSize: null }, out),
+      'tensorzip scalar': () => scalar.quant.dequantize({ dtype: 'float16', shape: [N], data: halves, scale: null, zeroPoint: null, axis: null, blockSize: null }, out),
+      'JS table loop (tfjs-core)': () => { for (let i = 0; i < N; i++) { const h = halves[i]; outBits[i] = mantissa[offset[h >> 10] + (h & 0x3ff)] + exponent[h >> 10]; } },
+      '@petamoriken/float16 (getFloat16)': () => { for (let i = 0; i < N; i++) out[i] = getFloat16(halfView, i * 2, true); },
+      'memcpy (set)': memcpy,
+    },
+    'Q4_0 → float32': {
+      'tensorzip simd': () => simd.quant.dequantize(q4, out),
+      'tensorzip scalar': () => scalar.quant.dequantize(q4, out),
+      'memcpy (set)': memcpy,
+    },
+  };
+
+  for (const [name, tasks] of Object.entries(groups)) {
+    const bestMs = await bestMedians(`${name} ${N}`, tasks);
+    const bytes = N * 4;
+    const memcpyGbs = bytes / 1e6 / bestMs['memcpy (set)'];
+    console.log(`\n## ${name} — ${N} values, ${bytes / 2 ** 20} MiB out: GB/s of output, share of memcpy\n`);
+    for (const [task, ms] of Object.entries(bestMs)) {
+      const gbs = bytes / 1e6 / ms;
+      console.log(`| ${task} | ${gbs.toFixed(2)} GB/s | ${(gbs / memcpyGbs * 100).toFixed(0)}% |`);
+    }
+  }
+}
