@@ -97,13 +97,15 @@ export function f16ToF32(src: usize, count: usize, dst: usize, dstCap: usize): i
     const absMask = i32x4.splat(0x7fff);
     const infBits = i32x4.splat(0x7bff); // above it: Inf and NaN
     const inf = i32x4.splat(F32_INF);
-    for (; i + 8 <= count; i += 8) {
+    for (; i + 16 <= count; i += 16) {
       const h = v128.load(src + (i << 1));
+      const g = v128.load(src + (i << 1), 16);
       // Sign-extended, a code's sign lands in bit 31 of its lane.
-      const lo = i32x4.extend_low_i16x8_s(h);
-      const hi = i32x4.extend_high_i16x8_s(h);
-      v128.store(dst + (i << 2), halvesToF32(lo, scale, signAndBits, absMask, infBits, inf));
-      v128.store(dst + (i << 2), halvesToF32(hi, scale, signAndBits, absMask, infBits, inf), 16);
+      const out = dst + (i << 2);
+      v128.store(out, halvesToF32(i32x4.extend_low_i16x8_s(h), scale, signAndBits, absMask, infBits, inf));
+      v128.store(out, halvesToF32(i32x4.extend_high_i16x8_s(h), scale, signAndBits, absMask, infBits, inf), 16);
+      v128.store(out, halvesToF32(i32x4.extend_low_i16x8_s(g), scale, signAndBits, absMask, infBits, inf), 32);
+      v128.store(out, halvesToF32(i32x4.extend_high_i16x8_s(g), scale, signAndBits, absMask, infBits, inf), 48);
     }
   }
   for (; i < count; i++) store<u32>(dst + (i << 2), f16ToF32Bits(<u32>load<u16>(src + (i << 1))));
