@@ -16,6 +16,7 @@ const brains = simd.quant.encodeBfloat16(weights);
 const e4m3 = simd.quant.encodeFp8E4M3(new Float32Array(weights.map((w) => w * 4000))); // weights scaled into fp8's range
 const f32Target = new Float32Array(N);
 const u16Target = new Uint16Array(N);
+const e4m3Target = new Uint8Array(N);
 
 // tfjs-core's float16 decoder: three lookup tables, two adds per value.
 const mantissa = new Uint32Array(2048), exponent = new Uint32Array(64), offset = new Uint32Array(64);
@@ -72,6 +73,14 @@ const groups: Record<string, { outputBytes: number; tasks: Record<string, () => 
       'tensorzip simd': () => simd.quant.decodeFp8E4M3(e4m3),
       'tensorzip scalar': () => scalar.quant.decodeFp8E4M3(e4m3),
       'memcpy (set)': () => f32Target.set(weights),
+    },
+  },
+  'float32 → fp8 E4M3FN': {
+    outputBytes: N,
+    tasks: {
+      'tensorzip simd': () => simd.quant.encodeFp8E4M3(weights),
+      'tensorzip scalar': () => scalar.quant.encodeFp8E4M3(weights),
+      'memcpy (set)': () => e4m3Target.set(e4m3),
     },
   },
   'float32 → bfloat16': {

@@ -3,10 +3,12 @@
 // size (Float32Array.set into the same preallocated array). Every task writes into a preallocated Float32Array.
 // Weights ~ N(0, 0.02); two sizes: 1 Mi values (4 MiB out, cache-resident here) and 16 Mi values (64 MiB, DRAM).
 // Best median of interleaved rounds (see best-median.ts).
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { getFloat16 } from '@petamoriken/float16';
 import { createEngine } from 'tensorzip';
 import { floatWeights } from '../test/helpers/data';
-import { bestMedians } from './best-median';
+import { BENCH_SETTINGS, bestMedians } from './best-median';
 
 const simd = await createEngine({ simd: true });
 const scalar = await createEngine({ simd: false });
@@ -26,6 +28,8 @@ exponent[31] = 0x47800000; exponent[32] = 0x80000000;
 for (let i = 33; i < 63; i++) exponent[i] = 0x80000000 + ((i - 32) << 23);
 exponent[63] = 0xc7800000;
 offset.fill(1024); offset[0] = 0; offset[32] = 0;
+
+const rows: { group: string; values: number; task: string; gbPerS: number; shareOfMemcpy: number }[] = [];
 
 for (const N of SIZES) {
   const weights = new Float32Array(floatWeights(N).buffer);
@@ -83,7 +87,12 @@ for (const N of SIZES) {
     console.log(`\n## ${name} — ${N} values, ${bytes / 2 ** 20} MiB out: GB/s of output, share of memcpy\n`);
     for (const [task, ms] of Object.entries(bestMs)) {
       const gbs = bytes / 1e6 / ms;
+      rows.push({ group: name, values: N, task, gbPerS: gbs, shareOfMemcpy: gbs / memcpyGbs });
       console.log(`| ${task} | ${gbs.toFixed(2)} GB/s | ${(gbs / memcpyGbs * 100).toFixed(0)}% |`);
     }
   }
 }
+
+const out = 'bench/results/quant.json';
+writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, ...BENCH_SETTINGS, rows }, null, 2) + '\n');
+console.log(`\nraw results: ${out}`);
