@@ -2,6 +2,9 @@
 // a default engine, made by init() or, on first use, synchronously with the build the runtime supports.
 import { bindLz4, type Lz4 } from './codecs/lz4';
 import { bindQuant, type Quant } from './codecs/quant';
+import { bindShuffle, type Shuffle } from './codecs/shuffle';
+import { bindDelta, type Delta } from './codecs/delta';
+import { bindSparse, type Sparse } from './codecs/sparse';
 import { chooseSimd, loadKernels, loadKernelsSync } from './wasm/load';
 import type { Kernels } from './wasm/kernels';
 
@@ -15,10 +18,14 @@ export interface Engine {
   readonly simd: boolean;
   readonly lz4: Lz4;
   readonly quant: Quant;
+  readonly shuffle: Shuffle;
+  readonly delta: Delta;
+  readonly sparse: Sparse;
 }
 
 function engineOf(kernels: Kernels): Engine {
-  return { simd: kernels.simd, lz4: bindLz4(() => kernels), quant: bindQuant(() => kernels) };
+  const get = () => kernels;
+  return { simd: kernels.simd, lz4: bindLz4(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get) };
 }
 
 /**
@@ -57,3 +64,12 @@ export const lz4: Lz4 = bindLz4(kernels);
 
 /** Quantization and 16-bit float formats on the default engine (see Quant). */
 export const quant: Quant = bindQuant(kernels);
+
+/** Byte and bit shuffle filters on the default engine (see Shuffle). */
+export const shuffle: Shuffle = bindShuffle(kernels);
+
+/** The delta filter for integer arrays on the default engine (see Delta). */
+export const delta: Delta = bindDelta(kernels);
+
+/** Sparse packing and pruning on the default engine (see Sparse). */
+export const sparse: Sparse = bindSparse(kernels);

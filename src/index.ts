@@ -1,5 +1,10 @@
 // tensorzip's public entry: re-exports only.
-export { init, createEngine, lz4, quant, type Engine, type EngineOptions } from './engine';
+export { init, createEngine, lz4, quant, shuffle, delta, sparse, type Engine, type EngineOptions } from './engine';
+export type { Shuffle } from './codecs/shuffle';
+export type { Delta, IntegerArray } from './codecs/delta';
+export type {
+  Sparse, PruneOptions, SparseArray, SparseDtype, SparseFormat, SparseInfo, SparsePackOptions, SparseUnpackOptions,
+} from './codecs/sparse';
 export type {
   Quant, Fp8Options, ChooseOptions, QuantDtype, QuantizedInput, QuantizedTensor, QuantizeOptions, QuantStats,
   TfjsQuantDtype, TfjsQuantization, TfjsWeight,

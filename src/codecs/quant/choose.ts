@@ -3,7 +3,8 @@ import { TensorzipError } from '../../errors';
 import type { Kernels } from '../../wasm/kernels';
 import { expectArray } from './expect-array';
 import { GGML_TYPES } from './ggml';
-import { affineLayout, checkShape } from './layout';
+import { affineLayout } from './layout';
+import { checkShape } from '../shape';
 import { quantize } from './quantize';
 import type { QuantizedTensor, QuantizeOptions } from './types';
 

@@ -2,6 +2,7 @@
 // [outer, axisLength, inner]; element (o, a, i) takes parameter o·outerStride + ⌊a / blockSize⌋·axisStride +
 // i·innerStride.
 import { TensorzipError } from '../../errors';
+import { product } from '../shape';
 
 export interface AffineLayout {
   outer: number;
@@ -17,22 +18,6 @@ export interface AffineLayout {
   /** As the user sees it: the normalized axis, or null per tensor; the block size, or null when not blocked. */
   axis: number | null;
   block: number | null;
-}
-
-/** Checks that `shape` lists non-negative integers (whose product is `length`, when given); returns a copy. */
-export function checkShape(shape: unknown, what: string, length?: number): number[] {
-  if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
-    throw new TensorzipError('ARGUMENT', `${what}: expected an array of non-negative integers, found ${JSON.stringify(shape)}`);
-  }
-  const size = product(shape as number[]);
-  if (length !== undefined && size !== length) {
-    throw new TensorzipError('ARGUMENT', `${what} [${shape.join(', ')}] holds ${size} elements, the data has ${length}`);
-  }
-  return [...(shape as number[])];
-}
-
-export function product(dims: readonly number[]): number {
-  return dims.reduce((n, d) => n * d, 1);
 }
 
 /** The layout of per-tensor (no axis), per-axis (axis) or blocked (axis and blockSize) parameters. */

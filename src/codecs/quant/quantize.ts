@@ -7,7 +7,8 @@ import { AFFINE_TYPES, chooseParams, codeBytes, dequantizeAffine, isSigned, quan
 import { errorStats } from './error-stats';
 import { expectArray } from './expect-array';
 import { decodeGgml, encodeGgml, ggmlBlocks, GGML_TYPES, type GgmlDtype } from './ggml';
-import { affineLayout, checkShape, product } from './layout';
+import { affineLayout } from './layout';
+import { checkShape, product } from '../shape';
 import type { QuantDtype, QuantizedInput, QuantizedTensor, QuantizeOptions } from './types';
 
 type FloatDtype = 'float16' | 'bfloat16' | 'float8e4m3fn' | 'float8e5m2';

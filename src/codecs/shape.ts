@@ -1,0 +1,18 @@
+// Tensor shapes, as every codec checks them.
+import { TensorzipError } from '../errors';
+
+/** Checks that `shape` lists non-negative integers (whose product is `length`, when given); returns a copy. */
+export function checkShape(shape: unknown, what: string, length?: number): number[] {
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
+    throw new TensorzipError('ARGUMENT', `${what}: expected an array of non-negative integers, found ${JSON.stringify(shape)}`);
+  }
+  const size = product(shape as number[]);
+  if (length !== undefined && size !== length) {
+    throw new TensorzipError('ARGUMENT', `${what} [${shape.join(', ')}] holds ${size} elements, the data has ${length}`);
+  }
+  return [...(shape as number[])];
+}
+
+export function product(dims: readonly number[]): number {
+  return dims.reduce((n, d) => n * d, 1);
+}

@@ -1,0 +1,83 @@
+// sparse.unpack and sparse.describe: the header is checked against its limits before any memory is taken, the
+// payload by its kernel before anything is written, and the non-zero count against the header afterwards.
+import { KERNEL_STATUS, TensorzipError } from '../../errors';
+import type { Kernels } from '../../wasm/kernels';
+import { asBytes } from '../as-bytes';
+import { DEFAULT_MAX_OUTPUT_SIZE, MAX_OUTPUT_SIZE } from '../lz4/limits';
+import { product } from '../shape';
+import { ARRAY_TYPE, matrixOf } from './elements';
+import { DTYPE_WIDTH, readHeader, type SparseHeader } from './header';
+import type { SparseArray, SparseInfo, SparseUnpackOptions } from './types';
+
+export function describe(bytes: Uint8Array): SparseInfo {
+  const input = asBytes(bytes, 'sparse.describe bytes');
+  const { format, dtype, shape, nnz } = readHeader(input);
+  return { format, dtype, shape, nnz, packedBytes: input.length };
+}
+
+function checkLimits(header: SparseHeader, options: SparseUnpackOptions): number {
+  const limit = options.maxOutputSize ?? DEFAULT_MAX_OUTPUT_SIZE;
+  if (!Number.isSafeInteger(limit) || limit < 0 || limit > MAX_OUTPUT_SIZE) {
+    throw new TensorzipError('ARGUMENT', `sparse.unpack maxOutputSize: expected an integer from 0 to ${MAX_OUTPUT_SIZE}, found ${String(limit)}`);
+  }
+  const count = product(header.shape);
+  const bytes = count * DTYPE_WIDTH[header.dtype];
+  if (bytes > limit) {
+    throw new TensorzipError('LIMIT', `sparse.unpack: the tensor [${header.shape.join(', ')}] of ${header.dtype} takes ${bytes} bytes, over maxOutputSize (${limit})`);
+  }
+  if (header.nnz > count) throw new TensorzipError('CORRUPT', `sparse.unpack: ${header.nnz} non-zeros declared in ${count} elements`, { offset: 8 });
+  if (header.format === '2:4' && count % 4 !== 0) throw new TensorzipError('CORRUPT', `sparse.unpack: a 2:4 tensor of ${count} elements (not a multiple of 4)`);
+  return count;
+}
+
+function kernelError(status: number, format: string): TensorzipError {
+  if (status === KERNEL_STATUS.TRUNCATED) return new TensorzipError('TRUNCATED', `sparse.unpack: the ${format} payload ends early`);
+  if (status === KERNEL_STATUS.CORRUPT) {
+    const why = format === 'bitmask' ? 'the mask does not match the values (popcount vs value count, or bits set past the end)'
+      : format === 'csr' ? 'a row count, column step or column index is out of range or not ascending, or bytes are left over'
+      : 'a position pair is not two ascending indices in 0..3';
+    return new TensorzipError('CORRUPT', `sparse.unpack: ${why}`);
+  }
+  return new TensorzipError('ARGUMENT', `sparse.unpack: the ${format} kernel refused its arguments (status ${status})`);
+}
+
+export function unpack(kernels: Kernels, bytes: Uint8Array, out?: SparseArray, options: SparseUnpackOptions = {}): SparseArray {
+  const input = asBytes(bytes, 'sparse.unpack bytes');
+  const header = readHeader(input);
+  const count = checkLimits(header, options);
+  const width = DTYPE_WIDTH[header.dtype];
+  const type = ARRAY_TYPE[header.dtype];
+  if (out !== undefined && (!(out instanceof type) || out.length !== count)) {
+    throw new TensorzipError('ARGUMENT', `sparse.unpack out: expected a ${type.name} of ${count} elements for ${header.dtype} [${header.shape.join(', ')}], found ${(out as object)?.constructor?.name} of ${(out as SparseArray)?.length}`);
+  }
+  const payload = input.subarray(header.payloadOffset);
+  const k = kernels.exports;
+  const output = out ?? new type(count);
+  kernels.reset();
+  try {
+    const src = kernels.alloc(payload.length);
+    const dst = kernels.alloc(count * width);
+    kernels.heap.set(payload, src);
+    let status: number;
+    if (header.format === 'dense') {
+      if (payload.length < count * width) throw new TensorzipError('TRUNCATED', `sparse.unpack: ${count * width} bytes of elements expected, found ${payload.length}`);
+      if (payload.length > count * width) throw new TensorzipError('CORRUPT', `sparse.unpack: ${payload.length - count * width} bytes past the elements`);
+      kernels.heap.copyWithin(dst, src, src + payload.length);
+      status = count;
+    } else if (header.format === 'bitmask') {
+      status = k.bitmaskUnpack(src, payload.length, count, width, dst, count);
+    } else if (header.format === 'csr') {
+      const { rows, cols } = matrixOf(header.shape, count);
+      status = k.csrUnpack(src, payload.length, rows, cols, width, dst, count);
+    } else {
+      status = k.unpack24(src, payload.length, count, width, dst, count);
+    }
+    if (status < 0) throw kernelError(status, header.format);
+    const nnz = k.countNonZero(dst, count, width);
+    if (nnz !== header.nnz) throw new TensorzipError('CORRUPT', `sparse.unpack: the header declares ${header.nnz} non-zeros, the payload holds ${nnz}`);
+    new Uint8Array(output.buffer, output.byteOffset, output.byteLength).set(kernels.heap.subarray(dst, dst + count * width));
+    return output;
+  } finally {
+    kernels.reset();
+  }
+}
