@@ -36,7 +36,7 @@ export interface Sparse {
   /**
    * A copy of float32 weights with the smallest magnitudes set to zero: `{ sparsity: 0.7 }` zeroes
    * round(0.7·n) elements (the lower index first among equal magnitudes), `{ threshold: 1e-3 }` zeroes every
-   * |x| < 1e-3, `{ pattern: '2:4' }` keeps the 2 largest of each 4 consecutive elements (n a multiple of 4).
+   * |x| < float32(1e-3), `{ pattern: '2:4' }` keeps the 2 largest of each 4 consecutive elements (n a multiple of 4).
    * @example
    * sparse.prune(new Float32Array([0.1, -3, 0.02, 2]), { sparsity: 0.5 }); // Float32Array [0, -3, 0, 2]
    */

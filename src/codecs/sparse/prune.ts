@@ -13,7 +13,8 @@ export function prune(data: Float32Array, options: PruneOptions): Float32Array {
   if (options !== null && typeof options === 'object' && 'threshold' in options) {
     const t = options.threshold;
     if (typeof t !== 'number' || !(t >= 0) || t === Infinity) throw new TensorzipError('ARGUMENT', `sparse.prune threshold: expected a finite number ≥ 0, found ${String(t)}`);
-    for (let i = 0; i < out.length; i++) if (Math.abs(out[i]) < t) out[i] = 0;
+    const cut = Math.fround(t); // compared as the float32 it would be stored as, so 0.02 keeps float32(0.02)
+    for (let i = 0; i < out.length; i++) if (Math.abs(out[i]) < cut) out[i] = 0;
     return out;
   }
   if (options !== null && typeof options === 'object' && 'sparsity' in options) {
