@@ -17,6 +17,7 @@ export { deltaEncode, deltaDecode } from './delta';
 export { countNonZero, bitmaskPack, bitmaskUnpack } from './sparse_bitmask';
 export { csrPack, csrUnpack } from './sparse_csr';
 export { pack24, unpack24 } from './sparse_24';
+export { decodeChunk } from './pipeline';
 export { ggmlEncodeQ8_0, ggmlEncodeQ4_0, ggmlEncodeQ4_1, ggmlDecodeQ8_0, ggmlDecodeQ4_0, ggmlDecodeQ4_1, ggmlDecodeQ4_K } from './ggml';
 import { XXH32_STATE_BYTES } from './xxhash32';
 import { AFFINE_LAYOUT_BYTES } from './affine';

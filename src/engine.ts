@@ -5,6 +5,7 @@ import { bindQuant, type Quant } from './codecs/quant';
 import { bindShuffle, type Shuffle } from './codecs/shuffle';
 import { bindDelta, type Delta } from './codecs/delta';
 import { bindSparse, type Sparse } from './codecs/sparse';
+import { bindPipeline, type Pipeline } from './codecs/pipeline';
 import { chooseSimd, loadKernels, loadKernelsSync } from './wasm/load';
 import type { Kernels } from './wasm/kernels';
 
@@ -21,11 +22,12 @@ export interface Engine {
   readonly shuffle: Shuffle;
   readonly delta: Delta;
   readonly sparse: Sparse;
+  readonly pipeline: Pipeline;
 }
 
 function engineOf(kernels: Kernels): Engine {
   const get = () => kernels;
-  return { simd: kernels.simd, lz4: bindLz4(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get) };
+  return { simd: kernels.simd, lz4: bindLz4(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get), pipeline: bindPipeline(get) };
 }
 
 /**
@@ -73,3 +75,6 @@ export const delta: Delta = bindDelta(kernels);
 
 /** Sparse packing and pruning on the default engine (see Sparse). */
 export const sparse: Sparse = bindSparse(kernels);
+
+/** Per-chunk codec pipelines with the fused WebAssembly decoder, on the default engine (see Pipeline). */
+export const pipeline: Pipeline = bindPipeline(kernels);

@@ -47,6 +47,8 @@ export interface KernelExports {
   csrUnpack(src: number, srcLen: number, rows: number, cols: number, width: number, dst: number, dstCap: number): number;
   pack24(src: number, count: number, width: number, dst: number, dstCap: number): number;
   unpack24(src: number, srcLen: number, count: number, width: number, dst: number, dstCap: number): number;
+  decodeChunk(program: number, stages: number, src: number, srcLen: number, scratchA: number, scratchB: number,
+    scratchCap: number, dst: number, dstCap: number): number;
   ggmlEncodeQ8_0(src: number, blocks: number, dst: number, dstCap: number): number;
   ggmlEncodeQ4_0(src: number, blocks: number, dst: number, dstCap: number): number;
   ggmlEncodeQ4_1(src: number, blocks: number, dst: number, dstCap: number): number;

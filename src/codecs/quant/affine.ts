@@ -90,8 +90,9 @@ export function chooseParams(data: Float32Array, layout: AffineLayout, dtype: Af
  * The scales, zero points and layout record the kernels read, staged in the arena for one pass over `total`
  * elements. Small parameter sets are copied once; large ones (fine blocks) a window per chunk. Take it after the
  * pass's other buffers: it allocates last, so that the memory cannot grow (and detach views) during the pass.
+ * With `only` = [start, count], it serves that one range of elements (a container chunk) and nothing else.
  */
-class ParamStage {
+export class ParamStage {
   readonly layoutAt: number;
   readonly scales: number;
   readonly zeroPoints: number;
@@ -101,10 +102,13 @@ class ParamStage {
   private readonly zeroView: Int32Array;
 
   constructor(kernels: Kernels, private readonly layout: AffineLayout, total: number, private readonly scale: Float32Array,
-    private readonly zeroPoint: Int32Array | Int8Array | Uint8Array | null) {
+    private readonly zeroPoint: Int32Array | Int8Array | Uint8Array | null, only?: [number, number]) {
     this.whole = layout.paramCount <= 2 * CHUNK;
     let width = layout.paramCount;
-    if (!this.whole) {
+    if (!this.whole && only !== undefined) {
+      const [lo, hi] = paramRange(layout, only[0], only[1]);
+      width = hi - lo;
+    } else if (!this.whole) {
       width = 0;
       for (let start = 0; start < total; start += CHUNK) {
         const [lo, hi] = paramRange(layout, start, Math.min(CHUNK, total - start));

@@ -1,0 +1,119 @@
+// Decoding one chunk in a single kernel call (assembly/pipeline.ts): the byte stages backwards, then the step from
+// stored codes to float32. The program, the parameters and both scratch buffers are staged in the arena first.
+import { KERNEL_STATUS, TensorzipError } from '../../errors';
+import type { Kernels } from '../../wasm/kernels';
+import { asBytes } from '../as-bytes';
+import { product } from '../shape';
+import { AFFINE_TYPES, isSigned, ParamStage, type AffineDtype } from '../quant/affine';
+import { GGML_TYPES, type GgmlDtype } from '../quant/ggml';
+import { affineLayout } from '../quant/layout';
+import type { QuantDtype } from '../quant/types';
+import { checkStages, OP, type PipelineStage } from './stages';
+
+/** How a chunk's stored codes become float32, and which elements of the tensor the chunk holds. */
+export interface ChunkTarget {
+  /** The stored type: 'float32' (stored as it is), a float type, an affine integer type or a GGML block type. */
+  dtype: QuantDtype;
+  /** Elements of the tensor in this chunk. */
+  count: number;
+  /** Index of the chunk's first element in the tensor (default 0): picks the chunk's per-axis or per-block scales. */
+  start?: number;
+  /** Affine types: the tensor's shape, its scales and zero points, axis and block size, as quant.quantize gave them. */
+  shape?: readonly number[];
+  scale?: Float32Array | null;
+  zeroPoint?: Int8Array | Uint8Array | null;
+  axis?: number | null;
+  blockSize?: number | null;
+  /** Where to write the float32 values (count elements); a new array when omitted. */
+  out?: Float32Array;
+}
+
+const FLOAT_OPS: Partial<Record<QuantDtype, [op: number, width: number]>> = {
+  float16: [OP.float16, 2], bfloat16: [OP.bfloat16, 2], float8e4m3fn: [OP.float8e4m3fn, 1], float8e5m2: [OP.float8e5m2, 1],
+};
+
+/** Bytes the chunk's codes take once every byte stage is undone. */
+function storedBytes(dtype: QuantDtype, count: number): number {
+  if (dtype === 'float32') return count * 4;
+  if (dtype in FLOAT_OPS) return count * FLOAT_OPS[dtype]![1];
+  if (dtype in AFFINE_TYPES) return AFFINE_TYPES[dtype as AffineDtype].nibbles ? Math.ceil(count / 2) : count;
+  const type = GGML_TYPES[dtype as GgmlDtype];
+  if (type === undefined) throw new TensorzipError('ARGUMENT', `pipeline.decodeChunk dtype: unknown ${String(dtype)}`);
+  if (count % type.values !== 0) throw new TensorzipError('ARGUMENT', `pipeline.decodeChunk: ${dtype} chunks hold whole blocks of ${type.values}, found ${count} elements`);
+  return (count / type.values) * type.bytes;
+}
+
+function statusError(status: number): TensorzipError {
+  if (status === KERNEL_STATUS.TRUNCATED) return new TensorzipError('TRUNCATED', 'pipeline.decodeChunk: a stage ran out of input');
+  if (status === KERNEL_STATUS.ARGUMENT) return new TensorzipError('ARGUMENT', 'pipeline.decodeChunk: a stage refused its parameters');
+  return new TensorzipError('CORRUPT', `pipeline.decodeChunk: a stage found malformed data${status === KERNEL_STATUS.OUTPUT_FULL ? ' (it decodes to more bytes than the chunk holds)' : ''}`);
+}
+
+export function decodeChunk(kernels: Kernels, encoded: Uint8Array, stagesInput: PipelineStage[], target: ChunkTarget): Float32Array {
+  const input = asBytes(encoded, 'pipeline.decodeChunk encoded');
+  const stages = checkStages(stagesInput, 'pipeline.decodeChunk stages');
+  const { dtype, count } = target;
+  const start = target.start ?? 0;
+  if (!Number.isSafeInteger(count) || count < 0 || !Number.isSafeInteger(start) || start < 0) {
+    throw new TensorzipError('ARGUMENT', `pipeline.decodeChunk: count and start are non-negative integers, found ${String(count)} and ${String(start)}`);
+  }
+  const stored = storedBytes(dtype, count);
+  const out = target.out ?? new Float32Array(count);
+  if (!(out instanceof Float32Array) || out.length !== count) throw new TensorzipError('ARGUMENT', `pipeline.decodeChunk out: expected a Float32Array of ${count} elements`);
+  const nibbles = dtype in AFFINE_TYPES && AFFINE_TYPES[dtype as AffineDtype].nibbles;
+  const sparse = stages.some((s) => s.codec === 'sparse');
+  // Room for any intermediate: the stored codes, 4-bit codes unpacked, or a sparse payload (mask or LEB128 numbers).
+  const scratchCap = Math.max(stored, nibbles ? count : 0) + (sparse ? 5 * stored + 16 : 0);
+
+  kernels.reset();
+  try {
+    const records: number[][] = [];
+    for (const stage of [...stages].reverse()) {
+      if (stage.codec === 'sparse') {
+        const elements = stored / stage.width;
+        if (!Number.isInteger(elements)) throw new TensorzipError('ARGUMENT', `pipeline.decodeChunk: ${stored} stored bytes are not whole ${stage.width}-byte elements`);
+        records.push(stage.format === 'bitmask' ? [OP.bitmask, elements, stage.width]
+          : stage.format === 'csr' ? [OP.csr, 1, elements, stage.width]
+          : [OP.twoOfFour, elements, stage.width]);
+      } else if (stage.codec === 'lz4') records.push([OP.lz4]);
+      else if (stage.codec === 'delta') records.push([OP.delta, stage.width]);
+      else records.push([stage.codec === 'shuffle' ? OP.shuffle : OP.bitshuffle, stage.typesize]);
+    }
+    const src = kernels.alloc(input.length);
+    const scratchA = kernels.alloc(scratchCap);
+    const scratchB = kernels.alloc(scratchCap);
+    const dst = kernels.alloc(count * 4);
+    const program = kernels.alloc(32 * (records.length + 2));
+    if (dtype in AFFINE_TYPES) {
+      const affine = dtype as AffineDtype;
+      const shape = target.shape ?? [count];
+      const layout = affineLayout(shape, target.axis ?? undefined, target.blockSize ?? undefined);
+      if (start + count > product(shape)) throw new TensorzipError('ARGUMENT', `pipeline.decodeChunk: elements ${start}..${start + count} are past the shape [${shape.join(', ')}]`);
+      if (nibbles && start % 2 !== 0) throw new TensorzipError('ARGUMENT', `pipeline.decodeChunk: 4-bit chunks start at an even element, found ${start}`);
+      if (!(target.scale instanceof Float32Array) || target.scale.length !== layout.paramCount) {
+        throw new TensorzipError('ARGUMENT', `pipeline.decodeChunk scale: expected a Float32Array of ${layout.paramCount} scales for the layout`);
+      }
+      const params = new ParamStage(kernels, layout, product(shape), target.scale, target.zeroPoint ?? null, [start, count]);
+      params.select(start, count);
+      const signed = isSigned(affine) ? 1 : 0;
+      if (nibbles) records.push([OP.nibbles, count, signed]);
+      records.push([OP.affine, params.layoutAt, params.scales, params.zeroPoints, signed]);
+    } else if (dtype in FLOAT_OPS) {
+      records.push([FLOAT_OPS[dtype]![0]]);
+    } else if (dtype !== 'float32') {
+      records.push([OP[dtype as GgmlDtype]]);
+    }
+    const memory = kernels.exports.memory.buffer;
+    const program32 = new Int32Array(memory, program, 8 * records.length);
+    program32.fill(0);
+    records.forEach((r, i) => program32.set(r, 8 * i));
+    kernels.heap.set(input, src);
+    const written = kernels.exports.decodeChunk(program, records.length, src, input.length, scratchA, scratchB, scratchCap, dst, count * 4);
+    if (written < 0) throw statusError(written);
+    if (written !== count * 4) throw new TensorzipError('CORRUPT', `pipeline.decodeChunk: the chunk decodes to ${written} bytes, ${count * 4} expected`);
+    new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(kernels.heap.subarray(dst, dst + written));
+    return out;
+  } finally {
+    kernels.reset();
+  }
+}

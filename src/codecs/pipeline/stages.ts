@@ -1,0 +1,41 @@
+// The byte stages of a chunk pipeline and their fused-decoder op codes (assembly/pipeline.ts). Op numbers are part
+// of the kernel ABI and are never reused.
+import { TensorzipError } from '../../errors';
+import { integerOption } from '../as-bytes';
+
+/** One lossless byte stage, listed in encode order (decoding runs them backwards). */
+export type PipelineStage =
+  | { codec: 'lz4' }
+  | { codec: 'shuffle'; typesize: number }
+  | { codec: 'bitshuffle'; typesize: number }
+  | { codec: 'delta'; width: 1 | 2 | 4 | 8 }
+  | { codec: 'sparse'; format: 'bitmask' | 'csr' | '2:4'; width: 1 | 2 | 4 };
+
+export const OP = {
+  lz4: 1, shuffle: 2, bitshuffle: 3, delta: 4, bitmask: 5, csr: 6, twoOfFour: 7, nibbles: 8, affine: 9,
+  float16: 10, bfloat16: 11, float8e4m3fn: 12, float8e5m2: 13, q8_0: 14, q4_0: 15, q4_1: 16, q4_k: 17,
+} as const;
+
+/** Checks a stage list; returns it as it is. */
+export function checkStages(stages: unknown, what: string): PipelineStage[] {
+  if (!Array.isArray(stages)) throw new TensorzipError('ARGUMENT', `${what}: expected an array of stages`);
+  for (const [i, stage] of stages.entries()) {
+    const s = stage as Record<string, unknown>;
+    const where = `${what}[${i}]`;
+    switch (s?.codec) {
+      case 'lz4': break;
+      case 'shuffle':
+      case 'bitshuffle': integerOption(s.typesize as number, `${where} typesize`, 1, 16); break;
+      case 'delta':
+        if (![1, 2, 4, 8].includes(s.width as number)) throw new TensorzipError('ARGUMENT', `${where} width: expected 1, 2, 4 or 8, found ${String(s.width)}`);
+        break;
+      case 'sparse':
+        if (!['bitmask', 'csr', '2:4'].includes(s.format as string)) throw new TensorzipError('ARGUMENT', `${where} format: expected 'bitmask', 'csr' or '2:4', found ${String(s.format)}`);
+        if (![1, 2, 4].includes(s.width as number)) throw new TensorzipError('ARGUMENT', `${where} width: expected 1, 2 or 4, found ${String(s.width)}`);
+        break;
+      default:
+        throw new TensorzipError('ARGUMENT', `${where}: unknown codec ${JSON.stringify(s?.codec)}`);
+    }
+  }
+  return stages as PipelineStage[];
+}
