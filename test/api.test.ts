@@ -4,8 +4,13 @@ import { TensorzipError, createEngine, init, isTensorzipError, lz4 } from '../sr
 
 describe('public API', () => {
   it('exports exactly the documented names', () => {
-    expect(Object.keys(tensorzip).sort()).toEqual(['DEFAULT_MAX_OUTPUT_SIZE', 'TensorzipError', 'createEngine', 'init', 'isTensorzipError', 'lz4', 'quant']);
+    expect(Object.keys(tensorzip).sort()).toEqual(['DEFAULT_MAX_OUTPUT_SIZE', 'TensorzipError', 'createEngine', 'delta', 'init',
+      'isTensorzipError', 'lz4', 'pipeline', 'quant', 'shuffle', 'sparse']);
     expect(Object.keys(lz4).sort()).toEqual(['compress', 'compressBlock', 'decompress', 'decompressBlock']);
+    expect(Object.keys(tensorzip.shuffle).sort()).toEqual(['bitshuffle', 'bitunshuffle', 'shuffle', 'unshuffle']);
+    expect(Object.keys(tensorzip.sparse).sort()).toEqual(['describe', 'pack', 'prune', 'unpack']);
+    expect(Object.keys(tensorzip.delta).sort()).toEqual(['decode', 'encode']);
+    expect(Object.keys(tensorzip.pipeline).sort()).toEqual(['decodeChunk', 'encodeChunk']);
     expect(tensorzip.DEFAULT_MAX_OUTPUT_SIZE).toBe(256 * 1024 * 1024);
   });
 
