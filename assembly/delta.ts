@@ -70,7 +70,7 @@ function decode32x4(src: usize, count: usize, dst: usize): usize {
     x = i32x4.add(x, i8x16.shuffle(zero, x, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23));
     x = i32x4.add(x, carry);
     v128.store(dst + (i << 2), x);
-    carry = i32x4.splat(i32x4.extract_lane(x, 3));
+    carry = i32x4.shuffle(x, x, 3, 3, 3, 3);
   }
   return i;
 }

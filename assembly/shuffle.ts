@@ -48,10 +48,11 @@ export function byteUnshuffle(src: usize, len: usize, dst: usize, dstCap: usize,
   return <i32>len;
 }
 
-// The SIMD bodies below each handle whole groups of 16 elements and return how many elements they did.
+// The SIMD bodies below each handle whole groups of 16 elements and return how many elements they did (bitshuffle.ts
+// also uses them on single groups).
 
 // @ts-ignore: decorator
-@inline function shuffle2(src: usize, n: usize, dst: usize): usize {
+@inline export function shuffle2(src: usize, n: usize, dst: usize): usize {
   let i: usize = 0;
   for (; i + 16 <= n; i += 16) {
     const a = v128.load(src + (i << 1));
@@ -63,7 +64,7 @@ export function byteUnshuffle(src: usize, len: usize, dst: usize, dstCap: usize,
 }
 
 // @ts-ignore: decorator
-@inline function unshuffle2(src: usize, n: usize, dst: usize): usize {
+@inline export function unshuffle2(src: usize, n: usize, dst: usize): usize {
   let i: usize = 0;
   for (; i + 16 <= n; i += 16) {
     const lo = v128.load(src + i);
@@ -75,7 +76,7 @@ export function byteUnshuffle(src: usize, len: usize, dst: usize, dstCap: usize,
 }
 
 // @ts-ignore: decorator
-@inline function shuffle4(src: usize, n: usize, dst: usize): usize {
+@inline export function shuffle4(src: usize, n: usize, dst: usize): usize {
   let i: usize = 0;
   for (; i + 16 <= n; i += 16) {
     const p = src + (i << 2);
@@ -97,7 +98,7 @@ export function byteUnshuffle(src: usize, len: usize, dst: usize, dstCap: usize,
 }
 
 // @ts-ignore: decorator
-@inline function unshuffle4(src: usize, n: usize, dst: usize): usize {
+@inline export function unshuffle4(src: usize, n: usize, dst: usize): usize {
   let i: usize = 0;
   for (; i + 16 <= n; i += 16) {
     const b0 = v128.load(src + i);
@@ -118,7 +119,7 @@ export function byteUnshuffle(src: usize, len: usize, dst: usize, dstCap: usize,
 }
 
 // @ts-ignore: decorator
-@inline function unshuffle8(src: usize, n: usize, dst: usize): usize {
+@inline export function unshuffle8(src: usize, n: usize, dst: usize): usize {
   let i: usize = 0;
   for (; i + 16 <= n; i += 16) {
     // Interleave planes pairwise three times: bytes → 16-bit pairs → 32-bit quads → whole 64-bit elements.
