@@ -88,17 +88,29 @@ export function bitmaskPack(src: usize, count: usize, width: usize, dst: usize, 
 /** Unpacks mask + values (`srcLen` bytes at `src`) into `count` elements of `width` bytes at `dst`. */
 export function bitmaskUnpack(src: usize, srcLen: usize, count: usize, width: usize, dst: usize, dstCap: usize): i32 {
   if (!validWidth(width)) return STATUS_ARGUMENT;
-  if (dstCap < count) return STATUS_OUTPUT_FULL;
   const maskBytes = (count + 7) >> 3;
   if (srcLen < maskBytes) return STATUS_TRUNCATED;
+  const valueBytes = srcLen - maskBytes;
+  const used = bitmaskExpand(src, count, src + maskBytes, valueBytes / width, width, dst, dstCap);
+  if (used >= 0 && <usize>used * width != valueBytes) return STATUS_CORRUPT; // values left over
+  return used < 0 ? used : <i32>count;
+}
+
+/**
+ * Expands `count` elements from a mask at `src` and the non-zero values at `values` (`available` elements there,
+ * of which it takes popcount(mask)); returns how many values it took. Lets a caller expand a long tensor a piece at a
+ * time. STATUS_TRUNCATED when the mask wants more values than there are, STATUS_CORRUPT for mask bits past `count`.
+ */
+export function bitmaskExpand(src: usize, count: usize, values: usize, available: usize, width: usize, dst: usize,
+  dstCap: usize): i32 {
+  if (!validWidth(width)) return STATUS_ARGUMENT;
+  if (dstCap < count) return STATUS_OUTPUT_FULL;
+  const maskBytes = (count + 7) >> 3;
   if ((count & 7) != 0 && (<u32>load<u8>(src + maskBytes - 1) >> <u32>(count & 7)) != 0) return STATUS_CORRUPT;
   const nnz = popcount(src, maskBytes);
-  const valueBytes = <u64>nnz * width;
-  if (<u64>(srcLen - maskBytes) < valueBytes) return STATUS_TRUNCATED;
-  if (<u64>(srcLen - maskBytes) > valueBytes) return STATUS_CORRUPT;
-
-  let values = src + maskBytes;
-  const valuesEnd = src + srcLen;
+  if (nnz > available) return STATUS_TRUNCATED;
+  const first = values;
+  const valuesEnd = values + nnz * width;
   let b: usize = 0;
   if (ASC_FEATURE_SIMD) {
     ensurePatterns();
@@ -152,7 +164,7 @@ export function bitmaskUnpack(src: usize, srcLen: usize, count: usize, width: us
       }
     }
   }
-  return <i32>count;
+  return <i32>((values - first) / width);
 }
 
 function popcount(p: usize, len: usize): usize {

@@ -4,6 +4,8 @@
 //   decoded by the fused pipeline; beside numcodecs.js Blosc (lz4 + shuffle, c-blosc1 in WASM) on the same values.
 // - sparse: the same weights with 70% set to zero, bitmask + values; sparse.unpack, the fused pipeline per 1 MiB
 //   chunk, and a plain JS bitmask loop.
+// The unfused row allocates two new arrays per call: at 64 MiB, first-touch page faults on this VM (~0.25 GB/s for
+// any fresh allocation) dominate it; the fused rows write into the preallocated output.
 // Two sizes: 1 Mi values (4 MiB out, cache-resident here) and 16 Mi values (64 MiB, DRAM); numcodecs.js only at the
 // small size (~0.25 GB/s: tinybench's minimum of 64 calls would take minutes at 64 MiB).
 import { writeFileSync } from 'node:fs';

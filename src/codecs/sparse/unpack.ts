@@ -51,33 +51,67 @@ export function unpack(kernels: Kernels, bytes: Uint8Array, out?: SparseArray, o
     throw new TensorzipError('ARGUMENT', `sparse.unpack out: expected a ${type.name} of ${count} elements for ${header.dtype} [${header.shape.join(', ')}], found ${(out as object)?.constructor?.name} of ${(out as SparseArray)?.length}`);
   }
   const payload = input.subarray(header.payloadOffset);
-  const k = kernels.exports;
   const output = out ?? new type(count);
+  const outputBytes = new Uint8Array(output.buffer, output.byteOffset, output.byteLength);
   kernels.reset();
   try {
-    const src = kernels.alloc(payload.length);
-    const dst = kernels.alloc(count * width);
-    kernels.heap.set(payload, src);
-    let status: number;
-    if (header.format === 'dense') {
-      if (payload.length < count * width) throw new TensorzipError('TRUNCATED', `sparse.unpack: ${count * width} bytes of elements expected, found ${payload.length}`);
-      if (payload.length > count * width) throw new TensorzipError('CORRUPT', `sparse.unpack: ${payload.length - count * width} bytes past the elements`);
-      kernels.heap.copyWithin(dst, src, src + payload.length);
-      status = count;
-    } else if (header.format === 'bitmask') {
-      status = k.bitmaskUnpack(src, payload.length, count, width, dst, count);
-    } else if (header.format === 'csr') {
-      const { rows, cols } = matrixOf(header.shape, count);
-      status = k.csrUnpack(src, payload.length, rows, cols, width, dst, count);
-    } else {
-      status = k.unpack24(src, payload.length, count, width, dst, count);
-    }
-    if (status < 0) throw kernelError(status, header.format);
-    const nnz = k.countNonZero(dst, count, width);
+    const nnz = header.format === 'bitmask'
+      ? expandBitmask(kernels, payload, count, width, outputBytes)
+      : unpackWhole(kernels, header, payload, count, width, outputBytes);
     if (nnz !== header.nnz) throw new TensorzipError('CORRUPT', `sparse.unpack: the header declares ${header.nnz} non-zeros, the payload holds ${nnz}`);
-    new Uint8Array(output.buffer, output.byteOffset, output.byteLength).set(kernels.heap.subarray(dst, dst + count * width));
     return output;
   } finally {
     kernels.reset();
   }
+}
+
+/** Elements per piece of a bitmask expansion: 256 KiB of float32, so each piece's output is still in L2 when it is
+ *  counted and copied out (measured at 64 MiB: 1 Mi-element pieces 4.0 GB/s, 64 Ki 5.0). */
+const PIECE = 65_536;
+
+/** Expands mask + values a piece at a time into `output`; returns the non-zero count. */
+function expandBitmask(kernels: Kernels, payload: Uint8Array, count: number, width: number, output: Uint8Array): number {
+  const k = kernels.exports;
+  const maskBytes = Math.ceil(count / 8);
+  if (payload.length < maskBytes) throw new TensorzipError('TRUNCATED', `sparse.unpack: a mask of ${maskBytes} bytes expected, found ${payload.length} bytes`);
+  const src = kernels.alloc(payload.length);
+  const dst = kernels.alloc(Math.min(count, PIECE) * width);
+  kernels.heap.set(payload, src);
+  let values = src + maskBytes;
+  let available = Math.floor((payload.length - maskBytes) / width);
+  let nnz = 0;
+  for (let first = 0; first < count; first += PIECE) {
+    const n = Math.min(PIECE, count - first);
+    const used = k.bitmaskExpand(src + first / 8, n, values, available, width, dst, n);
+    if (used < 0) throw kernelError(used, 'bitmask');
+    values += used * width;
+    available -= used;
+    nnz += k.countNonZero(dst, n, width);
+    output.set(kernels.heap.subarray(dst, dst + n * width), first * width);
+  }
+  if (values !== src + payload.length) throw new TensorzipError('CORRUPT', `sparse.unpack: ${src + payload.length - values} bytes past the values the mask selects`);
+  return nnz;
+}
+
+/** Unpacks the other formats in one kernel call; returns the non-zero count. */
+function unpackWhole(kernels: Kernels, header: SparseHeader, payload: Uint8Array, count: number, width: number, output: Uint8Array): number {
+  const k = kernels.exports;
+  const src = kernels.alloc(payload.length);
+  const dst = kernels.alloc(count * width);
+  kernels.heap.set(payload, src);
+  let status: number;
+  if (header.format === 'dense') {
+    if (payload.length < count * width) throw new TensorzipError('TRUNCATED', `sparse.unpack: ${count * width} bytes of elements expected, found ${payload.length}`);
+    if (payload.length > count * width) throw new TensorzipError('CORRUPT', `sparse.unpack: ${payload.length - count * width} bytes past the elements`);
+    kernels.heap.copyWithin(dst, src, src + payload.length);
+    status = count;
+  } else if (header.format === 'csr') {
+    const { rows, cols } = matrixOf(header.shape, count);
+    status = k.csrUnpack(src, payload.length, rows, cols, width, dst, count);
+  } else {
+    status = k.unpack24(src, payload.length, count, width, dst, count);
+  }
+  if (status < 0) throw kernelError(status, header.format);
+  output.set(kernels.heap.subarray(dst, dst + count * width));
+  return k.countNonZero(dst, count, width);
 }
