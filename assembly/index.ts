@@ -14,7 +14,7 @@ export { dequantizeTfjs } from './tfjs';
 export { byteShuffle, byteUnshuffle } from './shuffle';
 export { bitShuffle, bitUnshuffle } from './bitshuffle';
 export { deltaEncode, deltaDecode } from './delta';
-export { countNonZero, bitmaskPack, bitmaskUnpack, bitmaskExpand } from './sparse_bitmask';
+export { countNonZero, bitmaskPack, bitmaskUnpack, bitmaskExpand, maskPopcount } from './sparse_bitmask';
 export { csrPack, csrUnpack } from './sparse_csr';
 export { pack24, unpack24 } from './sparse_24';
 export { decodeChunk } from './pipeline';

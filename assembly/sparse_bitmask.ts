@@ -167,6 +167,11 @@ export function bitmaskExpand(src: usize, count: usize, values: usize, available
   return <i32>((values - first) / width);
 }
 
+/** Set bits in `len` bytes at `p`: how many values a piece of mask selects. */
+export function maskPopcount(p: usize, len: usize): i32 {
+  return <i32>popcount(p, len);
+}
+
 function popcount(p: usize, len: usize): usize {
   let total: usize = 0;
   let i: usize = 0;

@@ -44,6 +44,7 @@ export interface KernelExports {
   bitmaskPack(src: number, count: number, width: number, dst: number, dstCap: number): number;
   bitmaskUnpack(src: number, srcLen: number, count: number, width: number, dst: number, dstCap: number): number;
   bitmaskExpand(src: number, count: number, values: number, available: number, width: number, dst: number, dstCap: number): number;
+  maskPopcount(p: number, len: number): number;
   csrPack(src: number, rows: number, cols: number, width: number, dst: number, dstCap: number): number;
   csrUnpack(src: number, srcLen: number, rows: number, cols: number, width: number, dst: number, dstCap: number): number;
   pack24(src: number, count: number, width: number, dst: number, dstCap: number): number;
