@@ -61,29 +61,8 @@ export function decodeChunk(kernels: Kernels, encoded: Uint8Array, stagesInput: 
   const out = target.out ?? new Float32Array(count);
   if (!(out instanceof Float32Array) || out.length !== count) throw new TensorzipError('ARGUMENT', `pipeline.decodeChunk out: expected a Float32Array of ${count} elements`);
   const nibbles = dtype in AFFINE_TYPES && AFFINE_TYPES[dtype as AffineDtype].nibbles;
-  const sparse = stages.some((s) => s.codec === 'sparse');
-  // Room for any intermediate: the stored codes, 4-bit codes unpacked, or a sparse payload (mask or LEB128 numbers).
-  const scratchCap = Math.max(stored, nibbles ? count : 0) + (sparse ? 5 * stored + 16 : 0);
-
-  kernels.reset();
-  try {
-    const records: number[][] = [];
-    for (const stage of [...stages].reverse()) {
-      if (stage.codec === 'sparse') {
-        const elements = stored / stage.width;
-        if (!Number.isInteger(elements)) throw new TensorzipError('ARGUMENT', `pipeline.decodeChunk: ${stored} stored bytes are not whole ${stage.width}-byte elements`);
-        records.push(stage.format === 'bitmask' ? [OP.bitmask, elements, stage.width]
-          : stage.format === 'csr' ? [OP.csr, 1, elements, stage.width]
-          : [OP.twoOfFour, elements, stage.width]);
-      } else if (stage.codec === 'lz4') records.push([OP.lz4]);
-      else if (stage.codec === 'delta') records.push([OP.delta, stage.width]);
-      else records.push([stage.codec === 'shuffle' ? OP.shuffle : OP.bitshuffle, stage.typesize]);
-    }
-    const src = kernels.alloc(input.length);
-    const scratchA = kernels.alloc(scratchCap);
-    const scratchB = kernels.alloc(scratchCap);
-    const dst = kernels.alloc(count * 4);
-    const program = kernels.alloc(32 * (records.length + 2));
+  const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  runProgram(kernels, input, stages, stored, nibbles ? count : 0, outBytes, (records) => {
     if (dtype in AFFINE_TYPES) {
       const affine = dtype as AffineDtype;
       const shape = target.shape ?? [count];
@@ -103,16 +82,54 @@ export function decodeChunk(kernels: Kernels, encoded: Uint8Array, stagesInput: 
     } else if (dtype !== 'float32') {
       records.push([OP[dtype as GgmlDtype]]);
     }
-    const memory = kernels.exports.memory.buffer;
-    const program32 = new Int32Array(memory, program, 8 * records.length);
+  });
+  return out;
+}
+
+/** Undoes the byte stages only: the chunk's stored bytes, exactly `out.length` of them, into `out`. */
+export function decodeChunkBytes(kernels: Kernels, encoded: Uint8Array, stagesInput: PipelineStage[], out: Uint8Array): Uint8Array {
+  const stages = checkStages(stagesInput, 'pipeline.decodeChunk stages');
+  runProgram(kernels, asBytes(encoded, 'pipeline.decodeChunk encoded'), stages, out.length, 0, out, () => {});
+  return out;
+}
+
+/**
+ * One call to the fused decoder: the byte stages backwards over `stored` bytes, then whatever `finish` appends (it
+ * may take arena memory: it runs after the buffers and before the program is written), into `out`.
+ */
+function runProgram(kernels: Kernels, input: Uint8Array, stages: PipelineStage[], stored: number, unpacked: number,
+  out: Uint8Array, finish: (records: number[][]) => void): void {
+  const sparse = stages.some((s) => s.codec === 'sparse');
+  // Room for any intermediate: the stored codes, 4-bit codes unpacked, or a sparse payload (mask or LEB128 numbers).
+  const scratchCap = Math.max(stored, unpacked) + (sparse ? 5 * stored + 16 : 0);
+  kernels.reset();
+  try {
+    const records: number[][] = [];
+    for (const stage of [...stages].reverse()) {
+      if (stage.codec === 'sparse') {
+        const elements = stored / stage.width;
+        if (!Number.isInteger(elements)) throw new TensorzipError('ARGUMENT', `pipeline.decodeChunk: ${stored} stored bytes are not whole ${stage.width}-byte elements`);
+        records.push(stage.format === 'bitmask' ? [OP.bitmask, elements, stage.width]
+          : stage.format === 'csr' ? [OP.csr, 1, elements, stage.width]
+          : [OP.twoOfFour, elements, stage.width]);
+      } else if (stage.codec === 'lz4') records.push([OP.lz4]);
+      else if (stage.codec === 'delta') records.push([OP.delta, stage.width]);
+      else records.push([stage.codec === 'shuffle' ? OP.shuffle : OP.bitshuffle, stage.typesize]);
+    }
+    const src = kernels.alloc(input.length);
+    const scratchA = kernels.alloc(scratchCap);
+    const scratchB = kernels.alloc(scratchCap);
+    const dst = kernels.alloc(out.length);
+    const program = kernels.alloc(32 * (records.length + 2));
+    finish(records);
+    const program32 = new Int32Array(kernels.exports.memory.buffer, program, 8 * records.length);
     program32.fill(0);
     records.forEach((r, i) => program32.set(r, 8 * i));
     kernels.heap.set(input, src);
-    const written = kernels.exports.decodeChunk(program, records.length, src, input.length, scratchA, scratchB, scratchCap, dst, count * 4);
+    const written = kernels.exports.decodeChunk(program, records.length, src, input.length, scratchA, scratchB, scratchCap, dst, out.length);
     if (written < 0) throw statusError(written);
-    if (written !== count * 4) throw new TensorzipError('CORRUPT', `pipeline.decodeChunk: the chunk decodes to ${written} bytes, ${count * 4} expected`);
-    new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(kernels.heap.subarray(dst, dst + written));
-    return out;
+    if (written !== out.length) throw new TensorzipError('CORRUPT', `pipeline.decodeChunk: the chunk decodes to ${written} bytes, ${out.length} expected`);
+    out.set(kernels.heap.subarray(dst, dst + written));
   } finally {
     kernels.reset();
   }
