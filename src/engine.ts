@@ -6,6 +6,7 @@ import { bindShuffle, type Shuffle } from './codecs/shuffle';
 import { bindDelta, type Delta } from './codecs/delta';
 import { bindSparse, type Sparse } from './codecs/sparse';
 import { bindPipeline, type Pipeline } from './codecs/pipeline';
+import { bindContainer, type Container } from './format';
 import { chooseSimd, loadKernels, loadKernelsSync } from './wasm/load';
 import type { Kernels } from './wasm/kernels';
 
@@ -23,11 +24,13 @@ export interface Engine {
   readonly delta: Delta;
   readonly sparse: Sparse;
   readonly pipeline: Pipeline;
+  readonly pack: Container['pack'];
+  readonly open: Container['open'];
 }
 
 function engineOf(kernels: Kernels): Engine {
   const get = () => kernels;
-  return { simd: kernels.simd, lz4: bindLz4(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get), pipeline: bindPipeline(get) };
+  return { simd: kernels.simd, lz4: bindLz4(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get), pipeline: bindPipeline(get), ...bindContainer(get) };
 }
 
 /**
@@ -78,3 +81,11 @@ export const sparse: Sparse = bindSparse(kernels);
 
 /** Per-chunk codec pipelines with the fused WebAssembly decoder, on the default engine (see Pipeline). */
 export const pipeline: Pipeline = bindPipeline(kernels);
+
+const container = bindContainer(kernels);
+
+/** Packs named tensors into one .tzip file (see Container.pack). */
+export const pack: Container['pack'] = container.pack;
+
+/** Opens a .tzip file for random access to its tensors (see Container.open). */
+export const open: Container['open'] = container.open;

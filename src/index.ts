@@ -1,7 +1,11 @@
 // tensorzip's public entry: re-exports only.
-export { init, createEngine, lz4, quant, shuffle, delta, sparse, pipeline, type Engine, type EngineOptions } from './engine';
+export { init, createEngine, lz4, quant, shuffle, delta, sparse, pipeline, pack, open, type Engine, type EngineOptions } from './engine';
 export type { Shuffle } from './codecs/shuffle';
 export type { Pipeline, PipelineStage, ChunkTarget } from './codecs/pipeline';
+export type {
+  Archive, ArchiveSource, Container, OpenOptions, PackOptions, QuantizeMode, Tensor, TensorArray, TensorDtype, TensorInfo,
+  TensorInput,
+} from './format';
 export type { Delta, IntegerArray } from './codecs/delta';
 export type {
   Sparse, PruneOptions, SparseArray, SparseDtype, SparseFormat, SparseInfo, SparsePackOptions, SparseUnpackOptions,

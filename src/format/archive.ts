@@ -1,0 +1,166 @@
+// open(): reads and checks the prefix, footer and index of a .tzip file, then decodes tensors chunk by chunk on
+// request, verifying each chunk's checksum before it is decoded. Reads go through a ByteSource, so the same reader
+// serves bytes in memory and (later) Blobs and HTTP Range requests.
+import { TensorzipError } from '../errors';
+import { xxh32 } from '../codecs/checksum';
+import { decodeChunk, decodeChunkBytes } from '../codecs/pipeline/decode';
+import type { PipelineStage } from '../codecs/pipeline';
+import type { QuantDtype, QuantStats } from '../codecs/quant';
+import type { Kernels } from '../wasm/kernels';
+import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from './dtypes';
+import { FOOTER_BYTES, PREFIX_BYTES, readFooter, readPrefix, type IndexLocation } from './framing';
+import { affineLayout } from '../codecs/quant/layout';
+import { isQuantized, parseIndex, type ByteRange, type TensorEntry } from './index-document';
+
+/** Random access to the bytes of a file. */
+export interface ByteSource {
+  readonly size: number;
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
+export interface OpenOptions {
+  /** Largest decoded tensor, in bytes (default 2 GiB). */
+  maxBytes?: number;
+  /** Largest index, in bytes (default 64 MiB). */
+  maxIndexBytes?: number;
+  /** Check every chunk's xxh32 before decoding it (default true). */
+  verify?: boolean;
+}
+
+export interface TensorInfo {
+  name: string;
+  dtype: TensorDtype;
+  shape: number[];
+  /** How the elements are stored: the tensor's dtype (lossless) or a quantized type. */
+  storedDtype: TensorDtype | QuantDtype;
+  pipeline: PipelineStage[];
+  encodedBytes: number;
+  decodedBytes: number;
+  /** The error of lossy storage; null when lossless. */
+  stats: QuantStats | null;
+  metadata: Record<string, string>;
+}
+
+export interface Tensor {
+  dtype: TensorDtype;
+  shape: number[];
+  data: TensorArray;
+}
+
+export interface Archive {
+  readonly tensors: readonly TensorInfo[];
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Decodes one tensor (into `out` when given: the dtype's array type, as many elements as the shape). */
+  get(name: string, options?: { out?: TensorArray }): Promise<Tensor>;
+  /** Decodes every tensor. */
+  getAll(): Promise<Record<string, Tensor>>;
+}
+
+const DEFAULT_MAX_BYTES = 2 ** 31;
+const DEFAULT_MAX_INDEX_BYTES = 64 << 20;
+
+export function bytesSource(bytes: Uint8Array): ByteSource {
+  return { size: bytes.length, read: async (offset, length) => bytes.subarray(offset, offset + length) };
+}
+
+function limit(value: number | undefined, fallback: number, what: string): number {
+  const v = value ?? fallback;
+  if (!Number.isSafeInteger(v) || v < 0) throw new TensorzipError('ARGUMENT', `open ${what}: expected a non-negative integer, found ${String(value)}`);
+  return v;
+}
+
+export async function openArchive(kernels: Kernels, source: ByteSource, options: OpenOptions = {}): Promise<Archive> {
+  const maxBytes = limit(options.maxBytes, DEFAULT_MAX_BYTES, 'maxBytes');
+  const maxIndexBytes = limit(options.maxIndexBytes, DEFAULT_MAX_INDEX_BYTES, 'maxIndexBytes');
+  const verify = options.verify ?? true;
+  const hash = (bytes: Uint8Array) => xxh32(kernels, bytes);
+  if (source.size < PREFIX_BYTES + FOOTER_BYTES) throw new TensorzipError('TRUNCATED', `open: a .tzip file has at least ${PREFIX_BYTES + FOOTER_BYTES} bytes, found ${source.size}`);
+  const fromPrefix = readPrefix(await source.read(0, PREFIX_BYTES), hash);
+  const footerOffset = source.size - FOOTER_BYTES;
+  const fromFooter = readFooter(await source.read(footerOffset, FOOTER_BYTES), footerOffset, hash);
+  if (fromPrefix && (fromPrefix.offset !== fromFooter.offset || fromPrefix.length !== fromFooter.length || fromPrefix.checksum !== fromFooter.checksum)) {
+    throw new TensorzipError('CORRUPT', 'open: the prefix and the footer give different index locations');
+  }
+  const location: IndexLocation = fromFooter;
+  if (location.length > maxIndexBytes) throw new TensorzipError('LIMIT', `open: the index is ${location.length} bytes, over maxIndexBytes (${maxIndexBytes})`);
+  if (location.offset < PREFIX_BYTES || location.offset + location.length > footerOffset) {
+    throw new TensorzipError('CORRUPT', `open: the index (bytes ${location.offset}–${location.offset + location.length}) lies outside the file's data area`);
+  }
+  const indexBytes = await source.read(location.offset, location.length);
+  if (hash(indexBytes) !== location.checksum) throw new TensorzipError('CHECKSUM', 'open: the index checksum does not match', { offset: location.offset });
+  const doc = parseIndex(indexBytes, location, source.size, { maxBytes });
+  const byName = new Map(doc.tensors.map((t) => [t.name, t]));
+
+  const readChecked = async (range: ByteRange, what: string): Promise<Uint8Array> => {
+    const bytes = await source.read(range.offset, range.length);
+    if (verify && hash(bytes) !== range.checksum) throw new TensorzipError('CHECKSUM', `open: ${what} does not match its checksum`, { offset: range.offset });
+    return bytes;
+  };
+
+  const get = async (name: string, getOptions: { out?: TensorArray } = {}): Promise<Tensor> => {
+    const entry = byName.get(name);
+    if (entry === undefined) throw new TensorzipError('ARGUMENT', `archive.get: no tensor is named "${name}"`);
+    const count = entry.shape.reduce((n, d) => n * d, 1);
+    const { array } = TENSOR_DTYPES[entry.dtype];
+    const out = getOptions.out ?? new array(count);
+    if (!(out instanceof array) || out.length !== count) throw new TensorzipError('ARGUMENT', `archive.get out: expected a ${array.name} of ${count} elements for "${name}"`);
+    await decodeTensor(kernels, entry, count, out, readChecked);
+    return { dtype: entry.dtype, shape: [...entry.shape], data: out };
+  };
+
+  return {
+    tensors: doc.tensors.map(info),
+    metadata: doc.metadata,
+    get,
+    getAll: async () => {
+      const all: Record<string, Tensor> = {};
+      for (const t of doc.tensors) all[t.name] = await get(t.name);
+      return all;
+    },
+  };
+}
+
+function info(entry: TensorEntry): TensorInfo {
+  const count = entry.shape.reduce((n, d) => n * d, 1);
+  return {
+    name: entry.name, dtype: entry.dtype, shape: [...entry.shape], storedDtype: entry.stored.dtype, pipeline: entry.pipeline,
+    encodedBytes: entry.chunks.reduce((n, c) => n + c.length, 0) + (entry.stored.params?.length ?? 0),
+    decodedBytes: count * TENSOR_DTYPES[entry.dtype].bytes, stats: entry.stats, metadata: entry.metadata,
+  };
+}
+
+async function decodeTensor(kernels: Kernels, entry: TensorEntry, count: number, out: TensorArray,
+  read: (range: ByteRange, what: string) => Promise<Uint8Array>): Promise<void> {
+  const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  let scale: Float32Array | null = null;
+  let zeroPoint: Int8Array | Uint8Array | null = null;
+  if (entry.stored.params) {
+    const block = (await read(entry.stored.params, `the parameters of "${entry.name}"`)).slice();
+    // float32 scales, then (asymmetric types) one zero-point byte per scale: 4p or 5p bytes.
+    const p = affineLayout(entry.shape, entry.stored.axis ?? undefined, entry.stored.blockSize ?? undefined).paramCount;
+    if (block.length !== 4 * p && block.length !== 5 * p) throw new TensorzipError('CORRUPT', `open: the parameter block of "${entry.name}" is ${block.length} bytes; its layout has ${p} scales`);
+    scale = new Float32Array(block.buffer, 0, p);
+    if (!scale.every((v) => v > 0 && v < Infinity)) throw new TensorzipError('CORRUPT', `open: "${entry.name}" has a scale that is not finite and positive`);
+    if (block.length === 5 * p) {
+      const unsigned = entry.stored.dtype === 'uint8' || entry.stored.dtype === 'uint4';
+      const four = entry.stored.dtype === 'int4' || entry.stored.dtype === 'uint4';
+      zeroPoint = unsigned ? block.subarray(4 * p) : new Int8Array(block.buffer, 4 * p, p);
+      const [lo, hi] = four ? (unsigned ? [0, 15] : [-8, 7]) : unsigned ? [0, 255] : [-128, 127];
+      if (!zeroPoint.every((z) => z >= lo && z <= hi)) throw new TensorzipError('CORRUPT', `open: "${entry.name}" has a zero point outside ${lo}..${hi}`);
+    }
+  }
+  for (let k = 0; k < entry.chunks.length; k++) {
+    const start = k * entry.chunkElements;
+    const n = Math.min(entry.chunkElements, count - start);
+    const bytes = await read(entry.chunks[k], `chunk ${k} of "${entry.name}"`);
+    if (isQuantized(entry)) {
+      decodeChunk(kernels, bytes, entry.pipeline, {
+        dtype: entry.stored.dtype as QuantDtype, count: n, start, shape: entry.shape, axis: entry.stored.axis,
+        blockSize: entry.stored.blockSize, scale, zeroPoint, out: (out as Float32Array).subarray(start, start + n),
+      });
+    } else {
+      const width = TENSOR_DTYPES[entry.dtype].bytes;
+      decodeChunkBytes(kernels, bytes, entry.pipeline, outBytes.subarray(start * width, (start + n) * width));
+    }
+  }
+}

@@ -1,0 +1,223 @@
+// The JSON index of a .tzip file (docs/FORMAT.md): its types, how the writer serializes it, and the reader's checks.
+// Every value is checked before it is used; the errors name the tensor and the field.
+import { TensorzipError } from '../errors';
+import type { PipelineStage } from '../codecs/pipeline';
+import type { QuantDtype, QuantStats } from '../codecs/quant';
+import { affineLayout } from '../codecs/quant/layout';
+import { isTensorDtype, TENSOR_DTYPES, type TensorDtype } from './dtypes';
+import { ALIGNMENT, FOOTER_BYTES, PREFIX_BYTES, type IndexLocation } from './framing';
+
+export interface ByteRange {
+  offset: number;
+  length: number;
+  checksum: number;
+}
+
+export interface StoredAs {
+  /** The tensor's own dtype (lossless) or a quantized type, which decodes to float32. */
+  dtype: TensorDtype | QuantDtype;
+  axis: number | null;
+  blockSize: number | null;
+  /** float32 scales, then (when present) one zero point byte per scale. */
+  params: ByteRange | null;
+}
+
+export interface TensorEntry {
+  name: string;
+  dtype: TensorDtype;
+  shape: number[];
+  stored: StoredAs;
+  pipeline: PipelineStage[];
+  chunkElements: number;
+  chunks: ByteRange[];
+  stats: QuantStats | null;
+  metadata: Record<string, string>;
+}
+
+export interface IndexDocument {
+  tensors: TensorEntry[];
+  metadata: Record<string, string>;
+}
+
+const QUANT_STORED: Record<string, { values: number; bytes: number; affine: boolean }> = {
+  float16: { values: 1, bytes: 2, affine: false }, bfloat16: { values: 1, bytes: 2, affine: false },
+  float8e4m3fn: { values: 1, bytes: 1, affine: false }, float8e5m2: { values: 1, bytes: 1, affine: false },
+  int8: { values: 1, bytes: 1, affine: true }, uint8: { values: 1, bytes: 1, affine: true },
+  int4: { values: 2, bytes: 1, affine: true }, uint4: { values: 2, bytes: 1, affine: true },
+  q8_0: { values: 32, bytes: 34, affine: false }, q4_0: { values: 32, bytes: 18, affine: false },
+  q4_1: { values: 32, bytes: 20, affine: false }, q4_k: { values: 256, bytes: 144, affine: false },
+};
+
+/** Bytes that `count` elements take once the byte stages are undone. */
+export function storedBytes(entry: Pick<TensorEntry, 'dtype' | 'stored'>, count: number): number {
+  if (entry.stored.dtype === entry.dtype) return count * TENSOR_DTYPES[entry.dtype].bytes;
+  const q = QUANT_STORED[entry.stored.dtype];
+  return Math.ceil(count / q.values) * q.bytes;
+}
+
+export function isQuantized(entry: Pick<TensorEntry, 'dtype' | 'stored'>): boolean {
+  return entry.stored.dtype !== entry.dtype;
+}
+
+const range = (r: ByteRange) => [r.offset, r.length, r.checksum];
+
+export function serializeIndex(doc: IndexDocument): Uint8Array {
+  const json = {
+    tensors: doc.tensors.map((t) => ({
+      name: t.name, dtype: t.dtype, shape: t.shape,
+      stored: { dtype: t.stored.dtype, axis: t.stored.axis, blockSize: t.stored.blockSize, params: t.stored.params && range(t.stored.params) },
+      pipeline: t.pipeline, chunkElements: t.chunkElements, chunks: t.chunks.map(range), stats: t.stats,
+      ...(Object.keys(t.metadata).length > 0 ? { metadata: t.metadata } : {}),
+    })),
+    ...(Object.keys(doc.metadata).length > 0 ? { metadata: doc.metadata } : {}),
+  };
+  return new TextEncoder().encode(JSON.stringify(json));
+}
+
+// ---- reading ----
+
+const corrupt = (message: string) => new TensorzipError('CORRUPT', `open: ${message}`);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+
+function stringMap(value: unknown, what: string): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (!isObject(value) || Object.values(value).some((v) => typeof v !== 'string')) throw corrupt(`${what} must map strings to strings`);
+  return { ...(value as Record<string, string>) };
+}
+
+function byteRange(value: unknown, what: string): ByteRange {
+  if (!Array.isArray(value) || value.length !== 3 || !value.every(isCount) || value[2] > 0xffffffff) {
+    throw corrupt(`${what} must be [offset, length, xxh32], found ${JSON.stringify(value)}`);
+  }
+  return { offset: value[0], length: value[1], checksum: value[2] };
+}
+
+const STAGE_FIELDS: Record<string, Record<string, readonly unknown[]>> = {
+  lz4: {},
+  shuffle: { typesize: Array.from({ length: 16 }, (_, i) => i + 1) },
+  bitshuffle: { typesize: Array.from({ length: 16 }, (_, i) => i + 1) },
+  delta: { width: [1, 2, 4, 8] },
+  sparse: { format: ['bitmask', 'csr', '2:4'], width: [1, 2, 4] },
+};
+
+function pipeline(value: unknown, what: string): PipelineStage[] {
+  if (!Array.isArray(value)) throw corrupt(`${what} must be an array of stages`);
+  return value.map((stage, i) => {
+    if (!isObject(stage) || typeof stage.codec !== 'string') throw corrupt(`${what}[${i}] must be an object with a codec name`);
+    const fields = Object.hasOwn(STAGE_FIELDS, stage.codec) ? STAGE_FIELDS[stage.codec] : undefined;
+    if (fields === undefined) throw new TensorzipError('UNSUPPORTED', `open: ${what}[${i}] uses the codec "${stage.codec}", which this version does not know`);
+    for (const key of Object.keys(stage)) if (key !== 'codec' && !Object.hasOwn(fields, key)) throw corrupt(`${what}[${i}] (${stage.codec}) has an unknown parameter "${key}"`);
+    for (const [key, allowed] of Object.entries(fields)) {
+      if (!allowed.includes(stage[key])) throw corrupt(`${what}[${i}] (${stage.codec}) ${key} must be one of ${allowed.join(', ')}, found ${JSON.stringify(stage[key])}`);
+    }
+    return stage as unknown as PipelineStage;
+  });
+}
+
+/** The largest a chunk of `stored` bytes can be after its pipeline (the LZ4 bound of the largest intermediate). */
+function chunkBound(stages: PipelineStage[], stored: number): number {
+  let bound = stored + (stages.some((s) => s.codec === 'sparse') ? 5 * stored + 16 : 0);
+  if (stages.some((s) => s.codec === 'lz4')) bound += Math.floor(bound / 255) + 16;
+  return bound;
+}
+
+export interface IndexLimits {
+  /** Largest decoded tensor, in bytes. */
+  maxBytes: number;
+}
+
+function tensorEntry(value: unknown, i: number, limits: IndexLimits): TensorEntry {
+  if (!isObject(value)) throw corrupt(`tensors[${i}] must be an object`);
+  const name = value.name;
+  if (typeof name !== 'string' || name.length === 0 || new TextEncoder().encode(name).length > 1024) throw corrupt(`tensors[${i}].name must be a string of 1 to 1024 bytes`);
+  const what = `tensor "${name}"`;
+  if (!isTensorDtype(value.dtype)) {
+    throw new TensorzipError(typeof value.dtype === 'string' ? 'UNSUPPORTED' : 'CORRUPT', `open: ${what} has dtype ${JSON.stringify(value.dtype)}, which this version does not know`);
+  }
+  const dtype = value.dtype;
+  if (!Array.isArray(value.shape) || !value.shape.every(isCount)) throw corrupt(`${what}: shape must be an array of non-negative integers`);
+  const shape = value.shape as number[];
+  const count = shape.reduce((n, d) => n * d, 1);
+  if (!Number.isSafeInteger(count * TENSOR_DTYPES[dtype].bytes)) throw corrupt(`${what}: the shape [${shape.join(', ')}] is too large`);
+  if (count * (QUANT_STORED[String((value.stored as Record<string, unknown>)?.dtype)] ? 4 : TENSOR_DTYPES[dtype].bytes) > limits.maxBytes) {
+    throw new TensorzipError('LIMIT', `open: ${what} [${shape.join(', ')}] decodes to more than maxBytes (${limits.maxBytes})`);
+  }
+  const stored = value.stored;
+  if (!isObject(stored)) throw corrupt(`${what}: stored must be an object`);
+  const storedDtype = stored.dtype;
+  const quantized = storedDtype !== dtype;
+  if (quantized && !(typeof storedDtype === 'string' && Object.hasOwn(QUANT_STORED, storedDtype))) {
+    throw new TensorzipError(typeof storedDtype === 'string' ? 'UNSUPPORTED' : 'CORRUPT', `open: ${what} is stored as ${JSON.stringify(storedDtype)}, which this version does not know`);
+  }
+  if (quantized && dtype !== 'float32') throw corrupt(`${what}: only float32 tensors may be stored quantized (found ${dtype} as ${String(storedDtype)})`);
+  const axis = stored.axis ?? null;
+  const blockSize = stored.blockSize ?? null;
+  if ((axis !== null && !Number.isSafeInteger(axis)) || (blockSize !== null && !(isCount(blockSize) && blockSize > 0))) throw corrupt(`${what}: stored.axis and stored.blockSize must be integers or null`);
+  if (quantized && QUANT_STORED[storedDtype as string].affine) {
+    try {
+      affineLayout(shape, (axis as number | null) ?? undefined, (blockSize as number | null) ?? undefined);
+    } catch (cause) {
+      throw new TensorzipError('CORRUPT', `open: ${what}: stored.axis / blockSize do not fit the shape`, { cause });
+    }
+  }
+  const affine = quantized && QUANT_STORED[storedDtype as string].affine;
+  const params = stored.params === null || stored.params === undefined ? null : byteRange(stored.params, `${what} stored.params`);
+  if (affine !== (params !== null)) throw corrupt(`${what}: ${affine ? 'affine types need' : 'only affine types have'} a parameter block`);
+  const stages = pipeline(value.pipeline, `${what} pipeline`);
+  const chunkElements = value.chunkElements;
+  const unit = quantized ? QUANT_STORED[storedDtype as string].values : 1;
+  if (!isCount(chunkElements) || chunkElements === 0 || chunkElements % unit !== 0) throw corrupt(`${what}: chunkElements must be a positive multiple of ${unit}, found ${JSON.stringify(chunkElements)}`);
+  if (!Array.isArray(value.chunks)) throw corrupt(`${what}: chunks must be an array`);
+  const expectedChunks = Math.ceil(count / chunkElements);
+  if (value.chunks.length !== expectedChunks) throw corrupt(`${what}: ${value.chunks.length} chunks listed, ${expectedChunks} expected for ${count} elements of ${chunkElements} per chunk`);
+  const entry: TensorEntry = {
+    name, dtype, shape, stored: { dtype: storedDtype as TensorDtype | QuantDtype, axis: axis as number | null, blockSize: blockSize as number | null, params }, pipeline: stages,
+    chunkElements, chunks: [], stats: null, metadata: stringMap(value.metadata, `${what} metadata`),
+  };
+  entry.chunks = value.chunks.map((c, k) => {
+    const r = byteRange(c, `${what} chunks[${k}]`);
+    const elements = Math.min(chunkElements, count - k * chunkElements);
+    if (r.length > chunkBound(stages, storedBytes(entry, elements))) throw corrupt(`${what} chunks[${k}]: ${r.length} bytes is more than its pipeline can produce for ${elements} elements`);
+    if (r.offset % ALIGNMENT !== 0) throw corrupt(`${what} chunks[${k}]: offset ${r.offset} is not a multiple of ${ALIGNMENT}`);
+    return r;
+  });
+  const stats = value.stats;
+  if (stats !== undefined && stats !== null) {
+    if (!isObject(stats) || !['maxAbsError', 'rmse', 'sqnrDb'].every((k) => typeof stats[k] === 'number' || stats[k] === null)) throw corrupt(`${what}: stats must hold maxAbsError, rmse and sqnrDb`);
+    entry.stats = { maxAbsError: stats.maxAbsError as number, rmse: stats.rmse as number, sqnrDb: (stats.sqnrDb ?? Infinity) as number };
+  }
+  return entry;
+}
+
+/** Parses and checks the index: every range inside the file, aligned, and no two ranges overlapping. */
+export function parseIndex(bytes: Uint8Array, location: IndexLocation, fileSize: number, limits: IndexLimits): IndexDocument {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (cause) {
+    throw new TensorzipError('CORRUPT', 'open: the index is not valid UTF-8 JSON', { offset: location.offset, cause });
+  }
+  if (!isObject(json) || !Array.isArray(json.tensors)) throw corrupt('the index must be an object with a tensors array');
+  const tensors = json.tensors.map((t, i) => tensorEntry(t, i, limits));
+  const names = new Set<string>();
+  for (const t of tensors) {
+    if (names.has(t.name)) throw corrupt(`two tensors are named "${t.name}"`);
+    names.add(t.name);
+  }
+  // Every range: inside the data area, and none overlapping another or the index.
+  const ranges: [number, number, string][] = [[location.offset, location.offset + location.length, 'the index']];
+  for (const t of tensors) {
+    if (t.stored.params) ranges.push([t.stored.params.offset, t.stored.params.offset + t.stored.params.length, `tensor "${t.name}" params`]);
+    t.chunks.forEach((c, k) => ranges.push([c.offset, c.offset + c.length, `tensor "${t.name}" chunks[${k}]`]));
+  }
+  const end = fileSize - FOOTER_BYTES;
+  for (const [from, to, what] of ranges) {
+    if (from < PREFIX_BYTES || to > end) throw corrupt(`${what} (bytes ${from}–${to}) lies outside the data area (${PREFIX_BYTES}–${end})`);
+  }
+  ranges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  for (let i = 1; i < ranges.length; i++) {
+    if (ranges[i][0] < ranges[i - 1][1]) throw corrupt(`${ranges[i][2]} overlaps ${ranges[i - 1][2]}`);
+  }
+  return { tensors, metadata: stringMap(json.metadata, 'metadata') };
+}

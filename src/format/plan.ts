@@ -1,0 +1,101 @@
+// How pack() stores each tensor: which quantization (the caller's mode, per-name rules, and the 'auto' policy) and
+// which byte stages. The policy never breaks a model: small tensors (biases, norms) stay lossless, per-channel scales
+// run along the output-channel axis (0), and a format the values overflow falls back to lossless.
+import { isTensorzipError, TensorzipError } from '../errors';
+import type { PipelineStage } from '../codecs/pipeline';
+import type { QuantizedTensor } from '../codecs/quant';
+import type { Kernels } from '../wasm/kernels';
+import { choose } from '../codecs/quant/choose';
+import { quantize } from '../codecs/quant/quantize';
+import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from './dtypes';
+
+export type QuantizeMode = 'lossless' | 'fp16' | 'bf16' | 'int8' | 'int4' | 'auto';
+export const QUANTIZE_MODES: readonly QuantizeMode[] = ['lossless', 'fp16', 'bf16', 'int8', 'int4', 'auto'];
+
+/** Tensors with fewer elements, or of rank < 2, stay lossless under 'auto': biases, norms, scalars. */
+export const AUTO_MIN_ELEMENTS = 1024;
+/** Under default options, a tensor whose stored elements are at least this share zeros gets a sparse stage. */
+export const SPARSE_MIN_ZEROS = 0.5;
+
+export interface PlanOptions {
+  mode: QuantizeMode;
+  maxAbsError?: number;
+  minSqnrDb?: number;
+  sparse: boolean;
+}
+
+export interface TensorPlan {
+  /** Stored codes; null when the tensor is stored as it is. */
+  quantized: QuantizedTensor | null;
+  stored: Uint8Array;
+  /** Bytes per stored element for the byte stages (1 for packed 4-bit and GGML blocks). */
+  width: number;
+  pipeline: PipelineStage[];
+}
+
+const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+function quantizeFor(kernels: Kernels, data: Float32Array, shape: number[], options: PlanOptions): QuantizedTensor | null {
+  const count = data.length;
+  const axis = shape.length >= 2 ? 0 : undefined;
+  const last = shape.length === 0 ? 1 : shape[shape.length - 1];
+  try {
+    switch (options.mode) {
+      case 'lossless': return null;
+      case 'fp16': return quantize(kernels, data, { dtype: 'float16', shape });
+      case 'bf16': return quantize(kernels, data, { dtype: 'bfloat16', shape });
+      case 'int8': return quantize(kernels, data, { dtype: 'int8', shape, axis });
+      case 'int4': return quantize(kernels, data, last % 32 === 0 ? { dtype: 'int4', shape, axis: -1, blockSize: 32 } : { dtype: 'int4', shape, axis });
+      case 'auto': {
+        if (count < AUTO_MIN_ELEMENTS || shape.length < 2) return null;
+        if (options.maxAbsError === undefined && options.minSqnrDb === undefined) return quantize(kernels, data, { dtype: 'int8', shape, axis });
+        const q = choose(kernels, data, { shape, maxAbsError: options.maxAbsError, minSqnrDb: options.minSqnrDb });
+        return q.dtype === 'float32' ? null : q;
+      }
+    }
+  } catch (err) {
+    // A format the values overflow (float16 past 65504) or cannot hold (NaN, ±Inf): keep the tensor as it is.
+    if (isTensorzipError(err, 'ARGUMENT')) return null;
+    throw err;
+  }
+}
+
+function zeroShare(stored: Uint8Array, width: number): number {
+  const count = stored.length / width;
+  if (count === 0) return 0;
+  const view = width === 4 ? new Uint32Array(stored.buffer, stored.byteOffset, count)
+    : width === 2 ? new Uint16Array(stored.buffer, stored.byteOffset, count) : stored;
+  let zeros = 0;
+  for (let i = 0; i < count; i++) if (view[i] === 0) zeros++;
+  return zeros / count;
+}
+
+export function planTensor(kernels: Kernels, dtype: TensorDtype, shape: number[], data: TensorArray, options: PlanOptions): TensorPlan {
+  const quantized = dtype === 'float32' ? quantizeFor(kernels, data as Float32Array, shape, options) : null;
+  // Typed arrays may sit at any offset: copy to an aligned buffer so the zero count can view it as words.
+  const stored = bytesOf(quantized ? quantized.data : data).slice();
+  const ggml = quantized !== null && quantized.dtype.startsWith('q');
+  const width = quantized === null ? TENSOR_DTYPES[dtype].bytes
+    : quantized.dtype === 'float16' || quantized.dtype === 'bfloat16' ? 2 : 1;
+  const pipeline: PipelineStage[] = [];
+  if (options.sparse && !ggml && width <= 4 && zeroShare(stored, width) >= SPARSE_MIN_ZEROS) {
+    pipeline.push({ codec: 'sparse', format: 'bitmask', width: width as 1 | 2 | 4 });
+  } else if (width > 1) {
+    pipeline.push({ codec: 'shuffle', typesize: width });
+  }
+  pipeline.push({ codec: 'lz4' });
+  return { quantized, stored, width, pipeline };
+}
+
+/** A name matches a pattern where `*` stands for any run of characters and `?` for one. */
+export function matches(pattern: string, name: string): boolean {
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${source}$`, 's').test(name);
+}
+
+export function checkMode(mode: unknown, what: string): QuantizeMode {
+  if (!QUANTIZE_MODES.includes(mode as QuantizeMode)) {
+    throw new TensorzipError('ARGUMENT', `${what}: expected one of ${QUANTIZE_MODES.map((m) => `'${m}'`).join(', ')}, found ${JSON.stringify(mode)}`);
+  }
+  return mode as QuantizeMode;
+}
