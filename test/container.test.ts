@@ -156,7 +156,7 @@ describe.each(BUILDS)('.tzip container (%s build)', (_, engine) => {
         codes.add((err as { code: string }).code);
       }
     }
-    expect([...codes].sort()).toEqual(expect.arrayContaining(['CHECKSUM', 'CORRUPT']));
+    expect(codes.has('CHECKSUM') && codes.has('CORRUPT'), [...codes].join(', ')).toBe(true);
   });
 
   describe('hostile index (checksums recomputed, so the other checks are reached)', () => {
