@@ -7,6 +7,7 @@ import { bindDelta, type Delta } from './codecs/delta';
 import { bindSparse, type Sparse } from './codecs/sparse';
 import { bindPipeline, type Pipeline } from './codecs/pipeline';
 import { bindContainer, type Container } from './format';
+import { toByteSource, type ArchiveSource } from './io/sources';
 import { chooseSimd, loadKernels, loadKernelsSync } from './wasm/load';
 import type { Kernels } from './wasm/kernels';
 
@@ -25,12 +26,14 @@ export interface Engine {
   readonly sparse: Sparse;
   readonly pipeline: Pipeline;
   readonly pack: Container['pack'];
-  readonly open: Container['open'];
+  readonly open: (source: ArchiveSource, options?: Parameters<Container['open']>[1]) => ReturnType<Container['open']>;
 }
+
+const resolveSource = (source: unknown, options: { maxBytes?: number }) => toByteSource(source, options.maxBytes);
 
 function engineOf(kernels: Kernels): Engine {
   const get = () => kernels;
-  return { simd: kernels.simd, lz4: bindLz4(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get), pipeline: bindPipeline(get), ...bindContainer(get) };
+  return { simd: kernels.simd, lz4: bindLz4(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get), pipeline: bindPipeline(get), ...bindContainer(get, resolveSource) };
 }
 
 /**
@@ -82,10 +85,10 @@ export const sparse: Sparse = bindSparse(kernels);
 /** Per-chunk codec pipelines with the fused WebAssembly decoder, on the default engine (see Pipeline). */
 export const pipeline: Pipeline = bindPipeline(kernels);
 
-const container = bindContainer(kernels);
+const container = bindContainer(kernels, resolveSource);
 
 /** Packs named tensors into one .tzip file (see Container.pack). */
 export const pack: Container['pack'] = container.pack;
 
 /** Opens a .tzip file for random access to its tensors (see Container.open). */
-export const open: Container['open'] = container.open;
+export const open: Engine['open'] = container.open;

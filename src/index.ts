@@ -2,8 +2,9 @@
 export { init, createEngine, lz4, quant, shuffle, delta, sparse, pipeline, pack, open, type Engine, type EngineOptions } from './engine';
 export type { Shuffle } from './codecs/shuffle';
 export type { Pipeline, PipelineStage, ChunkTarget } from './codecs/pipeline';
+export type { ArchiveSource } from './io/sources';
 export type {
-  Archive, ArchiveSource, Container, OpenOptions, PackOptions, QuantizeMode, Tensor, TensorArray, TensorDtype, TensorInfo,
+  Archive, Container, OpenOptions, PackOptions, QuantizeMode, Tensor, TensorArray, TensorDtype, TensorInfo,
   TensorInput,
 } from './format';
 export type { Delta, IntegerArray } from './codecs/delta';

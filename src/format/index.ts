@@ -1,24 +1,10 @@
-import { TensorzipError } from '../errors';
 import type { Kernels } from '../wasm/kernels';
-import { bytesSource, openArchive, type Archive, type ByteSource, type OpenOptions, type Tensor, type TensorInfo } from './archive';
+import { openArchive, type Archive, type ByteSource, type OpenOptions, type Tensor, type TensorInfo } from './archive';
 import type { TensorArray, TensorDtype } from './dtypes';
 import { pack, type PackOptions, type TensorInput } from './pack';
 import type { QuantizeMode } from './plan';
 
-export type { Archive, OpenOptions, PackOptions, QuantizeMode, Tensor, TensorArray, TensorDtype, TensorInfo, TensorInput };
-
-/** What open() reads: bytes in memory, or a Blob (read a slice at a time). */
-export type ArchiveSource = Uint8Array | ArrayBuffer | Blob;
-
-function sourceOf(source: unknown): ByteSource {
-  if (source instanceof Uint8Array) return bytesSource(source);
-  if (source instanceof ArrayBuffer) return bytesSource(new Uint8Array(source));
-  if (typeof Blob !== 'undefined' && source instanceof Blob) {
-    return { size: source.size, read: async (offset, length) => new Uint8Array(await source.slice(offset, offset + length).arrayBuffer()) };
-  }
-  const found = source === null ? 'null' : (source as object)?.constructor?.name ?? typeof source;
-  throw new TensorzipError('ARGUMENT', `open: expected a Uint8Array, ArrayBuffer or Blob, found ${found} (URLs and streams are not supported yet)`);
-}
+export type { Archive, ByteSource, OpenOptions, PackOptions, QuantizeMode, Tensor, TensorArray, TensorDtype, TensorInfo, TensorInput };
 
 export interface Container {
   /**
@@ -30,19 +16,21 @@ export interface Container {
    */
   pack(tensors: Record<string, TensorInput>, options?: PackOptions): Promise<Uint8Array>;
   /**
-   * Opens a .tzip file: checks its prefix, footer and index (every offset, length and checksum) and lists its
+   * Opens a .tzip file — bytes, a Blob, or a URL (read with HTTP Range requests: the first 64 KiB, the footer,
+   * then only the chunks asked for; a server that ignores Range sends the whole file once) — checks its prefix, footer and index (every offset, length and checksum) and lists its
    * tensors; `get` decodes one, verifying each chunk's checksum first.
    * @example
    * const archive = await open(bytes);
    * archive.tensors.map((t) => t.name);            // ['fc.weight', 'fc.bias']
    * const { data } = await archive.get('fc.weight'); // Float32Array(200704)
    */
-  open(source: ArchiveSource, options?: OpenOptions): Promise<Archive>;
+  open(source: unknown, options?: OpenOptions): Promise<Archive>;
 }
 
-export function bindContainer(kernels: () => Kernels): Container {
+/** `resolve` turns what the caller passed into a ByteSource (src/io/sources.ts). */
+export function bindContainer(kernels: () => Kernels, resolve: (source: unknown, options: OpenOptions) => Promise<ByteSource>): Container {
   return {
     pack: async (tensors, options) => pack(kernels(), tensors, options),
-    open: async (source, options) => openArchive(kernels(), sourceOf(source), options),
+    open: async (source, options = {}) => openArchive(kernels(), await resolve(source, options), options),
   };
 }
