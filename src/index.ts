@@ -3,6 +3,7 @@ export { init, createEngine, lz4, quant, shuffle, delta, sparse, pipeline, pack,
 export type { Shuffle } from './codecs/shuffle';
 export type { Pipeline, PipelineStage, ChunkTarget } from './codecs/pipeline';
 export type { ArchiveSource } from './io/sources';
+export { safetensors, npy, type Safetensors } from './io';
 export type {
   Archive, Container, OpenOptions, PackOptions, QuantizeMode, Tensor, TensorArray, TensorDtype, TensorInfo,
   TensorInput,

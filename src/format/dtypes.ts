@@ -3,7 +3,7 @@ import { TensorzipError } from '../errors';
 
 export type TensorDtype =
   | 'float32' | 'float16' | 'bfloat16' | 'float64' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32'
-  | 'int64' | 'uint64' | 'bool';
+  | 'int64' | 'uint64' | 'bool' | 'float8e4m3fn' | 'float8e5m2';
 
 export type TensorArray =
   | Float32Array | Float64Array | Uint16Array | Int8Array | Uint8Array | Int16Array | Int32Array | Uint32Array
@@ -16,7 +16,7 @@ export const TENSOR_DTYPES: Record<TensorDtype, { bytes: number; array: ArrayTyp
   float64: { bytes: 8, array: Float64Array }, int8: { bytes: 1, array: Int8Array }, uint8: { bytes: 1, array: Uint8Array },
   int16: { bytes: 2, array: Int16Array }, uint16: { bytes: 2, array: Uint16Array }, int32: { bytes: 4, array: Int32Array },
   uint32: { bytes: 4, array: Uint32Array }, int64: { bytes: 8, array: BigInt64Array }, uint64: { bytes: 8, array: BigUint64Array },
-  bool: { bytes: 1, array: Uint8Array },
+  bool: { bytes: 1, array: Uint8Array }, float8e4m3fn: { bytes: 1, array: Uint8Array }, float8e5m2: { bytes: 1, array: Uint8Array },
 };
 
 export function isTensorDtype(dtype: unknown): dtype is TensorDtype {

@@ -1,0 +1,39 @@
+import { readNpy, writeNpy } from './npy';
+import { readSafetensors, writeSafetensors, type Safetensors } from './safetensors';
+import type { TensorInput } from '../format/pack';
+
+export type { Safetensors };
+
+/** Hugging Face safetensors files. */
+export const safetensors = {
+  /**
+   * Tensors and metadata from a .safetensors file, with the reference implementation's checks (header ≤ 100 MB,
+   * tensors tiling the data exactly). F16/BF16 arrive as Uint16Array, F8_E4M3/F8_E5M2 as Uint8Array codes.
+   * @example
+   * const { tensors, metadata } = safetensors.read(new Uint8Array(await (await fetch(url)).arrayBuffer()));
+   */
+  read: (bytes: Uint8Array): Safetensors => readSafetensors(bytes),
+  /**
+   * A .safetensors file, laid out as the reference writer does (larger elements first, then by name; header padded
+   * to a multiple of 8 bytes).
+   * @example
+   * const bytes = safetensors.write({ w: { dtype: 'float32', shape: [2, 2], data: new Float32Array(4) } });
+   */
+  write: (tensors: Record<string, TensorInput>, metadata?: Record<string, string>): Uint8Array => writeSafetensors(tensors, metadata),
+};
+
+/** NumPy .npy files. */
+export const npy = {
+  /**
+   * One array from a .npy file (versions 1–3; little-endian C-order numbers and bool).
+   * @example
+   * const { dtype, shape, data } = npy.read(bytes); // 'float32', [2, 3], Float32Array(6)
+   */
+  read: (bytes: Uint8Array): TensorInput => readNpy(bytes),
+  /**
+   * A .npy file (version 1.0, or 2.0 for a huge header), as numpy.save writes it.
+   * @example
+   * const bytes = npy.write({ dtype: 'int32', shape: [3], data: new Int32Array([1, 2, 3]) });
+   */
+  write: (tensor: TensorInput): Uint8Array => writeNpy(tensor),
+};
