@@ -31,6 +31,8 @@ export interface PackOptions {
   chunkBytes?: number;
   /** User metadata, string to string. */
   metadata?: Record<string, string>;
+  /** Called after each tensor with the input bytes packed so far and in all. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 const DEFAULT_CHUNK_BYTES = 1 << 20;
@@ -58,6 +60,8 @@ export function pack(kernels: Kernels, tensors: Record<string, TensorInput>, opt
   // Entries with offsets relative to the data area; `relocate` makes them absolute once its start is known.
   const entries: { entry: TensorEntry; params: Piece | null; chunks: Piece[] }[] = [];
 
+  const totalBytes = Object.values(tensors).reduce((n, t) => n + (t?.data?.byteLength ?? 0), 0);
+  let doneBytes = 0;
   for (const [name, tensor] of Object.entries(tensors)) {
     const what = `pack: tensor "${name}"`;
     if (name.length === 0) throw new TensorzipError('ARGUMENT', 'pack: tensor names must not be empty');
@@ -92,6 +96,8 @@ export function pack(kernels: Kernels, tensors: Record<string, TensorInput>, opt
       chunks.push(place(encodeChunk(kernels, plan.stored.subarray(from, to), plan.pipeline)));
     }
     entries.push({ entry, params, chunks });
+    doneBytes += data.byteLength;
+    options.onProgress?.(doneBytes, totalBytes);
   }
 
   const doc: IndexDocument = { tensors: entries.map((e) => e.entry), metadata: { ...(options.metadata ?? {}) } };
