@@ -62,6 +62,15 @@ describe('open(url)', () => {
     expect((await archive.get('big')).data).toEqual(big);
   });
 
+  it('reports progress as bytes are read', async () => {
+    const seen: [number, number][] = [];
+    const archive = await open(url(rangeServer), { onProgress: (done, total) => seen.push([done, total]) });
+    await archive.get('small');
+    expect(seen.length).toBeGreaterThanOrEqual(4); // head, footer, index, the chunk
+    expect(seen.every(([, total]) => total === file.length)).toBe(true);
+    expect(seen.map(([done]) => done)).toEqual([...seen.map(([done]) => done)].sort((a, b) => a - b));
+  });
+
   it('falls back to one full download when the server ignores Range', async () => {
     const archive = await open(new URL(url(plainServer)));
     expect((await archive.get('small')).data).toEqual(small);

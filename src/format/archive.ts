@@ -25,6 +25,8 @@ export interface OpenOptions {
   maxIndexBytes?: number;
   /** Check every chunk's xxh32 before decoding it (default true). */
   verify?: boolean;
+  /** Called after every read with the bytes read so far and the file size (for a URL: bytes downloaded). */
+  onProgress?: (bytesRead: number, fileSize: number) => void;
 }
 
 export interface TensorInfo {
@@ -69,7 +71,17 @@ function limit(value: number | undefined, fallback: number, what: string): numbe
   return v;
 }
 
-export async function openArchive(kernels: Kernels, source: ByteSource, options: OpenOptions = {}): Promise<Archive> {
+export async function openArchive(kernels: Kernels, rawSource: ByteSource, options: OpenOptions = {}): Promise<Archive> {
+  let bytesRead = 0;
+  const source: ByteSource = {
+    size: rawSource.size,
+    read: async (offset, length) => {
+      const bytes = await rawSource.read(offset, length);
+      bytesRead += bytes.length;
+      options.onProgress?.(bytesRead, rawSource.size);
+      return bytes;
+    },
+  };
   const maxBytes = limit(options.maxBytes, DEFAULT_MAX_BYTES, 'maxBytes');
   const maxIndexBytes = limit(options.maxIndexBytes, DEFAULT_MAX_INDEX_BYTES, 'maxIndexBytes');
   const verify = options.verify ?? true;
