@@ -26,6 +26,7 @@ export interface Engine {
   readonly sparse: Sparse;
   readonly pipeline: Pipeline;
   readonly pack: Container['pack'];
+  readonly createWriter: Container['createWriter'];
   readonly open: (source: ArchiveSource, options?: Parameters<Container['open']>[1]) => ReturnType<Container['open']>;
 }
 
@@ -89,6 +90,9 @@ const container = bindContainer(kernels, resolveSource);
 
 /** Packs named tensors into one .tzip file (see Container.pack). */
 export const pack: Container['pack'] = container.pack;
+
+/** A streaming .tzip writer on the default engine (see Container.createWriter). */
+export const createWriter: Container['createWriter'] = container.createWriter;
 
 /** Opens a .tzip file for random access to its tensors (see Container.open). */
 export const open: Engine['open'] = container.open;

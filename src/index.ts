@@ -1,9 +1,10 @@
 // tensorzip's public entry: re-exports only.
-export { init, createEngine, lz4, quant, shuffle, delta, sparse, pipeline, pack, open, type Engine, type EngineOptions } from './engine';
+export { init, createEngine, lz4, quant, shuffle, delta, sparse, pipeline, pack, open, createWriter, type Engine, type EngineOptions } from './engine';
 export type { Shuffle } from './codecs/shuffle';
 export type { Pipeline, PipelineStage, ChunkTarget } from './codecs/pipeline';
 export type { ArchiveSource } from './io/sources';
 export { safetensors, npy, type Safetensors } from './io';
+export type { ContainerWriter, ByteSink, WriterOptions } from './format';
 export type {
   Archive, Container, OpenOptions, PackOptions, QuantizeMode, Tensor, TensorArray, TensorDtype, TensorInfo,
   TensorInput,

@@ -208,3 +208,40 @@ describe.each(BUILDS)('.tzip container (%s build)', (_, engine) => {
     });
   });
 });
+
+describe.each(BUILDS)('ContainerWriter (%s build)', (_, engine) => {
+  const tensors = {
+    w: { dtype: 'float32' as const, shape: [64, 64], data: floats(4096, 30) },
+    pruned: { dtype: 'float32' as const, shape: [64, 64], data: floats(4096, 31, 0.8) },
+    ids: { dtype: 'int64' as const, shape: [3], data: BigInt64Array.of(1n, -2n, 3n) },
+  };
+
+  it('streams a file (index last) that reads back like pack()\'s', async () => {
+    const parts: Uint8Array[] = [];
+    const writer = engine.createWriter(new WritableStream<Uint8Array>({ write: (part) => void parts.push(part.slice()) }), { chunkBytes: 4096, metadata: { by: 'stream' } });
+    for (const [name, t] of Object.entries(tensors)) await writer.add(name, t);
+    await writer.finish();
+    const file = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.reduce((at, p) => (file.set(p, at), at + p.length), 0);
+    expect(new DataView(file.buffer).getBigUint64(8, true)).toBe(0n); // the prefix leaves the index to the footer
+    const streamed = await engine.open(file);
+    const packed = await engine.open(await engine.pack(tensors, { chunkBytes: 4096 }));
+    expect(streamed.metadata).toEqual({ by: 'stream' });
+    expect(streamed.tensors.map((t) => [t.name, t.storedDtype, t.pipeline])).toEqual(packed.tensors.map((t) => [t.name, t.storedDtype, t.pipeline]));
+    for (const name of Object.keys(tensors)) {
+      if (!equalBytes(bytesOf((await streamed.get(name)).data), bytesOf((await packed.get(name)).data))) expect.fail(`"${name}" differs`);
+    }
+  });
+
+  it('writes to anything with write(), and refuses misuse', async () => {
+    const parts: Uint8Array[] = [];
+    const writer = engine.createWriter({ write: (p: Uint8Array) => parts.push(p.slice()) });
+    await writer.add('ids', tensors.ids);
+    await expect(writer.add('ids', tensors.ids)).rejects.toMatchObject({ code: 'ARGUMENT' });
+    await writer.finish();
+    await expect(writer.add('more', tensors.ids)).rejects.toMatchObject({ code: 'ARGUMENT' });
+    const file = new Uint8Array(parts.flatMap((p) => [...p]));
+    expect((await (await engine.open(file)).get('ids')).data).toEqual(tensors.ids.data);
+    expect(() => engine.createWriter({} as never)).toThrow(/WritableStream/);
+  });
+});

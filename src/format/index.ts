@@ -2,11 +2,23 @@ import type { Kernels } from '../wasm/kernels';
 import { openArchive, type Archive, type ByteSource, type OpenOptions, type Tensor, type TensorInfo } from './archive';
 import type { TensorArray, TensorDtype } from './dtypes';
 import { pack, type PackOptions, type TensorInput } from './pack';
+import { ContainerWriter, type ByteSink, type WriterOptions } from './writer';
 import type { QuantizeMode } from './plan';
 
+export { ContainerWriter };
+export type { ByteSink, WriterOptions };
 export type { Archive, ByteSource, OpenOptions, PackOptions, QuantizeMode, Tensor, TensorArray, TensorDtype, TensorInfo, TensorInput };
 
 export interface Container {
+  /**
+   * A writer that streams a .tzip file to `sink` one tensor at a time (only the tensor being added is in memory);
+   * the index goes at the end. Call `finish()` to write it and close the sink.
+   * @example
+   * const writer = createWriter(fs.createWriteStream('model.tzip'));
+   * for (const [name, tensor] of tensors) await writer.add(name, tensor);
+   * await writer.finish();
+   */
+  createWriter(sink: ByteSink, options?: WriterOptions): ContainerWriter;
   /**
    * Packs named tensors into one .tzip file (docs/FORMAT.md): each tensor quantized per `options.quantize`
    * (default 'auto'), its chunks sparse-packed or shuffled, then LZ4-compressed, each with a checksum.
@@ -31,6 +43,7 @@ export interface Container {
 export function bindContainer(kernels: () => Kernels, resolve: (source: unknown, options: OpenOptions) => Promise<ByteSource>): Container {
   return {
     pack: async (tensors, options) => pack(kernels(), tensors, options),
+    createWriter: (sink, options) => new ContainerWriter(kernels(), sink, options),
     open: async (source, options = {}) => openArchive(kernels(), await resolve(source, options), options),
   };
 }

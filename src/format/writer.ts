@@ -1,0 +1,102 @@
+// ContainerWriter: a .tzip file written front to back to a stream, one tensor at a time, so only the tensor being
+// added is in memory. It cannot go back to the prefix, so the index goes last and the footer points to it (the
+// "index last" layout of docs/FORMAT.md; the prefix's index fields are 0).
+import { TensorzipError } from '../errors';
+import { xxh32 } from '../codecs/checksum';
+import type { Kernels } from '../wasm/kernels';
+import { tensorEncoder, type EncodeOptions, type TensorInput } from './encode-tensor';
+import { alignUp, FOOTER_BYTES, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
+import { serializeIndex, type TensorEntry } from './index-document';
+
+/** Where the bytes go: a WritableStream, or anything with write() (a Node fs.WriteStream or FileHandle). */
+export type ByteSink = WritableStream<Uint8Array> | { write(bytes: Uint8Array): unknown; close?(): unknown; end?(done: () => void): unknown };
+
+export interface WriterOptions extends EncodeOptions {
+  /** User metadata, string to string. */
+  metadata?: Record<string, string>;
+}
+
+export class ContainerWriter {
+  private readonly encode: ReturnType<typeof tensorEncoder>;
+  private readonly write: (bytes: Uint8Array) => Promise<void>;
+  private readonly finishSink: () => Promise<void>;
+  private readonly entries: TensorEntry[] = [];
+  private readonly names = new Set<string>();
+  private position = 0;
+  private started = false;
+  private finished = false;
+
+  constructor(private readonly kernels: Kernels, sink: ByteSink, private readonly options: WriterOptions = {}) {
+    this.encode = tensorEncoder(kernels, options, 'ContainerWriter');
+    if (typeof WritableStream !== 'undefined' && sink instanceof WritableStream) {
+      const writer = sink.getWriter();
+      this.write = (bytes) => writer.write(bytes);
+      this.finishSink = () => writer.close();
+    } else if (sink !== null && typeof sink === 'object' && typeof (sink as { write?: unknown }).write === 'function') {
+      const target = sink as { write(bytes: Uint8Array): unknown; close?(): unknown; end?(done: () => void): unknown };
+      this.write = async (bytes) => void (await target.write(bytes));
+      // A Node stream has flushed when end()'s callback runs; a FileHandle's close() returns a promise.
+      this.finishSink = async () => {
+        if (typeof target.end === 'function') await new Promise<void>((done) => target.end!(done));
+        else await target.close?.();
+      };
+    } else {
+      throw new TensorzipError('ARGUMENT', 'ContainerWriter: expected a WritableStream or an object with write()');
+    }
+  }
+
+  private async emit(bytes: Uint8Array): Promise<void> {
+    await this.write(bytes);
+    this.position += bytes.length;
+  }
+
+  private async pad(): Promise<void> {
+    const gap = alignUp(this.position) - this.position;
+    if (gap > 0) await this.emit(new Uint8Array(gap));
+  }
+
+  private async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const prefix = new Uint8Array(PREFIX_BYTES);
+    writePrefix(prefix, null, (b) => xxh32(this.kernels, b));
+    await this.emit(prefix);
+  }
+
+  /**
+   * Encodes one tensor and writes its parameters and chunks.
+   * @example
+   * await writer.add('fc.weight', { dtype: 'float32', shape: [256, 784], data: weights });
+   */
+  async add(name: string, tensor: TensorInput): Promise<void> {
+    if (this.finished) throw new TensorzipError('ARGUMENT', 'ContainerWriter.add: the writer is finished');
+    if (this.names.has(name)) throw new TensorzipError('ARGUMENT', `ContainerWriter.add: a tensor named "${name}" was already added`);
+    const encoded = this.encode(name, tensor);
+    this.names.add(name);
+    await this.start();
+    const place = async (bytes: Uint8Array) => {
+      await this.pad();
+      const range = { offset: this.position, length: bytes.length, checksum: xxh32(this.kernels, bytes) };
+      await this.emit(bytes);
+      return range;
+    };
+    if (encoded.params) encoded.entry.stored.params = await place(encoded.params);
+    for (const chunk of encoded.chunks) encoded.entry.chunks.push(await place(chunk));
+    this.entries.push(encoded.entry);
+  }
+
+  /** Writes the index and the footer, and closes the sink. */
+  async finish(): Promise<void> {
+    if (this.finished) return;
+    await this.start();
+    this.finished = true;
+    const index = serializeIndex({ tensors: this.entries, metadata: { ...(this.options.metadata ?? {}) } });
+    await this.pad();
+    const location = { offset: this.position, length: index.length, checksum: xxh32(this.kernels, index) };
+    await this.emit(index);
+    const footer = new Uint8Array(FOOTER_BYTES);
+    writeFooter(footer, location, (b) => xxh32(this.kernels, b));
+    await this.emit(footer);
+    await this.finishSink();
+  }
+}
