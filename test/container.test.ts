@@ -129,6 +129,19 @@ describe.each(BUILDS)('.tzip container (%s build)', (_, engine) => {
     expect((await archive.get('w')).data).toEqual(pruned);
   });
 
+  it('reads from a ReadableStream (to its end, within maxBytes)', async () => {
+    const weights = floats(3000, 9);
+    const file = await pack({ w: { dtype: 'float32', shape: [3000], data: weights } }, { quantize: 'lossless' });
+    const stream = (bytes: Uint8Array) => new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let at = 0; at < bytes.length; at += 1000) controller.enqueue(bytes.slice(at, at + 1000));
+        controller.close();
+      },
+    });
+    expect((await (await open(stream(file))).get('w')).data).toEqual(weights);
+    await expect(open(stream(file), { maxBytes: 5000 })).rejects.toMatchObject({ code: 'LIMIT' });
+  });
+
   it('reads from a Blob and into a caller\'s array', async () => {
     const weights = floats(5000, 6);
     const file = await pack({ w: { dtype: 'float32', shape: [5000], data: weights } }, { quantize: 'lossless' });
