@@ -8,6 +8,7 @@ import { bindSparse, type Sparse } from './codecs/sparse';
 import { bindPipeline, type Pipeline } from './codecs/pipeline';
 import { bindContainer, type Container } from './format';
 import { toByteSource, type ArchiveSource } from './io/sources';
+import { bindTfjs, type Tfjs } from './io';
 import { chooseSimd, loadKernels, loadKernelsSync } from './wasm/load';
 import type { Kernels } from './wasm/kernels';
 
@@ -25,6 +26,7 @@ export interface Engine {
   readonly delta: Delta;
   readonly sparse: Sparse;
   readonly pipeline: Pipeline;
+  readonly tfjs: Tfjs;
   readonly pack: Container['pack'];
   readonly createWriter: Container['createWriter'];
   readonly open: (source: ArchiveSource, options?: Parameters<Container['open']>[1]) => ReturnType<Container['open']>;
@@ -34,7 +36,7 @@ const resolveSource = (source: unknown, options: { maxBytes?: number }) => toByt
 
 function engineOf(kernels: Kernels): Engine {
   const get = () => kernels;
-  return { simd: kernels.simd, lz4: bindLz4(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get), pipeline: bindPipeline(get), ...bindContainer(get, resolveSource) };
+  return { simd: kernels.simd, lz4: bindLz4(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get), pipeline: bindPipeline(get), tfjs: bindTfjs(get), ...bindContainer(get, resolveSource) };
 }
 
 /**
@@ -96,3 +98,6 @@ export const createWriter: Container['createWriter'] = container.createWriter;
 
 /** Opens a .tzip file for random access to its tensors (see Container.open). */
 export const open: Engine['open'] = container.open;
+
+/** TF.js weights import and export on the default engine (see Tfjs). */
+export const tfjs: Tfjs = bindTfjs(kernels);

@@ -1,8 +1,10 @@
 import { readNpy, writeNpy } from './npy';
 import { readSafetensors, writeSafetensors, type Safetensors } from './safetensors';
 import type { TensorInput } from '../format/pack';
+import type { Kernels } from '../wasm/kernels';
+import { readTfjs, writeTfjs, type TfjsModel, type TfjsWriteOptions } from './tfjs';
 
-export type { Safetensors };
+export type { Safetensors, TfjsModel, TfjsWriteOptions };
 
 /** Hugging Face safetensors files. */
 export const safetensors = {
@@ -37,3 +39,28 @@ export const npy = {
    */
   write: (tensor: TensorInput): Uint8Array => writeNpy(tensor),
 };
+
+/** TF.js weights: model.json (weightsManifest) and its .bin shards. */
+export interface Tfjs {
+  /**
+   * Every weight of a TF.js model as a tensor. Quantized weights (uint8, uint16, float16) come back as float32,
+   * bit for bit as tfjs-core decodes them.
+   * @example
+   * const tensors = tfjs.read({ modelJson, shards: { 'group1-shard1of1.bin': bytes } });
+   */
+  read(model: TfjsModel): Record<string, TensorInput>;
+  /**
+   * model.json's weightsManifest and the shard files for `tensors` (float32, int32, bool), optionally quantized as
+   * the converter does; `tf.loadLayersModel` / `tf.io.decodeWeights` read them.
+   * @example
+   * const { modelJson, shards } = tfjs.write(tensors, { quantize: 'uint8', modelJson: { modelTopology, format: 'layers-model' } });
+   */
+  write(tensors: Record<string, TensorInput>, options?: TfjsWriteOptions): TfjsModel;
+}
+
+export function bindTfjs(kernels: () => Kernels): Tfjs {
+  return {
+    read: (model) => readTfjs(kernels(), model),
+    write: (tensors, options) => writeTfjs(kernels(), tensors, options),
+  };
+}
