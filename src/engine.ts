@@ -8,7 +8,7 @@ import { bindSparse, type Sparse } from './codecs/sparse';
 import { bindPipeline, type Pipeline } from './codecs/pipeline';
 import { bindContainer, type Container } from './format';
 import { toByteSource, type ArchiveSource } from './io/sources';
-import { bindTfjs, type Tfjs } from './io';
+import { bindGguf, bindTfjs, type GgufReader, type Tfjs } from './io';
 import { chooseSimd, loadKernels, loadKernelsSync } from './wasm/load';
 import type { Kernels } from './wasm/kernels';
 
@@ -27,6 +27,7 @@ export interface Engine {
   readonly sparse: Sparse;
   readonly pipeline: Pipeline;
   readonly tfjs: Tfjs;
+  readonly gguf: GgufReader;
   readonly pack: Container['pack'];
   readonly createWriter: Container['createWriter'];
   readonly open: (source: ArchiveSource, options?: Parameters<Container['open']>[1]) => ReturnType<Container['open']>;
@@ -36,7 +37,7 @@ const resolveSource = (source: unknown, options: { maxBytes?: number }) => toByt
 
 function engineOf(kernels: Kernels): Engine {
   const get = () => kernels;
-  return { simd: kernels.simd, lz4: bindLz4(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get), pipeline: bindPipeline(get), tfjs: bindTfjs(get), ...bindContainer(get, resolveSource) };
+  return { simd: kernels.simd, lz4: bindLz4(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get), pipeline: bindPipeline(get), tfjs: bindTfjs(get), gguf: bindGguf(get), ...bindContainer(get, resolveSource) };
 }
 
 /**
@@ -101,3 +102,6 @@ export const open: Engine['open'] = container.open;
 
 /** TF.js weights import and export on the default engine (see Tfjs). */
 export const tfjs: Tfjs = bindTfjs(kernels);
+
+/** GGUF reading on the default engine (see GgufReader). */
+export const gguf: GgufReader = bindGguf(kernels);

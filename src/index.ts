@@ -1,9 +1,9 @@
 // tensorzip's public entry: re-exports only.
-export { init, createEngine, lz4, quant, shuffle, delta, sparse, pipeline, pack, open, createWriter, tfjs, type Engine, type EngineOptions } from './engine';
+export { init, createEngine, lz4, quant, shuffle, delta, sparse, pipeline, pack, open, createWriter, tfjs, gguf, type Engine, type EngineOptions } from './engine';
 export type { Shuffle } from './codecs/shuffle';
 export type { Pipeline, PipelineStage, ChunkTarget } from './codecs/pipeline';
 export type { ArchiveSource } from './io/sources';
-export { safetensors, npy, type Safetensors, type Tfjs, type TfjsModel, type TfjsWriteOptions } from './io';
+export { safetensors, npy, type Gguf, type GgufReader, type Safetensors, type Tfjs, type TfjsModel, type TfjsWriteOptions } from './io';
 export type { ContainerWriter, ByteSink, WriterOptions } from './format';
 export type {
   Archive, Container, OpenOptions, PackOptions, QuantizeMode, Tensor, TensorArray, TensorDtype, TensorInfo,

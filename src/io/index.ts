@@ -3,8 +3,9 @@ import { readSafetensors, writeSafetensors, type Safetensors } from './safetenso
 import type { TensorInput } from '../format/pack';
 import type { Kernels } from '../wasm/kernels';
 import { readTfjs, writeTfjs, type TfjsModel, type TfjsWriteOptions } from './tfjs';
+import { readGguf, type Gguf } from './gguf';
 
-export type { Safetensors, TfjsModel, TfjsWriteOptions };
+export type { Gguf, Safetensors, TfjsModel, TfjsWriteOptions };
 
 /** Hugging Face safetensors files. */
 export const safetensors = {
@@ -63,4 +64,20 @@ export function bindTfjs(kernels: () => Kernels): Tfjs {
     read: (model) => readTfjs(kernels(), model),
     write: (tensors, options) => writeTfjs(kernels(), tensors, options),
   };
+}
+
+/** GGUF (llama.cpp) files, read only. */
+export interface GgufReader {
+  /**
+   * Metadata and tensors of a GGUF v2/v3 file: F32, F16, BF16, Q8_0, Q4_0, Q4_1 and Q4_K tensors as float32, I8–I64
+   * and F64 as their own types; shapes in NumPy order (GGML lists dimensions the other way round).
+   * @example
+   * const { metadata, tensors } = gguf.read(bytes);
+   * metadata['general.architecture']; // 'llama'
+   */
+  read(bytes: Uint8Array): Gguf;
+}
+
+export function bindGguf(kernels: () => Kernels): GgufReader {
+  return { read: (bytes) => readGguf(kernels(), bytes) };
 }
