@@ -21,11 +21,11 @@ function serve(honourRange: boolean, log: Log): Promise<Server> {
       const to = Math.min(Number(range[2]), file.length - 1);
       const part = file.subarray(from, to + 1);
       log.bytes += part.length;
-      res.writeHead(206, { 'content-range': `bytes ${from}-${to}/${file.length}`, 'content-length': part.length });
+      res.writeHead(206, { 'content-range': `bytes ${from}-${to}/${file.length}`, 'content-length': part.length, connection: 'close' });
       res.end(part);
     } else {
       log.bytes += file.length;
-      res.writeHead(200, { 'content-length': file.length });
+      res.writeHead(200, { 'content-length': file.length, connection: 'close' });
       res.end(file);
     }
   });

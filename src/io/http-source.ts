@@ -23,8 +23,10 @@ export async function httpSource(url: string, options: HttpSourceOptions = {}): 
   if (typeof get !== 'function') throw new TensorzipError('UNSUPPORTED', 'open: this runtime has no fetch to read a URL with');
   const request = async (from: number, to: number) => {
     let response: Response;
+    const init = { headers: { Range: `bytes=${from}-${to - 1}` } };
     try {
-      response = await get(url, { headers: { Range: `bytes=${from}-${to - 1}` } });
+      // One retry: a kept-alive connection the server has just closed fails once (ECONNRESET) and then works.
+      response = await get(url, init).catch(() => get(url, init));
     } catch (cause) {
       throw new TensorzipError('TRUNCATED', `open: reading ${url} failed`, { cause });
     }
