@@ -5,6 +5,7 @@ import { getFloat16, setFloat16 } from '@petamoriken/float16';
 import { createEngine } from 'tensorzip';
 import { floatWeights } from '../test/helpers/data';
 import { bestMedians } from './best-median';
+import { tfjsTableDecode } from './tfjs-float16-tables';
 
 const simd = await createEngine({ simd: true });
 const scalar = await createEngine({ simd: false });
@@ -18,22 +19,6 @@ const f32Target = new Float32Array(N);
 const u16Target = new Uint16Array(N);
 const e4m3Target = new Uint8Array(N);
 
-// tfjs-core's float16 decoder: three lookup tables, two adds per value.
-const mantissa = new Uint32Array(2048), exponent = new Uint32Array(64), offset = new Uint32Array(64);
-for (let i = 1; i < 1024; i++) {
-  let m = i << 13, e = 0;
-  while ((m & 0x00800000) === 0) { e -= 0x00800000; m <<= 1; }
-  mantissa[i] = (m & ~0x00800000) | (e + 0x38800000);
-}
-for (let i = 1024; i < 2048; i++) mantissa[i] = 0x38000000 + ((i - 1024) << 13);
-for (let i = 1; i < 31; i++) exponent[i] = i << 23;
-exponent[31] = 0x47800000; exponent[32] = 0x80000000;
-for (let i = 33; i < 63; i++) exponent[i] = 0x80000000 + ((i - 32) << 23);
-exponent[63] = 0xc7800000;
-offset.fill(1024); offset[0] = 0; offset[32] = 0;
-function tableDecode(codes: Uint16Array, out: Uint32Array): void {
-  for (let i = 0; i < codes.length; i++) { const h = codes[i]; out[i] = mantissa[offset[h >> 10] + (h & 0x3ff)] + exponent[h >> 10]; }
-}
 const outBits = new Uint32Array(f32Target.buffer);
 const halfView = new DataView(halves.buffer);
 const u16View = new DataView(u16Target.buffer);
@@ -45,7 +30,7 @@ const groups: Record<string, { outputBytes: number; tasks: Record<string, () => 
       'tensorzip simd': () => simd.quant.decodeFloat16(halves),
       'tensorzip scalar': () => scalar.quant.decodeFloat16(halves),
       '@petamoriken/float16 (getFloat16)': () => { for (let i = 0; i < N; i++) f32Target[i] = getFloat16(halfView, i * 2, true); },
-      'JS table loop (tfjs-core)': () => tableDecode(halves, outBits),
+      'JS table loop (tfjs-core)': () => tfjsTableDecode(halves, outBits),
       'memcpy (set)': () => f32Target.set(weights),
     },
   },
