@@ -140,7 +140,7 @@ function tensorEntry(value: unknown, i: number, limits: IndexLimits): TensorEntr
   const shape = value.shape as number[];
   const count = shape.reduce((n, d) => n * d, 1);
   if (!Number.isSafeInteger(count * TENSOR_DTYPES[dtype].bytes)) throw corrupt(`${what}: the shape [${shape.join(', ')}] is too large`);
-  if (count * (QUANT_STORED[String((value.stored as Record<string, unknown>)?.dtype)] ? 4 : TENSOR_DTYPES[dtype].bytes) > limits.maxBytes) {
+  if (count * TENSOR_DTYPES[dtype].bytes > limits.maxBytes) {
     throw new TensorzipError('LIMIT', `open: ${what} [${shape.join(', ')}] decodes to more than maxBytes (${limits.maxBytes})`);
   }
   const stored = value.stored;
