@@ -58,9 +58,14 @@ export function readTfjs(kernels: Kernels, model: TfjsModel): Record<string, Ten
       const raw = bytes.slice(at, at + count * stored);
       at += count * stored;
       if (q) {
-        if (spec.dtype !== 'float32') throw new TensorzipError('UNSUPPORTED', `tfjs.read: quantized weight "${spec.name}" of dtype ${spec.dtype}`);
         const codes = q.dtype === 'uint8' ? raw : new Uint16Array(raw.buffer, 0, count);
-        tensors[spec.name] = { dtype: 'float32', shape: spec.shape, data: decodeTfjsWeight(kernels, codes, q) };
+        if (spec.dtype === 'float32') {
+          tensors[spec.name] = { dtype: 'float32', shape: spec.shape, data: decodeTfjsWeight(kernels, codes, q) };
+        } else if (spec.dtype === 'int32' && q.dtype !== 'float16') {
+          tensors[spec.name] = { dtype: 'int32', shape: spec.shape, data: decodeTfjsInt32(codes, q, spec.name) };
+        } else {
+          throw new TensorzipError('UNSUPPORTED', `tfjs.read: weight "${spec.name}" of dtype ${spec.dtype} quantized as ${String(q.dtype)}`);
+        }
       } else {
         const dtype = TFJS_DTYPES[spec.dtype];
         tensors[spec.name] = { dtype, shape: spec.shape, data: new TENSOR_DTYPES[dtype].array(raw.buffer, 0, count) as TensorArray };
@@ -69,6 +74,16 @@ export function readTfjs(kernels: Kernels, model: TfjsModel): Record<string, Ten
     if (at !== bytes.length) throw corrupt(`group ${g}'s shards hold ${bytes.length - at} bytes past its weights`);
   }
   return tensors;
+}
+
+// Quantized int32 weights (the converter writes them for integer constants): tfjs-core rounds q · scale + min with
+// Math.round, half toward +Infinity, in float64. They are few and small, so plain JS does it.
+function decodeTfjsInt32(codes: Uint8Array | Uint16Array, q: TfjsQuantization, name: string): Int32Array {
+  const { scale, min } = q;
+  if (typeof scale !== 'number' || typeof min !== 'number' || !Number.isFinite(scale) || !Number.isFinite(min)) {
+    throw corrupt(`quantized weight "${name}" needs a finite scale and min`);
+  }
+  return Int32Array.from(codes, (v) => Math.round(v * scale + min));
 }
 
 export function writeTfjs(kernels: Kernels, tensors: Record<string, TensorInput>, options: TfjsWriteOptions = {}): TfjsModel {
