@@ -112,6 +112,20 @@ describe.each(BUILDS)('.tzip container (%s build)', (_, engine) => {
     expect(byName['fc.weight'].stats!.sqnrDb).toBeGreaterThan(35);
   });
 
+  it('a model-wide lossy mode leaves biases, norms and small tensors lossless; a per-name rule quantizes them', async () => {
+    const tensors = {
+      'fc.weight': { dtype: 'float32' as const, shape: [64, 64], data: floats(4096, 5) },
+      'bn.scale': { dtype: 'float32' as const, shape: [2048], data: floats(2048, 6) },
+      'tiny.weight': { dtype: 'float32' as const, shape: [8, 8], data: floats(64, 7) },
+    };
+    for (const mode of ['fp16', 'bf16', 'int8', 'int4'] as const) {
+      const stored = Object.fromEntries((await open(await pack(tensors, { quantize: mode }))).tensors.map((t) => [t.name, t.storedDtype]));
+      expect(stored, mode).toEqual({ 'fc.weight': mode === 'fp16' ? 'float16' : mode === 'bf16' ? 'bfloat16' : mode, 'bn.scale': 'float32', 'tiny.weight': 'float32' });
+    }
+    const ruled = await open(await pack(tensors, { quantize: 'int4', rules: [{ match: 'bn.*', quantize: 'int8' }, { match: 'tiny.*', quantize: 'auto' }] }));
+    expect(ruled.tensors.map((t) => t.storedDtype)).toEqual(['int4', 'int8', 'float32']);
+  });
+
   it('never stores a value its format overflows: float16 past 65504 stays float32', async () => {
     const variances = Float32Array.from({ length: 2048 }, (_, i) => (i === 7 ? 3e7 : 1 + i));
     const archive = await open(await pack({ var: { dtype: 'float32', shape: [32, 64], data: variances } }, { quantize: 'fp16' }));

@@ -52,8 +52,8 @@ export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: st
     const shape = checkShape(tensor.shape, `${where} shape`);
     const count = product(shape);
     const data = checkTensorData(tensor.data, tensor.dtype, count, where);
-    const tensorMode = rules.find((r) => matches(r.match, name))?.quantize ?? mode;
-    const plan = planTensor(kernels, tensor.dtype, shape, data, { mode: tensorMode, maxAbsError: options.maxAbsError, minSqnrDb: options.minSqnrDb, sparse: options.sparse ?? true });
+    const rule = rules.find((r) => matches(r.match, name));
+    const plan = planTensor(kernels, tensor.dtype, shape, data, { mode: rule?.quantize ?? mode, fromRule: rule !== undefined, maxAbsError: options.maxAbsError, minSqnrDb: options.minSqnrDb, sparse: options.sparse ?? true });
     const q = plan.quantized;
     const entry: TensorEntry = {
       name, dtype: tensor.dtype, shape,

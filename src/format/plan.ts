@@ -1,6 +1,7 @@
 // How pack() stores each tensor: which quantization (the caller's mode, per-name rules, and the 'auto' policy) and
-// which byte stages. The policy never breaks a model: small tensors (biases, norms) stay lossless, per-channel scales
-// run along the output-channel axis (0), and a format the values overflow falls back to lossless.
+// which byte stages. The policy never breaks a model: small tensors (biases, norms) stay lossless under any
+// model-wide mode (only a per-name rule quantizes them), per-channel scales run along the output-channel axis (0), and
+// a format the values overflow falls back to lossless.
 import { isTensorzipError, TensorzipError } from '../errors';
 import type { PipelineStage } from '../codecs/pipeline';
 import type { QuantizedTensor } from '../codecs/quant';
@@ -12,13 +13,15 @@ import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from './dtypes';
 export type QuantizeMode = 'lossless' | 'fp16' | 'bf16' | 'int8' | 'int4' | 'auto';
 export const QUANTIZE_MODES: readonly QuantizeMode[] = ['lossless', 'fp16', 'bf16', 'int8', 'int4', 'auto'];
 
-/** Tensors with fewer elements, or of rank < 2, stay lossless under 'auto': biases, norms, scalars. */
-export const AUTO_MIN_ELEMENTS = 1024;
+/** Tensors with fewer elements, or of rank < 2, stay lossless under a model-wide mode: biases, norms, scalars. */
+export const SMALL_TENSOR_ELEMENTS = 1024;
 /** Under default options, a tensor whose stored elements are at least this share zeros gets a sparse stage. */
 export const SPARSE_MIN_ZEROS = 0.5;
 
 export interface PlanOptions {
   mode: QuantizeMode;
+  /** The mode comes from a per-name rule: apply it to small tensors too (except 'auto', which keeps them). */
+  fromRule: boolean;
   maxAbsError?: number;
   minSqnrDb?: number;
   sparse: boolean;
@@ -39,6 +42,8 @@ function quantizeFor(kernels: Kernels, data: Float32Array, shape: number[], opti
   const count = data.length;
   const axis = shape.length >= 2 ? 0 : undefined;
   const last = shape.length === 0 ? 1 : shape[shape.length - 1];
+  const small = count < SMALL_TENSOR_ELEMENTS || shape.length < 2;
+  if (small && (options.mode === 'auto' || !options.fromRule)) return null;
   try {
     switch (options.mode) {
       case 'lossless': return null;
@@ -47,7 +52,6 @@ function quantizeFor(kernels: Kernels, data: Float32Array, shape: number[], opti
       case 'int8': return quantize(kernels, data, { dtype: 'int8', shape, axis });
       case 'int4': return quantize(kernels, data, last % 32 === 0 ? { dtype: 'int4', shape, axis: -1, blockSize: 32 } : { dtype: 'int4', shape, axis });
       case 'auto': {
-        if (count < AUTO_MIN_ELEMENTS || shape.length < 2) return null;
         if (options.maxAbsError === undefined && options.minSqnrDb === undefined) return quantize(kernels, data, { dtype: 'int8', shape, axis });
         const q = choose(kernels, data, { shape, maxAbsError: options.maxAbsError, minSqnrDb: options.minSqnrDb });
         return q.dtype === 'float32' ? null : q;
