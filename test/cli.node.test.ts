@@ -4,8 +4,9 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { npy, safetensors } from '../src/index';
+import { npy, open, pack, safetensors, tfjs } from '../src/index';
 import { random } from './helpers/data';
+import { GgufBuilder } from './helpers/gguf-builder';
 
 const CLI = resolve('dist/cli.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'tensorzip-cli-'));
@@ -54,6 +55,35 @@ describe('tensorzip CLI', () => {
     expect(run('pack', 'ids.npy', '-o', 'ids.tzip', '--quantize', 'lossless').code).toBe(0);
     expect(run('unpack', 'ids.tzip', '-o', 'ids-back.npy').code).toBe(0);
     expect(readFileSync(join(dir, 'ids-back.npy'))).toEqual(readFileSync(join(dir, 'ids.npy')));
+  });
+
+  it('packs a TF.js model (its shards read beside the manifest) with per-channel scales on the last axis', async () => {
+    const manifest = resolve('node_modules/@vladmandic/face-api/model/tiny_face_detector_model-weights_manifest.json');
+    const packed = run('pack', manifest, '-o', 'tfjs.tzip', '--json');
+    expect(packed.code, packed.stderr).toBe(0);
+    const model = { modelJson: { weightsManifest: JSON.parse(readFileSync(manifest, 'utf8')) }, shards: {} as Record<string, Uint8Array> };
+    for (const path of model.modelJson.weightsManifest.flatMap((g: { paths: string[] }) => g.paths)) {
+      model.shards[path] = new Uint8Array(readFileSync(join(manifest, '..', path)));
+    }
+    const weights = tfjs.read(model);
+    const file = new Uint8Array(readFileSync(join(dir, 'tfjs.tzip')));
+    expect(file).toEqual(await pack(weights, { channelAxis: -1 }));
+    expect(file).not.toEqual(await pack(weights, { channelAxis: 0 }));
+    expect(run('pack', manifest, '-o', 'tfjs0.tzip', '--channel-axis', '0').code).toBe(0);
+    expect(new Uint8Array(readFileSync(join(dir, 'tfjs0.tzip')))).toEqual(await pack(weights, { channelAxis: 0 }));
+    expect(JSON.parse(packed.stdout).tensors).toBe(Object.keys(weights).length);
+    expect(run('pack', manifest, '-o', 'x.tzip', '--channel-axis', '1').code).toBe(2);
+  });
+
+  it('packs a GGUF file', async () => {
+    const values = Float32Array.from({ length: 32 * 64 }, () => next() - 0.5);
+    const kv: [string, number, (b: GgufBuilder) => void][] = [['general.architecture', 8, (b) => b.writeString('test')]];
+    writeFileSync(join(dir, 'model.gguf'), new GgufBuilder().build(kv, [{ name: 'w', dims: [64, 32], type: 0, data: new Uint8Array(values.buffer) }]));
+    expect(run('pack', 'model.gguf', '-o', 'gguf.tzip', '--quantize', 'lossless').code).toBe(0);
+    const archive = await open(new Uint8Array(readFileSync(join(dir, 'gguf.tzip'))));
+    const w = await archive.get('w');
+    expect(w.shape).toEqual([32, 64]);
+    expect(w.data).toEqual(values);
   });
 
   it('exits 1 on a damaged file, 2 on bad usage, 3 on a missing file', () => {

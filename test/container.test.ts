@@ -126,6 +126,17 @@ describe.each(BUILDS)('.tzip container (%s build)', (_, engine) => {
     expect(ruled.tensors.map((t) => t.storedDtype)).toEqual(['int4', 'int8', 'float32']);
   });
 
+  it('puts per-channel scales on channelAxis: 0 by default, -1 for TF.js / Keras kernels', async () => {
+    const kernel = floats(3 * 3 * 16 * 64, 8);
+    const shape = [3, 3, 16, 64];
+    for (const [channelAxis, axis] of [[undefined, 0], [0, 0], [-1, 3]] as const) {
+      const archive = await open(await pack({ k: { dtype: 'float32', shape, data: kernel } }, { quantize: 'int8', channelAxis }));
+      const expected = quant.dequantize(quant.quantize(kernel, { dtype: 'int8', axis, shape }));
+      if (!equalBytes(bytesOf((await archive.get('k')).data), bytesOf(expected))) expect.fail(`channelAxis ${channelAxis}: not int8 per axis ${axis}`);
+    }
+    await expect(pack({ k: { dtype: 'float32', shape, data: kernel } }, { channelAxis: 1 as never })).rejects.toMatchObject({ code: 'ARGUMENT' });
+  });
+
   it('never stores a value its format overflows: float16 past 65504 stays float32', async () => {
     const variances = Float32Array.from({ length: 2048 }, (_, i) => (i === 7 ? 3e7 : 1 + i));
     const archive = await open(await pack({ var: { dtype: 'float32', shape: [32, 64], data: variances } }, { quantize: 'fp16' }));

@@ -2,47 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { BUILDS, equalBytes } from './helpers/engines';
 import { random } from './helpers/data';
 import { expectError } from './helpers/errors';
+import { GgufBuilder } from './helpers/gguf-builder';
 import { referenceDecodeQ4_0, referenceDecodeQ4_1, referenceDecodeQ4_K, referenceDecodeQ8_0, referenceEncodeQ4_0, referenceEncodeQ4_1, referenceEncodeQ8_0 } from './reference/ggml';
 import { floatOf, referenceDecodeFloat16 } from './reference/float16';
 
 const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-
-/** A GGUF v3 file built from the format description (research notes A3.1). */
-class GgufBuilder {
-  private parts: number[] = [];
-  private u32 = (v: number) => this.parts.push(v & 255, (v >>> 8) & 255, (v >>> 16) & 255, v >>> 24);
-  private u64 = (v: number) => (this.u32(v % 2 ** 32), this.u32(Math.floor(v / 2 ** 32)));
-  private str = (s: string) => { const b = new TextEncoder().encode(s); this.u64(b.length); this.parts.push(...b); };
-  build(kv: [string, number, (b: GgufBuilder) => void][], tensors: { name: string; dims: number[]; type: number; data: Uint8Array }[], version = 3): Uint8Array {
-    this.parts = [];
-    this.u32(0x46554747);
-    this.u32(version);
-    this.u64(tensors.length);
-    this.u64(kv.length);
-    for (const [key, type, write] of kv) { this.str(key); this.u32(type); write(this); }
-    let offset = 0;
-    let end = 0;
-    const offsets: number[] = [];
-    for (const t of tensors) {
-      this.str(t.name);
-      this.u32(t.dims.length);
-      t.dims.forEach((d) => this.u64(d));
-      this.u32(t.type);
-      offsets.push(offset);
-      this.u64(offset);
-      end = offset + t.data.length;
-      offset = Math.ceil(end / 32) * 32;
-    }
-    while (this.parts.length % 32 !== 0) this.parts.push(0);
-    const start = this.parts.length;
-    const out = new Uint8Array(start + end);
-    out.set(this.parts);
-    tensors.forEach((t, i) => out.set(t.data, start + offsets[i]));
-    return out;
-  }
-  writeU32 = (v: number) => this.u32(v);
-  writeString = (s: string) => this.str(s);
-}
 
 function sample(n: number, seed: number): Float32Array {
   const next = random(seed);

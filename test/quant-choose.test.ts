@@ -60,6 +60,19 @@ describe.each(BUILDS)('quant.choose (%s build)', (_, { quant }) => {
     expect(Number.isFinite(quant.dequantize(q).reduce((a, b) => a + b))).toBe(true);
   });
 
+  it('puts the per-axis candidates on the axis it is given (output channels last, as TF.js keeps them)', () => {
+    // Columns of growing magnitude and a width no 32-blocks fit: int8 per axis is the answer, and per column it is
+    // the better one.
+    const cols = 40;
+    const y = Float32Array.from({ length: rows * cols }, (_, i) => (next() + next() + next() - 1.5) * (1 + (i % cols) / 4) * 0.02);
+    const perColumn = quant.choose(y, { shape: [rows, cols], minSqnrDb: 45, axis: 1 });
+    expect(perColumn).toMatchObject({ dtype: 'int8', axis: 1 });
+    expect(perColumn.data).toEqual(quant.quantize(y, { dtype: 'int8', axis: 1, shape: [rows, cols] }).data);
+    expect(quant.choose(y, { shape: [rows, cols], minSqnrDb: 45, axis: -1 }).axis).toBe(1);
+    expect(quant.quantize(y, { dtype: 'int8', axis: 0, shape: [rows, cols] }).stats.sqnrDb).toBeLessThan(45);
+    expectError(() => quant.choose(y, { shape: [rows, cols], minSqnrDb: 45, axis: 2 }), 'ARGUMENT');
+  });
+
   it('needs a budget and finite values', () => {
     expectError(() => quant.choose(x, { shape: [rows, cols] }), 'ARGUMENT');
     expectError(() => quant.choose(x, { minSqnrDb: NaN }), 'ARGUMENT');

@@ -1,15 +1,15 @@
 // The `tensorzip` command line (Node). It uses the public API only.
-//   tensorzip pack <input.safetensors|input.npy> -o out.tzip [--quantize mode] [--max-error x] [--min-sqnr db]
+//   tensorzip pack <model.safetensors|array.npy|model.json|model.gguf> -o out.tzip [--quantize mode] [--max-error x] …
 //   tensorzip unpack in.tzip -o out.safetensors|out.npy|directory/
 //   tensorzip inspect in.tzip [--json]
 //   tensorzip verify in.tzip [--json]
 // Exit codes: 0 done; 1 the input is damaged, unsupported or over a limit; 2 bad usage or arguments; 3 a file could
 // not be read or written.
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { isTensorzipError, npy, open, pack, safetensors, type QuantizeMode, type TensorInput } from '../index';
+import { gguf, isTensorzipError, npy, open, pack, safetensors, tfjs, type QuantizeMode, type TensorInput, type TfjsModel } from '../index';
 
 const EXIT_DAMAGED = 1;
 const EXIT_USAGE = 2;
@@ -49,12 +49,45 @@ function progress(label: string, json: boolean): { update(done: number, total: n
   };
 }
 
-function readTensors(path: string): Record<string, TensorInput> {
-  const bytes = readFile(path);
-  if (bytes[0] === 0x93 && extname(path) === '.npy') return { [basename(path, '.npy')]: npy.read(bytes) };
-  if (extname(path) === '.safetensors') return safetensors.read(bytes).tensors;
-  throw new InvalidArgumentError(`${path}: expected a .safetensors or .npy file`);
+interface Input {
+  tensors: Record<string, TensorInput>;
+  /** Bytes of every file read. */
+  bytes: number;
+  /** Where the format keeps output channels: TF.js kernels are HWIO / [in, out]. */
+  channelAxis: 0 | -1;
 }
+
+/** A TF.js model.json (or a bare weights manifest, as some packages ship), with its shards beside it. */
+function readTfjsModel(path: string, json: Uint8Array): Input {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(json));
+  } catch {
+    throw new InvalidArgumentError(`${path}: not valid JSON`);
+  }
+  const modelJson = (Array.isArray(parsed) ? { weightsManifest: parsed } : parsed) as TfjsModel['modelJson'];
+  const paths = Array.isArray(modelJson?.weightsManifest) ? modelJson.weightsManifest.flatMap((g) => (Array.isArray(g?.paths) ? g.paths : [])) : [];
+  const shards = Object.fromEntries(paths.map((p) => [p, readFile(join(dirname(path), p))]));
+  const bytes = json.length + Object.values(shards).reduce((n, s) => n + s.length, 0);
+  return { tensors: tfjs.read({ modelJson, shards }), bytes, channelAxis: -1 };
+}
+
+function readInput(path: string): Input {
+  const bytes = readFile(path);
+  const from = (tensors: Record<string, TensorInput>): Input => ({ tensors, bytes: bytes.length, channelAxis: 0 });
+  switch (extname(path)) {
+    case '.npy': return from({ [basename(path, '.npy')]: npy.read(bytes) });
+    case '.safetensors': return from(safetensors.read(bytes).tensors);
+    case '.gguf': return from(gguf.read(bytes).tensors);
+    case '.json': return readTfjsModel(path, bytes);
+  }
+  throw new InvalidArgumentError(`${path}: expected a .safetensors, .npy, .gguf or TF.js model.json file`);
+}
+
+const channelAxis = (value: string): 0 | -1 => {
+  if (value !== '0' && value !== '-1') throw new InvalidArgumentError('--channel-axis must be 0 or -1');
+  return Number(value) as 0 | -1;
+};
 
 const number = (what: string) => (value: string) => {
   const n = Number(value);
@@ -70,19 +103,22 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command('tensorzip').description('Pack ML tensors into .tzip containers and back.').exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
 
-  program.command('pack').argument('<input>', '.safetensors or .npy file').requiredOption('-o, --output <file>', 'the .tzip to write')
+  program.command('pack').argument('<input>', '.safetensors, .npy, .gguf, or a TF.js model.json with its shards beside it')
+    .requiredOption('-o, --output <file>', 'the .tzip to write')
     .option('-q, --quantize <mode>', "lossless | fp16 | bf16 | int8 | int4 | auto", 'auto')
+    .option('--channel-axis <axis>', 'output-channel axis for per-channel scales: 0, or -1 (the default for TF.js input)', channelAxis)
     .option('--max-error <x>', "'auto': largest |x − x̂| allowed", number('--max-error'))
     .option('--min-sqnr <db>', "'auto': smallest SQNR allowed, in dB", number('--min-sqnr'))
     .option('--no-sparse', 'never store tensors as bitmask + values')
     .option('--json', 'print a JSON summary')
-    .action(async (input: string, o: { output: string; quantize: QuantizeMode; maxError?: number; minSqnr?: number; sparse: boolean; json?: boolean }) => {
-      const tensors = readTensors(input);
+    .action(async (input: string, o: { output: string; quantize: QuantizeMode; channelAxis?: 0 | -1; maxError?: number; minSqnr?: number; sparse: boolean; json?: boolean }) => {
+      const { tensors, bytes: inputBytes, channelAxis: formatAxis } = readInput(input);
       const bar = progress('pack', Boolean(o.json));
-      const file = await pack(tensors, { quantize: o.quantize, maxAbsError: o.maxError, minSqnrDb: o.minSqnr, sparse: o.sparse, onProgress: bar.update });
+      const file = await pack(tensors, {
+        quantize: o.quantize, channelAxis: o.channelAxis ?? formatAxis, maxAbsError: o.maxError, minSqnrDb: o.minSqnr, sparse: o.sparse, onProgress: bar.update,
+      });
       bar.stop();
       writeFile(o.output, file);
-      const inputBytes = statSync(input).size;
       const summary = { input, output: o.output, tensors: Object.keys(tensors).length, inputBytes, outputBytes: file.length, ratio: inputBytes / file.length };
       process.stdout.write(o.json ? `${JSON.stringify(summary)}\n` : `${o.output}: ${summary.tensors} tensors, ${inputBytes} → ${file.length} bytes (${summary.ratio.toFixed(2)}x)\n`);
     });

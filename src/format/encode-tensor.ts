@@ -18,6 +18,9 @@ export interface EncodeOptions {
   /** Default 'auto': int8 per output channel for float32 tensors of rank ≥ 2 and ≥ 1024 elements, the smallest
    *  scheme within `maxAbsError` / `minSqnrDb` when either is given, lossless for everything else. */
   quantize?: QuantizeMode;
+  /** Where weights keep their output channels, for per-channel scales: 0 (default; PyTorch, ONNX, safetensors,
+   *  GGUF as read) or -1 (TF.js and Keras: HWIO convolution kernels, [in, out] dense kernels). */
+  channelAxis?: 0 | -1;
   /** Per-name overrides, first match wins: `{ match: '*.bias', quantize: 'lossless' }` (`*` any run, `?` one char). */
   rules?: readonly { match: string; quantize: QuantizeMode }[];
   maxAbsError?: number;
@@ -42,6 +45,8 @@ const DEFAULT_CHUNK_BYTES = 1 << 20;
 export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: string): (name: string, tensor: TensorInput) => EncodedTensor {
   const mode = checkMode(options.quantize ?? 'auto', `${what} quantize`);
   const rules = (options.rules ?? []).map((r, i) => ({ match: String(r.match), quantize: checkMode(r.quantize, `${what} rules[${i}].quantize`) }));
+  const channelAxis = options.channelAxis ?? 0;
+  if (channelAxis !== 0 && channelAxis !== -1) throw new TensorzipError('ARGUMENT', `${what} channelAxis: expected 0 or -1, found ${String(options.channelAxis)}`);
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   if (!Number.isSafeInteger(chunkBytes) || chunkBytes < 4096) throw new TensorzipError('ARGUMENT', `${what} chunkBytes: expected an integer ≥ 4096, found ${String(chunkBytes)}`);
 
@@ -53,7 +58,7 @@ export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: st
     const count = product(shape);
     const data = checkTensorData(tensor.data, tensor.dtype, count, where);
     const rule = rules.find((r) => matches(r.match, name));
-    const plan = planTensor(kernels, tensor.dtype, shape, data, { mode: rule?.quantize ?? mode, fromRule: rule !== undefined, maxAbsError: options.maxAbsError, minSqnrDb: options.minSqnrDb, sparse: options.sparse ?? true });
+    const plan = planTensor(kernels, tensor.dtype, shape, data, { mode: rule?.quantize ?? mode, fromRule: rule !== undefined, channelAxis, maxAbsError: options.maxAbsError, minSqnrDb: options.minSqnrDb, sparse: options.sparse ?? true });
     const q = plan.quantized;
     const entry: TensorEntry = {
       name, dtype: tensor.dtype, shape,

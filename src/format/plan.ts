@@ -22,6 +22,8 @@ export interface PlanOptions {
   mode: QuantizeMode;
   /** The mode comes from a per-name rule: apply it to small tensors too (except 'auto', which keeps them). */
   fromRule: boolean;
+  /** The output-channel axis for per-channel scales: 0 (PyTorch, ONNX) or -1 (TF.js, Keras). */
+  channelAxis: 0 | -1;
   maxAbsError?: number;
   minSqnrDb?: number;
   sparse: boolean;
@@ -40,7 +42,7 @@ const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a
 
 function quantizeFor(kernels: Kernels, data: Float32Array, shape: number[], options: PlanOptions): QuantizedTensor | null {
   const count = data.length;
-  const axis = shape.length >= 2 ? 0 : undefined;
+  const axis = shape.length >= 2 ? options.channelAxis : undefined;
   const last = shape.length === 0 ? 1 : shape[shape.length - 1];
   const small = count < SMALL_TENSOR_ELEMENTS || shape.length < 2;
   if (small && (options.mode === 'auto' || !options.fromRule)) return null;
@@ -53,7 +55,7 @@ function quantizeFor(kernels: Kernels, data: Float32Array, shape: number[], opti
       case 'int4': return quantize(kernels, data, last % 32 === 0 ? { dtype: 'int4', shape, axis: -1, blockSize: 32 } : { dtype: 'int4', shape, axis });
       case 'auto': {
         if (options.maxAbsError === undefined && options.minSqnrDb === undefined) return quantize(kernels, data, { dtype: 'int8', shape, axis });
-        const q = choose(kernels, data, { shape, maxAbsError: options.maxAbsError, minSqnrDb: options.minSqnrDb });
+        const q = choose(kernels, data, { shape, axis, maxAbsError: options.maxAbsError, minSqnrDb: options.minSqnrDb });
         return q.dtype === 'float32' ? null : q;
       }
     }

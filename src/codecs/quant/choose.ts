@@ -9,8 +9,10 @@ import { quantize } from './quantize';
 import type { QuantizedTensor, QuantizeOptions } from './types';
 
 export interface ChooseOptions {
-  /** Dimensions of the tensor; default `[data.length]`. Per-axis candidates use axis 0, block candidates the last. */
+  /** Dimensions of the tensor; default `[data.length]`. Block candidates run along the last axis. */
   shape?: readonly number[];
+  /** The axis of the per-axis candidates (rank ≥ 2): the output channels, 0 by default. */
+  axis?: number;
   /** Largest |x − x̂| allowed. */
   maxAbsError?: number;
   /** Smallest signal-to-quantization-noise ratio allowed, in dB. */
@@ -21,7 +23,7 @@ export interface ChooseOptions {
 const INT4_BLOCK = 32;
 
 /** The candidates that apply to `shape`, each with the bytes it stores (codes, scales, zero points). */
-function candidates(shape: number[], size: number): { options: QuantizeOptions; bytes: number }[] {
+function candidates(shape: number[], size: number, channelAxis: number): { options: QuantizeOptions; bytes: number }[] {
   const last = shape.length === 0 ? 1 : shape[shape.length - 1];
   const list: { options: QuantizeOptions; bytes: number }[] = [];
   const affine = (options: QuantizeOptions, codeBits: number, zeroPoints: boolean) => {
@@ -33,7 +35,7 @@ function candidates(shape: number[], size: number): { options: QuantizeOptions; 
     const { values, bytes } = GGML_TYPES[dtype];
     if (last % values === 0) list.push({ options: { dtype }, bytes: size / values * bytes });
   }
-  const axis = shape.length >= 2 ? 0 : undefined;
+  const axis = shape.length >= 2 ? channelAxis : undefined;
   affine({ dtype: 'int8', axis }, 8, false);
   affine({ dtype: 'uint8', axis }, 8, true);
   list.push({ options: { dtype: 'float8e4m3fn' }, bytes: size }, { options: { dtype: 'float8e5m2' }, bytes: size });
@@ -58,7 +60,11 @@ export function choose(kernels: Kernels, data: Float32Array, options: ChooseOpti
   if (maxAbsError === undefined && minSqnrDb === undefined) {
     throw new TensorzipError('ARGUMENT', 'quant.choose: give a budget, maxAbsError and/or minSqnrDb');
   }
-  for (const { options: scheme } of candidates(shape, input.length)) {
+  const axis = options.axis ?? 0;
+  if (!Number.isInteger(axis) || axis < -shape.length || axis >= Math.max(1, shape.length)) {
+    throw new TensorzipError('ARGUMENT', `quant.choose axis: expected an integer in ${-shape.length}..${shape.length - 1}, found ${String(options.axis)}`);
+  }
+  for (const { options: scheme } of candidates(shape, input.length, axis)) {
     let q: QuantizedTensor;
     try {
       q = quantize(kernels, input, { ...scheme, shape });
