@@ -229,6 +229,19 @@ describe.each(BUILDS)('.tzip container (%s build)', (_, engine) => {
       }
     });
 
+    it('checks each chunk (lossless and quantized) against its checksum unless verify is false', async () => {
+      const reference = await (await open(await base)).getAll();
+      for (const k of [0, 1]) {
+        const file = withIndex(await base, (index) => ((index.tensors as T[])[k].chunks[0][2] ^= 1));
+        const name = k === 0 ? 'w' : 'x';
+        const err = await (await open(file)).get(name).catch((e: Error) => e);
+        expect(err).toMatchObject({ code: 'CHECKSUM' });
+        expect((err as Error).message).toContain(`chunk 0 of "${name}"`);
+        const { data } = await (await open(file, { verify: false })).get(name);
+        expect(equalBytes(bytesOf(data), bytesOf(reference[name].data))).toBe(true);
+      }
+    });
+
     it('refuses another major version, reserved flags, a truncated file and an oversized index', async () => {
       const file = await base;
       const edit = (at: number, value: number) => {

@@ -1,7 +1,7 @@
 // open(): reads and checks the prefix, footer and index of a .tzip file, then decodes tensors chunk by chunk on
 // request, verifying each chunk's checksum before it is decoded. Reads go through a ByteSource, so the same reader
 // serves bytes in memory and (later) Blobs and HTTP Range requests.
-import { TensorzipError } from '../errors';
+import { isTensorzipError, TensorzipError } from '../errors';
 import { xxh32 } from '../codecs/checksum';
 import { decodeChunk, decodeChunkBytes } from '../codecs/pipeline/decode';
 import type { PipelineStage } from '../codecs/pipeline';
@@ -103,10 +103,17 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
   const doc = parseIndex(indexBytes, location, source.size, { maxBytes });
   const byName = new Map(doc.tensors.map((t) => [t.name, t]));
 
+  const mismatch = (range: ByteRange, what: string) => new TensorzipError('CHECKSUM', `open: ${what} does not match its checksum`, { offset: range.offset });
   const readChecked = async (range: ByteRange, what: string): Promise<Uint8Array> => {
     const bytes = await source.read(range.offset, range.length);
-    if (verify && hash(bytes) !== range.checksum) throw new TensorzipError('CHECKSUM', `open: ${what} does not match its checksum`, { offset: range.offset });
+    if (verify && hash(bytes) !== range.checksum) throw mismatch(range, what);
     return bytes;
+  };
+  // Chunks are checked by the decoder, in WebAssembly memory, on the copy it decodes.
+  const chunkReader: ChunkReader = {
+    read: (range) => source.read(range.offset, range.length),
+    checksum: (range) => (verify ? range.checksum : undefined),
+    mismatch,
   };
 
   const get = async (name: string, getOptions: { out?: TensorArray } = {}): Promise<Tensor> => {
@@ -116,7 +123,7 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
     const { array } = TENSOR_DTYPES[entry.dtype];
     const out = getOptions.out ?? new array(count);
     if (!(out instanceof array) || out.length !== count) throw new TensorzipError('ARGUMENT', `archive.get out: expected a ${array.name} of ${count} elements for "${name}"`);
-    await decodeTensor(kernels, entry, count, out, readChecked);
+    await decodeTensor(kernels, entry, count, out, readChecked, chunkReader);
     return { dtype: entry.dtype, shape: [...entry.shape], data: out };
   };
 
@@ -141,8 +148,15 @@ function info(entry: TensorEntry): TensorInfo {
   };
 }
 
+interface ChunkReader {
+  read(range: ByteRange): Promise<Uint8Array>;
+  /** The checksum the decoder checks, or undefined when verification is off. */
+  checksum(range: ByteRange): number | undefined;
+  mismatch(range: ByteRange, what: string): TensorzipError;
+}
+
 async function decodeTensor(kernels: Kernels, entry: TensorEntry, count: number, out: TensorArray,
-  read: (range: ByteRange, what: string) => Promise<Uint8Array>): Promise<void> {
+  read: (range: ByteRange, what: string) => Promise<Uint8Array>, chunks: ChunkReader): Promise<void> {
   const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   let scale: Float32Array | null = null;
   let zeroPoint: Int8Array | Uint8Array | null = null;
@@ -164,15 +178,21 @@ async function decodeTensor(kernels: Kernels, entry: TensorEntry, count: number,
   for (let k = 0; k < entry.chunks.length; k++) {
     const start = k * entry.chunkElements;
     const n = Math.min(entry.chunkElements, count - start);
-    const bytes = await read(entry.chunks[k], `chunk ${k} of "${entry.name}"`);
-    if (isQuantized(entry)) {
-      decodeChunk(kernels, bytes, entry.pipeline, {
-        dtype: entry.stored.dtype as QuantDtype, count: n, start, shape: entry.shape, axis: entry.stored.axis,
-        blockSize: entry.stored.blockSize, scale, zeroPoint, out: (out as Float32Array).subarray(start, start + n),
-      });
-    } else {
-      const width = TENSOR_DTYPES[entry.dtype].bytes;
-      decodeChunkBytes(kernels, bytes, entry.pipeline, outBytes.subarray(start * width, (start + n) * width));
+    const range = entry.chunks[k];
+    const bytes = await chunks.read(range);
+    const checksum = chunks.checksum(range);
+    try {
+      if (isQuantized(entry)) {
+        decodeChunk(kernels, bytes, entry.pipeline, {
+          dtype: entry.stored.dtype as QuantDtype, count: n, start, shape: entry.shape, axis: entry.stored.axis,
+          blockSize: entry.stored.blockSize, scale, zeroPoint, out: (out as Float32Array).subarray(start, start + n), checksum,
+        });
+      } else {
+        const width = TENSOR_DTYPES[entry.dtype].bytes;
+        decodeChunkBytes(kernels, bytes, entry.pipeline, outBytes.subarray(start * width, (start + n) * width), checksum);
+      }
+    } catch (err) {
+      throw isTensorzipError(err, 'CHECKSUM') ? chunks.mismatch(range, `chunk ${k} of "${entry.name}"`) : err;
     }
   }
 }

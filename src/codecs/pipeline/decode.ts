@@ -26,6 +26,8 @@ export interface ChunkTarget {
   blockSize?: number | null;
   /** Where to write the float32 values (count elements); a new array when omitted. */
   out?: Float32Array;
+  /** The encoded chunk's xxh32 (seed 0): checked in WebAssembly memory before any stage runs (CHECKSUM). */
+  checksum?: number;
 }
 
 const FLOAT_OPS: Partial<Record<QuantDtype, [op: number, width: number]>> = {
@@ -62,7 +64,7 @@ export function decodeChunk(kernels: Kernels, encoded: Uint8Array, stagesInput: 
   if (!(out instanceof Float32Array) || out.length !== count) throw new TensorzipError('ARGUMENT', `pipeline.decodeChunk out: expected a Float32Array of ${count} elements`);
   const nibbles = dtype in AFFINE_TYPES && AFFINE_TYPES[dtype as AffineDtype].nibbles;
   const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-  runProgram(kernels, input, stages, stored, nibbles ? count : 0, outBytes, (records) => {
+  runProgram(kernels, input, stages, stored, nibbles ? count : 0, outBytes, target.checksum, (records) => {
     if (dtype in AFFINE_TYPES) {
       const affine = dtype as AffineDtype;
       const shape = target.shape ?? [count];
@@ -87,9 +89,9 @@ export function decodeChunk(kernels: Kernels, encoded: Uint8Array, stagesInput: 
 }
 
 /** Undoes the byte stages only: the chunk's stored bytes, exactly `out.length` of them, into `out`. */
-export function decodeChunkBytes(kernels: Kernels, encoded: Uint8Array, stagesInput: PipelineStage[], out: Uint8Array): Uint8Array {
+export function decodeChunkBytes(kernels: Kernels, encoded: Uint8Array, stagesInput: PipelineStage[], out: Uint8Array, checksum?: number): Uint8Array {
   const stages = checkStages(stagesInput, 'pipeline.decodeChunk stages');
-  runProgram(kernels, asBytes(encoded, 'pipeline.decodeChunk encoded'), stages, out.length, 0, out, () => {});
+  runProgram(kernels, asBytes(encoded, 'pipeline.decodeChunk encoded'), stages, out.length, 0, out, checksum, () => {});
   return out;
 }
 
@@ -98,7 +100,7 @@ export function decodeChunkBytes(kernels: Kernels, encoded: Uint8Array, stagesIn
  * may take arena memory: it runs after the buffers and before the program is written), into `out`.
  */
 function runProgram(kernels: Kernels, input: Uint8Array, stages: PipelineStage[], stored: number, unpacked: number,
-  out: Uint8Array, finish: (records: number[][]) => void): void {
+  out: Uint8Array, checksum: number | undefined, finish: (records: number[][]) => void): void {
   const sparse = stages.some((s) => s.codec === 'sparse');
   // Room for any intermediate: the stored codes, 4-bit codes unpacked, or a sparse payload (mask or LEB128 numbers).
   const scratchCap = Math.max(stored, unpacked) + (sparse ? 5 * stored + 16 : 0);
@@ -126,6 +128,10 @@ function runProgram(kernels: Kernels, input: Uint8Array, stages: PipelineStage[]
     program32.fill(0);
     records.forEach((r, i) => program32.set(r, 8 * i));
     kernels.heap.set(input, src);
+    // Hashed where it already lies: a separate check would copy the chunk into WebAssembly memory a second time.
+    if (checksum !== undefined && kernels.xxh32(src, input.length) !== checksum) {
+      throw new TensorzipError('CHECKSUM', 'pipeline.decodeChunk: the chunk does not match its checksum');
+    }
     const written = kernels.exports.decodeChunk(program, records.length, src, input.length, scratchA, scratchB, scratchCap, dst, out.length);
     if (written < 0) throw statusError(written);
     if (written !== out.length) throw new TensorzipError('CORRUPT', `pipeline.decodeChunk: the chunk decodes to ${written} bytes, ${out.length} expected`);
