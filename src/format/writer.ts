@@ -11,6 +11,28 @@ import { serializeIndex, type TensorEntry } from './index-document';
 /** Where the bytes go: a WritableStream, or anything with write() (a Node fs.WriteStream or FileHandle). */
 export type ByteSink = WritableStream<Uint8Array> | { write(bytes: Uint8Array): unknown; close?(): unknown; end?(done: () => void): unknown };
 
+/** What the writer uses of a Node Writable: write() says false when its buffer is full, 'drain' when it has room. */
+interface NodeWritable {
+  write(bytes: Uint8Array): boolean;
+  end(done: () => void): unknown;
+  once(event: string, listener: (err?: unknown) => void): unknown;
+  on(event: string, listener: (err: unknown) => void): unknown;
+  off(event: string, listener: (err?: unknown) => void): unknown;
+}
+
+const isNodeWritable = (sink: unknown): sink is NodeWritable =>
+  ['write', 'end', 'once', 'on', 'off'].every((m) => typeof (sink as Record<string, unknown>)[m] === 'function');
+
+/** Waits for `event` on a Node stream, or rejects on its 'error'. */
+function whenEmitted(stream: NodeWritable, event: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = () => (stream.off('error', failed), resolve());
+    const failed = (err?: unknown) => (stream.off(event, done), reject(err));
+    stream.once(event, done);
+    stream.once('error', failed);
+  });
+}
+
 export interface WriterOptions extends EncodeOptions {
   /** User metadata, string to string. */
   metadata?: Record<string, string>;
@@ -32,14 +54,29 @@ export class ContainerWriter {
       const writer = sink.getWriter();
       this.write = (bytes) => writer.write(bytes);
       this.finishSink = () => writer.close();
-    } else if (sink !== null && typeof sink === 'object' && typeof (sink as { write?: unknown }).write === 'function') {
-      const target = sink as { write(bytes: Uint8Array): unknown; close?(): unknown; end?(done: () => void): unknown };
-      this.write = async (bytes) => void (await target.write(bytes));
-      // A Node stream has flushed when end()'s callback runs; a FileHandle's close() returns a promise.
-      this.finishSink = async () => {
-        if (typeof target.end === 'function') await new Promise<void>((done) => target.end!(done));
-        else await target.close?.();
+    } else if (isNodeWritable(sink)) {
+      // Backpressure: past the stream's high-water mark, wait for 'drain', so a slow disk or socket never has the
+      // whole file queued in memory. The stream's 'error' rejects the pending or next add() or finish().
+      let failure: { error: unknown } | null = null;
+      sink.on('error', (error) => (failure ??= { error }));
+      const check = () => {
+        if (failure) throw failure.error;
       };
+      this.write = async (bytes) => {
+        check();
+        if (!sink.write(bytes)) await whenEmitted(sink, 'drain');
+      };
+      this.finishSink = async () => {
+        check();
+        const finished = whenEmitted(sink, 'finish');
+        sink.end(() => {});
+        await finished;
+      };
+    } else if (sink !== null && typeof sink === 'object' && typeof (sink as { write?: unknown }).write === 'function') {
+      // A FileHandle (write() and close() return promises) or any object with write().
+      const target = sink as { write(bytes: Uint8Array): unknown; close?(): unknown };
+      this.write = async (bytes) => void (await target.write(bytes));
+      this.finishSink = async () => void (await target.close?.());
     } else {
       throw new TensorzipError('ARGUMENT', 'ContainerWriter: expected a WritableStream or an object with write()');
     }
