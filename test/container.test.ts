@@ -144,6 +144,20 @@ describe.each(BUILDS)('.tzip container (%s build)', (_, engine) => {
     expect((await archive.get('var')).data).toEqual(variances);
   });
 
+  it('stores codes LZ4 cannot shrink as they are (an empty pipeline), and reads them back', async () => {
+    const next = random(11);
+    const noise = Uint8Array.from({ length: 50_000 }, () => Math.floor(next() * 256));
+    const smooth = Int32Array.from({ length: 20_000 }, (_, i) => i >> 4);
+    const file = await pack({ noise: { dtype: 'uint8', shape: [50_000], data: noise }, smooth: { dtype: 'int32', shape: [20_000], data: smooth } }, { chunkBytes: 16384 });
+    const archive = await open(file);
+    const [n, s] = archive.tensors;
+    expect(n.pipeline).toEqual([]);
+    expect(n.encodedBytes).toBe(noise.length);
+    expect(s.pipeline).toEqual([{ codec: 'shuffle', typesize: 4 }, { codec: 'lz4' }]);
+    expect((await archive.get('noise')).data).toEqual(noise);
+    expect((await archive.get('smooth')).data).toEqual(smooth);
+  });
+
   it('packs pruned tensors with a sparse stage: smaller than the dense pipeline', async () => {
     const pruned = floats(256 * 256, 4, 0.7);
     const sparse = await pack({ w: { dtype: 'float32', shape: [256, 256], data: pruned } }, { quantize: 'lossless' });
@@ -205,7 +219,7 @@ describe.each(BUILDS)('.tzip container (%s build)', (_, engine) => {
       ['an unknown codec', (t) => t[0].pipeline.unshift({ codec: 'zstd' }), 'UNSUPPORTED'],
       ['an unknown stored dtype', (t) => (t[0].stored.dtype = 'int3'), 'UNSUPPORTED'],
       ['an unknown tensor dtype', (t) => (t[1].dtype = 'complex64'), 'UNSUPPORTED'],
-      ['an unknown codec parameter', (t) => (t[0].pipeline[0].level = 9), 'CORRUPT'],
+      ['an unknown codec parameter', (t) => (t[1].pipeline[0].level = 9), 'CORRUPT'],
       ['a chunk past the end of the file', (t) => (t[1].chunks[0][0] = 1 << 30), 'CORRUPT'],
       ['overlapping chunks', (t) => (t[1].chunks[0][0] = t[0].chunks[0][0]), 'CORRUPT'],
       ['a chunk inside the prefix', (t) => (t[1].chunks[0][0] = 0), 'CORRUPT'],

@@ -153,7 +153,7 @@ export async function main(argv: string[]): Promise<number> {
       const archive = await open(readFile(input));
       const rows = archive.tensors.map((t) => ({
         tensor: t.name, dtype: t.dtype, shape: t.shape, stored: t.storedDtype,
-        pipeline: t.pipeline.map((s) => s.codec + ('typesize' in s ? `(${s.typesize})` : 'format' in s ? `(${s.format})` : '')).join(' → '),
+        pipeline: t.pipeline.map((s) => s.codec + ('typesize' in s ? `(${s.typesize})` : 'format' in s ? `(${s.format})` : '')).join(' → ') || 'none',
         encodedBytes: t.encodedBytes, decodedBytes: t.decodedBytes, maxAbsError: t.stats?.maxAbsError ?? 0,
       }));
       if (o.json) {

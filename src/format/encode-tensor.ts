@@ -2,6 +2,7 @@
 // parameter block, and its encoded chunks.
 import { TensorzipError } from '../errors';
 import { encodeChunk } from '../codecs/pipeline/encode';
+import type { PipelineStage } from '../codecs/pipeline';
 import { checkShape, product } from '../codecs/shape';
 import type { Kernels } from '../wasm/kernels';
 import { checkTensorData, isTensorDtype, TENSOR_DTYPES, type TensorArray, type TensorDtype } from './dtypes';
@@ -63,7 +64,7 @@ export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: st
     const entry: TensorEntry = {
       name, dtype: tensor.dtype, shape,
       stored: { dtype: q?.dtype ?? tensor.dtype, axis: q?.axis ?? null, blockSize: q?.blockSize ?? null, params: null },
-      pipeline: plan.pipeline, chunkElements: 0, chunks: [], stats: q?.stats ?? null, metadata: {},
+      pipeline: [], chunkElements: 0, chunks: [], stats: q?.stats ?? null, metadata: {},
     };
     let params: Uint8Array | null = null;
     if (q?.scale) {
@@ -76,11 +77,22 @@ export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: st
     const unit = q?.dtype === 'int4' || q?.dtype === 'uint4' ? 2 : q?.dtype === 'q4_k' ? 256 : q?.dtype.startsWith('q') ? 32 : 1;
     const decodedBytes = q ? 4 : TENSOR_DTYPES[tensor.dtype].bytes;
     entry.chunkElements = Math.max(unit, Math.floor(chunkBytes / decodedBytes / unit) * unit);
-    const chunks: Uint8Array[] = [];
-    for (let first = 0; first < count; first += entry.chunkElements) {
-      const from = storedBytes(entry, first);
-      const to = storedBytes(entry, Math.min(count, first + entry.chunkElements));
-      chunks.push(encodeChunk(kernels, plan.stored.subarray(from, to), plan.pipeline));
+    const encodeChunks = (pipeline: PipelineStage[]) => {
+      const chunks: Uint8Array[] = [];
+      for (let first = 0; first < count; first += entry.chunkElements) {
+        const from = storedBytes(entry, first);
+        const to = storedBytes(entry, Math.min(count, first + entry.chunkElements));
+        chunks.push(encodeChunk(kernels, plan.stored.subarray(from, to), pipeline));
+      }
+      return chunks;
+    };
+    entry.pipeline = plan.pipeline;
+    let chunks = encodeChunks(entry.pipeline);
+    if (chunks.reduce((n, c) => n + c.length, 0) >= plan.stored.length && entry.pipeline.every((s) => s.codec !== 'sparse')) {
+      // Shuffle + LZ4 found nothing to take out (random mantissas, well-spread codes): store the codes as they are,
+      // which is no larger and decodes faster.
+      entry.pipeline = [];
+      chunks = encodeChunks(entry.pipeline);
     }
     return { entry, params, chunks, inputBytes: data.byteLength };
   };
