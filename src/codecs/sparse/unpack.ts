@@ -1,5 +1,6 @@
 // sparse.unpack and sparse.describe: the header is checked against its limits before any memory is taken, the
-// payload by its kernel before anything is written, and the non-zero count against the header afterwards.
+// payload by its kernel before anything is written, and the non-zero count against the header afterwards (for a
+// bitmask, the values its set bits select).
 import { KERNEL_STATUS, TensorzipError } from '../../errors';
 import type { Kernels } from '../../wasm/kernels';
 import { asBytes } from '../as-bytes';
@@ -69,8 +70,9 @@ export function unpack(kernels: Kernels, bytes: Uint8Array, out?: SparseArray, o
  *  counted and copied out (measured at 64 MiB: 1 Mi-element pieces 4.0 GB/s, 64 Ki 5.0). */
 const PIECE = 65_536;
 
-/** Expands mask + values a piece at a time into `output`; returns the non-zero count. WebAssembly memory holds the
- *  mask and one piece's values and output: each value is copied in just before it is used. */
+/** Expands mask + values a piece at a time into `output`; returns the number of values the mask selects (its
+ *  popcount). WebAssembly memory holds the mask and one piece's values and output: each value is copied in just
+ *  before it is used. A value stored as zero under a set bit decodes as the zero it is; the writer never stores one. */
 function expandBitmask(kernels: Kernels, payload: Uint8Array, count: number, width: number, output: Uint8Array): number {
   const k = kernels.exports;
   const maskBytes = Math.ceil(count / 8);
@@ -90,7 +92,7 @@ function expandBitmask(kernels: Kernels, payload: Uint8Array, count: number, wid
     const used = k.bitmaskExpand(mask + first / 8, n, values, Math.floor(available / width), width, dst, n);
     if (used < 0) throw kernelError(used, 'bitmask');
     next += used * width;
-    nnz += k.countNonZero(dst, n, width);
+    nnz += used;
     output.set(kernels.heap.subarray(dst, dst + n * width), first * width);
   }
   if (next !== payload.length) throw new TensorzipError('CORRUPT', `sparse.unpack: ${payload.length - next} bytes past the values the mask selects`);
