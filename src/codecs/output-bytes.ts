@@ -4,15 +4,19 @@ interface NodeBuffer {
   allocUnsafeSlow(length: number): Uint8Array;
 }
 
+/** Below this size a zero-filled array is cheaper than Node's unfilled one (measured: 32 B 0.03 vs 0.9 µs; the two
+ *  meet near 4 KiB; 1 MiB 142 vs 21 µs). */
+const UNFILLED_FROM = 4096;
+
 /**
  * A new Uint8Array of `length` bytes, owning its whole ArrayBuffer, that the caller fills completely before anyone
- * else sees it. Under Node it comes from Buffer.allocUnsafeSlow, which skips the zero fill the caller would overwrite
- * anyway (measured on a 755 KB LZ4 decode: 329 → 299 µs); elsewhere it is an ordinary new Uint8Array. Either way the
- * caller gets a plain Uint8Array, never a Buffer or a view into a shared pool.
+ * else sees it. Under Node, from 4 KiB up, it comes from Buffer.allocUnsafeSlow, which skips the zero fill the caller
+ * would overwrite anyway (measured on a 755 KB LZ4 decode: 329 → 299 µs); otherwise it is an ordinary new
+ * Uint8Array. Either way the caller gets a plain Uint8Array, never a Buffer or a view into a shared pool.
  */
 export function allocateForOverwrite(length: number): Uint8Array {
   const nodeBuffer = (globalThis as { Buffer?: Partial<NodeBuffer> }).Buffer;
-  if (typeof nodeBuffer?.allocUnsafeSlow === 'function') {
+  if (length >= UNFILLED_FROM && typeof nodeBuffer?.allocUnsafeSlow === 'function') {
     return new Uint8Array(nodeBuffer.allocUnsafeSlow(length).buffer, 0, length);
   }
   return new Uint8Array(length);

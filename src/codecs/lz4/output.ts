@@ -1,9 +1,12 @@
 import { TensorzipError } from '../../errors';
 import { allocateForOverwrite, copyBytes } from '../output-bytes';
 
+/** Until the first reserve(): most frames declare their size, so the buffer is allocated once, at its size. */
+const EMPTY = new Uint8Array(0);
+
 /** A growing output buffer that refuses to pass `limit` bytes. */
 export class Output {
-  private bytes: Uint8Array = new Uint8Array(0);
+  private bytes: Uint8Array = EMPTY;
   length = 0;
 
   constructor(private readonly limit: number) {}
@@ -33,6 +36,7 @@ export class Output {
 
   /** The bytes written, without spare capacity (spare capacity was never written: it must not be returned). */
   result(): Uint8Array {
+    if (this.bytes === EMPTY) return new Uint8Array(0); // never hand out the shared empty array
     return this.length === this.bytes.length ? this.bytes : copyBytes(this.bytes.subarray(0, this.length));
   }
 }
