@@ -73,10 +73,13 @@ export class ContainerWriter {
         await finished;
       };
     } else if (sink !== null && typeof sink === 'object' && typeof (sink as { write?: unknown }).write === 'function') {
-      // A FileHandle (write() and close() return promises) or any object with write().
-      const target = sink as { write(bytes: Uint8Array): unknown; close?(): unknown };
+      // A FileHandle (write() and close() return promises) or any object with write(), and end(done) or close().
+      const target = sink as { write(bytes: Uint8Array): unknown; close?(): unknown; end?(done: () => void): unknown };
       this.write = async (bytes) => void (await target.write(bytes));
-      this.finishSink = async () => void (await target.close?.());
+      this.finishSink = async () => {
+        if (typeof target.end === 'function') await new Promise<void>((done) => target.end!(done));
+        else await target.close?.();
+      };
     } else {
       throw new TensorzipError('ARGUMENT', 'ContainerWriter: expected a WritableStream or an object with write()');
     }
