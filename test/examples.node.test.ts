@@ -1,0 +1,23 @@
+// The runnable examples in examples/ (the README points to them) run as a user would run them: `node <file>`, importing
+// `tensorzip` by its package name (the package's own exports map resolves it to dist/).
+import { spawnSync } from 'node:child_process';
+import { expect, it } from 'vitest';
+
+const run = (file: string) => spawnSync('node', [file], { encoding: 'utf8' });
+
+it('examples/shrink-tfjs-model.mjs packs a real TF.js model four ways, each smaller than the last', () => {
+  const { status, stdout, stderr } = run('examples/shrink-tfjs-model.mjs');
+  expect(status, stderr).toBe(0);
+  const sizes = [...stdout.matchAll(/^(lossless|fp16|int8|int4)\s+(\d+) bytes/gm)].map((m) => Number(m[2]));
+  expect(sizes.length).toBe(4);
+  for (let i = 1; i < 4; i++) expect(sizes[i]).toBeLessThan(sizes[i - 1]);
+  expect(stdout).toMatch(/^lossless .* worst \|error\| 0\.00e\+0 /m);
+});
+
+it('examples/read-one-tensor-over-http.mjs downloads a small part of the file for one tensor', () => {
+  const { status, stdout, stderr } = run('examples/read-one-tensor-over-http.mjs');
+  expect(status, stderr).toBe(0);
+  const [, sent, total] = /downloaded (\d+) of (\d+) bytes/.exec(stdout) ?? [];
+  expect(Number(sent)).toBeGreaterThan(0);
+  expect(Number(sent)).toBeLessThan(Number(total) / 4);
+});
