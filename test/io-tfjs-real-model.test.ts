@@ -1,13 +1,10 @@
 // Real TF.js models: the seven face-api models that @vladmandic/face-api ships (uint8-quantized weights, a few
 // float32 ones, and quantized int32 constants), read by us and by tfjs-core, and carried through a .tzip file.
 import { describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import type { TensorInput, TfjsModel } from '../src/index';
 import { BUILDS, equalBytes } from './helpers/engines';
 import { readRepoFile } from './helpers/files';
-
-await tf.setBackend('cpu');
+import { tfjsCoreLoad } from './helpers/tfjs-core-load';
 
 const MODEL_DIR = 'node_modules/@vladmandic/face-api/model';
 const MODELS = ['age_gender_model', 'face_expression_model', 'face_landmark_68_model', 'face_landmark_68_tiny_model',
@@ -22,22 +19,6 @@ async function loadModel(name: string): Promise<TfjsModel> {
   return { modelJson: { weightsManifest: manifest }, shards };
 }
 
-/** tfjs-core's own reading: each group's shards concatenated, then io.decodeWeights. */
-function tfjsLoad(model: TfjsModel): Record<string, { dtype: string; shape: number[]; values: Float32Array | Int32Array }> {
-  const out: Record<string, { dtype: string; shape: number[]; values: Float32Array | Int32Array }> = {};
-  for (const group of model.modelJson.weightsManifest) {
-    const parts = group.paths.map((p) => model.shards[p]);
-    const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
-    const map = tf.io.decodeWeights(all.buffer, group.weights as Parameters<typeof tf.io.decodeWeights>[1]);
-    for (const [name, t] of Object.entries(map)) {
-      out[name] = { dtype: t.dtype, shape: t.shape, values: t.dataSync() as Float32Array | Int32Array };
-      t.dispose();
-    }
-  }
-  return out;
-}
-
 const models = await Promise.all(MODELS.map(loadModel));
 
 describe.each(BUILDS)('real TF.js models from @vladmandic/face-api (%s build)', (_, engine) => {
@@ -45,7 +26,7 @@ describe.each(BUILDS)('real TF.js models from @vladmandic/face-api (%s build)', 
 
   it.each(MODELS.map((name, i) => [name, i] as const))('%s: every weight reads bit for bit as tfjs-core decodes it', (_name, i) => {
     const ours = tfjs.read(models[i]);
-    const theirs = tfjsLoad(models[i]);
+    const theirs = tfjsCoreLoad(models[i]);
     expect(Object.keys(ours).sort()).toEqual(Object.keys(theirs).sort());
     for (const [name, t] of Object.entries(theirs)) {
       expect(ours[name].dtype, name).toBe(t.dtype);
@@ -88,7 +69,7 @@ describe.each(BUILDS)('real TF.js models from @vladmandic/face-api (%s build)', 
     const weights = tfjs.read(models[MODELS.indexOf('tiny_face_detector_model')]);
     const archive = await open(await pack(weights));
     const back = tfjs.write(await archive.getAll() as Record<string, TensorInput>, { quantize: 'uint8' });
-    const loaded = tfjsLoad(back);
+    const loaded = tfjsCoreLoad(back);
     for (const group of back.modelJson.weightsManifest) {
       for (const spec of group.weights) {
         const step = spec.quantization?.scale ?? 0;

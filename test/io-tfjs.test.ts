@@ -1,34 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import type { TensorInput, TfjsModel } from '../src/index';
+import type { TensorInput } from '../src/index';
 import { BUILDS, equalBytes } from './helpers/engines';
 import { random } from './helpers/data';
 import { expectError } from './helpers/errors';
-
-await tf.setBackend('cpu');
+import { tfjsCoreLoad } from './helpers/tfjs-core-load';
 
 const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 function weights(count: number, seed: number): Float32Array {
   const next = random(seed);
   return Float32Array.from({ length: count }, () => (next() + next() - 1) * 0.08);
-}
-
-/** Loads a model's weights with tfjs-core itself: the shards concatenated, then io.decodeWeights. */
-function tfjsLoad(model: TfjsModel): Record<string, { dtype: string; shape: number[]; values: ArrayLike<number> }> {
-  const out: Record<string, { dtype: string; shape: number[]; values: ArrayLike<number> }> = {};
-  for (const group of model.modelJson.weightsManifest) {
-    const parts = group.paths.map((p) => model.shards[p]);
-    const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
-    const map = tf.io.decodeWeights(all.buffer, group.weights as Parameters<typeof tf.io.decodeWeights>[1]);
-    for (const [name, t] of Object.entries(map)) {
-      out[name] = { dtype: t.dtype, shape: t.shape, values: t.dataSync() as ArrayLike<number> };
-      t.dispose();
-    }
-  }
-  return out;
 }
 
 describe.each(BUILDS)('TF.js weights import/export (%s build)', (_, engine) => {
@@ -44,7 +26,7 @@ describe.each(BUILDS)('TF.js weights import/export (%s build)', (_, engine) => {
     const model = tfjs.write(tensors, { shardBytes: 1000, modelJson: { format: 'layers-model', modelTopology: { x: 1 } } });
     expect(model.modelJson.format).toBe('layers-model');
     expect(Object.keys(model.shards).length).toBe(Math.ceil((2048 * 4 + 32 * 4 + 5 * 4 + 3) / 1000));
-    const loaded = tfjsLoad(model);
+    const loaded = tfjsCoreLoad(model);
     for (const [name, t] of Object.entries(tensors)) {
       expect(loaded[name].shape, name).toEqual(t.shape);
       expect(Array.from(loaded[name].values), name).toEqual(Array.from(t.data as ArrayLike<number>));
@@ -63,17 +45,17 @@ describe.each(BUILDS)('TF.js weights import/export (%s build)', (_, engine) => {
       const model = tfjs.write({ w: tensors['dense/kernel'] }, { quantize });
       expect(model.modelJson.weightsManifest[0].weights[0].quantization?.dtype).toBe(quantize);
       const ours = tfjs.read(model).w.data as Float32Array;
-      const theirs = Float32Array.from(tfjsLoad(model).w.values);
+      const theirs = Float32Array.from(tfjsCoreLoad(model).w.values);
       if (!equalBytes(bytesOf(ours), bytesOf(theirs))) expect.fail(`${quantize}: our decode differs from tfjs-core's`);
     }
   });
 
   it('a TF.js model converted to .tzip and back loads in tfjs-core with the same values', async () => {
     const original = tfjs.write(tensors, { quantize: 'uint8' });
-    const expected = tfjsLoad(original);
+    const expected = tfjsCoreLoad(original);
     const file = await pack(tfjs.read(original), { quantize: 'lossless' });
     const back = tfjs.write(await (await open(file)).getAll() as Record<string, TensorInput>);
-    const loaded = tfjsLoad(back);
+    const loaded = tfjsCoreLoad(back);
     for (const name of Object.keys(tensors)) {
       expect(Array.from(loaded[name].values), name).toEqual(Array.from(expected[name].values));
     }
