@@ -4,6 +4,7 @@ import { TensorzipError } from '../errors';
 import type { PipelineStage } from '../codecs/pipeline';
 import type { QuantDtype, QuantStats } from '../codecs/quant';
 import { affineLayout } from '../codecs/quant/layout';
+import { GGML_TYPES } from '../codecs/quant/ggml';
 import { isTensorDtype, TENSOR_DTYPES, type TensorDtype } from './dtypes';
 import { ALIGNMENT, FOOTER_BYTES, PREFIX_BYTES, type IndexLocation } from './framing';
 
@@ -44,8 +45,7 @@ const QUANT_STORED: Record<string, { values: number; bytes: number; affine: bool
   float8e4m3fn: { values: 1, bytes: 1, affine: false }, float8e5m2: { values: 1, bytes: 1, affine: false },
   int8: { values: 1, bytes: 1, affine: true }, uint8: { values: 1, bytes: 1, affine: true },
   int4: { values: 2, bytes: 1, affine: true }, uint4: { values: 2, bytes: 1, affine: true },
-  q8_0: { values: 32, bytes: 34, affine: false }, q4_0: { values: 32, bytes: 18, affine: false },
-  q4_1: { values: 32, bytes: 20, affine: false }, q4_k: { values: 256, bytes: 144, affine: false },
+  ...Object.fromEntries(Object.entries(GGML_TYPES).map(([dtype, { values, bytes }]) => [dtype, { values, bytes, affine: false }])),
 };
 
 /** Bytes that `count` elements take once the byte stages are undone. */

@@ -5,6 +5,7 @@
 import { TensorzipError } from '../errors';
 import { dequantize } from '../codecs/quant/quantize';
 import type { QuantDtype } from '../codecs/quant';
+import { GGML_TYPES, type GgmlDtype } from '../codecs/quant/ggml';
 import type { TensorArray, TensorDtype } from '../format/dtypes';
 import type { TensorInput } from '../format/pack';
 import type { Kernels } from '../wasm/kernels';
@@ -15,14 +16,17 @@ export interface Gguf {
   tensors: Record<string, TensorInput>;
 }
 
+/** A block type: its size and values per block as the decoder knows them. */
+const ggml = (name: string, quant: GgmlDtype) => ({ name, values: GGML_TYPES[quant].values, bytes: GGML_TYPES[quant].bytes, quant });
+
 /** ggml type id → how it is stored and read. */
 const TYPES: Record<number, { name: string; values: number; bytes: number; quant?: QuantDtype; plain?: TensorDtype }> = {
   0: { name: 'F32', values: 1, bytes: 4, plain: 'float32' },
   1: { name: 'F16', values: 1, bytes: 2, quant: 'float16' },
-  2: { name: 'Q4_0', values: 32, bytes: 18, quant: 'q4_0' },
-  3: { name: 'Q4_1', values: 32, bytes: 20, quant: 'q4_1' },
-  8: { name: 'Q8_0', values: 32, bytes: 34, quant: 'q8_0' },
-  12: { name: 'Q4_K', values: 256, bytes: 144, quant: 'q4_k' },
+  2: ggml('Q4_0', 'q4_0'),
+  3: ggml('Q4_1', 'q4_1'),
+  8: ggml('Q8_0', 'q8_0'),
+  12: ggml('Q4_K', 'q4_k'),
   24: { name: 'I8', values: 1, bytes: 1, plain: 'int8' },
   25: { name: 'I16', values: 1, bytes: 2, plain: 'int16' },
   26: { name: 'I32', values: 1, bytes: 4, plain: 'int32' },
