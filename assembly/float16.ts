@@ -21,6 +21,10 @@ const F16_MIN_NORMAL: u32 = 0x38800000;
 const SUBNORMAL_MAGIC: u32 = 0x3f000000;
 /** Rebias the exponent from float32 (127) to float16 (15), then add just under half a float16 step. */
 const REBIAS_AND_HALF: u32 = (<u32>(15 - 127) << 23) + 0xfff;
+/** 2^112: a float16 code shifted into float32 place reads 2^112 times too small. */
+const F16_TO_F32_SCALE: f32 = reinterpret<f32>(<u32>(127 + 112) << 23);
+/** 2^-24, the float16 subnormal step. */
+const SUBNORMAL_STEP: f32 = reinterpret<f32>(<u32>(127 - 24) << 23);
 
 // @ts-ignore: decorator
 @inline export function f32BitsToF16(x: u32): u32 {
@@ -39,8 +43,11 @@ const REBIAS_AND_HALF: u32 = (<u32>(15 - 127) << 23) + 0xfff;
   const sign = (h & 0x8000) << 16;
   const a = h & 0x7fff;
   if (a >= 0x7c00) return sign | F32_INF | ((a & 0x3ff) << 13); // Inf, NaN with its payload
-  // Shifted into place, a float16 reads as a float32 2^112 times too small (subnormals included): scale it back.
-  return sign | reinterpret<u32>(reinterpret<f32>(a << 13) * reinterpret<f32>(<u32>(127 + 112) << 23));
+  // A subnormal is a count of 2^-24 steps; converted from an integer, it never meets a subnormal float32 operand
+  // (which would cost the multiply a slow microcode assist).
+  if (a < 0x400) return sign | reinterpret<u32>(<f32>a * SUBNORMAL_STEP);
+  // Shifted into place, a normal float16 reads as a float32 2^112 times too small: scale it back.
+  return sign | reinterpret<u32>(reinterpret<f32>(a << 13) * F16_TO_F32_SCALE);
 }
 
 // @ts-ignore: decorator
@@ -92,35 +99,57 @@ export function f16ToF32(src: usize, count: usize, dst: usize, dstCap: usize): i
   if (dstCap < count) return STATUS_OUTPUT_FULL;
   let i: usize = 0;
   if (ASC_FEATURE_SIMD) {
-    const scale = f32x4.splat(reinterpret<f32>(<u32>(127 + 112) << 23));
+    const scale = f32x4.splat(F16_TO_F32_SCALE);
     const signAndBits = i32x4.splat(0x8fffe000); // sign, exponent and mantissa of a code shifted left by 13
-    const absMask = i32x4.splat(0x7fff);
-    const infBits = i32x4.splat(0x7bff); // above it: Inf and NaN
-    const inf = i32x4.splat(F32_INF);
+    const two = i16x8.splat(2);
+    const firstNormal = i16x8.splat(2047);
     for (; i + 16 <= count; i += 16) {
       const h = v128.load(src + (i << 1));
       const g = v128.load(src + (i << 1), 16);
-      // Sign-extended, a code's sign lands in bit 31 of its lane.
       const out = dst + (i << 2);
-      v128.store(out, halvesToF32(i32x4.extend_low_i16x8_s(h), scale, signAndBits, absMask, infBits, inf));
-      v128.store(out, halvesToF32(i32x4.extend_high_i16x8_s(h), scale, signAndBits, absMask, infBits, inf), 16);
-      v128.store(out, halvesToF32(i32x4.extend_low_i16x8_s(g), scale, signAndBits, absMask, infBits, inf), 32);
-      v128.store(out, halvesToF32(i32x4.extend_high_i16x8_s(g), scale, signAndBits, absMask, infBits, inf), 48);
+      // Shifted left by one (sign dropped), read as i16 and folded by abs, subnormal, Inf and NaN codes land in
+      // 2..2048 with the smallest normals (2048), and ±0 and the other normals outside it. Less 2: under 2047.
+      const h2 = i16x8.sub(i16x8.abs(i16x8.shl(h, 1)), two);
+      const g2 = i16x8.sub(i16x8.abs(i16x8.shl(g, 1)), two);
+      if (!v128.any_true(i16x8.sub_sat_u(firstNormal, i16x8.min_u(h2, g2)))) {
+        // Sign-extended, a code's sign lands in bit 31 of its lane. Shifted into place, a normal code reads as a
+        // normal float32 2^112 times too small: the multiply fixes that and keeps the sign.
+        v128.store(out, f32x4.mul(v128.and(i32x4.shl(i32x4.extend_low_i16x8_s(h), 13), signAndBits), scale));
+        v128.store(out, f32x4.mul(v128.and(i32x4.shl(i32x4.extend_high_i16x8_s(h), 13), signAndBits), scale), 16);
+        v128.store(out, f32x4.mul(v128.and(i32x4.shl(i32x4.extend_low_i16x8_s(g), 13), signAndBits), scale), 32);
+        v128.store(out, f32x4.mul(v128.and(i32x4.shl(i32x4.extend_high_i16x8_s(g), 13), signAndBits), scale), 48);
+      } else {
+        anyHalvesToF32(h, g, out);
+      }
     }
   }
   for (; i < count; i++) store<u32>(dst + (i << 2), f16ToF32Bits(<u32>load<u16>(src + (i << 1))));
   return <i32>count;
 }
 
-/** The SIMD form of f16ToF32Bits for four float16 codes sign-extended to 32-bit lanes. */
+/** The SIMD form of f16ToF32Bits for 16 codes, every case computed and the right one selected per lane. Unlike the
+ *  fast path, it works on zero-extended codes: sharing no value with it leaves the fast path its registers. */
 // @ts-ignore: decorator
-@inline function halvesToF32(w: v128, scale: v128, signAndBits: v128, absMask: v128, infBits: v128, inf: v128): v128 {
-  // Shifted into place with its sign, a code reads as a float32 2^112 times too small: the multiply fixes that
-  // (subnormals included) and keeps the sign.
-  const finite = f32x4.mul(v128.and(i32x4.shl(w, 13), signAndBits), scale);
+@inline function anyHalvesToF32(h: v128, g: v128, dst: usize): void {
+  v128.store(dst, anyHalves4(i32x4.extend_low_i16x8_u(h)));
+  v128.store(dst, anyHalves4(i32x4.extend_high_i16x8_u(h)), 16);
+  v128.store(dst, anyHalves4(i32x4.extend_low_i16x8_u(g)), 32);
+  v128.store(dst, anyHalves4(i32x4.extend_high_i16x8_u(g)), 48);
+}
+
+/** Four float16 codes, zero-extended to 32-bit lanes, to float32. */
+// @ts-ignore: decorator
+@inline function anyHalves4(w: v128): v128 {
+  const a = v128.and(w, i32x4.splat(0x7fff));
+  const sign = i32x4.shl(i32x4.shr_u(w, 15), 31);
+  const subnormal = i32x4.lt_s(a, i32x4.splat(0x400)); // and ±0
+  // Subnormal lanes get 0 here: a subnormal float32 operand would cost the multiply a slow microcode assist.
+  const normal = f32x4.mul(v128.andnot(i32x4.shl(a, 13), subnormal), f32x4.splat(F16_TO_F32_SCALE));
   // Inf and NaN scale to exponent 31 + 112; setting all exponent bits makes them Inf / NaN with the payload kept.
   // a ≤ 0x7fff, so the signed compare (one SSE instruction; unsigned needs two) is exact.
-  return v128.or(finite, v128.and(i32x4.gt_s(v128.and(w, absMask), infBits), inf));
+  const special = v128.or(normal, v128.and(i32x4.gt_s(a, i32x4.splat(0x7bff)), i32x4.splat(F32_INF)));
+  const tiny = f32x4.mul(f32x4.convert_i32x4_s(a), f32x4.splat(SUBNORMAL_STEP));
+  return v128.or(v128.bitselect(tiny, special, subnormal), sign);
 }
 
 /** float32 → bfloat16 for `count` values at `src` (4-byte) into `dst` (2-byte). */

@@ -33,6 +33,22 @@ describe.each(BUILDS)('float16 (%s build)', (_, { quant }) => {
     for (let h = 0; h < 65536; h++) if (bits[h] !== referenceDecodeFloat16(h) >>> 0) expect(bits[h], `code ${h}`).toBe(referenceDecodeFloat16(h) >>> 0);
   });
 
+  it('decodes every code exactly when ordinary and rare codes (subnormal, smallest normal, Inf, NaN) share a block', () => {
+    // Blocks with only ordinary codes take a shortcut; shuffled, nearly every block mixes both kinds, at every
+    // position in the block.
+    const next = random(5);
+    const shuffled = ALL_CODES.slice();
+    for (let i = shuffled.length - 1; i > 0; i--) {
+      const j = Math.floor(next() * (i + 1));
+      [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+    }
+    const bits = bitsArray(quant.decodeFloat16(shuffled));
+    for (let i = 0; i < 65536; i++) {
+      const expected = referenceDecodeFloat16(shuffled[i]) >>> 0;
+      if (bits[i] !== expected) expect(bits[i], `code ${shuffled[i]} at ${i}`).toBe(expected);
+    }
+  });
+
   it('encodes every float16 value back to its own code (NaNs become quiet NaNs)', () => {
     const codes = quant.encodeFloat16(quant.decodeFloat16(ALL_CODES));
     for (let h = 0; h < 65536; h++) {
