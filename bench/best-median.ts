@@ -1,10 +1,10 @@
-// Runs a set of tasks in BENCH_ROUNDS rounds (default 3) of BENCH_TIME ms each (default 300), the tasks taking turns
+// Runs a set of tasks in BENCH_ROUNDS rounds (default 8) of BENCH_TIME ms each (default 120), the tasks taking turns
 // in every round, and returns each task's best median time per call in ms. On a shared machine whose speed drifts
 // over seconds, that compares the tasks rather than the moments they happened to run in.
 import { Bench } from 'tinybench';
 
-const TIME = Number(process.env.BENCH_TIME ?? 300);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const TIME = Number(process.env.BENCH_TIME ?? 120);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
 
 export const BENCH_SETTINGS = { timePerTaskMs: TIME, rounds: ROUNDS };
 
