@@ -94,15 +94,24 @@ export function f32ToF16(src: usize, count: usize, dst: usize, dstCap: usize): i
   return v128.or(r, sign);
 }
 
+// The fast decode loop's vectors, loaded once before it: written as constants, V8 (Node 20) rebuilds each of them on
+// every pass (3 instructions apiece); loaded, they stay in registers (measured: 25 → 29 GB/s, +4–11% end to end).
+const F16_DECODE_CONSTANTS = memory.data<u32>([
+  0x77800000, 0x77800000, 0x77800000, 0x77800000, // F16_TO_F32_SCALE, 2^112
+  0x8fffe000, 0x8fffe000, 0x8fffe000, 0x8fffe000, // sign, exponent and mantissa of a code shifted left by 13
+  0x00020002, 0x00020002, 0x00020002, 0x00020002, // 2 in each 16-bit lane
+  0x07ff07ff, 0x07ff07ff, 0x07ff07ff, 0x07ff07ff, // 2047 in each 16-bit lane
+], 16);
+
 /** float16 → float32 for `count` values at `src` (2-byte) into `dst` (4-byte). */
 export function f16ToF32(src: usize, count: usize, dst: usize, dstCap: usize): i32 {
   if (dstCap < count) return STATUS_OUTPUT_FULL;
   let i: usize = 0;
   if (ASC_FEATURE_SIMD) {
-    const scale = f32x4.splat(F16_TO_F32_SCALE);
-    const signAndBits = i32x4.splat(0x8fffe000); // sign, exponent and mantissa of a code shifted left by 13
-    const two = i16x8.splat(2);
-    const firstNormal = i16x8.splat(2047);
+    const scale = v128.load(F16_DECODE_CONSTANTS);
+    const signAndBits = v128.load(F16_DECODE_CONSTANTS, 16);
+    const two = v128.load(F16_DECODE_CONSTANTS, 32);
+    const firstNormal = v128.load(F16_DECODE_CONSTANTS, 48);
     for (; i + 16 <= count; i += 16) {
       const h = v128.load(src + (i << 1));
       const g = v128.load(src + (i << 1), 16);
