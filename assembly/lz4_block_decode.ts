@@ -31,6 +31,27 @@ const PERIOD_LANES: usize = memory.data<u8>([
   0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 0,
 ]);
 
+// For each offset d in 1..15, the 16 lane indices (i + 16 mod d) mod d: a swizzle by row d turns 16 bytes of a
+// period-d match into the 16 that follow them.
+const ROTATION_LANES: usize = memory.data<u8>([
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1,
+  1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1,
+  0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3,
+  1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 1,
+  4, 5, 0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5, 0, 1,
+  2, 3, 4, 5, 6, 0, 1, 2, 3, 4, 5, 6, 0, 1, 2, 3,
+  0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7,
+  7, 8, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0, 1, 2, 3, 4,
+  6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1,
+  5, 6, 7, 8, 9, 10, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+  4, 5, 6, 7, 8, 9, 10, 11, 0, 1, 2, 3, 4, 5, 6, 7,
+  3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0, 1, 2, 3, 4, 5,
+  2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0, 1, 2, 3,
+  1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 0, 1,
+]);
+
 /**
  * Copies a match of `length` bytes from `offset` back. Requires `dst + length ≤ dstEnd` and `offset` ≥ 1 within the
  * written output.
@@ -44,9 +65,21 @@ const PERIOD_LANES: usize = memory.data<u8>([
     // until the repeated part spans the smallest multiple ≥ 16; from then on, 16-byte copies never overlap.
     const period = offset * ((15 + offset) / offset);
     if (ASC_FEATURE_SIMD && op + 16 <= dstEnd) {
-      v128.store(op, i8x16.swizzle(v128.load(from), v128.load(PERIOD_LANES + (offset << 4))));
+      let pattern = i8x16.swizzle(v128.load(from), v128.load(PERIOD_LANES + (offset << 4)));
+      v128.store(op, pattern);
       if (length <= 16) return;
       op += 16;
+      if (end + 16 <= dstEnd) {
+        // Each next 16 bytes are the last 16 rotated by 16 mod offset: made in a register, never loaded back from
+        // bytes just stored (a load overlapping two recent stores stalls on store forwarding).
+        const rotation = v128.load(ROTATION_LANES + (offset << 4));
+        do {
+          pattern = i8x16.swizzle(pattern, rotation);
+          v128.store(op, pattern);
+          op += 16;
+        } while (op < end);
+        return;
+      }
     } else {
       let head = period - offset;
       if (head > length) head = length;
