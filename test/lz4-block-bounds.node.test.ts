@@ -10,6 +10,18 @@ import { referenceDecodeBlock } from './reference/lz4-block';
 const GUARD = 64;
 const GUARD_BYTE = 0xa5;
 
+/** Runs of random patterns 1–63 bytes long: long matches at every short offset. */
+function periodic(size: number, next: () => number): Uint8Array {
+  const out = new Uint8Array(size);
+  for (let at = 0; at < size;) {
+    const period = 1 + Math.floor(next() * 63);
+    const pattern = Uint8Array.from({ length: period }, () => Math.floor(next() * 256));
+    const end = Math.min(size, at + period + Math.floor(next() * 400));
+    for (let i = 0; at < end; i++, at++) out[at] = pattern[i % period];
+  }
+  return out;
+}
+
 function decodeOrNull(block: Uint8Array): Uint8Array | null {
   try {
     return referenceDecodeBlock(block);
@@ -23,7 +35,7 @@ describe.each([true, false])('LZ4 block decoder bounds (simd: %s)', (simd) => {
     const kernels = await loadKernels(simd);
     const { exports } = kernels;
     const next = random(simd ? 7 : 8);
-    const sources = [textLike(6000, 1), runs(6000, 2), mixed(6000, 3), textLike(300, 4)];
+    const sources = [textLike(6000, 1), runs(6000, 2), mixed(6000, 3), textLike(300, 4), periodic(6000, next)];
     // Past 64 KiB of output every offset is in reach, and the decoder stops checking them against the window.
     const large = [textLike(90_000, 5), mixed(90_000, 6)];
     for (let round = 0; round < 1200; round++) {
