@@ -6,7 +6,7 @@
 // consumes at least one input byte per step. Bytes past the returned length, up to 15, may hold scratch.
 
 import { STATUS_CORRUPT, STATUS_OUTPUT_FULL, STATUS_TRUNCATED } from './status';
-import { copy16, copyLiterals } from './memops';
+import { copy16, copyLiterals, copySteps } from './memops';
 
 const MIN_MATCH: usize = 4;
 
@@ -128,11 +128,7 @@ const ROTATION_LANES: usize = memory.data<u8>([
   }
   if (end + 16 <= dstEnd) {
     // Room to spare: whole 16-byte steps, the last may run up to 15 bytes past the match.
-    do {
-      copy16(op, from);
-      op += 16;
-      from += 16;
-    } while (op < end);
+    copySteps(op, from, end);
     return;
   }
   while (op + 16 <= end) {
@@ -189,14 +185,7 @@ function fastSequences(ip: usize, op: usize, srcEnd: usize, dstEnd: usize, lowes
         literals += b;
       } while (b == 255 && ip < srcLimit);
       if (ip >= srcLimit || literals > srcLimit - ip || literals > dstLimit - op) { ip = sequenceIp; break; }
-      const end = op + literals;
-      let from = ip;
-      let to = op;
-      do {
-        copy16(to, from);
-        to += 16;
-        from += 16;
-      } while (to < end);
+      copySteps(op, ip, op + literals);
     }
     ip += literals;
     op += literals;

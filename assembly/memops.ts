@@ -13,6 +13,20 @@
 }
 
 /**
+ * Copies the bytes from `src` to `dst` up to `dstStop` in whole 16-byte steps (at least one), so it may write up to
+ * 15 bytes past `dstStop` and read as far past the matching source byte. Each step reads before it writes: the source
+ * may lie 16 or more bytes before the destination.
+ */
+// @ts-ignore: decorator
+@inline export function copySteps(dst: usize, src: usize, dstStop: usize): void {
+  do {
+    copy16(dst, src);
+    dst += 16;
+    src += 16;
+  } while (dst < dstStop);
+}
+
+/**
  * Copies `len` bytes from `src` to `dst` (non-overlapping). When both buffers have 16 bytes of slack past the copy,
  * runs up to 256 bytes are moved in whole 16-byte steps, which may write up to 15 bytes past `dst + len` but never
  * past `dstEnd` and never read past `srcEnd`.
@@ -24,12 +38,7 @@
     if (len > 16) copy16(dst + 16, src + 16);
   } else if (len <= 256 && dst + len + 16 <= dstEnd && src + len + 16 <= srcEnd) {
     // Medium runs in 16-byte steps: cheaper than memory.copy, which is a call into the engine.
-    const end = dst + len;
-    do {
-      copy16(dst, src);
-      dst += 16;
-      src += 16;
-    } while (dst < end);
+    copySteps(dst, src, dst + len);
   } else {
     memory.copy(dst, src, len);
   }
