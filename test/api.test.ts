@@ -4,7 +4,7 @@ import { TensorzipError, createEngine, init, isTensorzipError, lz4 } from '../sr
 
 describe('public API', () => {
   it('exports exactly the documented names', () => {
-    expect(Object.keys(tensorzip).sort()).toEqual(['DEFAULT_MAX_OUTPUT_SIZE', 'TensorzipError', 'createEngine', 'createWriter', 'delta', 'gguf', 'init',
+    expect(Object.keys(tensorzip).sort()).toEqual(['DEFAULT_MAX_OUTPUT_SIZE', 'TensorzipError', 'createArena', 'createEngine', 'createWriter', 'delta', 'gguf', 'init',
       'isTensorzipError', 'lz4', 'npy', 'open', 'pack', 'pipeline', 'quant', 'safetensors', 'shuffle', 'sparse', 'tfjs']);
     expect(Object.keys(lz4).sort()).toEqual(['compress', 'compressBlock', 'decompress', 'decompressBlock']);
     expect(Object.keys(tensorzip.shuffle).sort()).toEqual(['bitshuffle', 'bitunshuffle', 'shuffle', 'unshuffle']);

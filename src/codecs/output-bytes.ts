@@ -1,4 +1,5 @@
 // Where every byte array tensorzip returns is allocated.
+import type { Kernels } from '../wasm/kernels';
 
 interface NodeBuffer {
   allocUnsafeSlow(length: number): Uint8Array;
@@ -27,4 +28,11 @@ export function copyBytes(bytes: Uint8Array): Uint8Array {
   const copy = allocateForOverwrite(bytes.length);
   copy.set(bytes);
   return copy;
+}
+
+/** A new Float32Array for a decoder's result, filled completely by the caller: retained in the kernels' memory when
+ *  they keep results (an arena's), otherwise as allocateForOverwrite gives it. */
+export function newFloat32Result(kernels: Kernels, length: number): Float32Array {
+  if (kernels.keepsResults) return new Float32Array(kernels.exports.memory.buffer, kernels.retain(length * 4), length);
+  return new Float32Array(allocateForOverwrite(length * 4).buffer, 0, length);
 }

@@ -1,6 +1,8 @@
-// One instance of the kernel module and the arena its callers use. Buffers are taken with alloc() above the
+// One instance of the kernel module and the working space its callers use. Buffers are taken with alloc() above the
 // module's static data and all dropped by reset(); memory grows in alloc() only, and `heap` re-derives its view
 // after growth (growing detaches the old ArrayBuffer). Callers reset() before and after each public call.
+// An instance may instead keep results (keepResults): its memory is sized once and never grows, results are taken
+// with retain() below the working space and stay until dropResults(), which detaches every view of them.
 import { TensorzipError } from '../errors';
 
 /** The raw exports of assembly/index.ts. Pointers and lengths are byte addresses in `memory`. */
@@ -69,15 +71,70 @@ export class Kernels {
   /** True for the SIMD build. */
   readonly simd: boolean;
   private readonly base: number;
+  /** Where working space starts: above the retained results. */
+  private floor: number;
   private top: number;
   private view: Uint8Array;
+  /** Bytes results may take (keepResults); 0 when this instance keeps none and its memory may grow. */
+  private resultCapacity = 0;
 
   constructor(instance: WebAssembly.Instance) {
     this.exports = instance.exports as unknown as KernelExports;
     this.simd = this.exports.simdBuild() === 1;
     this.base = this.exports.heapBase() >>> 0;
+    this.floor = this.base;
     this.top = this.base;
     this.view = new Uint8Array(this.exports.memory.buffer);
+  }
+
+  /** Sizes the memory once for `capacity` bytes of results plus `working` bytes of working space, and stops it
+   *  from growing, so that views of the results stay valid. Call it on a fresh instance. */
+  keepResults(capacity: number, working: number): void {
+    if (!(capacity > 0)) throw new TensorzipError('ARGUMENT', `a result capacity is at least 1 byte, found ${capacity}`);
+    const end = this.base + capacity + working;
+    const missing = end - this.exports.memory.buffer.byteLength;
+    if (end > ADDRESS_SPACE) throw outOfMemory(capacity + working);
+    if (missing > 0) {
+      try {
+        this.exports.memory.grow(Math.ceil(missing / PAGE_BYTES));
+      } catch (cause) {
+        throw outOfMemory(capacity + working, cause);
+      }
+    }
+    this.resultCapacity = capacity;
+  }
+
+  /** Whether this instance keeps results (see keepResults). */
+  get keepsResults(): boolean {
+    return this.resultCapacity > 0;
+  }
+
+  /** Bytes the retained results take. */
+  get resultBytes(): number {
+    return this.floor - this.base;
+  }
+
+  /** Retains `size` bytes for a result until dropResults() and returns their address (aligned to 16). Take results
+   *  before any working space of the call. */
+  retain(size: number): number {
+    const start = this.floor;
+    const end = start + Math.ceil(size / 16) * 16;
+    if (end - this.base > this.resultCapacity) {
+      throw new TensorzipError('LIMIT', `the arena is full: a ${size}-byte result takes ${end - start} (results are aligned to 16), and ${this.resultCapacity - this.resultBytes} of ${this.resultCapacity} bytes are left; reset() it or create a larger one`);
+    }
+    this.floor = this.top = end;
+    return start;
+  }
+
+  /** Gives back results retained after the first `bytes` (those of a call that failed: no view of them escaped). */
+  dropResultsAfter(bytes: number): void {
+    this.floor = this.top = this.base + bytes;
+  }
+
+  /** Drops every retained result and detaches the views of them (growing by 0 pages replaces the ArrayBuffer). */
+  dropResults(): void {
+    this.floor = this.top = this.base;
+    this.exports.memory.grow(0);
   }
 
   /** The module's whole memory as bytes; take it again after any alloc(). */
@@ -93,6 +150,9 @@ export class Kernels {
     const end = start + Math.ceil(size / 16) * 16;
     const missing = end - this.exports.memory.buffer.byteLength;
     if (end > ADDRESS_SPACE) throw outOfMemory(end - this.base);
+    if (missing > 0 && this.keepsResults) {
+      throw new TensorzipError('LIMIT', `the arena's working space is full: ${end - this.floor} bytes asked for, ${this.exports.memory.buffer.byteLength - this.floor} there`);
+    }
     if (missing > 0) {
       try {
         this.exports.memory.grow(Math.ceil(missing / PAGE_BYTES));
@@ -109,9 +169,9 @@ export class Kernels {
     this.top = ptr;
   }
 
-  /** Drops every buffer taken since the last reset (the memory keeps its size). */
+  /** Drops every buffer taken since the last reset (the memory keeps its size; retained results stay). */
   reset(): void {
-    this.top = this.base;
+    this.top = this.floor;
   }
 
   /** xxHash32 of `len` bytes at `ptr`. */

@@ -3,6 +3,7 @@
 import { TensorzipError } from '../../errors';
 import type { Kernels } from '../../wasm/kernels';
 import { allocateForOverwrite } from '../output-bytes';
+import { ChunkOutput } from '../chunk-output';
 import { roundHalfEven } from './round';
 import { forEachParam, paramRange, position, type AffineLayout } from './layout';
 
@@ -191,7 +192,7 @@ export function dequantizeAffine(kernels: Kernels, codes: Int8Array | Uint8Array
   try {
     const src = kernels.alloc(CHUNK);
     const packed = kernels.alloc(CHUNK / 2);
-    const dst = kernels.alloc(CHUNK * 4);
+    const dst = new ChunkOutput(kernels, output, CHUNK * 4);
     const stage = new ParamStage(kernels, layout, total, scale, zeroPoint);
     const heap = kernels.heap;
     for (let start = 0; start < total; start += CHUNK) {
@@ -203,8 +204,8 @@ export function dequantizeAffine(kernels: Kernels, codes: Int8Array | Uint8Array
       } else {
         heap.set(input.subarray(start, start + count), src);
       }
-      check(kernels.exports.dequantizeLinear(src, count, dst, count, stage.layoutAt, stage.scales, stage.zeroPoints, signed));
-      output.set(heap.subarray(dst, dst + count * 4), start * 4);
+      check(kernels.exports.dequantizeLinear(src, count, dst.at(start * 4), count, stage.layoutAt, stage.scales, stage.zeroPoints, signed));
+      dst.commit(start * 4, count * 4);
     }
   } finally {
     kernels.reset();

@@ -1,7 +1,7 @@
 // float32 ⇄ float16 (IEEE binary16) and float32 ⇄ bfloat16; the rounding rules are in assembly/float16.ts.
 import type { Kernels } from '../../wasm/kernels';
 import { mapElements, type ElementKernel } from '../map-elements';
-import { allocateForOverwrite } from '../output-bytes';
+import { allocateForOverwrite, newFloat32Result } from '../output-bytes';
 import { expectArray } from './expect-array';
 
 function toHalves(kernels: Kernels, data: unknown, what: string, kernel: ElementKernel): Uint16Array {
@@ -13,7 +13,7 @@ function toHalves(kernels: Kernels, data: unknown, what: string, kernel: Element
 
 function fromHalves(kernels: Kernels, data: unknown, what: string, kernel: ElementKernel): Float32Array {
   const input = expectArray(data, Uint16Array, what);
-  const output = new Float32Array(allocateForOverwrite(input.length * 4).buffer, 0, input.length);
+  const output = newFloat32Result(kernels, input.length);
   mapElements(kernels, input, 2, output, 4, kernel);
   return output;
 }

@@ -1,7 +1,7 @@
 // float32 ⇄ 8-bit floats E4M3FN and E5M2; the rounding and overflow rules are in assembly/fp8.ts.
 import type { Kernels } from '../../wasm/kernels';
 import { mapElements } from '../map-elements';
-import { allocateForOverwrite } from '../output-bytes';
+import { allocateForOverwrite, newFloat32Result } from '../output-bytes';
 import { expectArray } from './expect-array';
 
 export interface Fp8Options {
@@ -21,7 +21,7 @@ function encode(kernels: Kernels, data: unknown, options: Fp8Options, what: stri
 
 function decode(kernels: Kernels, data: unknown, what: string, e5m2: boolean): Float32Array {
   const input = expectArray(data, Uint8Array, what);
-  const output = new Float32Array(allocateForOverwrite(input.length * 4).buffer, 0, input.length);
+  const output = newFloat32Result(kernels, input.length);
   mapElements(kernels, input, 1, output, 4, e5m2 ? kernels.exports.fp8E5M2ToF32 : kernels.exports.fp8E4M3ToF32);
   return output;
 }

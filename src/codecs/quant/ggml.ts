@@ -2,6 +2,7 @@
 import { KERNEL_STATUS, TensorzipError } from '../../errors';
 import type { KernelExports, Kernels } from '../../wasm/kernels';
 import { allocateForOverwrite } from '../output-bytes';
+import { ChunkOutput } from '../chunk-output';
 
 export type GgmlDtype = 'q8_0' | 'q4_0' | 'q4_1' | 'q4_k';
 
@@ -75,16 +76,15 @@ export function decodeGgml(kernels: Kernels, bytes: Uint8Array, dtype: GgmlDtype
   kernels.reset();
   try {
     const src = kernels.alloc(perChunk * type.bytes);
-    const dst = kernels.alloc(CHUNK_VALUES * 4);
+    const dst = new ChunkOutput(kernels, output, CHUNK_VALUES * 4);
     for (let b = 0; b < blocks; b += perChunk) {
       const count = Math.min(perChunk, blocks - b);
-      const heap = kernels.heap;
-      heap.set(bytes.subarray(b * type.bytes, (b + count) * type.bytes), src);
-      const written = decode(src, count, dst, CHUNK_VALUES);
+      kernels.heap.set(bytes.subarray(b * type.bytes, (b + count) * type.bytes), src);
+      const written = decode(src, count, dst.at(b * type.values * 4), count * type.values);
       if (written === KERNEL_STATUS.CORRUPT) {
         throw new TensorzipError('CORRUPT', `${dtype}: a block scale in blocks ${b}–${b + count - 1} is Inf or NaN`, { offset: b * type.bytes });
       }
-      output.set(heap.subarray(dst, dst + written * 4), b * type.values * 4);
+      dst.commit(b * type.values * 4, written * 4);
     }
   } finally {
     kernels.reset();

@@ -2,7 +2,7 @@
 import { TensorzipError } from '../../errors';
 import type { Kernels } from '../../wasm/kernels';
 import { mapElements, type ElementKernel } from '../map-elements';
-import { allocateForOverwrite } from '../output-bytes';
+import { allocateForOverwrite, newFloat32Result } from '../output-bytes';
 import { AFFINE_TYPES, chooseParams, codeBytes, dequantizeAffine, isSigned, quantizeAffine, type AffineDtype } from './affine';
 import { errorStats } from './error-stats';
 import { expectArray } from './expect-array';
@@ -136,7 +136,7 @@ export function dequantize(kernels: Kernels, q: QuantizedInput, out?: Float32Arr
   const total = product(shape);
   let target: Float32Array;
   if (out === undefined) {
-    target = newFloat32(total);
+    target = newFloat32Result(kernels, total);
   } else {
     target = expectArray(out, Float32Array, 'quant.dequantize out');
     if (target.length !== total) throw new TensorzipError('ARGUMENT', `quant.dequantize out: expected ${total} elements for the shape, found ${target.length}`);
