@@ -1,12 +1,14 @@
 // Dequantization throughput in GB/s of float32 output: tensorzip (SIMD and scalar builds) beside a plain JS loop of
 // the same formula, @petamoriken/float16 and tfjs-core's table decoder where they apply, and memcpy of the output
-// size (Float32Array.set into the same preallocated array). Every task writes into a preallocated Float32Array.
+// size (Float32Array.set into the same preallocated array). Every task writes into a preallocated Float32Array,
+// except "tensorzip simd, arena": it decodes into an arena the size of one result (createArena), and resets the
+// arena before every call, so its time includes a reset per result (the most often a user would reset).
 // Weights ~ N(0, 0.02); two sizes: 1 Mi values (4 MiB out, cache-resident here) and 16 Mi values (64 MiB, DRAM).
 // Best median of interleaved rounds (see best-median.ts).
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { getFloat16 } from '@petamoriken/float16';
-import { createEngine } from 'tensorzip';
+import { createArena, createEngine, type QuantizedInput } from 'tensorzip';
 import { floatWeights } from '../test/helpers/data';
 import { BENCH_SETTINGS, bestMedians } from './best-median';
 import { tfjsTableDecode } from './tfjs-float16-tables';
@@ -34,10 +36,17 @@ for (const N of SIZES) {
   const { min, scale: tfjsScale } = tfjs.quantization as { min: number; scale: number };
   const halfView = new DataView(halves.buffer);
   const memcpy = () => out.set(source);
+  const arena = await createArena({ bytes: N * 4, simd: true });
+  const inArena = (decode: () => unknown) => () => {
+    arena.reset();
+    decode();
+  };
+  const float16: QuantizedInput = { dtype: 'float16', shape: [N], data: halves, scale: null, zeroPoint: null, axis: null, blockSize: null };
 
   const groups: Record<string, Record<string, () => unknown>> = {
     'int8 → float32 (per tensor)': {
       'tensorzip simd': () => simd.quant.dequantize(int8, out),
+      'tensorzip simd, arena': inArena(() => arena.quant.dequantize(int8)),
       'tensorzip scalar': () => scalar.quant.dequantize(int8, out),
       'JS loop': () => { for (let i = 0; i < N; i++) out[i] = int8Codes[i] * scale; },
       'memcpy (set)': memcpy,
@@ -48,13 +57,15 @@ for (const N of SIZES) {
     },
     'uint8 (TF.js) → float32': {
       'tensorzip simd': () => simd.quant.decodeTfjsWeight(tfjsCodes, tfjs.quantization, out),
+      'tensorzip simd, arena': inArena(() => arena.quant.decodeTfjsWeight(tfjsCodes, tfjs.quantization)),
       'tensorzip scalar': () => scalar.quant.decodeTfjsWeight(tfjsCodes, tfjs.quantization, out),
       'JS loop (tfjs-core formula)': () => { for (let i = 0; i < N; i++) out[i] = tfjsCodes[i] * tfjsScale + min; },
       'memcpy (set)': memcpy,
     },
     'float16 → float32': {
-      'tensorzip simd': () => simd.quant.dequantize({ dtype: 'float16', shape: [N], data: halves, scale: null, zeroPoint: null, axis: null, blockSize: null }, out),
-      'tensorzip scalar': () => scalar.quant.dequantize({ dtype: 'float16', shape: [N], data: halves, scale: null, zeroPoint: null, axis: null, blockSize: null }, out),
+      'tensorzip simd': () => simd.quant.dequantize(float16, out),
+      'tensorzip simd, arena': inArena(() => arena.quant.dequantize(float16)),
+      'tensorzip scalar': () => scalar.quant.dequantize(float16, out),
       'JS table loop (tfjs-core)': () => tfjsTableDecode(halves, outBits),
       // ~0.01 GB/s: at 64 MiB, tinybench's minimum of 64 calls would take minutes.
       ...(N <= 1 << 20 ? { '@petamoriken/float16 (getFloat16)': () => { for (let i = 0; i < N; i++) out[i] = getFloat16(halfView, i * 2, true); } } : {}),
@@ -62,6 +73,7 @@ for (const N of SIZES) {
     },
     'Q4_0 → float32': {
       'tensorzip simd': () => simd.quant.dequantize(q4, out),
+      'tensorzip simd, arena': inArena(() => arena.quant.dequantize(q4)),
       'tensorzip scalar': () => scalar.quant.dequantize(q4, out),
       'memcpy (set)': memcpy,
     },
