@@ -107,6 +107,19 @@ describe.each(BUILDS)('float16 (%s build)', (_, { quant }) => {
     expectError(() => quant.decodeFloat16(new Int16Array(2) as unknown as Uint16Array), 'ARGUMENT');
     expectError(() => quant.encodeBfloat16([1, 2] as unknown as Float32Array), 'ARGUMENT');
   });
+
+  it('decodes into an `out` array when given one of the same length, and refuses any other', () => {
+    for (const decode of [quant.decodeFloat16, quant.decodeBfloat16]) {
+      const out = new Float32Array(70_000).fill(7);
+      const codes = Uint16Array.from({ length: 70_000 }, (_, i) => (i * 40503) & 0xffff);
+      expect(decode(codes, out)).toBe(out);
+      const expected = bitsArray(decode(codes));
+      const found = bitsArray(out);
+      for (let i = 0; i < codes.length; i++) if (found[i] !== expected[i]) expect(found[i], `element ${i}`).toBe(expected[i]);
+      expect(expectError(() => decode(codes, new Float32Array(69_999)), 'ARGUMENT').message).toMatch(/out: expected 70000 elements, found 69999/);
+      expectError(() => decode(codes, new Float64Array(70_000) as unknown as Float32Array), 'ARGUMENT');
+    }
+  });
 });
 
 describe.each(BUILDS)('bfloat16 (%s build)', (_, { quant }) => {

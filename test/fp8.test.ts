@@ -51,6 +51,15 @@ describe.each(BUILDS)('FP8 (%s build)', (_, { quant }) => {
     for (const code of nan) expect(referenceDecodeFp8(code, f)).toBeNaN();
   });
 
+  it.each(Object.keys(formats))('%s decodes into an `out` array of the same length, and refuses any other', (name) => {
+    const decode = formats[name][2] as (data: Uint8Array, out?: Float32Array) => Float32Array;
+    const out = new Float32Array(256).fill(7);
+    expect(decode(ALL_CODES, out)).toBe(out);
+    const expected = decode(ALL_CODES);
+    for (let code = 0; code < 256; code++) expect(Object.is(out[code], expected[code]) || (Number.isNaN(out[code]) && Number.isNaN(expected[code])), `code ${code}`).toBe(true);
+    expectError(() => decode(ALL_CODES, new Float32Array(255)), 'ARGUMENT');
+  });
+
   it('matches the vectors in the research notes', () => {
     expect([...quant.decodeFp8E4M3(Uint8Array.of(0x01, 0x08, 0x38, 0x7e, 0xfe))]).toEqual([2 ** -9, 2 ** -6, 1, 448, -448]);
     expect(quant.decodeFp8E4M3(Uint8Array.of(0x7f))[0]).toBeNaN();

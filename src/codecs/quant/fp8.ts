@@ -1,8 +1,9 @@
 // float32 ⇄ 8-bit floats E4M3FN and E5M2; the rounding and overflow rules are in assembly/fp8.ts.
 import type { Kernels } from '../../wasm/kernels';
 import { mapElements } from '../map-elements';
-import { allocateForOverwrite, newFloat32Result } from '../output-bytes';
+import { allocateForOverwrite } from '../output-bytes';
 import { expectArray } from './expect-array';
+import { float32Target } from './float32-target';
 
 export interface Fp8Options {
   /** true (default, as ONNX): ±Inf and values past the largest finite become ±max. false: they become NaN (E4M3FN)
@@ -19,14 +20,14 @@ function encode(kernels: Kernels, data: unknown, options: Fp8Options, what: stri
   return output;
 }
 
-function decode(kernels: Kernels, data: unknown, what: string, e5m2: boolean): Float32Array {
-  const input = expectArray(data, Uint8Array, what);
-  const output = newFloat32Result(kernels, input.length);
+function decode(kernels: Kernels, data: unknown, out: unknown, what: string, e5m2: boolean): Float32Array {
+  const input = expectArray(data, Uint8Array, `${what} data`);
+  const output = float32Target(kernels, out, input.length, `${what} out`);
   mapElements(kernels, input, 1, output, 4, e5m2 ? kernels.exports.fp8E5M2ToF32 : kernels.exports.fp8E4M3ToF32);
   return output;
 }
 
 export const encodeFp8E4M3 = (k: Kernels, data: Float32Array, o: Fp8Options = {}) => encode(k, data, o, 'quant.encodeFp8E4M3 data', false);
 export const encodeFp8E5M2 = (k: Kernels, data: Float32Array, o: Fp8Options = {}) => encode(k, data, o, 'quant.encodeFp8E5M2 data', true);
-export const decodeFp8E4M3 = (k: Kernels, data: Uint8Array) => decode(k, data, 'quant.decodeFp8E4M3 data', false);
-export const decodeFp8E5M2 = (k: Kernels, data: Uint8Array) => decode(k, data, 'quant.decodeFp8E5M2 data', true);
+export const decodeFp8E4M3 = (k: Kernels, data: Uint8Array, out?: Float32Array) => decode(k, data, out, 'quant.decodeFp8E4M3', false);
+export const decodeFp8E5M2 = (k: Kernels, data: Uint8Array, out?: Float32Array) => decode(k, data, out, 'quant.decodeFp8E5M2', true);

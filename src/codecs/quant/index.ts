@@ -62,11 +62,13 @@ export interface Quant {
    */
   encodeFloat16(data: Float32Array): Uint16Array;
   /**
-   * IEEE float16 bits → float32, exact for every code (subnormals, ±Inf, NaN payloads).
+   * IEEE float16 bits → float32, exact for every code (subnormals, ±Inf, NaN payloads); written into `out` when
+   * given (as many elements as `data`).
    * @example
    * quant.decodeFloat16(new Uint16Array([0x3C00, 0xC000])); // Float32Array [1, -2]
+   * quant.decodeFloat16(halves, reusedFloat32Array);
    */
-  decodeFloat16(data: Uint16Array): Float32Array;
+  decodeFloat16(data: Uint16Array, out?: Float32Array): Float32Array;
   /**
    * float32 → bfloat16 bits (the top 16 bits, rounded to nearest even; NaN stays NaN).
    * @example
@@ -74,11 +76,11 @@ export interface Quant {
    */
   encodeBfloat16(data: Float32Array): Uint16Array;
   /**
-   * bfloat16 bits → float32, exact.
+   * bfloat16 bits → float32, exact; written into `out` when given.
    * @example
    * quant.decodeBfloat16(new Uint16Array([0x3F80])); // Float32Array [1]
    */
-  decodeBfloat16(data: Uint16Array): Float32Array;
+  decodeBfloat16(data: Uint16Array, out?: Float32Array): Float32Array;
   /**
    * float32 → FP8 E4M3FN codes (max 448, no Inf), rounding to nearest even; out of range per ONNX Cast (`saturate`,
    * default true: ±max; false: NaN).
@@ -87,11 +89,11 @@ export interface Quant {
    */
   encodeFp8E4M3(data: Float32Array, options?: Fp8Options): Uint8Array;
   /**
-   * FP8 E4M3FN codes → float32, exact.
+   * FP8 E4M3FN codes → float32, exact; written into `out` when given.
    * @example
    * quant.decodeFp8E4M3(new Uint8Array([0x38, 0xFE])); // Float32Array [1, -448]
    */
-  decodeFp8E4M3(data: Uint8Array): Float32Array;
+  decodeFp8E4M3(data: Uint8Array, out?: Float32Array): Float32Array;
   /**
    * float32 → FP8 E5M2 codes (max 57344), rounding to nearest even; out of range per ONNX Cast (`saturate`, default
    * true: ±max; false: ±Inf).
@@ -100,11 +102,11 @@ export interface Quant {
    */
   encodeFp8E5M2(data: Float32Array, options?: Fp8Options): Uint8Array;
   /**
-   * FP8 E5M2 codes → float32, exact (Inf and NaN included).
+   * FP8 E5M2 codes → float32, exact (Inf and NaN included); written into `out` when given.
    * @example
    * quant.decodeFp8E5M2(new Uint8Array([0x3C, 0x7C])); // Float32Array [1, Infinity]
    */
-  decodeFp8E5M2(data: Uint8Array): Float32Array;
+  decodeFp8E5M2(data: Uint8Array, out?: Float32Array): Float32Array;
 }
 
 export function bindQuant(kernels: () => Kernels): Quant {
@@ -115,12 +117,12 @@ export function bindQuant(kernels: () => Kernels): Quant {
     encodeTfjsWeight: (data, dtype) => encodeTfjsWeight(kernels(), data, dtype),
     decodeTfjsWeight: (data, quantization, out) => decodeTfjsWeight(kernels(), data, quantization, out),
     encodeFloat16: (data) => encodeFloat16(kernels(), data),
-    decodeFloat16: (data) => decodeFloat16(kernels(), data),
+    decodeFloat16: (data, out) => decodeFloat16(kernels(), data, out),
     encodeBfloat16: (data) => encodeBfloat16(kernels(), data),
-    decodeBfloat16: (data) => decodeBfloat16(kernels(), data),
+    decodeBfloat16: (data, out) => decodeBfloat16(kernels(), data, out),
     encodeFp8E4M3: (data, options) => encodeFp8E4M3(kernels(), data, options),
-    decodeFp8E4M3: (data) => decodeFp8E4M3(kernels(), data),
+    decodeFp8E4M3: (data, out) => decodeFp8E4M3(kernels(), data, out),
     encodeFp8E5M2: (data, options) => encodeFp8E5M2(kernels(), data, options),
-    decodeFp8E5M2: (data) => decodeFp8E5M2(kernels(), data),
+    decodeFp8E5M2: (data, out) => decodeFp8E5M2(kernels(), data, out),
   };
 }

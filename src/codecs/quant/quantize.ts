@@ -2,10 +2,11 @@
 import { TensorzipError } from '../../errors';
 import type { Kernels } from '../../wasm/kernels';
 import { mapElements, type ElementKernel } from '../map-elements';
-import { allocateForOverwrite, newFloat32Result } from '../output-bytes';
+import { allocateForOverwrite } from '../output-bytes';
 import { AFFINE_TYPES, chooseParams, codeBytes, dequantizeAffine, isSigned, quantizeAffine, type AffineDtype } from './affine';
 import { errorStats } from './error-stats';
 import { expectArray } from './expect-array';
+import { float32Target } from './float32-target';
 import { decodeGgml, encodeGgml, ggmlBlocks, GGML_TYPES, type GgmlDtype } from './ggml';
 import { affineLayout } from './layout';
 import { checkShape, product } from '../shape';
@@ -134,13 +135,7 @@ export function dequantize(kernels: Kernels, q: QuantizedInput, out?: Float32Arr
   const dtype = checkDtype(q.dtype, 'quant.dequantize dtype');
   const shape = checkShape(q.shape, 'quant.dequantize shape');
   const total = product(shape);
-  let target: Float32Array;
-  if (out === undefined) {
-    target = newFloat32Result(kernels, total);
-  } else {
-    target = expectArray(out, Float32Array, 'quant.dequantize out');
-    if (target.length !== total) throw new TensorzipError('ARGUMENT', `quant.dequantize out: expected ${total} elements for the shape, found ${target.length}`);
-  }
+  const target = float32Target(kernels, out, total, 'quant.dequantize out');
   if (isAffine(dtype)) {
     const layout = affineLayout(shape, q.axis ?? undefined, q.blockSize ?? undefined);
     const codes = isSigned(dtype) && !AFFINE_TYPES[dtype].nibbles

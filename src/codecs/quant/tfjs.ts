@@ -5,7 +5,7 @@
 import { TensorzipError } from '../../errors';
 import type { Kernels } from '../../wasm/kernels';
 import { mapElements } from '../map-elements';
-import { newFloat32Result } from '../output-bytes';
+import { float32Target } from './float32-target';
 import { expectArray } from './expect-array';
 import { roundHalfEven } from './round';
 import { encodeFloat16 } from './float16';
@@ -70,20 +70,13 @@ export function encodeTfjsWeight(kernels: Kernels, data: Float32Array, dtype: Tf
   return { data: codes, quantization: { dtype, min, scale, original_dtype: 'float32' } };
 }
 
-function target(kernels: Kernels, out: Float32Array | undefined, length: number): Float32Array {
-  if (out === undefined) return newFloat32Result(kernels, length);
-  const array = expectArray(out, Float32Array, 'quant.decodeTfjsWeight out');
-  if (array.length !== length) throw new TensorzipError('ARGUMENT', `quant.decodeTfjsWeight out: expected ${length} elements, found ${array.length}`);
-  return array;
-}
-
 export function decodeTfjsWeight(kernels: Kernels, data: Uint8Array | Uint16Array, quantization: TfjsQuantization,
   out?: Float32Array): Float32Array {
   const what = 'quant.decodeTfjsWeight';
   const dtype = quantization?.dtype;
   if (dtype === 'float16') {
     const halves = expectArray(data, Uint16Array, `${what} data`);
-    const output = target(kernels, out, halves.length);
+    const output = float32Target(kernels, out, halves.length, `${what} out`);
     mapElements(kernels, halves, 2, output, 4, kernels.exports.f16ToF32);
     return output;
   }
@@ -97,7 +90,7 @@ export function decodeTfjsWeight(kernels: Kernels, data: Uint8Array | Uint16Arra
   }
   const codes = dtype === 'uint8' ? expectArray(data, Uint8Array, `${what} data`) : expectArray(data, Uint16Array, `${what} data`);
   const wide = dtype === 'uint16' ? 1 : 0;
-  const output = target(kernels, out, codes.length);
+  const output = float32Target(kernels, out, codes.length, `${what} out`);
   mapElements(kernels, codes, 1 + wide, output, 4,
     (src, count, dst, cap) => kernels.exports.dequantizeTfjs(src, count, dst, cap, scale, min, wide));
   return output;
