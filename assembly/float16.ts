@@ -9,6 +9,7 @@
 // STATUS_OUTPUT_FULL when dstCap < count. Never read or write outside those elements.
 
 import { STATUS_OUTPUT_FULL } from './status';
+import { interleaveHigh, interleaveLow } from './interleave';
 
 const F32_ABS: u32 = 0x7fffffff;
 const F32_INF: u32 = 0x7f800000;
@@ -140,18 +141,6 @@ export function f16ToF32(src: usize, count: usize, dst: usize, dstCap: usize): i
   }
   for (; i < count; i++) store<u32>(dst + (i << 2), f16ToF32Bits(<u32>load<u16>(src + (i << 1))));
   return <i32>count;
-}
-
-/** 32-bit lanes from the first four 16-bit lanes of `low` and `high`: low half from `low`, high half from `high`. */
-// @ts-ignore: decorator
-@inline function interleaveLow(low: v128, high: v128): v128 {
-  return i8x16.shuffle(low, high, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
-}
-
-/** The same from the last four 16-bit lanes. */
-// @ts-ignore: decorator
-@inline function interleaveHigh(low: v128, high: v128): v128 {
-  return i8x16.shuffle(low, high, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);
 }
 
 /** The SIMD form of f16ToF32Bits for 16 codes, every case computed and the right one selected per lane. Unlike the

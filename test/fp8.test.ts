@@ -37,6 +37,19 @@ describe.each(BUILDS)('FP8 (%s build)', (_, { quant }) => {
     }
   });
 
+  it.each(Object.keys(formats))('%s decodes every code exactly in any order: normal blocks with zeros, and blocks mixing rare codes', (name) => {
+    const [f, , decode] = formats[name];
+    const next = random(17);
+    const normals = [...ALL_CODES].filter((c) => { const v = Math.abs(referenceDecodeFp8(c, f)); return v === 0 || (v >= 2 ** (1 - f.bias) && Number.isFinite(v)); });
+    const codes = Uint8Array.from({ length: 4096 }, (_, i) => i < 2048 ? normals[(next() * normals.length) | 0] : (next() * 256) | 0);
+    const values = decode(codes);
+    for (let i = 0; i < codes.length; i++) {
+      const expected = referenceDecodeFp8(codes[i], f);
+      if (Number.isNaN(expected)) expect(values[i], `code ${codes[i]}`).toBeNaN();
+      else if (!Object.is(values[i], Math.fround(expected))) expect(values[i], `code ${codes[i]} at ${i}`).toBe(Math.fround(expected));
+    }
+  });
+
   it.each(Object.keys(formats))('%s encodes to the nearest code, ties to even, as ONNX Cast saturates (or not)', (name) => {
     const [f, encode] = formats[name];
     const values = testValues(f, f.bias);
