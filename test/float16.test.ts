@@ -118,6 +118,12 @@ describe.each(BUILDS)('float16 (%s build)', (_, { quant }) => {
       for (let i = 0; i < codes.length; i++) if (found[i] !== expected[i]) expect(found[i], `element ${i}`).toBe(expected[i]);
       expect(expectError(() => decode(codes, new Float32Array(69_999)), 'ARGUMENT').message).toMatch(/out: expected 70000 elements, found 69999/);
       expectError(() => decode(codes, new Float64Array(70_000) as unknown as Float32Array), 'ARGUMENT');
+      // In one buffer: an output over the codes would overwrite codes that later chunks read.
+      const shared = new ArrayBuffer(6 * 70_000);
+      const inside = new Uint16Array(shared, 4 * 70_000, 70_000);
+      inside.set(codes);
+      expect(expectError(() => decode(inside, new Float32Array(shared, 4, 70_000)), 'ARGUMENT').message).toMatch(/shares bytes/);
+      expect(bitsArray(decode(inside, new Float32Array(shared, 0, 70_000)))).toEqual(expected);
     }
   });
 });

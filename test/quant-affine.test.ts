@@ -174,6 +174,20 @@ describe.each(BUILDS)('affine quantization (%s build)', (_, { quant }) => {
     expect(quant.dequantize(q, out)).toBe(out);
     expect(Array.from(out)).toEqual(Array.from(quant.dequantize(q)));
   });
+
+  it('refuses an output array that shares bytes with the codes (int8 and GGML blocks)', () => {
+    const x = values(4096, 8);
+    for (const dtype of ['int8', 'q8_0'] as const) {
+      const q = quant.quantize(x, { dtype, shape: [4, 1024] });
+      const codes = q.data as Uint8Array;
+      const shared = new ArrayBuffer(4 * 4096 + codes.byteLength);
+      const inside = new (codes.constructor as Uint8ArrayConstructor)(shared, 4 * 4096, codes.length);
+      inside.set(codes);
+      expectError(() => quant.dequantize({ ...q, data: inside }, new Float32Array(shared, 16, 4096)), 'ARGUMENT');
+      const out = new Float32Array(shared, 0, 4096);
+      expect(Array.from(quant.dequantize({ ...q, data: inside }, out))).toEqual(Array.from(quant.dequantize(q)));
+    }
+  });
 });
 
 describe('affine quantization: properties', () => {

@@ -26,7 +26,7 @@ export function mapElements(
   kernels.reset();
   try {
     const src = kernels.alloc(chunk * inputBytes);
-    const dst = new ChunkOutput(kernels, to, chunk * outputBytes);
+    const dst = new ChunkOutput(kernels, to, chunk * outputBytes, input);
     for (let i = 0; i < total; i += chunk) {
       const count = Math.min(chunk, total - i);
       kernels.heap.set(from.subarray(i * inputBytes, (i + count) * inputBytes), src);

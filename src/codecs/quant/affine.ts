@@ -192,7 +192,7 @@ export function dequantizeAffine(kernels: Kernels, codes: Int8Array | Uint8Array
   try {
     const src = kernels.alloc(CHUNK);
     const packed = kernels.alloc(CHUNK / 2);
-    const dst = new ChunkOutput(kernels, output, CHUNK * 4);
+    const dst = new ChunkOutput(kernels, output, CHUNK * 4, codes);
     const stage = new ParamStage(kernels, layout, total, scale, zeroPoint);
     const heap = kernels.heap;
     for (let start = 0; start < total; start += CHUNK) {

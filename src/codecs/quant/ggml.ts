@@ -76,7 +76,7 @@ export function decodeGgml(kernels: Kernels, bytes: Uint8Array, dtype: GgmlDtype
   kernels.reset();
   try {
     const src = kernels.alloc(perChunk * type.bytes);
-    const dst = new ChunkOutput(kernels, output, CHUNK_VALUES * 4);
+    const dst = new ChunkOutput(kernels, output, CHUNK_VALUES * 4, bytes);
     for (let b = 0; b < blocks; b += perChunk) {
       const count = Math.min(perChunk, blocks - b);
       kernels.heap.set(bytes.subarray(b * type.bytes, (b + count) * type.bytes), src);
