@@ -91,16 +91,7 @@ export class Kernels {
    *  from growing, so that views of the results stay valid. Call it on a fresh instance. */
   keepResults(capacity: number, working: number): void {
     if (!(capacity > 0)) throw new TensorzipError('ARGUMENT', `a result capacity is at least 1 byte, found ${capacity}`);
-    const end = this.base + capacity + working;
-    const missing = end - this.exports.memory.buffer.byteLength;
-    if (end > ADDRESS_SPACE) throw outOfMemory(capacity + working);
-    if (missing > 0) {
-      try {
-        this.exports.memory.grow(Math.ceil(missing / PAGE_BYTES));
-      } catch (cause) {
-        throw outOfMemory(capacity + working, cause);
-      }
-    }
+    this.growTo(this.base + capacity + working, capacity + working);
     this.resultCapacity = capacity;
   }
 
@@ -148,20 +139,25 @@ export class Kernels {
   alloc(size: number): number {
     const start = this.top;
     const end = start + Math.ceil(size / 16) * 16;
-    const missing = end - this.exports.memory.buffer.byteLength;
-    if (end > ADDRESS_SPACE) throw outOfMemory(end - this.base);
-    if (missing > 0 && this.keepsResults) {
-      throw new TensorzipError('LIMIT', `the arena's working space is full: ${end - this.floor} bytes asked for, ${this.exports.memory.buffer.byteLength - this.floor} there`);
+    const available = this.exports.memory.buffer.byteLength;
+    if (end > available && this.keepsResults) {
+      throw new TensorzipError('LIMIT', `the arena's working space is full: ${end - this.floor} bytes asked for, ${available - this.floor} there`);
     }
-    if (missing > 0) {
-      try {
-        this.exports.memory.grow(Math.ceil(missing / PAGE_BYTES));
-      } catch (cause) {
-        throw outOfMemory(end - this.base, cause);
-      }
-    }
+    this.growTo(end, end - this.base);
     this.top = end;
     return start;
+  }
+
+  /** Grows the memory to at least `end` bytes, or throws LIMIT naming the `bytes` of working space asked for. */
+  private growTo(end: number, bytes: number): void {
+    if (end > ADDRESS_SPACE) throw outOfMemory(bytes);
+    const missing = end - this.exports.memory.buffer.byteLength;
+    if (missing <= 0) return;
+    try {
+      this.exports.memory.grow(Math.ceil(missing / PAGE_BYTES));
+    } catch (cause) {
+      throw outOfMemory(bytes, cause);
+    }
   }
 
   /** Drops the buffer at `ptr` and every buffer taken after it. */
