@@ -7,8 +7,8 @@ import { chooseSimd, loadKernels } from './wasm/load';
 import type { Kernels } from './wasm/kernels';
 
 export interface ArenaOptions {
-  /** Bytes of results the arena holds between resets (a float32 result of n values takes 4n, rounded up to 16).
-   *  Reserved up front, with 2 MiB of working space on top. */
+  /** Bytes of results the arena holds between resets, rounded up to a multiple of 16 (a float32 result of n values
+   *  takes 4n, rounded up to 16). Reserved up front, with 2 MiB of working space on top. */
   bytes: number;
   /** As for createEngine: true the SIMD build, false the scalar build, omitted detect. */
   simd?: boolean;
@@ -21,7 +21,7 @@ export type ArenaQuant = Pick<Quant, 'dequantize' | 'decodeFloat16' | 'decodeBfl
 export interface Arena {
   /** Whether this arena runs the SIMD build. */
   readonly simd: boolean;
-  /** Bytes of results it holds between resets. */
+  /** Bytes of results it holds between resets (`bytes` rounded up to a multiple of 16). */
   readonly capacity: number;
   /** Bytes its results take since the last reset. */
   readonly used: number;
@@ -52,12 +52,13 @@ export async function createArena(options: ArenaOptions): Promise<Arena> {
   if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes < 1) {
     throw new TensorzipError('ARGUMENT', `createArena bytes: expected a whole number of bytes ≥ 1, found ${String(bytes)}`);
   }
+  const capacity = Math.ceil(bytes / 16) * 16; // results are aligned to 16: a result of `bytes` bytes fits
   const kernels = await loadKernels(chooseSimd(options.simd));
-  kernels.keepResults(bytes, WORKING_BYTES);
+  kernels.keepResults(capacity, WORKING_BYTES);
   const quant = bindQuant(() => kernels);
   return {
     simd: kernels.simd,
-    capacity: bytes,
+    capacity,
     get used() {
       return kernels.resultBytes;
     },
