@@ -146,6 +146,10 @@ const FAST_DST_MARGIN: usize = 64;
 /** Where fastSequences stopped reading; its return value is where it stopped writing. */
 let fastIp: usize = 0;
 
+/** Extension bytes stop counting from here: no block can hold or produce 2^31 bytes (inputs and capacities are
+ *  below it), so a longer length fails its checks as it should, where summing on could wrap to a small, wrong one. */
+const LENGTH_CAP: usize = 0x80000000;
+
 /** The largest offset LZ4 can express: from this far into the window on, every nonzero offset is valid. */
 const MAX_OFFSET: usize = 65535;
 
@@ -183,7 +187,7 @@ function fastSequences(ip: usize, op: usize, srcEnd: usize, dstEnd: usize, lowes
       do {
         b = <usize>load<u8>(ip++);
         literals += b;
-      } while (b == 255 && ip < srcLimit);
+      } while (b == 255 && ip < srcLimit && literals < LENGTH_CAP);
       if (ip >= srcLimit || literals > srcLimit - ip || literals > dstLimit - op) { ip = sequenceIp; break; }
       copySteps(op, ip, op + literals);
     }
@@ -208,7 +212,7 @@ function fastSequences(ip: usize, op: usize, srcEnd: usize, dstEnd: usize, lowes
       do {
         b = <usize>load<u8>(ip++);
         length += b;
-      } while (b == 255 && ip < srcLimit);
+      } while (b == 255 && ip < srcLimit && length < LENGTH_CAP);
       if (ip >= srcLimit) { ip = sequenceIp; op = sequenceOp; break; }
     }
     length += MIN_MATCH;
@@ -218,6 +222,25 @@ function fastSequences(ip: usize, op: usize, srcEnd: usize, dstEnd: usize, lowes
   }
   fastIp = ip;
   return op;
+}
+
+/** Where extendLength stopped reading. */
+let lengthEnd: usize = 0;
+/** extendLength's answer when the input ends inside the length. */
+const TRUNCATED_LENGTH: usize = <usize>-1;
+
+/** `length` plus the extension bytes at `ip` (each 255 means another follows; at most LENGTH_CAP), for the careful
+ *  loop; sets lengthEnd, or returns TRUNCATED_LENGTH when the input ends first. */
+// @ts-ignore: decorator
+@inline function extendLength(length: usize, ip: usize, srcEnd: usize): usize {
+  let b: usize;
+  do {
+    if (ip >= srcEnd) return TRUNCATED_LENGTH;
+    b = <usize>load<u8>(ip++);
+    length += b;
+  } while (b == 255 && length < LENGTH_CAP);
+  lengthEnd = ip;
+  return length;
 }
 
 /**
@@ -243,12 +266,9 @@ export function lz4DecompressBlock(src: usize, srcLen: usize, dst: usize, dstCap
     let literals = token >> 4;
     let length = token & 15;
     if (literals == 15) {
-      let b: usize;
-      do {
-        if (ip >= srcEnd) return STATUS_TRUNCATED;
-        b = <usize>load<u8>(ip++);
-        literals += b;
-      } while (b == 255);
+      literals = extendLength(literals, ip, srcEnd);
+      if (literals == TRUNCATED_LENGTH) return STATUS_TRUNCATED;
+      ip = lengthEnd;
     }
     if (literals > srcEnd - ip) return STATUS_TRUNCATED;
     if (literals > dstEnd - op) return STATUS_OUTPUT_FULL;
@@ -261,12 +281,9 @@ export function lz4DecompressBlock(src: usize, srcLen: usize, dst: usize, dstCap
     ip += 2;
     if (offset == 0 || offset > op - lowest) return STATUS_CORRUPT;
     if (length == 15) {
-      let b: usize;
-      do {
-        if (ip >= srcEnd) return STATUS_TRUNCATED;
-        b = <usize>load<u8>(ip++);
-        length += b;
-      } while (b == 255);
+      length = extendLength(length, ip, srcEnd);
+      if (length == TRUNCATED_LENGTH) return STATUS_TRUNCATED;
+      ip = lengthEnd;
     }
     length += MIN_MATCH;
     if (length > dstEnd - op) return STATUS_OUTPUT_FULL;

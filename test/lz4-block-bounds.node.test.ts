@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { loadKernels } from '../src/wasm/load';
 import { mixed, random, runs, textLike } from './helpers/data';
 import { referenceDecodeBlock } from './reference/lz4-block';
+import { BUILDS } from './helpers/engines';
+import { expectError } from './helpers/errors';
 
 const GUARD = 64;
 const GUARD_BYTE = 0xa5;
@@ -74,5 +76,28 @@ describe.each([true, false])('LZ4 block decoder bounds (simd: %s)', (simd) => {
         }
       }
     }
+  });
+});
+
+describe.each(BUILDS)('LZ4 lengths past 2^32 (%s build)', (_, engine) => {
+  // 16,843,009 extension bytes of 255 sum to 2^32 − 1: summed on in 32 bits, a length would wrap to a small one and
+  // the block would decode "successfully" to the wrong bytes. Such lengths can never fit, so they must fail.
+  const wraps = 16_843_009;
+  const block = (head: number[], tail: number[]) => {
+    const bytes = new Uint8Array(head.length + wraps + tail.length);
+    bytes.set(head);
+    bytes.fill(255, head.length, head.length + wraps);
+    bytes.set(tail, head.length + wraps);
+    return bytes;
+  };
+
+  it('a literal length that would wrap is TRUNCATED', () => {
+    const literals = block([0xf0], [0, ...new Array(14).fill(65)]);
+    expectError(() => engine.lz4.decompressBlock(literals, { maxOutputSize: 1 << 20 }), 'TRUNCATED');
+  });
+
+  it('a match length that would wrap passes the output limit', () => {
+    const match = block([0x1f, 65, 1, 0], [0, 0x50, 66, 66, 66, 66, 66]);
+    expectError(() => engine.lz4.decompressBlock(match, { maxOutputSize: 1 << 20 }), 'LIMIT');
   });
 });
