@@ -4,7 +4,7 @@ import * as lz4js from 'lz4js';
 import { TensorzipError } from '../src/index';
 import { BUILDS, equalBytes, hexBytes, scalarEngine, simdEngine } from './helpers/engines';
 import { expectError } from './helpers/errors';
-import { EDGE_SIZES, corpus, mixed, random, runs, textLike } from './helpers/data';
+import { EDGE_SIZES, corpus, mixed, random, runs, structuredBinary, textLike } from './helpers/data';
 import { endOfBlockViolation, referenceDecodeBlock } from './reference/lz4-block';
 
 const CORPUS = corpus();
@@ -126,6 +126,29 @@ describe.each(BUILDS)('LZ4 blocks (%s build)', (_, { lz4 }) => {
           expect(equalBytes(out, referenceDecodeBlock(block.subarray(0, cut)))).toBe(true);
         } catch (err) {
           expect(err).toBeInstanceOf(TensorzipError);
+        }
+      }
+    });
+
+    it('decodes or refuses mutated blocks past 64 KiB exactly as the reference does', () => {
+      // Past 64 KiB of output the fast loop drops its offset-against-window test: mutations must meet both loops.
+      const next = random(7);
+      const sources = [textLike(150_000, 5), structuredBinary(100_000, 8), mixed(120_000, 7)];
+      for (let round = 0; round < 60; round++) {
+        const block = lz4.compressBlock(sources[round % sources.length]).slice();
+        const flips = Math.floor(next() * 6);
+        for (let f = 0; f < flips; f++) block[Math.floor(next() * block.length)] ^= 1 << Math.floor(next() * 8);
+        const bytes = block.subarray(0, next() < 0.3 ? Math.floor(next() * block.length) : block.length);
+        let expected: Uint8Array | undefined;
+        try {
+          expected = referenceDecodeBlock(bytes, 1 << 22);
+        } catch {
+          expected = undefined;
+        }
+        if (expected) {
+          expect(equalBytes(lz4.decompressBlock(bytes, { maxOutputSize: 1 << 22 }), expected)).toBe(true);
+        } else {
+          expect(() => lz4.decompressBlock(bytes, { maxOutputSize: 1 << 22 })).toThrow(TensorzipError);
         }
       }
     });
