@@ -178,7 +178,8 @@ function fastSequences(ip: usize, op: usize, srcEnd: usize, dstEnd: usize, lowes
   while (ip <= srcLimit && op <= dstLimit) {
     // The common sequence (literals and match length under 15, offset at least 8) in a loop of its own, which has
     // few live values and one exit test per step (measured against one loop for all: code and structured binaries
-    // 4–10% faster, 64 KiB blocks 11%, text −2% to +20% with where V8 places the code). It leaves ip and op at the token and first output byte of any other sequence, for the path below.
+    // 4–10% faster, 64 KiB blocks 11%, text −2% to +20% depending on where V8 places the code). It leaves ip and op
+    // at the token and first output byte of any other sequence, for the path below.
     do {
       const token = <usize>load<u8>(ip);
       const literals = token >> 4;
