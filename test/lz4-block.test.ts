@@ -9,6 +9,38 @@ import { endOfBlockViolation, referenceDecodeBlock } from './reference/lz4-block
 
 const CORPUS = corpus();
 
+/** One LZ4 sequence: literal bytes, then a match (offset 0: none, for the block's last sequence). */
+interface Sequence { literals: number[]; offset: number; length: number }
+
+/** What sequences decode to: each match copies `length` bytes, one at a time, from `offset` back. */
+function outputOf(sequences: Sequence[]): number[] {
+  const out: number[] = [];
+  for (const { literals, offset, length } of sequences) {
+    for (const b of literals) out.push(b);
+    for (let k = 0; offset && k < length; k++) out.push(out[out.length - offset]);
+  }
+  return out;
+}
+
+/** Writes sequences as an LZ4 block, following the format spec's token and length-extension rules. */
+function blockOf(sequences: Sequence[]): Uint8Array {
+  const bytes: number[] = [];
+  const extension = (rest: number) => {
+    for (; rest >= 255; rest -= 255) bytes.push(255);
+    bytes.push(rest);
+  };
+  for (const { literals, offset, length } of sequences) {
+    const matchNibble = offset ? Math.min(length - 4, 15) : 0;
+    bytes.push((Math.min(literals.length, 15) << 4) | matchNibble);
+    if (literals.length >= 15) extension(literals.length - 15);
+    for (const b of literals) bytes.push(b);
+    if (!offset) continue;
+    bytes.push(offset & 255, offset >> 8);
+    if (length - 4 >= 15) extension(length - 19);
+  }
+  return Uint8Array.from(bytes);
+}
+
 describe.each(BUILDS)('LZ4 blocks (%s build)', (_, { lz4 }) => {
   it('writes the blocks the format spec gives as examples', () => {
     expect(lz4.compressBlock(new TextEncoder().encode('hello'))).toEqual(hexBytes('50 68 65 6C 6C 6F'));
@@ -42,6 +74,31 @@ describe.each(BUILDS)('LZ4 blocks (%s build)', (_, { lz4 }) => {
       const size = lz4js.compressBlock(input, scratch, 0, input.length, new Uint32Array(1 << 16));
       expect(equalBytes(lz4.decompressBlock(scratch.subarray(0, size), { outputSize: input.length }), input)).toBe(true);
     }
+  });
+
+  it.each([5_000, 66_000])('decodes matches of every length at offsets around each copy path\'s bounds, after %i bytes', (start) => {
+    // The decoder copies a match differently by offset (under 8, 16, 48, 64 and beyond) and length (under 19, up to
+    // 64, past 273 where a second extension byte comes): every pair, with some literals before each match. Within
+    // the first 64 KiB of output, offsets are checked against the window; past it, they are not.
+    const offsets = [1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 20, 31, 32, 33, 47, 48, 49, 63, 64, 65, 100, 4000, 65535];
+    const lengths = [...Array.from({ length: 77 }, (_, i) => 4 + i), 200, 273, 274, 275, 600];
+    const next = random(start);
+    const sequences: Sequence[] = [{ literals: Array.from({ length: start }, () => Math.floor(next() * 256)), offset: 1, length: 4 }];
+    // Literal counts of 0–4, 5–14 and 0–19: each of the decoder's loops gets to decode the grid.
+    for (const [fewest, spread] of [[0, 5], [5, 10], [0, 20]]) {
+      for (const offset of offsets.filter((offset) => offset <= start)) {
+        for (const length of lengths) {
+          const literals = Array.from({ length: fewest + Math.floor(next() * spread) }, () => 97 + Math.floor(next() * 26));
+          sequences.push({ literals, offset, length });
+        }
+      }
+    }
+    sequences.push({ literals: [1, 2, 3, 4, 5], offset: 0, length: 0 });
+    const block = blockOf(sequences);
+    const expected = Uint8Array.from(outputOf(sequences));
+    expect(equalBytes(referenceDecodeBlock(block), expected)).toBe(true);
+    expect(equalBytes(lz4.decompressBlock(block, { outputSize: expected.length }), expected)).toBe(true);
+    expect(equalBytes(lz4.decompressBlock(block, { maxOutputSize: expected.length + 1000 }), expected)).toBe(true);
   });
 
   it('keeps the ratio as acceleration grows, and stays decodable', () => {
