@@ -325,29 +325,6 @@ const LOOKAHEAD_MISS_GAP: usize = 256;
         // or more could look negative too; that only hands the rest to the careful loop.)
       } while (<i32>((srcLimit - ip) | (runLimit - op)) >= 0);
       if (ip > srcLimit || op > runLimit) break;
-      {
-        const token = <usize>load<u8>(ip);
-        const literals = token >> 4;
-        const offset = <usize>load<u16>(ip + literals, 1);
-        const extra = <usize>load<u8>(ip + literals, 3);
-        const matchOp = op + literals;
-        const end = matchOp + 19 + extra;
-        if (literals < 15 && (token & 15) == 15 && extra < 255 && offset >= 48 && end <= dstLimit
-          && !(checkWindow && offset > matchOp - lowest)) {
-          copy16(op, ip + 1);
-          let to = matchOp;
-          let from = matchOp - offset;
-          do {
-            copy16(to, from);
-            copy16(to + 16, from + 16);
-            to += 32;
-            from += 32;
-          } while (to < end);
-          ip += literals + 4;
-          op = end;
-          continue;
-        }
-      }
     }
     // Any other sequence.
     const token = <usize>load<u8>(ip);
