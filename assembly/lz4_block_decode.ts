@@ -4,6 +4,7 @@
 // back at most `history` bytes before `dst` (the previous blocks of a linked frame, or nothing). Every length is
 // checked against what is left before it is used, so any input ends in a status, never a trap or a hang; the loop
 // consumes at least one input byte per step. Bytes past the returned length, up to 15, may hold scratch.
+// Speed: the fast loops run only where the window (`dst - history`) starts at address 65535 or above.
 
 import { STATUS_CORRUPT, STATUS_OUTPUT_FULL, STATUS_TRUNCATED } from './status';
 import { copy16, copyLiterals, copySteps } from './memops';
@@ -172,6 +173,13 @@ const MAX_OFFSET: usize = 65535;
  * Kept apart from that loop, it has the registers to itself (measured: 5–10% faster on text and binaries).
  */
 function fastSequences(ip: usize, op: usize, srcEnd: usize, dstEnd: usize, lowest: usize): usize {
+  // The loops test a match's start `op - offset` against `lowest`, one compare fewer than testing the offset against
+  // the window. That start cannot wrap below address 0 only when the window begins at MAX_OFFSET or above (the
+  // facade's buffers all do); below it, everything is left to the careful loop.
+  if (lowest < MAX_OFFSET) {
+    fastIp = ip;
+    return op;
+  }
   const srcLimit = srcEnd - FAST_SRC_MARGIN;
   const dstLimit = dstEnd - FAST_DST_MARGIN;
   // Until the window holds MAX_OFFSET bytes, offsets are checked against it; after that only zero is invalid.
@@ -277,8 +285,9 @@ const LOOKAHEAD_MISS_GAP: usize = 256;
         if (length == 15) break;
         if (offset < 8) break;
         const matchOp = op + literals;
-        if (checkWindow && offset > matchOp - lowest) break;
-        copyShortMatch(matchOp, matchOp - offset);
+        const from = matchOp - offset;
+        if (checkWindow && from < lowest) break;
+        copyShortMatch(matchOp, from);
         token = <usize>((window >> 24) >> (literals << 3)) & 0xFF;
         ip += literals + 3;
         op = matchOp + length + MIN_MATCH;
@@ -303,13 +312,13 @@ const LOOKAHEAD_MISS_GAP: usize = 256;
         const length = token & 15;
         if (offset < 8) break;
         const matchOp = op + literals;
-        if (checkWindow && offset > matchOp - lowest) break;
+        const from = matchOp - offset;
+        if (checkWindow && from < lowest) break;
         if (length == 15) {
           // Matches of 19–64 bytes are 9–10% of the sequences in code: copied here as 64 bytes, they stay in the
           // loop instead of leaving it for the path below (measured: binaryen's index.js 1.10x, other code 1.01–1.03x).
           const extra = <usize>load<u8>(ip + literals, 3);
           if (extra > 44 || offset < 64) break;
-          const from = matchOp - offset;
           copy16(matchOp, from);
           copy16(matchOp + 16, from + 16);
           copy16(matchOp + 32, from + 32);
@@ -318,7 +327,7 @@ const LOOKAHEAD_MISS_GAP: usize = 256;
           op = matchOp + 19 + extra;
           continue;
         }
-        copyShortMatch(matchOp, matchOp - offset);
+        copyShortMatch(matchOp, from);
         ip += literals + 3;
         op = matchOp + length + MIN_MATCH;
         // Both limits in one test: a difference turns negative once its pointer passes its limit. (A block of 2 GiB

@@ -63,6 +63,10 @@ export interface KernelExports {
 }
 
 const PAGE_BYTES = 65536;
+/** Buffers start at 64 KiB or above: the LZ4 block decoder's fast loops only run on windows that start there (below,
+ *  a match's start address could wrap around 0), so every block the facade decodes gets them. */
+const LZ4_FAST_FLOOR = 65536;
+
 /** wasm32 addresses end at 4 GiB; engines may refuse to grow earlier, which alloc() reports the same way. */
 const ADDRESS_SPACE = 2 ** 32;
 
@@ -81,7 +85,7 @@ export class Kernels {
   constructor(instance: WebAssembly.Instance) {
     this.exports = instance.exports as unknown as KernelExports;
     this.simd = this.exports.simdBuild() === 1;
-    this.base = this.exports.heapBase() >>> 0;
+    this.base = Math.max(this.exports.heapBase() >>> 0, LZ4_FAST_FLOOR);
     this.floor = this.base;
     this.top = this.base;
     this.view = new Uint8Array(this.exports.memory.buffer);
