@@ -325,11 +325,11 @@ const LOOKAHEAD_MISS_GAP: usize = 256;
           copy16(matchOp + 48, from + 48);
           ip += literals + 4;
           op = matchOp + 19 + extra;
-          continue;
+        } else {
+          copyShortMatch(matchOp, from);
+          ip += literals + 3;
+          op = matchOp + length + MIN_MATCH;
         }
-        copyShortMatch(matchOp, from);
-        ip += literals + 3;
-        op = matchOp + length + MIN_MATCH;
         // Both limits in one test: a difference turns negative once its pointer passes its limit. (A block of 2 GiB
         // or more could look negative too; that only hands the rest to the careful loop.)
       } while (<i32>((srcLimit - ip) | (runLimit - op)) >= 0);
