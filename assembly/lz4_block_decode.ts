@@ -213,15 +213,15 @@ const PLAIN_RUN_MAX: usize = 65536;
   while (ip <= srcLimit && op <= opLimit) {
     const runLimit = op + min(opLimit - op, plainRun);
     op = checkWindow
-      ? plainLoopChecked(ip, op, srcLimit, runLimit, dstLimit, dstEnd, lowest)
-      : plainLoop(ip, op, srcLimit, runLimit, dstLimit, dstEnd, lowest);
+      ? plainLoopChecked(ip, op, srcLimit, runLimit, lowest, dstLimit, dstEnd)
+      : plainLoop(ip, op, srcLimit, runLimit, lowest, dstLimit, dstEnd);
     ip = fastIp;
     // Stopped inside its run: at a sequence for the careful loop, or at the input limit.
     if (op <= runLimit || ip > srcLimit || op > opLimit) return op;
     const lookaheadFrom = op;
     op = checkWindow
-      ? lookaheadLoopChecked(ip, op, srcLimit, opLimit, dstLimit, dstEnd, lowest)
-      : lookaheadLoop(ip, op, srcLimit, opLimit, dstLimit, dstEnd, lowest);
+      ? lookaheadLoopChecked(ip, op, srcLimit, opLimit, lowest, dstLimit, dstEnd)
+      : lookaheadLoop(ip, op, srcLimit, opLimit, lowest, dstLimit, dstEnd);
     ip = fastIp;
     plainRun = op - lookaheadFrom >= LOOKAHEAD_LONG ? 0 : min(max(plainRun << 1, PLAIN_RUN_FIRST), PLAIN_RUN_MAX);
   }
@@ -230,22 +230,23 @@ const PLAIN_RUN_MAX: usize = 65536;
 }
 
 // sequenceLoop's four variants, each a function of its own: each loop gets its own registers, so the plain loop's
-// code is the same as if the lookahead loop did not exist.
-function plainLoop(ip: usize, op: usize, srcLimit: usize, runLimit: usize, dstLimit: usize, dstEnd: usize,
-  lowest: usize): usize {
-  return sequenceLoop(ip, op, srcLimit, runLimit, dstLimit, dstEnd, lowest, false, false);
+// code is the same as if the lookahead loop did not exist. The parameters the loops test every step come first: V8
+// passes the last ones on the stack (measured: `lowest` last cost 64 KiB-block frames 4–5%).
+function plainLoop(ip: usize, op: usize, srcLimit: usize, runLimit: usize, lowest: usize, dstLimit: usize,
+  dstEnd: usize): usize {
+  return sequenceLoop(ip, op, srcLimit, runLimit, lowest, dstLimit, dstEnd, false, false);
 }
-function plainLoopChecked(ip: usize, op: usize, srcLimit: usize, runLimit: usize, dstLimit: usize, dstEnd: usize,
-  lowest: usize): usize {
-  return sequenceLoop(ip, op, srcLimit, runLimit, dstLimit, dstEnd, lowest, true, false);
+function plainLoopChecked(ip: usize, op: usize, srcLimit: usize, runLimit: usize, lowest: usize, dstLimit: usize,
+  dstEnd: usize): usize {
+  return sequenceLoop(ip, op, srcLimit, runLimit, lowest, dstLimit, dstEnd, true, false);
 }
-function lookaheadLoop(ip: usize, op: usize, srcLimit: usize, runLimit: usize, dstLimit: usize, dstEnd: usize,
-  lowest: usize): usize {
-  return sequenceLoop(ip, op, srcLimit, runLimit, dstLimit, dstEnd, lowest, false, true);
+function lookaheadLoop(ip: usize, op: usize, srcLimit: usize, runLimit: usize, lowest: usize, dstLimit: usize,
+  dstEnd: usize): usize {
+  return sequenceLoop(ip, op, srcLimit, runLimit, lowest, dstLimit, dstEnd, false, true);
 }
-function lookaheadLoopChecked(ip: usize, op: usize, srcLimit: usize, runLimit: usize, dstLimit: usize, dstEnd: usize,
-  lowest: usize): usize {
-  return sequenceLoop(ip, op, srcLimit, runLimit, dstLimit, dstEnd, lowest, true, true);
+function lookaheadLoopChecked(ip: usize, op: usize, srcLimit: usize, runLimit: usize, lowest: usize, dstLimit: usize,
+  dstEnd: usize): usize {
+  return sequenceLoop(ip, op, srcLimit, runLimit, lowest, dstLimit, dstEnd, true, true);
 }
 
 /** The lookahead loop stops at a sequence with 5 or more literals this close after its start or the last such one. */
@@ -266,8 +267,8 @@ const LOOKAHEAD_MISS_GAP: usize = 256;
  * together (LOOKAHEAD_MISS_GAP).
  */
 // @ts-ignore: decorator
-@inline function sequenceLoop(ip: usize, op: usize, srcLimit: usize, runLimit: usize, dstLimit: usize, dstEnd: usize,
-  lowest: usize, checkWindow: bool, lookahead: bool): usize {
+@inline function sequenceLoop(ip: usize, op: usize, srcLimit: usize, runLimit: usize, lowest: usize, dstLimit: usize,
+  dstEnd: usize, checkWindow: bool, lookahead: bool): usize {
   let lastMiss = op; // lookahead only: where the last sequence with 5 or more literals was
   while (ip <= srcLimit && op <= runLimit) {
     if (lookahead) {
