@@ -79,6 +79,59 @@ describe.each([true, false])('LZ4 block decoder bounds (simd: %s)', (simd) => {
   });
 });
 
+describe.each([true, false])('LZ4 block decoder near the end of its output (simd: %s)', (simd) => {
+  it('writes nothing past the output for a sequence of 31 literals and a short match at every distance from its end', async () => {
+    // The fast loop copies literals and matches in whole 16-byte steps past their ends; a sequence of 31 literals
+    // followed by a 19-byte match, starting 55–140 bytes before the end of the output, probes its reserve.
+    const kernels = await loadKernels(simd);
+    const { exports } = kernels;
+    const next = random(simd ? 31 : 32);
+    const prefix = Array.from({ length: 300 }, () => Math.floor(next() * 256));
+    for (let distance = 55; distance <= 140; distance++) {
+      const literals = Array.from({ length: 31 }, () => Math.floor(next() * 256));
+      const tail = Array.from({ length: distance - 50 }, () => Math.floor(next() * 256));
+      const lastToken = tail.length < 15 ? [tail.length << 4] : [0xf0, tail.length - 15];
+      const block = Uint8Array.from([
+        0xf0, 255, 300 - 15 - 255, ...prefix, 100, 0, // 300 literals, a 4-byte match from 100 back
+        0xff, 31 - 15, ...literals, 100, 0, 0, // 31 literals, a 19-byte match from 100 back
+        ...lastToken, ...tail, // the last literals
+      ]);
+      const expected = referenceDecodeBlock(block);
+      const dstCap = expected.length;
+      kernels.reset();
+      const lead = kernels.alloc(block.length + dstCap + 2 * GUARD);
+      const end = exports.memory.buffer.byteLength;
+      for (const dst of [lead + block.length + GUARD, end - dstCap]) {
+        const heap = kernels.heap;
+        heap.set(block, lead);
+        heap.fill(GUARD_BYTE, dst - GUARD, Math.min(end, dst + dstCap + GUARD));
+        expect(exports.lz4DecompressBlock(lead, block.length, dst, dstCap, 0), `distance ${distance}`).toBe(dstCap);
+        expect(heap.subarray(dst, dst + dstCap).every((b, i) => b === expected[i]), `distance ${distance}: decoded bytes`).toBe(true);
+        const after = heap.subarray(dst + dstCap, Math.min(end, dst + dstCap + GUARD));
+        expect(after.every((b) => b === GUARD_BYTE), `distance ${distance}: a write past the output`).toBe(true);
+      }
+    }
+  });
+
+  it('reads nothing past the input when a block ends inside or after a sequence of 31 literals', async () => {
+    const kernels = await loadKernels(simd);
+    const { exports } = kernels;
+    const prefix = Array.from({ length: 300 }, (_, i) => (i * 7) & 255);
+    const block = Uint8Array.from([0xf0, 255, 300 - 15 - 255, ...prefix, 100, 0, 0xff, 31 - 15, ...prefix.slice(0, 31), 100, 0, 0]);
+    const target = 3 + 300 + 2;
+    for (let cut = target + 1; cut <= block.length; cut++) {
+      kernels.reset();
+      const dst = kernels.alloc(4096);
+      const end = exports.memory.buffer.byteLength;
+      kernels.heap.set(block.subarray(0, cut), end - cut); // flush against the end of memory: a read past it traps
+      const status = exports.lz4DecompressBlock(end - cut, cut, dst, 4096, 0);
+      const expected = decodeOrNull(block.subarray(0, cut)); // only a cut right after the 31 literals is a valid block
+      if (expected) expect(status, `cut at ${cut}`).toBe(expected.length);
+      else expect(status, `cut at ${cut}`).toBeLessThan(0);
+    }
+  });
+});
+
 describe.each([true, false])('LZ4 block decoder below 64 KiB of memory (simd: %s)', (simd) => {
   it('decodes what the reference decodes, with its careful loop alone', async () => {
     // Buffers the facade takes start at 64 KiB; a caller of the kernel may place them lower, where a match's start
