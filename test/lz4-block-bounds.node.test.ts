@@ -4,6 +4,7 @@
 // read (or written) past it traps; guard bytes around the destination catch writes anywhere else.
 import { describe, expect, it } from 'vitest';
 import { loadKernels } from '../src/wasm/load';
+import type { Kernels } from '../src/wasm/kernels';
 import { mixed, random, runs, textLike } from './helpers/data';
 import { referenceDecodeBlock } from './reference/lz4-block';
 import { BUILDS } from './helpers/engines';
@@ -24,6 +25,17 @@ function periodic(size: number, next: () => number): Uint8Array {
   return out;
 }
 
+/** `input` as an LZ4 block, made by the kernel itself (the kernels are reset first). */
+function compressWithKernel(kernels: Kernels, input: Uint8Array): Uint8Array {
+  const { exports } = kernels;
+  kernels.reset();
+  const staging = kernels.alloc(input.length);
+  const compressed = kernels.alloc(exports.lz4Bound(input.length));
+  kernels.heap.set(input, staging);
+  const size = exports.lz4CompressBlock(staging, input.length, compressed, exports.lz4Bound(input.length), 1);
+  return kernels.heap.slice(compressed, compressed + size);
+}
+
 function decodeOrNull(block: Uint8Array): Uint8Array | null {
   try {
     return referenceDecodeBlock(block);
@@ -42,12 +54,7 @@ describe.each([true, false])('LZ4 block decoder bounds (simd: %s)', (simd) => {
     const large = [textLike(90_000, 5), mixed(90_000, 6)];
     for (let round = 0; round < 1200; round++) {
       const input = round % 20 === 0 ? large[(round / 20) % 2] : sources[round % sources.length];
-      kernels.reset();
-      const staging = kernels.alloc(input.length);
-      const compressed = kernels.alloc(exports.lz4Bound(input.length));
-      kernels.heap.set(input, staging);
-      const size = exports.lz4CompressBlock(staging, input.length, compressed, exports.lz4Bound(input.length), 1);
-      const block = kernels.heap.slice(compressed, compressed + size);
+      const block = compressWithKernel(kernels, input);
       const flips = Math.floor(next() * 4); // 0: the valid block itself
       for (let f = 0; f < flips; f++) block[Math.floor(next() * block.length)] ^= 1 << Math.floor(next() * 8);
       const srcLen = next() < 0.3 ? Math.floor(next() * block.length) : block.length;
@@ -141,12 +148,7 @@ describe.each([true, false])('LZ4 block decoder below 64 KiB of memory (simd: %s
     const low = exports.heapBase();
     const next = random(simd ? 21 : 22);
     for (const input of [textLike(9000, 9), mixed(9000, 10), runs(9000, 11)]) {
-      kernels.reset();
-      const staging = kernels.alloc(input.length);
-      const compressed = kernels.alloc(exports.lz4Bound(input.length));
-      kernels.heap.set(input, staging);
-      const size = exports.lz4CompressBlock(staging, input.length, compressed, exports.lz4Bound(input.length), 1);
-      const block = kernels.heap.slice(compressed, compressed + size);
+      const block = compressWithKernel(kernels, input);
       const dst = low + 16384;
       const dstCap = input.length + 100;
       expect(low + block.length).toBeLessThan(dst);
