@@ -55,7 +55,7 @@ function runStage(record: usize, src: usize, len: usize, dst: usize, cap: usize)
   const p2 = load<u32>(record, 12);
   const p3 = load<u32>(record, 16);
   switch (op) {
-    case OP_LZ4_BLOCK: return lz4DecompressBlock(src, len, dst, cap, 0);
+    case OP_LZ4_BLOCK: return lz4DecompressBlock(src, len, dst, cap, 0, 0);
     case OP_BYTE_UNSHUFFLE: return byteUnshuffle(src, len, dst, cap, p0);
     case OP_BIT_UNSHUFFLE: return bitUnshuffle(src, len, dst, cap, p0);
     case OP_DELTA: {

@@ -34,6 +34,27 @@ function stripes(state: usize, p: usize, count: usize): void {
   store<u32>(state, a4, 12);
 }
 
+/**
+ * One 16-byte stripe through the four lane accumulators held in a v128 (SIMD builds), for a kernel that hashes while
+ * it does other work: there the latency of this chain hides behind the kernel's own (on its own, `stripes` is faster).
+ * The accumulators are the state's first 16 bytes.
+ */
+// @ts-ignore: decorator
+@inline export function xxh32StripeLanes(lanes: v128, stripe: v128): v128 {
+  const mixed = i32x4.add(lanes, i32x4.mul(stripe, i32x4.splat(P2)));
+  return i32x4.mul(v128.or(i32x4.shl(mixed, 13), i32x4.shr_u(mixed, 19)), i32x4.splat(P1));
+}
+
+/** Bytes waiting in the state for a whole stripe: only with none may stripes go through xxh32StripeLanes. */
+export function xxh32Buffered(state: usize): usize {
+  return <usize>load<u32>(state + BUFFERED);
+}
+
+/** Counts `len` bytes that went through xxh32StripeLanes into the state's total length. */
+export function xxh32CountStripes(state: usize, len: usize): void {
+  store<u64>(state + TOTAL, load<u64>(state + TOTAL) + <u64>len);
+}
+
 /** Starts a new hash with the given seed in the state at `state`. */
 export function xxh32Reset(state: usize, seed: u32): void {
   store<u32>(state, seed + P1 + P2);

@@ -71,7 +71,7 @@ describe.each([true, false])('LZ4 block decoder bounds (simd: %s)', (simd) => {
         const heap = kernels.heap;
         heap.fill(GUARD_BYTE, dst - GUARD, Math.min(end, dst + dstCap + GUARD));
         heap.set(block.subarray(0, srcLen), src);
-        const status = exports.lz4DecompressBlock(src, srcLen, dst, dstCap, 0);
+        const status = exports.lz4DecompressBlock(src, srcLen, dst, dstCap, 0, 0);
         const outside = [...heap.subarray(dst - GUARD, dst), ...heap.subarray(dst + dstCap, Math.min(end, dst + dstCap + GUARD))];
         expect(outside.every((b) => b === GUARD_BYTE), `round ${round} (${flush} flush): a write outside the destination`).toBe(true);
         if (expected !== null && expected.length <= dstCap) {
@@ -112,7 +112,7 @@ describe.each([true, false])('LZ4 block decoder near the end of its output (simd
         const heap = kernels.heap;
         heap.set(block, lead);
         heap.fill(GUARD_BYTE, dst - GUARD, Math.min(end, dst + dstCap + GUARD));
-        expect(exports.lz4DecompressBlock(lead, block.length, dst, dstCap, 0), `distance ${distance}`).toBe(dstCap);
+        expect(exports.lz4DecompressBlock(lead, block.length, dst, dstCap, 0, 0), `distance ${distance}`).toBe(dstCap);
         expect(heap.subarray(dst, dst + dstCap).every((b, i) => b === expected[i]), `distance ${distance}: decoded bytes`).toBe(true);
         const after = heap.subarray(dst + dstCap, Math.min(end, dst + dstCap + GUARD));
         expect(after.every((b) => b === GUARD_BYTE), `distance ${distance}: a write past the output`).toBe(true);
@@ -131,7 +131,7 @@ describe.each([true, false])('LZ4 block decoder near the end of its output (simd
       const dst = kernels.alloc(4096);
       const end = exports.memory.buffer.byteLength;
       kernels.heap.set(block.subarray(0, cut), end - cut); // flush against the end of memory: a read past it traps
-      const status = exports.lz4DecompressBlock(end - cut, cut, dst, 4096, 0);
+      const status = exports.lz4DecompressBlock(end - cut, cut, dst, 4096, 0, 0);
       const expected = decodeOrNull(block.subarray(0, cut)); // only a cut right after the 31 literals is a valid block
       if (expected) expect(status, `cut at ${cut}`).toBe(expected.length);
       else expect(status, `cut at ${cut}`).toBeLessThan(0);
@@ -159,7 +159,7 @@ describe.each([true, false])('LZ4 block decoder below 64 KiB of memory (simd: %s
         for (let f = 0; f < flips; f++) bytes[Math.floor(next() * bytes.length)] ^= 1 << Math.floor(next() * 8);
         const expected = decodeOrNull(bytes);
         kernels.heap.set(bytes, low);
-        const status = exports.lz4DecompressBlock(low, bytes.length, dst, dstCap, 0);
+        const status = exports.lz4DecompressBlock(low, bytes.length, dst, dstCap, 0, 0);
         if (expected !== null && expected.length <= dstCap) {
           expect(status).toBe(expected.length);
           expect(kernels.heap.subarray(dst, dst + status).every((b, i) => b === expected[i])).toBe(true);

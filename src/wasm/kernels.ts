@@ -12,7 +12,7 @@ export interface KernelExports {
   simdBuild(): number;
   lz4Bound(n: number): number;
   lz4CompressBlock(src: number, srcLen: number, dst: number, dstCap: number, acceleration: number): number;
-  lz4DecompressBlock(src: number, srcLen: number, dst: number, dstCap: number, history: number): number;
+  lz4DecompressBlock(src: number, srcLen: number, dst: number, dstCap: number, history: number, hashState: number): number;
   xxh32(p: number, len: number, seed: number): number;
   xxh32StateBytes(): number;
   xxh32Reset(state: number, seed: number): void;

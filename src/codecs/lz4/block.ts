@@ -55,7 +55,7 @@ export function decompressBlock(kernels: Kernels, data: Uint8Array, options: Dec
     kernels.heap.set(block, src);
     for (;;) {
       const dst = kernels.alloc(capacity);
-      const size = kernels.exports.lz4DecompressBlock(src, block.length, dst, capacity, 0);
+      const size = kernels.exports.lz4DecompressBlock(src, block.length, dst, capacity, 0, 0);
       if (size >= 0) {
         if (exact !== undefined && size !== exact) {
           throw new TensorzipError('CORRUPT', `lz4.decompressBlock: expected ${exact} decoded bytes, the block holds ${size}`);

@@ -98,16 +98,18 @@ function decodeFrame(kernels: Kernels, input: Uint8Array, at: number, out: Outpu
       if (actual !== expected) throw checksumError(`LZ4 block at byte ${blockAt}`, expected, actual, pos + size);
     }
     let n = size;
-    if (!stored) {
+    if (stored) {
+      if (d.contentChecksum) k.xxh32Update(state, dst, n);
+    } else {
       const capacity = Math.min(d.blockMaxSize, out.room());
-      n = k.lz4DecompressBlock(src, size, dst, capacity, kept);
+      // The kernel adds the block to the content checksum as it decodes.
+      n = k.lz4DecompressBlock(src, size, dst, capacity, kept, d.contentChecksum ? state : 0);
       if (n < 0) {
         throw blockDecodeError(n, `LZ4 block at byte ${blockAt}`, () => capacity < d.blockMaxSize
           ? new TensorzipError('LIMIT', `the decompressed data passes maxOutputSize (${out.length + out.room()} bytes)`)
           : new TensorzipError('CORRUPT', `LZ4 block at byte ${blockAt}: it decodes to more than the frame's block maximum of ${d.blockMaxSize}`, { offset: blockAt }));
       }
     }
-    if (d.contentChecksum) k.xxh32Update(state, dst, n);
     produced += n;
     if (d.contentSize !== undefined && produced > d.contentSize) {
       throw new TensorzipError('CORRUPT', `LZ4 frame at byte ${at}: its blocks hold more than the declared content size of ${d.contentSize}`, { offset: blockAt });
@@ -154,7 +156,7 @@ function decodeLegacyFrame(kernels: Kernels, input: Uint8Array, at: number, out:
     if (input.length - pos - 4 < size) truncated(pos, 'a legacy block');
     kernels.heap.set(input.subarray(pos + 4, pos + 4 + size), src);
     const capacity = Math.min(LEGACY_BLOCK_SIZE, out.room());
-    const n = k.lz4DecompressBlock(src, size, dst, capacity, 0);
+    const n = k.lz4DecompressBlock(src, size, dst, capacity, 0, 0);
     if (n < 0) {
       throw blockDecodeError(n, `legacy LZ4 block at byte ${pos}`, () => capacity < LEGACY_BLOCK_SIZE
         ? new TensorzipError('LIMIT', `the decompressed data passes maxOutputSize (${out.length + out.room()} bytes)`)
