@@ -172,6 +172,11 @@ let hashPos: usize = 0;
 /** A stripe is hashed once the output has passed its end by this much: its bytes are final (no copy writes before
  *  `op`), and stored long enough ago that the 16-byte load does not wait on store forwarding from smaller stores. */
 const HASH_LAG: usize = 64;
+/** 16 zero bytes, then 16 one bytes: the lane mask for a step of 0 or 16 bytes, loaded rather than made from it. */
+const STEP_MASKS: usize = memory.data<u8>([
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+]);
 
 /** Where fastSequences stopped reading; its return value is where it stopped writing. */
 let fastIp: usize = 0;
@@ -344,9 +349,9 @@ const LOOKAHEAD_MISS_GAP: usize = 256;
         if (isVector<Lanes>()) {
           // Without a branch: whether a stripe is ready follows the uneven steps of op, and a mispredicted branch
           // costs more than the unused arithmetic.
-          const ready = <usize>(hashed + HASH_LAG <= op);
-          lanes = v128.bitselect(xxh32StripeLanes(lanes, v128.load(hashed)), lanes, i32x4.splat(-<i32>ready));
-          hashed += ready << 4;
+          const step = <usize>(hashed + HASH_LAG <= op) << 4;
+          lanes = v128.bitselect(xxh32StripeLanes(lanes, v128.load(hashed)), lanes, v128.load(STEP_MASKS + step));
+          hashed += step;
         }
         const token = <usize>load<u8>(ip);
         let literals = token >> 4;
