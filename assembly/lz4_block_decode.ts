@@ -172,11 +172,8 @@ let hashPos: usize = 0;
 /** A stripe is hashed once the output has passed its end by this much: its bytes are final (no copy writes before
  *  `op`), and stored long enough ago that the 16-byte load does not wait on store forwarding from smaller stores. */
 const HASH_LAG: usize = 64;
-/** 16 zero bytes, then 16 one bytes: the lane mask for a step of 0 or 16 bytes, loaded rather than made from it. */
-const STEP_MASKS: usize = memory.data<u8>([
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
-]);
+/** Once the hash has caught up with the output, the loop runs without hashing until the output is this far ahead. */
+const HASH_BACKLOG: usize = 512;
 
 /** Where fastSequences stopped reading; its return value is where it stopped writing. */
 let fastIp: usize = 0;
@@ -235,9 +232,7 @@ const PLAIN_RUN_MAX: usize = 65536;
   while (ip <= srcLimit && op <= opLimit) {
     const runLimit = op + min(opLimit - op, plainRun);
     if (ASC_FEATURE_SIMD && contentHash != 0) { // (the scalar build leaves the hashing variants out)
-      op = checkWindow
-        ? plainLoopCheckedHashing(ip, op, srcLimit, runLimit, lowest, dstLimit, dstEnd)
-        : plainLoopHashing(ip, op, srcLimit, runLimit, lowest, dstLimit, dstEnd);
+      op = plainLoopsHashing(ip, op, srcLimit, runLimit, lowest, dstLimit, dstEnd, checkWindow);
     } else {
       op = checkWindow
         ? plainLoopChecked(ip, op, srcLimit, runLimit, lowest, dstLimit, dstEnd)
@@ -254,6 +249,34 @@ const PLAIN_RUN_MAX: usize = 65536;
     plainRun = op - lookaheadFrom >= LOOKAHEAD_LONG ? 0 : min(max(plainRun << 1, PLAIN_RUN_FIRST), PLAIN_RUN_MAX);
   }
   fastIp = ip;
+  return op;
+}
+
+/**
+ * The plain loop up to `runLimit` while hashing: its hashing variant while the output is ahead of the hash, and the
+ * plain variant for HASH_BACKLOG bytes each time the hash catches up. Returns as the plain loop does.
+ */
+// @ts-ignore: decorator
+@inline function plainLoopsHashing(ip: usize, op: usize, srcLimit: usize, runLimit: usize, lowest: usize,
+  dstLimit: usize, dstEnd: usize, checkWindow: bool): usize {
+  while (true) {
+    if (op >= hashPos + HASH_LAG) {
+      op = checkWindow
+        ? plainLoopCheckedHashing(ip, op, srcLimit, runLimit, lowest, dstLimit, dstEnd)
+        : plainLoopHashing(ip, op, srcLimit, runLimit, lowest, dstLimit, dstEnd);
+      ip = fastIp;
+      // Stopped with the hash still behind: at a sequence for the careful loop, or at a limit.
+      if (op >= hashPos + HASH_LAG) break;
+    } else {
+      const backlogLimit = min(runLimit, hashPos + HASH_LAG + HASH_BACKLOG);
+      op = checkWindow
+        ? plainLoopChecked(ip, op, srcLimit, backlogLimit, lowest, dstLimit, dstEnd)
+        : plainLoop(ip, op, srcLimit, backlogLimit, lowest, dstLimit, dstEnd);
+      ip = fastIp;
+      if (op <= backlogLimit) break; // stopped inside its run: at a sequence for the careful loop, or at the input limit
+    }
+    if (ip > srcLimit || op > runLimit) break;
+  }
   return op;
 }
 
@@ -344,14 +367,11 @@ const LOOKAHEAD_MISS_GAP: usize = 256;
       // places the code). It leaves ip and op at the token and first output byte of any other sequence, for the path
       // below.
       let lanes: Lanes = isVector<Lanes>() ? v128.load(contentHash) : <Lanes>0;
-      let hashed = hashPos;
+      let hashed = hashPos; // hashing only: the loop starts and goes on only while hashed + HASH_LAG <= op
       do {
         if (isVector<Lanes>()) {
-          // Without a branch: whether a stripe is ready follows the uneven steps of op, and a mispredicted branch
-          // costs more than the unused arithmetic.
-          const step = <usize>(hashed + HASH_LAG <= op) << 4;
-          lanes = v128.bitselect(xxh32StripeLanes(lanes, v128.load(hashed)), lanes, v128.load(STEP_MASKS + step));
-          hashed += step;
+          lanes = xxh32StripeLanes(lanes, v128.load(hashed));
+          hashed += 16;
         }
         const token = <usize>load<u8>(ip);
         let literals = token >> 4;
@@ -391,12 +411,14 @@ const LOOKAHEAD_MISS_GAP: usize = 256;
           ip = next + 3;
           op = matchOp + 19 + extra;
         }
-        // Both limits in one test: a difference turns negative once its pointer passes its limit. (A block of 2 GiB
-        // or more could look negative too; that only hands the rest to the careful loop.)
-      } while (<i32>((srcLimit - ip) | (runLimit - op)) >= 0);
+        // The limits in one test: a difference turns negative once its pointer passes its limit. (A block of 2 GiB
+        // or more could look negative too; that only hands the rest to the careful loop.) Hashing, the loop also
+        // stops where the next stripe is not yet HASH_LAG behind op.
+      } while (<i32>((srcLimit - ip) | (runLimit - op) | (isVector<Lanes>() ? op - hashed - HASH_LAG : 0)) >= 0);
       if (isVector<Lanes>()) {
         v128.store(contentHash, lanes);
         hashPos = hashed;
+        if (op < hashed + HASH_LAG) break;
       }
       if (ip > srcLimit || op > runLimit) break;
     }
