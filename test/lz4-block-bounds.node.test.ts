@@ -4,11 +4,11 @@
 // read (or written) past it traps; guard bytes around the destination catch writes anywhere else.
 import { describe, expect, it } from 'vitest';
 import { loadKernels } from '../src/wasm/load';
-import type { Kernels } from '../src/wasm/kernels';
 import { mixed, random, runs, textLike } from './helpers/data';
 import { referenceDecodeBlock } from './reference/lz4-block';
 import { BUILDS } from './helpers/engines';
 import { expectError } from './helpers/errors';
+import { compressWithKernel } from './helpers/lz4-kernel';
 
 const GUARD = 64;
 const GUARD_BYTE = 0xa5;
@@ -23,17 +23,6 @@ function periodic(size: number, next: () => number): Uint8Array {
     for (let i = 0; at < end; i++, at++) out[at] = pattern[i % period];
   }
   return out;
-}
-
-/** `input` as an LZ4 block, made by the kernel itself (the kernels are reset first). */
-function compressWithKernel(kernels: Kernels, input: Uint8Array): Uint8Array {
-  const { exports } = kernels;
-  kernels.reset();
-  const staging = kernels.alloc(input.length);
-  const compressed = kernels.alloc(exports.lz4Bound(input.length));
-  kernels.heap.set(input, staging);
-  const size = exports.lz4CompressBlock(staging, input.length, compressed, exports.lz4Bound(input.length), 1);
-  return kernels.heap.slice(compressed, compressed + size);
 }
 
 function decodeOrNull(block: Uint8Array): Uint8Array | null {

@@ -6,6 +6,7 @@ import { loadKernels } from '../src/wasm/load';
 import type { Kernels } from '../src/wasm/kernels';
 import { mixed, random, runs, structuredBinary, textLike } from './helpers/data';
 import { referenceXxh32 } from './reference/xxh32';
+import { compressWithKernel } from './helpers/lz4-kernel';
 
 /** Bytes whose blocks keep the plain loop busy: literal runs and matches of every length 4–80 from 8–300 back. */
 function codeLike(size: number, seed: number): Uint8Array {
@@ -38,16 +39,6 @@ function concat(...parts: Uint8Array[]): Uint8Array {
     at += p.length;
   }
   return out;
-}
-
-function compressWithKernel(kernels: Kernels, input: Uint8Array): Uint8Array {
-  const { exports } = kernels;
-  kernels.reset();
-  const staging = kernels.alloc(input.length);
-  const compressed = kernels.alloc(exports.lz4Bound(input.length));
-  kernels.heap.set(input, staging);
-  const size = exports.lz4CompressBlock(staging, input.length, compressed, exports.lz4Bound(input.length), 1);
-  return kernels.heap.slice(compressed, compressed + size);
 }
 
 /** Compresses each block with the kernel, then decodes them in turn into one hash that starts with `prefix`. */
