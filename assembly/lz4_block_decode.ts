@@ -216,9 +216,10 @@ function fastSequences(ip: usize, op: usize, srcEnd: usize, dstEnd: usize, lowes
 /**
  * How the two loops take turns. The lookahead loop is the faster one where the sequences it leaves its inner loop for
  * (5 or more literals, or a match of 19 bytes or more) are rare (text: 0.5% of its sequences) and the slower one where
- * they are common (code, binaries: a quarter), as each of them costs it a mispredicted branch. So after a lookahead run of LOOKAHEAD_LONG bytes or more, the plain loop takes
- * one sequence and hands back; after a shorter one it runs twice as long as last time, from PLAIN_RUN_FIRST up to
- * PLAIN_RUN_MAX output bytes, and the lookahead loop is soon tried only rarely.
+ * they are common (code, binaries: a quarter), as each of them costs it a mispredicted branch. So after a lookahead
+ * run of LOOKAHEAD_LONG bytes or more, the plain loop takes one sequence and hands back; after a shorter one it runs
+ * twice as long as last time, from PLAIN_RUN_FIRST up to PLAIN_RUN_MAX output bytes, and the lookahead loop is soon
+ * tried only rarely.
  */
 const LOOKAHEAD_LONG: usize = 4096;
 const PLAIN_RUN_FIRST: usize = 64;
