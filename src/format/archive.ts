@@ -161,7 +161,8 @@ async function decodeTensor(kernels: Kernels, entry: TensorEntry, count: number,
   let scale: Float32Array | null = null;
   let zeroPoint: Int8Array | Uint8Array | null = null;
   if (entry.stored.params) {
-    const block = (await read(entry.stored.params, `the parameters of "${entry.name}"`)).slice();
+    // A copy with its own buffer: the source may hand out a view (a Node Buffer, whose slice() is a view too).
+    const block = new Uint8Array(await read(entry.stored.params, `the parameters of "${entry.name}"`));
     // float32 scales, then (asymmetric types) one zero-point byte per scale: 4p or 5p bytes.
     const p = affineLayout(entry.shape, entry.stored.axis ?? undefined, entry.stored.blockSize ?? undefined).paramCount;
     if (block.length !== 4 * p && block.length !== 5 * p) throw new TensorzipError('CORRUPT', `open: the parameter block of "${entry.name}" is ${block.length} bytes; its layout has ${p} scales`);

@@ -137,7 +137,7 @@ export function readGguf(kernels: Kernels, bytes: Uint8Array): Gguf {
     const start = dataStart + info.offset;
     if (info.offset % alignment !== 0) throw new TensorzipError('CORRUPT', `gguf.read: tensor "${info.name}" is at offset ${info.offset}, not a multiple of ${alignment}`);
     if (!Number.isSafeInteger(size) || start + size > bytes.length) throw new TensorzipError('TRUNCATED', `gguf.read: tensor "${info.name}" needs bytes ${start}–${start + size}, the file has ${bytes.length}`);
-    const raw = bytes.slice(start, start + size);
+    const raw = new Uint8Array(bytes.subarray(start, start + size));
     if (type.plain) {
       tensors[info.name] = { dtype: type.plain, shape, data: new ARRAY_TYPES[type.plain](raw.buffer, 0, count) };
     } else {

@@ -47,7 +47,7 @@ export function readNpy(bytes: Uint8Array): TensorInput {
   if (!Number.isSafeInteger(count * width)) throw new TensorzipError('CORRUPT', `npy.read: shape (${shape.join(', ')}) is too large`);
   if (bytes.length - dataStart < count * width) throw new TensorzipError('TRUNCATED', `npy.read: ${count * width} data bytes expected, found ${bytes.length - dataStart}`);
   if (bytes.length - dataStart > count * width) throw new TensorzipError('CORRUPT', `npy.read: ${bytes.length - dataStart - count * width} bytes past the data`);
-  const copy = bytes.slice(dataStart, dataStart + count * width);
+  const copy = new Uint8Array(bytes.subarray(dataStart, dataStart + count * width));
   return { dtype, shape, data: new array(copy.buffer, 0, count) as TensorArray };
 }
 

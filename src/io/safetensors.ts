@@ -67,7 +67,7 @@ export function readSafetensors(bytes: Uint8Array): Safetensors {
   const tensors: Record<string, TensorInput> = {};
   for (const e of entries) {
     const { array, bytes: width } = TENSOR_DTYPES[e.dtype];
-    const copy = bytes.slice(headerEnd + e.begin, headerEnd + e.end);
+    const copy = new Uint8Array(bytes.subarray(headerEnd + e.begin, headerEnd + e.end));
     tensors[e.name] = { dtype: e.dtype, shape: e.shape, data: new array(copy.buffer, 0, (e.end - e.begin) / width) as TensorArray };
   }
   return { tensors, metadata };

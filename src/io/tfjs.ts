@@ -55,7 +55,7 @@ export function readTfjs(kernels: Kernels, model: TfjsModel): Record<string, Ten
       const stored = q ? (q.dtype === 'uint8' ? 1 : 2) : TENSOR_DTYPES[TFJS_DTYPES[spec.dtype]]?.bytes;
       if (stored === undefined) throw new TensorzipError('UNSUPPORTED', `tfjs.read: weight "${spec.name}" has dtype ${JSON.stringify(spec.dtype)}`);
       if (at + count * stored > bytes.length) throw new TensorzipError('TRUNCATED', `tfjs.read: weight "${spec.name}" needs bytes ${at}–${at + count * stored}, the shards hold ${bytes.length}`);
-      const raw = bytes.slice(at, at + count * stored);
+      const raw = new Uint8Array(bytes.subarray(at, at + count * stored));
       at += count * stored;
       if (q) {
         const codes = q.dtype === 'uint8' ? raw : new Uint16Array(raw.buffer, 0, count);
