@@ -9,6 +9,7 @@ import { GGML_TYPES, type GgmlDtype } from '../codecs/quant/ggml';
 import type { TensorArray, TensorDtype } from '../format/dtypes';
 import type { TensorInput } from '../format/pack';
 import type { Kernels } from '../wasm/kernels';
+import { describeValue, elementCount, nullObject } from './untrusted';
 
 export interface Gguf {
   version: number;
@@ -38,6 +39,8 @@ const ARRAY_TYPES: Record<string, { new (b: ArrayBuffer, o: number, n: number): 
   float32: Float32Array, int8: Int8Array, int16: Int16Array, int32: Int32Array, int64: BigInt64Array, float64: Float64Array,
 };
 const MAX_DEPTH = 8;
+/** The fewest bytes a metadata value of each type takes (a string or an array at least its length), by type id. */
+const VALUE_BYTES = [1, 1, 2, 2, 4, 4, 4, 1, 8, 12, 8, 8, 8];
 
 class Reader {
   at = 0;
@@ -88,7 +91,7 @@ class Reader {
       case 9: {
         if (depth >= MAX_DEPTH) throw new TensorzipError('CORRUPT', `gguf.read: arrays nested deeper than ${MAX_DEPTH}`);
         const elementType = this.u32();
-        const n = this.count('an array length');
+        const n = this.count('an array length', VALUE_BYTES[elementType] ?? 1);
         return Array.from({ length: n }, () => this.value(elementType, depth + 1));
       }
       case 10: return take(8, () => v.getBigUint64(this.at, true));
@@ -108,35 +111,44 @@ export function readGguf(kernels: Kernels, bytes: Uint8Array): Gguf {
   if (version !== 2 && version !== 3) throw new TensorzipError('UNSUPPORTED', `gguf.read: GGUF version ${version} (2 and 3 are read)`, { offset: 4 });
   const tensorCount = r.count('the tensor count', 24);
   const kvCount = r.count('the metadata count', 12);
-  const metadata: Record<string, unknown> = {};
+  const metadata = nullObject<unknown>();
   for (let i = 0; i < kvCount; i++) {
     const key = r.string('a metadata key');
+    if (Object.hasOwn(metadata, key)) throw new TensorzipError('CORRUPT', `gguf.read: the metadata key ${describeValue(key)} appears twice`);
     metadata[key] = r.value(r.u32(), 0);
   }
-  const infos: { name: string; dims: number[]; type: number; offset: number }[] = [];
+  const infos: { name: string; quoted: string; dims: number[]; type: number; offset: number }[] = [];
+  const names = new Set<string>();
   for (let i = 0; i < tensorCount; i++) {
     const name = r.string('a tensor name');
+    const quoted = describeValue(name);
+    if (names.has(name)) throw new TensorzipError('CORRUPT', `gguf.read: two tensors are named ${quoted}`);
+    names.add(name);
     const nDims = r.u32();
-    if (nDims > 8) throw new TensorzipError('CORRUPT', `gguf.read: tensor "${name}" has ${nDims} dimensions`);
-    const dims = Array.from({ length: nDims }, () => r.count(`a dimension of "${name}"`, 0));
+    if (nDims > 8) throw new TensorzipError('CORRUPT', `gguf.read: tensor ${quoted} has ${nDims} dimensions`);
+    const dims = Array.from({ length: nDims }, () => r.count(`a dimension of ${quoted}`, 0));
     const type = r.u32();
-    const offset = r.count(`the offset of "${name}"`, 0);
-    infos.push({ name, dims, type, offset });
+    const offset = r.count(`the offset of ${quoted}`);
+    infos.push({ name, quoted, dims, type, offset });
   }
-  const alignment = metadata['general.alignment'] ?? 32;
-  if (typeof alignment !== 'number' || alignment === 0 || alignment % 8 !== 0) throw new TensorzipError('CORRUPT', `gguf.read: general.alignment ${String(alignment)}`);
+  const alignment = Object.hasOwn(metadata, 'general.alignment') ? metadata['general.alignment'] : 32;
+  // llama.cpp's rule: a power of two (as a u32; any other number would misplace every tensor).
+  if (typeof alignment !== 'number' || !Number.isInteger(alignment) || alignment < 1 || alignment > 2 ** 31 || (alignment & (alignment - 1)) !== 0) {
+    throw new TensorzipError('CORRUPT', `gguf.read: general.alignment ${describeValue(alignment)} is not a power of two`);
+  }
   const dataStart = Math.ceil(r.at / alignment) * alignment;
-  const tensors: Record<string, TensorInput> = {};
+  const tensors = nullObject<TensorInput>();
   for (const info of infos) {
     const type = TYPES[info.type];
-    if (type === undefined) throw new TensorzipError('UNSUPPORTED', `gguf.read: tensor "${info.name}" has ggml type ${info.type} (read: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q4_K, I8–I64, F64)`);
+    if (type === undefined) throw new TensorzipError('UNSUPPORTED', `gguf.read: tensor ${info.quoted} has ggml type ${info.type} (read: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q4_K, I8–I64, F64)`);
     const shape = [...info.dims].reverse();
-    const count = info.dims.reduce((a, d) => a * d, 1);
-    if ((info.dims[0] ?? 1) % type.values !== 0) throw new TensorzipError('CORRUPT', `gguf.read: tensor "${info.name}" (${type.name}) has rows of ${info.dims[0]}, not whole blocks of ${type.values}`);
+    if (!shape.every(Number.isSafeInteger)) throw new TensorzipError('LIMIT', `gguf.read: tensor ${info.quoted} has a dimension over 2^53`);
+    const count = elementCount(shape, `gguf.read: tensor ${info.quoted}`);
+    if ((info.dims[0] ?? 1) % type.values !== 0) throw new TensorzipError('CORRUPT', `gguf.read: tensor ${info.quoted} (${type.name}) has rows of ${info.dims[0]}, not whole blocks of ${type.values}`);
     const size = (count / type.values) * type.bytes;
     const start = dataStart + info.offset;
-    if (info.offset % alignment !== 0) throw new TensorzipError('CORRUPT', `gguf.read: tensor "${info.name}" is at offset ${info.offset}, not a multiple of ${alignment}`);
-    if (!Number.isSafeInteger(size) || start + size > bytes.length) throw new TensorzipError('TRUNCATED', `gguf.read: tensor "${info.name}" needs bytes ${start}–${start + size}, the file has ${bytes.length}`);
+    if (info.offset % alignment !== 0) throw new TensorzipError('CORRUPT', `gguf.read: tensor ${info.quoted} is at offset ${info.offset}, not a multiple of ${alignment}`);
+    if (start + size > bytes.length) throw new TensorzipError('TRUNCATED', `gguf.read: tensor ${info.quoted} needs bytes ${start}–${start + size}, the file has ${bytes.length}`);
     const raw = new Uint8Array(bytes.subarray(start, start + size));
     if (type.plain) {
       tensors[info.name] = { dtype: type.plain, shape, data: new ARRAY_TYPES[type.plain](raw.buffer, 0, count) };

@@ -5,6 +5,7 @@
 import { TensorzipError } from '../errors';
 import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from '../format/dtypes';
 import type { TensorInput } from '../format/pack';
+import { describeValue, elementCount, nullObject, ownEntry } from './untrusted';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 /** NumPy refuses longer headers by default (_MAX_HEADER_SIZE). */
@@ -29,31 +30,85 @@ export function readNpy(bytes: Uint8Array): TensorInput {
   if (headerLength > MAX_HEADER) throw new TensorzipError('LIMIT', `npy.read: a header of ${headerLength} bytes is over ${MAX_HEADER}`);
   if (start + headerLength > bytes.length) throw new TensorzipError('TRUNCATED', `npy.read: the header needs ${start + headerLength} bytes, the file has ${bytes.length}`);
   const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(start, start + headerLength));
-  // Exactly the three keys, each once, as NumPy writes them (any order, optional trailing comma), then padding.
-  const match = /^\{\s*((?:'(?:descr|fortran_order|shape)'\s*:\s*(?:'[^']*'|True|False|\((?:\s*\d+\s*,?)*\s*\))\s*,?\s*){3})\}\s*$/.exec(text);
-  const field = (key: string, value: string) => new RegExp(`'${key}'\\s*:\\s*${value}`).exec(match?.[1] ?? '');
-  const descr = field('descr', "'([^']*)'");
-  const fortran = field('fortran_order', '(True|False)');
-  const shapeText = field('shape', '\\(([^)]*)\\)');
-  if (!match || !descr || !fortran || !shapeText) throw new TensorzipError('CORRUPT', `npy.read: the header is not the dict NumPy writes: ${JSON.stringify(text.slice(0, 200))}`);
-  const dtype = DESCR[descr[1]];
-  if (dtype === undefined) throw new TensorzipError('UNSUPPORTED', `npy.read: dtype '${descr[1]}' (little-endian plain numbers only; no objects, structs or big-endian)`);
-  if (fortran[1] === 'True') throw new TensorzipError('UNSUPPORTED', 'npy.read: Fortran-order arrays (save them in C order)');
-  const shape = shapeText[1].split(',').map((d) => d.trim()).filter((d) => d.length > 0).map(Number);
-  if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new TensorzipError('CORRUPT', `npy.read: shape (${shapeText[1]})`);
-  const count = shape.reduce((a, d) => a * d, 1);
+  const header = parseHeader(text);
+  const dtype = ownEntry(DESCR, header.descr);
+  if (dtype === undefined) throw new TensorzipError('UNSUPPORTED', `npy.read: dtype ${describeValue(header.descr)} (little-endian plain numbers only; no objects, structs or big-endian)`);
+  if (header.fortran_order) throw new TensorzipError('UNSUPPORTED', 'npy.read: Fortran-order arrays (save them in C order)');
+  const shape = header.shape;
+  const count = elementCount(shape, `npy.read: shape (${shape.join(', ')})`);
   const { array, bytes: width } = TENSOR_DTYPES[dtype];
   const dataStart = start + headerLength;
-  if (!Number.isSafeInteger(count * width)) throw new TensorzipError('CORRUPT', `npy.read: shape (${shape.join(', ')}) is too large`);
   if (bytes.length - dataStart < count * width) throw new TensorzipError('TRUNCATED', `npy.read: ${count * width} data bytes expected, found ${bytes.length - dataStart}`);
   if (bytes.length - dataStart > count * width) throw new TensorzipError('CORRUPT', `npy.read: ${bytes.length - dataStart - count * width} bytes past the data`);
   const copy = new Uint8Array(bytes.subarray(dataStart, dataStart + count * width));
   return { dtype, shape, data: new array(copy.buffer, 0, count) as TensorArray };
 }
 
+interface NpyHeader {
+  descr: string;
+  fortran_order: boolean;
+  shape: number[];
+}
+
+/**
+ * The header dict as NumPy writes it: exactly the keys descr, fortran_order and shape, each once, in any order, with
+ * an optional trailing comma, then padding. One pass over the text, so any header parses in linear time.
+ */
+function parseHeader(text: string): NpyHeader {
+  let at = 0;
+  const fail = (): never => {
+    throw new TensorzipError('CORRUPT', `npy.read: the header is not the dict NumPy writes (at character ${at}): ${JSON.stringify(text.slice(0, 200))}`);
+  };
+  const space = () => { while (at < text.length && /\s/.test(text[at])) at++; };
+  const take = (token: string) => { space(); if (!text.startsWith(token, at)) fail(); at += token.length; };
+  const quoted = (): string => {
+    take("'");
+    const close = text.indexOf("'", at);
+    if (close < 0) fail();
+    const value = text.slice(at, close);
+    at = close + 1;
+    return value;
+  };
+  const digits = (): number => {
+    const first = at;
+    while (at < text.length && text[at] >= '0' && text[at] <= '9') at++;
+    const d = Number(text.slice(first, at));
+    if (at === first || !Number.isSafeInteger(d)) fail();
+    return d;
+  };
+  const found = nullObject<unknown>();
+  take('{');
+  for (let member = 0; member < 3; member++) {
+    const key = quoted();
+    if (!['descr', 'fortran_order', 'shape'].includes(key) || key in found) fail();
+    take(':');
+    space();
+    if (key === 'descr') found.descr = quoted();
+    else if (key === 'fortran_order') found.fortran_order = text.startsWith('True', at) ? (at += 4, true) : text.startsWith('False', at) ? (at += 5, false) : fail();
+    else {
+      const shape: number[] = [];
+      take('(');
+      for (space(); text[at] !== ')'; space()) {
+        shape.push(digits());
+        space();
+        if (text[at] === ',') at++;
+        else if (text[at] !== ')') fail();
+      }
+      at++;
+      found.shape = shape;
+    }
+    space();
+    if (text[at] === ',') at++;
+  }
+  take('}');
+  space();
+  if (at !== text.length) fail();
+  return found as unknown as NpyHeader;
+}
+
 export function writeNpy(tensor: TensorInput): Uint8Array {
-  const descr = DESCR_OF[tensor?.dtype];
-  if (descr === undefined) throw new TensorzipError('UNSUPPORTED', `npy.write: NumPy has no ${JSON.stringify(tensor?.dtype)} dtype`);
+  const descr = ownEntry(DESCR_OF, tensor?.dtype);
+  if (descr === undefined) throw new TensorzipError('UNSUPPORTED', `npy.write: NumPy has no ${describeValue(tensor?.dtype)} dtype`);
   const count = tensor.shape.reduce((a, d) => a * d, 1);
   if (!(tensor.data instanceof TENSOR_DTYPES[tensor.dtype].array) || tensor.data.length !== count) {
     throw new TensorzipError('ARGUMENT', `npy.write: a ${tensor.dtype} tensor of shape [${tensor.shape.join(', ')}] needs a ${TENSOR_DTYPES[tensor.dtype].array.name} of ${count} elements`);

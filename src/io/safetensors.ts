@@ -4,6 +4,7 @@
 import { TensorzipError } from '../errors';
 import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from '../format/dtypes';
 import type { TensorInput } from '../format/pack';
+import { describeValue, elementCount, nullObject, ownEntry } from './untrusted';
 
 /** The reference implementation's cap on the header (MAX_HEADER_SIZE). */
 export const MAX_SAFETENSORS_HEADER = 100_000_000;
@@ -30,41 +31,47 @@ export function readSafetensors(bytes: Uint8Array): Safetensors {
   const headerEnd = 8 + Number(n);
   if (headerEnd > bytes.length) throw new TensorzipError('TRUNCATED', `safetensors.read: the header needs ${headerEnd} bytes, the file has ${bytes.length}`);
   if (bytes[8] !== 0x7b) throw corrupt('the header does not start with "{"');
+  let text: string;
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, headerEnd)));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, headerEnd));
+    header = JSON.parse(text);
   } catch (cause) {
     throw new TensorzipError('CORRUPT', 'safetensors.read: the header is not valid UTF-8 JSON', { cause });
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw corrupt('the header is not a JSON object');
+  const members = Object.keys(header);
+  if (countTopLevelMembers(text) !== members.length) throw corrupt('the header names a tensor (or __metadata__) twice');
   const entries: { name: string; dtype: TensorDtype; shape: number[]; begin: number; end: number }[] = [];
-  let metadata: Record<string, string> = {};
-  for (const [name, value] of Object.entries(header as Record<string, unknown>)) {
+  const metadata = nullObject<string>();
+  for (const name of members) {
+    const value: unknown = (header as Record<string, unknown>)[name];
     if (name === '__metadata__') {
-      if (typeof value !== 'object' || value === null || Object.values(value).some((v) => typeof v !== 'string')) throw corrupt('__metadata__ must map strings to strings');
-      metadata = { ...(value as Record<string, string>) };
+      if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) throw corrupt('__metadata__ must map strings to strings');
+      Object.assign(metadata, value);
       continue;
     }
-    const v = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    const dtype = NAMES[v?.dtype as string];
-    if (dtype === undefined) throw new TensorzipError(typeof v?.dtype === 'string' ? 'UNSUPPORTED' : 'CORRUPT', `safetensors.read: tensor "${name}" has dtype ${JSON.stringify(v?.dtype)}`);
+    const quoted = describeValue(name);
+    const v = (typeof value === 'object' && value !== null ? value : {}) as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    const dtype = ownEntry(NAMES, v.dtype);
+    if (dtype === undefined) throw new TensorzipError(typeof v.dtype === 'string' ? 'UNSUPPORTED' : 'CORRUPT', `safetensors.read: tensor ${quoted} has dtype ${describeValue(v.dtype)}`);
     const isCount = (d: unknown) => Number.isSafeInteger(d) && (d as number) >= 0;
-    if (!Array.isArray(v.shape) || !v.shape.every(isCount)) throw corrupt(`tensor "${name}": shape must list non-negative integers`);
-    if (!Array.isArray(v.data_offsets) || v.data_offsets.length !== 2 || !v.data_offsets.every(isCount)) throw corrupt(`tensor "${name}": data_offsets must be [begin, end]`);
+    if (!Array.isArray(v.shape) || !v.shape.every(isCount)) throw corrupt(`tensor ${quoted}: shape must list non-negative integers`);
+    if (!Array.isArray(v.data_offsets) || v.data_offsets.length !== 2 || !v.data_offsets.every(isCount)) throw corrupt(`tensor ${quoted}: data_offsets must be [begin, end]`);
     const [begin, end] = v.data_offsets as number[];
-    const size = (v.shape as number[]).reduce((a, d) => a * d, 1) * TENSOR_DTYPES[dtype].bytes;
-    if (!Number.isSafeInteger(size) || end < begin || end - begin !== size) throw corrupt(`tensor "${name}": data_offsets [${begin}, ${end}] do not hold its ${size} bytes`);
+    const size = elementCount(v.shape as number[], `safetensors.read: tensor ${quoted}`) * TENSOR_DTYPES[dtype].bytes;
+    if (end < begin || end - begin !== size) throw corrupt(`tensor ${quoted}: data_offsets [${begin}, ${end}] do not hold its ${size} bytes`);
     entries.push({ name, dtype, shape: v.shape as number[], begin, end });
   }
   // The tensors must tile the data exactly: no gap, no overlap, nothing after the last.
   entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let at = 0;
   for (const e of entries) {
-    if (e.begin !== at) throw corrupt(`tensor "${e.name}" starts at ${e.begin}, expected ${at} (gap or overlap)`);
+    if (e.begin !== at) throw corrupt(`tensor ${describeValue(e.name)} starts at ${e.begin}, expected ${at} (gap or overlap)`);
     at = e.end;
   }
   if (headerEnd + at !== bytes.length) throw new TensorzipError(headerEnd + at > bytes.length ? 'TRUNCATED' : 'CORRUPT', `safetensors.read: the tensors end at ${headerEnd + at}, the file at ${bytes.length}`);
-  const tensors: Record<string, TensorInput> = {};
+  const tensors = nullObject<TensorInput>();
   for (const e of entries) {
     const { array, bytes: width } = TENSOR_DTYPES[e.dtype];
     const copy = new Uint8Array(bytes.subarray(headerEnd + e.begin, headerEnd + e.end));
@@ -73,17 +80,33 @@ export function readSafetensors(bytes: Uint8Array): Safetensors {
   return { tensors, metadata };
 }
 
+/** Members of the outermost JSON object, duplicates included (JSON.parse keeps only the last of a repeated name). */
+function countTopLevelMembers(json: string): number {
+  let depth = 0;
+  let members = 0;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (c === 0x22) { // a string: skip to its closing quote, past escapes
+      for (i++; json.charCodeAt(i) !== 0x22; i++) if (json.charCodeAt(i) === 0x5c) i++;
+    } else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) depth--;
+    else if (c === 0x3a && depth === 1) members++;
+  }
+  return members;
+}
+
 export function writeSafetensors(tensors: Record<string, TensorInput>, metadata: Record<string, string> = {}): Uint8Array {
   const names = Object.keys(tensors);
   for (const name of names) {
     const t = tensors[name];
-    if (CODES[t?.dtype] === undefined) throw new TensorzipError('ARGUMENT', `safetensors.write: tensor "${name}" has dtype ${JSON.stringify(t?.dtype)}`);
+    if (ownEntry(CODES, t?.dtype) === undefined) throw new TensorzipError('ARGUMENT', `safetensors.write: tensor ${describeValue(name)} has dtype ${describeValue(t?.dtype)}`);
     const count = t.shape.reduce((a, d) => a * d, 1);
     if (!(t.data instanceof TENSOR_DTYPES[t.dtype].array) || t.data.length !== count) throw new TensorzipError('ARGUMENT', `safetensors.write: tensor "${name}" needs a ${TENSOR_DTYPES[t.dtype].array.name} of ${count} elements`);
   }
   // As the reference writer: larger elements first (so every tensor stays aligned to its size), then by name.
   names.sort((a, b) => TENSOR_DTYPES[tensors[b].dtype].bytes - TENSOR_DTYPES[tensors[a].dtype].bytes || (a < b ? -1 : a > b ? 1 : 0));
-  const header: Record<string, unknown> = Object.keys(metadata).length > 0 ? { __metadata__: metadata } : {};
+  const header = nullObject<unknown>();
+  if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   let at = 0;
   for (const name of names) {
     const t = tensors[name];

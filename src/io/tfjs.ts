@@ -7,6 +7,7 @@ import { decodeTfjsWeight, encodeTfjsWeight } from '../codecs/quant/tfjs';
 import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from '../format/dtypes';
 import type { TensorInput } from '../format/pack';
 import type { Kernels } from '../wasm/kernels';
+import { describeValue, elementCount, nullObject, ownEntry } from './untrusted';
 
 interface WeightSpec {
   name: string;
@@ -35,40 +36,46 @@ const TFJS_DTYPES: Record<string, TensorDtype> = { float32: 'float32', int32: 'i
 const corrupt = (message: string) => new TensorzipError('CORRUPT', `tfjs.read: ${message}`);
 
 export function readTfjs(kernels: Kernels, model: TfjsModel): Record<string, TensorInput> {
-  const manifest = model?.modelJson?.weightsManifest;
+  if (typeof model?.shards !== 'object' || model.shards === null) throw new TensorzipError('ARGUMENT', 'tfjs.read: expected { modelJson, shards }');
+  const manifest: unknown = model.modelJson?.weightsManifest;
   if (!Array.isArray(manifest)) throw corrupt('model.json has no weightsManifest array');
-  const tensors: Record<string, TensorInput> = {};
-  for (const [g, group] of manifest.entries()) {
+  const tensors = nullObject<TensorInput>();
+  const seenPaths = new Set<string>();
+  for (let g = 0; g < manifest.length; g++) {
+    const group = manifest[g] as { paths?: unknown; weights?: unknown } | null;
     if (!Array.isArray(group?.paths) || !Array.isArray(group?.weights)) throw corrupt(`weightsManifest[${g}] needs paths and weights`);
-    const shards = group.paths.map((path) => {
-      const shard = model.shards[path];
-      if (!(shard instanceof Uint8Array)) throw new TensorzipError('ARGUMENT', `tfjs.read: the shard "${path}" was not given`);
+    const shards = group.paths.map((path: unknown) => {
+      if (typeof path !== 'string') throw corrupt(`weightsManifest[${g}] lists a path that is ${describeValue(path)}`);
+      // Once each: a shard listed again would be copied again, so a short manifest could ask for any amount of memory.
+      if (seenPaths.has(path)) throw corrupt(`model.json lists the shard ${describeValue(path)} twice`);
+      seenPaths.add(path);
+      const shard = ownEntry(model.shards, path);
+      if (!(shard instanceof Uint8Array)) throw new TensorzipError('TRUNCATED', `tfjs.read: the model lacks the shard ${describeValue(path)} that model.json lists`);
       return shard;
     });
     const bytes = new Uint8Array(shards.reduce((n, s) => n + s.length, 0));
     shards.reduce((at, s) => (bytes.set(s, at), at + s.length), 0);
     let at = 0;
-    for (const spec of group.weights) {
-      if (typeof spec?.name !== 'string' || !Array.isArray(spec.shape) || !spec.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw corrupt(`a weight in group ${g} has no name or a bad shape`);
-      const count = spec.shape.reduce((a, d) => a * d, 1);
-      const q = spec.quantization;
-      const stored = q ? (q.dtype === 'uint8' ? 1 : 2) : TENSOR_DTYPES[TFJS_DTYPES[spec.dtype]]?.bytes;
-      if (stored === undefined) throw new TensorzipError('UNSUPPORTED', `tfjs.read: weight "${spec.name}" has dtype ${JSON.stringify(spec.dtype)}`);
-      if (at + count * stored > bytes.length) throw new TensorzipError('TRUNCATED', `tfjs.read: weight "${spec.name}" needs bytes ${at}–${at + count * stored}, the shards hold ${bytes.length}`);
+    for (const spec of group.weights as unknown[]) {
+      const { name, shape, dtype, quantization: q } = checkSpec(spec, g);
+      const quoted = describeValue(name);
+      if (Object.hasOwn(tensors, name)) throw corrupt(`two weights are named ${quoted}`);
+      const count = elementCount(shape, `tfjs.read: weight ${quoted}`);
+      const stored = q ? (q.dtype === 'uint8' ? 1 : 2) : TENSOR_DTYPES[dtype].bytes;
+      if (at + count * stored > bytes.length) throw new TensorzipError('TRUNCATED', `tfjs.read: weight ${quoted} needs bytes ${at}–${at + count * stored}, the shards hold ${bytes.length}`);
       const raw = new Uint8Array(bytes.subarray(at, at + count * stored));
       at += count * stored;
-      if (q) {
-        const codes = q.dtype === 'uint8' ? raw : new Uint16Array(raw.buffer, 0, count);
-        if (spec.dtype === 'float32') {
-          tensors[spec.name] = { dtype: 'float32', shape: spec.shape, data: decodeTfjsWeight(kernels, codes, q) };
-        } else if (spec.dtype === 'int32' && q.dtype !== 'float16') {
-          tensors[spec.name] = { dtype: 'int32', shape: spec.shape, data: decodeTfjsInt32(codes, q, spec.name) };
-        } else {
-          throw new TensorzipError('UNSUPPORTED', `tfjs.read: weight "${spec.name}" of dtype ${spec.dtype} quantized as ${String(q.dtype)}`);
-        }
+      if (!q) {
+        tensors[name] = { dtype, shape, data: new TENSOR_DTYPES[dtype].array(raw.buffer, 0, count) as TensorArray };
+        continue;
+      }
+      const codes = q.dtype === 'uint8' ? raw : new Uint16Array(raw.buffer, 0, count);
+      if (dtype === 'float32') {
+        tensors[name] = { dtype: 'float32', shape, data: decodeTfjsWeight(kernels, codes, q) };
+      } else if (dtype === 'int32' && q.dtype !== 'float16') {
+        tensors[name] = { dtype: 'int32', shape, data: decodeTfjsInt32(codes, q) };
       } else {
-        const dtype = TFJS_DTYPES[spec.dtype];
-        tensors[spec.name] = { dtype, shape: spec.shape, data: new TENSOR_DTYPES[dtype].array(raw.buffer, 0, count) as TensorArray };
+        throw new TensorzipError('UNSUPPORTED', `tfjs.read: weight ${quoted} of dtype ${dtype} quantized as ${q.dtype}`);
       }
     }
     if (at !== bytes.length) throw corrupt(`group ${g}'s shards hold ${bytes.length - at} bytes past its weights`);
@@ -76,13 +83,29 @@ export function readTfjs(kernels: Kernels, model: TfjsModel): Record<string, Ten
   return tensors;
 }
 
+/** One weightsManifest entry, checked: a name, a shape of counts, a dtype TF.js stores and a well-formed quantization. */
+function checkSpec(spec: unknown, g: number): { name: string; shape: number[]; dtype: TensorDtype; quantization?: TfjsQuantization } {
+  const { name, shape, dtype, quantization } = (typeof spec === 'object' && spec !== null ? spec : {}) as Record<string, unknown>;
+  if (typeof name !== 'string') throw corrupt(`a weight in group ${g} has the name ${describeValue(name)}`);
+  const quoted = describeValue(name);
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw corrupt(`weight ${quoted} has a bad shape`);
+  const ours = ownEntry(TFJS_DTYPES, dtype);
+  if (ours === undefined) throw new TensorzipError(typeof dtype === 'string' ? 'UNSUPPORTED' : 'CORRUPT', `tfjs.read: weight ${quoted} has dtype ${describeValue(dtype)}`);
+  if (quantization === undefined) return { name, shape, dtype: ours };
+  const q = (typeof quantization === 'object' && quantization !== null ? quantization : {}) as Record<string, unknown>;
+  if (q.dtype !== 'uint8' && q.dtype !== 'uint16' && q.dtype !== 'float16') {
+    throw new TensorzipError(typeof q.dtype === 'string' ? 'UNSUPPORTED' : 'CORRUPT', `tfjs.read: weight ${quoted} is quantized as ${describeValue(q.dtype)}`);
+  }
+  // tfjs-core needs min and scale for the integer codes; anything non-finite would fill the tensor with NaN.
+  const finite = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+  if (q.dtype !== 'float16' && !(finite(q.min) && finite(q.scale))) throw corrupt(`quantized weight ${quoted} needs a finite scale and min`);
+  return { name, shape, dtype: ours, quantization: q as unknown as TfjsQuantization };
+}
+
 // Quantized int32 weights (the converter writes them for integer constants): tfjs-core rounds q · scale + min with
 // Math.round, half toward +Infinity, in float64. They are few and small, so plain JS does it.
-function decodeTfjsInt32(codes: Uint8Array | Uint16Array, q: TfjsQuantization, name: string): Int32Array {
-  const { scale, min } = q;
-  if (typeof scale !== 'number' || typeof min !== 'number' || !Number.isFinite(scale) || !Number.isFinite(min)) {
-    throw corrupt(`quantized weight "${name}" needs a finite scale and min`);
-  }
+function decodeTfjsInt32(codes: Uint8Array | Uint16Array, q: TfjsQuantization): Int32Array {
+  const { scale, min } = q as Required<TfjsQuantization>;
   return Int32Array.from(codes, (v) => Math.round(v * scale + min));
 }
 
