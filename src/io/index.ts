@@ -12,6 +12,8 @@ export const safetensors = {
   /**
    * Tensors and metadata from a .safetensors file, with the reference implementation's checks (header ≤ 100 MB,
    * tensors tiling the data exactly). F16/BF16 arrive as Uint16Array, F8_E4M3/F8_E5M2 as Uint8Array codes.
+   * `tensors` and `metadata` are objects without a prototype, so any name is a key ("__proto__" too); a name given
+   * twice is CORRUPT, a tensor over 2^31 − 1 elements LIMIT. Any Uint8Array view is read, a Node Buffer included.
    * @example
    * const { tensors, metadata } = safetensors.read(new Uint8Array(await (await fetch(url)).arrayBuffer()));
    */
@@ -28,7 +30,7 @@ export const safetensors = {
 /** NumPy .npy files. */
 export const npy = {
   /**
-   * One array from a .npy file (versions 1–3; little-endian C-order numbers and bool).
+   * One array from a .npy file (versions 1–3; little-endian C-order numbers and bool); over 2^31 − 1 elements LIMIT.
    * @example
    * const { dtype, shape, data } = npy.read(bytes); // 'float32', [2, 3], Float32Array(6)
    */
@@ -45,7 +47,9 @@ export const npy = {
 export interface Tfjs {
   /**
    * Every weight of a TF.js model as a tensor. Quantized weights (uint8, uint16, float16) come back as float32,
-   * bit for bit as tfjs-core decodes them.
+   * bit for bit as tfjs-core decodes them. The result has no prototype (any weight name is a key). A damaged
+   * model.json is CORRUPT (a weight named twice, a shard listed twice, a bad quantization) or UNSUPPORTED; a shard
+   * model.json lists but `shards` lacks, or shards too short, TRUNCATED; a weight over 2^31 − 1 elements LIMIT.
    * @example
    * const tensors = tfjs.read({ modelJson, shards: { 'group1-shard1of1.bin': bytes } });
    */
@@ -70,7 +74,9 @@ export function bindTfjs(kernels: () => Kernels): Tfjs {
 export interface GgufReader {
   /**
    * Metadata and tensors of a GGUF v2/v3 file: F32, F16, BF16, Q8_0, Q4_0, Q4_1 and Q4_K tensors as float32, I8–I64
-   * and F64 as their own types; shapes in NumPy order (GGML lists dimensions the other way round).
+   * and F64 as their own types; shapes in NumPy order (GGML lists dimensions the other way round). `metadata` and
+   * `tensors` have no prototype (any name is a key); a name or key given twice is CORRUPT, as is a
+   * `general.alignment` that is not a power of two; a tensor over 2^31 − 1 elements is LIMIT.
    * @example
    * const { metadata, tensors } = gguf.read(bytes);
    * metadata['general.architecture']; // 'llama'
