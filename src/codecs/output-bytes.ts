@@ -1,4 +1,5 @@
 // Where every byte array tensorzip returns is allocated.
+import { TensorzipError } from '../errors';
 import type { Kernels } from '../wasm/kernels';
 
 interface NodeBuffer {
@@ -18,9 +19,24 @@ const UNFILLED_FROM = 4096;
 export function allocateForOverwrite(length: number): Uint8Array {
   const nodeBuffer = (globalThis as { Buffer?: Partial<NodeBuffer> }).Buffer;
   if (length >= UNFILLED_FROM && typeof nodeBuffer?.allocUnsafeSlow === 'function') {
-    return new Uint8Array(nodeBuffer.allocUnsafeSlow(length).buffer, 0, length);
+    return allocating(length, () => new Uint8Array(nodeBuffer.allocUnsafeSlow!(length).buffer, 0, length));
   }
-  return new Uint8Array(length);
+  return allocating(length, () => new Uint8Array(length));
+}
+
+/** A new zero-filled array of `length` elements of `type`. */
+export function newArray<T extends ArrayBufferView>(type: { new (length: number): T; BYTES_PER_ELEMENT: number }, length: number): T {
+  return allocating(length * type.BYTES_PER_ELEMENT, () => new type(length));
+}
+
+/** `allocate()`, with the RangeError of a runtime that cannot allocate `bytes` turned into LIMIT. */
+function allocating<T>(bytes: number, allocate: () => T): T {
+  try {
+    return allocate();
+  } catch (cause) {
+    if (!(cause instanceof RangeError)) throw cause;
+    throw new TensorzipError('LIMIT', `could not allocate ${bytes} bytes for the result`, { cause });
+  }
 }
 
 /** A copy of `bytes` in a new array of exactly its length. */

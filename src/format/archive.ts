@@ -8,6 +8,7 @@ import type { PipelineStage } from '../codecs/pipeline';
 import type { QuantDtype, QuantStats } from '../codecs/quant';
 import type { Kernels } from '../wasm/kernels';
 import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from './dtypes';
+import { newArray } from '../codecs/output-bytes';
 import { FOOTER_BYTES, PREFIX_BYTES, readFooter, readPrefix, type IndexLocation } from './framing';
 import { affineLayout } from '../codecs/quant/layout';
 import { isQuantized, parseIndex, type ByteRange, type TensorEntry } from './index-document';
@@ -23,6 +24,13 @@ export interface OpenOptions {
   maxBytes?: number;
   /** Largest index, in bytes (default 64 MiB). */
   maxIndexBytes?: number;
+  /** Most tensors an index may list (default 200,000: the largest public checkpoints hold about 92,000 — DeepSeek-V3
+   *  with its FP8 scales — across all their shards). Reading an index takes about N µs and N KB per tensor: see
+   *  docs/FORMAT.md, Limits. More is LIMIT. */
+  maxTensors?: number;
+  /** Most chunks an index may list, all tensors together (default 1,000,000: 1 TB of float32 at the default 1 MiB
+   *  chunk, 4 GiB at the smallest 4 KiB one). More is LIMIT. */
+  maxChunks?: number;
   /** Check every chunk's xxh32 before decoding it (default true). */
   verify?: boolean;
   /** Called after every read with the bytes read so far and the file size (for a URL: bytes downloaded). */
@@ -60,6 +68,8 @@ export interface Archive {
 
 const DEFAULT_MAX_BYTES = 2 ** 31;
 const DEFAULT_MAX_INDEX_BYTES = 64 << 20;
+const DEFAULT_MAX_TENSORS = 200_000;
+const DEFAULT_MAX_CHUNKS = 1_000_000;
 
 export function bytesSource(bytes: Uint8Array): ByteSource {
   return { size: bytes.length, read: async (offset, length) => bytes.subarray(offset, offset + length) };
@@ -84,6 +94,8 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
   };
   const maxBytes = limit(options.maxBytes, DEFAULT_MAX_BYTES, 'maxBytes');
   const maxIndexBytes = limit(options.maxIndexBytes, DEFAULT_MAX_INDEX_BYTES, 'maxIndexBytes');
+  const maxTensors = limit(options.maxTensors, DEFAULT_MAX_TENSORS, 'maxTensors');
+  const maxChunks = limit(options.maxChunks, DEFAULT_MAX_CHUNKS, 'maxChunks');
   const verify = options.verify ?? true;
   const hash = (bytes: Uint8Array) => xxh32(kernels, bytes);
   if (source.size < PREFIX_BYTES + FOOTER_BYTES) throw new TensorzipError('TRUNCATED', `open: a .tzip file has at least ${PREFIX_BYTES + FOOTER_BYTES} bytes, found ${source.size}`);
@@ -100,7 +112,7 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
   }
   const indexBytes = await source.read(location.offset, location.length);
   if (hash(indexBytes) !== location.checksum) throw new TensorzipError('CHECKSUM', 'open: the index checksum does not match', { offset: location.offset });
-  const doc = parseIndex(indexBytes, location, source.size, { maxBytes });
+  const doc = parseIndex(indexBytes, location, source.size, { maxBytes, maxTensors, maxChunks });
   const byName = new Map(doc.tensors.map((t) => [t.name, t]));
 
   const mismatch = (range: ByteRange, what: string) => new TensorzipError('CHECKSUM', `open: ${what} does not match its checksum`, { offset: range.offset });
@@ -121,7 +133,8 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
     if (entry === undefined) throw new TensorzipError('ARGUMENT', `archive.get: no tensor is named "${name}"`);
     const count = entry.shape.reduce((n, d) => n * d, 1);
     const { array } = TENSOR_DTYPES[entry.dtype];
-    const out = getOptions.out ?? new array(count);
+    // open() checked that the chunks' bytes can decode to this many elements: the allocation is in proportion.
+    const out = getOptions.out ?? newArray(array, count);
     if (!(out instanceof array) || out.length !== count) throw new TensorzipError('ARGUMENT', `archive.get out: expected a ${array.name} of ${count} elements for "${name}"`);
     await decodeTensor(kernels, entry, count, out, readChecked, chunkReader);
     return { dtype: entry.dtype, shape: [...entry.shape], data: out };
@@ -132,7 +145,7 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
     metadata: doc.metadata,
     get,
     getAll: async () => {
-      const all: Record<string, Tensor> = {};
+      const all: Record<string, Tensor> = Object.create(null); // any name, `__proto__` too, is a key of its own
       for (const t of doc.tensors) all[t.name] = await get(t.name);
       return all;
     },
@@ -163,9 +176,8 @@ async function decodeTensor(kernels: Kernels, entry: TensorEntry, count: number,
   if (entry.stored.params) {
     // A copy with its own buffer: the source may hand out a view (a Node Buffer, whose slice() is a view too).
     const block = new Uint8Array(await read(entry.stored.params, `the parameters of "${entry.name}"`));
-    // float32 scales, then (asymmetric types) one zero-point byte per scale: 4p or 5p bytes.
+    // float32 scales, then (asymmetric types) one zero-point byte per scale: 4p or 5p bytes (checked at open).
     const p = affineLayout(entry.shape, entry.stored.axis ?? undefined, entry.stored.blockSize ?? undefined).paramCount;
-    if (block.length !== 4 * p && block.length !== 5 * p) throw new TensorzipError('CORRUPT', `open: the parameter block of "${entry.name}" is ${block.length} bytes; its layout has ${p} scales`);
     scale = new Float32Array(block.buffer, 0, p);
     if (!scale.every((v) => v > 0 && v < Infinity)) throw new TensorzipError('CORRUPT', `open: "${entry.name}" has a scale that is not finite and positive`);
     if (block.length === 5 * p) {

@@ -7,6 +7,9 @@ import { affineLayout } from '../codecs/quant/layout';
 import { GGML_TYPES } from '../codecs/quant/ggml';
 import { isTensorDtype, TENSOR_DTYPES, type TensorDtype } from './dtypes';
 import { ALIGNMENT, FOOTER_BYTES, PREFIX_BYTES, type IndexLocation } from './framing';
+import { parseIndexJson } from './index-json';
+import { describeValue } from '../codecs/describe-value';
+import { maxExpansion } from '../codecs/pipeline/stages';
 
 export interface ByteRange {
   offset: number;
@@ -80,15 +83,22 @@ const corrupt = (message: string) => new TensorzipError('CORRUPT', `open: ${mess
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 
+/** A copy of a string-to-string map as a null-prototype object, so that no key (`__proto__`, `toString`, …) reads
+ *  anything but its own value. */
 function stringMap(value: unknown, what: string): Record<string, string> {
-  if (value === undefined || value === null) return {};
-  if (!isObject(value) || Object.values(value).some((v) => typeof v !== 'string')) throw corrupt(`${what} must map strings to strings`);
-  return { ...(value as Record<string, string>) };
+  const map: Record<string, string> = Object.create(null);
+  if (value === undefined || value === null) return map;
+  if (!isObject(value)) throw corrupt(`${what} must map strings to strings`);
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v !== 'string') throw corrupt(`${what} must map strings to strings, found ${describeValue(v)} for ${describeValue(key)}`);
+    map[key] = v;
+  }
+  return map;
 }
 
 function byteRange(value: unknown, what: string): ByteRange {
   if (!Array.isArray(value) || value.length !== 3 || !value.every(isCount) || value[2] > 0xffffffff) {
-    throw corrupt(`${what} must be [offset, length, xxh32], found ${JSON.stringify(value)}`);
+    throw corrupt(`${what} must be [offset, length, xxh32], found ${describeValue(value)}`);
   }
   return { offset: value[0], length: value[1], checksum: value[2] };
 }
@@ -106,10 +116,10 @@ function pipeline(value: unknown, what: string): PipelineStage[] {
   return value.map((stage, i) => {
     if (!isObject(stage) || typeof stage.codec !== 'string') throw corrupt(`${what}[${i}] must be an object with a codec name`);
     const fields = Object.hasOwn(STAGE_FIELDS, stage.codec) ? STAGE_FIELDS[stage.codec] : undefined;
-    if (fields === undefined) throw new TensorzipError('UNSUPPORTED', `open: ${what}[${i}] uses the codec "${stage.codec}", which this version does not know`);
-    for (const key of Object.keys(stage)) if (key !== 'codec' && !Object.hasOwn(fields, key)) throw corrupt(`${what}[${i}] (${stage.codec}) has an unknown parameter "${key}"`);
+    if (fields === undefined) throw new TensorzipError('UNSUPPORTED', `open: ${what}[${i}] uses the codec ${describeValue(stage.codec)}, which this version does not know`);
+    for (const key of Object.keys(stage)) if (key !== 'codec' && !Object.hasOwn(fields, key)) throw corrupt(`${what}[${i}] (${stage.codec}) has an unknown parameter ${describeValue(key)}`);
     for (const [key, allowed] of Object.entries(fields)) {
-      if (!allowed.includes(stage[key])) throw corrupt(`${what}[${i}] (${stage.codec}) ${key} must be one of ${allowed.join(', ')}, found ${JSON.stringify(stage[key])}`);
+      if (!allowed.includes(stage[key])) throw corrupt(`${what}[${i}] (${stage.codec}) ${key} must be one of ${allowed.join(', ')}, found ${describeValue(stage[key])}`);
     }
     return stage as unknown as PipelineStage;
   });
@@ -122,63 +132,86 @@ function chunkBound(stages: PipelineStage[], stored: number): number {
   return bound;
 }
 
+/**
+ * The most stored bytes one byte of a chunk can decode to through `stages`: the product of each stage's maximum
+ * expansion (maxExpansion). A CSR chunk counts as a bitmask (8 elements per byte): CSR alone has no bound (a row of
+ * zeros is one byte), and a chunk sparser than that is smaller still as a bitmask under LZ4.
+ */
+function chunkExpansion(stages: PipelineStage[]): number {
+  return stages.reduce((n, s) => n * (s.codec === 'sparse' && s.format === 'csr' ? 8 * s.width : maxExpansion(s)), 1);
+}
+
 export interface IndexLimits {
   /** Largest decoded tensor, in bytes. */
   maxBytes: number;
+  /** Most tensors in the index. */
+  maxTensors: number;
+  /** Most chunks in the index, all tensors together. */
+  maxChunks: number;
 }
 
-function tensorEntry(value: unknown, i: number, limits: IndexLimits): TensorEntry {
+function tensorEntry(value: unknown, i: number, limits: IndexLimits, chunksBefore: number): TensorEntry {
   if (!isObject(value)) throw corrupt(`tensors[${i}] must be an object`);
   const name = value.name;
-  if (typeof name !== 'string' || name.length === 0 || new TextEncoder().encode(name).length > 1024) throw corrupt(`tensors[${i}].name must be a string of 1 to 1024 bytes`);
-  const what = `tensor "${name}"`;
+  if (typeof name !== 'string' || name.length === 0 || name.length > 1024 || new TextEncoder().encode(name).length > 1024) throw corrupt(`tensors[${i}].name must be a string of 1 to 1024 bytes`);
+  const what = `tensor ${describeValue(name)}`;
   if (!isTensorDtype(value.dtype)) {
-    throw new TensorzipError(typeof value.dtype === 'string' ? 'UNSUPPORTED' : 'CORRUPT', `open: ${what} has dtype ${JSON.stringify(value.dtype)}, which this version does not know`);
+    throw new TensorzipError(typeof value.dtype === 'string' ? 'UNSUPPORTED' : 'CORRUPT', `open: ${what} has dtype ${describeValue(value.dtype)}, which this version does not know`);
   }
   const dtype = value.dtype;
   if (!Array.isArray(value.shape) || !value.shape.every(isCount)) throw corrupt(`${what}: shape must be an array of non-negative integers`);
-  const shape = value.shape as number[];
+  const shape = [...value.shape] as number[];
   const count = shape.reduce((n, d) => n * d, 1);
-  if (!Number.isSafeInteger(count * TENSOR_DTYPES[dtype].bytes)) throw corrupt(`${what}: the shape [${shape.join(', ')}] is too large`);
+  const shown = () => `[${shape.slice(0, 8).join(', ')}${shape.length > 8 ? ', …' : ''}]`;
+  if (!Number.isSafeInteger(count * TENSOR_DTYPES[dtype].bytes)) throw corrupt(`${what}: the shape ${shown()} is too large`);
   if (count * TENSOR_DTYPES[dtype].bytes > limits.maxBytes) {
-    throw new TensorzipError('LIMIT', `open: ${what} [${shape.join(', ')}] decodes to more than maxBytes (${limits.maxBytes})`);
+    throw new TensorzipError('LIMIT', `open: ${what} ${shown()} decodes to more than maxBytes (${limits.maxBytes})`);
   }
   const stored = value.stored;
   if (!isObject(stored)) throw corrupt(`${what}: stored must be an object`);
   const storedDtype = stored.dtype;
   const quantized = storedDtype !== dtype;
   if (quantized && !(typeof storedDtype === 'string' && Object.hasOwn(QUANT_STORED, storedDtype))) {
-    throw new TensorzipError(typeof storedDtype === 'string' ? 'UNSUPPORTED' : 'CORRUPT', `open: ${what} is stored as ${JSON.stringify(storedDtype)}, which this version does not know`);
+    throw new TensorzipError(typeof storedDtype === 'string' ? 'UNSUPPORTED' : 'CORRUPT', `open: ${what} is stored as ${describeValue(storedDtype)}, which this version does not know`);
   }
   if (quantized && dtype !== 'float32') throw corrupt(`${what}: only float32 tensors may be stored quantized (found ${dtype} as ${String(storedDtype)})`);
   const axis = stored.axis ?? null;
   const blockSize = stored.blockSize ?? null;
   if ((axis !== null && !Number.isSafeInteger(axis)) || (blockSize !== null && !(isCount(blockSize) && blockSize > 0))) throw corrupt(`${what}: stored.axis and stored.blockSize must be integers or null`);
-  if (quantized && QUANT_STORED[storedDtype as string].affine) {
-    try {
-      affineLayout(shape, (axis as number | null) ?? undefined, (blockSize as number | null) ?? undefined);
-    } catch (cause) {
-      throw new TensorzipError('CORRUPT', `open: ${what}: stored.axis / blockSize do not fit the shape`, { cause });
-    }
-  }
   const affine = quantized && QUANT_STORED[storedDtype as string].affine;
   const params = stored.params === null || stored.params === undefined ? null : byteRange(stored.params, `${what} stored.params`);
   if (affine !== (params !== null)) throw corrupt(`${what}: ${affine ? 'affine types need' : 'only affine types have'} a parameter block`);
+  if (affine) {
+    let scales: number;
+    try {
+      scales = affineLayout(shape, (axis as number | null) ?? undefined, (blockSize as number | null) ?? undefined).paramCount;
+    } catch (cause) {
+      throw new TensorzipError('CORRUPT', `open: ${what}: stored.axis / blockSize do not fit the shape`, { cause });
+    }
+    // float32 scales, then (asymmetric types) one zero-point byte per scale: 4p or 5p bytes.
+    if (params!.length !== 4 * scales && params!.length !== 5 * scales) throw corrupt(`${what}: the parameter block is ${params!.length} bytes; its layout has ${scales} scales`);
+  }
   const stages = pipeline(value.pipeline, `${what} pipeline`);
   const chunkElements = value.chunkElements;
   const unit = quantized ? QUANT_STORED[storedDtype as string].values : 1;
-  if (!isCount(chunkElements) || chunkElements === 0 || chunkElements % unit !== 0) throw corrupt(`${what}: chunkElements must be a positive multiple of ${unit}, found ${JSON.stringify(chunkElements)}`);
+  if (!isCount(chunkElements) || chunkElements === 0 || chunkElements % unit !== 0) throw corrupt(`${what}: chunkElements must be a positive multiple of ${unit}, found ${describeValue(chunkElements)}`);
   if (!Array.isArray(value.chunks)) throw corrupt(`${what}: chunks must be an array`);
+  if (chunksBefore + value.chunks.length > limits.maxChunks) {
+    throw new TensorzipError('LIMIT', `open: the index lists more than maxChunks (${limits.maxChunks}) chunks`);
+  }
   const expectedChunks = Math.ceil(count / chunkElements);
   if (value.chunks.length !== expectedChunks) throw corrupt(`${what}: ${value.chunks.length} chunks listed, ${expectedChunks} expected for ${count} elements of ${chunkElements} per chunk`);
   const entry: TensorEntry = {
     name, dtype, shape, stored: { dtype: storedDtype as TensorDtype | QuantDtype, axis: axis as number | null, blockSize: blockSize as number | null, params }, pipeline: stages,
     chunkElements, chunks: [], stats: null, metadata: stringMap(value.metadata, `${what} metadata`),
   };
+  const expansion = chunkExpansion(stages);
   entry.chunks = value.chunks.map((c, k) => {
     const r = byteRange(c, `${what} chunks[${k}]`);
     const elements = Math.min(chunkElements, count - k * chunkElements);
-    if (r.length > chunkBound(stages, storedBytes(entry, elements))) throw corrupt(`${what} chunks[${k}]: ${r.length} bytes is more than its pipeline can produce for ${elements} elements`);
+    const bytes = storedBytes(entry, elements);
+    if (r.length > chunkBound(stages, bytes)) throw corrupt(`${what} chunks[${k}]: ${r.length} bytes is more than its pipeline can produce for ${elements} elements`);
+    if (r.length * expansion < bytes) throw corrupt(`${what} chunks[${k}]: ${r.length} bytes cannot decode to the ${bytes} bytes of ${elements} elements (its pipeline expands at most ${expansion}x)`);
     if (r.offset % ALIGNMENT !== 0) throw corrupt(`${what} chunks[${k}]: offset ${r.offset} is not a multiple of ${ALIGNMENT}`);
     return r;
   });
@@ -190,34 +223,53 @@ function tensorEntry(value: unknown, i: number, limits: IndexLimits): TensorEntr
   return entry;
 }
 
-/** Parses and checks the index: every range inside the file, aligned, and no two ranges overlapping. */
+/** Every byte range of the index's tensors (parameter blocks and chunks): starts, ends and who owns each. */
+function rangesOf(tensors: TensorEntry[], location: IndexLocation): { starts: Float64Array; ends: Float64Array; describe: (i: number) => string } {
+  const n = 1 + tensors.reduce((sum, t) => sum + t.chunks.length + (t.stored.params ? 1 : 0), 0);
+  const starts = new Float64Array(n);
+  const ends = new Float64Array(n);
+  const owners = new Uint32Array(n); // tensor index + 1; 0 for the index itself
+  starts[0] = location.offset;
+  ends[0] = location.offset + location.length;
+  let at = 1;
+  tensors.forEach((t, i) => {
+    for (const r of t.stored.params ? [t.stored.params, ...t.chunks] : t.chunks) {
+      starts[at] = r.offset;
+      ends[at] = r.offset + r.length;
+      owners[at++] = i + 1;
+    }
+  });
+  const describe = (k: number) => (owners[k] === 0 ? 'the index' : `a range of tensor ${describeValue(tensors[owners[k] - 1].name)} (bytes ${starts[k]}–${ends[k]})`);
+  return { starts, ends, describe };
+}
+
+/**
+ * Parses and checks the index: at most maxTensors tensors and maxChunks chunks (LIMIT), unique names, every range
+ * inside the file, aligned, and no two ranges overlapping. Linear in the index size, but for one sort of the ranges.
+ */
 export function parseIndex(bytes: Uint8Array, location: IndexLocation, fileSize: number, limits: IndexLimits): IndexDocument {
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch (cause) {
-    throw new TensorzipError('CORRUPT', 'open: the index is not valid UTF-8 JSON', { offset: location.offset, cause });
-  }
+  const json = parseIndexJson(bytes, location.offset);
   if (!isObject(json) || !Array.isArray(json.tensors)) throw corrupt('the index must be an object with a tensors array');
-  const tensors = json.tensors.map((t, i) => tensorEntry(t, i, limits));
+  if (json.tensors.length > limits.maxTensors) {
+    throw new TensorzipError('LIMIT', `open: the index lists ${json.tensors.length} tensors, more than maxTensors (${limits.maxTensors})`);
+  }
   const names = new Set<string>();
-  for (const t of tensors) {
-    if (names.has(t.name)) throw corrupt(`two tensors are named "${t.name}"`);
+  let chunks = 0;
+  const tensors = json.tensors.map((value, i) => {
+    const t = tensorEntry(value, i, limits, chunks);
+    if (names.has(t.name)) throw corrupt(`two tensors are named ${describeValue(t.name)}`);
     names.add(t.name);
-  }
-  // Every range: inside the data area, and none overlapping another or the index.
-  const ranges: [number, number, string][] = [[location.offset, location.offset + location.length, 'the index']];
-  for (const t of tensors) {
-    if (t.stored.params) ranges.push([t.stored.params.offset, t.stored.params.offset + t.stored.params.length, `tensor "${t.name}" params`]);
-    t.chunks.forEach((c, k) => ranges.push([c.offset, c.offset + c.length, `tensor "${t.name}" chunks[${k}]`]));
-  }
+    chunks += t.chunks.length;
+    return t;
+  });
+  const { starts, ends, describe } = rangesOf(tensors, location);
   const end = fileSize - FOOTER_BYTES;
-  for (const [from, to, what] of ranges) {
-    if (from < PREFIX_BYTES || to > end) throw corrupt(`${what} (bytes ${from}–${to}) lies outside the data area (${PREFIX_BYTES}–${end})`);
+  for (let k = 0; k < starts.length; k++) {
+    if (starts[k] < PREFIX_BYTES || ends[k] > end) throw corrupt(`${describe(k)} lies outside the data area (${PREFIX_BYTES}–${end})`);
   }
-  ranges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  for (let i = 1; i < ranges.length; i++) {
-    if (ranges[i][0] < ranges[i - 1][1]) throw corrupt(`${ranges[i][2]} overlaps ${ranges[i - 1][2]}`);
+  const order = Uint32Array.from({ length: starts.length }, (_, k) => k).sort((a, b) => starts[a] - starts[b] || ends[a] - ends[b]);
+  for (let k = 1; k < order.length; k++) {
+    if (starts[order[k]] < ends[order[k - 1]]) throw corrupt(`${describe(order[k])} overlaps ${describe(order[k - 1])}`);
   }
   return { tensors, metadata: stringMap(json.metadata, 'metadata') };
 }

@@ -45,6 +45,9 @@ export function decompressBlock(kernels: Kernels, data: Uint8Array, options: Dec
   if (exact !== undefined) {
     integerOption(exact, 'lz4.decompressBlock outputSize', 0, MAX_OUTPUT_SIZE);
     if (exact > limit) throw new TensorzipError('LIMIT', `lz4.decompressBlock: outputSize ${exact} is over maxOutputSize ${limit}`);
+    if (exact > block.length * MAX_EXPANSION) {
+      throw new TensorzipError('CORRUPT', `lz4.decompressBlock: a block of ${block.length} bytes cannot hold ${exact} bytes (at most ${MAX_EXPANSION} per byte)`);
+    }
   }
   // Without a known size, start from a guess and double it; no block can decode to more than 255x its size.
   const ceiling = Math.min(limit, block.length * MAX_EXPANSION);

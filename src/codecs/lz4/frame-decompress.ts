@@ -69,9 +69,12 @@ function decodeFrame(kernels: Kernels, input: Uint8Array, at: number, out: Outpu
     out.reserve(d.contentSize);
   }
   const history = d.independentBlocks ? 0 : LINKED_HISTORY;
+  // No block holds more than the input left, nor decodes to more than 255 times that: a short frame takes little.
+  const srcCap = Math.min(d.blockMaxSize, input.length - pos);
+  const dstCap = Math.min(d.blockMaxSize, (input.length - pos) * MAX_EXPANSION);
   const state = kernels.alloc(k.xxh32StateBytes());
-  const dst = kernels.alloc(history + d.blockMaxSize) + history;
-  const src = kernels.alloc(d.blockMaxSize);
+  const dst = kernels.alloc(history + dstCap) + history;
+  const src = kernels.alloc(srcCap);
   const checksumBytes = d.blockChecksum ? 4 : 0;
   k.xxh32Reset(state, 0);
   let kept = 0;
@@ -101,11 +104,11 @@ function decodeFrame(kernels: Kernels, input: Uint8Array, at: number, out: Outpu
     if (stored) {
       if (d.contentChecksum) k.xxh32Update(state, dst, n);
     } else {
-      const capacity = Math.min(d.blockMaxSize, out.room());
+      const capacity = Math.min(dstCap, out.room());
       // The kernel adds the block to the content checksum as it decodes.
       n = k.lz4DecompressBlock(src, size, dst, capacity, kept, d.contentChecksum ? state : 0);
       if (n < 0) {
-        throw blockDecodeError(n, `LZ4 block at byte ${blockAt}`, () => capacity < d.blockMaxSize
+        throw blockDecodeError(n, `LZ4 block at byte ${blockAt}`, () => capacity < dstCap
           ? new TensorzipError('LIMIT', `the decompressed data passes maxOutputSize (${out.length + out.room()} bytes)`)
           : new TensorzipError('CORRUPT', `LZ4 block at byte ${blockAt}: it decodes to more than the frame's block maximum of ${d.blockMaxSize}`, { offset: blockAt }));
       }
@@ -146,19 +149,22 @@ function skipFrame(input: Uint8Array, at: number): number {
 function decodeLegacyFrame(kernels: Kernels, input: Uint8Array, at: number, out: Output): number {
   const k = kernels.exports;
   const maxBlock = k.lz4Bound(LEGACY_BLOCK_SIZE) >>> 0;
-  const src = kernels.alloc(maxBlock);
-  const dst = kernels.alloc(LEGACY_BLOCK_SIZE);
   let pos = at + 4;
+  // As for standard frames: buffers no larger than the input left can fill.
+  const srcCap = Math.min(maxBlock, input.length - pos);
+  const dstCap = Math.min(LEGACY_BLOCK_SIZE, (input.length - pos) * MAX_EXPANSION);
+  const src = kernels.alloc(srcCap);
+  const dst = kernels.alloc(dstCap);
   while (input.length - pos >= 4) {
     const size = readU32(input, pos);
     if (size > maxBlock) break; // too large for a block: the next frame's magic number
     if (size === 0) throw new TensorzipError('CORRUPT', `legacy LZ4 block at byte ${pos}: size 0`, { offset: pos });
     if (input.length - pos - 4 < size) truncated(pos, 'a legacy block');
     kernels.heap.set(input.subarray(pos + 4, pos + 4 + size), src);
-    const capacity = Math.min(LEGACY_BLOCK_SIZE, out.room());
+    const capacity = Math.min(dstCap, out.room());
     const n = k.lz4DecompressBlock(src, size, dst, capacity, 0, 0);
     if (n < 0) {
-      throw blockDecodeError(n, `legacy LZ4 block at byte ${pos}`, () => capacity < LEGACY_BLOCK_SIZE
+      throw blockDecodeError(n, `legacy LZ4 block at byte ${pos}`, () => capacity < dstCap
         ? new TensorzipError('LIMIT', `the decompressed data passes maxOutputSize (${out.length + out.room()} bytes)`)
         : new TensorzipError('CORRUPT', `legacy LZ4 block at byte ${pos}: it decodes to more than 8 MiB`, { offset: pos }));
     }

@@ -3,12 +3,14 @@
 import { KERNEL_STATUS, TensorzipError } from '../../errors';
 import type { Kernels } from '../../wasm/kernels';
 import { asBytes } from '../as-bytes';
+import { describeValue } from '../describe-value';
+import { newArray } from '../output-bytes';
 import { product } from '../shape';
 import { AFFINE_TYPES, isSigned, ParamStage, type AffineDtype } from '../quant/affine';
 import { GGML_TYPES, type GgmlDtype } from '../quant/ggml';
 import { affineLayout } from '../quant/layout';
 import type { QuantDtype } from '../quant/types';
-import { checkStages, OP, type PipelineStage } from './stages';
+import { checkStages, maxExpansion, OP, type PipelineStage } from './stages';
 
 /** How a chunk's stored codes become float32, and which elements of the tensor the chunk holds. */
 export interface ChunkTarget {
@@ -34,15 +36,26 @@ const FLOAT_OPS: Partial<Record<QuantDtype, [op: number, width: number]>> = {
   float16: [OP.float16, 2], bfloat16: [OP.bfloat16, 2], float8e4m3fn: [OP.float8e4m3fn, 1], float8e5m2: [OP.float8e5m2, 1],
 };
 
+const isFloat = (dtype: QuantDtype) => Object.hasOwn(FLOAT_OPS, dtype);
+const isAffine = (dtype: QuantDtype): dtype is AffineDtype => Object.hasOwn(AFFINE_TYPES, dtype);
+
 /** Bytes the chunk's codes take once every byte stage is undone. */
 function storedBytes(dtype: QuantDtype, count: number): number {
   if (dtype === 'float32') return count * 4;
-  if (dtype in FLOAT_OPS) return count * FLOAT_OPS[dtype]![1];
-  if (dtype in AFFINE_TYPES) return AFFINE_TYPES[dtype as AffineDtype].nibbles ? Math.ceil(count / 2) : count;
+  if (isFloat(dtype)) return count * FLOAT_OPS[dtype]![1];
+  if (isAffine(dtype)) return AFFINE_TYPES[dtype].nibbles ? Math.ceil(count / 2) : count;
+  if (typeof dtype !== 'string' || !Object.hasOwn(GGML_TYPES, dtype)) throw new TensorzipError('ARGUMENT', `pipeline.decodeChunk dtype: unknown ${describeValue(dtype)}`);
   const type = GGML_TYPES[dtype as GgmlDtype];
-  if (type === undefined) throw new TensorzipError('ARGUMENT', `pipeline.decodeChunk dtype: unknown ${String(dtype)}`);
   if (count % type.values !== 0) throw new TensorzipError('ARGUMENT', `pipeline.decodeChunk: ${dtype} chunks hold whole blocks of ${type.values}, found ${count} elements`);
   return (count / type.values) * type.bytes;
+}
+
+/** Refuses (CORRUPT) a chunk too short to decode to `stored` bytes through `stages` (their maximum expansions). */
+function checkReachable(stages: PipelineStage[], encoded: number, stored: number): void {
+  const reach = stages.reduce((bytes, stage) => bytes * maxExpansion(stage), encoded);
+  if (stored > reach) {
+    throw new TensorzipError('CORRUPT', `pipeline.decodeChunk: ${encoded} encoded bytes cannot decode to ${stored} bytes through ${stages.map((s) => s.codec).join(' + ') || 'no stage'} (at most ${reach})`);
+  }
 }
 
 function statusError(status: number): TensorzipError {
@@ -60,13 +73,16 @@ export function decodeChunk(kernels: Kernels, encoded: Uint8Array, stagesInput: 
     throw new TensorzipError('ARGUMENT', `pipeline.decodeChunk: count and start are non-negative integers, found ${String(count)} and ${String(start)}`);
   }
   const stored = storedBytes(dtype, count);
-  const out = target.out ?? new Float32Array(count);
-  if (!(out instanceof Float32Array) || out.length !== count) throw new TensorzipError('ARGUMENT', `pipeline.decodeChunk out: expected a Float32Array of ${count} elements`);
-  const nibbles = dtype in AFFINE_TYPES && AFFINE_TYPES[dtype as AffineDtype].nibbles;
+  if (target.out !== undefined && (!(target.out instanceof Float32Array) || target.out.length !== count)) {
+    throw new TensorzipError('ARGUMENT', `pipeline.decodeChunk out: expected a Float32Array of ${count} elements`);
+  }
+  checkReachable(stages, input.length, stored);
+  const out = target.out ?? newArray(Float32Array, count);
+  const nibbles = isAffine(dtype) && AFFINE_TYPES[dtype].nibbles;
   const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   runProgram(kernels, input, stages, stored, nibbles ? count : 0, outBytes, target.checksum, (records) => {
-    if (dtype in AFFINE_TYPES) {
-      const affine = dtype as AffineDtype;
+    if (isAffine(dtype)) {
+      const affine = dtype;
       const shape = target.shape ?? [count];
       const layout = affineLayout(shape, target.axis ?? undefined, target.blockSize ?? undefined);
       if (start + count > product(shape)) throw new TensorzipError('ARGUMENT', `pipeline.decodeChunk: elements ${start}..${start + count} are past the shape [${shape.join(', ')}]`);
@@ -79,7 +95,7 @@ export function decodeChunk(kernels: Kernels, encoded: Uint8Array, stagesInput: 
       const signed = isSigned(affine) ? 1 : 0;
       if (nibbles) records.push([OP.nibbles, count, signed]);
       records.push([OP.affine, params.layoutAt, params.scales, params.zeroPoints, signed]);
-    } else if (dtype in FLOAT_OPS) {
+    } else if (isFloat(dtype)) {
       records.push([FLOAT_OPS[dtype]![0]]);
     } else if (dtype !== 'float32') {
       records.push([OP[dtype as GgmlDtype]]);
@@ -91,7 +107,9 @@ export function decodeChunk(kernels: Kernels, encoded: Uint8Array, stagesInput: 
 /** Undoes the byte stages only: the chunk's stored bytes, exactly `out.length` of them, into `out`. */
 export function decodeChunkBytes(kernels: Kernels, encoded: Uint8Array, stagesInput: PipelineStage[], out: Uint8Array, checksum?: number): Uint8Array {
   const stages = checkStages(stagesInput, 'pipeline.decodeChunk stages');
-  runProgram(kernels, asBytes(encoded, 'pipeline.decodeChunk encoded'), stages, out.length, 0, out, checksum, () => {});
+  const input = asBytes(encoded, 'pipeline.decodeChunk encoded');
+  checkReachable(stages, input.length, out.length);
+  runProgram(kernels, input, stages, out.length, 0, out, checksum, () => {});
   return out;
 }
 

@@ -2,6 +2,8 @@
 // of the kernel ABI and are never reused.
 import { TensorzipError } from '../../errors';
 import { integerOption } from '../as-bytes';
+import { describeValue } from '../describe-value';
+import { MAX_EXPANSION } from '../lz4/limits';
 
 /** One lossless byte stage, listed in encode order (decoding runs them backwards). */
 export type PipelineStage =
@@ -15,6 +17,20 @@ export const OP = {
   lz4: 1, shuffle: 2, bitshuffle: 3, delta: 4, bitmask: 5, csr: 6, twoOfFour: 7, nibbles: 8, affine: 9,
   float16: 10, bfloat16: 11, float8e4m3fn: 12, float8e5m2: 13, q8_0: 14, q4_0: 15, q4_1: 16, q4_k: 17,
 } as const;
+
+/**
+ * The most decoded bytes one encoded byte can give, per stage, from each format's layout:
+ * - lz4: 255 (one length byte adds at most 255 bytes to a match);
+ * - shuffle, bitshuffle, delta: 1 (they only move or change bytes);
+ * - sparse bitmask: 8 elements per mask byte, so 8 × width;
+ * - sparse 2:4: a group of 4 elements takes 2 values and half a position byte, so less than 2;
+ * - sparse csr: unbounded (a row of zeros is one byte, whatever its length).
+ */
+export function maxExpansion(stage: PipelineStage): number {
+  if (stage.codec === 'lz4') return MAX_EXPANSION;
+  if (stage.codec !== 'sparse') return 1;
+  return stage.format === 'bitmask' ? 8 * stage.width : stage.format === '2:4' ? 2 : Infinity;
+}
 
 /** Checks a stage list; returns it as it is. */
 export function checkStages(stages: unknown, what: string): PipelineStage[] {
@@ -34,7 +50,7 @@ export function checkStages(stages: unknown, what: string): PipelineStage[] {
         if (![1, 2, 4].includes(s.width as number)) throw new TensorzipError('ARGUMENT', `${where} width: expected 1, 2 or 4, found ${String(s.width)}`);
         break;
       default:
-        throw new TensorzipError('ARGUMENT', `${where}: unknown codec ${JSON.stringify(s?.codec)}`);
+        throw new TensorzipError('ARGUMENT', `${where}: unknown codec ${describeValue(s?.codec)}`);
     }
   }
   return stages as PipelineStage[];

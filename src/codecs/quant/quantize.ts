@@ -32,8 +32,8 @@ const FLOAT_TYPES: Record<FloatDtype, FloatType> = {
     encode: (k) => (s, n, d, c) => k.exports.f32ToFp8E5M2(s, n, d, c, 1), decode: (k) => k.exports.fp8E5M2ToF32 },
 };
 
-const isAffine = (dtype: QuantDtype): dtype is AffineDtype => dtype in AFFINE_TYPES;
-const isGgml = (dtype: QuantDtype): dtype is GgmlDtype => dtype in GGML_TYPES;
+const isAffine = (dtype: QuantDtype): dtype is AffineDtype => Object.hasOwn(AFFINE_TYPES, dtype);
+const isGgml = (dtype: QuantDtype): dtype is GgmlDtype => Object.hasOwn(GGML_TYPES, dtype);
 const DTYPES = ['float32', ...Object.keys(AFFINE_TYPES), ...Object.keys(FLOAT_TYPES), ...Object.keys(GGML_TYPES)];
 
 function checkDtype(dtype: unknown, what: string): QuantDtype {
@@ -135,23 +135,34 @@ export function dequantize(kernels: Kernels, q: QuantizedInput, out?: Float32Arr
   const dtype = checkDtype(q.dtype, 'quant.dequantize dtype');
   const shape = checkShape(q.shape, 'quant.dequantize shape');
   const total = product(shape);
-  const target = float32Target(kernels, out, total, 'quant.dequantize out');
+  // Every count is checked against the codes given before the output is allocated.
   if (isAffine(dtype)) {
     const layout = affineLayout(shape, q.axis ?? undefined, q.blockSize ?? undefined);
     const codes = isSigned(dtype) && !AFFINE_TYPES[dtype].nibbles
       ? expectCodes(q.data, Int8Array, total, dtype)
       : expectCodes(q.data, Uint8Array, codeBytes(dtype, total), dtype);
     const scale = checkScales(q.scale, layout.paramCount);
-    dequantizeAffine(kernels, codes, layout, dtype, scale, checkZeroPoints(q.zeroPoint, dtype, layout.paramCount), target);
-  } else if (isGgml(dtype)) {
-    const blocks = ggmlBlocks(dtype, shape);
-    decodeGgml(kernels, expectArray(q.data, Uint8Array, `quant.dequantize ${dtype} data`), dtype, blocks, target);
-  } else if (dtype === 'float32') {
-    target.set(expectCodes(q.data, Float32Array, total, dtype));
-  } else {
-    const type = FLOAT_TYPES[dtype];
-    const codes = expectCodes<Uint8Array | Uint16Array>(q.data, type.codes as typeof Uint8Array, total, dtype);
-    mapElements(kernels, codes, type.bytes, target, 4, type.decode(kernels));
+    const zeroPoint = checkZeroPoints(q.zeroPoint, dtype, layout.paramCount);
+    const target = float32Target(kernels, out, total, 'quant.dequantize out');
+    dequantizeAffine(kernels, codes, layout, dtype, scale, zeroPoint, target);
+    return target;
   }
+  if (isGgml(dtype)) {
+    const blocks = ggmlBlocks(dtype, shape);
+    const codes = expectCodes(q.data, Uint8Array, blocks * GGML_TYPES[dtype].bytes, dtype);
+    const target = float32Target(kernels, out, total, 'quant.dequantize out');
+    decodeGgml(kernels, codes, dtype, blocks, target);
+    return target;
+  }
+  if (dtype === 'float32') {
+    const values = expectCodes(q.data, Float32Array, total, dtype);
+    const target = float32Target(kernels, out, total, 'quant.dequantize out');
+    target.set(values);
+    return target;
+  }
+  const type = FLOAT_TYPES[dtype];
+  const codes = expectCodes<Uint8Array | Uint16Array>(q.data, type.codes as typeof Uint8Array, total, dtype);
+  const target = float32Target(kernels, out, total, 'quant.dequantize out');
+  mapElements(kernels, codes, type.bytes, target, 4, type.decode(kernels));
   return target;
 }

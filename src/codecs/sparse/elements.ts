@@ -1,8 +1,9 @@
 // Which array type holds each sparse dtype, and which dtype an array holds.
 import { TensorzipError } from '../../errors';
+import { describeValue } from '../describe-value';
 import type { SparseArray, SparseDtype } from './types';
 
-type ArrayType = { new (length: number): SparseArray; name: string };
+type ArrayType = { new (length: number): SparseArray; name: string; BYTES_PER_ELEMENT: number };
 
 export const ARRAY_TYPE: Record<SparseDtype, ArrayType> = {
   float32: Float32Array, float16: Uint16Array, bfloat16: Uint16Array, int8: Int8Array, uint8: Uint8Array,
@@ -23,8 +24,8 @@ export function dtypeOf(data: unknown, declared: SparseDtype | undefined, what: 
     throw new TensorzipError('ARGUMENT', `${what}: expected a Float32Array, Uint16Array (float16/bfloat16 bits), Int8Array, Uint8Array, Int16Array, Int32Array or Uint32Array, found ${found}`);
   }
   if (declared === undefined) return natural[1];
-  if (ARRAY_TYPE[declared] === undefined || !(data instanceof ARRAY_TYPE[declared])) {
-    throw new TensorzipError('ARGUMENT', `${what}: dtype '${String(declared)}' is not stored in a ${natural[0].name}`);
+  if (typeof declared !== 'string' || !Object.hasOwn(ARRAY_TYPE, declared) || !(data instanceof ARRAY_TYPE[declared])) {
+    throw new TensorzipError('ARGUMENT', `${what}: dtype ${describeValue(declared)} is not stored in a ${natural[0].name}`);
   }
   return declared;
 }

@@ -8,6 +8,8 @@ import { DEFAULT_MAX_OUTPUT_SIZE, MAX_OUTPUT_SIZE } from '../lz4/limits';
 import { product } from '../shape';
 import { ARRAY_TYPE, matrixOf } from './elements';
 import { DTYPE_WIDTH, readHeader, type SparseHeader } from './header';
+import { checkPayloadSize } from './payload-size';
+import { newArray } from '../output-bytes';
 import type { SparseArray, SparseInfo, SparseUnpackOptions } from './types';
 
 export function describe(bytes: Uint8Array): SparseInfo {
@@ -52,7 +54,9 @@ export function unpack(kernels: Kernels, bytes: Uint8Array, out?: SparseArray, o
     throw new TensorzipError('ARGUMENT', `sparse.unpack out: expected a ${type.name} of ${count} elements for ${header.dtype} [${header.shape.join(', ')}], found ${(out as object)?.constructor?.name} of ${(out as SparseArray)?.length}`);
   }
   const payload = input.subarray(header.payloadOffset);
-  const output = out ?? new type(count);
+  const { rows, cols } = matrixOf(header.shape, count);
+  checkPayloadSize(header, payload, count, width, rows, cols);
+  const output = out ?? newArray(type, count);
   const outputBytes = new Uint8Array(output.buffer, output.byteOffset, output.byteLength);
   kernels.reset();
   try {
@@ -76,7 +80,6 @@ const PIECE = 65_536;
 function expandBitmask(kernels: Kernels, payload: Uint8Array, count: number, width: number, output: Uint8Array): number {
   const k = kernels.exports;
   const maskBytes = Math.ceil(count / 8);
-  if (payload.length < maskBytes) throw new TensorzipError('TRUNCATED', `sparse.unpack: a mask of ${maskBytes} bytes expected, found ${payload.length} bytes`);
   const piece = Math.min(count, PIECE);
   const mask = kernels.alloc(maskBytes);
   const values = kernels.alloc(piece * width);
@@ -107,8 +110,6 @@ function unpackWhole(kernels: Kernels, header: SparseHeader, payload: Uint8Array
   kernels.heap.set(payload, src);
   let status: number;
   if (header.format === 'dense') {
-    if (payload.length < count * width) throw new TensorzipError('TRUNCATED', `sparse.unpack: ${count * width} bytes of elements expected, found ${payload.length}`);
-    if (payload.length > count * width) throw new TensorzipError('CORRUPT', `sparse.unpack: ${payload.length - count * width} bytes past the elements`);
     kernels.heap.copyWithin(dst, src, src + payload.length);
     status = count;
   } else if (header.format === 'csr') {
