@@ -9,7 +9,8 @@ import { GGML_TYPES, type GgmlDtype } from '../codecs/quant/ggml';
 import type { TensorArray, TensorDtype } from '../format/dtypes';
 import type { TensorInput } from '../format/pack';
 import type { Kernels } from '../wasm/kernels';
-import { describeValue, elementCount, nullObject } from './untrusted';
+import { describeValue } from '../codecs/describe-value';
+import { elementCount, nullObject } from './untrusted';
 
 export interface Gguf {
   version: number;

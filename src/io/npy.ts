@@ -5,7 +5,8 @@
 import { TensorzipError } from '../errors';
 import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from '../format/dtypes';
 import type { TensorInput } from '../format/pack';
-import { describeValue, elementCount, nullObject, ownEntry } from './untrusted';
+import { describeValue } from '../codecs/describe-value';
+import { elementCount, nullObject, ownEntry } from './untrusted';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 /** NumPy refuses longer headers by default (_MAX_HEADER_SIZE). */

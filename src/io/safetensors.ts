@@ -4,7 +4,8 @@
 import { TensorzipError } from '../errors';
 import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from '../format/dtypes';
 import type { TensorInput } from '../format/pack';
-import { describeValue, elementCount, nullObject, ownEntry } from './untrusted';
+import { describeValue } from '../codecs/describe-value';
+import { elementCount, nullObject, ownEntry } from './untrusted';
 
 /** The reference implementation's cap on the header (MAX_HEADER_SIZE). */
 export const MAX_SAFETENSORS_HEADER = 100_000_000;

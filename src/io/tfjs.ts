@@ -7,7 +7,8 @@ import { decodeTfjsWeight, encodeTfjsWeight } from '../codecs/quant/tfjs';
 import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from '../format/dtypes';
 import type { TensorInput } from '../format/pack';
 import type { Kernels } from '../wasm/kernels';
-import { describeValue, elementCount, nullObject, ownEntry } from './untrusted';
+import { describeValue } from '../codecs/describe-value';
+import { elementCount, nullObject, ownEntry } from './untrusted';
 
 interface WeightSpec {
   name: string;

@@ -14,14 +14,6 @@ export function ownEntry<T>(table: Readonly<Record<string, T>>, key: unknown): T
 /** An empty object without a prototype: any string can be a key of it, "__proto__" included. */
 export const nullObject = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
 
-/** A short, bounded description of any value for an error message (≤ 60 characters; never recurses). */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' || value === undefined || value === null) return String(value);
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  return `a ${typeof value}`;
-}
-
 /**
  * Elements of a shape whose dimensions are already known to be non-negative safe integers; LIMIT over
  * MAX_TENSOR_ELEMENTS (checked as it multiplies, so no product overflows unnoticed).
