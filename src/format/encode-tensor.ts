@@ -9,7 +9,7 @@ import { checkTensorData, isTensorDtype, TENSOR_DTYPES, type TensorArray, type T
 import { storedBytes, type TensorEntry } from './index-document';
 import { checkMode, matches, planCodes, planTensor, type QuantizeMode, type TensorPlan } from './plan';
 import type { QuantizedInput } from '../codecs/quant';
-import { GGML_TYPES, ggmlBlocks, type GgmlDtype } from '../codecs/quant/ggml';
+import { GGML_TYPES, type GgmlDtype } from '../codecs/quant/ggml';
 
 export interface TensorInput {
   dtype: TensorDtype;
@@ -130,7 +130,8 @@ function planQuantizedInput(q: QuantizedInput, where: string, sparse: boolean): 
   if (array === undefined) throw new TensorzipError('ARGUMENT', `${where}: quantized codes of dtype ${JSON.stringify(q?.dtype)} (accepted: ${Object.keys(CODE_ARRAYS).join(', ')})`);
   const shape = checkShape(q.shape, `${where} shape`);
   const blockSize = Object.hasOwn(GGML_TYPES, q.dtype) ? GGML_TYPES[q.dtype as GgmlDtype].values : null;
-  if (blockSize !== null) ggmlBlocks(q.dtype as GgmlDtype, shape);
+  const last = shape.length === 0 ? 1 : shape[shape.length - 1];
+  if (blockSize !== null && last % blockSize !== 0) throw new TensorzipError('ARGUMENT', `${where}: ${q.dtype} blocks of ${blockSize} values do not tile the last dimension (${last})`);
   const bytes = storedBytes({ dtype: 'float32', stored: { dtype: q.dtype, axis: null, blockSize: null, params: null } }, product(shape));
   if (!(q.data instanceof array) || q.data.byteLength !== bytes) {
     throw new TensorzipError('ARGUMENT', `${where}: ${q.dtype} codes for [${shape.join(', ')}] are a ${array.name} of ${bytes} bytes`);
