@@ -220,6 +220,16 @@ describe('tensorzip CLI: what survives pack → unpack', () => {
     expect(read.steps.values).toEqual(tensors.steps.data);
   });
 
+  it('unpack -o x.json refuses a damaged tfjs:model.json metadata value (exit 1) and writes nothing', async () => {
+    for (const [i, value] of ['{ not json', '[1, 2]', 'null'].entries()) {
+      writeFileSync(at(`bad-model-${i}.tzip`), await pack({ w: { dtype: 'int32', shape: [1], data: Int32Array.of(1) } }, { metadata: { 'tfjs:model.json': value } }));
+      const r = await cli('unpack', at(`bad-model-${i}.tzip`), '-o', at(`bad-model-${i}.json`), '--json');
+      expect(r.code, value).toBe(1);
+      expect(JSON.parse(r.stderr)).toMatchObject({ code: 'CORRUPT', message: expect.stringContaining('tfjs:model.json') });
+      expect(readdirSync(dir).filter((f) => f.includes(`bad-model-${i}.`))).toEqual([`bad-model-${i}.tzip`]);
+    }
+  });
+
   it('unpack keeps tensors named __proto__ or constructor (TF.js output)', async () => {
     const tensors: Record<string, TensorInput> = Object.create(null);
     const named: [string, TensorInput][] = [['__proto__', { dtype: 'int32', shape: [2], data: Int32Array.of(5, 6) }], ['constructor', { dtype: 'int32', shape: [1], data: Int32Array.of(7) }]];

@@ -36,14 +36,15 @@ function writeDirectory(path: string, tensors: Map<string, TensorInput>): void {
 }
 
 function writeTfjsModel(path: string, tensors: Map<string, TensorInput>, metadata: Record<string, string>): void {
-  let packed: Record<string, unknown> = {};
+  let packed: unknown = {};
   try {
     if (Object.hasOwn(metadata, TFJS_MODEL_KEY)) packed = JSON.parse(metadata[TFJS_MODEL_KEY]);
   } catch (cause) {
     throw new TensorzipError('CORRUPT', `the archive's ${TFJS_MODEL_KEY} metadata is not JSON`, { cause });
   }
+  if (typeof packed !== 'object' || packed === null || Array.isArray(packed)) throw new TensorzipError('CORRUPT', `the archive's ${TFJS_MODEL_KEY} metadata is not a JSON object`);
   const prefix = basename(path, '.json');
-  const { modelJson, shards } = tfjs.write(Object.fromEntries(tensors), { modelJson: packed });
+  const { modelJson, shards } = tfjs.write(Object.fromEntries(tensors), { modelJson: packed as Record<string, unknown> });
   // Shards named after the model, so two models unpacked into one folder do not overwrite each other's weights.
   const renamed = new Map(Object.keys(shards).map((p) => [p, `${prefix}.${p}`]));
   for (const group of modelJson.weightsManifest) group.paths = group.paths.map((p) => renamed.get(p)!);
