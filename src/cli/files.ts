@@ -1,7 +1,7 @@
 // The CLI's file access. Every failure becomes an IoError (exit 3). Outputs are written to a temporary file in the
 // same directory and renamed into place, so a failed write leaves an earlier file of that name as it was.
 import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export class IoError extends Error {}
 
@@ -13,8 +13,11 @@ export function readFile(path: string): Uint8Array {
   }
 }
 
+let written = 0;
+
 export function writeFileAtomic(path: string, bytes: Uint8Array): void {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  // A short name, so that any name the file system takes for `path` leaves room for it.
+  const temp = join(dirname(path), `.tensorzip-${process.pid}-${(written++).toString(36)}.tmp`);
   try {
     writeFileSync(temp, bytes, { flag: 'wx' });
     renameSync(temp, path);
