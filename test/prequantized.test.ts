@@ -56,6 +56,18 @@ describe.each(BUILDS)('pre-quantized tensors (%s build)', (_, { pack, open, gguf
     }
   });
 
+  it('gguf.read refuses arrays nested past its depth limit with CORRUPT, however deep (no stack overflow)', () => {
+    const depth = 50_000;
+    const nested = new Uint8Array(depth * 12 + 12);
+    const view = new DataView(nested.buffer);
+    for (let i = 0; i < depth; i++) { view.setUint32(i * 12, 9, true); view.setBigUint64(i * 12 + 4, 1n, true); }
+    view.setUint32(depth * 12, 4, true); // innermost: an empty uint32 array
+    const file = new GgufBuilder().build([['deep', 9, (b) => b.writeBytes(nested)]], []);
+    let err: unknown;
+    try { gguf.read(file); } catch (e) { err = e; }
+    expect(isTensorzipError(err, 'CORRUPT'), String(err)).toBe(true);
+  });
+
   it('gguf.read(bytes, { codes: true }) gives codes that pack keeps, and the type of each metadata value', async () => {
     const bytesOf = (a: Uint8Array | Uint16Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
     const types = { float16: 1, bfloat16: 30, q8_0: 8, q4_0: 2, q4_1: 3, q4_k: 12 } as Record<string, number>;

@@ -32,13 +32,14 @@ export interface GgufCodes extends Omit<Gguf, 'tensors'> {
 
 const VALUE_TYPES = ['uint8', 'int8', 'uint16', 'int16', 'uint32', 'int32', 'float32', 'bool', 'string', 'array', 'uint64', 'int64', 'float64'];
 
-/** The GGUF type of a value of `type` starting at `at`, looking ahead into arrays without moving the reader. */
-function typeName(bytes: Uint8Array, type: number, at: number): string {
+/** The GGUF type of a value of `type` starting at `at`, looking ahead into arrays without moving the reader (no
+ *  deeper than the reader itself goes, which refuses the value past that). */
+function typeName(bytes: Uint8Array, type: number, at: number, depth = 0): string {
   if (type !== 9) return VALUE_TYPES[type] ?? `type ${type}`;
-  if (at + 12 > bytes.length) return 'array';
+  if (at + 12 > bytes.length || depth >= MAX_DEPTH) return 'array';
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const element = view.getUint32(at, true);
-  return `array<${element === 9 && view.getBigUint64(at + 4, true) === 0n ? 'array' : typeName(bytes, element, at + 12)}>`;
+  return `array<${element === 9 && view.getBigUint64(at + 4, true) === 0n ? 'array' : typeName(bytes, element, at + 12, depth + 1)}>`;
 }
 
 /** A block type: its size and values per block as the decoder knows them. */

@@ -34,5 +34,5 @@ export class GgufBuilder {
   writeU32 = (v: number) => this.u32(v);
   writeString = (s: string) => this.str(s);
   writeU64 = (v: number) => this.u64(v);
-  writeBytes = (b: Uint8Array) => this.parts.push(...b);
+  writeBytes = (b: Uint8Array) => { for (const x of b) this.parts.push(x); };
 }
