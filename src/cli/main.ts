@@ -115,8 +115,8 @@ export async function main(argv: string[], version: string): Promise<number> {
       report('IO', err.message);
       return EXIT_IO;
     }
-    if (err instanceof InvalidArgumentError || isTensorzipError(err, 'ARGUMENT')) {
-      report('ARGUMENT', (err as Error).message);
+    if (isTensorzipError(err, 'ARGUMENT')) {
+      report('ARGUMENT', err.message);
       return EXIT_USAGE;
     }
     if (isTensorzipError(err)) {
