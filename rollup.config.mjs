@@ -1,4 +1,5 @@
-// dist/: ESM, CJS, a script-tag build defining the global `tensorzip` (plus a minified copy), the CLI, and typings.
+// dist/: ESM, CJS, a script-tag build defining the global `tensorzip` (plus a minified copy) and typings. The CLI,
+// dist/cli.mjs, is bundled by scripts/build-cli.mjs.
 import esbuild from 'rollup-plugin-esbuild';
 import terser from '@rollup/plugin-terser';
 import { dts } from 'rollup-plugin-dts';
@@ -16,16 +17,6 @@ export default [
       { file: 'dist/index.iife.js', format: 'iife', name: 'tensorzip', banner },
       { file: 'dist/index.iife.min.js', format: 'iife', name: 'tensorzip', plugins: [terser()] },
     ],
-  },
-  {
-    // The CLI: Node only, using the package's own ESM build and its two dependencies.
-    input: 'src/cli/bin.ts',
-    plugins: [
-      { name: 'public-entry', resolveId: (id) => (id === '../index' ? { id: './index.mjs', external: 'relative' } : null) },
-      esbuild({ target: 'node20' }),
-    ],
-    external: (id) => /^(node:|commander$|cli-progress$)/.test(id),
-    output: { file: 'dist/cli.mjs', format: 'es', banner: '#!/usr/bin/env node' },
   },
   {
     input,

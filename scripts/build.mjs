@@ -1,5 +1,6 @@
 // npm run build: compiles the AssemblyScript kernels twice (simd, scalar), embeds both .wasm files as base64 modules
-// in src/wasm/generated/, type-checks, and bundles dist/ with rollup. Each step stops the build on failure.
+// in src/wasm/generated/, type-checks, and bundles dist/ with rollup
+// (the CLI with esbuild: scripts/build-cli.mjs). Each step stops the build on failure.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -23,3 +24,4 @@ for (const target of ['simd', 'scalar']) {
 }
 run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
 run(bin('rollup'), ['-c', '--silent']);
+run(process.execPath, [join(root, 'scripts/build-cli.mjs')]);

@@ -4,10 +4,10 @@ export { createArena, type Arena, type ArenaOptions, type ArenaQuant } from './a
 export type { Shuffle } from './codecs/shuffle';
 export type { Pipeline, PipelineStage, ChunkTarget } from './codecs/pipeline';
 export type { ArchiveSource } from './io/sources';
-export { safetensors, npy, type Gguf, type GgufReader, type Safetensors, type Tfjs, type TfjsModel, type TfjsWriteOptions } from './io';
+export { safetensors, npy, type Gguf, type GgufCodes, type GgufReadOptions, type GgufReader, type Safetensors, type Tfjs, type TfjsModel, type TfjsWriteOptions } from './io';
 export type { ContainerWriter, ByteSink, WriterOptions } from './format';
 export type {
-  Archive, Container, OpenOptions, PackOptions, QuantizeMode, Tensor, TensorArray, TensorDtype, TensorInfo,
+  Archive, Container, OpenOptions, PackOptions, QuantizedTensorInput, QuantizeMode, Tensor, TensorArray, TensorDtype, TensorInfo,
   TensorInput,
 } from './format';
 export type { Delta, IntegerArray } from './codecs/delta';

@@ -7,12 +7,27 @@ import { checkShape, product } from '../codecs/shape';
 import type { Kernels } from '../wasm/kernels';
 import { checkTensorData, isTensorDtype, TENSOR_DTYPES, type TensorArray, type TensorDtype } from './dtypes';
 import { storedBytes, type TensorEntry } from './index-document';
-import { checkMode, matches, planTensor, type QuantizeMode } from './plan';
+import { checkMode, matches, planCodes, planTensor, type QuantizeMode, type TensorPlan } from './plan';
+import type { QuantizedInput } from '../codecs/quant';
+import { GGML_TYPES, type GgmlDtype } from '../codecs/quant/ggml';
 
 export interface TensorInput {
   dtype: TensorDtype;
   shape: readonly number[];
   data: TensorArray;
+}
+
+/** A float32 tensor given as codes quantized elsewhere (GGUF blocks, float16 halves): `dtype`, `shape` and `data`
+ *  are stored as they are (no requantization, no error statistics) and read back as float32. Float and GGML types
+ *  only: float16, bfloat16, float8e4m3fn, float8e5m2, q8_0, q4_0, q4_1, q4_k.
+ *  @example
+ *  await pack({ 'blk.0.ffn_up.weight': { quantized: { dtype: 'q4_0', shape: [64, 32], data: blocks } } }); */
+export interface QuantizedTensorInput {
+  quantized: QuantizedInput;
+}
+
+export function isQuantizedTensorInput(tensor: unknown): tensor is QuantizedTensorInput {
+  return tensor !== null && typeof tensor === 'object' && 'quantized' in tensor;
 }
 
 export interface EncodeOptions {
@@ -43,7 +58,7 @@ export interface EncodedTensor {
 const DEFAULT_CHUNK_BYTES = 1 << 20;
 
 /** Checks the options once; returns a function that encodes one tensor with them. */
-export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: string): (name: string, tensor: TensorInput) => EncodedTensor {
+export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: string): (name: string, tensor: TensorInput | QuantizedTensorInput) => EncodedTensor {
   const mode = checkMode(options.quantize ?? 'auto', `${what} quantize`);
   const rules = (options.rules ?? []).map((r, i) => ({ match: String(r.match), quantize: checkMode(r.quantize, `${what} rules[${i}].quantize`) }));
   const channelAxis = options.channelAxis ?? 0;
@@ -51,19 +66,26 @@ export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: st
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   if (!Number.isSafeInteger(chunkBytes) || chunkBytes < 4096) throw new TensorzipError('ARGUMENT', `${what} chunkBytes: expected an integer ≥ 4096, found ${String(chunkBytes)}`);
 
-  return (name, tensor) => {
-    const where = `${what}: tensor "${name}"`;
-    if (typeof name !== 'string' || name.length === 0) throw new TensorzipError('ARGUMENT', `${what}: tensor names must be non-empty strings`);
+  const sparse = options.sparse ?? true;
+  const planInput = (name: string, tensor: TensorInput, where: string) => {
     if (!isTensorDtype(tensor?.dtype)) throw new TensorzipError('ARGUMENT', `${where}: unknown dtype ${JSON.stringify(tensor?.dtype)}`);
     const shape = checkShape(tensor.shape, `${where} shape`);
-    const count = product(shape);
-    const data = checkTensorData(tensor.data, tensor.dtype, count, where);
+    const data = checkTensorData(tensor.data, tensor.dtype, product(shape), where);
     const rule = rules.find((r) => matches(r.match, name));
-    const plan = planTensor(kernels, tensor.dtype, shape, data, { mode: rule?.quantize ?? mode, fromRule: rule !== undefined, channelAxis, maxAbsError: options.maxAbsError, minSqnrDb: options.minSqnrDb, sparse: options.sparse ?? true });
+    const plan = planTensor(kernels, tensor.dtype, shape, data, { mode: rule?.quantize ?? mode, fromRule: rule !== undefined, channelAxis, maxAbsError: options.maxAbsError, minSqnrDb: options.minSqnrDb, sparse });
+    return { dtype: tensor.dtype, shape, plan, inputBytes: data.byteLength };
+  };
+
+  return (name, tensor: TensorInput | QuantizedTensorInput) => {
+    const where = `${what}: tensor "${name}"`;
+    if (typeof name !== 'string' || name.length === 0) throw new TensorzipError('ARGUMENT', `${what}: tensor names must be non-empty strings`);
+    const { dtype, shape, plan, inputBytes } = isQuantizedTensorInput(tensor)
+      ? planQuantizedInput(tensor.quantized, where, sparse) : planInput(name, tensor, where);
+    const count = product(shape);
     const q = plan.quantized;
     const entry: TensorEntry = {
-      name, dtype: tensor.dtype, shape,
-      stored: { dtype: q?.dtype ?? tensor.dtype, axis: q?.axis ?? null, blockSize: q?.blockSize ?? null, params: null },
+      name, dtype, shape,
+      stored: { dtype: q?.dtype ?? dtype, axis: q?.axis ?? null, blockSize: q?.blockSize ?? null, params: null },
       pipeline: [], chunkElements: 0, chunks: [], stats: q?.stats ?? null, metadata: {},
     };
     let params: Uint8Array | null = null;
@@ -75,7 +97,7 @@ export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: st
     }
     // Elements per chunk: chunkBytes of decoded data, rounded down to whole stored units (4-bit pairs, GGML blocks).
     const unit = q?.dtype === 'int4' || q?.dtype === 'uint4' ? 2 : q?.dtype === 'q4_k' ? 256 : q?.dtype.startsWith('q') ? 32 : 1;
-    const decodedBytes = q ? 4 : TENSOR_DTYPES[tensor.dtype].bytes;
+    const decodedBytes = q ? 4 : TENSOR_DTYPES[dtype].bytes;
     entry.chunkElements = Math.max(unit, Math.floor(chunkBytes / decodedBytes / unit) * unit);
     const encodeChunks = (pipeline: PipelineStage[]) => {
       const chunks: Uint8Array[] = [];
@@ -94,6 +116,26 @@ export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: st
       entry.pipeline = [];
       chunks = encodeChunks(entry.pipeline);
     }
-    return { entry, params, chunks, inputBytes: data.byteLength };
+    return { entry, params, chunks, inputBytes };
   };
+}
+
+const CODE_ARRAYS: Partial<Record<string, { new (n: number): Uint8Array | Uint16Array; name: string }>> = {
+  float16: Uint16Array, bfloat16: Uint16Array, float8e4m3fn: Uint8Array, float8e5m2: Uint8Array,
+  ...Object.fromEntries(Object.keys(GGML_TYPES).map((dtype) => [dtype, Uint8Array])),
+};
+
+function planQuantizedInput(q: QuantizedInput, where: string, sparse: boolean): { dtype: TensorDtype; shape: number[]; plan: TensorPlan; inputBytes: number } {
+  const array = typeof q?.dtype === 'string' && Object.hasOwn(CODE_ARRAYS, q.dtype) ? CODE_ARRAYS[q.dtype]! : undefined;
+  if (array === undefined) throw new TensorzipError('ARGUMENT', `${where}: quantized codes of dtype ${JSON.stringify(q?.dtype)} (accepted: ${Object.keys(CODE_ARRAYS).join(', ')})`);
+  const shape = checkShape(q.shape, `${where} shape`);
+  const blockSize = Object.hasOwn(GGML_TYPES, q.dtype) ? GGML_TYPES[q.dtype as GgmlDtype].values : null;
+  const last = shape.length === 0 ? 1 : shape[shape.length - 1];
+  if (blockSize !== null && last % blockSize !== 0) throw new TensorzipError('ARGUMENT', `${where}: ${q.dtype} blocks of ${blockSize} values do not tile the last dimension (${last})`);
+  const bytes = storedBytes({ dtype: 'float32', stored: { dtype: q.dtype, axis: null, blockSize: null, params: null } }, product(shape));
+  if (!(q.data instanceof array) || q.data.byteLength !== bytes) {
+    throw new TensorzipError('ARGUMENT', `${where}: ${q.dtype} codes for [${shape.join(', ')}] are a ${array.name} of ${bytes} bytes`);
+  }
+  const codes: QuantizedInput = { dtype: q.dtype, shape, data: q.data, scale: null, zeroPoint: null, axis: blockSize === null ? null : shape.length - 1, blockSize };
+  return { dtype: 'float32', shape, plan: planCodes(codes, sparse), inputBytes: bytes };
 }

@@ -1,13 +1,13 @@
 import type { Kernels } from '../wasm/kernels';
 import { openArchive, type Archive, type ByteSource, type OpenOptions, type Tensor, type TensorInfo } from './archive';
 import type { TensorArray, TensorDtype } from './dtypes';
-import { pack, type PackOptions, type TensorInput } from './pack';
+import { pack, type PackOptions, type QuantizedTensorInput, type TensorInput } from './pack';
 import { ContainerWriter, type ByteSink, type WriterOptions } from './writer';
 import type { QuantizeMode } from './plan';
 
 export { ContainerWriter };
 export type { ByteSink, WriterOptions };
-export type { Archive, ByteSource, OpenOptions, PackOptions, QuantizeMode, Tensor, TensorArray, TensorDtype, TensorInfo, TensorInput };
+export type { Archive, ByteSource, OpenOptions, PackOptions, QuantizedTensorInput, QuantizeMode, Tensor, TensorArray, TensorDtype, TensorInfo, TensorInput };
 
 export interface Container {
   /**
@@ -26,7 +26,7 @@ export interface Container {
    * const bytes = await pack({ 'fc.weight': { dtype: 'float32', shape: [256, 784], data: weights },
    *   'fc.bias': { dtype: 'float32', shape: [256], data: bias } }, { rules: [{ match: '*.bias', quantize: 'lossless' }] });
    */
-  pack(tensors: Record<string, TensorInput>, options?: PackOptions): Promise<Uint8Array>;
+  pack(tensors: Record<string, TensorInput | QuantizedTensorInput>, options?: PackOptions): Promise<Uint8Array>;
   /**
    * Opens a .tzip file — bytes, a Blob, or a URL (read with HTTP Range requests: the first 64 KiB, the footer,
    * then only the chunks asked for; a server that ignores Range sends the whole file once) — checks its prefix, footer and index (every offset, length and checksum) and lists its

@@ -4,11 +4,11 @@ import { TensorzipError } from '../errors';
 import { xxh32 } from '../codecs/checksum';
 import { allocateForOverwrite } from '../codecs/output-bytes';
 import type { Kernels } from '../wasm/kernels';
-import { tensorEncoder, type EncodeOptions, type EncodedTensor, type TensorInput } from './encode-tensor';
+import { isQuantizedTensorInput, tensorEncoder, type EncodeOptions, type EncodedTensor, type QuantizedTensorInput, type TensorInput } from './encode-tensor';
 import { alignUp, FOOTER_BYTES, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
 import { serializeIndex, type IndexDocument } from './index-document';
 
-export type { TensorInput };
+export type { QuantizedTensorInput, TensorInput };
 
 export interface PackOptions extends EncodeOptions {
   /** User metadata, string to string. */
@@ -24,7 +24,7 @@ interface Piece {
   checksum: number;
 }
 
-export function pack(kernels: Kernels, tensors: Record<string, TensorInput>, options: PackOptions = {}): Uint8Array {
+export function pack(kernels: Kernels, tensors: Record<string, TensorInput | QuantizedTensorInput>, options: PackOptions = {}): Uint8Array {
   if (typeof tensors !== 'object' || tensors === null) throw new TensorzipError('ARGUMENT', 'pack: expected an object of tensors by name');
   const encode = tensorEncoder(kernels, options, 'pack');
   let dataLength = 0;
@@ -36,7 +36,7 @@ export function pack(kernels: Kernels, tensors: Record<string, TensorInput>, opt
     return piece;
   };
   const placed: { tensor: EncodedTensor; params: Piece | null; chunks: Piece[] }[] = [];
-  const totalBytes = Object.values(tensors).reduce((n, t) => n + (t?.data?.byteLength ?? 0), 0);
+  const totalBytes = Object.values(tensors).reduce((n, t) => n + ((isQuantizedTensorInput(t) ? t.quantized : t)?.data?.byteLength ?? 0), 0);
   let doneBytes = 0;
   for (const [name, input] of Object.entries(tensors)) {
     const tensor = encode(name, input);

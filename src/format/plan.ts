@@ -4,7 +4,7 @@
 // a format the values overflow falls back to lossless.
 import { isTensorzipError, TensorzipError } from '../errors';
 import type { PipelineStage } from '../codecs/pipeline';
-import type { QuantizedTensor } from '../codecs/quant';
+import type { QuantizedInput, QuantizedTensor } from '../codecs/quant';
 import type { Kernels } from '../wasm/kernels';
 import { choose } from '../codecs/quant/choose';
 import { quantize } from '../codecs/quant/quantize';
@@ -31,7 +31,7 @@ export interface PlanOptions {
 
 export interface TensorPlan {
   /** Stored codes; null when the tensor is stored as it is. */
-  quantized: QuantizedTensor | null;
+  quantized: QuantizedInput | null;
   stored: Uint8Array;
   /** Bytes per stored element for the byte stages (1 for packed 4-bit and GGML blocks). */
   width: number;
@@ -78,13 +78,21 @@ function zeroShare(stored: Uint8Array, width: number): number {
 
 export function planTensor(kernels: Kernels, dtype: TensorDtype, shape: number[], data: TensorArray, options: PlanOptions): TensorPlan {
   const quantized = dtype === 'float32' ? quantizeFor(kernels, data as Float32Array, shape, options) : null;
+  return quantized ? planCodes(quantized, options.sparse) : planStages(null, bytesOf(data), TENSOR_DTYPES[dtype].bytes, options.sparse);
+}
+
+/** Codes quantized before pack() saw them (GGUF blocks, float16 halves): stored as they are. */
+export function planCodes(quantized: QuantizedInput, sparse: boolean): TensorPlan {
+  const width = quantized.dtype === 'float16' || quantized.dtype === 'bfloat16' ? 2 : 1;
+  return planStages(quantized, bytesOf(quantized.data), width, sparse);
+}
+
+function planStages(quantized: QuantizedInput | null, bytes: Uint8Array, width: number, sparse: boolean): TensorPlan {
   // Typed arrays may sit at any offset: copy to an aligned buffer so the zero count can view it as words.
-  const stored = bytesOf(quantized ? quantized.data : data).slice();
+  const stored = bytes.slice();
   const ggml = quantized !== null && quantized.dtype.startsWith('q');
-  const width = quantized === null ? TENSOR_DTYPES[dtype].bytes
-    : quantized.dtype === 'float16' || quantized.dtype === 'bfloat16' ? 2 : 1;
   const pipeline: PipelineStage[] = [];
-  if (options.sparse && !ggml && width <= 4 && zeroShare(stored, width) >= SPARSE_MIN_ZEROS) {
+  if (sparse && !ggml && width <= 4 && zeroShare(stored, width) >= SPARSE_MIN_ZEROS) {
     pipeline.push({ codec: 'sparse', format: 'bitmask', width: width as 1 | 2 | 4 });
   } else if (width > 1) {
     pipeline.push({ codec: 'shuffle', typesize: width });

@@ -4,7 +4,7 @@
 import { TensorzipError } from '../errors';
 import { xxh32 } from '../codecs/checksum';
 import type { Kernels } from '../wasm/kernels';
-import { tensorEncoder, type EncodeOptions, type TensorInput } from './encode-tensor';
+import { tensorEncoder, type EncodeOptions, type QuantizedTensorInput, type TensorInput } from './encode-tensor';
 import { alignUp, FOOTER_BYTES, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
 import { serializeIndex, type TensorEntry } from './index-document';
 
@@ -108,7 +108,7 @@ export class ContainerWriter {
    * @example
    * await writer.add('fc.weight', { dtype: 'float32', shape: [256, 784], data: weights });
    */
-  async add(name: string, tensor: TensorInput): Promise<void> {
+  async add(name: string, tensor: TensorInput | QuantizedTensorInput): Promise<void> {
     if (this.finished) throw new TensorzipError('ARGUMENT', 'ContainerWriter.add: the writer is finished');
     if (this.names.has(name)) throw new TensorzipError('ARGUMENT', `ContainerWriter.add: a tensor named "${name}" was already added`);
     const encoded = this.encode(name, tensor);

@@ -7,7 +7,7 @@ import { dequantize } from '../codecs/quant/quantize';
 import type { QuantDtype } from '../codecs/quant';
 import { GGML_TYPES, type GgmlDtype } from '../codecs/quant/ggml';
 import type { TensorArray, TensorDtype } from '../format/dtypes';
-import type { TensorInput } from '../format/pack';
+import type { QuantizedTensorInput, TensorInput } from '../format/pack';
 import type { Kernels } from '../wasm/kernels';
 import { describeValue } from '../codecs/describe-value';
 import { elementCount, nullObject } from './untrusted';
@@ -15,7 +15,33 @@ import { elementCount, nullObject } from './untrusted';
 export interface Gguf {
   version: number;
   metadata: Record<string, unknown>;
+  /** Each metadata key's GGUF type: uint8, int8, uint16, int16, uint32, int32, uint64, int64, float32, float64,
+   *  bool, string, or array<element type> (a nested array named by its first element). */
+  metadataTypes: Record<string, string>;
   tensors: Record<string, TensorInput>;
+}
+
+export interface GgufReadOptions {
+  /** F16, BF16, Q8_0, Q4_0, Q4_1 and Q4_K tensors as their stored codes (`{ quantized }`, which pack() stores
+   *  as they are) instead of float32 values. */
+  codes?: boolean;
+}
+
+/** gguf.read with `{ codes: true }`. */
+export interface GgufCodes extends Omit<Gguf, 'tensors'> {
+  tensors: Record<string, TensorInput | QuantizedTensorInput>;
+}
+
+const VALUE_TYPES = ['uint8', 'int8', 'uint16', 'int16', 'uint32', 'int32', 'float32', 'bool', 'string', 'array', 'uint64', 'int64', 'float64'];
+
+/** The GGUF type of a value of `type` starting at `at`, looking ahead into arrays without moving the reader (no
+ *  deeper than the reader itself goes, which refuses the value past that). */
+function typeName(bytes: Uint8Array, type: number, at: number, depth = 0): string {
+  if (type !== 9) return VALUE_TYPES[type] ?? `type ${type}`;
+  if (at + 12 > bytes.length || depth >= MAX_DEPTH) return 'array';
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const element = view.getUint32(at, true);
+  return `array<${element === 9 && view.getBigUint64(at + 4, true) === 0n ? 'array' : typeName(bytes, element, at + 12, depth + 1)}>`;
 }
 
 /** A block type: its size and values per block as the decoder knows them. */
@@ -103,7 +129,7 @@ class Reader {
   }
 }
 
-export function readGguf(kernels: Kernels, bytes: Uint8Array): Gguf {
+export function readGguf(kernels: Kernels, bytes: Uint8Array, options: GgufReadOptions = {}): GgufCodes {
   if (!(bytes instanceof Uint8Array)) throw new TensorzipError('ARGUMENT', 'gguf.read: expected a Uint8Array');
   const r = new Reader(bytes);
   if (r.bytes.length < 24) throw new TensorzipError('TRUNCATED', `gguf.read: a GGUF file has at least 24 bytes, found ${bytes.length}`);
@@ -113,10 +139,13 @@ export function readGguf(kernels: Kernels, bytes: Uint8Array): Gguf {
   const tensorCount = r.count('the tensor count', 24);
   const kvCount = r.count('the metadata count', 12);
   const metadata = nullObject<unknown>();
+  const metadataTypes = nullObject<string>();
   for (let i = 0; i < kvCount; i++) {
     const key = r.string('a metadata key');
     if (Object.hasOwn(metadata, key)) throw new TensorzipError('CORRUPT', `gguf.read: the metadata key ${describeValue(key)} appears twice`);
-    metadata[key] = r.value(r.u32(), 0);
+    const type = r.u32();
+    metadataTypes[key] = typeName(bytes, type, r.at);
+    metadata[key] = r.value(type, 0);
   }
   const infos: { name: string; quoted: string; dims: number[]; type: number; offset: number }[] = [];
   const names = new Set<string>();
@@ -138,7 +167,7 @@ export function readGguf(kernels: Kernels, bytes: Uint8Array): Gguf {
     throw new TensorzipError('CORRUPT', `gguf.read: general.alignment ${describeValue(alignment)} is not a power of two`);
   }
   const dataStart = Math.ceil(r.at / alignment) * alignment;
-  const tensors = nullObject<TensorInput>();
+  const tensors = nullObject<TensorInput | QuantizedTensorInput>();
   for (const info of infos) {
     const type = TYPES[info.type];
     if (type === undefined) throw new TensorzipError('UNSUPPORTED', `gguf.read: tensor ${info.quoted} has ggml type ${info.type} (read: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q4_K, I8–I64, F64)`);
@@ -155,9 +184,9 @@ export function readGguf(kernels: Kernels, bytes: Uint8Array): Gguf {
       tensors[info.name] = { dtype: type.plain, shape, data: new ARRAY_TYPES[type.plain](raw.buffer, 0, count) };
     } else {
       const data = type.quant === 'float16' || type.quant === 'bfloat16' ? new Uint16Array(raw.buffer, 0, count) : raw;
-      const values = dequantize(kernels, { dtype: type.quant!, shape, data, scale: null, zeroPoint: null, axis: null, blockSize: null });
-      tensors[info.name] = { dtype: 'float32', shape, data: values };
+      const codes = { dtype: type.quant!, shape, data, scale: null, zeroPoint: null, axis: null, blockSize: null };
+      tensors[info.name] = options.codes ? { quantized: codes } : { dtype: 'float32', shape, data: dequantize(kernels, codes) };
     }
   }
-  return { version, metadata, tensors };
+  return { version, metadata, metadataTypes, tensors };
 }

@@ -3,9 +3,9 @@ import { readSafetensors, writeSafetensors, type Safetensors } from './safetenso
 import type { TensorInput } from '../format/pack';
 import type { Kernels } from '../wasm/kernels';
 import { readTfjs, writeTfjs, type TfjsModel, type TfjsWriteOptions } from './tfjs';
-import { readGguf, type Gguf } from './gguf';
+import { readGguf, type Gguf, type GgufCodes, type GgufReadOptions } from './gguf';
 
-export type { Gguf, Safetensors, TfjsModel, TfjsWriteOptions };
+export type { Gguf, GgufCodes, GgufReadOptions, Safetensors, TfjsModel, TfjsWriteOptions };
 
 /** Hugging Face safetensors files. */
 export const safetensors = {
@@ -82,8 +82,15 @@ export interface GgufReader {
    * metadata['general.architecture']; // 'llama'
    */
   read(bytes: Uint8Array): Gguf;
+  /**
+   * The same, with F16, BF16 and GGML-block tensors as their stored codes, for pack() to keep without requantizing.
+   * @example
+   * const { tensors } = gguf.read(bytes, { codes: true });
+   * const file = await pack(tensors); // Q4_0 stays Q4_0
+   */
+  read(bytes: Uint8Array, options: GgufReadOptions): GgufCodes;
 }
 
 export function bindGguf(kernels: () => Kernels): GgufReader {
-  return { read: (bytes) => readGguf(kernels(), bytes) };
+  return { read: ((bytes: Uint8Array, options?: GgufReadOptions) => readGguf(kernels(), bytes, options)) as GgufReader['read'] };
 }

@@ -33,4 +33,6 @@ export class GgufBuilder {
   }
   writeU32 = (v: number) => this.u32(v);
   writeString = (s: string) => this.str(s);
+  writeU64 = (v: number) => this.u64(v);
+  writeBytes = (b: Uint8Array) => { for (const x of b) this.parts.push(x); };
 }

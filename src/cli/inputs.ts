@@ -1,0 +1,55 @@
+// What `tensorzip pack` reads: a .safetensors, .npy or .gguf file, or a TF.js model.json with its shards beside it,
+// with the metadata each format carries (kept as the archive's metadata so that unpack can give it back).
+import { basename, dirname, extname, join } from 'node:path';
+import { gguf, npy, safetensors, tfjs, TensorzipError, type QuantizedTensorInput, type TensorInput, type TfjsModel } from '../index';
+import { readFile } from './files';
+import { ggufArchiveMetadata } from './gguf-metadata';
+
+/** Archive metadata key for a TF.js model.json without its weightsManifest (topology, format, signature…). */
+export const TFJS_MODEL_KEY = 'tfjs:model.json';
+
+export interface Input {
+  tensors: Record<string, TensorInput | QuantizedTensorInput>;
+  metadata: Record<string, string>;
+  /** Bytes of every file read. */
+  bytes: number;
+  /** Where the format keeps output channels: TF.js kernels are HWIO / [in, out]. */
+  channelAxis: 0 | -1;
+}
+
+/** A TF.js model.json (or a bare weights manifest, as some packages ship), with its shards beside it. */
+function readTfjsModel(path: string, json: Uint8Array): Input {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(json));
+  } catch (cause) {
+    throw new TensorzipError('CORRUPT', `${path}: not valid JSON`, { cause });
+  }
+  const modelJson = (Array.isArray(parsed) ? { weightsManifest: parsed } : parsed) as TfjsModel['modelJson'];
+  const paths = Array.isArray(modelJson?.weightsManifest) ? modelJson.weightsManifest.flatMap((g) => (Array.isArray(g?.paths) ? g.paths : [])) : [];
+  const shards: Record<string, Uint8Array> = Object.create(null);
+  for (const p of paths) shards[p] = readFile(join(dirname(path), p));
+  const bytes = json.length + Object.values(shards).reduce((n, s) => n + s.length, 0);
+  const { weightsManifest: _, ...model } = (modelJson ?? {}) as Record<string, unknown>;
+  const metadata: Record<string, string> = Object.keys(model).length > 0 ? { [TFJS_MODEL_KEY]: JSON.stringify(model) } : {};
+  return { tensors: tfjs.read({ modelJson, shards }), metadata, bytes, channelAxis: -1 };
+}
+
+export function readInput(path: string): Input {
+  const bytes = readFile(path);
+  const from = (tensors: Input['tensors'], metadata: Record<string, string> = {}): Input => ({ tensors, metadata, bytes: bytes.length, channelAxis: 0 });
+  switch (extname(path)) {
+    case '.npy': return from({ [basename(path, '.npy')]: npy.read(bytes) });
+    case '.safetensors': {
+      const file = safetensors.read(bytes);
+      return from(file.tensors, file.metadata);
+    }
+    case '.gguf': {
+      // Quantized tensors stay as their codes: requantizing them would add a second error to the first.
+      const file = gguf.read(bytes, { codes: true });
+      return from(file.tensors, ggufArchiveMetadata(file.metadata, file.metadataTypes));
+    }
+    case '.json': return readTfjsModel(path, bytes);
+  }
+  throw new TensorzipError('ARGUMENT', `${path}: expected a .safetensors, .npy, .gguf or TF.js model.json file`);
+}

@@ -1,0 +1,59 @@
+// `tensorzip inspect`: one row per tensor (how it is stored, its ratio and error) and a totals row. SQNR is in dB;
+// a lossless tensor has no error (the table shows ∞, JSON null).
+import type { TensorInfo } from '../index';
+
+export interface InspectRow {
+  tensor: string;
+  dtype: string;
+  shape: number[];
+  stored: string;
+  pipeline: string;
+  encodedBytes: number;
+  decodedBytes: number;
+  maxAbsError: number;
+  /** null when lossless. */
+  sqnrDb: number | null;
+}
+
+export interface InspectTotal {
+  tensors: number;
+  encodedBytes: number;
+  decodedBytes: number;
+  /** The largest of the tensors' errors. */
+  maxAbsError: number;
+  /** The lowest of the tensors' SQNRs; null when every tensor is lossless. */
+  minSqnrDb: number | null;
+}
+
+const finiteOrNull = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? null : x);
+
+export function inspectRows(tensors: readonly TensorInfo[]): { rows: InspectRow[]; total: InspectTotal } {
+  const rows = tensors.map((t) => ({
+    tensor: t.name, dtype: t.dtype, shape: t.shape, stored: t.storedDtype,
+    pipeline: t.pipeline.map((s) => s.codec + ('typesize' in s ? `(${s.typesize})` : 'format' in s ? `(${s.format})` : '')).join(' → ') || 'none',
+    encodedBytes: t.encodedBytes, decodedBytes: t.decodedBytes, maxAbsError: t.stats?.maxAbsError ?? 0, sqnrDb: finiteOrNull(t.stats?.sqnrDb),
+  }));
+  const sqnrs = rows.flatMap((r) => (r.sqnrDb === null ? [] : [r.sqnrDb]));
+  const total = {
+    tensors: rows.length,
+    encodedBytes: rows.reduce((n, r) => n + r.encodedBytes, 0),
+    decodedBytes: rows.reduce((n, r) => n + r.decodedBytes, 0),
+    maxAbsError: rows.reduce((m, r) => Math.max(m, r.maxAbsError), 0),
+    minSqnrDb: sqnrs.length === 0 ? null : Math.min(...sqnrs),
+  };
+  return { rows, total };
+}
+
+const ratio = (encoded: number, decoded: number) => (encoded === 0 ? '—' : `${(decoded / encoded).toFixed(2)}x`);
+const error = (x: number) => (x === 0 ? '0' : x.toExponential(2));
+const sqnr = (x: number | null) => (x === null ? '∞' : x.toFixed(1));
+
+export function printTable(rows: InspectRow[], total: InspectTotal): void {
+  const table = [
+    ['tensor', 'dtype', 'shape', 'stored', 'pipeline', 'ratio', 'max error', 'SQNR dB'],
+    ...rows.map((r) => [r.tensor, r.dtype, `[${r.shape.join(', ')}]`, r.stored, r.pipeline, ratio(r.encodedBytes, r.decodedBytes), error(r.maxAbsError), sqnr(r.sqnrDb)]),
+    [`total (${total.tensors} tensors)`, '', '', '', `${total.decodedBytes} → ${total.encodedBytes} bytes`, ratio(total.encodedBytes, total.decodedBytes), error(total.maxAbsError), sqnr(total.minSqnrDb)],
+  ];
+  const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
+  for (const row of table) process.stdout.write(`${row.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()}\n`);
+}

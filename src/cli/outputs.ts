@@ -1,0 +1,69 @@
+// What `tensorzip unpack` writes, chosen by the output's name:
+//   x.safetensors  one file, the archive's metadata as its __metadata__
+//   x.npy          one file, for an archive of one tensor
+//   x.json         a TF.js model: x.json and its .bin shards beside it (the model.json packed with it, if any)
+//   anything else  a directory of <name>.npy files, each name made safe and reversible: bytes outside
+//                  [A-Za-z0-9_.-] and a leading "." become %XX (UTF-8), so decodeURIComponent gives the name back
+// Every name and the whole layout are checked before the first byte is written.
+import { extname, join, dirname, basename } from 'node:path';
+import { npy, safetensors, tfjs, TensorzipError, type TensorInput } from '../index';
+import { makeDirectory, writeFileAtomic } from './files';
+import { TFJS_MODEL_KEY } from './inputs';
+
+/** Longest file name most file systems take, in bytes. */
+const MAX_FILE_NAME_BYTES = 255;
+
+/**
+ * @example
+ * fileName('a/b'); // 'a%2Fb.npy'
+ */
+export function fileName(tensor: string): string {
+  const escaped = [...new TextEncoder().encode(tensor)]
+    .map((b, i) => (/[A-Za-z0-9_.-]/.test(String.fromCharCode(b)) && b < 0x80 && !(i === 0 && b === 0x2e) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`))
+    .join('');
+  return `${escaped}.npy`;
+}
+
+function writeDirectory(path: string, tensors: Map<string, TensorInput>): void {
+  const files = [...tensors].map(([name, t]) => ({ name, file: fileName(name), t }));
+  const tooLong = files.find((f) => new TextEncoder().encode(f.file).length > MAX_FILE_NAME_BYTES);
+  if (tooLong) {
+    throw new TensorzipError('UNSUPPORTED', `tensor "${tooLong.name.slice(0, 80)}…" needs a file name of more than ${MAX_FILE_NAME_BYTES} bytes; unpack to a .safetensors file instead`);
+  }
+  const encoded = files.map((f) => ({ ...f, bytes: npy.write(f.t) }));
+  makeDirectory(path);
+  for (const f of encoded) writeFileAtomic(join(path, f.file), f.bytes);
+}
+
+function writeTfjsModel(path: string, tensors: Map<string, TensorInput>, metadata: Record<string, string>): void {
+  let packed: unknown = {};
+  try {
+    if (Object.hasOwn(metadata, TFJS_MODEL_KEY)) packed = JSON.parse(metadata[TFJS_MODEL_KEY]);
+  } catch (cause) {
+    throw new TensorzipError('CORRUPT', `the archive's ${TFJS_MODEL_KEY} metadata is not JSON`, { cause });
+  }
+  if (typeof packed !== 'object' || packed === null || Array.isArray(packed)) throw new TensorzipError('CORRUPT', `the archive's ${TFJS_MODEL_KEY} metadata is not a JSON object`);
+  const prefix = basename(path, '.json');
+  const { modelJson, shards } = tfjs.write(Object.fromEntries(tensors), { modelJson: packed as Record<string, unknown> });
+  // Shards named after the model, so two models unpacked into one folder do not overwrite each other's weights.
+  const renamed = new Map(Object.keys(shards).map((p) => [p, `${prefix}.${p}`]));
+  for (const group of modelJson.weightsManifest) group.paths = group.paths.map((p) => renamed.get(p)!);
+  for (const [from, to] of renamed) writeFileAtomic(join(dirname(path), to), shards[from]);
+  writeFileAtomic(path, new TextEncoder().encode(JSON.stringify(modelJson)));
+}
+
+export function writeOutput(path: string, tensors: Map<string, TensorInput>, metadata: Record<string, string>): void {
+  switch (extname(path)) {
+    case '.safetensors':
+      writeFileAtomic(path, safetensors.write(Object.fromEntries(tensors), metadata));
+      return;
+    case '.npy':
+      if (tensors.size !== 1) throw new TensorzipError('ARGUMENT', `the archive holds ${tensors.size} tensors; a .npy file holds one (give a directory)`);
+      writeFileAtomic(path, npy.write([...tensors.values()][0]));
+      return;
+    case '.json':
+      writeTfjsModel(path, tensors, metadata);
+      return;
+  }
+  writeDirectory(path, tensors);
+}
