@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  delta, gguf, lz4, npy, open, pack, pipeline, quant, safetensors, shuffle, sparse, tfjs, type PipelineStage, type TensorInput,
+  createArena, delta, gguf, lz4, npy, open, pack, pipeline, quant, safetensors, shuffle, sparse, tfjs, type PipelineStage, type TensorInput,
 } from '../src/index';
 import { GgufBuilder } from './helpers/gguf-builder';
 
@@ -125,6 +125,38 @@ describe('byte-taking functions honour byteOffset and byteLength', () => {
     const target = { dtype: 'int8' as const, count: 16 * 64, shape: [16, 64], axis: 0, scale: q.scale, zeroPoint: q.zeroPoint };
     await expectSameForViews(byteViews(encoded), encoded, (b) => pipeline.decodeChunk(b, stages, target));
     await expectSameForViews(typedViews(q.scale!), q.scale!, (s) => pipeline.decodeChunk(encoded, stages, { ...target, scale: s }));
+  });
+
+  it('outputs into views: only the view\'s bytes are written, with the plain call\'s values', async () => {
+    const q = quant.quantize(floats(8 * 64), { dtype: 'int8', shape: [8, 64], axis: 0 });
+    const stages: PipelineStage[] = [{ codec: 'lz4' }];
+    const encoded = pipeline.encodeChunk(new Uint8Array(q.data.buffer, q.data.byteOffset, q.data.byteLength), stages);
+    const target = { dtype: 'int8' as const, count: 8 * 64, shape: [8, 64], axis: 0, scale: q.scale, zeroPoint: q.zeroPoint };
+    const sparseBytes = sparse.pack(floats(512).map((v, i) => (i % 4 ? 0 : v)));
+    const file = await pack({ w: { dtype: 'float32', shape: [8, 64], data: floats(8 * 64) } }, { quantize: 'int8' });
+    const archive = await open(file);
+    const half = quant.encodeFloat16(floats(512));
+    const arena = await createArena({ bytes: 1 << 16 });
+    const writers: [string, (out: Float32Array) => unknown][] = [
+      ['quant.dequantize', (out) => quant.dequantize(q, out)],
+      ['arena.quant.dequantize', (out) => arena.quant.dequantize({ ...q, data: placed(q.data as Int8Array, 3) }, out)],
+      ['quant.decodeFloat16', (out) => quant.decodeFloat16(half, out)],
+      ['pipeline.decodeChunk', (out) => pipeline.decodeChunk(encoded, stages, { ...target, out })],
+      ['sparse.unpack', (out) => sparse.unpack(sparseBytes, out)],
+      ['archive.get', (out) => archive.get('w', { out })],
+    ];
+    for (const [what, write] of writers) {
+      const plainOut = new Float32Array(512);
+      await write(plainOut);
+      for (const [label, out] of typedViews(new Float32Array(512))) {
+        new Uint8Array(out.buffer).fill(0xa5);
+        await write(out);
+        expect(Array.from(out), `${what}, ${label}`).toEqual(Array.from(plainOut));
+        const all = new Uint8Array(out.buffer);
+        const outside = [...all.subarray(0, out.byteOffset), ...all.subarray(out.byteOffset + out.byteLength)];
+        expect(outside.every((b) => b === 0xa5), `${what}, ${label}: bytes outside the view written`).toBe(true);
+      }
+    }
   });
 
   it('pack with tensors in views, and open(bytes) then getAll', async () => {
