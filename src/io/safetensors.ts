@@ -101,7 +101,7 @@ export function writeSafetensors(tensors: Record<string, TensorInput>, metadata:
     const t = tensors[name];
     if (ownEntry(CODES, t?.dtype) === undefined) throw new TensorzipError('ARGUMENT', `safetensors.write: tensor ${describeValue(name)} has dtype ${describeValue(t?.dtype)}`);
     const count = t.shape.reduce((a, d) => a * d, 1);
-    if (!(t.data instanceof TENSOR_DTYPES[t.dtype].array) || t.data.length !== count) throw new TensorzipError('ARGUMENT', `safetensors.write: tensor "${name}" needs a ${TENSOR_DTYPES[t.dtype].array.name} of ${count} elements`);
+    if (!(t.data instanceof TENSOR_DTYPES[t.dtype].array) || t.data.length !== count) throw new TensorzipError('ARGUMENT', `safetensors.write: tensor ${describeValue(name)} needs a ${TENSOR_DTYPES[t.dtype].array.name} of ${count} elements`);
   }
   // As the reference writer: larger elements first (so every tensor stays aligned to its size), then by name.
   names.sort((a, b) => TENSOR_DTYPES[tensors[b].dtype].bytes - TENSOR_DTYPES[tensors[a].dtype].bytes || (a < b ? -1 : a > b ? 1 : 0));
