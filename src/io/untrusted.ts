@@ -16,7 +16,10 @@ export const nullObject = <T>(): Record<string, T> => Object.create(null) as Rec
 
 /** A short, bounded description of any value for an error message (≤ 60 characters; never recurses). */
 export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'string') {
+    const shown = JSON.stringify(value.slice(0, 40)); // escapes can make 40 characters six times longer
+    return value.length > 40 || shown.length > 60 ? `${shown.slice(0, 58)}…` : shown;
+  }
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' || value === undefined || value === null) return String(value);
   if (Array.isArray(value)) return `an array of ${value.length}`;
   return `a ${typeof value}`;
