@@ -85,6 +85,17 @@ describe('JSON nested far deeper than the call stack', () => {
     }
   });
 
+  it('error messages quote names and values in a bounded way', () => {
+    const long = 'x'.repeat(1_000_000);
+    const control = '\u0001'.repeat(1000);
+    for (const name of [long, control]) {
+      const header = JSON.stringify({ [name]: { dtype: [[[long]]], shape: [1], data_offsets: [0, 4] } });
+      expect(expectError(() => safetensors.read(safetensorsFile(header, new Uint8Array(4))), 'CORRUPT').message.length).toBeLessThan(200);
+      const weights = [{ name, shape: [1], dtype: control }];
+      expect(expectError(() => tfjs.read({ modelJson: { weightsManifest: [{ paths: [], weights }] }, shards: {} }), 'UNSUPPORTED').message.length).toBeLessThan(200);
+    }
+  });
+
   it('TF.js manifests: a typed error naming damaged data, never a RangeError', () => {
     const model = tfjs.write({ w: { dtype: 'float32', shape: [2], data: Float32Array.of(1, 2) } }, { quantize: 'uint8' });
     const spec = JSON.stringify(model.modelJson.weightsManifest[0].weights[0]);
