@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  createArena, delta, gguf, lz4, npy, open, pack, pipeline, quant, safetensors, shuffle, sparse, tfjs, type PipelineStage, type TensorInput,
+  createArena, createWriter, delta, gguf, lz4, npy, open, pack, pipeline, quant, safetensors, shuffle, sparse, tfjs, type PipelineStage, type TensorInput,
 } from '../src/index';
 import { GgufBuilder } from './helpers/gguf-builder';
 
@@ -159,7 +159,16 @@ describe('byte-taking functions honour byteOffset and byteLength', () => {
     }
   });
 
-  it('pack with tensors in views, and open(bytes) then getAll', async () => {
+  /** A file from createWriter, its chunks gathered from the sink. */
+  async function written(tensors: Record<string, TensorInput>, quantize: 'lossless' | 'int8'): Promise<Uint8Array> {
+    const parts: Uint8Array[] = [];
+    const writer = createWriter({ write: (bytes: Uint8Array) => parts.push(bytes.slice()) }, { quantize });
+    for (const [name, t] of Object.entries(tensors)) await writer.add(name, t);
+    await writer.finish();
+    return Uint8Array.from(parts.flatMap((p) => [...p]));
+  }
+
+  it('pack and createWriter with tensors in views, and open(bytes) then getAll', async () => {
     const tensors: Record<string, TensorInput> = {
       w: { dtype: 'float32', shape: [64, 40], data: floats(64 * 40) },
       ids: { dtype: 'int64', shape: [5], data: BigInt64Array.of(-3n, 0n, 7n, 2n ** 40n, -1n) },
@@ -167,7 +176,9 @@ describe('byte-taking functions honour byteOffset and byteLength', () => {
     };
     for (const quantize of ['lossless', 'int8'] as const) {
       const viewsOf = (k: number): Record<string, TensorInput> => Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, { ...t, data: placed(t.data as View, k * t.data.BYTES_PER_ELEMENT) as never }]));
-      await expectSameForViews([['views at one element', viewsOf(1) as never], ['views at three elements', viewsOf(3) as never]], tensors as never, (t) => pack(t as never, { quantize }));
+      const variants: [string, View][] = [['views at one element', viewsOf(1) as never], ['views at three elements', viewsOf(3) as never]];
+      await expectSameForViews(variants, tensors as never, (t) => pack(t as never, { quantize }));
+      await expectSameForViews(variants, tensors as never, (t) => written(t as never, quantize));
       const file = await pack(tensors, { quantize });
       await expectSameForViews(byteViews(file), file, async (b) => (await open(b)).getAll());
       await expectSameForViews(byteViews(file), file, async (b) => (await open(b)).get('w'));
