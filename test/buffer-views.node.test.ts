@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  delta, gguf, lz4, npy, open, pack, pipeline, quant, safetensors, shuffle, sparse, tfjs, type PipelineStage, type TensorInput,
+  createArena, createWriter, delta, gguf, lz4, npy, open, pack, pipeline, quant, safetensors, shuffle, sparse, tfjs, type PipelineStage, type TensorInput,
 } from '../src/index';
 import { GgufBuilder } from './helpers/gguf-builder';
 
@@ -127,7 +127,48 @@ describe('byte-taking functions honour byteOffset and byteLength', () => {
     await expectSameForViews(typedViews(q.scale!), q.scale!, (s) => pipeline.decodeChunk(encoded, stages, { ...target, scale: s }));
   });
 
-  it('pack with tensors in views, and open(bytes) then getAll', async () => {
+  it('outputs into views: only the view\'s bytes are written, with the plain call\'s values', async () => {
+    const q = quant.quantize(floats(8 * 64), { dtype: 'int8', shape: [8, 64], axis: 0 });
+    const stages: PipelineStage[] = [{ codec: 'lz4' }];
+    const encoded = pipeline.encodeChunk(new Uint8Array(q.data.buffer, q.data.byteOffset, q.data.byteLength), stages);
+    const target = { dtype: 'int8' as const, count: 8 * 64, shape: [8, 64], axis: 0, scale: q.scale, zeroPoint: q.zeroPoint };
+    const sparseBytes = sparse.pack(floats(512).map((v, i) => (i % 4 ? 0 : v)));
+    const file = await pack({ w: { dtype: 'float32', shape: [8, 64], data: floats(8 * 64) } }, { quantize: 'int8' });
+    const archive = await open(file);
+    const half = quant.encodeFloat16(floats(512));
+    const arena = await createArena({ bytes: 1 << 16 });
+    const writers: [string, (out: Float32Array) => unknown][] = [
+      ['quant.dequantize', (out) => quant.dequantize(q, out)],
+      ['arena.quant.dequantize', (out) => arena.quant.dequantize({ ...q, data: placed(q.data as Int8Array, 3) }, out)],
+      ['quant.decodeFloat16', (out) => quant.decodeFloat16(half, out)],
+      ['pipeline.decodeChunk', (out) => pipeline.decodeChunk(encoded, stages, { ...target, out })],
+      ['sparse.unpack', (out) => sparse.unpack(sparseBytes, out)],
+      ['archive.get', (out) => archive.get('w', { out })],
+    ];
+    for (const [what, write] of writers) {
+      const plainOut = new Float32Array(512);
+      await write(plainOut);
+      for (const [label, out] of typedViews(new Float32Array(512))) {
+        new Uint8Array(out.buffer).fill(0xa5);
+        await write(out);
+        expect(Array.from(out), `${what}, ${label}`).toEqual(Array.from(plainOut));
+        const all = new Uint8Array(out.buffer);
+        const outside = [...all.subarray(0, out.byteOffset), ...all.subarray(out.byteOffset + out.byteLength)];
+        expect(outside.every((b) => b === 0xa5), `${what}, ${label}: bytes outside the view written`).toBe(true);
+      }
+    }
+  });
+
+  /** A file from createWriter, its chunks gathered from the sink. */
+  async function written(tensors: Record<string, TensorInput>, quantize: 'lossless' | 'int8'): Promise<Uint8Array> {
+    const parts: Uint8Array[] = [];
+    const writer = createWriter({ write: (bytes: Uint8Array) => parts.push(bytes.slice()) }, { quantize });
+    for (const [name, t] of Object.entries(tensors)) await writer.add(name, t);
+    await writer.finish();
+    return Uint8Array.from(parts.flatMap((p) => [...p]));
+  }
+
+  it('pack and createWriter with tensors in views, and open(bytes) then getAll', async () => {
     const tensors: Record<string, TensorInput> = {
       w: { dtype: 'float32', shape: [64, 40], data: floats(64 * 40) },
       ids: { dtype: 'int64', shape: [5], data: BigInt64Array.of(-3n, 0n, 7n, 2n ** 40n, -1n) },
@@ -135,7 +176,9 @@ describe('byte-taking functions honour byteOffset and byteLength', () => {
     };
     for (const quantize of ['lossless', 'int8'] as const) {
       const viewsOf = (k: number): Record<string, TensorInput> => Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, { ...t, data: placed(t.data as View, k * t.data.BYTES_PER_ELEMENT) as never }]));
-      await expectSameForViews([['views at one element', viewsOf(1) as never], ['views at three elements', viewsOf(3) as never]], tensors as never, (t) => pack(t as never, { quantize }));
+      const variants: [string, View][] = [['views at one element', viewsOf(1) as never], ['views at three elements', viewsOf(3) as never]];
+      await expectSameForViews(variants, tensors as never, (t) => pack(t as never, { quantize }));
+      await expectSameForViews(variants, tensors as never, (t) => written(t as never, quantize));
       const file = await pack(tensors, { quantize });
       await expectSameForViews(byteViews(file), file, async (b) => (await open(b)).getAll());
       await expectSameForViews(byteViews(file), file, async (b) => (await open(b)).get('w'));

@@ -13,7 +13,7 @@ const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a
 const withKeys = <T>(entries: [string, T][]): Record<string, T> => Object.fromEntries(entries);
 
 describe('names that are Object.prototype properties', () => {
-  it('safetensors: every tensor and metadata key comes back; a dtype "constructor" is UNSUPPORTED; a name twice is CORRUPT', () => {
+  it('safetensors: every tensor and metadata key comes back; a dtype "constructor" is UNSUPPORTED; a name, field or metadata key twice is CORRUPT', () => {
     const tensors = withKeys(HOSTILE.map((name, i): [string, TensorInput] => [name, { dtype: 'int32', shape: [2], data: Int32Array.of(i, 10 + i) }]));
     expect(Object.keys(tensors)).toEqual(HOSTILE);
     const file = safetensors.write(tensors, withKeys(HOSTILE.map((k) => [k, `meta ${k}`])));
@@ -34,6 +34,12 @@ describe('names that are Object.prototype properties', () => {
     expectError(() => safetensors.read(safetensorsFile(twice, Uint8Array.of(7))), 'CORRUPT');
     const escaped = '{"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"\\u0077":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}';
     expectError(() => safetensors.read(safetensorsFile(escaped, Uint8Array.of(7))), 'CORRUPT');
+    const metaTwice = '{"__metadata__":{"k":"a","k":"b"},"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}';
+    expectError(() => safetensors.read(safetensorsFile(metaTwice, Uint8Array.of(7))), 'CORRUPT');
+    const fieldTwice = '{"w":{"dtype":"U8","shape":[1],"dtype":"U8","data_offsets":[0,1]}}';
+    expectError(() => safetensors.read(safetensorsFile(fieldTwice, Uint8Array.of(7))), 'CORRUPT');
+    const extra = '{"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1],"x":{"a":[{"b":1}],"c":"d:e"}}}';
+    expect(Array.from(safetensors.read(safetensorsFile(extra, Uint8Array.of(7))).tensors.w.data as Uint8Array)).toEqual([7]);
     const colons = '{"a:b":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"c\\":":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}}';
     expect(Object.keys(safetensors.read(safetensorsFile(colons, Uint8Array.of(7, 8))).tensors)).toEqual(['a:b', 'c":']);
   });

@@ -6,8 +6,8 @@ const MAX_CHARS = 60;
 /** A short description of `value`, at most about 60 characters, found without recursing into it. */
 export function describeValue(value: unknown): string {
   if (typeof value === 'string') {
-    const quoted = JSON.stringify(value.length > MAX_CHARS ? value.slice(0, MAX_CHARS) : value);
-    return value.length > MAX_CHARS ? `${quoted}… (${value.length} characters)` : quoted;
+    const quoted = JSON.stringify(value.slice(0, MAX_CHARS)); // escapes can make it six times longer
+    return value.length > MAX_CHARS || quoted.length > MAX_CHARS ? `${quoted.slice(0, MAX_CHARS - 2)}… (${value.length} characters)` : quoted;
   }
   if (Array.isArray(value)) return `an array of ${value.length} items`;
   if (value === null || typeof value !== 'object') return String(value).slice(0, MAX_CHARS);

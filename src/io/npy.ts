@@ -62,6 +62,11 @@ function parseHeader(text: string): NpyHeader {
   };
   const space = () => { while (at < text.length && /\s/.test(text[at])) at++; };
   const take = (token: string) => { space(); if (!text.startsWith(token, at)) fail(); at += token.length; };
+  const oneOf = (...words: string[]): string => {
+    const word = words.find((w) => text.startsWith(w, at)) ?? fail();
+    at += word.length;
+    return word;
+  };
   const quoted = (): string => {
     take("'");
     const close = text.indexOf("'", at);
@@ -85,7 +90,7 @@ function parseHeader(text: string): NpyHeader {
     take(':');
     space();
     if (key === 'descr') found.descr = quoted();
-    else if (key === 'fortran_order') found.fortran_order = text.startsWith('True', at) ? (at += 4, true) : text.startsWith('False', at) ? (at += 5, false) : fail();
+    else if (key === 'fortran_order') found.fortran_order = oneOf('True', 'False') === 'True';
     else {
       const shape: number[] = [];
       take('(');

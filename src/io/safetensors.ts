@@ -42,7 +42,10 @@ export function readSafetensors(bytes: Uint8Array): Safetensors {
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw corrupt('the header is not a JSON object');
   const members = Object.keys(header);
-  if (countTopLevelMembers(text) !== members.length) throw corrupt('the header names a tensor (or __metadata__) twice');
+  const fields = members.map((name) => (header as Record<string, unknown>)[name])
+    .reduce((n: number, v) => n + (typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.keys(v).length : 0), 0);
+  const [topInText, fieldsInText] = countMembers(text);
+  if (topInText !== members.length || fieldsInText !== fields) throw corrupt('the header gives a name twice (a tensor, a field of one, or a metadata key)');
   const entries: { name: string; dtype: TensorDtype; shape: number[]; begin: number; end: number }[] = [];
   const metadata = nullObject<string>();
   for (const name of members) {
@@ -81,19 +84,22 @@ export function readSafetensors(bytes: Uint8Array): Safetensors {
   return { tensors, metadata };
 }
 
-/** Members of the outermost JSON object, duplicates included (JSON.parse keeps only the last of a repeated name). */
-function countTopLevelMembers(json: string): number {
+/**
+ * Members of the outermost JSON object and of the objects that are its values, duplicates included: JSON.parse
+ * keeps only the last of a repeated name, so comparing these with the parsed keys finds the repeats.
+ */
+function countMembers(json: string): [outer: number, inner: number] {
   let depth = 0;
-  let members = 0;
+  const members = [0, 0, 0];
   for (let i = 0; i < json.length; i++) {
     const c = json.charCodeAt(i);
     if (c === 0x22) { // a string: skip to its closing quote, past escapes
       for (i++; json.charCodeAt(i) !== 0x22; i++) if (json.charCodeAt(i) === 0x5c) i++;
     } else if (c === 0x7b || c === 0x5b) depth++;
     else if (c === 0x7d || c === 0x5d) depth--;
-    else if (c === 0x3a && depth === 1) members++;
+    else if (c === 0x3a && depth <= 2) members[depth]++;
   }
-  return members;
+  return [members[1], members[2]];
 }
 
 export function writeSafetensors(tensors: Record<string, TensorInput>, metadata: Record<string, string> = {}): Uint8Array {
@@ -102,7 +108,7 @@ export function writeSafetensors(tensors: Record<string, TensorInput>, metadata:
     const t = tensors[name];
     if (ownEntry(CODES, t?.dtype) === undefined) throw new TensorzipError('ARGUMENT', `safetensors.write: tensor ${describeValue(name)} has dtype ${describeValue(t?.dtype)}`);
     const count = t.shape.reduce((a, d) => a * d, 1);
-    if (!(t.data instanceof TENSOR_DTYPES[t.dtype].array) || t.data.length !== count) throw new TensorzipError('ARGUMENT', `safetensors.write: tensor "${name}" needs a ${TENSOR_DTYPES[t.dtype].array.name} of ${count} elements`);
+    if (!(t.data instanceof TENSOR_DTYPES[t.dtype].array) || t.data.length !== count) throw new TensorzipError('ARGUMENT', `safetensors.write: tensor ${describeValue(name)} needs a ${TENSOR_DTYPES[t.dtype].array.name} of ${count} elements`);
   }
   // As the reference writer: larger elements first (so every tensor stays aligned to its size), then by name.
   names.sort((a, b) => TENSOR_DTYPES[tensors[b].dtype].bytes - TENSOR_DTYPES[tensors[a].dtype].bytes || (a < b ? -1 : a > b ? 1 : 0));

@@ -92,7 +92,7 @@ function checkSpec(spec: unknown, g: number): { name: string; shape: number[]; d
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw corrupt(`weight ${quoted} has a bad shape`);
   const ours = ownEntry(TFJS_DTYPES, dtype);
   if (ours === undefined) throw new TensorzipError(typeof dtype === 'string' ? 'UNSUPPORTED' : 'CORRUPT', `tfjs.read: weight ${quoted} has dtype ${describeValue(dtype)}`);
-  if (quantization === undefined) return { name, shape, dtype: ours };
+  if (quantization === undefined || quantization === null) return { name, shape, dtype: ours }; // tfjs-core: `!= null`
   const q = (typeof quantization === 'object' && quantization !== null ? quantization : {}) as Record<string, unknown>;
   if (q.dtype !== 'uint8' && q.dtype !== 'uint16' && q.dtype !== 'float16') {
     throw new TensorzipError(typeof q.dtype === 'string' ? 'UNSUPPORTED' : 'CORRUPT', `tfjs.read: weight ${quoted} is quantized as ${describeValue(q.dtype)}`);
