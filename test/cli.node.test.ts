@@ -145,6 +145,18 @@ describe('tensorzip CLI: files', () => {
     expect(JSON.parse(r.stderr)).toMatchObject({ ok: false, code: 'CORRUPT' });
   });
 
+  it('a model.json listing a shard outside its folder is damaged input, and nothing outside is read', async () => {
+    mkdirSync(at('traversal'), { recursive: true });
+    writeFileSync(at('secret.bin'), new Uint8Array(16));
+    for (const path of ['../secret.bin', at('secret.bin'), 'sub/../../secret.bin']) {
+      const weights = [{ name: 'w', shape: [4], dtype: 'float32' }];
+      writeFileSync(at('traversal/model.json'), JSON.stringify({ weightsManifest: [{ paths: [path], weights }] }));
+      const r = await cli('pack', at('traversal/model.json'), '-o', at('traversal.tzip'), '--json');
+      expect(r.code, path).toBe(1);
+      expect(JSON.parse(r.stderr)).toMatchObject({ ok: false, code: 'CORRUPT' });
+    }
+  });
+
   it('unpacks to a directory with one reversible file name per tensor: no collisions, hostile names kept', async () => {
     const names = ['a/b', 'a_b', 'a:b', 'a%3Ab', '..', '.hidden', '__proto__', 'constructor', 'nul\0name', 'é/日本'];
     const tensors: Record<string, TensorInput> = Object.create(null);

@@ -1,6 +1,6 @@
 // What `tensorzip pack` reads: a .safetensors, .npy or .gguf file, or a TF.js model.json with its shards beside it,
 // with the metadata each format carries (kept as the archive's metadata so that unpack can give it back).
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { gguf, npy, safetensors, tfjs, TensorzipError, type QuantizedTensorInput, type TensorInput, type TfjsModel } from '../index';
 import { readFile } from './files';
 import { ggufArchiveMetadata } from './gguf-metadata';
@@ -17,6 +17,17 @@ export interface Input {
   channelAxis: 0 | -1;
 }
 
+/** Where a shard that model.json lists lies: beside it or below it, never elsewhere (`../x` or `/etc/x` is damage). */
+function shardPath(modelPath: string, listed: unknown): string {
+  const folder = resolve(dirname(modelPath));
+  const path = typeof listed === 'string' ? resolve(folder, listed) : '';
+  const inside = relative(folder, path);
+  if (typeof listed !== 'string' || listed.includes('\0') || inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
+    throw new TensorzipError('CORRUPT', `${modelPath}: model.json lists a shard path outside the model's folder: ${JSON.stringify(String(listed).slice(0, 60))}`);
+  }
+  return path;
+}
+
 /** A TF.js model.json (or a bare weights manifest, as some packages ship), with its shards beside it. */
 function readTfjsModel(path: string, json: Uint8Array): Input {
   let parsed: unknown;
@@ -28,7 +39,7 @@ function readTfjsModel(path: string, json: Uint8Array): Input {
   const modelJson = (Array.isArray(parsed) ? { weightsManifest: parsed } : parsed) as TfjsModel['modelJson'];
   const paths = Array.isArray(modelJson?.weightsManifest) ? modelJson.weightsManifest.flatMap((g) => (Array.isArray(g?.paths) ? g.paths : [])) : [];
   const shards: Record<string, Uint8Array> = Object.create(null);
-  for (const p of paths) shards[p] = readFile(join(dirname(path), p));
+  for (const p of paths) shards[p] = readFile(shardPath(path, p));
   const bytes = json.length + Object.values(shards).reduce((n, s) => n + s.length, 0);
   const { weightsManifest: _, ...model } = (modelJson ?? {}) as Record<string, unknown>;
   const metadata: Record<string, string> = Object.keys(model).length > 0 ? { [TFJS_MODEL_KEY]: JSON.stringify(model) } : {};
