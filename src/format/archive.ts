@@ -24,9 +24,8 @@ export interface OpenOptions {
   maxBytes?: number;
   /** Largest index, in bytes (default 64 MiB). */
   maxIndexBytes?: number;
-  /** Most tensors an index may list (default 200,000: the largest public checkpoints hold about 92,000 — DeepSeek-V3
-   *  with its FP8 scales — across all their shards). Reading an index takes about N µs and N KB per tensor: see
-   *  docs/FORMAT.md, Limits. More is LIMIT. */
+  /** Most tensors an index may list (default 100,000: DeepSeek-V3, among the largest checkpoints, holds about 92,000
+   *  with its FP8 scales). Reading costs about 1.3 KB of memory per tensor. More is LIMIT. */
   maxTensors?: number;
   /** Most chunks an index may list, all tensors together (default 1,000,000: 1 TB of float32 at the default 1 MiB
    *  chunk, 4 GiB at the smallest 4 KiB one). More is LIMIT. */
@@ -68,7 +67,7 @@ export interface Archive {
 
 const DEFAULT_MAX_BYTES = 2 ** 31;
 const DEFAULT_MAX_INDEX_BYTES = 64 << 20;
-const DEFAULT_MAX_TENSORS = 200_000;
+const DEFAULT_MAX_TENSORS = 100_000;
 const DEFAULT_MAX_CHUNKS = 1_000_000;
 
 export function bytesSource(bytes: Uint8Array): ByteSource {

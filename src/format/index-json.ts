@@ -1,8 +1,10 @@
-// The index's JSON text, parsed with its nesting bounded first: an index nests 4 deep, while a hostile one may nest
-// millions deep, which JSON.parse takes seconds over (and which any recursive reader would overflow the stack on).
+// The index's JSON text: one pass over the bytes counts its arrays and objects by depth (refusing deep nesting)
+// before JSON.parse runs. An index nests 5 deep, while a hostile one may nest millions deep, which JSON.parse takes
+// seconds over (and a recursive reader would overflow the stack on); and the counts let the reader refuse an index
+// with too many tensors or chunks before paying for parsing it.
 import { TensorzipError } from '../errors';
 
-/** Deepest nesting of arrays and objects an index may have (it uses 4; the rest is room for later minor versions). */
+/** Deepest nesting of arrays and objects an index may have (it uses 5; the rest is room for later minor versions). */
 export const MAX_INDEX_DEPTH = 64;
 
 const QUOTE = 0x22;
@@ -12,8 +14,12 @@ const OPEN_OBJECT = 0x7b;
 const CLOSE_ARRAY = 0x5d;
 const CLOSE_OBJECT = 0x7d;
 
-/** Parses the index bytes (UTF-8 JSON) after checking, in one pass, that they nest at most MAX_INDEX_DEPTH deep. */
-export function parseIndexJson(bytes: Uint8Array, offset: number): unknown {
+/**
+ * How many arrays and objects open at each depth (the top-level value is depth 1) in UTF-8 JSON `bytes`; CORRUPT when
+ * they nest deeper than MAX_INDEX_DEPTH. Malformed JSON is left to JSON.parse.
+ */
+export function containersByDepth(bytes: Uint8Array, offset: number): Uint32Array {
+  const counts = new Uint32Array(MAX_INDEX_DEPTH + 1);
   // UTF-8 continuation bytes are ≥ 0x80, so these ASCII bytes mean what they say wherever they are.
   let depth = 0;
   let inString = false;
@@ -26,10 +32,15 @@ export function parseIndexJson(bytes: Uint8Array, offset: number): unknown {
       inString = true;
     } else if (b === OPEN_ARRAY || b === OPEN_OBJECT) {
       if (++depth > MAX_INDEX_DEPTH) throw new TensorzipError('CORRUPT', `open: the index nests deeper than ${MAX_INDEX_DEPTH} levels`, { offset: offset + i });
+      counts[depth]++;
     } else if (b === CLOSE_ARRAY || b === CLOSE_OBJECT) {
       depth--;
     }
   }
+  return counts;
+}
+
+export function parseJson(bytes: Uint8Array, offset: number): unknown {
   try {
     return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch (cause) {
