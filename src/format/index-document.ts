@@ -7,7 +7,7 @@ import { affineLayout } from '../codecs/quant/layout';
 import { GGML_TYPES } from '../codecs/quant/ggml';
 import { isTensorDtype, TENSOR_DTYPES, type TensorDtype } from './dtypes';
 import { ALIGNMENT, FOOTER_BYTES, PREFIX_BYTES, type IndexLocation } from './framing';
-import { containersByDepth, parseJson } from './index-json';
+import { arrayElementsByDepth, parseJson } from './index-json';
 import { describeValue } from '../codecs/describe-value';
 import { maxExpansion } from '../codecs/pipeline/stages';
 
@@ -254,12 +254,12 @@ function rangesOf(tensors: TensorEntry[], location: IndexLocation): { starts: Fl
  * inside the file, aligned, and no two ranges overlapping. Linear in the index size, but for one sort of the ranges.
  */
 export function parseIndex(bytes: Uint8Array, location: IndexLocation, fileSize: number, limits: IndexLimits): IndexDocument {
-  // Before parsing: tensor entries are the objects at depth 3 ({ tensors: [ {…} ] }); chunk ranges, parameter ranges
-  // and pipeline stages are the containers at depth 5, at most maxChunks + (1 + MAX_STAGES) per tensor.
-  const counts = containersByDepth(bytes, location.offset);
+  // Before parsing: tensor entries are the objects in an array at depth 3 ({ tensors: [ {…} ] }), chunk ranges the
+  // arrays in an array at depth 5 ({ tensors: [ { chunks: [ […] ] } ] }).
+  const { arrays, objects } = arrayElementsByDepth(bytes, location.offset);
   const tooMany = (found: number) => new TensorzipError('LIMIT', `open: the index lists ${found} tensors, more than maxTensors (${limits.maxTensors})`);
-  if (counts[3] > limits.maxTensors) throw tooMany(counts[3]);
-  if (counts[5] > limits.maxChunks + (1 + MAX_STAGES) * counts[3]) throw tooManyChunks(limits.maxChunks);
+  if (objects[3] > limits.maxTensors) throw tooMany(objects[3]);
+  if (arrays[5] > limits.maxChunks) throw tooManyChunks(limits.maxChunks);
   const json = parseJson(bytes, location.offset);
   if (!isObject(json) || !Array.isArray(json.tensors)) throw corrupt('the index must be an object with a tensors array');
   if (json.tensors.length > limits.maxTensors) throw tooMany(json.tensors.length);
