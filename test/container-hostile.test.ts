@@ -143,6 +143,14 @@ describe.each(BUILDS)('.tzip with hostile names and indexes (%s build)', (_, eng
       expect(await outcome(engine.open, tzipFile(zero))).toBe('CORRUPT');
     });
 
+    it('refuses a second lz4 or sparse stage at open (each multiplies what a byte can decode to)', async () => {
+      const chunk = new Uint8Array(4);
+      const file = (pipeline: unknown[]) => tzipFile((at: number) => ({ tensors: [tensorEntry('t', 'int32', [1], [[at, 4, referenceXxh32(chunk)]], { pipeline })] }), chunk);
+      await expect(engine.open(file([{ codec: 'lz4' }, { codec: 'lz4' }]))).rejects.toMatchObject({ code: 'CORRUPT' });
+      await expect(engine.open(file([{ codec: 'sparse', format: 'bitmask', width: 1 }, { codec: 'sparse', format: 'bitmask', width: 1 }]))).rejects.toMatchObject({ code: 'CORRUPT' });
+      expect((await engine.open(file([{ codec: 'delta', width: 4 }, { codec: 'delta', width: 4 }]))).tensors).toHaveLength(1);
+    });
+
     it('refuses bad limits as ARGUMENT', async () => {
       for (const options of [{ maxTensors: -1 }, { maxChunks: 1.5 }, { maxTensors: Number.NaN }]) {
         await expect(engine.open(tzipFile(empty(1)), options)).rejects.toMatchObject({ code: 'ARGUMENT' });

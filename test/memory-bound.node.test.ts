@@ -45,6 +45,7 @@ describe('hostile headers allocate nothing out of proportion (inputs under 1 KB)
     const cases: [string, Uint8Array, string][] = [
       ['a [2^29] float32 tensor stored as 64 plain bytes', oneChunkFile(new Uint8Array(64), {}), 'CORRUPT'],
       ['a [2^29] float32 tensor in a 64-byte LZ4 chunk', oneChunkFile(new Uint8Array(64), { pipeline: [{ codec: 'lz4' }] }), 'CORRUPT'],
+      ['a [2^29] float32 tensor behind LZ4 twice (255² per byte)', oneChunkFile(new Uint8Array(64), { pipeline: [{ codec: 'lz4' }, { codec: 'lz4' }] }), 'CORRUPT'],
       ['a [2^29] float32 tensor behind shuffle + LZ4', oneChunkFile(new Uint8Array(64), { pipeline: [{ codec: 'shuffle', typesize: 4 }, { codec: 'lz4' }] }), 'CORRUPT'],
       ['a [2^28] float32 tensor as a 64-byte bitmask chunk', oneChunkFile(new Uint8Array(64), { pipeline: [{ codec: 'sparse', format: 'bitmask', width: 4 }] }, 'float32', [2 ** 28]), 'CORRUPT'],
       ['a [2^28] float32 tensor as a 64-byte CSR chunk', oneChunkFile(new Uint8Array(64), { pipeline: [{ codec: 'sparse', format: 'csr', width: 4 }] }, 'float32', [2 ** 28]), 'CORRUPT'],

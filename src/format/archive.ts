@@ -25,10 +25,11 @@ export interface OpenOptions {
   /** Largest index, in bytes (default 64 MiB). */
   maxIndexBytes?: number;
   /** Most tensors an index may list (default 100,000: DeepSeek-V3, among the largest checkpoints, holds about 92,000
-   *  with its FP8 scales). Reading costs about 1.3 KB of memory per tensor. More is LIMIT. */
+   *  with its FP8 scales); reading an index costs about 1.2 KB of memory per tensor. Counted before the index is
+   *  parsed; more is LIMIT. docs/FORMAT.md, Limits, lists every limit. */
   maxTensors?: number;
   /** Most chunks an index may list, all tensors together (default 1,000,000: 1 TB of float32 at the default 1 MiB
-   *  chunk, 4 GiB at the smallest 4 KiB one). More is LIMIT. */
+   *  chunk, 4 GiB at the smallest 4 KiB one). Counted before the index is parsed; more is LIMIT. */
   maxChunks?: number;
   /** Check every chunk's xxh32 before decoding it (default true). */
   verify?: boolean;

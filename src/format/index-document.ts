@@ -115,10 +115,15 @@ const STAGE_FIELDS: Record<string, Record<string, readonly unknown[]>> = {
 
 /** Most stages in one pipeline (there are 5 codecs). */
 const MAX_STAGES = 8;
+/** Codecs that expand (see chunkExpansion) appear at most once in a pipeline, so that its expansion stays bounded. */
+const ONCE = ['lz4', 'sparse'];
 
 function pipeline(value: unknown, what: string): PipelineStage[] {
   if (!Array.isArray(value)) throw corrupt(`${what} must be an array of stages`);
   if (value.length > MAX_STAGES) throw corrupt(`${what} has ${value.length} stages, more than ${MAX_STAGES}`);
+  for (const codec of ONCE) {
+    if (value.filter((stage) => isObject(stage) && stage.codec === codec).length > 1) throw corrupt(`${what} has more than one ${codec} stage`);
+  }
   return value.map((stage, i) => {
     if (!isObject(stage) || typeof stage.codec !== 'string') throw corrupt(`${what}[${i}] must be an object with a codec name`);
     const fields = Object.hasOwn(STAGE_FIELDS, stage.codec) ? STAGE_FIELDS[stage.codec] : undefined;
