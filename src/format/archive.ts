@@ -9,6 +9,7 @@ import type { QuantDtype, QuantStats } from '../codecs/quant';
 import type { Kernels } from '../wasm/kernels';
 import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from './dtypes';
 import { newArray } from '../codecs/output-bytes';
+import { describeValue } from '../codecs/describe-value';
 import { FOOTER_BYTES, PREFIX_BYTES, readFooter, readPrefix, type IndexLocation } from './framing';
 import { affineLayout } from '../codecs/quant/layout';
 import { isQuantized, parseIndex, type ByteRange, type TensorEntry } from './index-document';
@@ -130,7 +131,7 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
 
   const get = async (name: string, getOptions: { out?: TensorArray } = {}): Promise<Tensor> => {
     const entry = byName.get(name);
-    if (entry === undefined) throw new TensorzipError('ARGUMENT', `archive.get: no tensor is named "${name}"`);
+    if (entry === undefined) throw new TensorzipError('ARGUMENT', `archive.get: no tensor is named ${describeValue(name)}`);
     const count = entry.shape.reduce((n, d) => n * d, 1);
     const { array } = TENSOR_DTYPES[entry.dtype];
     // open() checked that the chunks' bytes can decode to this many elements: the allocation is in proportion.
