@@ -4,6 +4,7 @@ import { TensorzipError } from '../errors';
 import { encodeChunk } from '../codecs/pipeline/encode';
 import type { PipelineStage } from '../codecs/pipeline';
 import { checkShape, product } from '../codecs/shape';
+import { describeValue } from '../codecs/describe-value';
 import type { Kernels } from '../wasm/kernels';
 import { checkTensorData, isTensorDtype, TENSOR_DTYPES, type TensorArray, type TensorDtype } from './dtypes';
 import { storedBytes, type TensorEntry } from './index-document';
@@ -54,7 +55,7 @@ export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: st
   return (name, tensor) => {
     const where = `${what}: tensor "${name}"`;
     if (typeof name !== 'string' || name.length === 0) throw new TensorzipError('ARGUMENT', `${what}: tensor names must be non-empty strings`);
-    if (!isTensorDtype(tensor?.dtype)) throw new TensorzipError('ARGUMENT', `${where}: unknown dtype ${JSON.stringify(tensor?.dtype)}`);
+    if (!isTensorDtype(tensor?.dtype)) throw new TensorzipError('ARGUMENT', `${where}: unknown dtype ${describeValue(tensor?.dtype)}`);
     const shape = checkShape(tensor.shape, `${where} shape`);
     const count = product(shape);
     const data = checkTensorData(tensor.data, tensor.dtype, count, where);
