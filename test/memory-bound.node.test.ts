@@ -45,6 +45,7 @@ describe('hostile headers allocate nothing out of proportion (inputs under 1 KB)
     const cases: [string, Uint8Array, string][] = [
       ['a [2^29] float32 tensor stored as 64 plain bytes', oneChunkFile(new Uint8Array(64), {}), 'CORRUPT'],
       ['a [2^29] float32 tensor in a 64-byte LZ4 chunk', oneChunkFile(new Uint8Array(64), { pipeline: [{ codec: 'lz4' }] }), 'CORRUPT'],
+      ['a [2^29] float32 tensor behind LZ4 twice (255² per byte)', oneChunkFile(new Uint8Array(64), { pipeline: [{ codec: 'lz4' }, { codec: 'lz4' }] }), 'CORRUPT'],
       ['a [2^29] float32 tensor behind shuffle + LZ4', oneChunkFile(new Uint8Array(64), { pipeline: [{ codec: 'shuffle', typesize: 4 }, { codec: 'lz4' }] }), 'CORRUPT'],
       ['a [2^28] float32 tensor as a 64-byte bitmask chunk', oneChunkFile(new Uint8Array(64), { pipeline: [{ codec: 'sparse', format: 'bitmask', width: 4 }] }, 'float32', [2 ** 28]), 'CORRUPT'],
       ['a [2^28] float32 tensor as a 64-byte CSR chunk', oneChunkFile(new Uint8Array(64), { pipeline: [{ codec: 'sparse', format: 'csr', width: 4 }] }, 'float32', [2 ** 28]), 'CORRUPT'],
@@ -116,6 +117,7 @@ describe('hostile headers allocate nothing out of proportion (inputs under 1 KB)
     const cases: [string, () => unknown, string][] = [
       ['a frame declaring 2^31 − 1 bytes of content', () => engine.lz4.decompress(frame(0x68, 2n ** 31n - 1n, [0, 0, 0x40, 0]), { maxOutputSize: 2 ** 31 - 1 }), 'TRUNCATED'],
       ['a frame of 4 MiB blocks whose first block is cut short', () => engine.lz4.decompress(frame(0x60, null, [0, 0, 0x40, 0, 1, 2, 3])), 'TRUNCATED'],
+      ['a legacy frame whose first 1 MiB block is cut short', () => engine.lz4.decompress(Uint8Array.from([0x02, 0x21, 0x4c, 0x18, 0, 0, 0x10, 0, 1, 2, 3])), 'TRUNCATED'],
       ['a 10-byte block said to hold 2^31 − 1 bytes', () => engine.lz4.decompressBlock(new Uint8Array(10), { outputSize: 2 ** 31 - 1, maxOutputSize: 2 ** 31 - 1 }), 'CORRUPT'],
     ];
     it.each(cases)('%s', async (_, call, code) => {

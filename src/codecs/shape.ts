@@ -1,10 +1,11 @@
 // Tensor shapes, as every codec checks them.
 import { TensorzipError } from '../errors';
+import { describeValue } from './describe-value';
 
 /** Checks that `shape` lists non-negative integers (whose product is `length`, when given); returns a copy. */
 export function checkShape(shape: unknown, what: string, length?: number): number[] {
   if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
-    throw new TensorzipError('ARGUMENT', `${what}: expected an array of non-negative integers, found ${JSON.stringify(shape)}`);
+    throw new TensorzipError('ARGUMENT', `${what}: expected an array of non-negative integers, found ${describeValue(shape)}`);
   }
   const size = product(shape as number[]);
   if (length !== undefined && size !== length) {

@@ -9,6 +9,7 @@ import type { QuantDtype, QuantStats } from '../codecs/quant';
 import type { Kernels } from '../wasm/kernels';
 import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from './dtypes';
 import { newArray } from '../codecs/output-bytes';
+import { describeValue } from '../codecs/describe-value';
 import { FOOTER_BYTES, PREFIX_BYTES, readFooter, readPrefix, type IndexLocation } from './framing';
 import { affineLayout } from '../codecs/quant/layout';
 import { isQuantized, parseIndex, type ByteRange, type TensorEntry } from './index-document';
@@ -24,12 +25,12 @@ export interface OpenOptions {
   maxBytes?: number;
   /** Largest index, in bytes (default 64 MiB). */
   maxIndexBytes?: number;
-  /** Most tensors an index may list (default 200,000: the largest public checkpoints hold about 92,000 — DeepSeek-V3
-   *  with its FP8 scales — across all their shards). Reading an index takes about N µs and N KB per tensor: see
-   *  docs/FORMAT.md, Limits. More is LIMIT. */
+  /** Most tensors an index may list (default 100,000: DeepSeek-V3, among the largest checkpoints, holds about 92,000
+   *  with its FP8 scales); reading an index costs about 1.2 KB of memory per tensor. Counted before the index is
+   *  parsed; more is LIMIT. docs/FORMAT.md, Limits, lists every limit. */
   maxTensors?: number;
   /** Most chunks an index may list, all tensors together (default 1,000,000: 1 TB of float32 at the default 1 MiB
-   *  chunk, 4 GiB at the smallest 4 KiB one). More is LIMIT. */
+   *  chunk, 4 GiB at the smallest 4 KiB one). Counted before the index is parsed; more is LIMIT. */
   maxChunks?: number;
   /** Check every chunk's xxh32 before decoding it (default true). */
   verify?: boolean;
@@ -68,7 +69,7 @@ export interface Archive {
 
 const DEFAULT_MAX_BYTES = 2 ** 31;
 const DEFAULT_MAX_INDEX_BYTES = 64 << 20;
-const DEFAULT_MAX_TENSORS = 200_000;
+const DEFAULT_MAX_TENSORS = 100_000;
 const DEFAULT_MAX_CHUNKS = 1_000_000;
 
 export function bytesSource(bytes: Uint8Array): ByteSource {
@@ -130,7 +131,7 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
 
   const get = async (name: string, getOptions: { out?: TensorArray } = {}): Promise<Tensor> => {
     const entry = byName.get(name);
-    if (entry === undefined) throw new TensorzipError('ARGUMENT', `archive.get: no tensor is named "${name}"`);
+    if (entry === undefined) throw new TensorzipError('ARGUMENT', `archive.get: no tensor is named ${describeValue(name)}`);
     const count = entry.shape.reduce((n, d) => n * d, 1);
     const { array } = TENSOR_DTYPES[entry.dtype];
     // open() checked that the chunks' bytes can decode to this many elements: the allocation is in proportion.

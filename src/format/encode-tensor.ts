@@ -4,6 +4,7 @@ import { TensorzipError } from '../errors';
 import { encodeChunk } from '../codecs/pipeline/encode';
 import type { PipelineStage } from '../codecs/pipeline';
 import { checkShape, product } from '../codecs/shape';
+import { describeValue } from '../codecs/describe-value';
 import type { Kernels } from '../wasm/kernels';
 import { checkTensorData, isTensorDtype, TENSOR_DTYPES, type TensorArray, type TensorDtype } from './dtypes';
 import { storedBytes, type TensorEntry } from './index-document';
@@ -68,7 +69,7 @@ export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: st
 
   const sparse = options.sparse ?? true;
   const planInput = (name: string, tensor: TensorInput, where: string) => {
-    if (!isTensorDtype(tensor?.dtype)) throw new TensorzipError('ARGUMENT', `${where}: unknown dtype ${JSON.stringify(tensor?.dtype)}`);
+    if (!isTensorDtype(tensor?.dtype)) throw new TensorzipError('ARGUMENT', `${where}: unknown dtype ${describeValue(tensor?.dtype)}`);
     const shape = checkShape(tensor.shape, `${where} shape`);
     const data = checkTensorData(tensor.data, tensor.dtype, product(shape), where);
     const rule = rules.find((r) => matches(r.match, name));
@@ -127,7 +128,7 @@ const CODE_ARRAYS: Partial<Record<string, { new (n: number): Uint8Array | Uint16
 
 function planQuantizedInput(q: QuantizedInput, where: string, sparse: boolean): { dtype: TensorDtype; shape: number[]; plan: TensorPlan; inputBytes: number } {
   const array = typeof q?.dtype === 'string' && Object.hasOwn(CODE_ARRAYS, q.dtype) ? CODE_ARRAYS[q.dtype]! : undefined;
-  if (array === undefined) throw new TensorzipError('ARGUMENT', `${where}: quantized codes of dtype ${JSON.stringify(q?.dtype)} (accepted: ${Object.keys(CODE_ARRAYS).join(', ')})`);
+  if (array === undefined) throw new TensorzipError('ARGUMENT', `${where}: quantized codes of dtype ${describeValue(q?.dtype)} (accepted: ${Object.keys(CODE_ARRAYS).join(', ')})`);
   const shape = checkShape(q.shape, `${where} shape`);
   const blockSize = Object.hasOwn(GGML_TYPES, q.dtype) ? GGML_TYPES[q.dtype as GgmlDtype].values : null;
   const last = shape.length === 0 ? 1 : shape[shape.length - 1];

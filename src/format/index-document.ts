@@ -7,7 +7,7 @@ import { affineLayout } from '../codecs/quant/layout';
 import { GGML_TYPES } from '../codecs/quant/ggml';
 import { isTensorDtype, TENSOR_DTYPES, type TensorDtype } from './dtypes';
 import { ALIGNMENT, FOOTER_BYTES, PREFIX_BYTES, type IndexLocation } from './framing';
-import { parseIndexJson } from './index-json';
+import { arrayElementsByDepth, parseJson } from './index-json';
 import { describeValue } from '../codecs/describe-value';
 import { maxExpansion } from '../codecs/pipeline/stages';
 
@@ -82,6 +82,8 @@ export function serializeIndex(doc: IndexDocument): Uint8Array {
 const corrupt = (message: string) => new TensorzipError('CORRUPT', `open: ${message}`);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+/** Names past 341 UTF-16 units may take over 1024 bytes of UTF-8 (3 per unit at most): only those are encoded. */
+const utf8 = new TextEncoder();
 
 /** A copy of a string-to-string map as a null-prototype object, so that no key (`__proto__`, `toString`, …) reads
  *  anything but its own value. */
@@ -111,8 +113,17 @@ const STAGE_FIELDS: Record<string, Record<string, readonly unknown[]>> = {
   sparse: { format: ['bitmask', 'csr', '2:4'], width: [1, 2, 4] },
 };
 
+/** Most stages in one pipeline (there are 5 codecs). */
+const MAX_STAGES = 8;
+/** Codecs that expand (see chunkExpansion) appear at most once in a pipeline, so that its expansion stays bounded. */
+const ONCE = ['lz4', 'sparse'];
+
 function pipeline(value: unknown, what: string): PipelineStage[] {
   if (!Array.isArray(value)) throw corrupt(`${what} must be an array of stages`);
+  if (value.length > MAX_STAGES) throw corrupt(`${what} has ${value.length} stages, more than ${MAX_STAGES}`);
+  for (const codec of ONCE) {
+    if (value.filter((stage) => isObject(stage) && stage.codec === codec).length > 1) throw corrupt(`${what} has more than one ${codec} stage`);
+  }
   return value.map((stage, i) => {
     if (!isObject(stage) || typeof stage.codec !== 'string') throw corrupt(`${what}[${i}] must be an object with a codec name`);
     const fields = Object.hasOwn(STAGE_FIELDS, stage.codec) ? STAGE_FIELDS[stage.codec] : undefined;
@@ -141,6 +152,8 @@ function chunkExpansion(stages: PipelineStage[]): number {
   return stages.reduce((n, s) => n * (s.codec === 'sparse' && s.format === 'csr' ? 8 * s.width : maxExpansion(s)), 1);
 }
 
+const tooManyChunks = (limit: number) => new TensorzipError('LIMIT', `open: the index lists more than maxChunks (${limit}) chunks`);
+
 export interface IndexLimits {
   /** Largest decoded tensor, in bytes. */
   maxBytes: number;
@@ -153,7 +166,7 @@ export interface IndexLimits {
 function tensorEntry(value: unknown, i: number, limits: IndexLimits, chunksBefore: number): TensorEntry {
   if (!isObject(value)) throw corrupt(`tensors[${i}] must be an object`);
   const name = value.name;
-  if (typeof name !== 'string' || name.length === 0 || name.length > 1024 || new TextEncoder().encode(name).length > 1024) throw corrupt(`tensors[${i}].name must be a string of 1 to 1024 bytes`);
+  if (typeof name !== 'string' || name.length === 0 || name.length > 1024 || (name.length > 341 && utf8.encode(name).length > 1024)) throw corrupt(`tensors[${i}].name must be a string of 1 to 1024 bytes`);
   const what = `tensor ${describeValue(name)}`;
   if (!isTensorDtype(value.dtype)) {
     throw new TensorzipError(typeof value.dtype === 'string' ? 'UNSUPPORTED' : 'CORRUPT', `open: ${what} has dtype ${describeValue(value.dtype)}, which this version does not know`);
@@ -196,9 +209,7 @@ function tensorEntry(value: unknown, i: number, limits: IndexLimits, chunksBefor
   const unit = quantized ? QUANT_STORED[storedDtype as string].values : 1;
   if (!isCount(chunkElements) || chunkElements === 0 || chunkElements % unit !== 0) throw corrupt(`${what}: chunkElements must be a positive multiple of ${unit}, found ${describeValue(chunkElements)}`);
   if (!Array.isArray(value.chunks)) throw corrupt(`${what}: chunks must be an array`);
-  if (chunksBefore + value.chunks.length > limits.maxChunks) {
-    throw new TensorzipError('LIMIT', `open: the index lists more than maxChunks (${limits.maxChunks}) chunks`);
-  }
+  if (chunksBefore + value.chunks.length > limits.maxChunks) throw tooManyChunks(limits.maxChunks);
   const expectedChunks = Math.ceil(count / chunkElements);
   if (value.chunks.length !== expectedChunks) throw corrupt(`${what}: ${value.chunks.length} chunks listed, ${expectedChunks} expected for ${count} elements of ${chunkElements} per chunk`);
   const entry: TensorEntry = {
@@ -248,11 +259,15 @@ function rangesOf(tensors: TensorEntry[], location: IndexLocation): { starts: Fl
  * inside the file, aligned, and no two ranges overlapping. Linear in the index size, but for one sort of the ranges.
  */
 export function parseIndex(bytes: Uint8Array, location: IndexLocation, fileSize: number, limits: IndexLimits): IndexDocument {
-  const json = parseIndexJson(bytes, location.offset);
+  // Before parsing: tensor entries are the objects in an array at depth 3 ({ tensors: [ {…} ] }), chunk ranges the
+  // arrays in an array at depth 5 ({ tensors: [ { chunks: [ […] ] } ] }).
+  const { arrays, objects } = arrayElementsByDepth(bytes, location.offset);
+  const tooMany = (found: number) => new TensorzipError('LIMIT', `open: the index lists ${found} tensors, more than maxTensors (${limits.maxTensors})`);
+  if (objects[3] > limits.maxTensors) throw tooMany(objects[3]);
+  if (arrays[5] > limits.maxChunks) throw tooManyChunks(limits.maxChunks);
+  const json = parseJson(bytes, location.offset);
   if (!isObject(json) || !Array.isArray(json.tensors)) throw corrupt('the index must be an object with a tensors array');
-  if (json.tensors.length > limits.maxTensors) {
-    throw new TensorzipError('LIMIT', `open: the index lists ${json.tensors.length} tensors, more than maxTensors (${limits.maxTensors})`);
-  }
+  if (json.tensors.length > limits.maxTensors) throw tooMany(json.tensors.length);
   const names = new Set<string>();
   let chunks = 0;
   const tensors = json.tensors.map((value, i) => {

@@ -23,17 +23,18 @@ export function tzipFile(index: unknown | ((dataAt: number) => unknown), data: U
   }
   const file = new Uint8Array(at + data.length + 32);
   const view = new DataView(file.buffer);
+  const checksum = referenceXxh32(json);
   file.set([0x54, 0x5a, 0x49, 0x50, 1, 0], 0);
   view.setBigUint64(8, 32n, true);
   view.setBigUint64(16, BigInt(json.length), true);
-  view.setUint32(24, referenceXxh32(json), true);
+  view.setUint32(24, checksum, true);
   view.setUint32(28, referenceXxh32(file.subarray(0, 28)), true);
   file.set(json, 32);
   file.set(data, at);
   const f = file.length - 32;
   view.setBigUint64(f, 32n, true);
   view.setBigUint64(f + 8, BigInt(json.length), true);
-  view.setUint32(f + 16, referenceXxh32(json), true);
+  view.setUint32(f + 16, checksum, true);
   view.setUint32(f + 24, referenceXxh32(file.subarray(f, f + 24)), true);
   file.set([0x50, 0x49, 0x5a, 0x54], f + 28);
   return file;

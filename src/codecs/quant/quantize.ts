@@ -135,7 +135,8 @@ export function dequantize(kernels: Kernels, q: QuantizedInput, out?: Float32Arr
   const dtype = checkDtype(q.dtype, 'quant.dequantize dtype');
   const shape = checkShape(q.shape, 'quant.dequantize shape');
   const total = product(shape);
-  // Every count is checked against the codes given before the output is allocated.
+  // Every count is checked against the codes given before the output is allocated: 4 bytes per element, at most 8
+  // per byte of codes (4-bit), 4 for 8-bit codes, 2 for float16, 7.1 for q4_0 blocks, 1 for float32.
   if (isAffine(dtype)) {
     const layout = affineLayout(shape, q.axis ?? undefined, q.blockSize ?? undefined);
     const codes = isSigned(dtype) && !AFFINE_TYPES[dtype].nibbles

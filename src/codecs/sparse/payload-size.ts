@@ -1,7 +1,12 @@
-// The payload a sparse header promises, checked against the bytes there before anything is allocated. Dense, bitmask
-// and 2:4 payloads have sizes fixed by the header; CSR's row counts and column steps are read and checked here (as
-// assembly/sparse_csr.ts reads them) because a row of zeros takes one byte whatever its length: only a valid CSR
-// payload may ask for a large output.
+// The payload a sparse header promises, checked against the bytes there before anything is allocated. The most
+// output one payload byte can stand for (the maximum expansion), from each layout:
+//   dense    1 (the elements themselves);
+//   bitmask  8 elements per mask byte, so 8 × width bytes;
+//   2:4      under 2 (a group of 4 elements keeps 2 values and half a position byte);
+//   csr      unbounded: a row of zeros is one byte whatever its length.
+// Dense, bitmask and 2:4 payloads have sizes fixed by the header. CSR's row counts and column steps are read and
+// checked here (as assembly/sparse_csr.ts reads them), so that only a valid CSR payload may ask for a large output
+// (up to maxOutputSize).
 import { TensorzipError } from '../../errors';
 import type { SparseHeader } from './header';
 

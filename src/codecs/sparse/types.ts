@@ -20,7 +20,9 @@ export interface SparsePackOptions {
 }
 
 export interface SparseUnpackOptions {
-  /** Refuse (LIMIT) a tensor of more bytes than this. Default 256 MiB (DEFAULT_MAX_OUTPUT_SIZE). */
+  /** Refuse (LIMIT) a tensor of more bytes than this. Default 256 MiB (DEFAULT_MAX_OUTPUT_SIZE). Every count in the
+   *  header is checked against the payload before the output is allocated; only CSR, whose rows of zeros take a byte
+   *  each whatever their length, can validly ask for up to this much from a few bytes. */
   maxOutputSize?: number;
 }
 
