@@ -26,10 +26,10 @@ const server = createServer((req, res) => {
   if (req.url === '/tensorzip.mjs') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(library);
   if (req.url === '/') return res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
   requests++;
-  const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+  const range = /^bytes=(\d*)-(\d+)$/.exec(req.headers.range ?? ''); // bytes=a-b, or the suffix bytes=-n
   if (!range) return res.writeHead(200, { 'content-length': file.length }).end(file);
-  const from = Number(range[1]);
-  const to = Math.min(Number(range[2]), file.length - 1);
+  const from = range[1] === '' ? Math.max(0, file.length - Number(range[2])) : Number(range[1]);
+  const to = range[1] === '' ? file.length - 1 : Math.min(Number(range[2]), file.length - 1);
   res.writeHead(206, { 'content-range': `bytes ${from}-${to}/${file.length}`, 'content-length': to - from + 1 }).end(file.subarray(from, to + 1));
 });
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,5 +1,6 @@
-// A ByteSource over HTTP. The first request asks for the first 64 KiB with a Range header: a 206 answer gives the
-// file size (Content-Range) and the prefix and, for index-first files, usually the whole index. Later reads are
+// A ByteSource over HTTP. open() asks for the first and the last 64 KiB at once (Range: bytes=0-65535 and the suffix
+// bytes=-65536): a 206 answer gives the file size (Content-Range), and the two hold the prefix, the footer and, for
+// index-first and index-last files alike, usually the whole index. Later reads are
 // planned (range-plan.ts): the chunks a get()/getAll() needs are coalesced into a few requests, CONCURRENCY in
 // flight. A 200 answer means the server ignores Range: its body is the whole file, read once and kept.
 // Every body is read with a running count (read-to-end.ts); every answer after the first must carry the first one's
@@ -11,8 +12,8 @@ import type { ByteSource } from '../format/archive';
 import { CONCURRENCY, planPieces, type Span } from './range-plan';
 import { chunksOf, readToEnd } from './read-to-end';
 
-/** Bytes the first request asks for. */
-const FIRST_BYTES = 65536;
+/** Bytes the first two requests ask for, at each end of the file. */
+const END_BYTES = 65536;
 const DEFAULT_MAX_BYTES = 2 ** 31;
 const DEFAULT_TIMEOUT_MS = 30_000;
 /** Statuses that say "try again later"; retried RETRIES times, waiting BACKOFF_MS·2^n or what Retry-After asks. */
@@ -42,15 +43,15 @@ class Retryable {
 
 const ioError = (message: string, cause?: unknown) => new TensorzipError('IO', message, { cause });
 
-function abortedError(url: string, signal: AbortSignal): TensorzipError {
-  return new TensorzipError('ABORTED', `open: reading ${url} was aborted`, { cause: signal.reason });
+function abortedError(url: string, signal: AbortSignal | undefined): TensorzipError {
+  return new TensorzipError('ABORTED', `open: reading ${url} was aborted`, { cause: signal?.reason });
 }
 
 function sleep(ms: number, url: string, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     const abort = () => {
       clearTimeout(timer);
-      reject(abortedError(url, signal!));
+      reject(abortedError(url, signal));
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', abort);
@@ -68,9 +69,25 @@ function retryAfterMs(response: Response): number | undefined {
   return Number.isFinite(ms) ? Math.max(0, ms) : undefined;
 }
 
+/** Bytes [from, to), or with a negative `from`, the last -from bytes (a suffix range: no size needed). */
+interface Ask {
+  from: number;
+  to: number;
+}
+
+/** Where an ask lies in a file of `size` bytes. */
+const spanOf = ({ from, to }: Ask, size: number) => (from < 0 ? { start: Math.max(0, size + from), end: size } : { start: from, end: Math.min(to, size) });
+
+interface AskOptions {
+  stop?: AbortSignal;
+  rangeOnly?: boolean;
+}
+
 interface Answer {
   /** true: a 200, the whole file; false: a 206 with exactly the bytes asked for. */
   whole: boolean;
+  /** Where `bytes` starts in the file. */
+  offset: number;
   bytes: Uint8Array;
 }
 
@@ -90,7 +107,7 @@ export async function httpSource(url: string, options: HttpSourceOptions = {}): 
   };
 
   /** Checks an answer's headers; a 206 must be the asked range of the same file, a 200 the whole same file. */
-  const check = (response: Response, from: number, to: number): void => {
+  const check = (response: Response, ask: Ask): void => {
     if (response.status === 404 || response.status === 410) throw new TensorzipError('NOT_FOUND', `open: ${url} answered HTTP ${response.status}`);
     if (RETRY_STATUSES.has(response.status)) throw new Retryable(ioError(`open: ${url} answered HTTP ${response.status}`), retryAfterMs(response));
     if (response.status !== 200 && response.status !== 206) throw ioError(`open: ${url} answered HTTP ${response.status}`);
@@ -105,16 +122,18 @@ export async function httpSource(url: string, options: HttpSourceOptions = {}): 
       if (range === null) throw ioError(`open: ${url} answered 206 without a Content-Range of the form "bytes a-b/size"`);
       const total = Number(range[3]);
       if (size !== undefined && total !== size) throw new TensorzipError('CHANGED', `open: ${url} was ${size} bytes and is now ${total}`);
-      if (Number(range[1]) !== from || Number(range[2]) + 1 !== Math.min(to, total)) {
-        throw ioError(`open: asked ${url} for bytes ${from}-${to - 1}, it answered ${range[1]}-${range[2]}`);
-      }
+      const { start, end } = spanOf(ask, total);
+      if (Number(range[1]) !== start || Number(range[2]) + 1 !== end) throw ioError(`open: asked ${url} for bytes ${start}-${end - 1}, it answered ${range[1]}-${range[2]}`);
       size = total;
     }
   };
 
-  /** One attempt at bytes [from, to): throws TensorzipError, or Retryable when another attempt may succeed. */
-  const attempt = async (from: number, to: number): Promise<Answer> => {
-    if (signal?.aborted) throw abortedError(url, signal);
+  /**
+   * One attempt: throws TensorzipError, or Retryable when another may succeed. `stop` cancels it (ABORTED);
+   * `rangeOnly` refuses a 200 (IO) before its body is read.
+   */
+  const attempt = async (ask: Ask, { stop, rangeOnly }: AskOptions): Promise<Answer> => {
+    if (signal?.aborted || stop?.aborted) throw abortedError(url, signal);
     const controller = new AbortController();
     let stopped: 'timeout' | 'aborted' | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -130,17 +149,21 @@ export async function httpSource(url: string, options: HttpSourceOptions = {}): 
       controller.abort();
     };
     signal?.addEventListener('abort', abort, { once: true });
+    stop?.addEventListener('abort', abort, { once: true });
     stall();
     try {
-      const response = await get(url, { headers: { Range: `bytes=${from}-${to - 1}`, 'Accept-Encoding': 'identity' }, signal: controller.signal });
-      check(response, from, to);
+      const range = ask.from < 0 ? `bytes=${ask.from}` : `bytes=${ask.from}-${ask.to - 1}`;
+      const response = await get(url, { headers: { Range: range, 'Accept-Encoding': 'identity' }, signal: controller.signal });
+      check(response, ask);
       const whole = response.status === 200;
+      if (whole && rangeOnly) throw ioError(`open: ${url} answered ${range} with the whole file`);
       // The length the server declares, when the body is sent as is (a Content-Encoding declares the encoded length).
       const declared = response.headers.has('content-encoding') ? NaN : Number(response.headers.get('content-length') ?? NaN);
-      const limit = whole ? maxBytes : Math.min(to, size!) - from;
+      const { start, end } = whole ? { start: 0, end: maxBytes } : spanOf(ask, size!);
+      const limit = end - start;
       const tooLong = () => (whole
         ? new TensorzipError('LIMIT', `open: ${url} ignores Range requests and sends more than maxBytes (${maxBytes})`)
-        : ioError(`open: asked ${url} for ${limit} bytes at ${from}, it sends more`));
+        : ioError(`open: asked ${url} for ${limit} bytes at ${start}, it sends more`));
       if (declared > limit) throw tooLong();
       let bytes: Uint8Array;
       try {
@@ -153,23 +176,24 @@ export async function httpSource(url: string, options: HttpSourceOptions = {}): 
         throw new Retryable(ioError(`open: the answer from ${url} was cut short (${bytes.length} of ${whole ? declared : limit} bytes)`));
       }
       if (whole && size !== undefined && bytes.length !== size) throw new TensorzipError('CHANGED', `open: ${url} was ${size} bytes and is now ${bytes.length}`);
-      return { whole, bytes };
+      return { whole, offset: start, bytes };
     } catch (err) {
-      if (stopped === 'aborted') throw abortedError(url, signal!);
+      if (stopped === 'aborted') throw abortedError(url, signal);
       if (stopped === 'timeout') throw new TensorzipError('TIMEOUT', `open: ${url} sent nothing for ${timeoutMs} ms`);
       if (err instanceof TensorzipError || err instanceof Retryable) throw err;
       throw new Retryable(ioError(`open: reading ${url} failed`, err));
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', abort);
+      stop?.removeEventListener('abort', abort);
       controller.abort(); // releases an unread body; no effect on one read to its end
     }
   };
 
-  const request = async (from: number, to: number): Promise<Answer> => {
+  const request = async (ask: Ask, askOptions: AskOptions = {}): Promise<Answer> => {
     for (let retry = 0; ; retry++) {
       try {
-        return await attempt(from, to);
+        return await attempt(ask, askOptions);
       } catch (err) {
         if (!(err instanceof Retryable)) throw err;
         const wait = err.afterMs ?? BACKOFF_MS * 2 ** retry;
@@ -179,13 +203,27 @@ export async function httpSource(url: string, options: HttpSourceOptions = {}): 
     }
   };
 
-  const first = await request(0, FIRST_BYTES);
-  if (first.whole) {
-    size = first.bytes.length;
+  // Both ends at once: one round trip. When the server ignores Range, the head's answer is the whole file and the
+  // tail's request is refused after its headers. A tail that fails with IO (a server without suffix ranges) is only
+  // a lost shortcut: the footer is then read as any other range.
+  const stopTail = new AbortController();
+  const tailAnswer = request({ from: -END_BYTES, to: 0 }, { stop: stopTail.signal, rangeOnly: true });
+  tailAnswer.catch(() => {});
+  const head = await request({ from: 0, to: END_BYTES }).catch((err) => {
+    stopTail.abort();
+    throw err;
+  });
+  if (head.whole) {
+    stopTail.abort();
+    size = head.bytes.length;
     options.onProgress?.(downloaded, size);
-    return { size, read: async (offset, length) => first.bytes.subarray(offset, offset + length), reportsProgress: true };
+    return { size, read: async (offset, length) => head.bytes.subarray(offset, offset + length), reportsProgress: true };
   }
-  return rangedSource(first.bytes, size!, request);
+  const tail = await tailAnswer.catch((err) => {
+    if (err instanceof TensorzipError && err.code === 'IO') return undefined;
+    throw err;
+  });
+  return rangedSource(tail ? [head, tail] : [head], size!, request);
 }
 
 interface Pending extends Span {
@@ -194,8 +232,8 @@ interface Pending extends Span {
   bytes: Promise<Uint8Array>;
 }
 
-/** Serves reads from the first answer, from planned pieces in flight, or with a request of their own. */
-function rangedSource(head: Uint8Array, size: number, request: (from: number, to: number) => Promise<Answer>): ByteSource {
+/** Serves reads from the first answers, from planned pieces in flight, or with a request of their own. */
+function rangedSource(ends: Answer[], size: number, request: (ask: Ask) => Promise<Answer>): ByteSource {
   let whole: Uint8Array | undefined; // set when the server stops honouring Range
   let pending: Pending[] = [];
   let active = 0;
@@ -213,18 +251,22 @@ function rangedSource(head: Uint8Array, size: number, request: (from: number, to
   };
   const fetchSpan = (span: Span): Promise<Uint8Array> => inSlot(async () => {
     if (whole === undefined) {
-      const answer = await request(span.offset, span.offset + span.length);
+      const answer = await request({ from: span.offset, to: span.offset + span.length });
       if (!answer.whole) return answer.bytes;
       whole = answer.bytes;
     }
     return whole.subarray(span.offset, span.offset + span.length);
   });
   const covering = (offset: number, length: number) => pending.find((p) => offset >= p.offset && offset + length <= p.offset + p.length);
+  const fromEnds = (offset: number, length: number) => {
+    const end = ends.find((e) => offset >= e.offset && offset + length <= e.offset + e.bytes.length);
+    return end?.bytes.subarray(offset - end.offset, offset - end.offset + length);
+  };
   return {
     size,
     reportsProgress: true,
     prefetch(ranges) {
-      const wanted = ranges.filter((r) => r.length > 0 && r.offset + r.length > head.length && !covering(r.offset, r.length));
+      const wanted = ranges.filter((r) => r.length > 0 && !fromEnds(r.offset, r.length) && !covering(r.offset, r.length));
       if (whole || wanted.length === 0) return;
       for (const piece of planPieces(wanted, size)) {
         const bytes = fetchSpan(piece);
@@ -233,7 +275,8 @@ function rangedSource(head: Uint8Array, size: number, request: (from: number, to
       }
     },
     read: async (offset, length) => {
-      if (offset + length <= head.length) return head.subarray(offset, offset + length);
+      const held = fromEnds(offset, length);
+      if (held) return held;
       if (whole) return whole.subarray(offset, offset + length);
       const piece = covering(offset, length);
       if (piece === undefined) return fetchSpan({ offset, length });
