@@ -10,7 +10,7 @@
 import { TensorzipError } from '../errors';
 import type { ByteSource } from '../format/archive';
 import { CONCURRENCY, planPieces, type Span } from './range-plan';
-import { chunksOf, readToEnd } from './read-to-end';
+import { readToEnd } from './read-to-end';
 
 /** Bytes the first two requests ask for, at each end of the file. */
 const END_BYTES = 65536;
@@ -136,13 +136,17 @@ export async function httpSource(url: string, options: HttpSourceOptions = {}): 
     if (signal?.aborted || stop?.aborted) throw abortedError(url, signal);
     const controller = new AbortController();
     let stopped: 'timeout' | 'aborted' | undefined;
+    // A stall is timeoutMs without a byte: each byte moves `lastByte`, and the timer, when it fires, waits again
+    // for what is left (one timer per request, not one per chunk).
+    let lastByte = Date.now();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const stall = () => {
-      clearTimeout(timer);
+    const watch = (ms: number) => {
       timer = setTimeout(() => {
+        const idle = Date.now() - lastByte;
+        if (idle < timeoutMs) return watch(timeoutMs - idle);
         stopped = 'timeout';
         controller.abort();
-      }, timeoutMs);
+      }, ms);
     };
     const abort = () => {
       stopped = 'aborted';
@@ -150,7 +154,7 @@ export async function httpSource(url: string, options: HttpSourceOptions = {}): 
     };
     signal?.addEventListener('abort', abort, { once: true });
     stop?.addEventListener('abort', abort, { once: true });
-    stall();
+    watch(timeoutMs);
     try {
       const range = ask.from < 0 ? `bytes=${ask.from}` : `bytes=${ask.from}-${ask.to - 1}`;
       const response = await get(url, { headers: { Range: range, 'Accept-Encoding': 'identity' }, signal: controller.signal });
@@ -167,7 +171,7 @@ export async function httpSource(url: string, options: HttpSourceOptions = {}): 
       if (declared > limit) throw tooLong();
       let bytes: Uint8Array;
       try {
-        bytes = await readToEnd(response.body === null ? [] : chunksOf(response.body), { limit, tooLong, onBytes: (n) => (stall(), counted(n)) });
+        bytes = response.body === null ? new Uint8Array(0) : await readToEnd(response.body, { limit, tooLong, onBytes: (n) => ((lastByte = Date.now()), counted(n)), exact: !whole });
       } catch (cause) {
         if (cause instanceof TensorzipError || stopped) throw cause;
         throw new Retryable(ioError(`open: the answer from ${url} was cut short`, cause));

@@ -10,34 +10,46 @@ export interface ReadLimit {
   tooLong: () => Error;
   /** Called with the size of each chunk as it arrives. */
   onBytes?: (count: number) => void;
+  /** The exact length expected, when known: the chunks are copied into one array of that size as they arrive. */
+  exact?: boolean;
 }
 
-export async function readToEnd(chunks: AsyncIterable<unknown> | Iterable<unknown>, { limit, tooLong, onBytes }: ReadLimit): Promise<Uint8Array> {
+/** A web ReadableStream (read with a reader: Safari's are not async-iterable), or any async iterable (a Node Readable). */
+export type ChunkSource = ReadableStream<Uint8Array> | AsyncIterable<unknown>;
+
+export async function readToEnd(source: ChunkSource, { limit, tooLong, onBytes, exact }: ReadLimit): Promise<Uint8Array> {
+  let pull: () => Promise<IteratorResult<unknown>>;
+  let cancel: () => void;
+  if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) {
+    const reader = source.getReader();
+    pull = () => reader.read() as Promise<IteratorResult<unknown>>;
+    cancel = () => void reader.cancel().catch(() => {});
+  } else {
+    const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+    pull = () => iterator.next();
+    cancel = () => void iterator.return?.()?.catch(() => {});
+  }
+  const whole = exact ? new Uint8Array(limit) : undefined;
   const parts: Uint8Array[] = [];
   let total = 0;
-  for await (const chunk of chunks) { // leaving the loop early (a throw) cancels the stream
-    if (!(chunk instanceof Uint8Array)) throw new TensorzipError('ARGUMENT', `open: the stream gave a ${typeof chunk} chunk; expected bytes (a stream without an encoding)`);
-    total += chunk.length;
-    if (total > limit) throw tooLong();
-    onBytes?.(chunk.length);
-    parts.push(chunk);
+  try {
+    for (;;) {
+      const { done, value: chunk } = await pull();
+      if (done) break;
+      if (!(chunk instanceof Uint8Array)) throw new TensorzipError('ARGUMENT', `open: the stream gave a ${typeof chunk} chunk; expected bytes (a stream without an encoding)`);
+      if (total + chunk.length > limit) throw tooLong();
+      if (whole) whole.set(chunk, total);
+      else parts.push(chunk);
+      total += chunk.length;
+      onBytes?.(chunk.length);
+    }
+  } catch (err) {
+    cancel();
+    throw err;
   }
+  if (whole) return total === limit ? whole : whole.subarray(0, total);
   if (parts.length === 1) return parts[0];
   const all = new Uint8Array(total);
   parts.reduce((at, part) => (all.set(part, at), at + part.length), 0);
   return all;
-}
-
-/** The chunks of a web ReadableStream (Safari's streams are not async-iterable); leaving early cancels it. */
-export async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    reader.cancel().catch(() => {});
-  }
 }

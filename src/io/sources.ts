@@ -5,7 +5,7 @@ import { TensorzipError } from '../errors';
 import { bytesSource, type ByteSource, type OpenOptions } from '../format/archive';
 import { fileSource, hasFileSystem, pathOfFileUrl } from './file-source';
 import { httpSource } from './http-source';
-import { chunksOf, readToEnd } from './read-to-end';
+import { readToEnd, type ChunkSource } from './read-to-end';
 
 export type ArchiveSource = ArrayBufferView | ArrayBuffer | Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | string | URL;
 
@@ -36,9 +36,9 @@ export async function toByteSource(source: unknown, options: OpenOptions & Sourc
     return fileSource(text);
   }
   const tooLong = () => new TensorzipError('LIMIT', `open: the stream is longer than maxBytes (${maxBytes})`);
-  if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) return bytesSource(await readToEnd(chunksOf(source), { limit: maxBytes, tooLong }));
-  if (typeof (source as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function') {
-    return bytesSource(await readToEnd(source as AsyncIterable<unknown>, { limit: maxBytes, tooLong }));
+  const isWebStream = typeof ReadableStream !== 'undefined' && source instanceof ReadableStream;
+  if (isWebStream || typeof (source as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function') {
+    return bytesSource(await readToEnd(source as ChunkSource, { limit: maxBytes, tooLong }));
   }
   const found = source === null ? 'null' : (source as object)?.constructor?.name ?? typeof source;
   throw new TensorzipError('ARGUMENT', `open: expected bytes, a Blob, a ReadableStream, a Node Readable, a URL, a URL string or a file path, found ${found}`);
