@@ -220,6 +220,17 @@ describe('open(url): failures are typed', () => {
     expect(served.log.ranges.filter((r) => r === 'bytes=0-65535')).toHaveLength(4); // 1 + 3 retries
   });
 
+  it('a get() that failed asks again the next time, rather than keeping the failure', async () => {
+    let failing = false;
+    const ok = fileServer(() => file);
+    const served = await serve((req, res, log) => (failing ? res.writeHead(503).end() : ok(req, res, log)));
+    const archive = await open(served.url);
+    failing = true;
+    expect(await codeOf(archive.get('big'))).toBe('IO');
+    failing = false;
+    expect(sameArrays((await archive.get('big')).data, big)).toBe(true);
+  });
+
   it('TIMEOUT when a server stalls before answering or in the middle of a body', async () => {
     const silent = await serve(() => {});
     let t0 = performance.now();

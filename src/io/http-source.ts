@@ -274,7 +274,8 @@ function rangedSource(ends: Answer[], size: number, request: (ask: Ask) => Promi
       if (whole || wanted.length === 0) return;
       for (const piece of planPieces(wanted, size)) {
         const bytes = fetchSpan(piece);
-        bytes.catch(() => {}); // a failure surfaces in the read that needs the piece
+        // A failure surfaces in the reads that need the piece; a later read asks again.
+        bytes.catch(() => (pending = pending.filter((p) => p.bytes !== bytes)));
         pending.push({ offset: piece.offset, length: piece.length, remaining: piece.ranges, bytes });
       }
     },
