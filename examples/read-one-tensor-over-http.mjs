@@ -1,5 +1,6 @@
-// Reads one tensor of a .tzip file over HTTP: open(url) fetches the header and index with Range requests, then only
-// that tensor's chunks. A local server stands in for a CDN and counts what it sends.
+// Reads one tensor of a .tzip file over HTTP: open(url) fetches both ends of the file (header, index, footer) with
+// two Range requests side by side, then only that tensor's chunks. A local server stands in for a CDN and counts
+// what it sends.
 //   node examples/read-one-tensor-over-http.mjs
 import { createServer } from 'node:http';
 import { open, pack } from 'tensorzip';
@@ -15,9 +16,9 @@ const file = await pack(tensors, { quantize: 'int8' });
 let requests = 0;
 let bytesSent = 0;
 const server = createServer((req, res) => {
-  const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
-  const from = range ? Number(range[1]) : 0;
-  const to = range ? Math.min(Number(range[2]), file.length - 1) : file.length - 1;
+  const range = /^bytes=(\d*)-(\d+)$/.exec(req.headers.range ?? ''); // bytes=a-b, or the last n bytes: bytes=-n
+  const from = !range ? 0 : range[1] === '' ? Math.max(0, file.length - Number(range[2])) : Number(range[1]);
+  const to = range && range[1] !== '' ? Math.min(Number(range[2]), file.length - 1) : file.length - 1;
   requests++;
   bytesSent += to + 1 - from;
   res.writeHead(range ? 206 : 200, { 'content-length': to + 1 - from, ...(range && { 'content-range': `bytes ${from}-${to}/${file.length}` }) });

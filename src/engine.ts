@@ -7,7 +7,8 @@ import { bindDelta, type Delta } from './codecs/delta';
 import { bindSparse, type Sparse } from './codecs/sparse';
 import { bindPipeline, type Pipeline } from './codecs/pipeline';
 import { bindContainer, type Container } from './format';
-import { toByteSource, type ArchiveSource } from './io/sources';
+import { toByteSource, type ArchiveSource, type SourceOptions } from './io/sources';
+import type { Archive, OpenOptions } from './format';
 import { bindGguf, bindTfjs, type GgufReader, type Tfjs } from './io';
 import { chooseSimd, loadKernels, loadKernelsSync } from './wasm/load';
 import type { Kernels } from './wasm/kernels';
@@ -30,10 +31,11 @@ export interface Engine {
   readonly gguf: GgufReader;
   readonly pack: Container['pack'];
   readonly createWriter: Container['createWriter'];
-  readonly open: (source: ArchiveSource, options?: Parameters<Container['open']>[1]) => ReturnType<Container['open']>;
+  /** Opens a .tzip file (see the top-level open). */
+  readonly open: (source: ArchiveSource, options?: OpenOptions & SourceOptions) => Promise<Archive>;
 }
 
-const resolveSource = (source: unknown, options: { maxBytes?: number }) => toByteSource(source, options.maxBytes);
+const resolveSource = (source: unknown, options: OpenOptions & SourceOptions) => toByteSource(source, options);
 
 function engineOf(kernels: Kernels): Engine {
   const get = () => kernels;
@@ -97,7 +99,22 @@ export const pack: Container['pack'] = container.pack;
 /** A streaming .tzip writer on the default engine (see Container.createWriter). */
 export const createWriter: Container['createWriter'] = container.createWriter;
 
-/** Opens a .tzip file for random access to its tensors (see Container.open). */
+/**
+ * Opens a .tzip file for random access to its tensors (see Container.open). The source can be:
+ * - bytes: a Uint8Array (a Node Buffer), any ArrayBufferView, an ArrayBuffer;
+ * - a Blob or File, read a slice at a time. In Node ≥ 19.8, `fs.openAsBlob(path)` gives one over a file;
+ * - a URL or URL string, read with HTTP Range requests: the first 64 KiB and the footer, then, for each get() or
+ *   getAll(), the chunks it needs coalesced into a few requests (4 in flight); a server that ignores Range sends
+ *   the whole file, once. `timeoutMs` and `signal` bound every request; 429/502/503/504 are retried 3 times;
+ *   failures are IO, NOT_FOUND, TIMEOUT, ABORTED or CHANGED (the file changed between requests);
+ * - a file path or a file: URL (Node, Deno), read a range at a time;
+ * - a ReadableStream or a Node Readable, read to its end first (up to `maxBytes`).
+ * @example
+ * const archive = await open('https://example.com/model.tzip', { timeoutMs: 10_000, signal: AbortSignal.timeout(60_000) });
+ * const all = await archive.getAll();               // a few requests, whatever the number of chunks
+ * const local = await open('./model.tzip');         // Node, Deno: reads only the ranges it needs
+ * const weight = await local.get('fc.weight', { dtype: 'float32' }); // weight.data: Float32Array
+ */
 export const open: Engine['open'] = container.open;
 
 /** TF.js weights import and export on the default engine (see Tfjs). */

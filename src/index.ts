@@ -3,7 +3,8 @@ export { init, createEngine, lz4, quant, shuffle, delta, sparse, pipeline, pack,
 export { createArena, type Arena, type ArenaOptions, type ArenaQuant } from './arena';
 export type { Shuffle } from './codecs/shuffle';
 export type { Pipeline, PipelineStage, ChunkTarget } from './codecs/pipeline';
-export type { ArchiveSource } from './io/sources';
+export type { ArchiveSource, SourceOptions } from './io/sources';
+export type { TensorArrays } from './format/archive';
 export { safetensors, npy, type Gguf, type GgufCodes, type GgufReadOptions, type GgufReader, type Safetensors, type Tfjs, type TfjsModel, type TfjsWriteOptions } from './io';
 export type { ContainerWriter, ByteSink, WriterOptions } from './format';
 export type {

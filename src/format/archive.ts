@@ -18,6 +18,10 @@ import { isQuantized, parseIndex, type ByteRange, type TensorEntry } from './ind
 export interface ByteSource {
   readonly size: number;
   read(offset: number, length: number): Promise<Uint8Array>;
+  /** Announces the ranges about to be read, so that a remote source can fetch them together. */
+  prefetch?(ranges: readonly ByteRange[]): void;
+  /** True when the source calls onProgress itself (a URL: bytes as they download). */
+  readonly reportsProgress?: boolean;
 }
 
 export interface OpenOptions {
@@ -52,17 +56,29 @@ export interface TensorInfo {
   metadata: Record<string, string>;
 }
 
-export interface Tensor {
-  dtype: TensorDtype;
-  shape: number[];
-  data: TensorArray;
+/** The array type of each dtype's `data` (16-bit and 8-bit floats keep their bits in unsigned integers). */
+export interface TensorArrays {
+  float32: Float32Array; float16: Uint16Array; bfloat16: Uint16Array; float64: Float64Array; int8: Int8Array;
+  uint8: Uint8Array; int16: Int16Array; uint16: Uint16Array; int32: Int32Array; uint32: Uint32Array;
+  int64: BigInt64Array; uint64: BigUint64Array; bool: Uint8Array; float8e4m3fn: Uint8Array; float8e5m2: Uint8Array;
 }
+
+/**
+ * A decoded tensor; `data` has the array type of `dtype`. `Tensor` is a union over the dtypes, so checking `dtype`
+ * narrows `data`: `if (t.dtype === 'float32') t.data` is a Float32Array.
+ */
+export type Tensor<D extends TensorDtype = TensorDtype> = { [K in D]: { dtype: K; shape: number[]; data: TensorArrays[K] } }[D];
 
 export interface Archive {
   readonly tensors: readonly TensorInfo[];
   readonly metadata: Readonly<Record<string, string>>;
-  /** Decodes one tensor (into `out` when given: the dtype's array type, as many elements as the shape). */
-  get(name: string, options?: { out?: TensorArray }): Promise<Tensor>;
+  /**
+   * Decodes one tensor (into `out` when given: the dtype's array type, as many elements as the shape). With
+   * `dtype`, the tensor must have that dtype (else ARGUMENT) and the result is typed by it.
+   * @example
+   * const { data } = await archive.get('fc.weight', { dtype: 'float32' }); // data: Float32Array
+   */
+  get<D extends TensorDtype = TensorDtype>(name: string, options?: { dtype?: D; out?: TensorArrays[D] }): Promise<Tensor<D>>;
   /** Decodes every tensor. */
   getAll(): Promise<Record<string, Tensor>>;
 }
@@ -89,7 +105,7 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
     read: async (offset, length) => {
       const bytes = await rawSource.read(offset, length);
       bytesRead += bytes.length;
-      options.onProgress?.(bytesRead, rawSource.size);
+      if (!rawSource.reportsProgress) options.onProgress?.(bytesRead, rawSource.size);
       return bytes;
     },
   };
@@ -129,16 +145,18 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
     mismatch,
   };
 
-  const get = async (name: string, getOptions: { out?: TensorArray } = {}): Promise<Tensor> => {
+  const get = async <D extends TensorDtype = TensorDtype>(name: string, getOptions: { dtype?: D; out?: TensorArrays[D] } = {}): Promise<Tensor<D>> => {
     const entry = byName.get(name);
     if (entry === undefined) throw new TensorzipError('ARGUMENT', `archive.get: no tensor is named ${describeValue(name)}`);
+    if (getOptions.dtype !== undefined && getOptions.dtype !== entry.dtype) throw new TensorzipError('ARGUMENT', `archive.get dtype: ${describeValue(name)} is ${entry.dtype}, not ${describeValue(getOptions.dtype)}`);
+    rawSource.prefetch?.(rangesOf(entry));
     const count = entry.shape.reduce((n, d) => n * d, 1);
     const { array } = TENSOR_DTYPES[entry.dtype];
     // open() checked that the chunks' bytes can decode to this many elements: the allocation is in proportion.
     const out = getOptions.out ?? newArray(array, count);
     if (!(out instanceof array) || out.length !== count) throw new TensorzipError('ARGUMENT', `archive.get out: expected a ${array.name} of ${count} elements for "${name}"`);
     await decodeTensor(kernels, entry, count, out, readChecked, chunkReader);
-    return { dtype: entry.dtype, shape: [...entry.shape], data: out };
+    return { dtype: entry.dtype, shape: [...entry.shape], data: out } as Tensor<D>;
   };
 
   return {
@@ -147,11 +165,15 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
     get,
     getAll: async () => {
       const all: Record<string, Tensor> = Object.create(null); // any name, `__proto__` too, is a key of its own
+      rawSource.prefetch?.(doc.tensors.flatMap(rangesOf));
       for (const t of doc.tensors) all[t.name] = await get(t.name);
       return all;
     },
   };
 }
+
+/** The byte ranges decoding a tensor reads. */
+const rangesOf = (entry: TensorEntry): ByteRange[] => (entry.stored.params ? [entry.stored.params, ...entry.chunks] : entry.chunks);
 
 function info(entry: TensorEntry): TensorInfo {
   const count = entry.shape.reduce((n, d) => n * d, 1);

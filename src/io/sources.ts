@@ -1,38 +1,45 @@
-// What open() reads from: bytes in memory, a Blob (a slice at a time), a URL (HTTP Range requests), or a stream (read
-// to its end first, up to maxBytes: random access needs the whole file).
+// What open() reads from: bytes in memory, a Blob (a slice at a time), a URL (HTTP Range requests), a file path or
+// file: URL (Node, Deno: a range at a time), or a stream (read to its end first, up to maxBytes: random access needs
+// the whole file).
 import { TensorzipError } from '../errors';
-import { bytesSource, type ByteSource } from '../format/archive';
+import { bytesSource, type ByteSource, type OpenOptions } from '../format/archive';
+import { fileSource, hasFileSystem, pathOfFileUrl } from './file-source';
 import { httpSource } from './http-source';
+import { readToEnd, type ChunkSource } from './read-to-end';
 
-export type ArchiveSource = Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array> | string | URL;
+export type ArchiveSource = ArrayBufferView | ArrayBuffer | Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | string | URL;
 
-export async function toByteSource(source: unknown, maxBytes?: number): Promise<ByteSource> {
+/** Options of open() for URLs. */
+export interface SourceOptions {
+  /** Fail with TIMEOUT when a request receives no byte for this long, in milliseconds (default 30 000). */
+  timeoutMs?: number;
+  /** Abort every request of the archive (open and later reads) with ABORTED. */
+  signal?: AbortSignal;
+}
+
+const DEFAULT_MAX_BYTES = 2 ** 31;
+/** A scheme of two letters at least: `C:\models\a.tzip` is a Windows path, not a URL. */
+const SCHEME = /^[a-z][a-z0-9+.-]+:/i;
+
+export async function toByteSource(source: unknown, options: OpenOptions & SourceOptions = {}): Promise<ByteSource> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   if (source instanceof Uint8Array) return bytesSource(source);
+  if (ArrayBuffer.isView(source)) return bytesSource(new Uint8Array(source.buffer, source.byteOffset, source.byteLength));
   if (source instanceof ArrayBuffer) return bytesSource(new Uint8Array(source));
   if (typeof Blob !== 'undefined' && source instanceof Blob) {
     return { size: source.size, read: async (offset, length) => new Uint8Array(await source.slice(offset, offset + length).arrayBuffer()) };
   }
-  if (typeof source === 'string' || source instanceof URL) return httpSource(String(source), { maxBytes });
-  if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) return bytesSource(await readAll(source, maxBytes ?? 2 ** 31));
-  const found = source === null ? 'null' : (source as object)?.constructor?.name ?? typeof source;
-  throw new TensorzipError('ARGUMENT', `open: expected a Uint8Array, ArrayBuffer, Blob, ReadableStream, URL or URL string, found ${found}`);
-}
-
-async function readAll(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > limit) {
-      await reader.cancel();
-      throw new TensorzipError('LIMIT', `open: the stream is longer than maxBytes (${limit})`);
-    }
-    parts.push(value);
+  if (typeof source === 'string' || source instanceof URL) {
+    const text = String(source);
+    if (/^file:/i.test(text)) return fileSource(await pathOfFileUrl(text));
+    if (SCHEME.test(text) || !hasFileSystem()) return httpSource(text, { maxBytes, timeoutMs: options.timeoutMs, signal: options.signal, onProgress: options.onProgress });
+    return fileSource(text);
   }
-  const all = new Uint8Array(total);
-  parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
-  return all;
+  const tooLong = () => new TensorzipError('LIMIT', `open: the stream is longer than maxBytes (${maxBytes})`);
+  const isWebStream = typeof ReadableStream !== 'undefined' && source instanceof ReadableStream;
+  if (isWebStream || typeof (source as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function') {
+    return bytesSource(await readToEnd(source as ChunkSource, { limit: maxBytes, tooLong }));
+  }
+  const found = source === null ? 'null' : (source as object)?.constructor?.name ?? typeof source;
+  throw new TensorzipError('ARGUMENT', `open: expected bytes, a Blob, a ReadableStream, a Node Readable, a URL, a URL string or a file path, found ${found}`);
 }

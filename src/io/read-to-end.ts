@@ -1,0 +1,55 @@
+// Reads a stream of byte chunks to its end with a running count, so that nothing is buffered past what may arrive:
+// the stream is cancelled as soon as the count passes `limit` (an endless body, a gzip bomb, a huge answer to a
+// small Range request).
+import { TensorzipError } from '../errors';
+
+export interface ReadLimit {
+  /** Most bytes the stream may have. */
+  limit: number;
+  /** The error to throw when it has more. */
+  tooLong: () => Error;
+  /** Called with the size of each chunk as it arrives. */
+  onBytes?: (count: number) => void;
+  /** The exact length expected, when known: the chunks are copied into one array of that size as they arrive. */
+  exact?: boolean;
+}
+
+/** A web ReadableStream (read with a reader: Safari's are not async-iterable), or any async iterable (a Node Readable). */
+export type ChunkSource = ReadableStream<Uint8Array> | AsyncIterable<unknown>;
+
+export async function readToEnd(source: ChunkSource, { limit, tooLong, onBytes, exact }: ReadLimit): Promise<Uint8Array> {
+  let pull: () => Promise<IteratorResult<unknown>>;
+  let cancel: () => void;
+  if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) {
+    const reader = source.getReader();
+    pull = () => reader.read() as Promise<IteratorResult<unknown>>;
+    cancel = () => void reader.cancel().catch(() => {});
+  } else {
+    const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+    pull = () => iterator.next();
+    cancel = () => void iterator.return?.()?.catch(() => {});
+  }
+  const whole = exact ? new Uint8Array(limit) : undefined;
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value: chunk } = await pull();
+      if (done) break;
+      if (!(chunk instanceof Uint8Array)) throw new TensorzipError('ARGUMENT', `open: the stream gave a ${typeof chunk} chunk; expected bytes (a stream without an encoding)`);
+      if (total + chunk.length > limit) throw tooLong();
+      if (whole) whole.set(chunk, total);
+      else parts.push(chunk);
+      total += chunk.length;
+      onBytes?.(chunk.length);
+    }
+  } catch (err) {
+    cancel();
+    throw err;
+  }
+  if (whole) return total === limit ? whole : whole.subarray(0, total);
+  if (parts.length === 1) return parts[0];
+  const all = new Uint8Array(total);
+  parts.reduce((at, part) => (all.set(part, at), at + part.length), 0);
+  return all;
+}

@@ -1,0 +1,81 @@
+// open() in Node: a file path, a file: URL, a Node Readable, fs.openAsBlob; reads of a path go by ranges.
+import { createReadStream, openAsBlob } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isTensorzipError, open, pack } from '../src/index';
+import { random } from './helpers/data';
+
+const next = random(5);
+const weights = Float32Array.from({ length: 300_000 }, () => next() - 0.5);
+const bias = Int32Array.from({ length: 100 }, (_, i) => i - 50);
+let dir: string;
+let path: string;
+let file: Uint8Array;
+
+beforeAll(async () => {
+  file = await pack({ w: { dtype: 'float32', shape: [300, 1000], data: weights }, b: { dtype: 'int32', shape: [100], data: bias } }, { quantize: 'lossless' });
+  dir = await mkdtemp(join(tmpdir(), 'tensorzip-open-'));
+  path = join(dir, 'model.tzip');
+  await writeFile(path, file);
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'no error';
+  } catch (err) {
+    return isTensorzipError(err) ? err.code : `untyped ${String(err)}`;
+  }
+}
+
+async function expectModel(source: Parameters<typeof open>[0]) {
+  const archive = await open(source);
+  expect(Buffer.from((await archive.get('w', { dtype: 'float32' })).data.buffer).equals(Buffer.from(weights.buffer))).toBe(true);
+  expect((await archive.get('b')).data).toEqual(bias);
+}
+
+describe('open() in Node', () => {
+  it('reads a file path (absolute and relative) and a file: URL, as string or URL', async () => {
+    await expectModel(path);
+    await expectModel(relative(process.cwd(), path));
+    await expectModel(pathToFileURL(path));
+    await expectModel(pathToFileURL(path).href);
+  });
+
+  it('reads a path by ranges: only the chunks of the tensor asked for', async () => {
+    const seen: number[] = [];
+    const archive = await open(path, { onProgress: (done) => seen.push(done) });
+    await archive.get('b');
+    expect(seen.at(-1)!).toBeLessThan(file.length / 10);
+  });
+
+  it('NOT_FOUND for a path that does not exist; IO for a directory', async () => {
+    expect(await codeOf(open(join(dir, 'missing.tzip')))).toBe('NOT_FOUND');
+    expect(await codeOf(open(pathToFileURL(join(dir, 'missing.tzip'))))).toBe('NOT_FOUND');
+    expect(await codeOf(open(dir))).toBe('IO');
+  });
+
+  it('CHANGED when the file is rewritten between reads', async () => {
+    const changing = join(dir, 'changing.tzip');
+    await writeFile(changing, file);
+    const archive = await open(changing);
+    await writeFile(changing, file.subarray(0, file.length - 100));
+    expect(await codeOf(archive.get('w'))).toBe('CHANGED');
+  });
+
+  it('accepts a Node Readable (fs.createReadStream, Readable.from), up to maxBytes', async () => {
+    await expectModel(createReadStream(path, { highWaterMark: 4096 }));
+    await expectModel(Readable.from([file.subarray(0, 1000), file.subarray(1000)]));
+    expect(await codeOf(open(createReadStream(path), { maxBytes: 1000 }))).toBe('LIMIT');
+    expect(await codeOf(open(createReadStream(path, { encoding: 'latin1' })))).toBe('ARGUMENT');
+  });
+
+  it('reads fs.openAsBlob(path), as the open() docs say', async () => {
+    await expectModel(await openAsBlob(path));
+  });
+});
