@@ -53,8 +53,8 @@ interface Input {
   tensors: Record<string, TensorInput>;
   /** Bytes of every file read. */
   bytes: number;
-  /** Where the format keeps output channels: TF.js kernels are HWIO / [in, out]. */
-  channelAxis: 0 | -1;
+  /** Each weight's channel axis, from the model's graph (TF.js); the others take the least-error axis. */
+  channelAxes?: Record<string, number>;
 }
 
 /** A TF.js model.json (or a bare weights manifest, as some packages ship), with its shards beside it. */
@@ -69,12 +69,12 @@ function readTfjsModel(path: string, json: Uint8Array): Input {
   const paths = Array.isArray(modelJson?.weightsManifest) ? modelJson.weightsManifest.flatMap((g) => (Array.isArray(g?.paths) ? g.paths : [])) : [];
   const shards = Object.fromEntries(paths.map((p) => [p, readFile(join(dirname(path), p))]));
   const bytes = json.length + Object.values(shards).reduce((n, s) => n + s.length, 0);
-  return { tensors: tfjs.read({ modelJson, shards }), bytes, channelAxis: -1 };
+  return { tensors: tfjs.read({ modelJson, shards }), bytes, channelAxes: tfjs.channelAxes(modelJson) };
 }
 
 function readInput(path: string): Input {
   const bytes = readFile(path);
-  const from = (tensors: Record<string, TensorInput>): Input => ({ tensors, bytes: bytes.length, channelAxis: 0 });
+  const from = (tensors: Record<string, TensorInput>): Input => ({ tensors, bytes: bytes.length });
   switch (extname(path)) {
     case '.npy': return from({ [basename(path, '.npy')]: npy.read(bytes) });
     case '.safetensors': return from(safetensors.read(bytes).tensors);
@@ -106,16 +106,16 @@ export async function main(argv: string[]): Promise<number> {
   program.command('pack').argument('<input>', '.safetensors, .npy, .gguf, or a TF.js model.json with its shards beside it')
     .requiredOption('-o, --output <file>', 'the .tzip to write')
     .option('-q, --quantize <mode>', "lossless | fp16 | bf16 | int8 | int4 | auto", 'auto')
-    .option('--channel-axis <axis>', 'output-channel axis for per-channel scales: 0, or -1 (the default for TF.js input)', channelAxis)
+    .option('--channel-axis <axis>', 'one channel axis for all per-channel scales, 0 or -1 (default: per tensor, from the model graph or the data)', channelAxis)
     .option('--max-error <x>', "'auto': largest |x − x̂| allowed", number('--max-error'))
     .option('--min-sqnr <db>', "'auto': smallest SQNR allowed, in dB", number('--min-sqnr'))
     .option('--no-sparse', 'never store tensors as bitmask + values')
     .option('--json', 'print a JSON summary')
     .action(async (input: string, o: { output: string; quantize: QuantizeMode; channelAxis?: 0 | -1; maxError?: number; minSqnr?: number; sparse: boolean; json?: boolean }) => {
-      const { tensors, bytes: inputBytes, channelAxis: formatAxis } = readInput(input);
+      const { tensors, bytes: inputBytes, channelAxes } = readInput(input);
       const bar = progress('pack', Boolean(o.json));
       const file = await pack(tensors, {
-        quantize: o.quantize, channelAxis: o.channelAxis ?? formatAxis, maxAbsError: o.maxError, minSqnrDb: o.minSqnr, sparse: o.sparse, onProgress: bar.update,
+        quantize: o.quantize, channelAxis: o.channelAxis, channelAxes, maxAbsError: o.maxError, minSqnrDb: o.minSqnr, sparse: o.sparse, onProgress: bar.update,
       });
       bar.stop();
       writeFile(o.output, file);
