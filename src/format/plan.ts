@@ -9,7 +9,7 @@ import type { QuantizedTensor } from '../codecs/quant';
 import type { Kernels } from '../wasm/kernels';
 import { choose } from '../codecs/quant/choose';
 import { quantize } from '../codecs/quant/quantize';
-import { leastErrorInt8 } from './channel-axis';
+import { leastErrorAxis } from './channel-axis';
 import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from './dtypes';
 
 export type QuantizeMode = 'lossless' | 'fp16' | 'bf16' | 'int8' | 'int4' | 'auto';
@@ -47,20 +47,16 @@ function quantizeFor(kernels: Kernels, data: Float32Array, shape: number[], opti
   const last = shape.length === 0 ? 1 : shape[shape.length - 1];
   const small = count < SMALL_TENSOR_ELEMENTS || shape.length < 2;
   if (small && (options.mode === 'auto' || !options.fromRule)) return null;
-  // int8 along the channel axis; without one, the least-error axis (whose codes serve as they are).
-  const int8 = () => shape.length < 2 ? quantize(kernels, data, { dtype: 'int8', shape })
-    : options.channelAxis === undefined ? leastErrorInt8(kernels, data, shape)
-      : quantize(kernels, data, { dtype: 'int8', shape, axis: options.channelAxis });
-  const axis = () => shape.length < 2 ? undefined : options.channelAxis ?? leastErrorInt8(kernels, data, shape).axis ?? undefined;
+  const axis = () => (shape.length < 2 ? undefined : options.channelAxis ?? leastErrorAxis(data, shape));
   try {
     switch (options.mode) {
       case 'lossless': return null;
       case 'fp16': return quantize(kernels, data, { dtype: 'float16', shape });
       case 'bf16': return quantize(kernels, data, { dtype: 'bfloat16', shape });
-      case 'int8': return int8();
+      case 'int8': return quantize(kernels, data, { dtype: 'int8', shape, axis: axis() });
       case 'int4': return quantize(kernels, data, last % 32 === 0 ? { dtype: 'int4', shape, axis: -1, blockSize: 32 } : { dtype: 'int4', shape, axis: axis() });
       case 'auto': {
-        if (options.maxAbsError === undefined && options.minSqnrDb === undefined) return int8();
+        if (options.maxAbsError === undefined && options.minSqnrDb === undefined) return quantize(kernels, data, { dtype: 'int8', shape, axis: axis() });
         const q = choose(kernels, data, { shape, axis: axis(), maxAbsError: options.maxAbsError, minSqnrDb: options.minSqnrDb });
         return q.dtype === 'float32' ? null : q;
       }
