@@ -16,7 +16,7 @@ export interface TensorInput {
 }
 
 export interface EncodeOptions {
-  /** Default 'auto': int8 per output channel for float32 tensors of rank ≥ 2 and ≥ 1024 elements, the smallest
+  /** Default 'auto': int8 per channel for float32 tensors of rank ≥ 2 and ≥ 1024 elements, the smallest
    *  scheme within `maxAbsError` / `minSqnrDb` when either is given, lossless for everything else. */
   quantize?: QuantizeMode;
   /** The channel axis of each weight, for per-channel scales (negative counts from the end), by tensor name — as
