@@ -17,9 +17,11 @@ const shipped = Object.values(shards).reduce((n, s) => n + s.length, 0);
 const float32 = Object.values(weights).reduce((n, t) => n + t.data.byteLength, 0);
 console.log(`${path}: ${Object.keys(weights).length} tensors, ${float32} bytes as float32, ${shipped} bytes shipped`);
 
+// Each weight's channel axis as the model's graph gives it (none in a bare manifest: then pack() picks, per tensor,
+// the axis whose scales leave the least error — depthwise [h, w, c, 1] kernels → 2, HWIO → 3).
+const channelAxes = tfjs.channelAxes(modelJson);
 for (const quantize of ['lossless', 'fp16', 'int8', 'int4']) {
-  // TF.js keeps output channels last (HWIO kernels, [in, out] dense), so per-channel scales go on axis -1.
-  const file = await pack(weights, { quantize, channelAxis: -1 });
+  const file = await pack(weights, { quantize, channelAxes });
   const archive = await open(file);
   const worst = Math.max(0, ...archive.tensors.map((t) => t.stats?.maxAbsError ?? 0));
   const started = performance.now();

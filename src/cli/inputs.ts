@@ -13,8 +13,8 @@ export interface Input {
   metadata: Record<string, string>;
   /** Bytes of every file read. */
   bytes: number;
-  /** Where the format keeps output channels: TF.js kernels are HWIO / [in, out]. */
-  channelAxis: 0 | -1;
+  /** Each weight's channel axis, from the model's graph (TF.js); the others take the least-error axis. */
+  channelAxes?: Record<string, number>;
 }
 
 /** Where a shard that model.json lists lies: beside it or below it, never elsewhere (`../x` or `/etc/x` is damage). */
@@ -43,12 +43,12 @@ function readTfjsModel(path: string, json: Uint8Array): Input {
   const bytes = json.length + Object.values(shards).reduce((n, s) => n + s.length, 0);
   const { weightsManifest: _, ...model } = (modelJson ?? {}) as Record<string, unknown>;
   const metadata: Record<string, string> = Object.keys(model).length > 0 ? { [TFJS_MODEL_KEY]: JSON.stringify(model) } : {};
-  return { tensors: tfjs.read({ modelJson, shards }), metadata, bytes, channelAxis: -1 };
+  return { tensors: tfjs.read({ modelJson, shards }), metadata, bytes, channelAxes: tfjs.channelAxes(modelJson) };
 }
 
 export function readInput(path: string): Input {
   const bytes = readFile(path);
-  const from = (tensors: Input['tensors'], metadata: Record<string, string> = {}): Input => ({ tensors, metadata, bytes: bytes.length, channelAxis: 0 });
+  const from = (tensors: Input['tensors'], metadata: Record<string, string> = {}): Input => ({ tensors, metadata, bytes: bytes.length });
   switch (extname(path)) {
     case '.npy': return from({ [basename(path, '.npy')]: npy.read(bytes) });
     case '.safetensors': {

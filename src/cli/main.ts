@@ -33,10 +33,10 @@ const bound = (what: string) => (value: string) => {
 interface PackFlags { output: string; quantize: QuantizeMode; channelAxis?: 0 | -1; maxError?: number; minSqnr?: number; sparse: boolean; json?: boolean }
 
 async function packCommand(input: string, o: PackFlags): Promise<void> {
-  const { tensors, metadata, bytes: inputBytes, channelAxis: formatAxis } = readInput(input);
+  const { tensors, metadata, bytes: inputBytes, channelAxes } = readInput(input);
   const bar = progress('pack', Boolean(o.json));
   const file = await pack(tensors, {
-    quantize: o.quantize, channelAxis: o.channelAxis ?? formatAxis, maxAbsError: o.maxError, minSqnrDb: o.minSqnr, sparse: o.sparse, metadata, onProgress: bar.update,
+    quantize: o.quantize, channelAxis: o.channelAxis, channelAxes, maxAbsError: o.maxError, minSqnrDb: o.minSqnr, sparse: o.sparse, metadata, onProgress: bar.update,
   });
   bar.stop();
   writeFileAtomic(o.output, file);
@@ -92,7 +92,7 @@ export async function main(argv: string[], version: string): Promise<number> {
   program.command('pack').argument('<input>', '.safetensors, .npy, .gguf, or a TF.js model.json with its shards beside it')
     .requiredOption('-o, --output <file>', 'the .tzip to write')
     .option('-q, --quantize <mode>', 'lossless | fp16 | bf16 | int8 | int4 | auto (float32 tensors; GGUF quantized tensors keep their codes)', 'auto')
-    .option('--channel-axis <axis>', 'output-channel axis for per-channel scales: 0, or -1 (the default for TF.js input)', channelAxis)
+    .option('--channel-axis <axis>', 'one channel axis for all per-channel scales, 0 or -1 (default: per tensor, from the model graph or the data)', channelAxis)
     .option('--max-error <x>', "'auto': largest |x − x̂| allowed (≥ 0)", bound('--max-error'))
     .option('--min-sqnr <db>', "'auto': smallest SQNR allowed, in dB (≥ 0)", bound('--min-sqnr'))
     .option('--no-sparse', 'never store tensors as bitmask + values')

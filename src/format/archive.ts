@@ -48,6 +48,8 @@ export interface TensorInfo {
   shape: number[];
   /** How the elements are stored: the tensor's dtype (lossless) or a quantized type. */
   storedDtype: TensorDtype | QuantDtype;
+  /** The axis of per-channel or block scales; null for per-tensor scales and unscaled types. */
+  storedAxis: number | null;
   pipeline: PipelineStage[];
   encodedBytes: number;
   decodedBytes: number;
@@ -178,7 +180,7 @@ const rangesOf = (entry: TensorEntry): ByteRange[] => (entry.stored.params ? [en
 function info(entry: TensorEntry): TensorInfo {
   const count = entry.shape.reduce((n, d) => n * d, 1);
   return {
-    name: entry.name, dtype: entry.dtype, shape: [...entry.shape], storedDtype: entry.stored.dtype, pipeline: entry.pipeline,
+    name: entry.name, dtype: entry.dtype, shape: [...entry.shape], storedDtype: entry.stored.dtype, storedAxis: entry.stored.axis, pipeline: entry.pipeline,
     encodedBytes: entry.chunks.reduce((n, c) => n + c.length, 0) + (entry.stored.params?.length ?? 0),
     decodedBytes: count * TENSOR_DTYPES[entry.dtype].bytes, stats: entry.stats, metadata: entry.metadata,
   };

@@ -32,20 +32,32 @@ export function isQuantizedTensorInput(tensor: unknown): tensor is QuantizedTens
 }
 
 export interface EncodeOptions {
-  /** Default 'auto': int8 per output channel for float32 tensors of rank ≥ 2 and ≥ 1024 elements, the smallest
+  /** Default 'auto': int8 per channel for float32 tensors of rank ≥ 2 and ≥ 1024 elements, the smallest
    *  scheme within `maxAbsError` / `minSqnrDb` when either is given, lossless for everything else. */
   quantize?: QuantizeMode;
-  /** Where weights keep their output channels, for per-channel scales: 0 (default; PyTorch, ONNX, safetensors,
-   *  GGUF as read) or -1 (TF.js and Keras: HWIO convolution kernels, [in, out] dense kernels). */
+  /** The channel axis of each weight, for per-channel scales (negative counts from the end), by tensor name — as
+   *  `tfjs.channelAxes(modelJson)` reads them from a model's graph. A weight not listed takes the axis whose scales
+   *  leave the least error. */
+  channelAxes?: Readonly<Record<string, number>>;
+  /** One channel axis for every weight, over `channelAxes` and the data: 0 (PyTorch, ONNX) or -1 (TF.js and Keras
+   *  HWIO convolution and [in, out] dense kernels; wrong for depthwise HWC1 kernels). */
   channelAxis?: 0 | -1;
-  /** Per-name overrides, first match wins: `{ match: '*.bias', quantize: 'lossless' }` (`*` any run, `?` one char). */
-  rules?: readonly { match: string; quantize: QuantizeMode }[];
+  /** Per-name overrides, the first match wins: `{ match: '*.bias', quantize: 'lossless' }`,
+   *  `{ match: 'dw/*', channelAxis: 2 }` (`*` any run, `?` one char). A rule without `quantize` keeps the
+   *  model-wide mode; its `channelAxis` goes over every other. */
+  rules?: readonly EncodeRule[];
   maxAbsError?: number;
   minSqnrDb?: number;
   /** Store tensors that are at least half zeros as bitmask + values (default true). */
   sparse?: boolean;
   /** Decoded bytes per chunk (default 1 MiB, at least 4 KiB). */
   chunkBytes?: number;
+}
+
+export interface EncodeRule {
+  match: string;
+  quantize?: QuantizeMode;
+  channelAxis?: number;
 }
 
 export interface EncodedTensor {
@@ -58,12 +70,32 @@ export interface EncodedTensor {
 
 const DEFAULT_CHUNK_BYTES = 1 << 20;
 
+function checkInteger(value: unknown, what: string): number {
+  if (!Number.isInteger(value)) throw new TensorzipError('ARGUMENT', `${what}: expected an integer, found ${String(value)}`);
+  return value as number;
+}
+
 /** Checks the options once; returns a function that encodes one tensor with them. */
 export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: string): (name: string, tensor: TensorInput | QuantizedTensorInput) => EncodedTensor {
   const mode = checkMode(options.quantize ?? 'auto', `${what} quantize`);
-  const rules = (options.rules ?? []).map((r, i) => ({ match: String(r.match), quantize: checkMode(r.quantize, `${what} rules[${i}].quantize`) }));
-  const channelAxis = options.channelAxis ?? 0;
-  if (channelAxis !== 0 && channelAxis !== -1) throw new TensorzipError('ARGUMENT', `${what} channelAxis: expected 0 or -1, found ${String(options.channelAxis)}`);
+  const rules = (options.rules ?? []).map((r, i) => ({
+    match: String(r.match),
+    quantize: r.quantize === undefined ? undefined : checkMode(r.quantize, `${what} rules[${i}].quantize`),
+    channelAxis: r.channelAxis === undefined ? undefined : checkInteger(r.channelAxis, `${what} rules[${i}].channelAxis`),
+  }));
+  const channelAxis = options.channelAxis;
+  if (channelAxis !== undefined && channelAxis !== 0 && channelAxis !== -1) throw new TensorzipError('ARGUMENT', `${what} channelAxis: expected 0 or -1, found ${String(channelAxis)}`);
+  const channelAxes = options.channelAxes ?? {};
+  if (typeof channelAxes !== 'object' || channelAxes === null) throw new TensorzipError('ARGUMENT', `${what} channelAxes: expected an object of axes by tensor name`);
+  // The caller's axis for a tensor, checked against its rank; undefined leaves the choice to the data.
+  const axisOf = (name: string, rank: number, ruleAxis: number | undefined): number | undefined => {
+    const [axis, source] = ruleAxis !== undefined ? [ruleAxis, 'rules channelAxis']
+      : channelAxis !== undefined ? [channelAxis, 'channelAxis']
+        : Object.hasOwn(channelAxes, name) ? [checkInteger(channelAxes[name], `${what} channelAxes["${name}"]`), `channelAxes["${name}"]`] : [undefined, ''];
+    if (axis === undefined || rank < 2) return undefined;
+    if (axis < -rank || axis >= rank) throw new TensorzipError('ARGUMENT', `${what}: ${source} ${axis} is out of range for tensor "${name}" of rank ${rank}`);
+    return axis;
+  };
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   if (!Number.isSafeInteger(chunkBytes) || chunkBytes < 4096) throw new TensorzipError('ARGUMENT', `${what} chunkBytes: expected an integer ≥ 4096, found ${String(chunkBytes)}`);
 
@@ -73,7 +105,10 @@ export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: st
     const shape = checkShape(tensor.shape, `${where} shape`);
     const data = checkTensorData(tensor.data, tensor.dtype, product(shape), where);
     const rule = rules.find((r) => matches(r.match, name));
-    const plan = planTensor(kernels, tensor.dtype, shape, data, { mode: rule?.quantize ?? mode, fromRule: rule !== undefined, channelAxis, maxAbsError: options.maxAbsError, minSqnrDb: options.minSqnrDb, sparse });
+    const plan = planTensor(kernels, tensor.dtype, shape, data, {
+      mode: rule?.quantize ?? mode, fromRule: rule?.quantize !== undefined, channelAxis: axisOf(name, shape.length, rule?.channelAxis),
+      maxAbsError: options.maxAbsError, minSqnrDb: options.minSqnrDb, sparse,
+    });
     return { dtype: tensor.dtype, shape, plan, inputBytes: data.byteLength };
   };
 

@@ -1,13 +1,15 @@
 // How pack() stores each tensor: which quantization (the caller's mode, per-name rules, and the 'auto' policy) and
 // which byte stages. The policy never breaks a model: small tensors (biases, norms) stay lossless under any
-// model-wide mode (only a per-name rule quantizes them), per-channel scales run along the output-channel axis (0), and
-// a format the values overflow falls back to lossless.
+// model-wide mode (only a per-name rule quantizes them), per-channel scales run along each tensor's channel axis (as
+// the caller or the model's graph gives it, else the axis whose scales leave the least error), and a format the
+// values overflow falls back to lossless.
 import { isTensorzipError, TensorzipError } from '../errors';
 import type { PipelineStage } from '../codecs/pipeline';
 import type { QuantizedInput, QuantizedTensor } from '../codecs/quant';
 import type { Kernels } from '../wasm/kernels';
 import { choose } from '../codecs/quant/choose';
 import { quantize } from '../codecs/quant/quantize';
+import { leastErrorAxis } from './channel-axis';
 import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from './dtypes';
 
 export type QuantizeMode = 'lossless' | 'fp16' | 'bf16' | 'int8' | 'int4' | 'auto';
@@ -22,8 +24,8 @@ export interface PlanOptions {
   mode: QuantizeMode;
   /** The mode comes from a per-name rule: apply it to small tensors too (except 'auto', which keeps them). */
   fromRule: boolean;
-  /** The output-channel axis for per-channel scales: 0 (PyTorch, ONNX) or -1 (TF.js, Keras). */
-  channelAxis: 0 | -1;
+  /** The channel axis for per-channel scales (negative counts from the end); undefined: the least-error axis. */
+  channelAxis?: number;
   maxAbsError?: number;
   minSqnrDb?: number;
   sparse: boolean;
@@ -42,20 +44,20 @@ const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a
 
 function quantizeFor(kernels: Kernels, data: Float32Array, shape: number[], options: PlanOptions): QuantizedTensor | null {
   const count = data.length;
-  const axis = shape.length >= 2 ? options.channelAxis : undefined;
   const last = shape.length === 0 ? 1 : shape[shape.length - 1];
   const small = count < SMALL_TENSOR_ELEMENTS || shape.length < 2;
   if (small && (options.mode === 'auto' || !options.fromRule)) return null;
+  const axis = () => (shape.length < 2 ? undefined : options.channelAxis ?? leastErrorAxis(data, shape));
   try {
     switch (options.mode) {
       case 'lossless': return null;
       case 'fp16': return quantize(kernels, data, { dtype: 'float16', shape });
       case 'bf16': return quantize(kernels, data, { dtype: 'bfloat16', shape });
-      case 'int8': return quantize(kernels, data, { dtype: 'int8', shape, axis });
-      case 'int4': return quantize(kernels, data, last % 32 === 0 ? { dtype: 'int4', shape, axis: -1, blockSize: 32 } : { dtype: 'int4', shape, axis });
+      case 'int8': return quantize(kernels, data, { dtype: 'int8', shape, axis: axis() });
+      case 'int4': return quantize(kernels, data, last % 32 === 0 ? { dtype: 'int4', shape, axis: -1, blockSize: 32 } : { dtype: 'int4', shape, axis: axis() });
       case 'auto': {
-        if (options.maxAbsError === undefined && options.minSqnrDb === undefined) return quantize(kernels, data, { dtype: 'int8', shape, axis });
-        const q = choose(kernels, data, { shape, axis, maxAbsError: options.maxAbsError, minSqnrDb: options.minSqnrDb });
+        if (options.maxAbsError === undefined && options.minSqnrDb === undefined) return quantize(kernels, data, { dtype: 'int8', shape, axis: axis() });
+        const q = choose(kernels, data, { shape, axis: axis(), maxAbsError: options.maxAbsError, minSqnrDb: options.minSqnrDb });
         return q.dtype === 'float32' ? null : q;
       }
     }

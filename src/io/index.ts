@@ -4,6 +4,7 @@ import type { TensorInput } from '../format/pack';
 import type { Kernels } from '../wasm/kernels';
 import { readTfjs, writeTfjs, type TfjsModel, type TfjsWriteOptions } from './tfjs';
 import { readGguf, type Gguf, type GgufCodes, type GgufReadOptions } from './gguf';
+import { tfjsChannelAxes } from './tfjs-channel-axes';
 
 export type { Gguf, GgufCodes, GgufReadOptions, Safetensors, TfjsModel, TfjsWriteOptions };
 
@@ -61,12 +62,24 @@ export interface Tfjs {
    * const { modelJson, shards } = tfjs.write(tensors, { quantize: 'uint8', modelJson: { modelTopology, format: 'layers-model' } });
    */
   write(tensors: Record<string, TensorInput>, options?: TfjsWriteOptions): TfjsModel;
+  /**
+   * The channel axis of each weight, read from the model's graph, for `pack`'s `channelAxes`: convolution kernels
+   * (HWIO) → 3, depthwise kernels (HWCM) → 2, transposed convolutions (HWOI) → 2, MatMul and Dense kernels by their
+   * transposes. Graph models (`modelTopology.node`) and layers models (Keras layers) are read; weights the graph does
+   * not explain are left out, and pack() chooses their axis from the data.
+   * @example
+   * const tensors = tfjs.read({ modelJson, shards });
+   * const bytes = await pack(tensors, { channelAxes: tfjs.channelAxes(modelJson) });
+   * (await open(bytes)).tensors.map((t) => [t.name, t.storedAxis]); // [['conv/kernel', 3], ['dw/kernel', 2], …]
+   */
+  channelAxes(modelJson: TfjsModel['modelJson']): Record<string, number>;
 }
 
 export function bindTfjs(kernels: () => Kernels): Tfjs {
   return {
     read: (model) => readTfjs(kernels(), model),
     write: (tensors, options) => writeTfjs(kernels(), tensors, options),
+    channelAxes: (modelJson) => tfjsChannelAxes(modelJson),
   };
 }
 
