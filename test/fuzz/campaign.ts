@@ -187,6 +187,7 @@ export async function main(args: string[]): Promise<void> {
 }
 
 if (!isMainThread) {
+  console.log = console.warn = () => {}; // tfjs-core's banner on every worker start
   const engines = await createFuzzEngines();
   const byName = new Map(TARGETS.map((t) => [t.name, t]));
   parentPort!.on('message', async ({ target, bytes }: { target: string; bytes: Uint8Array }) => {

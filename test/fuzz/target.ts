@@ -41,8 +41,10 @@ export const DAMAGED_DATA = DATA_CODES;
 /** Codes for a call whose hostile object is the caller's parameter itself. */
 export const ANY_CODE: TensorzipErrorCode[] = [...DATA_CODES, 'ARGUMENT'];
 
-/** Numbers and quoted text out, so messages about the same bug with different values share a signature. */
+/** Numbers and quoted text out, so messages about the same bug with different values look alike. */
 export const shapeOf = (message: string) => message.replace(/"[^"]*"/g, '"…"').replace(/-?\d+(\.\d+)?(e[+-]?\d+)?/gi, 'N').slice(0, 120);
+/** The first words of a message's shape: the part that names the check, before the values it found. */
+const stemOf = (message: string) => shapeOf(message).split(' ').slice(0, 3).join(' ');
 
 const MAX_MESSAGE = 2000;
 
@@ -51,11 +53,11 @@ export function judgeError(err: unknown, allowed: readonly TensorzipErrorCode[],
   if (err instanceof FuzzFailure) throw err;
   const e = err as { name?: unknown; code?: unknown; message?: unknown };
   if (e?.name !== 'TensorzipError') {
-    throw new FuzzFailure(`${where}: untyped ${String(e?.name ?? typeof err)}: ${shapeOf(String(e?.message ?? err))}`);
+    throw new FuzzFailure(`${where}: untyped ${String(e?.name ?? typeof err)}: ${stemOf(String(e?.message ?? err))}`, String(e?.message ?? err).slice(0, 300));
   }
   const code = e.code as TensorzipErrorCode;
   const message = String(e.message);
-  if (!allowed.includes(code)) throw new FuzzFailure(`${where}: ${code} not allowed: ${shapeOf(message)}`, message.slice(0, 300));
+  if (!allowed.includes(code)) throw new FuzzFailure(`${where}: ${code} not allowed: ${stemOf(message)}`, message.slice(0, 300));
   if (message.length > MAX_MESSAGE) throw new FuzzFailure(`${where}: ${code} message of ${message.length} chars (unbounded quote)`);
   return `${code}: ${shapeOf(message)}`;
 }
@@ -74,12 +76,11 @@ export async function attempt<T>(call: () => T | Promise<T>, allowed: readonly T
   const grown = memoryInUse() - before;
   const budget = 16 * 2 ** 20 + multiple * inputBytes;
   if (grown > budget) {
-    throw new FuzzFailure(`${where}: memory grew ${sizeClass(grown)} for ${sizeClass(inputBytes)} of input (${result.ok ? 'OK' : result.outcome.split(':')[0]})`, `${grown} bytes > ${budget}`);
+    const outcome = result.ok ? 'OK' : result.outcome.split(':')[0];
+    throw new FuzzFailure(`${where}: memory grew past 16 MB + ${multiple}x the input (${outcome})`, `${grown} bytes for ${inputBytes} bytes of input`);
   }
   return result;
 }
-
-const sizeClass = (n: number) => (n < 1024 ? `${n} B` : `~2^${Math.round(Math.log2(n))} B`);
 
 /** ArrayBuffers outside the V8 heap plus every engine's WebAssembly memory. */
 function memoryInUse(): number {

@@ -58,10 +58,12 @@ function reference(q: QuantizedInput): Float32Array {
     default: {
       const signed = q.dtype === 'int8' || q.dtype === 'int4';
       const codes = q.dtype === 'int8' || q.dtype === 'uint8' ? Array.from(signed ? new Int8Array(raw) : raw) : referenceUnpack4(raw, count, signed);
-      const axis = q.axis === null ? null : q.axis < 0 ? q.axis + q.shape.length : q.axis;
+      // Omitted fields read as null, and blocks without an axis run along the last axis (as quantize's options).
+      const given = q.axis ?? (q.blockSize == null ? null : -1);
+      const axis = given === null ? null : given < 0 ? given + q.shape.length : given;
       const scale = Float32Array.from(q.scale as ArrayLike<number>);
-      const zeroPoint = q.zeroPoint === null ? null : Array.from(q.zeroPoint as ArrayLike<number>);
-      return referenceDequantize(codes, { shape: q.shape, scale, zeroPoint, axis, blockSize: q.blockSize });
+      const zeroPoint = q.zeroPoint == null ? null : Array.from(q.zeroPoint as ArrayLike<number>);
+      return referenceDequantize(codes, { shape: q.shape, scale, zeroPoint, axis, blockSize: q.blockSize ?? null });
     }
   }
 }
