@@ -68,8 +68,12 @@ export function mutateJson(text: string, rng: Random): string | undefined {
   if (all.length === 0) return serialize(newValue(rng, root));
   const slot = pick(rng, all);
   const op = rng();
-  if (op < 0.55) {
+  if (op < 0.45) {
     slot.set(newValue(rng, slot.get()));
+  } else if (op < 0.55) { // two numbers set to the same value: a shape and its chunk size, a count and a length
+    const numbers = all.filter((s) => typeof s.get() === 'number');
+    const value = pick(rng, NUMBERS);
+    for (let n = 0; n < 2 && numbers.length > 0; n++) pick(rng, numbers).set(value);
   } else if (op < 0.7 && slot.parent instanceof Entries) { // a dangerous key, or a key twice
     const entries = slot.parent.entries;
     const [key, value] = pick(rng, entries);

@@ -88,12 +88,21 @@ function memoryInUse(): number {
   return arrayBuffers + wasmMemoryBytes();
 }
 
-/** Both builds must agree: the same values, or errors of the same code. */
-export function sameOutcome<T>(a: Result<T>, b: Result<T>, where: string): void {
+/** Two runs must agree (the SIMD and the scalar build; bytes at an odd offset and at 0): the same values, or errors
+ *  of the same code. */
+export function sameOutcome<T>(a: Result<T>, b: Result<T>, where: string, names = ['SIMD', 'scalar']): void {
   if (a.ok !== b.ok || (!a.ok && !b.ok && a.outcome.split(':')[0] !== b.outcome.split(':')[0])) {
-    throw new FuzzFailure(`${where}: SIMD ${a.ok ? 'OK' : a.outcome.split(':')[0]} but scalar ${b.ok ? 'OK' : b.outcome.split(':')[0]}`);
+    throw new FuzzFailure(`${where}: ${names[0]} ${a.ok ? 'OK' : a.outcome.split(':')[0]} but ${names[1]} ${b.ok ? 'OK' : b.outcome.split(':')[0]}`);
   }
-  if (a.ok && b.ok) expectSame(a.value, b.value, `${where}: SIMD and scalar values differ`);
+  if (a.ok && b.ok) expectSame(a.value, b.value, `${where}: ${names[0]} and ${names[1]} values differ`);
+}
+
+/** A copy of `bytes` at byte offset 7 of a larger buffer whose other bytes are 0xA5: a reader that ignores
+ *  byteOffset (Node Buffers are such views) or reads past byteLength gets different values. */
+export function offsetView(bytes: Uint8Array): Uint8Array {
+  const buffer = new Uint8Array(bytes.length + 16).fill(0xa5);
+  buffer.set(bytes, 7);
+  return buffer.subarray(7, 7 + bytes.length);
 }
 
 /** Deep equality where typed arrays compare as bytes (NaN payloads included), with a FuzzFailure on a difference. */

@@ -1,6 +1,6 @@
 // gguf.read on any bytes: both builds agree, and every tensor's data matches its shape.
 import { GgufBuilder } from '../../helpers/gguf-builder';
-import { attempt, DAMAGED_DATA, expectConsistent, sameOutcome, type FuzzTarget } from '../target';
+import { attempt, DAMAGED_DATA, expectConsistent, FuzzFailure, offsetView, sameOutcome, type FuzzTarget } from '../target';
 
 // Q4 blocks expand 7.1x to float32.
 const EXPANSION = 16;
@@ -36,11 +36,18 @@ export const gguf: FuzzTarget = {
     ];
   },
   async run({ simd, scalar }, bytes) {
-    const a = await attempt(() => simd.gguf.read(bytes), DAMAGED_DATA, 'gguf.read', bytes.length, EXPANSION);
+    const a = await attempt(() => simd.gguf.read(offsetView(bytes)), DAMAGED_DATA, 'gguf.read', bytes.length, EXPANSION);
     const b = await attempt(() => scalar.gguf.read(bytes), DAMAGED_DATA, 'gguf.read (scalar)', bytes.length, EXPANSION);
     sameOutcome(a, b, 'gguf.read');
     if (!a.ok) return a.outcome;
     for (const [name, t] of Object.entries(a.value.tensors)) expectConsistent(name, t, 'gguf.read');
+    // Every tensor and key the header counts must come out: duplicates may not collapse silently.
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const counts = [view.getBigUint64(8, true), view.getBigUint64(16, true)];
+    const found = [Object.keys(a.value.tensors).length, Object.keys(a.value.metadata).length];
+    if (BigInt(found[0]) !== counts[0] || BigInt(found[1]) !== counts[1]) {
+      throw new FuzzFailure('gguf.read: fewer tensors or keys than the header counts', `${found} of ${counts}`);
+    }
     return 'OK';
   },
 };

@@ -1,7 +1,7 @@
 // lz4.decompress on any bytes: the frames it accepts must read the same with the reference frame reader, in both
 // builds; anything else is a data error.
 import { referenceDecodeFrames } from '../../reference/lz4-frame';
-import { attempt, DAMAGED_DATA, expectSame, FuzzFailure, sameOutcome, type FuzzTarget } from '../target';
+import { attempt, DAMAGED_DATA, expectSame, FuzzFailure, offsetView, sameOutcome, type FuzzTarget } from '../target';
 import { textLike, runs } from '../../helpers/data';
 
 // LZ4 expands a byte to at most 255 (a match length byte of 0xff).
@@ -18,7 +18,7 @@ export const lz4Frame: FuzzTarget = {
     ];
   },
   async run({ simd, scalar }, bytes) {
-    const a = await attempt(() => simd.lz4.decompress(bytes), DAMAGED_DATA, 'lz4.decompress', bytes.length, EXPANSION);
+    const a = await attempt(() => simd.lz4.decompress(offsetView(bytes)), DAMAGED_DATA, 'lz4.decompress', bytes.length, EXPANSION);
     const b = await attempt(() => scalar.lz4.decompress(bytes), DAMAGED_DATA, 'lz4.decompress (scalar)', bytes.length, EXPANSION);
     sameOutcome(a, b, 'lz4.decompress');
     if (!a.ok) return a.outcome;

@@ -1,7 +1,7 @@
 // npy.read on any bytes: what it accepts has a consistent tensor, and npy.write of it reads to the same tensor.
 // The seed corpus holds files numpy itself wrote.
 import { npy as reader } from '../../../src/index';
-import { attempt, DAMAGED_DATA, expectConsistent, expectSame, FuzzFailure, type FuzzTarget } from '../target';
+import { attempt, DAMAGED_DATA, expectConsistent, expectSame, FuzzFailure, offsetView, sameOutcome, type FuzzTarget } from '../target';
 
 export const npy: FuzzTarget = {
   name: 'npy',
@@ -12,7 +12,8 @@ export const npy: FuzzTarget = {
     ];
   },
   async run(_, bytes) {
-    const a = await attempt(() => reader.read(bytes), DAMAGED_DATA, 'npy.read', bytes.length, 4);
+    const a = await attempt(() => reader.read(offsetView(bytes)), DAMAGED_DATA, 'npy.read', bytes.length, 4);
+    sameOutcome(a, await attempt(() => reader.read(bytes), DAMAGED_DATA, 'npy.read at offset 0', bytes.length, 4), 'npy.read', ['at offset 7', 'at offset 0']);
     if (!a.ok) return a.outcome;
     expectConsistent('array', a.value, 'npy.read');
     const again = await attempt(() => reader.read(reader.write(a.value)), DAMAGED_DATA, 'npy write+read', bytes.length, 8);

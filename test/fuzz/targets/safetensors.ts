@@ -1,7 +1,7 @@
 // safetensors.read on any bytes: what it accepts has consistent tensors, and writing them back (with the metadata)
 // reads to the same values.
 import { safetensors as reader, type TensorInput } from '../../../src/index';
-import { attempt, DAMAGED_DATA, expectConsistent, expectSame, FuzzFailure, type FuzzTarget } from '../target';
+import { attempt, DAMAGED_DATA, expectConsistent, expectSame, FuzzFailure, offsetView, sameOutcome, type FuzzTarget } from '../target';
 
 const floats = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 0.5);
 
@@ -19,7 +19,8 @@ export const safetensors: FuzzTarget = {
     ];
   },
   async run(_, bytes) {
-    const a = await attempt(() => reader.read(bytes), DAMAGED_DATA, 'safetensors.read', bytes.length, 4);
+    const a = await attempt(() => reader.read(offsetView(bytes)), DAMAGED_DATA, 'safetensors.read', bytes.length, 4);
+    sameOutcome(a, await attempt(() => reader.read(bytes), DAMAGED_DATA, 'safetensors.read at offset 0', bytes.length, 4), 'safetensors.read', ['at offset 7', 'at offset 0']);
     if (!a.ok) return a.outcome;
     const tensors: Record<string, TensorInput> = a.value.tensors;
     for (const [name, t] of Object.entries(tensors)) expectConsistent(name, t, 'safetensors.read');

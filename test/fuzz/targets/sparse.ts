@@ -1,6 +1,6 @@
 // sparse.unpack on any bytes: both builds agree; what it accepts matches sparse.describe, and packing the values
 // again in the described format and dtype unpacks to the same values.
-import { attempt, DAMAGED_DATA, expectSame, FuzzFailure, sameOutcome, type FuzzTarget } from '../target';
+import { attempt, DAMAGED_DATA, expectSame, FuzzFailure, offsetView, sameOutcome, type FuzzTarget } from '../target';
 
 // A bitmask's one bit per float32 zero: 32x, and the output array itself.
 const EXPANSION = 64;
@@ -20,7 +20,7 @@ export const sparse: FuzzTarget = {
     ];
   },
   async run({ simd, scalar }, bytes) {
-    const a = await attempt(() => simd.sparse.unpack(bytes), DAMAGED_DATA, 'sparse.unpack', bytes.length, EXPANSION);
+    const a = await attempt(() => simd.sparse.unpack(offsetView(bytes)), DAMAGED_DATA, 'sparse.unpack', bytes.length, EXPANSION);
     const b = await attempt(() => scalar.sparse.unpack(bytes), DAMAGED_DATA, 'sparse.unpack (scalar)', bytes.length, EXPANSION);
     sameOutcome(a, b, 'sparse.unpack');
     if (!a.ok) return a.outcome;

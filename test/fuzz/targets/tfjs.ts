@@ -3,7 +3,7 @@
 // io.decodeWeights gives too, value for value.
 import type { TfjsModel } from '../../../src/index';
 import { tfjsCoreLoad } from '../../helpers/tfjs-core-load';
-import { attempt, DAMAGED_DATA, expectSame, FuzzFailure, sameOutcome, type FuzzTarget, type JsonSpan } from '../target';
+import { attempt, DAMAGED_DATA, expectSame, FuzzFailure, offsetView, sameOutcome, type FuzzTarget, type JsonSpan } from '../target';
 import { concat } from '../mutate-bytes';
 
 // uint8-quantized weights become float32: 4x, and the shards are joined once.
@@ -28,13 +28,13 @@ function decodeModel(bytes: Uint8Array): TfjsModel | undefined {
     const text = new TextDecoder();
     const modelJson = JSON.parse(text.decode(parts[0]));
     const sizes = JSON.parse(text.decode(parts[1])) as Record<string, unknown>;
-    const shards: Record<string, Uint8Array> = Object.create(null);
     let at = 0;
-    for (const [path, size] of Object.entries(sizes)) {
+    // A plain object with own properties, as a caller builds it (`{ [path]: bytes }`).
+    const shards = Object.fromEntries(Object.entries(sizes).map(([path, size]) => {
       const length = Math.max(0, Math.min(Number(size) || 0, parts[2].length - at));
-      shards[path] = parts[2].slice(at, at + length);
       at += length;
-    }
+      return [path, parts[2].slice(at - length, at)];
+    }));
     return { modelJson, shards };
   } catch {
     return undefined;
@@ -77,7 +77,8 @@ export const tfjs: FuzzTarget = {
   async run({ simd, scalar }, bytes) {
     const model = decodeModel(bytes);
     if (model === undefined) return 'SKIP';
-    const a = await attempt(() => simd.tfjs.read(model), DAMAGED_DATA, 'tfjs.read', bytes.length, EXPANSION);
+    const viewed = { modelJson: model.modelJson, shards: Object.fromEntries(Object.entries(model.shards).map(([p, b]) => [p, offsetView(b)])) };
+    const a = await attempt(() => simd.tfjs.read(viewed), DAMAGED_DATA, 'tfjs.read', bytes.length, EXPANSION);
     const b = await attempt(() => scalar.tfjs.read(model), DAMAGED_DATA, 'tfjs.read (scalar)', bytes.length, EXPANSION);
     sameOutcome(a, b, 'tfjs.read');
     if (!a.ok) return a.outcome;
