@@ -132,7 +132,7 @@ async function campaign(options: Options): Promise<void> {
       if (!s.known.has(result.signature)) {
         s.known.add(result.signature);
         s.tally.signatures.push(result.signature);
-        const file = saveInput(PENDING_ROOT, s.target.name, bytes, result.signature);
+        const file = saveInput(PENDING_ROOT, s.target.name, bytes, `${result.signature}\n${result.detail.split('\n')[0].slice(0, 300)}`);
         console.log(`NEW ${result.signature}\n    ${file ?? '(input already saved)'}: ${result.detail.split('\n')[0].slice(0, 300)}`);
       }
     }
@@ -161,7 +161,7 @@ async function replay(options: Options): Promise<void> {
         const result = (await runner.run(target.name, bytes)) ?? { signature: 'hang', detail: '' };
         if (!('outcome' in result)) {
           failing++;
-          console.log(`  ${file}: ${result.signature}`);
+          console.log(`  ${file}: ${result.signature}\n      ${result.detail.split('\n')[0].slice(0, 200)}`);
           await runner.restart();
         }
       }

@@ -1,6 +1,6 @@
 // The corpus on disk (Node only): test/fuzz/corpus/<target>/ is replayed by npm test; test/fuzz/pending/<target>/
 // holds failures found by a campaign and not yet fixed. Inputs are named by their hash; `<hash>.note` beside a
-// failure gives its signature (notes are not inputs).
+// failure gives its signature, then its first detail line (notes are not inputs).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
