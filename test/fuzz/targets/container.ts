@@ -9,7 +9,15 @@ import { concat } from '../mutate-bytes';
 // LZ4 (255x) under a bitmask of float32 zeros (32x): the most a chunk can legitimately expand.
 const EXPANSION = 8192;
 
-const getAll = async (engine: Engine, bytes: Uint8Array, verify: boolean) => (await engine.open(bytes, { verify })).getAll();
+/** Every tensor of the file; each one the index lists must come out (a name like __proto__ may not vanish). */
+async function getAll(engine: Engine, bytes: Uint8Array, verify: boolean) {
+  const archive = await engine.open(bytes, { verify });
+  const all = await archive.getAll();
+  if (Object.keys(all).length !== archive.tensors.length) {
+    throw new FuzzFailure('open+getAll: fewer tensors than archive.tensors lists', archive.tensors.map((t) => t.name).join(', '));
+  }
+  return all;
+}
 
 function location(bytes: Uint8Array): { offset: number; length: number } | undefined {
   if (bytes.length < 64) return undefined;

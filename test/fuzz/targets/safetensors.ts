@@ -24,6 +24,8 @@ export const safetensors: FuzzTarget = {
     if (!a.ok) return a.outcome;
     const tensors: Record<string, TensorInput> = a.value.tensors;
     for (const [name, t] of Object.entries(tensors)) expectConsistent(name, t, 'safetensors.read');
+    const listed = Object.keys(JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true)))))).filter((k) => k !== '__metadata__');
+    if (listed.length !== Object.keys(tensors).length) throw new FuzzFailure('safetensors.read: fewer tensors than the header lists', listed.join(', '));
     const again = await attempt(() => reader.read(reader.write(tensors, a.value.metadata)), DAMAGED_DATA, 'safetensors write+read', bytes.length, 8);
     if (!again.ok) throw new FuzzFailure(`safetensors: what read gives, write+read refuses: ${again.outcome}`);
     expectSame(again.value.tensors, tensors, 'safetensors: write+read differs from read');

@@ -82,6 +82,8 @@ export const tfjs: FuzzTarget = {
     const b = await attempt(() => scalar.tfjs.read(model), DAMAGED_DATA, 'tfjs.read (scalar)', bytes.length, EXPANSION);
     sameOutcome(a, b, 'tfjs.read');
     if (!a.ok) return a.outcome;
+    const listed = model.modelJson.weightsManifest.reduce((n, group) => n + group.weights.length, 0);
+    if (Object.keys(a.value).length !== listed) throw new FuzzFailure('tfjs.read: fewer weights than the manifest lists', `${Object.keys(a.value).length} of ${listed}`);
     let reference: ReturnType<typeof tfjsCoreLoad>;
     try {
       reference = tfjsCoreLoad(model);
