@@ -84,7 +84,7 @@ export function mutateJson(text: string, rng: Random): string | undefined {
     slot.parent.entries.splice(Math.floor(rng() * slot.parent.entries.length), 1);
   } else { // deep nesting, textually (serializing it would recurse as deep)
     const depth = pick(rng, [100, 5000, 100_000]);
-    const marker = '"\u0001nest\u0001"';
+    const marker = JSON.stringify('\u0001nest\u0001');
     slot.set('\u0001nest\u0001');
     return serialize(root).replace(marker, '['.repeat(depth) + '1' + ']'.repeat(depth));
   }

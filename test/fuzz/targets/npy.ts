@@ -20,7 +20,8 @@ function json(bytes: Uint8Array): JsonSpan | undefined {
     text,
     rebuild(edited) {
       const literal = edited.replace(/"/g, "'").replace(/\btrue\b/g, 'True').replace(/\bfalse\b/g, 'False').replace(/\bnull\b/g, 'None')
-        .replace(/\[\]/g, '()').replace(/\[([^[\],]+)\]/g, '($1,)').replace(/\[/g, '(').replace(/\]/g, ')');
+        .replace(/\[\]/g, '()').replace(/\[([^[\],]+)\]/g, '($1,)').replace(/\[/g, '(').replace(/\]/g, ')')
+        .replace(/,(?!\))/g, ', ').replace(/':/g, "': ").replace(/}$/, ', }'); // numpy's spacing
       const body = new TextEncoder().encode(literal);
       const long = body.length + 12 > 0xffff;
       const head = long ? 12 : 10;
