@@ -14,6 +14,8 @@ import { TARGETS } from './targets/index';
 
 const CASE_BUDGET_MS = 2000;
 const POOL_LIMIT = 2000;
+/** Larger mutants (100,000-deep JSON) are run, not bred from: they would slow every later case. */
+const POOL_INPUT_LIMIT = 64 << 10;
 
 interface Options {
   minutes: number;
@@ -124,7 +126,7 @@ async function campaign(options: Options): Promise<void> {
       await runner.restart();
     }
     if ('outcome' in result) {
-      if (result.outcome !== 'SKIP' && !s.outcomes.has(result.outcome) && s.pool.length < POOL_LIMIT) s.pool.push(bytes);
+      if (result.outcome !== 'SKIP' && !s.outcomes.has(result.outcome) && s.pool.length < POOL_LIMIT && bytes.length <= POOL_INPUT_LIMIT) s.pool.push(bytes);
       s.outcomes.add(result.outcome);
     } else {
       s.tally.failing++;

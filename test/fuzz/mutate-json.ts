@@ -83,7 +83,7 @@ export function mutateJson(text: string, rng: Random): string | undefined {
   } else if (op < 0.9 && slot.parent instanceof Entries) { // a key deleted
     slot.parent.entries.splice(Math.floor(rng() * slot.parent.entries.length), 1);
   } else { // deep nesting, textually (serializing it would recurse as deep)
-    const depth = pick(rng, [100, 5000, 100_000]);
+    const depth = pick(rng, [64, 5000, 100_000]);
     const marker = JSON.stringify('\u0001nest\u0001');
     slot.set('\u0001nest\u0001');
     return serialize(root).replace(marker, '['.repeat(depth) + '1' + ']'.repeat(depth));

@@ -58,7 +58,9 @@ export function judgeError(err: unknown, allowed: readonly TensorzipErrorCode[],
   const code = e.code as TensorzipErrorCode;
   const message = String(e.message);
   if (!allowed.includes(code)) throw new FuzzFailure(`${where}: ${code} not allowed: ${stemOf(message)}`, message.slice(0, 300));
-  if (message.length > MAX_MESSAGE) throw new FuzzFailure(`${where}: ${code} message of ${message.length} chars (unbounded quote)`);
+  if (message.length > MAX_MESSAGE) {
+    throw new FuzzFailure(`${where}: ${code} message over ${MAX_MESSAGE} chars (a bad value quoted whole)`, `${message.length} chars: ${message.slice(0, 200)}`);
+  }
   return `${code}: ${shapeOf(message)}`;
 }
 
