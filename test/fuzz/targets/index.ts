@@ -1,0 +1,14 @@
+// Every fuzz target, by the name of its corpus folder.
+import type { FuzzTarget } from '../target';
+import { container } from './container';
+import { gguf } from './gguf';
+import { lz4Block } from './lz4-block';
+import { lz4Frame } from './lz4-frame';
+import { npy } from './npy';
+import { quant } from './quant';
+import { safetensors } from './safetensors';
+import { shuffle } from './shuffle';
+import { sparse } from './sparse';
+import { tfjs } from './tfjs';
+
+export const TARGETS: readonly FuzzTarget[] = [lz4Frame, lz4Block, container, sparse, shuffle, quant, safetensors, npy, gguf, tfjs];
