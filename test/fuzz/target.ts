@@ -128,8 +128,9 @@ function differ(a: unknown, b: unknown, path: string): string | undefined {
     return Object.is(a, b) ? undefined : `${path}: ${String(a)} vs ${String(b)}`;
   }
   if (Array.isArray(a) !== Array.isArray(b)) return `${path}: array vs object`;
-  const keys = Object.keys(a);
-  const other = Object.keys(b);
+  // Arrays compare in order; objects by their keys (a writer may lay tensors out in another order than it read them).
+  const keys = Array.isArray(a) ? Object.keys(a) : Object.keys(a).sort();
+  const other = Array.isArray(b) ? Object.keys(b) : Object.keys(b).sort();
   if (keys.length !== other.length || keys.some((k, i) => k !== other[i])) return `${path}: keys [${keys.join(',')}] vs [${other.join(',')}]`;
   for (const k of keys) {
     const d = differ((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
