@@ -46,11 +46,14 @@ const DEFAULT_CHUNK_BYTES = 1 << 20;
 /** Checks the options once; returns a function that encodes one tensor with them. */
 export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: string): (name: string, tensor: TensorInput) => EncodedTensor {
   const mode = checkMode(options.quantize ?? 'auto', `${what} quantize`);
-  const rules = (options.rules ?? []).map((r, i) => ({ match: String(r.match), quantize: checkMode(r.quantize, `${what} rules[${i}].quantize`) }));
+  const rules = (options.rules ?? []).map((r, i) => {
+    if (typeof r?.match !== 'string') throw new TensorzipError('ARGUMENT', `${what} rules[${i}].match: expected a string, found ${describeValue(r?.match)}`);
+    return { match: r.match, quantize: checkMode(r.quantize, `${what} rules[${i}].quantize`) };
+  });
   const channelAxis = options.channelAxis ?? 0;
-  if (channelAxis !== 0 && channelAxis !== -1) throw new TensorzipError('ARGUMENT', `${what} channelAxis: expected 0 or -1, found ${String(options.channelAxis)}`);
+  if (channelAxis !== 0 && channelAxis !== -1) throw new TensorzipError('ARGUMENT', `${what} channelAxis: expected 0 or -1, found ${describeValue(options.channelAxis)}`);
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
-  if (!Number.isSafeInteger(chunkBytes) || chunkBytes < 4096) throw new TensorzipError('ARGUMENT', `${what} chunkBytes: expected an integer ≥ 4096, found ${String(chunkBytes)}`);
+  if (!Number.isSafeInteger(chunkBytes) || chunkBytes < 4096) throw new TensorzipError('ARGUMENT', `${what} chunkBytes: expected an integer ≥ 4096, found ${describeValue(chunkBytes)}`);
 
   return (name, tensor) => {
     const where = `${what}: tensor "${name}"`;
