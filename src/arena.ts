@@ -3,6 +3,7 @@
 // result where the caller reads it. The price is a fixed capacity and a lifetime: results live until reset().
 import { bindQuant, type Quant } from './codecs/quant';
 import { TensorzipError } from './errors';
+import { describeValue } from './codecs/describe-value';
 import { chooseSimd, loadKernels } from './wasm/load';
 import type { Kernels } from './wasm/kernels';
 
@@ -50,7 +51,7 @@ const WORKING_BYTES = 2 * 1024 * 1024;
 export async function createArena(options: ArenaOptions): Promise<Arena> {
   const bytes = options?.bytes;
   if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes < 1) {
-    throw new TensorzipError('ARGUMENT', `createArena bytes: expected a whole number of bytes ≥ 1, found ${String(bytes)}`);
+    throw new TensorzipError('ARGUMENT', `createArena bytes: expected a whole number of bytes ≥ 1, found ${describeValue(bytes)}`);
   }
   const capacity = Math.ceil(bytes / 16) * 16; // results are aligned to 16: a result of `bytes` bytes fits
   const kernels = await loadKernels(chooseSimd(options.simd));

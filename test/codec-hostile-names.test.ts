@@ -31,13 +31,18 @@ describe.each(BUILDS)('codecs given Object.prototype names (%s build)', (_, engi
     expect(codeOf(() => engine.sparse.pack(new Float32Array(4), { format: name as never }))).toBe('ARGUMENT');
   });
 
-  it('a shape or dtype nested 1,000,000 deep is ARGUMENT, not a stack overflow', () => {
+  it('a parameter nested 1,000,000 deep is ARGUMENT, not a stack overflow', async () => {
     let deep: unknown[] = [];
     for (let i = 0; i < 1_000_000; i++) deep = [deep];
     const q = { dtype: 'int8', shape: deep, data: new Int8Array(1), scale: Float32Array.of(1), zeroPoint: null, axis: null, blockSize: null };
     expect(codeOf(() => engine.quant.dequantize(q as never))).toBe('ARGUMENT');
     expect(codeOf(() => engine.quant.quantize(new Float32Array(1), { dtype: 'int8', shape: deep as never }))).toBe('ARGUMENT');
     expect(codeOf(() => engine.sparse.pack(new Float32Array(1), { shape: deep as never }))).toBe('ARGUMENT');
-    return expect(engine.pack({ t: { dtype: deep as never, shape: [1], data: new Float32Array(1) } })).rejects.toMatchObject({ code: 'ARGUMENT' });
+    expect(codeOf(() => engine.shuffle.shuffle(new Uint8Array(8), deep as never))).toBe('ARGUMENT');
+    expect(codeOf(() => engine.lz4.compress(new Uint8Array(8), { blockSize: deep as never }))).toBe('ARGUMENT');
+    expect(codeOf(() => engine.sparse.prune(new Float32Array(4), { sparsity: deep as never }))).toBe('ARGUMENT');
+    expect(codeOf(() => engine.pipeline.decodeChunk(new Uint8Array(8), [{ codec: 'delta', width: deep } as never], { dtype: 'float32', count: 2 }))).toBe('ARGUMENT');
+    await expect(engine.pack({ t: { dtype: 'float32', shape: [1], data: new Float32Array(1) } }, { rules: [{ match: deep as never, quantize: 'lossless' }] })).rejects.toMatchObject({ code: 'ARGUMENT' });
+    await expect(engine.pack({ t: { dtype: deep as never, shape: [1], data: new Float32Array(1) } })).rejects.toMatchObject({ code: 'ARGUMENT' });
   });
 });

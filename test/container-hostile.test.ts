@@ -152,7 +152,9 @@ describe.each(BUILDS)('.tzip with hostile names and indexes (%s build)', (_, eng
     });
 
     it('refuses bad limits as ARGUMENT', async () => {
-      for (const options of [{ maxTensors: -1 }, { maxChunks: 1.5 }, { maxTensors: Number.NaN }]) {
+      let deep: unknown[] = [];
+      for (let i = 0; i < 1_000_000; i++) deep = [deep];
+      for (const options of [{ maxTensors: -1 }, { maxChunks: 1.5 }, { maxTensors: Number.NaN }, { maxChunks: deep as never }]) {
         await expect(engine.open(tzipFile(empty(1)), options)).rejects.toMatchObject({ code: 'ARGUMENT' });
       }
     });

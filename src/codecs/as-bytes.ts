@@ -1,4 +1,5 @@
 import { TensorzipError } from '../errors';
+import { describeValue } from './describe-value';
 
 /** Views any byte source (Uint8Array, other TypedArray or DataView, ArrayBuffer) as a Uint8Array without copying. */
 export function asBytes(data: unknown, what: string): Uint8Array {
@@ -12,7 +13,7 @@ export function asBytes(data: unknown, what: string): Uint8Array {
 /** Checks that `value` is an integer in [min, max] and returns it. */
 export function integerOption(value: number, name: string, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new TensorzipError('ARGUMENT', `${name}: expected an integer from ${min} to ${max}, found ${String(value)}`);
+    throw new TensorzipError('ARGUMENT', `${name}: expected an integer from ${min} to ${max}, found ${describeValue(value)}`);
   }
   return value;
 }

@@ -96,7 +96,7 @@ export function bytesSource(bytes: Uint8Array): ByteSource {
 
 function limit(value: number | undefined, fallback: number, what: string): number {
   const v = value ?? fallback;
-  if (!Number.isSafeInteger(v) || v < 0) throw new TensorzipError('ARGUMENT', `open ${what}: expected a non-negative integer, found ${String(value)}`);
+  if (!Number.isSafeInteger(v) || v < 0) throw new TensorzipError('ARGUMENT', `open ${what}: expected a non-negative integer, found ${describeValue(value)}`);
   return v;
 }
 

@@ -71,33 +71,36 @@ export interface EncodedTensor {
 const DEFAULT_CHUNK_BYTES = 1 << 20;
 
 function checkInteger(value: unknown, what: string): number {
-  if (!Number.isInteger(value)) throw new TensorzipError('ARGUMENT', `${what}: expected an integer, found ${String(value)}`);
+  if (!Number.isInteger(value)) throw new TensorzipError('ARGUMENT', `${what}: expected an integer, found ${describeValue(value)}`);
   return value as number;
 }
 
 /** Checks the options once; returns a function that encodes one tensor with them. */
 export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: string): (name: string, tensor: TensorInput | QuantizedTensorInput) => EncodedTensor {
   const mode = checkMode(options.quantize ?? 'auto', `${what} quantize`);
-  const rules = (options.rules ?? []).map((r, i) => ({
-    match: String(r.match),
-    quantize: r.quantize === undefined ? undefined : checkMode(r.quantize, `${what} rules[${i}].quantize`),
-    channelAxis: r.channelAxis === undefined ? undefined : checkInteger(r.channelAxis, `${what} rules[${i}].channelAxis`),
-  }));
+  const rules = (options.rules ?? []).map((r, i) => {
+    if (typeof r?.match !== 'string') throw new TensorzipError('ARGUMENT', `${what} rules[${i}].match: expected a string, found ${describeValue(r?.match)}`);
+    return {
+      match: r.match,
+      quantize: r.quantize === undefined ? undefined : checkMode(r.quantize, `${what} rules[${i}].quantize`),
+      channelAxis: r.channelAxis === undefined ? undefined : checkInteger(r.channelAxis, `${what} rules[${i}].channelAxis`),
+    };
+  });
   const channelAxis = options.channelAxis;
-  if (channelAxis !== undefined && channelAxis !== 0 && channelAxis !== -1) throw new TensorzipError('ARGUMENT', `${what} channelAxis: expected 0 or -1, found ${String(channelAxis)}`);
+  if (channelAxis !== undefined && channelAxis !== 0 && channelAxis !== -1) throw new TensorzipError('ARGUMENT', `${what} channelAxis: expected 0 or -1, found ${describeValue(channelAxis)}`);
   const channelAxes = options.channelAxes ?? {};
   if (typeof channelAxes !== 'object' || channelAxes === null) throw new TensorzipError('ARGUMENT', `${what} channelAxes: expected an object of axes by tensor name`);
   // The caller's axis for a tensor, checked against its rank; undefined leaves the choice to the data.
   const axisOf = (name: string, rank: number, ruleAxis: number | undefined): number | undefined => {
     const [axis, source] = ruleAxis !== undefined ? [ruleAxis, 'rules channelAxis']
       : channelAxis !== undefined ? [channelAxis, 'channelAxis']
-        : Object.hasOwn(channelAxes, name) ? [checkInteger(channelAxes[name], `${what} channelAxes["${name}"]`), `channelAxes["${name}"]`] : [undefined, ''];
+        : Object.hasOwn(channelAxes, name) ? [checkInteger(channelAxes[name], `${what} channelAxes[${describeValue(name)}]`), `channelAxes[${describeValue(name)}]`] : [undefined, ''];
     if (axis === undefined || rank < 2) return undefined;
-    if (axis < -rank || axis >= rank) throw new TensorzipError('ARGUMENT', `${what}: ${source} ${axis} is out of range for tensor "${name}" of rank ${rank}`);
+    if (axis < -rank || axis >= rank) throw new TensorzipError('ARGUMENT', `${what}: ${source} ${axis} is out of range for tensor ${describeValue(name)} of rank ${rank}`);
     return axis;
   };
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
-  if (!Number.isSafeInteger(chunkBytes) || chunkBytes < 4096) throw new TensorzipError('ARGUMENT', `${what} chunkBytes: expected an integer ≥ 4096, found ${String(chunkBytes)}`);
+  if (!Number.isSafeInteger(chunkBytes) || chunkBytes < 4096) throw new TensorzipError('ARGUMENT', `${what} chunkBytes: expected an integer ≥ 4096, found ${describeValue(chunkBytes)}`);
 
   const sparse = options.sparse ?? true;
   const planInput = (name: string, tensor: TensorInput, where: string) => {
@@ -113,7 +116,7 @@ export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: st
   };
 
   return (name, tensor: TensorInput | QuantizedTensorInput) => {
-    const where = `${what}: tensor "${name}"`;
+    const where = `${what}: tensor ${describeValue(name)}`;
     if (typeof name !== 'string' || name.length === 0) throw new TensorzipError('ARGUMENT', `${what}: tensor names must be non-empty strings`);
     const { dtype, shape, plan, inputBytes } = isQuantizedTensorInput(tensor)
       ? planQuantizedInput(tensor.quantized, where, sparse) : planInput(name, tensor, where);

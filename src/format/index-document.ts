@@ -187,7 +187,7 @@ function tensorEntry(value: unknown, i: number, limits: IndexLimits, chunksBefor
   if (quantized && !(typeof storedDtype === 'string' && Object.hasOwn(QUANT_STORED, storedDtype))) {
     throw new TensorzipError(typeof storedDtype === 'string' ? 'UNSUPPORTED' : 'CORRUPT', `open: ${what} is stored as ${describeValue(storedDtype)}, which this version does not know`);
   }
-  if (quantized && dtype !== 'float32') throw corrupt(`${what}: only float32 tensors may be stored quantized (found ${dtype} as ${String(storedDtype)})`);
+  if (quantized && dtype !== 'float32') throw corrupt(`${what}: only float32 tensors may be stored quantized (found ${dtype} as ${storedDtype as string})`);
   const axis = stored.axis ?? null;
   const blockSize = stored.blockSize ?? null;
   if ((axis !== null && !Number.isSafeInteger(axis)) || (blockSize !== null && !(isCount(blockSize) && blockSize > 0))) throw corrupt(`${what}: stored.axis and stored.blockSize must be integers or null`);

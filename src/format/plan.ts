@@ -3,6 +3,7 @@
 // model-wide mode (only a per-name rule quantizes them), per-channel scales run along each tensor's channel axis (as
 // the caller or the model's graph gives it, else the axis whose scales leave the least error), and a format the
 // values overflow falls back to lossless.
+import { describeValue } from '../codecs/describe-value';
 import { isTensorzipError, TensorzipError } from '../errors';
 import type { PipelineStage } from '../codecs/pipeline';
 import type { QuantizedInput, QuantizedTensor } from '../codecs/quant';
@@ -111,7 +112,7 @@ export function matches(pattern: string, name: string): boolean {
 
 export function checkMode(mode: unknown, what: string): QuantizeMode {
   if (!QUANTIZE_MODES.includes(mode as QuantizeMode)) {
-    throw new TensorzipError('ARGUMENT', `${what}: expected one of ${QUANTIZE_MODES.map((m) => `'${m}'`).join(', ')}, found ${JSON.stringify(mode)}`);
+    throw new TensorzipError('ARGUMENT', `${what}: expected one of ${QUANTIZE_MODES.map((m) => `'${m}'`).join(', ')}, found ${describeValue(mode)}`);
   }
   return mode as QuantizeMode;
 }

@@ -1,6 +1,7 @@
 // Writes one LZ4 frame with independent blocks, the form the `lz4` tool writes by default. Blocks that do not shrink
 // are stored as they are (bit 31 of the block size), as the reference does.
 import { TensorzipError } from '../../errors';
+import { describeValue } from '../describe-value';
 import type { Kernels } from '../../wasm/kernels';
 import { asBytes, integerOption } from '../as-bytes';
 import { allocateForOverwrite, copyBytes } from '../output-bytes';
@@ -28,7 +29,7 @@ export function compressFrame(kernels: Kernels, data: Uint8Array, options: Compr
   const input = asBytes(data, 'lz4.compress data');
   const blockSize = options.blockSize ?? 4194304;
   if (!BLOCK_SIZES.includes(blockSize)) {
-    throw new TensorzipError('ARGUMENT', `lz4.compress blockSize: expected one of ${BLOCK_SIZES.join(', ')}, found ${String(blockSize)}`);
+    throw new TensorzipError('ARGUMENT', `lz4.compress blockSize: expected one of ${BLOCK_SIZES.join(', ')}, found ${describeValue(blockSize)}`);
   }
   const acceleration = integerOption(options.acceleration ?? 1, 'lz4.compress acceleration', 1, 65537);
   const blockChecksum = options.blockChecksum ?? false;

@@ -70,7 +70,7 @@ export function decodeChunk(kernels: Kernels, encoded: Uint8Array, stagesInput: 
   const { dtype, count } = target;
   const start = target.start ?? 0;
   if (!Number.isSafeInteger(count) || count < 0 || !Number.isSafeInteger(start) || start < 0) {
-    throw new TensorzipError('ARGUMENT', `pipeline.decodeChunk: count and start are non-negative integers, found ${String(count)} and ${String(start)}`);
+    throw new TensorzipError('ARGUMENT', `pipeline.decodeChunk: count and start are non-negative integers, found ${describeValue(count)} and ${describeValue(start)}`);
   }
   const stored = storedBytes(dtype, count);
   if (target.out !== undefined && (!(target.out instanceof Float32Array) || target.out.length !== count)) {

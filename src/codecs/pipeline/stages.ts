@@ -43,11 +43,11 @@ export function checkStages(stages: unknown, what: string): PipelineStage[] {
       case 'shuffle':
       case 'bitshuffle': integerOption(s.typesize as number, `${where} typesize`, 1, 16); break;
       case 'delta':
-        if (![1, 2, 4, 8].includes(s.width as number)) throw new TensorzipError('ARGUMENT', `${where} width: expected 1, 2, 4 or 8, found ${String(s.width)}`);
+        if (![1, 2, 4, 8].includes(s.width as number)) throw new TensorzipError('ARGUMENT', `${where} width: expected 1, 2, 4 or 8, found ${describeValue(s.width)}`);
         break;
       case 'sparse':
-        if (!['bitmask', 'csr', '2:4'].includes(s.format as string)) throw new TensorzipError('ARGUMENT', `${where} format: expected 'bitmask', 'csr' or '2:4', found ${String(s.format)}`);
-        if (![1, 2, 4].includes(s.width as number)) throw new TensorzipError('ARGUMENT', `${where} width: expected 1, 2 or 4, found ${String(s.width)}`);
+        if (!['bitmask', 'csr', '2:4'].includes(s.format as string)) throw new TensorzipError('ARGUMENT', `${where} format: expected 'bitmask', 'csr' or '2:4', found ${describeValue(s.format)}`);
+        if (![1, 2, 4].includes(s.width as number)) throw new TensorzipError('ARGUMENT', `${where} width: expected 1, 2 or 4, found ${describeValue(s.width)}`);
         break;
       default:
         throw new TensorzipError('ARGUMENT', `${where}: unknown codec ${describeValue(s?.codec)}`);

@@ -2,6 +2,7 @@
 // [outer, axisLength, inner]; element (o, a, i) takes parameter o·outerStride + ⌊a / blockSize⌋·axisStride +
 // i·innerStride.
 import { TensorzipError } from '../../errors';
+import { describeValue } from '../describe-value';
 import { product } from '../shape';
 
 export interface AffineLayout {
@@ -30,7 +31,7 @@ export function affineLayout(shape: readonly number[], axis: number | undefined,
   const rank = shape.length;
   const at = axis ?? rank - 1;
   if (!Number.isInteger(at) || at < -rank || at >= rank) {
-    throw new TensorzipError('ARGUMENT', `axis ${String(axis ?? at)} is out of range for a tensor of rank ${rank}`);
+    throw new TensorzipError('ARGUMENT', `axis ${describeValue(axis ?? at)} is out of range for a tensor of rank ${rank}`);
   }
   const k = at < 0 ? at + rank : at;
   const outer = product(shape.slice(0, k));
@@ -46,7 +47,7 @@ export function affineLayout(shape: readonly number[], axis: number | undefined,
       paramCount: axisLength, paramShape: [axisLength], axis: k, block: null };
   }
   if (!Number.isSafeInteger(blockSize) || blockSize < 1 || axisLength % blockSize !== 0) {
-    throw new TensorzipError('ARGUMENT', `blockSize ${String(blockSize)} does not divide dimension ${k} (${axisLength})`);
+    throw new TensorzipError('ARGUMENT', `blockSize ${describeValue(blockSize)} does not divide dimension ${k} (${axisLength})`);
   }
   const blocks = axisLength / blockSize;
   const paramShape = [...shape];

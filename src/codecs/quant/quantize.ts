@@ -1,5 +1,6 @@
 // quant.quantize and quant.dequantize: one entry for every storage type, with the error the choice costs.
 import { TensorzipError } from '../../errors';
+import { describeValue } from '../describe-value';
 import type { Kernels } from '../../wasm/kernels';
 import { mapElements, type ElementKernel } from '../map-elements';
 import { allocateForOverwrite } from '../output-bytes';
@@ -39,7 +40,7 @@ const DTYPES = ['float32', ...Object.keys(AFFINE_TYPES), ...Object.keys(FLOAT_TY
 function checkDtype(dtype: unknown, what: string): QuantDtype {
   if (DTYPES.includes(dtype as string)) return dtype as QuantDtype;
   const known = DTYPES.join(', ');
-  throw new TensorzipError('ARGUMENT', `${what}: expected one of ${known}, found ${String(dtype)}`);
+  throw new TensorzipError('ARGUMENT', `${what}: expected one of ${known}, found ${describeValue(dtype)}`);
 }
 
 /** Largest |x|; throws ARGUMENT at the first NaN or ±Inf. */

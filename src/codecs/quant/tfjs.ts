@@ -3,6 +3,7 @@
 // minimum nudged so that 0 is exact when the range contains it, q = roundHalfEven((clip(x) − min) / scale); a
 // constant tensor gets scale 1 and min = the value. Reader: q · scale + min in float64, rounded once to float32.
 import { TensorzipError } from '../../errors';
+import { describeValue } from '../describe-value';
 import type { Kernels } from '../../wasm/kernels';
 import { mapElements } from '../map-elements';
 import { float32Target } from './float32-target';
@@ -43,7 +44,7 @@ function range(data: Float32Array): [number, number] {
 export function encodeTfjsWeight(kernels: Kernels, data: Float32Array, dtype: TfjsQuantDtype): TfjsWeight {
   const input = expectArray(data, Float32Array, 'quant.encodeTfjsWeight data');
   if (dtype !== 'uint8' && dtype !== 'uint16' && dtype !== 'float16') {
-    throw new TensorzipError('ARGUMENT', `quant.encodeTfjsWeight dtype: expected 'uint8', 'uint16' or 'float16', found ${String(dtype)}`);
+    throw new TensorzipError('ARGUMENT', `quant.encodeTfjsWeight dtype: expected 'uint8', 'uint16' or 'float16', found ${describeValue(dtype)}`);
   }
   const [low, high] = range(input);
   if (dtype === 'float16') {
@@ -81,12 +82,12 @@ export function decodeTfjsWeight(kernels: Kernels, data: Uint8Array | Uint16Arra
     return output;
   }
   if (dtype !== 'uint8' && dtype !== 'uint16') {
-    throw new TensorzipError('ARGUMENT', `${what}: quantization dtype ${String(dtype)} is not one TF.js writes (uint8, uint16, float16)`);
+    throw new TensorzipError('ARGUMENT', `${what}: quantization dtype ${describeValue(dtype)} is not one TF.js writes (uint8, uint16, float16)`);
   }
   const { min, scale } = quantization;
   // tfjs-core throws without min and scale; anything non-finite would fill the tensor with NaN.
   if (typeof min !== 'number' || typeof scale !== 'number' || !Number.isFinite(min) || !Number.isFinite(scale)) {
-    throw new TensorzipError('ARGUMENT', `${what}: ${dtype} quantization needs finite min and scale, found min ${String(min)}, scale ${String(scale)}`);
+    throw new TensorzipError('ARGUMENT', `${what}: ${dtype} quantization needs finite min and scale, found min ${describeValue(min)}, scale ${describeValue(scale)}`);
   }
   const codes = dtype === 'uint8' ? expectArray(data, Uint8Array, `${what} data`) : expectArray(data, Uint16Array, `${what} data`);
   const wide = dtype === 'uint16' ? 1 : 0;

@@ -1,5 +1,6 @@
 // sparse.pack: the header (header.ts) and the payload of the chosen format, made by its kernel.
 import { TensorzipError } from '../../errors';
+import { describeValue } from '../describe-value';
 import type { Kernels } from '../../wasm/kernels';
 import { allocateForOverwrite } from '../output-bytes';
 import { checkShape } from '../shape';
@@ -19,7 +20,7 @@ export function pack(kernels: Kernels, data: SparseArray, options: SparsePackOpt
   }
   const requested = options.format ?? 'auto';
   if (requested !== 'auto' && !FORMATS.includes(requested)) {
-    throw new TensorzipError('ARGUMENT', `sparse.pack format: expected 'auto', ${FORMATS.map((f) => `'${f}'`).join(', ')}, found ${String(requested)}`);
+    throw new TensorzipError('ARGUMENT', `sparse.pack format: expected 'auto', ${FORMATS.map((f) => `'${f}'`).join(', ')}, found ${describeValue(requested)}`);
   }
   if (requested === '2:4' && count % 4 !== 0) {
     throw new TensorzipError('ARGUMENT', `sparse.pack: the 2:4 format needs a multiple of 4 elements, found ${count}`);

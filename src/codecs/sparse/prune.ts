@@ -1,5 +1,6 @@
 // Magnitude pruning: sets the smallest weights to zero so sparse packing has zeros to drop.
 import { TensorzipError } from '../../errors';
+import { describeValue } from '../describe-value';
 import { expectArray } from '../quant/expect-array';
 import type { PruneOptions } from './types';
 
@@ -7,19 +8,19 @@ export function prune(data: Float32Array, options: PruneOptions): Float32Array {
   const input = expectArray(data, Float32Array, 'sparse.prune data');
   const out = Float32Array.from(input);
   if (options !== null && typeof options === 'object' && 'pattern' in options) {
-    if (options.pattern !== '2:4') throw new TensorzipError('ARGUMENT', `sparse.prune pattern: expected '2:4', found ${String(options.pattern)}`);
+    if (options.pattern !== '2:4') throw new TensorzipError('ARGUMENT', `sparse.prune pattern: expected '2:4', found ${describeValue(options.pattern)}`);
     return pruneTwoOfFour(out);
   }
   if (options !== null && typeof options === 'object' && 'threshold' in options) {
     const t = options.threshold;
-    if (typeof t !== 'number' || !(t >= 0) || t === Infinity) throw new TensorzipError('ARGUMENT', `sparse.prune threshold: expected a finite number ≥ 0, found ${String(t)}`);
+    if (typeof t !== 'number' || !(t >= 0) || t === Infinity) throw new TensorzipError('ARGUMENT', `sparse.prune threshold: expected a finite number ≥ 0, found ${describeValue(t)}`);
     const cut = Math.fround(t); // compared as the float32 it would be stored as, so 0.02 keeps float32(0.02)
     for (let i = 0; i < out.length; i++) if (Math.abs(out[i]) < cut) out[i] = 0;
     return out;
   }
   if (options !== null && typeof options === 'object' && 'sparsity' in options) {
     const s = options.sparsity;
-    if (typeof s !== 'number' || !(s >= 0 && s <= 1)) throw new TensorzipError('ARGUMENT', `sparse.prune sparsity: expected a number from 0 to 1, found ${String(s)}`);
+    if (typeof s !== 'number' || !(s >= 0 && s <= 1)) throw new TensorzipError('ARGUMENT', `sparse.prune sparsity: expected a number from 0 to 1, found ${describeValue(s)}`);
     return pruneSmallest(out, Math.round(s * out.length));
   }
   throw new TensorzipError('ARGUMENT', "sparse.prune options: expected { sparsity }, { threshold } or { pattern: '2:4' }");

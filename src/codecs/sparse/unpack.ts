@@ -2,6 +2,7 @@
 // payload by its kernel before anything is written, and the non-zero count against the header afterwards (for a
 // bitmask, the values its set bits select).
 import { KERNEL_STATUS, TensorzipError } from '../../errors';
+import { describeValue } from '../describe-value';
 import type { Kernels } from '../../wasm/kernels';
 import { asBytes } from '../as-bytes';
 import { DEFAULT_MAX_OUTPUT_SIZE, MAX_OUTPUT_SIZE } from '../lz4/limits';
@@ -21,7 +22,7 @@ export function describe(bytes: Uint8Array): SparseInfo {
 function checkLimits(header: SparseHeader, options: SparseUnpackOptions): number {
   const limit = options.maxOutputSize ?? DEFAULT_MAX_OUTPUT_SIZE;
   if (!Number.isSafeInteger(limit) || limit < 0 || limit > MAX_OUTPUT_SIZE) {
-    throw new TensorzipError('ARGUMENT', `sparse.unpack maxOutputSize: expected an integer from 0 to ${MAX_OUTPUT_SIZE}, found ${String(limit)}`);
+    throw new TensorzipError('ARGUMENT', `sparse.unpack maxOutputSize: expected an integer from 0 to ${MAX_OUTPUT_SIZE}, found ${describeValue(limit)}`);
   }
   const count = product(header.shape);
   const bytes = count * DTYPE_WIDTH[header.dtype];
