@@ -4,11 +4,14 @@
 // and an LZ4 frame of their first 20 MB of float32 weights. A pass is open() plus get() of every tensor (the frame:
 // lz4.decompress), into preallocated arrays already written once (`get(name, { out })`) or into new ones. The cold
 // pass is the first after init(); warm is the median of the later passes. Each row prints medians over the runs.
+// TENSORZIP_BUILD=path/to/index.mjs times another build of the library (e.g. one from before a change) instead of dist/.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright';
 import { createEngine, type TensorInput } from 'tensorzip';
 
@@ -16,6 +19,7 @@ const RUNS = Number(process.env.BENCH_PROCESSES ?? 5);
 const PASSES = 10;
 const CHILD = 'TENSORZIP_BENCH_CHILD';
 const DIR = 'build/bench/cold-start';
+const LIBRARY = resolve(process.env.TENSORZIP_BUILD ?? 'dist/index.mjs');
 const INPUTS = [
   { name: 'face-api lossless .tzip', file: 'lossless.tzip', preallocated: true },
   { name: 'face-api lossless .tzip', file: 'lossless.tzip', preallocated: false },
@@ -88,7 +92,7 @@ const median = (values: number[]) => {
 async function serve(): Promise<{ url: string; close(): void }> {
   const server = createServer((req, res) => {
     if (req.url === '/') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>cold start</title>');
-    const path = req.url === '/tensorzip.mjs' ? 'dist/index.mjs' : INPUTS.some((i) => `/${i.file}` === req.url) ? `${DIR}${req.url}` : '';
+    const path = req.url === '/tensorzip.mjs' ? LIBRARY : INPUTS.some((i) => `/${i.file}` === req.url) ? `${DIR}${req.url}` : '';
     if (path === '') return void res.writeHead(404).end();
     res.writeHead(200, { 'content-type': path.endsWith('.mjs') ? 'text/javascript' : 'application/octet-stream' }).end(readFileSync(path));
   });
@@ -114,7 +118,7 @@ async function browserRun(url: string, input: (typeof INPUTS)[number]): Promise<
 
 if (process.env[CHILD]) {
   const input = INPUTS[Number(process.env[CHILD])]!;
-  const lib = await import('tensorzip');
+  const lib = await import(pathToFileURL(LIBRARY).href) as typeof import('tensorzip');
   const file = new Uint8Array(readFileSync(`${DIR}/${input.file}`));
   console.log(JSON.stringify(await measure(lib, file, input.file.endsWith('.lz4'), input.preallocated, PASSES)));
 } else {
@@ -142,6 +146,6 @@ if (process.env[CHILD]) {
   }
   server.close();
   const out = process.env.BENCH_OUT ?? 'bench/results/cold-start.json';
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, chromium: '/usr/bin/chromium', cpu: cpus()[0]?.model, runs: RUNS, passes: PASSES, rows }, null, 2) + '\n');
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), library: LIBRARY, node: process.version, chromium: '/usr/bin/chromium', cpu: cpus()[0]?.model, runs: RUNS, passes: PASSES, rows }, null, 2) + '\n');
   console.log(`\nraw results: ${out}`);
 }

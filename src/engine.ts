@@ -11,6 +11,7 @@ import { toByteSource, type ArchiveSource } from './io/sources';
 import { bindGguf, bindTfjs, type GgufReader, type Tfjs } from './io';
 import { chooseSimd, loadKernels, loadKernelsSync } from './wasm/load';
 import type { Kernels } from './wasm/kernels';
+import { warmUp } from './warm-up';
 
 export interface EngineOptions {
   /** true: the SIMD build (fails where the runtime lacks SIMD); false: the scalar build; omitted: detect. */
@@ -40,14 +41,28 @@ function engineOf(kernels: Kernels): Engine {
   return { simd: kernels.simd, lz4: bindLz4(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get), pipeline: bindPipeline(get), tfjs: bindTfjs(get), gguf: bindGguf(get), ...bindContainer(get, resolveSource) };
 }
 
+/** Builds whose kernels were warmed up (warm-up.ts): the optimized code serves every instance of the module. */
+const warmed = new Set<boolean>();
+
+/** Loads the kernels and, the first time for a build, warms them up. */
+async function loadWarm(simd: boolean): Promise<Kernels> {
+  const kernels = await loadKernels(simd);
+  if (!warmed.has(simd)) {
+    warmed.add(simd);
+    await warmUp(kernels);
+  }
+  return kernels;
+}
+
 /**
- * Makes an independent engine, e.g. to compare builds side by side.
+ * Makes an independent engine, e.g. to compare builds side by side. The first engine of a build also warms it up,
+ * as init() does.
  * @example
  * const scalar = await createEngine({ simd: false });
  * scalar.lz4.compress(bytes);
  */
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
-  return engineOf(await loadKernels(chooseSimd(options.simd)));
+  return engineOf(await loadWarm(chooseSimd(options.simd)));
 }
 
 let defaultKernels: Kernels | undefined;
@@ -56,13 +71,15 @@ let defaultKernels: Kernels | undefined;
  * Loads the WebAssembly kernels (the SIMD build where supported) for the top-level functions. Idempotent: later
  * calls keep the loaded build unless they ask for the other one. Calling it is optional in Node and Deno (the
  * first call of a function loads the kernels synchronously); in browsers it keeps compilation off the main thread.
+ * It also warms the kernels up (up to ~40 ms, see warm-up.ts), so that the first large decode runs the optimized
+ * code rather than V8's baseline code.
  * @example
  * const { simd } = await init();           // simd: true in current Node, Deno and browsers
  * await init({ simd: false });             // switch to the scalar build
  */
 export async function init(options: EngineOptions = {}): Promise<{ simd: boolean }> {
   if (defaultKernels === undefined || (options.simd !== undefined && options.simd !== defaultKernels.simd)) {
-    defaultKernels = await loadKernels(chooseSimd(options.simd));
+    defaultKernels = await loadWarm(chooseSimd(options.simd));
   }
   return { simd: defaultKernels.simd };
 }
