@@ -3,7 +3,8 @@
 // module's compiled code within a process). Inputs: face-api's seven models (tfjs.read) packed lossless and int8,
 // and an LZ4 frame of their first 20 MB of float32 weights. A pass is open() plus get() of every tensor (the frame:
 // lz4.decompress), into preallocated arrays already written once (`get(name, { out })`) or into new ones. The cold
-// pass is the first after init(); warm is the median of the later passes. Each row prints medians over the runs.
+// pass is the first after init(); warm is the median of the later passes. Each row prints medians over the runs, and
+// for Node the ratio of the main thread's CPU times too (on a shared machine, wall times swing with the load).
 // TENSORZIP_BUILD=path/to/index.mjs times another build of the library (e.g. one from before a change) instead of dist/.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,13 +29,18 @@ const INPUTS = [
   { name: 'LZ4 frame, 20 MB of float32 weights', file: 'weights.lz4', preallocated: false },
 ];
 
-interface Run { initMs: number; coldMs: number; warmMs: number }
+/** Times in ms; the CPU times are the main thread's (Node on Linux only): on a busy machine they tell the work a pass
+ *  does from the time it waits for a core. */
+interface Run { initMs: number; coldMs: number; warmMs: number; initCpuMs?: number; coldCpuMs?: number; warmCpuMs?: number }
 
 /** One run in a fresh runtime. Self-contained: Chromium receives its source text. */
-async function measure(lib: typeof import('tensorzip'), file: Uint8Array, lz4Frame: boolean, preallocated: boolean, passes: number): Promise<Run> {
+async function measure(lib: typeof import('tensorzip'), file: Uint8Array, lz4Frame: boolean, preallocated: boolean, passes: number,
+  threadCpuMs?: () => number): Promise<Run> {
   const started = performance.now();
+  const startedCpu = threadCpuMs?.() ?? 0;
   await lib.init();
   const initMs = performance.now() - started;
+  const initCpuMs = (threadCpuMs?.() ?? 0) - startedCpu;
   let outs: Record<string, Float32Array | Int32Array> = {};
   if (preallocated) {
     const archive = await lib.open(file);
@@ -49,13 +55,18 @@ async function measure(lib: typeof import('tensorzip'), file: Uint8Array, lz4Fra
     for (const t of archive.tensors) await archive.get(t.name, preallocated ? { out: outs[t.name] } : {});
   };
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   for (let i = 0; i < passes; i++) {
     const t = performance.now();
+    const cpu = threadCpuMs?.() ?? 0;
     await pass();
     times.push(performance.now() - t);
+    cpuTimes.push((threadCpuMs?.() ?? 0) - cpu);
   }
-  const later = times.slice(1).sort((a, b) => a - b);
-  return { initMs, coldMs: times[0]!, warmMs: later[later.length >> 1]! };
+  const coldAndWarm = (values: number[]) => [values[0]!, values.slice(1).sort((a, b) => a - b)[(values.length - 1) >> 1]!];
+  const [coldMs, warmMs] = coldAndWarm(times);
+  const [coldCpuMs, warmCpuMs] = coldAndWarm(cpuTimes);
+  return { initMs, coldMs: coldMs!, warmMs: warmMs!, ...(threadCpuMs ? { initCpuMs, coldCpuMs, warmCpuMs } : {}) };
 }
 
 /** Packs the inputs once, into DIR. */
@@ -120,13 +131,14 @@ if (process.env[CHILD]) {
   const input = INPUTS[Number(process.env[CHILD])]!;
   const lib = await import(pathToFileURL(LIBRARY).href) as typeof import('tensorzip');
   const file = new Uint8Array(readFileSync(`${DIR}/${input.file}`));
-  console.log(JSON.stringify(await measure(lib, file, input.file.endsWith('.lz4'), input.preallocated, PASSES)));
+  const threadCpuMs = () => Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+  console.log(JSON.stringify(await measure(lib, file, input.file.endsWith('.lz4'), input.preallocated, PASSES, threadCpuMs)));
 } else {
   await prepareInputs();
   const server = await serve();
   const rows = [];
   console.log(`\n## Cold start: first full decode after init() / median of the next ${PASSES - 1}, medians over ${RUNS} runs\n`);
-  console.log('| runtime | input | output | init ms | cold ms | warm ms | cold / warm | range |\n|---|---|---|---:|---:|---:|---:|---:|');
+  console.log('| runtime | input | output | init ms | cold ms | warm ms | cold / warm | range | CPU ms: init | CPU: cold / warm |\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const runtime of ['node', 'chromium'] as const) {
     for (const [i, input] of INPUTS.entries()) {
       const runs: Run[] = [];
@@ -139,9 +151,11 @@ if (process.env[CHILD]) {
         runtime, input: input.name, output: input.preallocated ? 'preallocated' : 'new arrays',
         initMs: median(runs.map((run) => run.initMs)), coldMs: median(runs.map((run) => run.coldMs)),
         warmMs: median(runs.map((run) => run.warmMs)), ratio: median(ratios), minRatio: Math.min(...ratios), maxRatio: Math.max(...ratios),
+        initCpuMs: runtime === 'node' ? median(runs.map((run) => run.initCpuMs!)) : undefined,
+        cpuRatio: runtime === 'node' ? median(runs.map((run) => run.coldCpuMs! / run.warmCpuMs!)) : undefined,
       };
       rows.push(row);
-      console.log(`| ${runtime} | ${row.input} | ${row.output} | ${row.initMs.toFixed(1)} | ${row.coldMs.toFixed(1)} | ${row.warmMs.toFixed(1)} | ${row.ratio.toFixed(2)}x | ${row.minRatio.toFixed(2)}–${row.maxRatio.toFixed(2)} |`);
+      console.log(`| ${runtime} | ${row.input} | ${row.output} | ${row.initMs.toFixed(1)} | ${row.coldMs.toFixed(1)} | ${row.warmMs.toFixed(1)} | ${row.ratio.toFixed(2)}x | ${row.minRatio.toFixed(2)}–${row.maxRatio.toFixed(2)} | ${row.initCpuMs?.toFixed(1) ?? '–'} | ${row.cpuRatio?.toFixed(2) ?? '–'} |`);
     }
   }
   server.close();
