@@ -41,29 +41,19 @@ function engineOf(kernels: Kernels): Engine {
   return { simd: kernels.simd, lz4: bindLz4(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get), pipeline: bindPipeline(get), tfjs: bindTfjs(get), gguf: bindGguf(get), ...bindContainer(get, resolveSource) };
 }
 
-/** Builds whose kernels were warmed up (warm-up.ts): the optimized code serves every instance of the module. */
-const warmed = new Set<boolean>();
-
-/** Loads the kernels and, the first time for a build, warms them up. */
-async function loadWarm(simd: boolean): Promise<Kernels> {
-  const kernels = await loadKernels(simd);
-  if (!warmed.has(simd)) {
-    warmed.add(simd);
-    await warmUp(kernels);
-  }
-  return kernels;
-}
-
 /**
- * Makes an independent engine, e.g. to compare builds side by side. The first engine of a build also warms it up,
- * as init() does.
+ * Makes an independent engine, e.g. to compare builds side by side. Engines of a build share its compiled code, so
+ * after init() has warmed that build up, a new engine of it starts on the optimized code too.
  * @example
  * const scalar = await createEngine({ simd: false });
  * scalar.lz4.compress(bytes);
  */
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
-  return engineOf(await loadWarm(chooseSimd(options.simd)));
+  return engineOf(await loadKernels(chooseSimd(options.simd)));
 }
+
+/** Builds init() has warmed up (warm-up.ts). */
+const warmed = new Set<boolean>();
 
 let defaultKernels: Kernels | undefined;
 
@@ -79,7 +69,13 @@ let defaultKernels: Kernels | undefined;
  */
 export async function init(options: EngineOptions = {}): Promise<{ simd: boolean }> {
   if (defaultKernels === undefined || (options.simd !== undefined && options.simd !== defaultKernels.simd)) {
-    defaultKernels = await loadWarm(chooseSimd(options.simd));
+    const simd = chooseSimd(options.simd);
+    const kernels = await loadKernels(simd);
+    if (!warmed.has(simd)) {
+      warmed.add(simd);
+      await warmUp(kernels);
+    }
+    defaultKernels = kernels;
   }
   return { simd: defaultKernels.simd };
 }
