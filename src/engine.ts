@@ -12,6 +12,7 @@ import type { Archive, OpenOptions } from './format';
 import { bindGguf, bindTfjs, type GgufReader, type Tfjs } from './io';
 import { chooseSimd, loadKernels, loadKernelsSync } from './wasm/load';
 import type { Kernels } from './wasm/kernels';
+import { warmUp } from './warm-up';
 
 export interface EngineOptions {
   /** true: the SIMD build (fails where the runtime lacks SIMD); false: the scalar build; omitted: detect. */
@@ -43,7 +44,8 @@ function engineOf(kernels: Kernels): Engine {
 }
 
 /**
- * Makes an independent engine, e.g. to compare builds side by side.
+ * Makes an independent engine, e.g. to compare builds side by side. Engines of a build share its compiled code, so
+ * after init() has warmed that build up, a new engine of it starts on the optimized code too.
  * @example
  * const scalar = await createEngine({ simd: false });
  * scalar.lz4.compress(bytes);
@@ -52,19 +54,30 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   return engineOf(await loadKernels(chooseSimd(options.simd)));
 }
 
+/** Builds init() has warmed up (warm-up.ts). */
+const warmed = new Set<boolean>();
+
 let defaultKernels: Kernels | undefined;
 
 /**
  * Loads the WebAssembly kernels (the SIMD build where supported) for the top-level functions. Idempotent: later
  * calls keep the loaded build unless they ask for the other one. Calling it is optional in Node and Deno (the
  * first call of a function loads the kernels synchronously); in browsers it keeps compilation off the main thread.
+ * It also warms the kernels up (up to ~40 ms, see warm-up.ts), so that the first large decode runs the optimized
+ * code rather than V8's baseline code.
  * @example
  * const { simd } = await init();           // simd: true in current Node, Deno and browsers
  * await init({ simd: false });             // switch to the scalar build
  */
 export async function init(options: EngineOptions = {}): Promise<{ simd: boolean }> {
   if (defaultKernels === undefined || (options.simd !== undefined && options.simd !== defaultKernels.simd)) {
-    defaultKernels = await loadKernels(chooseSimd(options.simd));
+    const simd = chooseSimd(options.simd);
+    const kernels = await loadKernels(simd);
+    if (!warmed.has(simd)) {
+      warmed.add(simd);
+      await warmUp(kernels);
+    }
+    defaultKernels = kernels;
   }
   return { simd: defaultKernels.simd };
 }
