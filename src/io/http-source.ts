@@ -20,6 +20,9 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
 const RETRIES = 3;
 const BACKOFF_MS = 100;
+/** A 206 body up to this size is copied into one array allocated first; a larger one (a range a hostile index may
+ * declare) grows only with the bytes that actually arrive. */
+const EXACT_BYTES = 64 << 20;
 /** A Retry-After longer than this is not waited for: the read fails with IO at once. */
 const MAX_RETRY_AFTER_MS = 5000;
 
@@ -171,7 +174,7 @@ export async function httpSource(url: string, options: HttpSourceOptions = {}): 
       if (declared > limit) throw tooLong();
       let bytes: Uint8Array;
       try {
-        bytes = response.body === null ? new Uint8Array(0) : await readToEnd(response.body, { limit, tooLong, onBytes: (n) => ((lastByte = Date.now()), counted(n)), exact: !whole });
+        bytes = response.body === null ? new Uint8Array(0) : await readToEnd(response.body, { limit, tooLong, onBytes: (n) => ((lastByte = Date.now()), counted(n)), exact: !whole && limit <= EXACT_BYTES });
       } catch (cause) {
         if (cause instanceof TensorzipError || stopped) throw cause;
         throw new Retryable(ioError(`open: the answer from ${url} was cut short`, cause));
