@@ -1,8 +1,8 @@
 // A ByteSource over HTTP. open() asks for the first and the last 64 KiB at once (Range: bytes=0-65535 and the suffix
 // bytes=-65536): a 206 answer gives the file size (Content-Range), and the two hold the prefix, the footer and, for
-// index-first and index-last files alike, usually the whole index. Later reads are
-// planned (range-plan.ts): the chunks a get()/getAll() needs are coalesced into a few requests, CONCURRENCY in
-// flight. A 200 answer means the server ignores Range: its body is the whole file, read once and kept.
+// index-first and index-last files alike, usually the whole index. Later reads are planned (range-plan.ts): the
+// chunks a get()/getAll() needs are coalesced into a few requests, CONCURRENCY in flight. A 200 answer means the
+// server ignores Range: its body is the whole file, read once and kept.
 // Every body is read with a running count (read-to-end.ts); every answer after the first must carry the first one's
 // ETag / Last-Modified and size, or the read stops with CHANGED (a file replaced mid-read never mixes versions). We
 // compare validators rather than send If-Range: If-Range is not a CORS-safelisted header, so it would cost every
@@ -27,8 +27,6 @@ const EXACT_BYTES = 64 << 20;
 const MAX_RETRY_AFTER_MS = 5000;
 
 export interface HttpSourceOptions {
-  /** The fetch to use (default globalThis.fetch). */
-  fetch?: typeof fetch;
   /** Refuse a file larger than this when the server sends it whole (default 2 GiB). */
   maxBytes?: number;
   /** Fail a request with TIMEOUT when no byte arrives for this long (default 30 000 ms). */
@@ -95,7 +93,7 @@ interface Answer {
 }
 
 export async function httpSource(url: string, options: HttpSourceOptions = {}): Promise<ByteSource> {
-  const get = options.fetch ?? globalThis.fetch;
+  const get = globalThis.fetch;
   if (typeof get !== 'function') throw new TensorzipError('UNSUPPORTED', 'open: this runtime has no fetch to read a URL with');
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -283,6 +281,7 @@ function rangedSource(ends: Answer[], size: number, request: (ask: Ask) => Promi
       }
     },
     read: async (offset, length) => {
+      if (length === 0) return new Uint8Array(0);
       const held = fromEnds(offset, length);
       if (held) return held;
       if (whole) return whole.subarray(offset, offset + length);
