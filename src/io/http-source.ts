@@ -1,8 +1,8 @@
 // A ByteSource over HTTP. open() asks for the first and the last 64 KiB at once (Range: bytes=0-65535 and the suffix
 // bytes=-65536): a 206 answer gives the file size (Content-Range), and the two hold the prefix, the footer and, for
-// index-first and index-last files alike, usually the whole index. Later reads are
-// planned (range-plan.ts): the chunks a get()/getAll() needs are coalesced into a few requests, CONCURRENCY in
-// flight. A 200 answer means the server ignores Range: its body is the whole file, read once and kept.
+// index-first and index-last files alike, usually the whole index. Later reads are planned (range-plan.ts): the
+// chunks a get()/getAll() needs are coalesced into a few requests, CONCURRENCY in flight. A 200 answer means the
+// server ignores Range: its body is the whole file, read once and kept.
 // Every body is read with a running count (read-to-end.ts); every answer after the first must carry the first one's
 // ETag / Last-Modified and size, or the read stops with CHANGED (a file replaced mid-read never mixes versions). We
 // compare validators rather than send If-Range: If-Range is not a CORS-safelisted header, so it would cost every
@@ -20,12 +20,13 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
 const RETRIES = 3;
 const BACKOFF_MS = 100;
+/** A 206 body up to this size is copied into one array allocated first; a larger one (a range a hostile index may
+ * declare) grows only with the bytes that actually arrive. */
+const EXACT_BYTES = 64 << 20;
 /** A Retry-After longer than this is not waited for: the read fails with IO at once. */
 const MAX_RETRY_AFTER_MS = 5000;
 
 export interface HttpSourceOptions {
-  /** The fetch to use (default globalThis.fetch). */
-  fetch?: typeof fetch;
   /** Refuse a file larger than this when the server sends it whole (default 2 GiB). */
   maxBytes?: number;
   /** Fail a request with TIMEOUT when no byte arrives for this long (default 30 000 ms). */
@@ -92,7 +93,7 @@ interface Answer {
 }
 
 export async function httpSource(url: string, options: HttpSourceOptions = {}): Promise<ByteSource> {
-  const get = options.fetch ?? globalThis.fetch;
+  const get = globalThis.fetch;
   if (typeof get !== 'function') throw new TensorzipError('UNSUPPORTED', 'open: this runtime has no fetch to read a URL with');
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -171,7 +172,7 @@ export async function httpSource(url: string, options: HttpSourceOptions = {}): 
       if (declared > limit) throw tooLong();
       let bytes: Uint8Array;
       try {
-        bytes = response.body === null ? new Uint8Array(0) : await readToEnd(response.body, { limit, tooLong, onBytes: (n) => ((lastByte = Date.now()), counted(n)), exact: !whole });
+        bytes = response.body === null ? new Uint8Array(0) : await readToEnd(response.body, { limit, tooLong, onBytes: (n) => ((lastByte = Date.now()), counted(n)), exact: !whole && limit <= EXACT_BYTES });
       } catch (cause) {
         if (cause instanceof TensorzipError || stopped) throw cause;
         throw new Retryable(ioError(`open: the answer from ${url} was cut short`, cause));
@@ -280,6 +281,7 @@ function rangedSource(ends: Answer[], size: number, request: (ask: Ask) => Promi
       }
     },
     read: async (offset, length) => {
+      if (length === 0) return new Uint8Array(0);
       const held = fromEnds(offset, length);
       if (held) return held;
       if (whole) return whole.subarray(offset, offset + length);
