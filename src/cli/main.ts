@@ -115,6 +115,10 @@ export async function main(argv: string[], version: string): Promise<number> {
       report('IO', err.message);
       return EXIT_IO;
     }
+    if (isTensorzipError(err, 'IO', 'NOT_FOUND', 'TIMEOUT', 'ABORTED', 'CHANGED')) {
+      report(err.code, err.message); // the file could not be read (whole): not damage
+      return EXIT_IO;
+    }
     if (isTensorzipError(err, 'ARGUMENT')) {
       report('ARGUMENT', err.message);
       return EXIT_USAGE;

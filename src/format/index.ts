@@ -28,8 +28,9 @@ export interface Container {
    */
   pack(tensors: Record<string, TensorInput | QuantizedTensorInput>, options?: PackOptions): Promise<Uint8Array>;
   /**
-   * Opens a .tzip file — bytes, a Blob, or a URL (read with HTTP Range requests: the first 64 KiB, the footer,
-   * then only the chunks asked for; a server that ignores Range sends the whole file once) — checks its prefix, footer and index (every offset, length and checksum) and lists its
+   * Opens a .tzip file — bytes, a Blob, a file path (Node, Deno), a stream, or a URL (read with HTTP Range requests:
+   * the first and last 64 KiB side by side, then only the chunks asked for, coalesced; a server that ignores Range
+   * sends the whole file once) — checks its prefix, footer and index (every offset, length and checksum) and lists its
    * tensors; `get` decodes one, verifying each chunk's checksum first.
    * @example
    * const archive = await open(bytes);
