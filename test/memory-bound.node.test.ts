@@ -83,6 +83,16 @@ describe('hostile headers allocate nothing out of proportion (inputs under 1 KB)
     it.each(cases)('%s', async (_, bytes, code) => {
       expect(await boundedCode(() => engine.sparse.unpack(bytes, undefined, { maxOutputSize: 2 ** 31 - 1 }))).toBe(code);
     });
+    // A valid CSR matrix: 16 rows of 2^20 float32 columns, a 1.0 at column 4 of each (row counts, values, column steps from -1).
+    const one = [0, 0, 0x80, 0x3f];
+    const sparseRows = packed(2, [16, 2 ** 20], 16, [...Array(16).fill(1), ...Array(16).fill(one).flat(), ...Array(16).fill(5)]);
+    it('a valid CSR matrix of 64 MiB in 116 bytes: LIMIT by default, decoded when the caller allows it', async () => {
+      expect(await boundedCode(() => engine.sparse.unpack(sparseRows))).toBe('LIMIT');
+      const dense = engine.sparse.unpack(sparseRows, undefined, { maxOutputSize: 64 << 20 });
+      let nonZeros = 0;
+      for (let i = 0; i < dense.length; i++) if (dense[i] !== 0) nonZeros++;
+      expect([dense.length, dense[4], dense[15 * 2 ** 20 + 4], nonZeros]).toEqual([2 ** 24, 1, 1, 16]);
+    });
   });
 
   describe('quant.dequantize (and an arena\'s) with hostile QuantizedTensor objects', () => {

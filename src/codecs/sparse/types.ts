@@ -21,8 +21,9 @@ export interface SparsePackOptions {
 
 export interface SparseUnpackOptions {
   /** Refuse (LIMIT) a tensor of more bytes than this. Default 256 MiB (DEFAULT_MAX_OUTPUT_SIZE). Every count in the
-   *  header is checked against the payload before the output is allocated; only CSR, whose rows of zeros take a byte
-   *  each whatever their length, can validly ask for up to this much from a few bytes. */
+   *  header is checked against the payload before the output is allocated. CSR, whose rows of zeros take a byte each
+   *  whatever their length, defaults to at most 4 MiB + 1024 bytes per input byte: pass `maxOutputSize` to decode a
+   *  sparser matrix. */
   maxOutputSize?: number;
 }
 

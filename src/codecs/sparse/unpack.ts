@@ -19,15 +19,21 @@ export function describe(bytes: Uint8Array): SparseInfo {
   return { format, dtype, shape, nnz, packedBytes: input.length };
 }
 
-function checkLimits(header: SparseHeader, options: SparseUnpackOptions): number {
-  const limit = options.maxOutputSize ?? DEFAULT_MAX_OUTPUT_SIZE;
+/** Without the caller's maxOutputSize, a CSR tensor may decode to at most 4 MiB plus this many bytes per input byte:
+ *  enough for weights pruned to 99.9% (a non-zero costs ~5 bytes and stands for ~4,000), while a few hostile bytes
+ *  cannot ask for the full default limit. CSR is the one layout whose rows of zeros cost a byte whatever their length. */
+const CSR_DEFAULT_EXPANSION = 1024;
+
+function checkLimits(header: SparseHeader, inputBytes: number, options: SparseUnpackOptions): number {
+  const limit = options.maxOutputSize
+    ?? (header.format === 'csr' ? Math.min(DEFAULT_MAX_OUTPUT_SIZE, (4 << 20) + CSR_DEFAULT_EXPANSION * inputBytes) : DEFAULT_MAX_OUTPUT_SIZE);
   if (!Number.isSafeInteger(limit) || limit < 0 || limit > MAX_OUTPUT_SIZE) {
     throw new TensorzipError('ARGUMENT', `sparse.unpack maxOutputSize: expected an integer from 0 to ${MAX_OUTPUT_SIZE}, found ${describeValue(limit)}`);
   }
   const count = product(header.shape);
   const bytes = count * DTYPE_WIDTH[header.dtype];
   if (bytes > limit) {
-    throw new TensorzipError('LIMIT', `sparse.unpack: the tensor [${header.shape.join(', ')}] of ${header.dtype} takes ${bytes} bytes, over maxOutputSize (${limit})`);
+    throw new TensorzipError('LIMIT', `sparse.unpack: the tensor [${header.shape.join(', ')}] of ${header.dtype} takes ${bytes} bytes, over maxOutputSize (${limit}${options.maxOutputSize === undefined ? ', the default' : ''})`);
   }
   if (header.nnz > count) throw new TensorzipError('CORRUPT', `sparse.unpack: ${header.nnz} non-zeros declared in ${count} elements`, { offset: 8 });
   if (header.format === '2:4' && count % 4 !== 0) throw new TensorzipError('CORRUPT', `sparse.unpack: a 2:4 tensor of ${count} elements (not a multiple of 4)`);
@@ -48,7 +54,7 @@ function kernelError(status: number, format: string): TensorzipError {
 export function unpack(kernels: Kernels, bytes: Uint8Array, out?: SparseArray, options: SparseUnpackOptions = {}): SparseArray {
   const input = asBytes(bytes, 'sparse.unpack bytes');
   const header = readHeader(input);
-  const count = checkLimits(header, options);
+  const count = checkLimits(header, input.length, options);
   const width = DTYPE_WIDTH[header.dtype];
   const type = ARRAY_TYPE[header.dtype];
   if (out !== undefined && (!(out instanceof type) || out.length !== count)) {
