@@ -9,8 +9,9 @@
 //   run     5 + 1                the byte, repeated n times (n >= 1); nothing follows
 //   huffman 5 + 1                `last`: the highest byte value that has a code
 //           6, (last + 2) >> 1   code lengths of byte values 0..last, 4 bits each: value 2i in the low nibble of
-//                                byte i, value 2i + 1 in the high one (the high nibble of an odd count's last byte is
-//                                0). 0 means no code; 1..11 a code of that many bits; 12..15 are invalid.
+//                                byte i, value 2i + 1 in the high one (when `last` is even, the last byte's high
+//                                nibble is written 0 and ignored). 0 means no code; 1..11 a code of that many bits;
+//                                12..15 are invalid.
 //           then 12              jump table: the byte lengths of streams 0, 1 and 2 (u32 each); stream 3 takes the
 //                                rest of the block
 //           then                 the four streams, one after another
@@ -30,9 +31,12 @@
 // raw, raw otherwise. Code lengths come from package-merge (optimal under the 11-bit limit).
 //
 // Status: a block shorter than its fields or its jump table says is TRUNCATED, as is a stream that ends inside a
-// code; an unknown mode, an invalid length, an incomplete or over-subscribed code, a raw or run block longer than its
-// fields, a stream coding more than 8 bytes per byte of its own, a stream with bytes or bits left over is CORRUPT;
-// n past the destination's capacity is OUTPUT_FULL (nothing written).
+// code; an unknown mode, n past 2^31 - 1 or past 8 per stream byte, a run of 0 bytes, an invalid length, an incomplete
+// or over-subscribed code, a raw or run block longer than its fields, a stream coding more than 8 bytes per byte of its
+// own, a stream with bytes or bits left over is CORRUPT; n past the destination's capacity is OUTPUT_FULL (nothing
+// written). The first failing check decides, in this order: mode and n against the block's size, the capacity, the
+// lengths (in value order), the Kraft sum, each stream's size then count (streams 0 to 3), each stream's codes and end
+// (streams 0 to 3). test/reference/huffman.ts is a plain decoder of this description.
 
 import { STATUS_CORRUPT, STATUS_TRUNCATED } from './status';
 
