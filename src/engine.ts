@@ -1,6 +1,7 @@
 // Engines: one kernel instance each (SIMD or scalar build) with the codecs bound to it. The top-level functions use
 // a default engine, made by init() or, on first use, synchronously with the build the runtime supports.
 import { bindLz4, type Lz4 } from './codecs/lz4';
+import { bindEntropy, type Entropy } from './codecs/entropy';
 import { bindQuant, type Quant } from './codecs/quant';
 import { bindShuffle, type Shuffle } from './codecs/shuffle';
 import { bindDelta, type Delta } from './codecs/delta';
@@ -23,6 +24,7 @@ export interface Engine {
   /** Whether this engine runs the SIMD build. */
   readonly simd: boolean;
   readonly lz4: Lz4;
+  readonly entropy: Entropy;
   readonly quant: Quant;
   readonly shuffle: Shuffle;
   readonly delta: Delta;
@@ -40,7 +42,7 @@ const resolveSource = (source: unknown, options: OpenOptions & SourceOptions) =>
 
 function engineOf(kernels: Kernels): Engine {
   const get = () => kernels;
-  return { simd: kernels.simd, lz4: bindLz4(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get), pipeline: bindPipeline(get), tfjs: bindTfjs(get), gguf: bindGguf(get), ...bindContainer(get, resolveSource) };
+  return { simd: kernels.simd, lz4: bindLz4(get), entropy: bindEntropy(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get), pipeline: bindPipeline(get), tfjs: bindTfjs(get), gguf: bindGguf(get), ...bindContainer(get, resolveSource) };
 }
 
 /**
@@ -88,6 +90,9 @@ function kernels(): Kernels {
 
 /** LZ4 frames and blocks on the default engine (see Lz4). */
 export const lz4: Lz4 = bindLz4(kernels);
+
+/** Order-0 entropy blocks (Huffman, raw or run) on the default engine (see Entropy). */
+export const entropy: Entropy = bindEntropy(kernels);
 
 /** Quantization and 16-bit float formats on the default engine (see Quant). */
 export const quant: Quant = bindQuant(kernels);

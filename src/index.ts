@@ -1,7 +1,8 @@
 // tensorzip's public entry: re-exports only.
-export { init, createEngine, lz4, quant, shuffle, delta, sparse, pipeline, pack, open, createWriter, tfjs, gguf, type Engine, type EngineOptions } from './engine';
+export { init, createEngine, lz4, entropy, quant, shuffle, delta, sparse, pipeline, pack, open, createWriter, tfjs, gguf, type Engine, type EngineOptions } from './engine';
 export { createArena, type Arena, type ArenaOptions, type ArenaQuant } from './arena';
 export type { Shuffle } from './codecs/shuffle';
+export type { Entropy, EntropyDecodeOptions } from './codecs/entropy';
 export type { Pipeline, PipelineStage, ChunkTarget } from './codecs/pipeline';
 export type { ArchiveSource, SourceOptions } from './io/sources';
 export type { TensorArrays } from './format/archive';

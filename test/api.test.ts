@@ -4,12 +4,13 @@ import { TensorzipError, createEngine, init, isTensorzipError, lz4 } from '../sr
 
 describe('public API', () => {
   it('exports exactly the documented names', () => {
-    expect(Object.keys(tensorzip).sort()).toEqual(['DEFAULT_MAX_OUTPUT_SIZE', 'TensorzipError', 'createArena', 'createEngine', 'createWriter', 'delta', 'gguf', 'init',
+    expect(Object.keys(tensorzip).sort()).toEqual(['DEFAULT_MAX_OUTPUT_SIZE', 'TensorzipError', 'createArena', 'createEngine', 'createWriter', 'delta', 'entropy', 'gguf', 'init',
       'isTensorzipError', 'lz4', 'npy', 'open', 'pack', 'pipeline', 'quant', 'safetensors', 'shuffle', 'sparse', 'tfjs']);
     expect(Object.keys(lz4).sort()).toEqual(['compress', 'compressBlock', 'decompress', 'decompressBlock']);
     expect(Object.keys(tensorzip.shuffle).sort()).toEqual(['bitshuffle', 'bitunshuffle', 'shuffle', 'unshuffle']);
     expect(Object.keys(tensorzip.sparse).sort()).toEqual(['describe', 'pack', 'prune', 'unpack']);
     expect(Object.keys(tensorzip.delta).sort()).toEqual(['decode', 'encode']);
+    expect(Object.keys(tensorzip.entropy).sort()).toEqual(['decode', 'encode']);
     expect(Object.keys(tensorzip.pipeline).sort()).toEqual(['decodeChunk', 'encodeChunk']);
     expect(tensorzip.DEFAULT_MAX_OUTPUT_SIZE).toBe(256 * 1024 * 1024);
   });

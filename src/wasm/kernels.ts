@@ -53,6 +53,10 @@ export interface KernelExports {
   unpack24(src: number, srcLen: number, count: number, width: number, dst: number, dstCap: number): number;
   decodeChunk(program: number, stages: number, src: number, srcLen: number, scratchA: number, scratchB: number,
     scratchCap: number, dst: number, dstCap: number): number;
+  huffmanBound(n: number): number;
+  huffmanEncode(src: number, srcLen: number, dst: number, dstCap: number): number;
+  huffmanDecode(src: number, srcLen: number, dst: number, dstCap: number): number;
+  huffmanDecodedSize(src: number, srcLen: number): number;
   ggmlEncodeQ8_0(src: number, blocks: number, dst: number, dstCap: number): number;
   ggmlEncodeQ4_0(src: number, blocks: number, dst: number, dstCap: number): number;
   ggmlEncodeQ4_1(src: number, blocks: number, dst: number, dstCap: number): number;

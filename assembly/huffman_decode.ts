@@ -1,0 +1,205 @@
+// The entropy block decoder (format and statuses: huffman_format.ts), safe for untrusted input.
+//
+// Safety: never reads outside [src, src + srcLen), never writes outside [dst, dst + dstCap), for any input; every
+// step consumes input or ends the call, so it cannot hang. Bytes of [dst, dst + n) may be written before a status
+// reports that the block is bad.
+//
+// Decoding: one lookup per code in a table of 2^11 entries (byte value | length << 8) indexed by the next 11 bits of
+// a stream. Each stream's reader is one number, its position in bits from address 0; a refill loads the 8 bytes
+// there and shifts out the bits already read, leaving at least 57, enough for 5 codes. The four streams decode side
+// by side, each filling its byte of every 4-byte group, so their lookups overlap instead of waiting on one another
+// and the loop keeps its 10 values in registers. Near the ends each stream goes on alone, the last 8 bytes of a
+// stream read byte by byte. SIMD has nothing to offer a lookup per lane (no gather), so both builds run this code.
+
+import { STATUS_CORRUPT, STATUS_OUTPUT_FULL, STATUS_TRUNCATED } from './status';
+import {
+  BLOCK_HEADER, JUMP_TABLE, MAX_CODE_BITS, MODE_RAW, MODE_RUN, STREAMS, huffmanDecodedSize, jumpTableOffset,
+  streamCount,
+} from './huffman_format';
+
+const TABLE_SIZE: usize = 1 << MAX_CODE_BITS;
+const TABLE: usize = memory.data(<i32>(TABLE_SIZE * 2), 16);
+const INDEX_MASK: u64 = <u64>(TABLE_SIZE - 1);
+/** Codes per stream between refills in the fast loops: 5 × 11 bits ≤ the 57 a refill guarantees. */
+const CODES_PER_REFILL: usize = 5;
+/** Per-length code counts, then next codes, while the table is built. */
+const LENGTH_COUNTS: usize = memory.data(<i32>((MAX_CODE_BITS + 1) * 4), 16);
+/** Each stream's position (u64, in bits from address 0) and end (u64, a byte address). */
+const READERS: usize = memory.data(<i32>(STREAMS * 16), 16);
+
+/**
+ * Decodes the entropy block of `srcLen` bytes at `src` into `dst` and returns its decoded length, or a status:
+ * TRUNCATED, CORRUPT, or OUTPUT_FULL when the length passes `dstCap`.
+ */
+export function huffmanDecode(src: usize, srcLen: usize, dst: usize, dstCap: usize): i32 {
+  const size = huffmanDecodedSize(src, srcLen);
+  if (size < 0) return size;
+  const n = <usize>size;
+  if (n > dstCap) return STATUS_OUTPUT_FULL;
+  const mode = load<u8>(src);
+  if (mode == MODE_RAW) {
+    memory.copy(dst, src + BLOCK_HEADER, n);
+    return size;
+  }
+  if (mode == MODE_RUN) {
+    memory.fill(dst, load<u8>(src, BLOCK_HEADER), n);
+    return size;
+  }
+  const last = <usize>load<u8>(src, BLOCK_HEADER);
+  if (!buildTable(src + BLOCK_HEADER + 1, last)) return STATUS_CORRUPT;
+  const jump = src + jumpTableOffset(last);
+  // The streams' bounds, from the jump table; the sizes are summed in 64 bits, so no sum wraps.
+  let at = jump + JUMP_TABLE;
+  let left = <u64>(src + srcLen - at);
+  for (let k: usize = 0; k < STREAMS; k++) {
+    const length = k < STREAMS - 1 ? <u64>load<u32>(jump + (k << 2)) : left;
+    if (length > left) return STATUS_TRUNCATED;
+    if (<u64>streamCount(n, k) > length * 8) return STATUS_CORRUPT;
+    store<u64>(READERS + (k << 4), <u64>at << 3);
+    store<u64>(READERS + (k << 4), <u64>at + length, 8);
+    at += <usize>length;
+    left -= length;
+  }
+  const o = decodeSideBySide(dst, dst + n);
+  for (let k: usize = 0; k < STREAMS; k++) {
+    const status = finishStream(READERS + (k << 4), o + k, dst + n);
+    if (status < 0) return status;
+  }
+  return size;
+}
+
+/** Fills TABLE from the 4-bit lengths of byte values 0..last at `lengths`; false when they are not a complete code. */
+function buildTable(lengths: usize, last: usize): bool {
+  memory.fill(LENGTH_COUNTS, 0, (MAX_CODE_BITS + 1) * 4);
+  for (let v: usize = 0; v <= last; v++) {
+    const length = <usize>lengthAt(lengths, v);
+    if (length > <usize>MAX_CODE_BITS) return false;
+    store<u32>(LENGTH_COUNTS + (length << 2), load<u32>(LENGTH_COUNTS + (length << 2)) + 1);
+  }
+  let kraft: u32 = 0;
+  for (let length: u32 = 1; length <= MAX_CODE_BITS; length++) {
+    kraft += load<u32>(LENGTH_COUNTS + (length << 2)) << (MAX_CODE_BITS - length);
+  }
+  if (kraft != <u32>TABLE_SIZE) return false;
+  // The first canonical code of each length, then each value's code in turn; a code of `length` bits fills every
+  // entry whose low `length` bits are that code reversed.
+  let code: u32 = 0;
+  let count: u32 = 0;
+  for (let length: u32 = 1; length <= MAX_CODE_BITS; length++) {
+    code = (code + count) << 1;
+    count = load<u32>(LENGTH_COUNTS + (length << 2));
+    store<u32>(LENGTH_COUNTS + (length << 2), code);
+  }
+  for (let v: usize = 0; v <= last; v++) {
+    const length = lengthAt(lengths, v);
+    if (length == 0) continue;
+    const slot = LENGTH_COUNTS + (<usize>length << 2);
+    const c = load<u32>(slot);
+    store<u32>(slot, c + 1);
+    let reversed: usize = 0;
+    for (let bit: u32 = 0; bit < length; bit++) reversed |= <usize>((c >> bit) & 1) << (length - 1 - bit);
+    const entry = <u16>(v | (length << 8));
+    for (let i = reversed; i < TABLE_SIZE; i += <usize>1 << length) store<u16>(TABLE + (i << 1), entry);
+  }
+  return true;
+}
+
+// @ts-ignore: decorator
+@inline function lengthAt(lengths: usize, v: usize): u32 {
+  return (<u32>load<u8>(lengths + (v >> 1)) >> (<u32>(v & 1) << 2)) & 15;
+}
+
+/** The bits of a stream from bit position `pos` on, at least 57 of them (8 bytes must be readable there). */
+// @ts-ignore: decorator
+@inline function peek(pos: u64): u64 {
+  return load<u64>(<usize>(pos >> 3)) >> (pos & 7);
+}
+
+/** Looks up the code at the bottom of `bits`, stores its byte at `op` and returns its length. */
+// @ts-ignore: decorator
+@inline function decodeOne(bits: u64, op: usize): u64 {
+  const entry = <u32>load<u16>(TABLE + (<usize>(bits & INDEX_MASK) << 1));
+  store<u8>(op, <u8>entry);
+  return <u64>(entry >> 8);
+}
+
+/** Rounds whose refills certainly load inside the stream: a round reads at most 55 bits, so moves at most 7 bytes. */
+// @ts-ignore: decorator
+@inline function safeRounds(pos: u64, end: u64): usize {
+  const left = end - (pos >> 3);
+  return left >= 8 ? <usize>((left - 8) / 7 + 1) : 0;
+}
+
+/**
+ * Decodes 5 codes of every stream per round into 20 output bytes from `op`, for as many rounds as certainly keep
+ * every stream's loads inside it and the output below `outEnd`, then again for what is left, until a stream or the
+ * output gets near its end. Leaves the positions in READERS and returns the first output byte not written.
+ */
+function decodeSideBySide(op: usize, outEnd: usize): usize {
+  let q0 = load<u64>(READERS), q1 = load<u64>(READERS + 16), q2 = load<u64>(READERS + 32), q3 = load<u64>(READERS + 48);
+  const e0 = load<u64>(READERS, 8), e1 = load<u64>(READERS + 16, 8);
+  const e2 = load<u64>(READERS + 32, 8), e3 = load<u64>(READERS + 48, 8);
+  while (true) {
+    let rounds = (outEnd - op) / (CODES_PER_REFILL * STREAMS);
+    rounds = min(rounds, safeRounds(q0, e0));
+    rounds = min(rounds, safeRounds(q1, e1));
+    rounds = min(rounds, safeRounds(q2, e2));
+    rounds = min(rounds, safeRounds(q3, e3));
+    if (rounds == 0) break;
+    do {
+      let b0 = peek(q0), b1 = peek(q1), b2 = peek(q2), b3 = peek(q3);
+      let n0 = decodeOne(b0, op), n1 = decodeOne(b1, op + 1), n2 = decodeOne(b2, op + 2), n3 = decodeOne(b3, op + 3);
+      b0 >>= n0; q0 += n0; b1 >>= n1; q1 += n1; b2 >>= n2; q2 += n2; b3 >>= n3; q3 += n3;
+      n0 = decodeOne(b0, op + 4); n1 = decodeOne(b1, op + 5); n2 = decodeOne(b2, op + 6); n3 = decodeOne(b3, op + 7);
+      b0 >>= n0; q0 += n0; b1 >>= n1; q1 += n1; b2 >>= n2; q2 += n2; b3 >>= n3; q3 += n3;
+      n0 = decodeOne(b0, op + 8); n1 = decodeOne(b1, op + 9); n2 = decodeOne(b2, op + 10); n3 = decodeOne(b3, op + 11);
+      b0 >>= n0; q0 += n0; b1 >>= n1; q1 += n1; b2 >>= n2; q2 += n2; b3 >>= n3; q3 += n3;
+      n0 = decodeOne(b0, op + 12); n1 = decodeOne(b1, op + 13); n2 = decodeOne(b2, op + 14); n3 = decodeOne(b3, op + 15);
+      b0 >>= n0; q0 += n0; b1 >>= n1; q1 += n1; b2 >>= n2; q2 += n2; b3 >>= n3; q3 += n3;
+      q0 += decodeOne(b0, op + 16); q1 += decodeOne(b1, op + 17); q2 += decodeOne(b2, op + 18); q3 += decodeOne(b3, op + 19);
+      op += CODES_PER_REFILL * STREAMS;
+    } while (--rounds);
+  }
+  store<u64>(READERS, q0);
+  store<u64>(READERS + 16, q1);
+  store<u64>(READERS + 32, q2);
+  store<u64>(READERS + 48, q3);
+  return op;
+}
+
+/**
+ * Decodes the rest of one stream into every 4th byte from `op` below `outEnd`: 5 codes per refill while 8 bytes are
+ * left, then one code at a time, the last bytes read one by one; then checks that exactly the stream's bytes were
+ * used and its padding bits are 0.
+ */
+function finishStream(reader: usize, op: usize, outEnd: usize): i32 {
+  let pos = load<u64>(reader);
+  const end = load<u64>(reader, 8);
+  while (end - (pos >> 3) >= 8 && op + (CODES_PER_REFILL - 1) * STREAMS < outEnd) {
+    let bits = peek(pos);
+    for (let i: usize = 0; i < CODES_PER_REFILL; i++) {
+      const length = decodeOne(bits, op);
+      bits >>= length;
+      pos += length;
+      op += STREAMS;
+    }
+  }
+  const endBits = end << 3;
+  while (op < outEnd) {
+    pos += decodeOne(peekNearEnd(pos, end), op);
+    if (pos > endBits) return STATUS_TRUNCATED;
+    op += STREAMS;
+  }
+  if ((pos + 7) >> 3 != end) return STATUS_CORRUPT;
+  const padding = <u32>pos & 7;
+  return padding == 0 || load<u8>(<usize>(end - 1)) >> padding == 0 ? 0 : STATUS_CORRUPT;
+}
+
+/** The bits from `pos` on, 0 past the stream's `end` (a byte address). */
+function peekNearEnd(pos: u64, end: u64): u64 {
+  const at = <usize>(pos >> 3);
+  if (end - <u64>at >= 8) return peek(pos);
+  let bits: u64 = 0;
+  for (let p = at; <u64>p < end; p++) bits |= <u64>load<u8>(p) << (<u64>(p - at) << 3);
+  return bits >> (pos & 7);
+}
