@@ -116,6 +116,18 @@ describe('hostile headers allocate nothing out of proportion (inputs under 1 KB)
     });
   });
 
+  describe('entropy.decode', () => {
+    /** A run block (assembly/huffman_format.ts): mode 1, the decoded length n (u32), the byte. */
+    const run = (n: number) => Uint8Array.of(1, n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24, 7);
+    it.each([['2^31 - 1', 2 ** 31 - 1], ['200 MiB', 200 << 20], ['64 MiB', 64 << 20]])('a 6-byte run of %s is LIMIT without maxOutputSize', async (_, n) => {
+      expect(await boundedCode(() => engine.entropy.decode(run(n)))).toBe('LIMIT');
+    });
+    it('a run the caller allows decodes', () => {
+      const bytes = engine.entropy.decode(run(64 << 20), { maxOutputSize: 64 << 20 });
+      expect([bytes.length, bytes[0], bytes[(64 << 20) - 1]]).toEqual([64 << 20, 7, 7]);
+    });
+  });
+
   describe('LZ4', () => {
     // Frame: magic, FLG (version 01, independent blocks, content size), BD (4 MiB blocks), content size, HC, then
     // a block header claiming 4 MiB of compressed data that is not there.

@@ -7,7 +7,8 @@ import { DEFAULT_MAX_OUTPUT_SIZE, MAX_OUTPUT_SIZE } from '../lz4/limits';
 import { copyBytes } from '../output-bytes';
 
 export interface EntropyDecodeOptions {
-  /** Refuse blocks that decode to more than this many bytes (default 256 MiB, at most 2^31 − 1), before allocating. */
+  /** Refuse blocks that decode to more than this many bytes (at most 2^31 − 1), before allocating. Default: 256 MiB,
+   *  and for a run block (any length in 6 bytes) 4 MiB + 1 KiB per block byte — pass it to decode a longer run. */
   maxOutputSize?: number;
   /** Decode into this array instead of a new one (the block must fit it); the result is a view of its first bytes. */
   out?: Uint8Array;
@@ -58,11 +59,17 @@ function encode(kernels: Kernels, data: unknown): Uint8Array {
   }
 }
 
+/** Without the caller's maxOutputSize or out, a block decodes to at most 4 MiB plus this many bytes per block byte.
+ *  Raw and Huffman blocks cannot pass it (they expand at most 8x); a run block (6 bytes for any length) can, so a
+ *  few hostile bytes cannot ask for the full default limit. */
+const DEFAULT_EXPANSION = 1024;
+
 function decode(kernels: Kernels, data: unknown, options: EntropyDecodeOptions = {}): Uint8Array {
   const block = asBytes(data, 'entropy.decode block');
   const out = options.out === undefined ? undefined : asBytes(options.out, 'entropy.decode out');
-  const limit = out?.length
-    ?? integerOption(options.maxOutputSize ?? DEFAULT_MAX_OUTPUT_SIZE, 'entropy.decode maxOutputSize', 0, MAX_OUTPUT_SIZE);
+  const limit = out?.length ?? (options.maxOutputSize === undefined
+    ? Math.min(DEFAULT_MAX_OUTPUT_SIZE, (4 << 20) + DEFAULT_EXPANSION * block.length)
+    : integerOption(options.maxOutputSize, 'entropy.decode maxOutputSize', 0, MAX_OUTPUT_SIZE));
   kernels.reset();
   try {
     const src = kernels.alloc(block.length);

@@ -1,6 +1,7 @@
 // Every fuzz target, by the name of its corpus folder.
 import type { FuzzTarget } from '../target';
 import { container } from './container';
+import { entropy } from './entropy';
 import { gguf } from './gguf';
 import { lz4Block } from './lz4-block';
 import { lz4Frame } from './lz4-frame';
@@ -11,4 +12,4 @@ import { shuffle } from './shuffle';
 import { sparse } from './sparse';
 import { tfjs } from './tfjs';
 
-export const TARGETS: readonly FuzzTarget[] = [lz4Frame, lz4Block, container, sparse, shuffle, quant, safetensors, npy, gguf, tfjs];
+export const TARGETS: readonly FuzzTarget[] = [lz4Frame, lz4Block, entropy, container, sparse, shuffle, quant, safetensors, npy, gguf, tfjs];
