@@ -18,6 +18,8 @@ import { isQuantized, parseIndex, type ByteRange, type TensorEntry } from './ind
 export interface ByteSource {
   readonly size: number;
   read(offset: number, length: number): Promise<Uint8Array>;
+  /** A source in memory reads without a promise too: decoding a chunk then awaits nothing. */
+  readNow?(offset: number, length: number): Uint8Array;
   /** Announces the ranges about to be read, so that a remote source can fetch them together. */
   prefetch?(ranges: readonly ByteRange[]): void;
   /** True when the source calls onProgress itself (a URL: bytes as they download). */
@@ -91,7 +93,8 @@ const DEFAULT_MAX_TENSORS = 100_000;
 const DEFAULT_MAX_CHUNKS = 1_000_000;
 
 export function bytesSource(bytes: Uint8Array): ByteSource {
-  return { size: bytes.length, read: async (offset, length) => bytes.subarray(offset, offset + length) };
+  const readNow = (offset: number, length: number) => bytes.subarray(offset, offset + length);
+  return { size: bytes.length, readNow, read: async (offset, length) => readNow(offset, length) };
 }
 
 function limit(value: number | undefined, fallback: number, what: string): number {
@@ -102,15 +105,12 @@ function limit(value: number | undefined, fallback: number, what: string): numbe
 
 export async function openArchive(kernels: Kernels, rawSource: ByteSource, options: OpenOptions = {}): Promise<Archive> {
   let bytesRead = 0;
-  const source: ByteSource = {
-    size: rawSource.size,
-    read: async (offset, length) => {
-      const bytes = await rawSource.read(offset, length);
-      bytesRead += bytes.length;
-      if (!rawSource.reportsProgress) options.onProgress?.(bytesRead, rawSource.size);
-      return bytes;
-    },
+  const counted = (bytes: Uint8Array) => {
+    bytesRead += bytes.length;
+    if (!rawSource.reportsProgress) options.onProgress?.(bytesRead, rawSource.size);
+    return bytes;
   };
+  const source: ByteSource = { size: rawSource.size, read: async (offset, length) => counted(await rawSource.read(offset, length)) };
   const maxBytes = limit(options.maxBytes, DEFAULT_MAX_BYTES, 'maxBytes');
   const maxIndexBytes = limit(options.maxIndexBytes, DEFAULT_MAX_INDEX_BYTES, 'maxIndexBytes');
   const maxTensors = limit(options.maxTensors, DEFAULT_MAX_TENSORS, 'maxTensors');
@@ -142,7 +142,7 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
   };
   // Chunks are checked by the decoder, in WebAssembly memory, on the copy it decodes.
   const chunkReader: ChunkReader = {
-    read: (range) => source.read(range.offset, range.length),
+    read: rawSource.readNow ? (range) => counted(rawSource.readNow!(range.offset, range.length)) : (range) => source.read(range.offset, range.length),
     checksum: (range) => (verify ? range.checksum : undefined),
     mismatch,
   };
@@ -193,7 +193,7 @@ function allWithin(values: Float32Array | Int8Array | Uint8Array, lo: number, hi
 }
 
 interface ChunkReader {
-  read(range: ByteRange): Promise<Uint8Array>;
+  read(range: ByteRange): Uint8Array | Promise<Uint8Array>;
   /** The checksum the decoder checks, or undefined when verification is off. */
   checksum(range: ByteRange): number | undefined;
   mismatch(range: ByteRange, what: string): TensorzipError;
@@ -223,7 +223,8 @@ async function decodeTensor(kernels: Kernels, entry: TensorEntry, count: number,
     const start = k * entry.chunkElements;
     const n = Math.min(entry.chunkElements, count - start);
     const range = entry.chunks[k];
-    const bytes = await chunks.read(range);
+    const read = chunks.read(range);
+    const bytes = read instanceof Uint8Array ? read : await read;
     const checksum = chunks.checksum(range);
     try {
       if (isQuantized(entry)) {
