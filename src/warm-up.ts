@@ -18,8 +18,9 @@ const WARM_UP_MS = 40;
 const SPEED_UP = 4;
 /** Float32 values in the sample: 256 KiB, four times the span of LZ4's checked loops. */
 const SAMPLE_VALUES = 65536;
-/** The working space a 1 MiB chunk takes: its input, two scratch buffers and its output. */
-const CHUNK_WORKING_BYTES = 4 << 20;
+/** The working space a 1 MiB chunk takes: its input, two scratch buffers and its output, with room for LZ4's and a
+ *  sparse mask's overhead. */
+const CHUNK_WORKING_BYTES = 5 << 20;
 
 /** Int8 codes (a fixed sequence) as quantized weights hold them: 32 distinct values, most of them small. */
 function sampleCodes(): Uint8Array {
