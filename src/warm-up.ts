@@ -2,7 +2,7 @@
 // amount of work, then compiles it with its optimizing tier (TurboFan) in the background and uses that code from the
 // function's NEXT call. The first decode after loading thus ran its first chunks several times slower than later
 // ones (bench/cold-start.bench.ts). init() therefore decodes a sample through the hot kernels — LZ4 blocks (checked
-// and unchecked loops, hashing), xxh32, unshuffle, affine dequantization — at least TRIGGER_ROUNDS times, then until
+// and unchecked loops, hashing), xxh32, unshuffle, sparse bitmask unpacking, affine dequantization — at least TRIGGER_ROUNDS times, then until
 // a round runs several times faster than the first (the optimized code is in) or WARM_UP_MS have passed. It then
 // touches the working space a 1 MiB chunk takes in WebAssembly memory, whose first-touch page faults the first decode
 // would pay otherwise. Results never depend on any of this.
@@ -18,8 +18,9 @@ const WARM_UP_MS = 40;
 const SPEED_UP = 4;
 /** Float32 values in the sample: 256 KiB, four times the span of LZ4's checked loops. */
 const SAMPLE_VALUES = 65536;
-/** The working space a 1 MiB chunk takes: its input, two scratch buffers and its output. */
-const CHUNK_WORKING_BYTES = 4 << 20;
+/** The working space a 1 MiB chunk takes: its input, two scratch buffers and its output, with room for LZ4's and a
+ *  sparse mask's overhead. */
+const CHUNK_WORKING_BYTES = 5 << 20;
 
 /** Int8 codes (a fixed sequence) as quantized weights hold them: 32 distinct values, most of them small. */
 function sampleCodes(): Uint8Array {
@@ -39,13 +40,15 @@ export async function warmUp(kernels: Kernels): Promise<void> {
   const lz4 = bindLz4(() => kernels);
   const plain = [{ codec: 'lz4' }] as const;
   const shuffled = [{ codec: 'shuffle', typesize: 4 }, { codec: 'lz4' }] as const;
-  // int8 codes, then their float32 values (rows of 256 with their own scales) shuffled, then the same in a frame.
+  const sparse = [{ codec: 'sparse', format: 'bitmask', width: 4 }, { codec: 'lz4' }] as const;
+  // int8 codes, then their float32 values (rows of 256 with their own scales) shuffled, sparse-masked, and in a frame.
   const codes = pipeline.encodeChunk(sampleCodes(), [...plain]);
   const scale = new Float32Array(SAMPLE_VALUES / 256).map((_, row) => 2 ** -(row % 8) / 64);
   const int8 = { dtype: 'int8', count: SAMPLE_VALUES, shape: [SAMPLE_VALUES / 256, 256], axis: 0, scale } as const;
   const weights = pipeline.decodeChunk(codes, [...plain], int8);
   const bytes = new Uint8Array(weights.buffer);
   const floats = pipeline.encodeChunk(bytes, [...shuffled]);
+  const masked = pipeline.encodeChunk(bytes, [...sparse]);
   const frame = lz4.compress(bytes);
   kernels.reset();
   const staged = kernels.alloc(floats.length);
@@ -56,6 +59,7 @@ export async function warmUp(kernels: Kernels): Promise<void> {
     const roundStart = performance.now();
     pipeline.decodeChunk(floats, [...shuffled], { dtype: 'float32', count: SAMPLE_VALUES, out: weights, checksum });
     pipeline.decodeChunk(codes, [...plain], { ...int8, out: weights });
+    pipeline.decodeChunk(masked, [...sparse], { dtype: 'float32', count: SAMPLE_VALUES, out: weights });
     lz4.decompress(frame);
     const now = performance.now();
     if (round === 1) first = now - roundStart;

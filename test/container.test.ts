@@ -192,6 +192,18 @@ describe.each(BUILDS)('.tzip container (%s build)', (_, engine) => {
     expect(out).toEqual(weights);
   });
 
+  it('reports the bytes of every chunk and parameter block read from bytes in memory', async () => {
+    const tensors = { w: { dtype: 'float32', shape: [64, 300], data: floats(19200, 7) }, b: { dtype: 'float32', shape: [3000], data: floats(3000, 8) } } as const;
+    const file = await pack(tensors, { quantize: 'int8', chunkBytes: 4096 });
+    const seen: number[] = [];
+    const archive = await open(file, { onProgress: (done, total) => (seen.push(done), expect(total).toBe(file.length)) });
+    const afterOpen = seen.length;
+    await archive.getAll();
+    expect(archive.tensors.map((t) => t.storedDtype)).toContain('int8');
+    expect(seen.at(-1)).toBe(seen[afterOpen - 1]! + archive.tensors.reduce((n, t) => n + t.encodedBytes, 0));
+    expect(seen.length - afterOpen).toBeGreaterThan(2 * archive.tensors.length); // chunk by chunk
+  });
+
   it('reports every single-bit flip of a small file as a TensorzipError, or decodes the same values', async () => {
     const tensors = { a: { dtype: 'float32' as const, shape: [40, 40], data: floats(1600, 7, 0.6) }, b: { dtype: 'int16' as const, shape: [50], data: Int16Array.from({ length: 50 }, (_, i) => i * 31) } };
     const file = await pack(tensors, { quantize: 'int8', rules: [{ match: 'b', quantize: 'lossless' }], chunkBytes: 4096 });

@@ -37,6 +37,23 @@ describe.each([['simd', true], ['scalar', false]] as const)('warm-up, %s build',
     expect(fresh.exports.memory.buffer.byteLength).toBeLessThan(4 * MiB);
   });
 
+  it('a 1 MiB chunk of each pipeline pack() picks decodes in that working space: the memory does not grow', async () => {
+    const weights = floatWeights(MiB / 4, 11);
+    for (let i = 0; i < MiB; i += 12) weights.fill(0, i, i + 4); // one value in three is zero: worth a sparse stage
+    const pipelines = [[], [{ codec: 'lz4' }], [{ codec: 'shuffle', typesize: 4 }, { codec: 'lz4' }],
+      [{ codec: 'sparse', format: 'bitmask', width: 4 }, { codec: 'lz4' }]] as const;
+    const kernels = await loadKernels(simd);
+    const chunks = pipelines.map((stages) => bindPipeline(() => kernels).encodeChunk(weights, [...stages]));
+    const warmed = await loadKernels(simd);
+    await warmUp(warmed);
+    const size = warmed.exports.memory.buffer.byteLength;
+    pipelines.forEach((stages, i) => {
+      const decoded = bindPipeline(() => warmed).decodeChunk(chunks[i]!, [...stages], { dtype: 'float32', count: MiB / 4 });
+      expect(equalBytes(new Uint8Array(decoded.buffer), weights)).toBe(true);
+      expect(warmed.exports.memory.buffer.byteLength).toBe(size);
+    });
+  });
+
   it('changes no result: decodes after it equal the input and those of an instance that never ran it', async () => {
     const weights = floatWeights(100_032, 7);
     const warmed = await loadKernels(simd);

@@ -18,6 +18,8 @@ import { isQuantized, parseIndex, type ByteRange, type TensorEntry } from './ind
 export interface ByteSource {
   readonly size: number;
   read(offset: number, length: number): Promise<Uint8Array>;
+  /** A source in memory reads without a promise too: decoding a chunk then awaits nothing. */
+  readNow?(offset: number, length: number): Uint8Array;
   /** Announces the ranges about to be read, so that a remote source can fetch them together. */
   prefetch?(ranges: readonly ByteRange[]): void;
   /** True when the source calls onProgress itself (a URL: bytes as they download). */
@@ -91,7 +93,8 @@ const DEFAULT_MAX_TENSORS = 100_000;
 const DEFAULT_MAX_CHUNKS = 1_000_000;
 
 export function bytesSource(bytes: Uint8Array): ByteSource {
-  return { size: bytes.length, read: async (offset, length) => bytes.subarray(offset, offset + length) };
+  const readNow = (offset: number, length: number) => bytes.subarray(offset, offset + length);
+  return { size: bytes.length, readNow, read: async (offset, length) => readNow(offset, length) };
 }
 
 function limit(value: number | undefined, fallback: number, what: string): number {
@@ -102,15 +105,12 @@ function limit(value: number | undefined, fallback: number, what: string): numbe
 
 export async function openArchive(kernels: Kernels, rawSource: ByteSource, options: OpenOptions = {}): Promise<Archive> {
   let bytesRead = 0;
-  const source: ByteSource = {
-    size: rawSource.size,
-    read: async (offset, length) => {
-      const bytes = await rawSource.read(offset, length);
-      bytesRead += bytes.length;
-      if (!rawSource.reportsProgress) options.onProgress?.(bytesRead, rawSource.size);
-      return bytes;
-    },
+  const counted = (bytes: Uint8Array) => {
+    bytesRead += bytes.length;
+    if (!rawSource.reportsProgress) options.onProgress?.(bytesRead, rawSource.size);
+    return bytes;
   };
+  const source: ByteSource = { size: rawSource.size, read: async (offset, length) => counted(await rawSource.read(offset, length)) };
   const maxBytes = limit(options.maxBytes, DEFAULT_MAX_BYTES, 'maxBytes');
   const maxIndexBytes = limit(options.maxIndexBytes, DEFAULT_MAX_INDEX_BYTES, 'maxIndexBytes');
   const maxTensors = limit(options.maxTensors, DEFAULT_MAX_TENSORS, 'maxTensors');
@@ -142,7 +142,7 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
   };
   // Chunks are checked by the decoder, in WebAssembly memory, on the copy it decodes.
   const chunkReader: ChunkReader = {
-    read: (range) => source.read(range.offset, range.length),
+    read: rawSource.readNow ? (range) => counted(rawSource.readNow!(range.offset, range.length)) : (range) => source.read(range.offset, range.length),
     checksum: (range) => (verify ? range.checksum : undefined),
     mismatch,
   };
@@ -186,8 +186,14 @@ function info(entry: TensorEntry): TensorInfo {
   };
 }
 
+/** Whether every value lies in [lo, hi] (NaN does not). A loop: it runs over every scale of every tensor decoded. */
+function allWithin(values: Float32Array | Int8Array | Uint8Array, lo: number, hi: number): boolean {
+  for (let i = 0; i < values.length; i++) if (!(values[i]! >= lo && values[i]! <= hi)) return false;
+  return true;
+}
+
 interface ChunkReader {
-  read(range: ByteRange): Promise<Uint8Array>;
+  read(range: ByteRange): Uint8Array | Promise<Uint8Array>;
   /** The checksum the decoder checks, or undefined when verification is off. */
   checksum(range: ByteRange): number | undefined;
   mismatch(range: ByteRange, what: string): TensorzipError;
@@ -204,20 +210,21 @@ async function decodeTensor(kernels: Kernels, entry: TensorEntry, count: number,
     // float32 scales, then (asymmetric types) one zero-point byte per scale: 4p or 5p bytes (checked at open).
     const p = affineLayout(entry.shape, entry.stored.axis ?? undefined, entry.stored.blockSize ?? undefined).paramCount;
     scale = new Float32Array(block.buffer, 0, p);
-    if (!scale.every((v) => v > 0 && v < Infinity)) throw new TensorzipError('CORRUPT', `open: "${entry.name}" has a scale that is not finite and positive`);
+    if (!allWithin(scale, Number.MIN_VALUE, Number.MAX_VALUE)) throw new TensorzipError('CORRUPT', `open: "${entry.name}" has a scale that is not finite and positive`);
     if (block.length === 5 * p) {
       const unsigned = entry.stored.dtype === 'uint8' || entry.stored.dtype === 'uint4';
       const four = entry.stored.dtype === 'int4' || entry.stored.dtype === 'uint4';
       zeroPoint = unsigned ? block.subarray(4 * p) : new Int8Array(block.buffer, 4 * p, p);
       const [lo, hi] = four ? (unsigned ? [0, 15] : [-8, 7]) : unsigned ? [0, 255] : [-128, 127];
-      if (!zeroPoint.every((z) => z >= lo && z <= hi)) throw new TensorzipError('CORRUPT', `open: "${entry.name}" has a zero point outside ${lo}..${hi}`);
+      if (!allWithin(zeroPoint, lo, hi)) throw new TensorzipError('CORRUPT', `open: "${entry.name}" has a zero point outside ${lo}..${hi}`);
     }
   }
   for (let k = 0; k < entry.chunks.length; k++) {
     const start = k * entry.chunkElements;
     const n = Math.min(entry.chunkElements, count - start);
     const range = entry.chunks[k];
-    const bytes = await chunks.read(range);
+    const read = chunks.read(range);
+    const bytes = read instanceof Uint8Array ? read : await read;
     const checksum = chunks.checksum(range);
     try {
       if (isQuantized(entry)) {

@@ -98,9 +98,10 @@ function stringMap(value: unknown, what: string): Record<string, string> {
   return map;
 }
 
-function byteRange(value: unknown, what: string): ByteRange {
-  if (!Array.isArray(value) || value.length !== 3 || !value.every(isCount) || value[2] > 0xffffffff) {
-    throw corrupt(`${what} must be [offset, length, xxh32], found ${describeValue(value)}`);
+/** `what` names the range in the error; a function, so that the label of every chunk is not built in advance. */
+function byteRange(value: unknown, what: () => string): ByteRange {
+  if (!Array.isArray(value) || value.length !== 3 || !isCount(value[0]) || !isCount(value[1]) || !isCount(value[2]) || value[2] > 0xffffffff) {
+    throw corrupt(`${what()} must be [offset, length, xxh32], found ${describeValue(value)}`);
   }
   return { offset: value[0], length: value[1], checksum: value[2] };
 }
@@ -192,7 +193,7 @@ function tensorEntry(value: unknown, i: number, limits: IndexLimits, chunksBefor
   const blockSize = stored.blockSize ?? null;
   if ((axis !== null && !Number.isSafeInteger(axis)) || (blockSize !== null && !(isCount(blockSize) && blockSize > 0))) throw corrupt(`${what}: stored.axis and stored.blockSize must be integers or null`);
   const affine = quantized && QUANT_STORED[storedDtype as string].affine;
-  const params = stored.params === null || stored.params === undefined ? null : byteRange(stored.params, `${what} stored.params`);
+  const params = stored.params === null || stored.params === undefined ? null : byteRange(stored.params, () => `${what} stored.params`);
   if (affine !== (params !== null)) throw corrupt(`${what}: ${affine ? 'affine types need' : 'only affine types have'} a parameter block`);
   if (affine) {
     let scales: number;
@@ -218,7 +219,7 @@ function tensorEntry(value: unknown, i: number, limits: IndexLimits, chunksBefor
   };
   const expansion = chunkExpansion(stages);
   entry.chunks = value.chunks.map((c, k) => {
-    const r = byteRange(c, `${what} chunks[${k}]`);
+    const r = byteRange(c, () => `${what} chunks[${k}]`);
     const elements = Math.min(chunkElements, count - k * chunkElements);
     const bytes = storedBytes(entry, elements);
     if (r.length > chunkBound(stages, bytes)) throw corrupt(`${what} chunks[${k}]: ${r.length} bytes is more than its pipeline can produce for ${elements} elements`);

@@ -119,9 +119,11 @@ export function decodeChunkBytes(kernels: Kernels, encoded: Uint8Array, stagesIn
  */
 function runProgram(kernels: Kernels, input: Uint8Array, stages: PipelineStage[], stored: number, unpacked: number,
   out: Uint8Array, checksum: number | undefined, finish: (records: number[][]) => void): void {
-  const sparse = stages.some((s) => s.codec === 'sparse');
-  // Room for any intermediate: the stored codes, 4-bit codes unpacked, or a sparse payload (mask or LEB128 numbers).
-  const scratchCap = Math.max(stored, unpacked) + (sparse ? 5 * stored + 16 : 0);
+  const sparse = stages.find((s) => s.codec === 'sparse');
+  // Room for any intermediate: the stored codes, 4-bit codes unpacked, or a sparse payload (a bitmask's mask and at
+  // most every value; CSR's and 2:4's LEB128 numbers up to 5 bytes each).
+  const sparseRoom = sparse === undefined ? 0 : sparse.format === 'bitmask' ? Math.ceil(stored / sparse.width / 8) + 16 : 5 * stored + 16;
+  const scratchCap = Math.max(stored, unpacked) + sparseRoom;
   kernels.reset();
   try {
     const records: number[][] = [];

@@ -35,22 +35,24 @@ export function maxExpansion(stage: PipelineStage): number {
 /** Checks a stage list; returns it as it is. */
 export function checkStages(stages: unknown, what: string): PipelineStage[] {
   if (!Array.isArray(stages)) throw new TensorzipError('ARGUMENT', `${what}: expected an array of stages`);
-  for (const [i, stage] of stages.entries()) {
-    const s = stage as Record<string, unknown>;
-    const where = `${what}[${i}]`;
+  // Runs for every chunk decoded: the messages are built only when thrown.
+  for (let i = 0; i < stages.length; i++) {
+    const s = stages[i] as Record<string, unknown>;
     switch (s?.codec) {
       case 'lz4': break;
       case 'shuffle':
-      case 'bitshuffle': integerOption(s.typesize as number, `${where} typesize`, 1, 16); break;
+      case 'bitshuffle':
+        if (!(Number.isInteger(s.typesize) && (s.typesize as number) >= 1 && (s.typesize as number) <= 16)) integerOption(s.typesize as number, `${what}[${i}] typesize`, 1, 16);
+        break;
       case 'delta':
-        if (![1, 2, 4, 8].includes(s.width as number)) throw new TensorzipError('ARGUMENT', `${where} width: expected 1, 2, 4 or 8, found ${describeValue(s.width)}`);
+        if (![1, 2, 4, 8].includes(s.width as number)) throw new TensorzipError('ARGUMENT', `${what}[${i}] width: expected 1, 2, 4 or 8, found ${describeValue(s.width)}`);
         break;
       case 'sparse':
-        if (!['bitmask', 'csr', '2:4'].includes(s.format as string)) throw new TensorzipError('ARGUMENT', `${where} format: expected 'bitmask', 'csr' or '2:4', found ${describeValue(s.format)}`);
-        if (![1, 2, 4].includes(s.width as number)) throw new TensorzipError('ARGUMENT', `${where} width: expected 1, 2 or 4, found ${describeValue(s.width)}`);
+        if (!['bitmask', 'csr', '2:4'].includes(s.format as string)) throw new TensorzipError('ARGUMENT', `${what}[${i}] format: expected 'bitmask', 'csr' or '2:4', found ${describeValue(s.format)}`);
+        if (![1, 2, 4].includes(s.width as number)) throw new TensorzipError('ARGUMENT', `${what}[${i}] width: expected 1, 2 or 4, found ${describeValue(s.width)}`);
         break;
       default:
-        throw new TensorzipError('ARGUMENT', `${where}: unknown codec ${describeValue(s?.codec)}`);
+        throw new TensorzipError('ARGUMENT', `${what}[${i}]: unknown codec ${describeValue(s?.codec)}`);
     }
   }
   return stages as PipelineStage[];
