@@ -152,13 +152,16 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
     if (entry === undefined) throw new TensorzipError('ARGUMENT', `archive.get: no tensor is named ${describeValue(name)}`);
     if (getOptions.dtype !== undefined && getOptions.dtype !== entry.dtype) throw new TensorzipError('ARGUMENT', `archive.get dtype: ${describeValue(name)} is ${entry.dtype}, not ${describeValue(getOptions.dtype)}`);
     rawSource.prefetch?.(rangesOf(entry));
+    return decodeEntry(entry, getOptions.out) as Promise<Tensor<D>>;
+  };
+  const decodeEntry = async (entry: TensorEntry, given: TensorArray | undefined): Promise<Tensor> => {
     const count = entry.shape.reduce((n, d) => n * d, 1);
     const { array } = TENSOR_DTYPES[entry.dtype];
     // open() checked that the chunks' bytes can decode to this many elements: the allocation is in proportion.
-    const out = getOptions.out ?? newArray(array, count);
-    if (!(out instanceof array) || out.length !== count) throw new TensorzipError('ARGUMENT', `archive.get out: expected a ${array.name} of ${count} elements for "${name}"`);
+    const out = given ?? newArray(array, count);
+    if (!(out instanceof array) || out.length !== count) throw new TensorzipError('ARGUMENT', `archive.get out: expected a ${array.name} of ${count} elements for ${describeValue(entry.name)}`);
     await decodeTensor(kernels, entry, count, out, readChecked, chunkReader);
-    return { dtype: entry.dtype, shape: [...entry.shape], data: out } as Tensor<D>;
+    return { dtype: entry.dtype, shape: [...entry.shape], data: out } as Tensor;
   };
 
   return {
@@ -167,8 +170,8 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
     get,
     getAll: async () => {
       const all: Record<string, Tensor> = Object.create(null); // any name, `__proto__` too, is a key of its own
-      rawSource.prefetch?.(doc.tensors.flatMap(rangesOf));
-      for (const t of doc.tensors) all[t.name] = await get(t.name);
+      rawSource.prefetch?.(doc.tensors.flatMap(rangesOf)); // once for all: each tensor's ranges are in it
+      for (const t of doc.tensors) all[t.name] = await decodeEntry(t, undefined);
       return all;
     },
   };

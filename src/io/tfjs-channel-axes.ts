@@ -2,6 +2,7 @@
 // channel-axis-rules.ts — graph models (`modelTopology.node[]`: each op names its weights among its inputs) and
 // layers models (Keras layers, whose weights are named `<layer>/<weight>`). A weight the graph does not explain, or
 // that two uses give different axes, is left out: pack() then chooses its axis from the data.
+import { nullObject } from './untrusted';
 import { TensorzipError } from '../errors';
 import { KERAS_LAYERS, ruleAxis, TF_OPS, type Attributes, type WeightAxisRule } from './channel-axis-rules';
 
@@ -31,7 +32,7 @@ export function tfjsChannelAxes(modelJson: unknown): Record<string, number> {
   const topology = (modelJson as Json).modelTopology;
   if (isObject(topology) && Array.isArray(topology.node)) graphAxes(topology.node, note);
   else if (isObject(topology)) layerAxes(topology, [...ranks.keys()], note);
-  const axes: Record<string, number> = Object.create(null);
+  const axes = nullObject<number>();
   for (const [weight, axis] of found) if (axis !== null) axes[weight] = axis;
   return axes;
 }
