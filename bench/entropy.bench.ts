@@ -12,18 +12,17 @@
 // each process takes the best of BENCH_ROUNDS rounds in which the codecs take turns, on a 4 MiB sample of each class,
 // and the parent prints the median over BENCH_PROCESSES fresh processes (default 3). "cold" is the first call of a
 // fresh process (wall time: table building, tier-up, first allocation).
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { brotliCompressSync, brotliDecompressSync, constants, deflateRawSync, inflateRawSync } from 'node:zlib';
 import Blosc from 'numcodecs/blosc';
 import { createEngine } from 'tensorzip';
 import { loadKernels } from '../src/wasm/load';
+import { isChild, median, runFreshProcesses } from './fresh-processes';
 
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const TIME_MS = Number(process.env.BENCH_TIME ?? 100);
-const CHILD = 'TENSORZIP_ENTROPY_BENCH_CHILD';
 const BLOCK = 1 << 20;
 const SAMPLE = 4 << 20;
 const DIR = 'node_modules/@vladmandic/face-api/model';
@@ -184,7 +183,7 @@ async function measure(): Promise<Speeds> {
   return speeds;
 }
 
-if (process.env[CHILD]) {
+if (isChild()) {
   console.log(JSON.stringify(await measure()));
 } else {
   // Ratios on the whole classes, once.
@@ -201,16 +200,7 @@ if (process.env[CHILD]) {
     }
     console.log(`${name}: ratios done`);
   }
-  const runs: Speeds[] = [];
-  for (let p = 0; p < PROCESSES; p++) {
-    runs.push(JSON.parse(execFileSync(process.execPath, [process.argv[1]!], { env: { ...process.env, [CHILD]: '1' }, encoding: 'utf8', maxBuffer: 1 << 24 })));
-    console.log(`process ${p + 1} of ${PROCESSES} done`);
-  }
-  const median = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  };
+  const runs = runFreshProcesses<Speeds>(PROCESSES, (p) => console.log(`process ${p} of ${PROCESSES} done`));
   const speed = (name: string, task: string, kind: 'warm' | 'cold') => median(runs.map((r) => r[name]![task]![kind]));
   const codecs = Object.keys(CODECS);
   console.log(`\n## Ratio (whole classes, 1 MiB blocks)\n`);
