@@ -19,6 +19,8 @@ import { dequantizeLinear } from './affine';
 import { f16ToF32, bf16ToF32 } from './float16';
 import { fp8E4M3ToF32, fp8E5M2ToF32 } from './fp8';
 import { ggmlDecodeQ8_0, ggmlDecodeQ4_0, ggmlDecodeQ4_1, ggmlDecodeQ4_K } from './ggml';
+import { huffmanPlanesDecode } from './huffman_planes';
+import { paletteDecode } from './palette';
 
 /** Bytes of one stage record. */
 export const STAGE_BYTES: usize = 32;
@@ -40,6 +42,8 @@ const OP_GGML_Q8_0 = 14; //         blocks → f32
 const OP_GGML_Q4_0 = 15;
 const OP_GGML_Q4_1 = 16;
 const OP_GGML_Q4_K = 17;
+const OP_HUFFMAN = 18; //           p0 planes (1–16)
+const OP_PALETTE = 19; //           p0 width (2, 4, 8)
 
 /** Scales an element-count result to bytes, passing statuses through. */
 // @ts-ignore: decorator
@@ -81,6 +85,8 @@ function runStage(record: usize, src: usize, len: usize, dst: usize, cap: usize)
     case OP_GGML_Q4_0: return len % 18 != 0 ? STATUS_CORRUPT : bytes(ggmlDecodeQ4_0(src, len / 18, dst, cap >> 2), 4);
     case OP_GGML_Q4_1: return len % 20 != 0 ? STATUS_CORRUPT : bytes(ggmlDecodeQ4_1(src, len / 20, dst, cap >> 2), 4);
     case OP_GGML_Q4_K: return len % 144 != 0 ? STATUS_CORRUPT : bytes(ggmlDecodeQ4_K(src, len / 144, dst, cap >> 2), 4);
+    case OP_HUFFMAN: return huffmanPlanesDecode(src, len, dst, cap, p0);
+    case OP_PALETTE: return paletteDecode(src, len, dst, cap, p0);
     default: return STATUS_ARGUMENT;
   }
 }

@@ -51,6 +51,9 @@ describe('hostile headers allocate nothing out of proportion (inputs under 1 KB)
       ['a [2^28] float32 tensor as a 64-byte CSR chunk', oneChunkFile(new Uint8Array(64), { pipeline: [{ codec: 'sparse', format: 'csr', width: 4 }] }, 'float32', [2 ** 28]), 'CORRUPT'],
       ['a [2^29] tensor stored as float16 in 64 bytes', oneChunkFile(new Uint8Array(64), { stored: { dtype: 'float16', axis: null, blockSize: null, params: null } }), 'CORRUPT'],
       ['a [2^26] tensor stored as q4_0 blocks in 64 bytes', oneChunkFile(new Uint8Array(64), { stored: { dtype: 'q4_0', axis: null, blockSize: null, params: null } }, 'float32', [2 ** 26]), 'CORRUPT'],
+      ['a [2^29] float32 tensor in a 64-byte huffman chunk (255 per byte, as LZ4)', oneChunkFile(new Uint8Array(64), { pipeline: [{ codec: 'huffman', planes: 1 }] }), 'CORRUPT'],
+      ['a [2^29] float32 tensor behind palette + huffman (4 × 255 per byte)', oneChunkFile(new Uint8Array(64), { pipeline: [{ codec: 'palette', width: 4 }, { codec: 'huffman', planes: 1 }] }), 'CORRUPT'],
+      ['a [2^31 − 1] uint8 tensor as a 6-byte huffman run', oneChunkFile(Uint8Array.of(1, 0xff, 0xff, 0xff, 0x7f, 0), { pipeline: [{ codec: 'huffman', planes: 1 }] }, 'uint8', [2 ** 31 - 1]), 'CORRUPT'],
       ['a [2^28] uint8 tensor, 2^28 chunk elements in a 64-byte LZ4 chunk', oneChunkFile(new Uint8Array(64), { pipeline: [{ codec: 'lz4' }] }, 'uint8', [2 ** 28]), 'CORRUPT'],
     ];
     it.each(cases)('%s', async (_, file, code) => {

@@ -9,6 +9,7 @@ import type { Kernels } from '../wasm/kernels';
 import { checkTensorData, isTensorDtype, TENSOR_DTYPES, type TensorArray, type TensorDtype } from './dtypes';
 import { storedBytes, type TensorEntry } from './index-document';
 import { checkMode, matches, planCodes, planTensor, type QuantizeMode, type TensorPlan } from './plan';
+import { choosePipeline, reachable } from './pipeline-choice';
 import type { QuantizedInput } from '../codecs/quant';
 import { GGML_TYPES, type GgmlDtype } from '../codecs/quant/ggml';
 
@@ -138,21 +139,19 @@ export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: st
     const unit = q?.dtype === 'int4' || q?.dtype === 'uint4' ? 2 : q?.dtype === 'q4_k' ? 256 : q?.dtype.startsWith('q') ? 32 : 1;
     const decodedBytes = q ? 4 : TENSOR_DTYPES[dtype].bytes;
     entry.chunkElements = Math.max(unit, Math.floor(chunkBytes / decodedBytes / unit) * unit);
-    const encodeChunks = (pipeline: PipelineStage[]) => {
-      const chunks: Uint8Array[] = [];
-      for (let first = 0; first < count; first += entry.chunkElements) {
-        const from = storedBytes(entry, first);
-        const to = storedBytes(entry, Math.min(count, first + entry.chunkElements));
-        chunks.push(encodeChunk(kernels, plan.stored.subarray(from, to), pipeline));
-      }
-      return chunks;
+    const chunkCount = Math.ceil(count / entry.chunkElements);
+    const chunkAt = (k: number) => {
+      const first = k * entry.chunkElements;
+      return plan.stored.subarray(storedBytes(entry, first), storedBytes(entry, Math.min(count, first + entry.chunkElements)));
     };
-    entry.pipeline = plan.pipeline;
+    const encodeChunks = (pipeline: PipelineStage[]) => Array.from({ length: chunkCount }, (_, k) => encodeChunk(kernels, chunkAt(k), pipeline));
+    entry.pipeline = choosePipeline(kernels, plan.candidates, chunkCount, chunkAt);
     let chunks = encodeChunks(entry.pipeline);
-    if (chunks.reduce((n, c) => n + c.length, 0) >= plan.stored.length && entry.pipeline.every((s) => s.codec !== 'sparse')) {
-      // Shuffle + LZ4 found nothing to take out (random mantissas, well-spread codes): store the codes as they are,
-      // which is no larger and decodes faster.
-      entry.pipeline = [];
+    const refused = chunks.some((c, k) => !reachable(entry.pipeline, c, chunkAt(k).length));
+    if (refused || chunks.reduce((n, c) => n + c.length, 0) >= plan.stored.length) {
+      // The sample misled: a chunk the reader would refuse as too short (a constant run under Huffman, which LZ4
+      // stores within its bound), or no gain at all. The codes as they are, or LZ4, are then the safe choice.
+      entry.pipeline = refused ? choosePipeline(kernels, plan.candidates.filter((p) => p.every((s) => s.codec !== 'huffman')), chunkCount, chunkAt) : [];
       chunks = encodeChunks(entry.pipeline);
     }
     return { entry, params, chunks, inputBytes };

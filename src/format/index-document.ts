@@ -9,7 +9,7 @@ import { isTensorDtype, TENSOR_DTYPES, type TensorDtype } from './dtypes';
 import { ALIGNMENT, FOOTER_BYTES, PREFIX_BYTES, type IndexLocation } from './framing';
 import { arrayElementsByDepth, parseJson } from './index-json';
 import { describeValue } from '../codecs/describe-value';
-import { maxExpansion } from '../codecs/pipeline/stages';
+import { maxExpansion, PALETTE_MAX_ENTRIES } from '../codecs/pipeline/stages';
 
 export interface ByteRange {
   offset: number;
@@ -112,18 +112,20 @@ const STAGE_FIELDS: Record<string, Record<string, readonly unknown[]>> = {
   bitshuffle: { typesize: Array.from({ length: 16 }, (_, i) => i + 1) },
   delta: { width: [1, 2, 4, 8] },
   sparse: { format: ['bitmask', 'csr', '2:4'], width: [1, 2, 4] },
+  huffman: { planes: Array.from({ length: 16 }, (_, i) => i + 1) },
+  palette: { width: [2, 4, 8] },
 };
 
-/** Most stages in one pipeline (there are 5 codecs). */
+/** Most stages in one pipeline. */
 const MAX_STAGES = 8;
-/** Codecs that expand (see chunkExpansion) appear at most once in a pipeline, so that its expansion stays bounded. */
-const ONCE = ['lz4', 'sparse'];
+/** Codecs that expand (see chunkExpansion): at most one of each group in a pipeline, so its expansion stays bounded. */
+const ONCE = [['lz4', 'huffman'], ['sparse', 'palette']];
 
 function pipeline(value: unknown, what: string): PipelineStage[] {
   if (!Array.isArray(value)) throw corrupt(`${what} must be an array of stages`);
   if (value.length > MAX_STAGES) throw corrupt(`${what} has ${value.length} stages, more than ${MAX_STAGES}`);
-  for (const codec of ONCE) {
-    if (value.filter((stage) => isObject(stage) && stage.codec === codec).length > 1) throw corrupt(`${what} has more than one ${codec} stage`);
+  for (const group of ONCE) {
+    if (value.filter((stage) => isObject(stage) && group.includes(stage.codec as string)).length > 1) throw corrupt(`${what} has more than one ${group.join(' or ')} stage`);
   }
   return value.map((stage, i) => {
     if (!isObject(stage) || typeof stage.codec !== 'string') throw corrupt(`${what}[${i}] must be an object with a codec name`);
@@ -137,10 +139,17 @@ function pipeline(value: unknown, what: string): PipelineStage[] {
   });
 }
 
-/** The largest a chunk of `stored` bytes can be after its pipeline (the LZ4 bound of the largest intermediate). */
+/** The largest a chunk of `stored` bytes can be after its pipeline: the compressor's bound of the largest
+ *  intermediate (CSR's 5-byte numbers, a palette's count and table of up to 65,536 entries). */
 function chunkBound(stages: PipelineStage[], stored: number): number {
-  let bound = stored + (stages.some((s) => s.codec === 'sparse') ? 5 * stored + 16 : 0);
+  let bound = stored;
+  for (const s of stages) {
+    if (s.codec === 'sparse') bound += 5 * stored + 16;
+    if (s.codec === 'palette') bound += 4 + PALETTE_MAX_ENTRIES * s.width;
+  }
   if (stages.some((s) => s.codec === 'lz4')) bound += Math.floor(bound / 255) + 16;
+  // A block per plane is never longer than its raw form: 5 header bytes, and each plane's u32 length.
+  for (const s of stages) if (s.codec === 'huffman') bound += 9 * s.planes;
   return bound;
 }
 

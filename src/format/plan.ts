@@ -6,6 +6,7 @@
 import { describeValue } from '../codecs/describe-value';
 import { isTensorzipError, TensorzipError } from '../errors';
 import type { PipelineStage } from '../codecs/pipeline';
+import { pipelineCandidates } from './pipeline-choice';
 import type { QuantizedInput, QuantizedTensor } from '../codecs/quant';
 import type { Kernels } from '../wasm/kernels';
 import { choose } from '../codecs/quant/choose';
@@ -18,7 +19,7 @@ export const QUANTIZE_MODES: readonly QuantizeMode[] = ['lossless', 'fp16', 'bf1
 
 /** Tensors with fewer elements, or of rank < 2, stay lossless under a model-wide mode: biases, norms, scalars. */
 export const SMALL_TENSOR_ELEMENTS = 1024;
-/** Under default options, a tensor whose stored elements are at least this share zeros gets a sparse stage. */
+/** Under default options, a tensor whose stored elements are at least this share zeros tries sparse stages. */
 export const SPARSE_MIN_ZEROS = 0.5;
 
 export interface PlanOptions {
@@ -38,7 +39,8 @@ export interface TensorPlan {
   stored: Uint8Array;
   /** Bytes per stored element for the byte stages (1 for packed 4-bit and GGML blocks). */
   width: number;
-  pipeline: PipelineStage[];
+  /** The byte stages worth a trial, the first preferred on a tie (pipeline-choice.ts). */
+  candidates: PipelineStage[][];
 }
 
 const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -94,14 +96,8 @@ function planStages(quantized: QuantizedInput | null, bytes: Uint8Array, width: 
   // Typed arrays may sit at any offset: copy to an aligned buffer so the zero count can view it as words.
   const stored = bytes.slice();
   const ggml = quantized !== null && quantized.dtype.startsWith('q');
-  const pipeline: PipelineStage[] = [];
-  if (sparse && !ggml && width <= 4 && zeroShare(stored, width) >= SPARSE_MIN_ZEROS) {
-    pipeline.push({ codec: 'sparse', format: 'bitmask', width: width as 1 | 2 | 4 });
-  } else if (width > 1) {
-    pipeline.push({ codec: 'shuffle', typesize: width });
-  }
-  pipeline.push({ codec: 'lz4' });
-  return { quantized, stored, width, pipeline };
+  const sparsePays = sparse && !ggml && width <= 4 && zeroShare(stored, width) >= SPARSE_MIN_ZEROS;
+  return { quantized, stored, width, candidates: pipelineCandidates({ stored, width, sparse: sparsePays }) };
 }
 
 /** A name matches a pattern where `*` stands for any run of characters and `?` for one. */

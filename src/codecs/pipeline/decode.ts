@@ -10,7 +10,7 @@ import { AFFINE_TYPES, isSigned, ParamStage, type AffineDtype } from '../quant/a
 import { GGML_TYPES, type GgmlDtype } from '../quant/ggml';
 import { affineLayout } from '../quant/layout';
 import type { QuantDtype } from '../quant/types';
-import { checkStages, maxExpansion, OP, type PipelineStage } from './stages';
+import { checkStages, maxExpansion, OP, PALETTE_MAX_ENTRIES, type PipelineStage } from './stages';
 
 /** How a chunk's stored codes become float32, and which elements of the tensor the chunk holds. */
 export interface ChunkTarget {
@@ -113,6 +113,12 @@ export function decodeChunkBytes(kernels: Kernels, encoded: Uint8Array, stagesIn
   return out;
 }
 
+/** A palette's count and table, past its indices (which take no more than the stored bytes): K ≤ 65,536 entries. */
+function paletteRoom(stages: PipelineStage[]): number {
+  const palette = stages.find((s) => s.codec === 'palette');
+  return palette === undefined ? 0 : 4 + PALETTE_MAX_ENTRIES * palette.width;
+}
+
 /**
  * One call to the fused decoder: the byte stages backwards over `stored` bytes, then whatever `finish` appends (it
  * may take arena memory: it runs after the buffers and before the program is written), into `out`.
@@ -123,7 +129,7 @@ function runProgram(kernels: Kernels, input: Uint8Array, stages: PipelineStage[]
   // Room for any intermediate: the stored codes, 4-bit codes unpacked, or a sparse payload (a bitmask's mask and at
   // most every value; CSR's and 2:4's LEB128 numbers up to 5 bytes each).
   const sparseRoom = sparse === undefined ? 0 : sparse.format === 'bitmask' ? Math.ceil(stored / sparse.width / 8) + 16 : 5 * stored + 16;
-  const scratchCap = Math.max(stored, unpacked) + sparseRoom;
+  const scratchCap = Math.max(stored, unpacked) + sparseRoom + paletteRoom(stages);
   kernels.reset();
   try {
     const records: number[][] = [];
@@ -135,6 +141,8 @@ function runProgram(kernels: Kernels, input: Uint8Array, stages: PipelineStage[]
           : stage.format === 'csr' ? [OP.csr, 1, elements, stage.width]
           : [OP.twoOfFour, elements, stage.width]);
       } else if (stage.codec === 'lz4') records.push([OP.lz4]);
+      else if (stage.codec === 'huffman') records.push([OP.huffman, stage.planes]);
+      else if (stage.codec === 'palette') records.push([OP.palette, stage.width]);
       else if (stage.codec === 'delta') records.push([OP.delta, stage.width]);
       else records.push([stage.codec === 'shuffle' ? OP.shuffle : OP.bitshuffle, stage.typesize]);
     }

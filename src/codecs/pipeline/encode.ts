@@ -4,7 +4,32 @@ import { KERNEL_STATUS, TensorzipError } from '../../errors';
 import type { Kernels } from '../../wasm/kernels';
 import { asBytes } from '../as-bytes';
 import { copyBytes } from '../output-bytes';
-import { checkStages, type PipelineStage } from './stages';
+import { checkStages, PALETTE_MAX_ENTRIES, type PipelineStage } from './stages';
+import { paletteEncode } from './palette-encode';
+
+/** The huffman stage cuts `len` bytes into `planes` parts: part p starts at p·⌊len/planes⌋, the last runs to len. */
+const planeStart = (len: number, planes: number, p: number) => (p === planes ? len : p * Math.floor(len / planes));
+
+function huffmanPlanesBound(kernels: Kernels, len: number, planes: number): number {
+  let bound = 4 * (planes - 1);
+  for (let p = 0; p < planes; p++) bound += kernels.exports.huffmanBound(planeStart(len, planes, p + 1) - planeStart(len, planes, p)) >>> 0;
+  return bound;
+}
+
+/** The huffman stage: the (planes − 1) u32 block lengths, then one entropy block per part; its size or a status. */
+function huffmanPlanesEncode(kernels: Kernels, src: number, len: number, dst: number, planes: number): number {
+  const k = kernels.exports;
+  let at = dst + 4 * (planes - 1);
+  for (let p = 0; p < planes; p++) {
+    const from = planeStart(len, planes, p);
+    const partLen = planeStart(len, planes, p + 1) - from;
+    const size = k.huffmanEncode(src + from, partLen, at, k.huffmanBound(partLen));
+    if (size < 0) return size;
+    if (p < planes - 1) new DataView(kernels.heap.buffer).setUint32(dst + 4 * p, size, true);
+    at += size;
+  }
+  return at - dst;
+}
 
 export function encodeChunk(kernels: Kernels, data: Uint8Array, stagesInput: PipelineStage[]): Uint8Array {
   const stored = asBytes(data, 'pipeline.encodeChunk data');
@@ -17,10 +42,20 @@ export function encodeChunk(kernels: Kernels, data: Uint8Array, stagesInput: Pip
     kernels.heap.set(stored, at);
     for (const stage of stages) {
       // A stage's output is at most its input plus this much (LZ4's bound, CSR's 5-byte numbers, a bitmask).
-      const cap = stage.codec === 'lz4' ? k.lz4Bound(len) : len + (stage.codec === 'sparse' ? 5 * len + 16 : 0);
+      if (stage.codec === 'palette') {
+        const palette = len % stage.width === 0 ? paletteEncode(kernels.heap.subarray(at, at + len), stage.width) : null;
+        if (palette === null) throw new TensorzipError('ARGUMENT', `pipeline.encodeChunk: the palette stage takes whole ${stage.width}-byte elements of at most ${PALETTE_MAX_ENTRIES} distinct values`);
+        at = kernels.alloc(palette.length);
+        len = palette.length;
+        kernels.heap.set(palette, at);
+        continue;
+      }
+      const cap = stage.codec === 'lz4' ? k.lz4Bound(len) : stage.codec === 'huffman' ? huffmanPlanesBound(kernels, len, stage.planes)
+        : len + (stage.codec === 'sparse' ? 5 * len + 16 : 0);
       const out = kernels.alloc(cap);
       let written: number;
       switch (stage.codec) {
+        case 'huffman': written = huffmanPlanesEncode(kernels, at, len, out, stage.planes); break;
         case 'lz4': written = k.lz4CompressBlock(at, len, out, cap, 1); break;
         case 'shuffle': written = k.byteShuffle(at, len, out, cap, stage.typesize); break;
         case 'bitshuffle': written = k.bitShuffle(at, len, out, cap, stage.typesize); break;

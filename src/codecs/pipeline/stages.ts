@@ -11,12 +11,18 @@ export type PipelineStage =
   | { codec: 'shuffle'; typesize: number }
   | { codec: 'bitshuffle'; typesize: number }
   | { codec: 'delta'; width: 1 | 2 | 4 | 8 }
-  | { codec: 'sparse'; format: 'bitmask' | 'csr' | '2:4'; width: 1 | 2 | 4 };
+  | { codec: 'sparse'; format: 'bitmask' | 'csr' | '2:4'; width: 1 | 2 | 4 }
+  | { codec: 'huffman'; planes: number }
+  | { codec: 'palette'; width: 2 | 4 | 8 };
 
 export const OP = {
   lz4: 1, shuffle: 2, bitshuffle: 3, delta: 4, bitmask: 5, csr: 6, twoOfFour: 7, nibbles: 8, affine: 9,
   float16: 10, bfloat16: 11, float8e4m3fn: 12, float8e5m2: 13, q8_0: 14, q4_0: 15, q4_1: 16, q4_k: 17,
+  huffman: 18, palette: 19,
 } as const;
+
+/** The most entries of a palette table: every index fits a u16. */
+export const PALETTE_MAX_ENTRIES = 65536;
 
 /**
  * The most decoded bytes one encoded byte can give, per stage, from each format's layout:
@@ -24,10 +30,13 @@ export const OP = {
  * - shuffle, bitshuffle, delta: 1 (they only move or change bytes);
  * - sparse bitmask: 8 elements per mask byte, so 8 × width;
  * - sparse 2:4: a group of 4 elements takes 2 values and half a position byte, so less than 2;
- * - sparse csr: unbounded (a row of zeros is one byte, whatever its length).
+ * - sparse csr: unbounded (a row of zeros is one byte, whatever its length);
+ * - huffman: 255 as LZ4 (a run block gives any length from 6 bytes: a .tzip writer keeps within LZ4's bound);
+ * - palette: width (a 1-byte index gives one element; the table only adds bytes).
  */
 export function maxExpansion(stage: PipelineStage): number {
-  if (stage.codec === 'lz4') return MAX_EXPANSION;
+  if (stage.codec === 'lz4' || stage.codec === 'huffman') return MAX_EXPANSION;
+  if (stage.codec === 'palette') return stage.width;
   if (stage.codec !== 'sparse') return 1;
   return stage.format === 'bitmask' ? 8 * stage.width : stage.format === '2:4' ? 2 : Infinity;
 }
@@ -50,6 +59,12 @@ export function checkStages(stages: unknown, what: string): PipelineStage[] {
       case 'sparse':
         if (!['bitmask', 'csr', '2:4'].includes(s.format as string)) throw new TensorzipError('ARGUMENT', `${what}[${i}] format: expected 'bitmask', 'csr' or '2:4', found ${describeValue(s.format)}`);
         if (![1, 2, 4].includes(s.width as number)) throw new TensorzipError('ARGUMENT', `${what}[${i}] width: expected 1, 2 or 4, found ${describeValue(s.width)}`);
+        break;
+      case 'huffman':
+        if (!(Number.isInteger(s.planes) && (s.planes as number) >= 1 && (s.planes as number) <= 16)) integerOption(s.planes as number, `${what}[${i}] planes`, 1, 16);
+        break;
+      case 'palette':
+        if (![2, 4, 8].includes(s.width as number)) throw new TensorzipError('ARGUMENT', `${what}[${i}] width: expected 2, 4 or 8, found ${describeValue(s.width)}`);
         break;
       default:
         throw new TensorzipError('ARGUMENT', `${what}[${i}]: unknown codec ${describeValue(s?.codec)}`);

@@ -91,6 +91,13 @@ export const container: FuzzTarget = {
       simd.pack({ big: { dtype: 'float32', shape: [40, 40], data: floats(1600, 6) } }, { quantize: 'fp16' }),
       simd.pack(sparse),
       simd.pack({}),
+      // Format 1.1's stages: palettes with 1- and 2-byte indices, Huffman planes, sparse + Huffman.
+      simd.pack({
+        levels: { dtype: 'float32', shape: [32, 64], data: floats(2048, 7).map((v) => Math.round(v * 6) / 4) },
+        wide: { dtype: 'int16', shape: [4096], data: Int16Array.from({ length: 4096 }, (_, i) => Math.floor(600 * ((Math.sin(i * i) + 1) / 2) ** 3) * 97 - 30000) },
+        weights: { dtype: 'float32', shape: [32, 64], data: floats(2048, 8).map((v, i) => v * 0.01 * (i % 5)) },
+        pruned: { dtype: 'float32', shape: [32, 64], data: floats(2048, 9).map((v, i) => (Math.sin(i * i) > -0.2 ? 0 : v)) },
+      }, { quantize: 'lossless', chunkBytes: 4096 }),
     ]);
   },
   async run({ simd, scalar }, bytes) {

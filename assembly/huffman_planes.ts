@@ -1,0 +1,33 @@
+// The huffman stage of a chunk pipeline: its bytes are (planes − 1) u32 byte lengths of blocks 0 … planes − 2, then
+// the entropy blocks (huffman_format.ts) one after another, the last taking the rest. It decodes to the blocks'
+// decoded bytes, one after another, each block decoded straight into its place in the output.
+//
+// Safety: never reads outside [src, src + srcLen), never writes outside [dst, dst + dstCap). Status: fewer bytes than
+// the length table, or lengths that pass the stage's bytes, are TRUNCATED; a block's own status passes through, and
+// blocks that decode to more than dstCap are OUTPUT_FULL. Bytes of the output may be written before a status.
+
+import { STATUS_ARGUMENT, STATUS_OUTPUT_FULL, STATUS_TRUNCATED } from './status';
+import { huffmanDecode } from './huffman_decode';
+
+/** The most planes a stage has: one per byte of a 16-byte element. */
+const MAX_PLANES: u32 = 16;
+
+/** Decodes a huffman stage of `planes` blocks; returns the bytes written to dst or a status. */
+export function huffmanPlanesDecode(src: usize, srcLen: usize, dst: usize, dstCap: usize, planes: u32): i32 {
+  if (planes == 0 || planes > MAX_PLANES) return STATUS_ARGUMENT;
+  const table = <usize>(planes - 1) << 2;
+  if (srcLen < table) return STATUS_TRUNCATED;
+  let at = src + table;
+  let left = <u64>(srcLen - table);
+  let written: usize = 0;
+  for (let p: u32 = 0; p < planes; p++) {
+    const length = p < planes - 1 ? <u64>load<u32>(src + (<usize>p << 2)) : left;
+    if (length > left) return STATUS_TRUNCATED;
+    const size = huffmanDecode(at, <usize>length, dst + written, dstCap - written);
+    if (size < 0) return size;
+    written += <usize>size;
+    at += <usize>length;
+    left -= length;
+  }
+  return written > <usize>0x7fffffff ? STATUS_OUTPUT_FULL : <i32>written;
+}

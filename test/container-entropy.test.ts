@@ -1,0 +1,116 @@
+// Format 1.1's byte stages in the container (docs/FORMAT.md): huffman (an entropy block per byte plane) and palette.
+// Chunks the pipeline encodes decode as the readable references (test/reference/stages-1.1.ts) say and round-trip
+// through open() in both builds; pack() picks the smallest of its candidates; damaged chunks and pipelines that
+// break the rules end in typed errors.
+import { describe, expect, it } from 'vitest';
+import type { PipelineStage, TensorDtype } from '../src/index';
+import { BUILDS, equalBytes, scalarEngine, simdEngine } from './helpers/engines';
+import { random } from './helpers/data';
+import { tensorEntry, tzipFile } from './helpers/tzip-builder';
+import { referenceXxh32 } from './reference/xxh32';
+import { referenceStages } from './reference/stages-1.1';
+
+const WIDTHS: [TensorDtype, 1 | 2 | 4 | 8][] = [['uint8', 1], ['uint16', 2], ['uint32', 4], ['uint64', 8]];
+const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+/** Integer draws per element; each element's bytes are the draw's 4 little-endian bytes, repeated to its width. */
+const DISTRIBUTIONS: [string, (next: () => number) => number][] = [
+  ['uniform', (next) => Math.floor(next() * 2 ** 32)],
+  ['skewed', (next) => Math.floor(256 * next() ** 4) * 0x01010101],
+  ['geometric', (next) => { let k = 0; while (next() < 0.7 && k < 200) k++; return k; }],
+  ['one value', () => 0x3f800000],
+  ['two values', (next) => (next() < 0.9 ? 7 : 0xdeadbeef)],
+  ['1000 values', (next) => (Math.floor(next() * 1000) * 2654435761) >>> 0],
+];
+
+function elements(count: number, width: number, draw: (next: () => number) => number, seed: number): Uint8Array {
+  const next = random(seed);
+  const out = new Uint8Array(count * width);
+  for (let i = 0; i < count; i++) {
+    const v = draw(next);
+    for (let b = 0; b < width; b++) out[i * width + b] = (v >>> (8 * (b % 4))) & 255;
+  }
+  return out;
+}
+
+/** Pipelines of the new stages for elements of `width` bytes (planes 3 leaves bytes over when the length is not a
+ *  multiple of 3). */
+function pipelinesFor(width: number): PipelineStage[][] {
+  const list: PipelineStage[][] = [[{ codec: 'huffman', planes: 1 }], [{ codec: 'huffman', planes: 3 }]];
+  if (width > 1) list.push([{ codec: 'shuffle', typesize: width }, { codec: 'huffman', planes: width }]);
+  if (width > 1) {
+    const palette: PipelineStage = { codec: 'palette', width: width as 2 | 4 | 8 };
+    list.push([palette], [palette, { codec: 'huffman', planes: 1 }], [palette, { codec: 'shuffle', typesize: 2 }, { codec: 'huffman', planes: 2 }]);
+  }
+  return list;
+}
+
+/** A .tzip file of one tensor `t` whose chunks are `chunks` (checksums right), placed one after another. */
+function fileOf(dtype: TensorDtype, count: number, chunkElements: number, pipeline: PipelineStage[], chunks: Uint8Array[]): Uint8Array {
+  const offsets: number[] = [];
+  let end = 0;
+  for (const c of chunks) {
+    offsets.push(end);
+    end = Math.ceil((end + c.length) / 64) * 64;
+  }
+  const data = new Uint8Array(end);
+  chunks.forEach((c, k) => data.set(c, offsets[k]));
+  return tzipFile((at: number) => ({
+    tensors: [tensorEntry('t', dtype, [count], chunks.map((c, k) => [at + offsets[k], c.length, referenceXxh32(c)]), { pipeline, chunkElements })],
+  }), data);
+}
+
+const CHUNK = 64;
+const COUNTS = [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK, 2 * CHUNK + 1, 1000];
+
+describe.each(BUILDS)('format 1.1 stages in the container (%s build)', (_, engine) => {
+  describe.each(WIDTHS)('%s elements', (dtype, width) => {
+    it.each(pipelinesFor(width).map((p) => [p.map((s) => Object.values(s).join('')).join('+'), p] as const))(
+      '%s: every distribution and chunk boundary round-trips, and each chunk decodes as the reference says', async (_name, pipeline) => {
+        for (const [distribution, draw] of DISTRIBUTIONS) {
+          for (const count of COUNTS) {
+            const data = elements(count, width, draw, count + width);
+            const chunks: Uint8Array[] = [];
+            for (let first = 0; first < count; first += CHUNK) {
+              const stored = data.subarray(first * width, Math.min(count, first + CHUNK) * width);
+              const chunk = engine.pipeline.encodeChunk(stored, pipeline);
+              if (!equalBytes(referenceStages(chunk, pipeline), stored)) expect.fail(`${distribution}, ${count}: chunk at ${first} decodes otherwise by the reference`);
+              chunks.push(chunk);
+            }
+            const got = await (await engine.open(fileOf(dtype, count, CHUNK, pipeline, chunks))).get('t');
+            if (!equalBytes(bytesOf(got.data), data)) expect.fail(`${distribution}, ${count} elements: decoded bytes differ`);
+          }
+        }
+      });
+  });
+
+  it('the palette stage lists the distinct values in increasing order, 1-byte indices up to 256 entries, u16 past', () => {
+    for (const distinct of [1, 2, 256, 257, 65536]) {
+      const values = Uint32Array.from({ length: 70000 }, (_, i) => ((i * 7919) % distinct) * 2654435761 >>> 0);
+      const chunk = engine.pipeline.encodeChunk(bytesOf(values), [{ codec: 'palette', width: 4 }]);
+      const view = new DataView(chunk.buffer, chunk.byteOffset);
+      expect(view.getUint32(0, true)).toBe(distinct);
+      const table = Array.from({ length: distinct }, (_, k) => view.getUint32(4 + 4 * k, true));
+      expect(table).toEqual([...new Set(values)].sort((a, b) => a - b));
+      expect(chunk.length).toBe(4 + 4 * distinct + values.length * (distinct > 256 ? 2 : 1));
+    }
+    expect(() => engine.pipeline.encodeChunk(bytesOf(Uint32Array.from({ length: 65537 }, (_, i) => i)), [{ codec: 'palette', width: 4 }])).toThrow(/65536 distinct/);
+  });
+});
+
+describe('format 1.1 stages: the SIMD and scalar builds agree', () => {
+  it('pack() writes the same bytes, and both builds decode them to the same values', async () => {
+    const next = random(11);
+    const tensors = {
+      codes: { dtype: 'float32' as const, shape: [96, 128], data: Float32Array.from({ length: 96 * 128 }, () => (next() + next() + next() - 1.5) * 0.1) },
+      levels: { dtype: 'float32' as const, shape: [64, 64], data: Float32Array.from({ length: 4096 }, () => Math.floor(next() * 200) * 0.01 - 1) },
+      lossless: { dtype: 'float32' as const, shape: [64, 64], data: Float32Array.from({ length: 4096 }, () => (next() - 0.5) * 0.02) },
+    };
+    const options = { chunkBytes: 4096, rules: [{ match: 'l*', quantize: 'lossless' as const }] };
+    const simdFile = await simdEngine.pack(tensors, options);
+    expect(equalBytes(simdFile, await scalarEngine.pack(tensors, options))).toBe(true);
+    const [a, b] = await Promise.all([simdEngine.open(simdFile), scalarEngine.open(simdFile)]);
+    expect(a.tensors.flatMap((t) => t.pipeline.map((s) => s.codec))).toEqual(expect.arrayContaining(['huffman', 'palette']));
+    for (const name of Object.keys(tensors)) expect(equalBytes(bytesOf((await a.get(name)).data), bytesOf((await b.get(name)).data)), name).toBe(true);
+  });
+});

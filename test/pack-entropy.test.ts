@@ -1,0 +1,81 @@
+// pack() picks each tensor's byte stages by size (src/format/pipeline-choice.ts): on a one-chunk tensor the sample is
+// the whole tensor, so its chunk must be exactly as small as the smallest candidate encoded by the pipeline itself;
+// and every kind of candidate wins somewhere. Quantized codes go through the entropy stage too, and decode to the
+// values whose error pack() reports.
+import { describe, expect, it } from 'vitest';
+import type { PipelineStage, TensorInput } from '../src/index';
+import { BUILDS, equalBytes } from './helpers/engines';
+import { random } from './helpers/data';
+import { referenceDecodeQ8_0, referenceEncodeQ8_0 } from './reference/ggml';
+
+const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+const next = random(31);
+const normal = () => next() + next() + next() - 1.5;
+const SPREAD = Int16Array.from({ length: 3000 }, () => Math.floor(next() * 65536) - 32768);
+
+/** The candidates FORMAT.md's writer policy names, for `width`-byte elements, written out here by hand. */
+function candidates(width: number, distinct: number, zeros: boolean): PipelineStage[][] {
+  const planes: PipelineStage[] = width > 1 ? [{ codec: 'shuffle', typesize: width }] : [];
+  const sparse: PipelineStage = { codec: 'sparse', format: 'bitmask', width: width as 1 | 2 | 4 };
+  const list: PipelineStage[][] = [[], [...planes, { codec: 'lz4' }], [...planes, { codec: 'huffman', planes: width }]];
+  if (zeros) list.push([sparse, { codec: 'lz4' }], [sparse, ...planes, { codec: 'huffman', planes: width }]);
+  if (width >= 2 && distinct <= 65536) {
+    const palette: PipelineStage = { codec: 'palette', width: width as 2 | 4 | 8 };
+    list.push(distinct <= 256 ? [palette, { codec: 'huffman', planes: 1 }] : [palette, { codec: 'shuffle', typesize: 2 }, { codec: 'huffman', planes: 2 }]);
+  }
+  return list;
+}
+
+const TENSORS: [string, TensorInput, string][] = [
+  ['skewed bytes', { dtype: 'uint8', shape: [8192], data: Uint8Array.from({ length: 8192 }, () => Math.floor(256 * next() ** 5)) }, 'huffman'],
+  ['float32 weights', { dtype: 'float32', shape: [64, 96], data: Float32Array.from({ length: 6144 }, () => normal() * 0.05) }, 'shuffle+huffman'],
+  ['float32 of 200 levels (TF.js uint8-quantized)', { dtype: 'float32', shape: [64, 96], data: Float32Array.from({ length: 6144 }, () => Math.round(normal() * 60 + 100) * 0.013 - 1.2) }, 'palette+huffman'],
+  ['int16 of 3000 values spread over the range', { dtype: 'int16', shape: [30000], data: Int16Array.from({ length: 30000 }, () => SPREAD[Math.floor(next() * next() * 3000)]) }, 'palette+shuffle+huffman'],
+  ['pruned float32 weights', { dtype: 'float32', shape: [64, 96], data: Float32Array.from({ length: 6144 }, () => (next() < 0.9 ? 0 : normal())) }, 'sparse+shuffle+huffman'],
+  ['a repeating int32 ramp', { dtype: 'int32', shape: [8192], data: Int32Array.from({ length: 8192 }, (_, i) => (i % 100) * 1000) }, 'shuffle+lz4'],
+  ['random bytes', { dtype: 'uint8', shape: [8192], data: Uint8Array.from({ length: 8192 }, () => Math.floor(256 * next())) }, ''],
+];
+
+describe.each(BUILDS)('pack() chooses the smallest pipeline (%s build)', (_, engine) => {
+  it.each(TENSORS)('%s: exactly the smallest candidate, and the same values back', async (name, tensor, winner) => {
+    const archive = await engine.open(await engine.pack({ t: tensor }, { quantize: 'lossless', chunkBytes: 1 << 20 }));
+    const info = archive.tensors[0];
+    const data = bytesOf(tensor.data);
+    const width = data.length / tensor.data.length;
+    const distinct = new Set(Array.from({ length: tensor.data.length }, (_, i) => data.subarray(i * width, (i + 1) * width).join())).size;
+    const zeros = Array.from({ length: tensor.data.length }, (_, i) => data.subarray(i * width, (i + 1) * width).every((b) => b === 0)).filter(Boolean).length;
+    const sizes = candidates(width, distinct, zeros >= tensor.data.length / 2).map((p) => engine.pipeline.encodeChunk(data, p).length);
+    expect(info.encodedBytes, name).toBe(Math.min(...sizes));
+    expect(info.pipeline.map((s) => s.codec).join('+'), name).toBe(winner);
+    expect(bytesOf((await archive.get('t')).data)).toEqual(data);
+  });
+
+  it('int8, int4 and fp16 codes are entropy-coded, and decode to the error pack() reports', async () => {
+    const shape = [128, 256];
+    const weights = Float32Array.from({ length: 128 * 256 }, () => normal() * 0.05);
+    for (const quantize of ['int8', 'int4', 'fp16'] as const) {
+      const archive = await engine.open(await engine.pack({ w: { dtype: 'float32', shape, data: weights } }, { quantize, chunkBytes: 16384 }));
+      const info = archive.tensors[0];
+      expect(info.pipeline.map((s) => s.codec), quantize).toContain('huffman');
+      const got = (await archive.get('w')).data as Float32Array;
+      const maxError = got.reduce((m, v, i) => Math.max(m, Math.abs(v - weights[i])), 0);
+      expect(maxError, quantize).toBeLessThanOrEqual(info.stats!.maxAbsError);
+      expect(maxError, quantize).toBeGreaterThan(0.5 * info.stats!.maxAbsError);
+    }
+  });
+
+  it('GGML q8_0 blocks given as codes are entropy-coded and decode as the reference', async () => {
+    const x = Float32Array.from({ length: 64 * 256 }, () => normal() * 0.05);
+    const blocks = referenceEncodeQ8_0(x);
+    const archive = await engine.open(await engine.pack({ q: { quantized: { dtype: 'q8_0', shape: [64, 256], data: blocks, scale: null, zeroPoint: null, axis: null, blockSize: null } } }));
+    expect(archive.tensors[0].pipeline.map((s) => s.codec)).toContain('huffman');
+    expect((await archive.get('q')).data).toEqual(referenceDecodeQ8_0(blocks));
+  });
+
+  it('a tensor of one value in many chunks keeps within the reader\'s bound (LZ4, not a Huffman run)', async () => {
+    const data = new Float32Array(1 << 16).fill(0.5);
+    const archive = await engine.open(await engine.pack({ z: { dtype: 'float32', shape: [1 << 16], data } }, { quantize: 'lossless', chunkBytes: 1 << 16 }));
+    expect(archive.tensors[0].pipeline.map((s) => s.codec)).toEqual(['shuffle', 'lz4']);
+    expect(equalBytes(bytesOf((await archive.get('z')).data), bytesOf(data))).toBe(true);
+  });
+});
