@@ -19,6 +19,7 @@ import { dequantizeLinear } from './affine';
 import { f16ToF32, bf16ToF32 } from './float16';
 import { fp8E4M3ToF32, fp8E5M2ToF32 } from './fp8';
 import { ggmlDecodeQ8_0, ggmlDecodeQ4_0, ggmlDecodeQ4_1, ggmlDecodeQ4_K } from './ggml';
+import { dequantizeTfjs } from './tfjs';
 
 /** Bytes of one stage record. */
 export const STAGE_BYTES: usize = 32;
@@ -40,6 +41,8 @@ const OP_GGML_Q8_0 = 14; //         blocks → f32
 const OP_GGML_Q4_0 = 15;
 const OP_GGML_Q4_1 = 16;
 const OP_GGML_Q4_K = 17;
+const OP_TFJS_UINT8 = 20; //       p0 → float64 scale, then float64 min (TF.js codes → f32)
+const OP_TFJS_UINT16 = 21; //      p0 as OP_TFJS_UINT8
 
 /** Scales an element-count result to bytes, passing statuses through. */
 // @ts-ignore: decorator
@@ -81,6 +84,11 @@ function runStage(record: usize, src: usize, len: usize, dst: usize, cap: usize)
     case OP_GGML_Q4_0: return len % 18 != 0 ? STATUS_CORRUPT : bytes(ggmlDecodeQ4_0(src, len / 18, dst, cap >> 2), 4);
     case OP_GGML_Q4_1: return len % 20 != 0 ? STATUS_CORRUPT : bytes(ggmlDecodeQ4_1(src, len / 20, dst, cap >> 2), 4);
     case OP_GGML_Q4_K: return len % 144 != 0 ? STATUS_CORRUPT : bytes(ggmlDecodeQ4_K(src, len / 144, dst, cap >> 2), 4);
+    case OP_TFJS_UINT8: return bytes(dequantizeTfjs(src, len, dst, cap >> 2, load<f64>(p0), load<f64>(p0, 8), false), 4);
+    case OP_TFJS_UINT16: {
+      if (len & 1) return STATUS_CORRUPT;
+      return bytes(dequantizeTfjs(src, len >> 1, dst, cap >> 2, load<f64>(p0), load<f64>(p0, 8), true), 4);
+    }
     default: return STATUS_ARGUMENT;
   }
 }
