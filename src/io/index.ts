@@ -65,11 +65,13 @@ export interface Tfjs {
   read(model: TfjsModel, options: TfjsReadOptions): Record<string, TensorInput | QuantizedTensorInput>;
   /**
    * model.json's weightsManifest and the shard files for `tensors` (float32, int32, bool), optionally quantized as
-   * the converter does; `tf.loadLayersModel` / `tf.io.decodeWeights` read them.
+   * the converter does; `tf.loadLayersModel` / `tf.io.decodeWeights` read them. Codes (`{ quantized }`: tfjs_uint8,
+   * tfjs_uint16, float16, as `tfjs.read(model, { codes: true })` or `archive.getCodes` give them) are written as
+   * they are, with their quantization entry: a model read with codes writes back to the same weight bytes.
    * @example
    * const { modelJson, shards } = tfjs.write(tensors, { quantize: 'uint8', modelJson: { modelTopology, format: 'layers-model' } });
    */
-  write(tensors: Record<string, TensorInput>, options?: TfjsWriteOptions): TfjsModel;
+  write(tensors: Record<string, TensorInput | QuantizedTensorInput>, options?: TfjsWriteOptions): TfjsModel;
   /**
    * The channel axis of each weight, read from the model's graph, for `pack`'s `channelAxes`: convolution kernels
    * (HWIO) → 3, depthwise kernels (HWCM) → 2, transposed convolutions (HWOI) → 2, MatMul and Dense kernels by their

@@ -5,6 +5,7 @@ import { TensorzipError } from '../errors';
 import type { TfjsQuantDtype, TfjsQuantization } from '../codecs/quant';
 import { decodeTfjsWeight, encodeTfjsWeight } from '../codecs/quant/tfjs';
 import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from '../format/dtypes';
+import { isQuantizedTensorInput } from '../format/encode-tensor';
 import type { QuantizedTensorInput, TensorInput } from '../format/pack';
 import type { Kernels } from '../wasm/kernels';
 import { describeValue } from '../codecs/describe-value';
@@ -121,12 +122,29 @@ function decodeTfjsInt32(codes: Uint8Array | Uint16Array, q: TfjsQuantization): 
   return Int32Array.from(codes, (v) => Math.round(v * scale + min));
 }
 
-export function writeTfjs(kernels: Kernels, tensors: Record<string, TensorInput>, options: TfjsWriteOptions = {}): TfjsModel {
+/** Codes a TF.js manifest can hold as they are: tfjs_uint8 / tfjs_uint16 with their scale and min, float16 halves. */
+function codesWeight(name: string, { quantized: q }: QuantizedTensorInput): { spec: WeightSpec; data: ArrayBufferView } {
+  const shape = [...q.shape];
+  if (q.dtype === 'tfjs_uint8' || q.dtype === 'tfjs_uint16') {
+    const dtype = q.dtype === 'tfjs_uint8' ? 'uint8' : 'uint16';
+    return { spec: { name, shape, dtype: 'float32', quantization: { dtype, scale: q.scale, min: q.min, original_dtype: 'float32' } }, data: q.data };
+  }
+  if (q.dtype === 'float16') return { spec: { name, shape, dtype: 'float32', quantization: { dtype: 'float16', original_dtype: 'float32' } }, data: q.data };
+  throw new TensorzipError('UNSUPPORTED', `tfjs.write: tensor ${describeValue(name)} is ${describeValue(q.dtype)} codes; TF.js holds uint8, uint16 and float16 ones`);
+}
+
+export function writeTfjs(kernels: Kernels, tensors: Record<string, TensorInput | QuantizedTensorInput>, options: TfjsWriteOptions = {}): TfjsModel {
   const shardBytes = options.shardBytes ?? 4 * 1024 * 1024;
   if (!Number.isSafeInteger(shardBytes) || shardBytes < 1) throw new TensorzipError('ARGUMENT', `tfjs.write shardBytes: expected a positive integer, found ${String(shardBytes)}`);
   const weights: WeightSpec[] = [];
   const parts: Uint8Array[] = [];
   for (const [name, t] of Object.entries(tensors)) {
+    if (isQuantizedTensorInput(t)) {
+      const { spec, data } = codesWeight(name, t);
+      weights.push(spec);
+      parts.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      continue;
+    }
     const tfjsDtype = Object.keys(TFJS_DTYPES).find((k) => TFJS_DTYPES[k] === t.dtype);
     if (tfjsDtype === undefined) throw new TensorzipError('UNSUPPORTED', `tfjs.write: tensor "${name}" is ${t.dtype}; TF.js weights are float32, int32 or bool`);
     const spec: WeightSpec = { name, shape: [...t.shape], dtype: tfjsDtype };
