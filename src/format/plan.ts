@@ -11,6 +11,7 @@ import type { Kernels } from '../wasm/kernels';
 import { choose } from '../codecs/quant/choose';
 import { quantize } from '../codecs/quant/quantize';
 import { leastErrorAxis } from './channel-axis';
+import { exactHalves } from './exact-halves';
 import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from './dtypes';
 
 export type QuantizeMode = 'lossless' | 'fp16' | 'bf16' | 'int8' | 'int4' | 'auto';
@@ -80,7 +81,8 @@ function zeroShare(stored: Uint8Array, width: number): number {
 }
 
 export function planTensor(kernels: Kernels, dtype: TensorDtype, shape: number[], data: TensorArray, options: PlanOptions): TensorPlan {
-  const quantized = dtype === 'float32' ? quantizeFor(kernels, data as Float32Array, shape, options) : null;
+  // Float32 kept as it is goes as 16-bit codes when that loses nothing.
+  const quantized = dtype === 'float32' ? quantizeFor(kernels, data as Float32Array, shape, options) ?? exactHalves(kernels, data as Float32Array, shape) : null;
   return quantized ? planCodes(quantized, options.sparse) : planStages(null, bytesOf(data), TENSOR_DTYPES[dtype].bytes, options.sparse);
 }
 
