@@ -68,6 +68,7 @@ describe.each(BUILDS)('TF.js codes in a .tzip (%s build)', (_, engine) => {
 
   it('pack refuses codes of the wrong array type or length, and a scale or min that is not finite (ARGUMENT)', async () => {
     const codes = new Uint8Array(6);
+    await expect(pack({ w: { quantized: { dtype: 'tfjs_uint8', shape: [6], data: codes, scale, min } } })).resolves.toBeInstanceOf(Uint8Array);
     for (const q of [
       { dtype: 'tfjs_uint8', shape: [6], data: new Uint16Array(6), scale, min },
       { dtype: 'tfjs_uint16', shape: [6], data: codes, scale, min },
