@@ -6,7 +6,7 @@ export type { Entropy, EntropyDecodeOptions } from './codecs/entropy';
 export type { Pipeline, PipelineStage, ChunkTarget } from './codecs/pipeline';
 export type { ArchiveSource, SourceOptions } from './io/sources';
 export type { TensorArrays } from './format/archive';
-export { safetensors, npy, type Gguf, type GgufCodes, type GgufReadOptions, type GgufReader, type Safetensors, type Tfjs, type TfjsModel, type TfjsWriteOptions } from './io';
+export { safetensors, npy, type Gguf, type GgufCodes, type GgufReadOptions, type GgufReader, type Safetensors, type Tfjs, type TfjsModel, type TfjsReadOptions, type TfjsWriteOptions } from './io';
 export type { ContainerWriter, ByteSink, WriterOptions } from './format';
 export type {
   Archive, Container, OpenOptions, PackOptions, QuantizedTensorInput, QuantizeMode, Tensor, TensorArray, TensorDtype, TensorInfo,
@@ -18,7 +18,7 @@ export type {
 } from './codecs/sparse';
 export type {
   Quant, Fp8Options, ChooseOptions, QuantDtype, QuantizedInput, QuantizedTensor, QuantizeOptions, QuantStats,
-  TfjsQuantDtype, TfjsQuantization, TfjsWeight,
+  StoredQuantDtype, TfjsCodes, TfjsCodesDtype, TfjsQuantDtype, TfjsQuantization, TfjsWeight,
 } from './codecs/quant';
 export { TensorzipError, isTensorzipError, type TensorzipErrorCode } from './errors';
 export {

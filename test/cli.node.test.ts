@@ -75,7 +75,7 @@ describe('tensorzip CLI', () => {
     expect(readFileSync(join(dir, 'ids-back.npy'))).toEqual(readFileSync(join(dir, 'ids.npy')));
   });
 
-  it('packs a TF.js model (its shards read beside the manifest) with per-channel scales on each weight\'s axis', async () => {
+  it('packs a TF.js model (its shards read beside the manifest) with its uint8 weights kept as codes, and unpacks it to the same shard', async () => {
     const manifest = resolve('node_modules/@vladmandic/face-api/model/tiny_face_detector_model-weights_manifest.json');
     const packed = run('pack', manifest, '-o', 'tfjs.tzip', '--json');
     expect(packed.code, packed.stderr).toBe(0);
@@ -83,14 +83,19 @@ describe('tensorzip CLI', () => {
     for (const path of model.modelJson.weightsManifest.flatMap((g: { paths: string[] }) => g.paths)) {
       model.shards[path] = new Uint8Array(readFileSync(join(manifest, '..', path)));
     }
-    const weights = tfjs.read(model);
+    const codes = tfjs.read(model, { codes: true });
     const file = new Uint8Array(readFileSync(join(dir, 'tfjs.tzip')));
-    expect(file).toEqual(await pack(weights, { channelAxes: tfjs.channelAxes(model.modelJson) }));
-    expect(file).not.toEqual(await pack(weights, { channelAxis: -1 }));
-    expect(run('pack', manifest, '-o', 'tfjs0.tzip', '--channel-axis', '0').code).toBe(0);
-    expect(new Uint8Array(readFileSync(join(dir, 'tfjs0.tzip')))).toEqual(await pack(weights, { channelAxis: 0 }));
-    expect(JSON.parse(packed.stdout).tensors).toBe(Object.keys(weights).length);
+    expect(file).toEqual(await pack(codes, { channelAxes: tfjs.channelAxes(model.modelJson) }));
+    expect((await open(file)).tensors.map((t) => t.storedDtype)).toEqual(Object.keys(codes).map(() => 'tfjs_uint8'));
+    expect(JSON.parse(packed.stdout).tensors).toBe(Object.keys(codes).length);
     expect(run('pack', manifest, '-o', 'x.tzip', '--channel-axis', '1').code).toBe(2);
+
+    mkdirSync(join(dir, 'tiny-out'));
+    expect(run('unpack', 'tfjs.tzip', '-o', 'tiny-out/model.json').code).toBe(0);
+    const modelJson = JSON.parse(readFileSync(join(dir, 'tiny-out/model.json'), 'utf8'));
+    const [shard] = modelJson.weightsManifest[0].paths;
+    expect(modelJson.weightsManifest[0].weights.map((w: { quantization: { dtype: string } }) => w.quantization.dtype)).toEqual(Object.keys(codes).map(() => 'uint8'));
+    expect(new Uint8Array(readFileSync(join(dir, 'tiny-out', shard)))).toEqual(Object.values(model.shards)[0]);
   });
 
   it('packs a GGUF file', async () => {

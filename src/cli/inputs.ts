@@ -43,7 +43,8 @@ function readTfjsModel(path: string, json: Uint8Array): Input {
   const bytes = json.length + Object.values(shards).reduce((n, s) => n + s.length, 0);
   const { weightsManifest: _, ...model } = (modelJson ?? {}) as Record<string, unknown>;
   const metadata: Record<string, string> = Object.keys(model).length > 0 ? { [TFJS_MODEL_KEY]: JSON.stringify(model) } : {};
-  return { tensors: tfjs.read({ modelJson, shards }), metadata, bytes, channelAxes: tfjs.channelAxes(modelJson) };
+  // Quantized weights stay as their codes (uint8 stays uint8), as GGUF's do.
+  return { tensors: tfjs.read({ modelJson, shards }, { codes: true }), metadata, bytes, channelAxes: tfjs.channelAxes(modelJson) };
 }
 
 export function readInput(path: string): Input {

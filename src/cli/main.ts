@@ -7,10 +7,10 @@
 // not be read or written. Results go to stdout, errors and warnings to stderr; with --json each is one JSON line
 // (errors: {"ok": false, "code", "message"}), usage errors included.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { isTensorzipError, open, pack, type QuantizeMode, type TensorInput } from '../index';
+import { isTensorzipError, open, pack, type QuantizedTensorInput, type QuantizeMode, type TensorInput } from '../index';
 import { IoError, readFile, writeFileAtomic } from './files';
 import { readInput } from './inputs';
-import { writeOutput } from './outputs';
+import { keepsTfjsCodes, writeOutput } from './outputs';
 import { progress } from './progress';
 import { inspectRows, printTable } from './inspect';
 
@@ -49,9 +49,11 @@ async function packCommand(input: string, o: PackFlags): Promise<void> {
 async function unpackCommand(input: string, o: { output: string; json?: boolean }): Promise<void> {
   const archive = await open(readFile(input));
   const bar = progress('unpack', Boolean(o.json));
-  const tensors = new Map<string, TensorInput>();
+  const tensors = new Map<string, TensorInput | QuantizedTensorInput>();
+  const codes = keepsTfjsCodes(o.output);
   for (const [i, t] of archive.tensors.entries()) {
-    tensors.set(t.name, await archive.get(t.name));
+    const tfjsCodes = codes && (t.storedDtype === 'tfjs_uint8' || t.storedDtype === 'tfjs_uint16');
+    tensors.set(t.name, tfjsCodes ? await archive.getCodes(t.name) : await archive.get(t.name));
     bar.update(i + 1, archive.tensors.length);
   }
   bar.stop();
@@ -91,7 +93,7 @@ export async function main(argv: string[], version: string): Promise<number> {
 
   program.command('pack').argument('<input>', '.safetensors, .npy, .gguf, or a TF.js model.json with its shards beside it')
     .requiredOption('-o, --output <file>', 'the .tzip to write')
-    .option('-q, --quantize <mode>', 'lossless | fp16 | bf16 | int8 | int4 | auto (float32 tensors; GGUF quantized tensors keep their codes)', 'auto')
+    .option('-q, --quantize <mode>', 'lossless | fp16 | bf16 | int8 | int4 | auto (float32 tensors; GGUF and TF.js quantized tensors keep their codes)', 'auto')
     .option('--channel-axis <axis>', 'one channel axis for all per-channel scales, 0 or -1 (default: per tensor, from the model graph or the data)', channelAxis)
     .option('--max-error <x>', "'auto': largest |x − x̂| allowed (≥ 0)", bound('--max-error'))
     .option('--min-sqnr <db>', "'auto': smallest SQNR allowed, in dB (≥ 0)", bound('--min-sqnr'))

@@ -1,12 +1,13 @@
 // What `tensorzip unpack` writes, chosen by the output's name:
 //   x.safetensors  one file, the archive's metadata as its __metadata__
 //   x.npy          one file, for an archive of one tensor
-//   x.json         a TF.js model: x.json and its .bin shards beside it (the model.json packed with it, if any)
+//   x.json         a TF.js model: x.json and its .bin shards beside it (the model.json packed with it, if any);
+//                  TF.js codes (tfjs_uint8 / tfjs_uint16) are written back as uint8 / uint16 weights
 //   anything else  a directory of <name>.npy files, each name made safe and reversible: bytes outside
 //                  [A-Za-z0-9_.-] and a leading "." become %XX (UTF-8), so decodeURIComponent gives the name back
 // Every name and the whole layout are checked before the first byte is written.
 import { extname, join, dirname, basename } from 'node:path';
-import { npy, safetensors, tfjs, TensorzipError, type TensorInput } from '../index';
+import { npy, safetensors, tfjs, TensorzipError, type QuantizedTensorInput, type TensorInput } from '../index';
 import { makeDirectory, writeFileAtomic } from './files';
 import { TFJS_MODEL_KEY } from './inputs';
 
@@ -35,7 +36,10 @@ function writeDirectory(path: string, tensors: Map<string, TensorInput>): void {
   for (const f of encoded) writeFileAtomic(join(path, f.file), f.bytes);
 }
 
-function writeTfjsModel(path: string, tensors: Map<string, TensorInput>, metadata: Record<string, string>): void {
+/** Whether unpacking to `path` keeps TF.js codes as they are (a TF.js model) rather than float32 values. */
+export const keepsTfjsCodes = (path: string): boolean => extname(path) === '.json';
+
+function writeTfjsModel(path: string, tensors: Map<string, TensorInput | QuantizedTensorInput>, metadata: Record<string, string>): void {
   let packed: unknown = {};
   try {
     if (Object.hasOwn(metadata, TFJS_MODEL_KEY)) packed = JSON.parse(metadata[TFJS_MODEL_KEY]);
@@ -52,18 +56,21 @@ function writeTfjsModel(path: string, tensors: Map<string, TensorInput>, metadat
   writeFileAtomic(path, new TextEncoder().encode(JSON.stringify(modelJson)));
 }
 
-export function writeOutput(path: string, tensors: Map<string, TensorInput>, metadata: Record<string, string>): void {
+/** `tensors` holds codes only where keepsTfjsCodes(path). */
+export function writeOutput(path: string, tensors: Map<string, TensorInput | QuantizedTensorInput>, metadata: Record<string, string>): void {
+  if (keepsTfjsCodes(path)) {
+    writeTfjsModel(path, tensors, metadata);
+    return;
+  }
+  const values = tensors as Map<string, TensorInput>;
   switch (extname(path)) {
     case '.safetensors':
-      writeFileAtomic(path, safetensors.write(Object.fromEntries(tensors), metadata));
+      writeFileAtomic(path, safetensors.write(Object.fromEntries(values), metadata));
       return;
     case '.npy':
-      if (tensors.size !== 1) throw new TensorzipError('ARGUMENT', `the archive holds ${tensors.size} tensors; a .npy file holds one (give a directory)`);
-      writeFileAtomic(path, npy.write([...tensors.values()][0]));
-      return;
-    case '.json':
-      writeTfjsModel(path, tensors, metadata);
+      if (values.size !== 1) throw new TensorzipError('ARGUMENT', `the archive holds ${values.size} tensors; a .npy file holds one (give a directory)`);
+      writeFileAtomic(path, npy.write([...values.values()][0]));
       return;
   }
-  writeDirectory(path, tensors);
+  writeDirectory(path, values);
 }

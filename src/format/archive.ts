@@ -5,14 +5,15 @@ import { isTensorzipError, TensorzipError } from '../errors';
 import { xxh32 } from '../codecs/checksum';
 import { decodeChunk, decodeChunkBytes } from '../codecs/pipeline/decode';
 import type { PipelineStage } from '../codecs/pipeline';
-import type { QuantDtype, QuantStats } from '../codecs/quant';
+import type { QuantDtype, QuantStats, StoredQuantDtype, TfjsCodesDtype } from '../codecs/quant';
 import type { Kernels } from '../wasm/kernels';
 import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from './dtypes';
 import { newArray } from '../codecs/output-bytes';
 import { describeValue } from '../codecs/describe-value';
 import { FOOTER_BYTES, PREFIX_BYTES, readFooter, readPrefix, type IndexLocation } from './framing';
 import { affineLayout } from '../codecs/quant/layout';
-import { isQuantized, parseIndex, type ByteRange, type TensorEntry } from './index-document';
+import { isQuantized, parseIndex, storedBytes, type ByteRange, type TensorEntry } from './index-document';
+import type { QuantizedTensorInput } from './encode-tensor';
 
 /** Random access to the bytes of a file. */
 export interface ByteSource {
@@ -49,7 +50,7 @@ export interface TensorInfo {
   dtype: TensorDtype;
   shape: number[];
   /** How the elements are stored: the tensor's dtype (lossless) or a quantized type. */
-  storedDtype: TensorDtype | QuantDtype;
+  storedDtype: TensorDtype | StoredQuantDtype;
   /** The axis of per-channel or block scales; null for per-tensor scales and unscaled types. */
   storedAxis: number | null;
   pipeline: PipelineStage[];
@@ -85,6 +86,14 @@ export interface Archive {
   get<D extends TensorDtype = TensorDtype>(name: string, options?: { dtype?: D; out?: TensorArrays[D] }): Promise<Tensor<D>>;
   /** Decodes every tensor. */
   getAll(): Promise<Record<string, Tensor>>;
+  /**
+   * A tensor's stored codes, not dequantized, as pack() takes them back: TF.js uint8 / uint16 codes with their scale
+   * and min, float16 / bfloat16 halves, fp8 codes and GGML blocks. ARGUMENT for a tensor stored as it is or with
+   * affine scales (use get()).
+   * @example
+   * const { quantized } = await archive.getCodes('conv/kernel'); // { dtype: 'tfjs_uint8', data: Uint8Array, scale, min, … }
+   */
+  getCodes(name: string): Promise<QuantizedTensorInput>;
 }
 
 const DEFAULT_MAX_BYTES = 2 ** 31;
@@ -147,9 +156,13 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
     mismatch,
   };
 
-  const get = async <D extends TensorDtype = TensorDtype>(name: string, getOptions: { dtype?: D; out?: TensorArrays[D] } = {}): Promise<Tensor<D>> => {
+  const lookup = (name: string, what: string): TensorEntry => {
     const entry = byName.get(name);
-    if (entry === undefined) throw new TensorzipError('ARGUMENT', `archive.get: no tensor is named ${describeValue(name)}`);
+    if (entry === undefined) throw new TensorzipError('ARGUMENT', `${what}: no tensor is named ${describeValue(name)}`);
+    return entry;
+  };
+  const get = async <D extends TensorDtype = TensorDtype>(name: string, getOptions: { dtype?: D; out?: TensorArrays[D] } = {}): Promise<Tensor<D>> => {
+    const entry = lookup(name, 'archive.get');
     if (getOptions.dtype !== undefined && getOptions.dtype !== entry.dtype) throw new TensorzipError('ARGUMENT', `archive.get dtype: ${describeValue(name)} is ${entry.dtype}, not ${describeValue(getOptions.dtype)}`);
     rawSource.prefetch?.(rangesOf(entry));
     return decodeEntry(entry, getOptions.out) as Promise<Tensor<D>>;
@@ -163,11 +176,27 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
     await decodeTensor(kernels, entry, count, out, readChecked, chunkReader);
     return { dtype: entry.dtype, shape: [...entry.shape], data: out } as Tensor;
   };
+  const getCodes = async (name: string): Promise<QuantizedTensorInput> => {
+    const entry = lookup(name, 'archive.getCodes');
+    const dtype = entry.stored.dtype as StoredQuantDtype;
+    if (!isQuantized(entry) || entry.stored.params !== null && !isTfjsStored(dtype)) {
+      throw new TensorzipError('ARGUMENT', `archive.getCodes: ${describeValue(name)} is stored as ${dtype}, not as codes pack() takes (use get())`);
+    }
+    rawSource.prefetch?.(rangesOf(entry));
+    const count = entry.shape.reduce((n, d) => n * d, 1);
+    const bytes = newArray(Uint8Array, storedBytes(entry, count));
+    const tfjs = await decodeTensor(kernels, entry, count, bytes, readChecked, chunkReader, true);
+    const shape = [...entry.shape];
+    const data = dtype === 'float16' || dtype === 'bfloat16' || dtype === 'tfjs_uint16' ? new Uint16Array(bytes.buffer, 0, count) : bytes;
+    return { quantized: tfjs ? { dtype: dtype as TfjsCodesDtype, shape, data, ...tfjs }
+      : { dtype: dtype as QuantDtype, shape, data, scale: null, zeroPoint: null, axis: entry.stored.axis, blockSize: entry.stored.blockSize } };
+  };
 
   return {
     tensors: doc.tensors.map(info),
     metadata: doc.metadata,
     get,
+    getCodes,
     getAll: async () => {
       const all: Record<string, Tensor> = Object.create(null); // any name, `__proto__` too, is a key of its own
       rawSource.prefetch?.(doc.tensors.flatMap(rangesOf)); // once for all: each tensor's ranges are in it
@@ -202,12 +231,24 @@ interface ChunkReader {
   mismatch(range: ByteRange, what: string): TensorzipError;
 }
 
+const isTfjsStored = (dtype: string) => dtype === 'tfjs_uint8' || dtype === 'tfjs_uint16';
+
+/**
+ * Decodes a tensor's chunks into `out`: its values, or with `codes` its stored bytes (the byte stages undone, not
+ * dequantized). Returns TF.js codes' scale and min.
+ */
 async function decodeTensor(kernels: Kernels, entry: TensorEntry, count: number, out: TensorArray,
-  read: (range: ByteRange, what: string) => Promise<Uint8Array>, chunks: ChunkReader): Promise<void> {
+  read: (range: ByteRange, what: string) => Promise<Uint8Array>, chunks: ChunkReader, codes = false): Promise<{ scale: number; min: number } | undefined> {
   const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   let scale: Float32Array | null = null;
   let zeroPoint: Int8Array | Uint8Array | null = null;
-  if (entry.stored.params) {
+  let tfjs: { scale: number; min: number } | undefined;
+  if (entry.stored.params && isTfjsStored(entry.stored.dtype)) {
+    // float64 scale, then min (16 bytes, checked at open).
+    const view = new DataView((await read(entry.stored.params, `the parameters of "${entry.name}"`)).slice().buffer);
+    tfjs = { scale: view.getFloat64(0, true), min: view.getFloat64(8, true) };
+    if (!Number.isFinite(tfjs.scale) || !Number.isFinite(tfjs.min)) throw new TensorzipError('CORRUPT', `open: "${entry.name}" has a TF.js scale or min that is not finite`);
+  } else if (entry.stored.params) {
     // A copy with its own buffer: the source may hand out a view (a Node Buffer, whose slice() is a view too).
     const block = new Uint8Array(await read(entry.stored.params, `the parameters of "${entry.name}"`));
     // float32 scales, then (asymmetric types) one zero-point byte per scale: 4p or 5p bytes (checked at open).
@@ -230,17 +271,17 @@ async function decodeTensor(kernels: Kernels, entry: TensorEntry, count: number,
     const bytes = read instanceof Uint8Array ? read : await read;
     const checksum = chunks.checksum(range);
     try {
-      if (isQuantized(entry)) {
+      if (isQuantized(entry) && !codes) {
         decodeChunk(kernels, bytes, entry.pipeline, {
-          dtype: entry.stored.dtype as QuantDtype, count: n, start, shape: entry.shape, axis: entry.stored.axis,
-          blockSize: entry.stored.blockSize, scale, zeroPoint, out: (out as Float32Array).subarray(start, start + n), checksum,
+          dtype: entry.stored.dtype as StoredQuantDtype, count: n, start, shape: entry.shape, axis: entry.stored.axis,
+          blockSize: entry.stored.blockSize, scale, zeroPoint, tfjs, out: (out as Float32Array).subarray(start, start + n), checksum,
         });
       } else {
-        const width = TENSOR_DTYPES[entry.dtype].bytes;
-        decodeChunkBytes(kernels, bytes, entry.pipeline, outBytes.subarray(start * width, (start + n) * width), checksum);
+        decodeChunkBytes(kernels, bytes, entry.pipeline, outBytes.subarray(storedBytes(entry, start), storedBytes(entry, start + n)), checksum);
       }
     } catch (err) {
       throw isTensorzipError(err, 'CHECKSUM') ? chunks.mismatch(range, `chunk ${k} of "${entry.name}"`) : err;
     }
   }
+  return tfjs;
 }

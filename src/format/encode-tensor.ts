@@ -10,7 +10,8 @@ import { checkTensorData, isTensorDtype, TENSOR_DTYPES, type TensorArray, type T
 import { storedBytes, type TensorEntry } from './index-document';
 import { checkMode, matches, planCodes, planTensor, type QuantizeMode, type TensorPlan } from './plan';
 import { choosePipeline, reachable } from './pipeline-choice';
-import type { QuantizedInput } from '../codecs/quant';
+import type { QuantizedInput, TfjsCodes } from '../codecs/quant';
+import { isTfjsCodes } from '../codecs/quant/tfjs';
 import { GGML_TYPES, type GgmlDtype } from '../codecs/quant/ggml';
 
 export interface TensorInput {
@@ -19,13 +20,15 @@ export interface TensorInput {
   data: TensorArray;
 }
 
-/** A float32 tensor given as codes quantized elsewhere (GGUF blocks, float16 halves): `dtype`, `shape` and `data`
- *  are stored as they are (no requantization, no error statistics) and read back as float32. Float and GGML types
- *  only: float16, bfloat16, float8e4m3fn, float8e5m2, q8_0, q4_0, q4_1, q4_k.
+/** A float32 tensor given as codes quantized elsewhere (GGUF blocks, float16 halves, TF.js uint8/uint16 weights):
+ *  `dtype`, `shape` and `data` are stored as they are (no requantization, no error statistics) and read back as
+ *  float32. Float, GGML and TF.js types only: float16, bfloat16, float8e4m3fn, float8e5m2, q8_0, q4_0, q4_1, q4_k,
+ *  and tfjs_uint8 / tfjs_uint16 with the manifest's `scale` and `min`.
  *  @example
- *  await pack({ 'blk.0.ffn_up.weight': { quantized: { dtype: 'q4_0', shape: [64, 32], data: blocks } } }); */
+ *  await pack({ 'blk.0.ffn_up.weight': { quantized: { dtype: 'q4_0', shape: [64, 32], data: blocks } } });
+ *  await pack({ 'conv/kernel': { quantized: { dtype: 'tfjs_uint8', shape: [3, 3, 8, 16], data: codes, scale, min } } }); */
 export interface QuantizedTensorInput {
-  quantized: QuantizedInput;
+  quantized: QuantizedInput | TfjsCodes;
 }
 
 export function isQuantizedTensorInput(tensor: unknown): tensor is QuantizedTensorInput {
@@ -123,18 +126,12 @@ export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: st
       ? planQuantizedInput(tensor.quantized, where, sparse) : planInput(name, tensor, where);
     const count = product(shape);
     const q = plan.quantized;
+    const { axis = null, blockSize = null, stats = null } = q === null || isTfjsCodes(q) ? {} : q;
     const entry: TensorEntry = {
-      name, dtype, shape,
-      stored: { dtype: q?.dtype ?? dtype, axis: q?.axis ?? null, blockSize: q?.blockSize ?? null, params: null },
-      pipeline: [], chunkElements: 0, chunks: [], stats: q?.stats ?? null, metadata: {},
+      name, dtype, shape, stored: { dtype: q?.dtype ?? dtype, axis, blockSize, params: null },
+      pipeline: [], chunkElements: 0, chunks: [], stats, metadata: {},
     };
-    let params: Uint8Array | null = null;
-    if (q?.scale) {
-      const zeros = q.zeroPoint ? new Uint8Array(q.zeroPoint.buffer, q.zeroPoint.byteOffset, q.zeroPoint.length) : new Uint8Array(0);
-      params = new Uint8Array(q.scale.byteLength + zeros.length);
-      params.set(new Uint8Array(q.scale.buffer, q.scale.byteOffset, q.scale.byteLength));
-      params.set(zeros, q.scale.byteLength);
-    }
+    const params = q === null ? null : paramsBlock(q);
     // Elements per chunk: chunkBytes of decoded data, rounded down to whole stored units (4-bit pairs, GGML blocks).
     const unit = q?.dtype === 'int4' || q?.dtype === 'uint4' ? 2 : q?.dtype === 'q4_k' ? 256 : q?.dtype.startsWith('q') ? 32 : 1;
     const decodedBytes = q ? 4 : TENSOR_DTYPES[dtype].bytes;
@@ -158,12 +155,25 @@ export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: st
   };
 }
 
+/** The parameter block of stored codes (docs/FORMAT.md, Per tensor): affine scales then zero points, or TF.js's
+ *  float64 scale and min; null when the type has none. */
+function paramsBlock(q: QuantizedInput | TfjsCodes): Uint8Array | null {
+  if (isTfjsCodes(q)) return new Uint8Array(new Float64Array([q.scale, q.min]).buffer);
+  if (!q.scale) return null;
+  const zeros = q.zeroPoint ? new Uint8Array(q.zeroPoint.buffer, q.zeroPoint.byteOffset, q.zeroPoint.length) : new Uint8Array(0);
+  const params = new Uint8Array(q.scale.byteLength + zeros.length);
+  params.set(new Uint8Array(q.scale.buffer, q.scale.byteOffset, q.scale.byteLength));
+  params.set(zeros, q.scale.byteLength);
+  return params;
+}
+
 const CODE_ARRAYS: Partial<Record<string, { new (n: number): Uint8Array | Uint16Array; name: string }>> = {
   float16: Uint16Array, bfloat16: Uint16Array, float8e4m3fn: Uint8Array, float8e5m2: Uint8Array,
+  tfjs_uint8: Uint8Array, tfjs_uint16: Uint16Array,
   ...Object.fromEntries(Object.keys(GGML_TYPES).map((dtype) => [dtype, Uint8Array])),
 };
 
-function planQuantizedInput(q: QuantizedInput, where: string, sparse: boolean): { dtype: TensorDtype; shape: number[]; plan: TensorPlan; inputBytes: number } {
+function planQuantizedInput(q: QuantizedInput | TfjsCodes, where: string, sparse: boolean): { dtype: TensorDtype; shape: number[]; plan: TensorPlan; inputBytes: number } {
   const array = typeof q?.dtype === 'string' && Object.hasOwn(CODE_ARRAYS, q.dtype) ? CODE_ARRAYS[q.dtype]! : undefined;
   if (array === undefined) throw new TensorzipError('ARGUMENT', `${where}: quantized codes of dtype ${describeValue(q?.dtype)} (accepted: ${Object.keys(CODE_ARRAYS).join(', ')})`);
   const shape = checkShape(q.shape, `${where} shape`);
@@ -174,6 +184,10 @@ function planQuantizedInput(q: QuantizedInput, where: string, sparse: boolean): 
   if (!(q.data instanceof array) || q.data.byteLength !== bytes) {
     throw new TensorzipError('ARGUMENT', `${where}: ${q.dtype} codes for [${shape.join(', ')}] are a ${array.name} of ${bytes} bytes`);
   }
-  const codes: QuantizedInput = { dtype: q.dtype, shape, data: q.data, scale: null, zeroPoint: null, axis: blockSize === null ? null : shape.length - 1, blockSize };
+  if (isTfjsCodes(q) && !(Number.isFinite(q.scale) && Number.isFinite(q.min))) {
+    throw new TensorzipError('ARGUMENT', `${where}: ${q.dtype} codes need a finite scale and min, found scale ${describeValue(q.scale)}, min ${describeValue(q.min)}`);
+  }
+  const codes: QuantizedInput | TfjsCodes = isTfjsCodes(q) ? { dtype: q.dtype, shape, data: q.data, scale: q.scale, min: q.min }
+    : { dtype: q.dtype, shape, data: q.data, scale: null, zeroPoint: null, axis: blockSize === null ? null : shape.length - 1, blockSize };
   return { dtype: 'float32', shape, plan: planCodes(codes, sparse), inputBytes: bytes };
 }

@@ -2,7 +2,7 @@
 // Every value is checked before it is used; the errors name the tensor and the field.
 import { TensorzipError } from '../errors';
 import type { PipelineStage } from '../codecs/pipeline';
-import type { QuantDtype, QuantStats } from '../codecs/quant';
+import type { QuantStats, StoredQuantDtype } from '../codecs/quant';
 import { affineLayout } from '../codecs/quant/layout';
 import { GGML_TYPES } from '../codecs/quant/ggml';
 import { isTensorDtype, TENSOR_DTYPES, type TensorDtype } from './dtypes';
@@ -19,10 +19,11 @@ export interface ByteRange {
 
 export interface StoredAs {
   /** The tensor's own dtype (lossless) or a quantized type, which decodes to float32. */
-  dtype: TensorDtype | QuantDtype;
+  dtype: TensorDtype | StoredQuantDtype;
   axis: number | null;
   blockSize: number | null;
-  /** float32 scales, then (when present) one zero point byte per scale. */
+  /** Affine types: float32 scales, then (when present) one zero point byte per scale. TF.js codes: float64 scale
+   *  and min. */
   params: ByteRange | null;
 }
 
@@ -43,12 +44,17 @@ export interface IndexDocument {
   metadata: Record<string, string>;
 }
 
-const QUANT_STORED: Record<string, { values: number; bytes: number; affine: boolean }> = {
-  float16: { values: 1, bytes: 2, affine: false }, bfloat16: { values: 1, bytes: 2, affine: false },
-  float8e4m3fn: { values: 1, bytes: 1, affine: false }, float8e5m2: { values: 1, bytes: 1, affine: false },
-  int8: { values: 1, bytes: 1, affine: true }, uint8: { values: 1, bytes: 1, affine: true },
-  int4: { values: 2, bytes: 1, affine: true }, uint4: { values: 2, bytes: 1, affine: true },
-  ...Object.fromEntries(Object.entries(GGML_TYPES).map(([dtype, { values, bytes }]) => [dtype, { values, bytes, affine: false }])),
+/** Bytes of a TF.js codes parameter block: float64 scale, then float64 min. */
+export const TFJS_PARAMS_BYTES = 16;
+
+/** Per stored type: values per unit, bytes per unit, and its parameter block (null: none). */
+const QUANT_STORED: Record<string, { values: number; bytes: number; params: 'affine' | 'tfjs' | null }> = {
+  float16: { values: 1, bytes: 2, params: null }, bfloat16: { values: 1, bytes: 2, params: null },
+  float8e4m3fn: { values: 1, bytes: 1, params: null }, float8e5m2: { values: 1, bytes: 1, params: null },
+  int8: { values: 1, bytes: 1, params: 'affine' }, uint8: { values: 1, bytes: 1, params: 'affine' },
+  int4: { values: 2, bytes: 1, params: 'affine' }, uint4: { values: 2, bytes: 1, params: 'affine' },
+  tfjs_uint8: { values: 1, bytes: 1, params: 'tfjs' }, tfjs_uint16: { values: 1, bytes: 2, params: 'tfjs' },
+  ...Object.fromEntries(Object.entries(GGML_TYPES).map(([dtype, { values, bytes }]) => [dtype, { values, bytes, params: null }])),
 };
 
 /** Bytes that `count` elements take once the byte stages are undone. */
@@ -201,9 +207,14 @@ function tensorEntry(value: unknown, i: number, limits: IndexLimits, chunksBefor
   const axis = stored.axis ?? null;
   const blockSize = stored.blockSize ?? null;
   if ((axis !== null && !Number.isSafeInteger(axis)) || (blockSize !== null && !(isCount(blockSize) && blockSize > 0))) throw corrupt(`${what}: stored.axis and stored.blockSize must be integers or null`);
-  const affine = quantized && QUANT_STORED[storedDtype as string].affine;
+  const kind = quantized ? QUANT_STORED[storedDtype as string].params : null;
+  const affine = kind === 'affine';
   const params = stored.params === null || stored.params === undefined ? null : byteRange(stored.params, () => `${what} stored.params`);
-  if (affine !== (params !== null)) throw corrupt(`${what}: ${affine ? 'affine types need' : 'only affine types have'} a parameter block`);
+  if ((kind !== null) !== (params !== null)) throw corrupt(`${what}: ${kind !== null ? `${storedDtype as string} needs` : 'only affine and TF.js types have'} a parameter block`);
+  if (kind === 'tfjs') {
+    if (axis !== null || blockSize !== null) throw corrupt(`${what}: ${storedDtype as string} has no axis or blockSize`);
+    if (params!.length !== TFJS_PARAMS_BYTES) throw corrupt(`${what}: the parameter block of ${storedDtype as string} is ${TFJS_PARAMS_BYTES} bytes, found ${params!.length}`);
+  }
   if (affine) {
     let scales: number;
     try {
@@ -223,7 +234,7 @@ function tensorEntry(value: unknown, i: number, limits: IndexLimits, chunksBefor
   const expectedChunks = Math.ceil(count / chunkElements);
   if (value.chunks.length !== expectedChunks) throw corrupt(`${what}: ${value.chunks.length} chunks listed, ${expectedChunks} expected for ${count} elements of ${chunkElements} per chunk`);
   const entry: TensorEntry = {
-    name, dtype, shape, stored: { dtype: storedDtype as TensorDtype | QuantDtype, axis: axis as number | null, blockSize: blockSize as number | null, params }, pipeline: stages,
+    name, dtype, shape, stored: { dtype: storedDtype as TensorDtype | StoredQuantDtype, axis: axis as number | null, blockSize: blockSize as number | null, params }, pipeline: stages,
     chunkElements, chunks: [], stats: null, metadata: stringMap(value.metadata, `${what} metadata`),
   };
   const expansion = chunkExpansion(stages);

@@ -7,11 +7,12 @@ import { describeValue } from '../codecs/describe-value';
 import { isTensorzipError, TensorzipError } from '../errors';
 import type { PipelineStage } from '../codecs/pipeline';
 import { pipelineCandidates } from './pipeline-choice';
-import type { QuantizedInput, QuantizedTensor } from '../codecs/quant';
+import type { QuantizedInput, QuantizedTensor, TfjsCodes } from '../codecs/quant';
 import type { Kernels } from '../wasm/kernels';
 import { choose } from '../codecs/quant/choose';
 import { quantize } from '../codecs/quant/quantize';
 import { leastErrorAxis } from './channel-axis';
+import { exactHalves } from './exact-halves';
 import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from './dtypes';
 
 export type QuantizeMode = 'lossless' | 'fp16' | 'bf16' | 'int8' | 'int4' | 'auto';
@@ -35,7 +36,7 @@ export interface PlanOptions {
 
 export interface TensorPlan {
   /** Stored codes; null when the tensor is stored as it is. */
-  quantized: QuantizedInput | null;
+  quantized: QuantizedInput | TfjsCodes | null;
   stored: Uint8Array;
   /** Bytes per stored element for the byte stages (1 for packed 4-bit and GGML blocks). */
   width: number;
@@ -82,17 +83,18 @@ function zeroShare(stored: Uint8Array, width: number): number {
 }
 
 export function planTensor(kernels: Kernels, dtype: TensorDtype, shape: number[], data: TensorArray, options: PlanOptions): TensorPlan {
-  const quantized = dtype === 'float32' ? quantizeFor(kernels, data as Float32Array, shape, options) : null;
+  // Float32 kept as it is goes as 16-bit codes when that loses nothing.
+  const quantized = dtype === 'float32' ? quantizeFor(kernels, data as Float32Array, shape, options) ?? exactHalves(kernels, data as Float32Array, shape) : null;
   return quantized ? planCodes(quantized, options.sparse) : planStages(null, bytesOf(data), TENSOR_DTYPES[dtype].bytes, options.sparse);
 }
 
-/** Codes quantized before pack() saw them (GGUF blocks, float16 halves): stored as they are. */
-export function planCodes(quantized: QuantizedInput, sparse: boolean): TensorPlan {
-  const width = quantized.dtype === 'float16' || quantized.dtype === 'bfloat16' ? 2 : 1;
+/** Codes quantized before pack() saw them (GGUF blocks, float16 halves, TF.js codes): stored as they are. */
+export function planCodes(quantized: QuantizedInput | TfjsCodes, sparse: boolean): TensorPlan {
+  const width = quantized.dtype === 'float16' || quantized.dtype === 'bfloat16' || quantized.dtype === 'tfjs_uint16' ? 2 : 1;
   return planStages(quantized, bytesOf(quantized.data), width, sparse);
 }
 
-function planStages(quantized: QuantizedInput | null, bytes: Uint8Array, width: number, sparse: boolean): TensorPlan {
+function planStages(quantized: QuantizedInput | TfjsCodes | null, bytes: Uint8Array, width: number, sparse: boolean): TensorPlan {
   // Typed arrays may sit at any offset: copy to an aligned buffer so the zero count can view it as words.
   const stored = bytes.slice();
   const ggml = quantized !== null && quantized.dtype.startsWith('q');

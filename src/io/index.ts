@@ -1,12 +1,12 @@
 import { readNpy, writeNpy } from './npy';
 import { readSafetensors, writeSafetensors, type Safetensors } from './safetensors';
-import type { TensorInput } from '../format/pack';
+import type { QuantizedTensorInput, TensorInput } from '../format/pack';
 import type { Kernels } from '../wasm/kernels';
-import { readTfjs, writeTfjs, type TfjsModel, type TfjsWriteOptions } from './tfjs';
+import { readTfjs, writeTfjs, type TfjsModel, type TfjsReadOptions, type TfjsWriteOptions } from './tfjs';
 import { readGguf, type Gguf, type GgufCodes, type GgufReadOptions } from './gguf';
 import { tfjsChannelAxes } from './tfjs-channel-axes';
 
-export type { Gguf, GgufCodes, GgufReadOptions, Safetensors, TfjsModel, TfjsWriteOptions };
+export type { Gguf, GgufCodes, GgufReadOptions, Safetensors, TfjsModel, TfjsReadOptions, TfjsWriteOptions };
 
 /** Hugging Face safetensors files. */
 export const safetensors = {
@@ -56,12 +56,22 @@ export interface Tfjs {
    */
   read(model: TfjsModel): Record<string, TensorInput>;
   /**
+   * The same, with uint8 / uint16 / float16-quantized float32 weights as their codes (tfjs_uint8 / tfjs_uint16 with
+   * the manifest's scale and min, float16 halves), for pack() to keep as they are: the .tzip decodes them to the
+   * same float32 bits as tfjs-core, and `tfjs.write` writes tfjs_* codes back as uint8 / uint16 weights.
+   * @example
+   * const file = await pack(tfjs.read({ modelJson, shards }, { codes: true })); // uint8 weights stay uint8
+   */
+  read(model: TfjsModel, options: TfjsReadOptions): Record<string, TensorInput | QuantizedTensorInput>;
+  /**
    * model.json's weightsManifest and the shard files for `tensors` (float32, int32, bool), optionally quantized as
-   * the converter does; `tf.loadLayersModel` / `tf.io.decodeWeights` read them.
+   * the converter does; `tf.loadLayersModel` / `tf.io.decodeWeights` read them. Codes (`{ quantized }`: tfjs_uint8,
+   * tfjs_uint16, float16, as `tfjs.read(model, { codes: true })` or `archive.getCodes` give them) are written as
+   * they are, with their quantization entry: a model read with codes writes back to the same weight bytes.
    * @example
    * const { modelJson, shards } = tfjs.write(tensors, { quantize: 'uint8', modelJson: { modelTopology, format: 'layers-model' } });
    */
-  write(tensors: Record<string, TensorInput>, options?: TfjsWriteOptions): TfjsModel;
+  write(tensors: Record<string, TensorInput | QuantizedTensorInput>, options?: TfjsWriteOptions): TfjsModel;
   /**
    * The channel axis of each weight, read from the model's graph, for `pack`'s `channelAxes`: convolution kernels
    * (HWIO) → 3, depthwise kernels (HWCM) → 2, transposed convolutions (HWOI) → 2, MatMul and Dense kernels by their
@@ -77,7 +87,7 @@ export interface Tfjs {
 
 export function bindTfjs(kernels: () => Kernels): Tfjs {
   return {
-    read: (model) => readTfjs(kernels(), model),
+    read: ((model: TfjsModel, options?: TfjsReadOptions) => readTfjs(kernels(), model, options)) as Tfjs['read'],
     write: (tensors, options) => writeTfjs(kernels(), tensors, options),
     channelAxes: (modelJson) => tfjsChannelAxes(modelJson),
   };

@@ -5,7 +5,8 @@ import { TensorzipError } from '../errors';
 import type { TfjsQuantDtype, TfjsQuantization } from '../codecs/quant';
 import { decodeTfjsWeight, encodeTfjsWeight } from '../codecs/quant/tfjs';
 import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from '../format/dtypes';
-import type { TensorInput } from '../format/pack';
+import { isQuantizedTensorInput } from '../format/encode-tensor';
+import type { QuantizedTensorInput, TensorInput } from '../format/pack';
 import type { Kernels } from '../wasm/kernels';
 import { describeValue } from '../codecs/describe-value';
 import { elementCount, nullObject, ownEntry } from './untrusted';
@@ -24,6 +25,13 @@ export interface TfjsModel {
   shards: Record<string, Uint8Array>;
 }
 
+export interface TfjsReadOptions {
+  /** Quantized float32 weights as their codes (`{ quantized }`, which pack() stores as they are): uint8 / uint16 as
+   *  tfjs_uint8 / tfjs_uint16 with the manifest's scale and min, float16 as float16 halves. Quantized int32 weights
+   *  still come back as int32. */
+  codes?: boolean;
+}
+
 export interface TfjsWriteOptions {
   /** Quantize float32 weights as the converter's --quantize_uint8 / _uint16 / _float16 flags do. */
   quantize?: TfjsQuantDtype;
@@ -36,11 +44,11 @@ export interface TfjsWriteOptions {
 const TFJS_DTYPES: Record<string, TensorDtype> = { float32: 'float32', int32: 'int32', bool: 'bool' };
 const corrupt = (message: string) => new TensorzipError('CORRUPT', `tfjs.read: ${message}`);
 
-export function readTfjs(kernels: Kernels, model: TfjsModel): Record<string, TensorInput> {
+export function readTfjs(kernels: Kernels, model: TfjsModel, options: TfjsReadOptions = {}): Record<string, TensorInput | QuantizedTensorInput> {
   if (typeof model?.shards !== 'object' || model.shards === null) throw new TensorzipError('ARGUMENT', 'tfjs.read: expected { modelJson, shards }');
   const manifest: unknown = model.modelJson?.weightsManifest;
   if (!Array.isArray(manifest)) throw corrupt('model.json has no weightsManifest array');
-  const tensors = nullObject<TensorInput>();
+  const tensors = nullObject<TensorInput | QuantizedTensorInput>();
   const seenPaths = new Set<string>();
   for (let g = 0; g < manifest.length; g++) {
     const group = manifest[g] as { paths?: unknown; weights?: unknown } | null;
@@ -71,7 +79,11 @@ export function readTfjs(kernels: Kernels, model: TfjsModel): Record<string, Ten
         continue;
       }
       const codes = q.dtype === 'uint8' ? raw : new Uint16Array(raw.buffer, 0, count);
-      if (dtype === 'float32') {
+      if (dtype === 'float32' && options.codes) {
+        tensors[name] = { quantized: q.dtype === 'float16'
+          ? { dtype: 'float16', shape, data: codes, scale: null, zeroPoint: null, axis: null, blockSize: null }
+          : { dtype: q.dtype === 'uint8' ? 'tfjs_uint8' : 'tfjs_uint16', shape, data: codes, scale: q.scale!, min: q.min! } };
+      } else if (dtype === 'float32') {
         tensors[name] = { dtype: 'float32', shape, data: decodeTfjsWeight(kernels, codes, q) };
       } else if (dtype === 'int32' && q.dtype !== 'float16') {
         tensors[name] = { dtype: 'int32', shape, data: decodeTfjsInt32(codes, q) };
@@ -110,12 +122,29 @@ function decodeTfjsInt32(codes: Uint8Array | Uint16Array, q: TfjsQuantization): 
   return Int32Array.from(codes, (v) => Math.round(v * scale + min));
 }
 
-export function writeTfjs(kernels: Kernels, tensors: Record<string, TensorInput>, options: TfjsWriteOptions = {}): TfjsModel {
+/** Codes a TF.js manifest can hold as they are: tfjs_uint8 / tfjs_uint16 with their scale and min, float16 halves. */
+function codesWeight(name: string, { quantized: q }: QuantizedTensorInput): { spec: WeightSpec; data: ArrayBufferView } {
+  const shape = [...q.shape];
+  if (q.dtype === 'tfjs_uint8' || q.dtype === 'tfjs_uint16') {
+    const dtype = q.dtype === 'tfjs_uint8' ? 'uint8' : 'uint16';
+    return { spec: { name, shape, dtype: 'float32', quantization: { dtype, scale: q.scale, min: q.min, original_dtype: 'float32' } }, data: q.data };
+  }
+  if (q.dtype === 'float16') return { spec: { name, shape, dtype: 'float32', quantization: { dtype: 'float16', original_dtype: 'float32' } }, data: q.data };
+  throw new TensorzipError('UNSUPPORTED', `tfjs.write: tensor ${describeValue(name)} is ${describeValue(q.dtype)} codes; TF.js holds uint8, uint16 and float16 ones`);
+}
+
+export function writeTfjs(kernels: Kernels, tensors: Record<string, TensorInput | QuantizedTensorInput>, options: TfjsWriteOptions = {}): TfjsModel {
   const shardBytes = options.shardBytes ?? 4 * 1024 * 1024;
   if (!Number.isSafeInteger(shardBytes) || shardBytes < 1) throw new TensorzipError('ARGUMENT', `tfjs.write shardBytes: expected a positive integer, found ${String(shardBytes)}`);
   const weights: WeightSpec[] = [];
   const parts: Uint8Array[] = [];
   for (const [name, t] of Object.entries(tensors)) {
+    if (isQuantizedTensorInput(t)) {
+      const { spec, data } = codesWeight(name, t);
+      weights.push(spec);
+      parts.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      continue;
+    }
     const tfjsDtype = Object.keys(TFJS_DTYPES).find((k) => TFJS_DTYPES[k] === t.dtype);
     if (tfjsDtype === undefined) throw new TensorzipError('UNSUPPORTED', `tfjs.write: tensor "${name}" is ${t.dtype}; TF.js weights are float32, int32 or bool`);
     const spec: WeightSpec = { name, shape: [...t.shape], dtype: tfjsDtype };

@@ -9,13 +9,14 @@ import { product } from '../shape';
 import { AFFINE_TYPES, isSigned, ParamStage, type AffineDtype } from '../quant/affine';
 import { GGML_TYPES, type GgmlDtype } from '../quant/ggml';
 import { affineLayout } from '../quant/layout';
-import type { QuantDtype } from '../quant/types';
+import type { StoredQuantDtype } from '../quant/types';
 import { checkStages, maxExpansion, OP, PALETTE_MAX_ENTRIES, type PipelineStage } from './stages';
 
 /** How a chunk's stored codes become float32, and which elements of the tensor the chunk holds. */
 export interface ChunkTarget {
-  /** The stored type: 'float32' (stored as it is), a float type, an affine integer type or a GGML block type. */
-  dtype: QuantDtype;
+  /** The stored type: 'float32' (stored as it is), a float type, an affine integer type, a GGML block type or TF.js
+   *  codes. */
+  dtype: StoredQuantDtype;
   /** Elements of the tensor in this chunk. */
   count: number;
   /** Index of the chunk's first element in the tensor (default 0): picks the chunk's per-axis or per-block scales. */
@@ -26,22 +27,26 @@ export interface ChunkTarget {
   zeroPoint?: Int8Array | Uint8Array | null;
   axis?: number | null;
   blockSize?: number | null;
+  /** TF.js codes: the manifest's scale and min (finite). */
+  tfjs?: { scale: number; min: number };
   /** Where to write the float32 values (count elements); a new array when omitted. */
   out?: Float32Array;
   /** The encoded chunk's xxh32 (seed 0): checked in WebAssembly memory before any stage runs (CHECKSUM). */
   checksum?: number;
 }
 
-const FLOAT_OPS: Partial<Record<QuantDtype, [op: number, width: number]>> = {
+const FLOAT_OPS: Partial<Record<StoredQuantDtype, [op: number, width: number]>> = {
   float16: [OP.float16, 2], bfloat16: [OP.bfloat16, 2], float8e4m3fn: [OP.float8e4m3fn, 1], float8e5m2: [OP.float8e5m2, 1],
 };
 
-const isFloat = (dtype: QuantDtype) => Object.hasOwn(FLOAT_OPS, dtype);
-const isAffine = (dtype: QuantDtype): dtype is AffineDtype => Object.hasOwn(AFFINE_TYPES, dtype);
+const isFloat = (dtype: StoredQuantDtype) => Object.hasOwn(FLOAT_OPS, dtype);
+const isAffine = (dtype: StoredQuantDtype): dtype is AffineDtype => Object.hasOwn(AFFINE_TYPES, dtype);
+const isTfjs = (dtype: StoredQuantDtype) => dtype === 'tfjs_uint8' || dtype === 'tfjs_uint16';
 
 /** Bytes the chunk's codes take once every byte stage is undone. */
-function storedBytes(dtype: QuantDtype, count: number): number {
+function storedBytes(dtype: StoredQuantDtype, count: number): number {
   if (dtype === 'float32') return count * 4;
+  if (isTfjs(dtype)) return dtype === 'tfjs_uint8' ? count : count * 2;
   if (isFloat(dtype)) return count * FLOAT_OPS[dtype]![1];
   if (isAffine(dtype)) return AFFINE_TYPES[dtype].nibbles ? Math.ceil(count / 2) : count;
   if (typeof dtype !== 'string' || !Object.hasOwn(GGML_TYPES, dtype)) throw new TensorzipError('ARGUMENT', `pipeline.decodeChunk dtype: unknown ${describeValue(dtype)}`);
@@ -97,6 +102,12 @@ export function decodeChunk(kernels: Kernels, encoded: Uint8Array, stagesInput: 
       records.push([OP.affine, params.layoutAt, params.scales, params.zeroPoints, signed]);
     } else if (isFloat(dtype)) {
       records.push([FLOAT_OPS[dtype]![0]]);
+    } else if (isTfjs(dtype)) {
+      const { scale, min } = target.tfjs ?? {};
+      if (!Number.isFinite(scale) || !Number.isFinite(min)) throw new TensorzipError('ARGUMENT', `pipeline.decodeChunk tfjs: ${dtype} needs a finite scale and min, found ${describeValue(target.tfjs)}`);
+      const at = kernels.alloc(16);
+      new Float64Array(kernels.exports.memory.buffer, at, 2).set([scale!, min!]);
+      records.push([OP[dtype as 'tfjs_uint8' | 'tfjs_uint16'], at]);
     } else if (dtype !== 'float32') {
       records.push([OP[dtype as GgmlDtype]]);
     }

@@ -18,7 +18,7 @@ export type PipelineStage =
 export const OP = {
   lz4: 1, shuffle: 2, bitshuffle: 3, delta: 4, bitmask: 5, csr: 6, twoOfFour: 7, nibbles: 8, affine: 9,
   float16: 10, bfloat16: 11, float8e4m3fn: 12, float8e5m2: 13, q8_0: 14, q4_0: 15, q4_1: 16, q4_k: 17,
-  huffman: 18, palette: 19,
+  huffman: 18, palette: 19, tfjs_uint8: 20, tfjs_uint16: 21,
 } as const;
 
 /** The most entries of a palette table: every index fits a u16. */

@@ -4,10 +4,10 @@ import { decodeFp8E4M3, decodeFp8E5M2, encodeFp8E4M3, encodeFp8E5M2, type Fp8Opt
 import { choose, type ChooseOptions } from './choose';
 import { dequantize, quantize } from './quantize';
 import { decodeTfjsWeight, encodeTfjsWeight, type TfjsQuantDtype, type TfjsQuantization, type TfjsWeight } from './tfjs';
-import type { QuantDtype, QuantizedInput, QuantizedTensor, QuantizeOptions, QuantStats } from './types';
+import type { QuantDtype, QuantizedInput, QuantizedTensor, QuantizeOptions, QuantStats, StoredQuantDtype, TfjsCodes, TfjsCodesDtype } from './types';
 
 export type { ChooseOptions, Fp8Options, QuantDtype, QuantizedInput, QuantizedTensor, QuantizeOptions, QuantStats,
-  TfjsQuantDtype, TfjsQuantization, TfjsWeight };
+  StoredQuantDtype, TfjsCodes, TfjsCodesDtype, TfjsQuantDtype, TfjsQuantization, TfjsWeight };
 
 /** Quantization and low-precision float formats. */
 export interface Quant {

@@ -10,6 +10,7 @@ import { float32Target } from './float32-target';
 import { expectArray } from './expect-array';
 import { roundHalfEven } from './round';
 import { encodeFloat16 } from './float16';
+import type { QuantizedInput, TfjsCodes } from './types';
 
 export type TfjsQuantDtype = 'uint8' | 'uint16' | 'float16';
 
@@ -28,6 +29,8 @@ export interface TfjsWeight {
 }
 
 const FLOAT16_MAX = 65504;
+
+export const isTfjsCodes = (q: QuantizedInput | TfjsCodes): q is TfjsCodes => q.dtype === 'tfjs_uint8' || q.dtype === 'tfjs_uint16';
 
 function range(data: Float32Array): [number, number] {
   let low = Infinity;

@@ -57,3 +57,24 @@ export interface QuantizedTensor {
 
 /** What dequantize reads: a QuantizedTensor, its statistics optional. */
 export type QuantizedInput = Omit<QuantizedTensor, 'stats'> & { stats?: QuantStats };
+
+/** The stored types of TF.js uint8 / uint16 weight codes kept as they are (format 1.1). */
+export type TfjsCodesDtype = 'tfjs_uint8' | 'tfjs_uint16';
+
+/**
+ * TF.js-quantized weights as their codes, with the weights manifest's `scale` and `min` exactly: they read back as
+ * q · scale + min in float64, rounded once to float32 (tfjs-core's decodeWeights, bit for bit).
+ * @example
+ * await pack({ conv: { quantized: { dtype: 'tfjs_uint8', shape: [3, 3, 8, 16], data: codes, scale: 0.0049, min: -0.58 } } });
+ */
+export interface TfjsCodes {
+  dtype: TfjsCodesDtype;
+  shape: readonly number[];
+  /** Uint8Array (tfjs_uint8) or Uint16Array (tfjs_uint16). */
+  data: Uint8Array | Uint16Array;
+  scale: number;
+  min: number;
+}
+
+/** A stored type of a tensor kept quantized: a quantized type or TF.js codes. */
+export type StoredQuantDtype = QuantDtype | TfjsCodesDtype;
