@@ -3,6 +3,7 @@
 // float16 (float32 arrays whose values are all exact float16, as models shipped in float16 are); int8 per-channel codes
 // of those weights (quant.quantize, as int8 tensors); and face-api's seven TF.js models, whose shipped uint8 shards
 // the peers compress while .tzip keeps their codes (tfjs.read with codes where this version has it).
+// The Fourier bases two of the ONNX models compute their features with are a class of their own (STFT_BASES).
 // - ratio: the class's raw bytes (for face-api: the shipped shards) over the coded bytes — a whole .tzip (index
 //   included) for tensorzip, one stream of the tensors' bytes one after another for brotli, deflate and zstd, 1 MiB
 //   blocks for Blosc (numcodecs.js's build shuffles with typesize 4, its headers say), beside the order-0 entropy of those bytes in 1 MiB blocks;
@@ -26,6 +27,10 @@ const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 3);
 const FACE_API = 'node_modules/@vladmandic/face-api/model';
 const MODELS = ['age_gender_model', 'face_expression_model', 'face_landmark_68_model', 'face_landmark_68_tiny_model',
   'face_recognition_model', 'ssd_mobilenetv1_model', 'tiny_face_detector_model'];
+
+/** The Fourier bases of the melspectrogram and silero's feature extractor: windowed cosines and sines, whose rows
+ *  repeat one another in ways LZ77 finds and an order-0 coder cannot. Not trained weights: a class of their own. */
+const STFT_BASES = /stft|forward_basis/;
 
 const engine = await createEngine({ simd: true });
 await zstd.isLoaded;
@@ -56,9 +61,14 @@ function classes(): Record<string, WeightClass> {
   const float32: Record<string, TensorInput> = {};
   const float16: Record<string, TensorInput> = {};
   const int8: Record<string, TensorInput> = {};
+  const bases: Record<string, TensorInput> = {};
   for (const { model, tensors } of onnxFloatWeights()) {
     for (const t of tensors) {
       const name = `${model}/${t.name}`;
+      if (STFT_BASES.test(t.name)) {
+        bases[name] = { dtype: 'float32', shape: t.shape, data: t.data };
+        continue;
+      }
       float32[name] = { dtype: 'float32', shape: t.shape, data: t.data };
       const half = engine.quant.quantize(t.data, { dtype: 'float16', shape: t.shape });
       float16[name] = { dtype: 'float32', shape: t.shape, data: engine.quant.dequantize(half) };
@@ -82,6 +92,7 @@ function classes(): Record<string, WeightClass> {
     'float32, exact float16 values': ofTensors(float16),
     'int8 per-channel codes': ofTensors(int8),
     'face-api TF.js uint8 models': { tensors: faceApi, raw: concat(shards) },
+    'float32 STFT bases (computed, not trained)': ofTensors(bases),
   };
 }
 
