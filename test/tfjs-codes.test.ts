@@ -54,8 +54,17 @@ describe.each(BUILDS)('TF.js codes in a .tzip (%s build)', (_, engine) => {
     expect(codes.quantized).toMatchObject({ dtype: 'tfjs_uint16', shape: [50_000], scale: 1.7e-5, min: -0.31 });
     expect(codes.quantized.data).toBeInstanceOf(Uint16Array);
     expect(equalBytes(bytesOf(codes.quantized.data), bytesOf(u16))).toBe(true);
-    // The codes pack again to the same file.
+    // The codes pack again to the same file, and a streaming writer stores them the same way.
     expect(equalBytes(await pack({ a: (await archive.getCodes('a')), b: codes }, { chunkBytes: 64 * 1024 }), file)).toBe(true);
+    const parts: Uint8Array[] = [];
+    const writer = engine.createWriter({ write: (p: Uint8Array) => void parts.push(p.slice()) }, { chunkBytes: 64 * 1024 });
+    await writer.add('b', codes);
+    await writer.finish();
+    const whole = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.reduce((at, p) => (whole.set(p, at), at + p.length), 0);
+    const streamed = await open(whole);
+    expect(streamed.tensors[0].storedDtype).toBe('tfjs_uint16');
+    expect(equalBytes(bytesOf((await streamed.get('b')).data), bytesOf(tfjsFormula(u16, 1.7e-5, -0.31)))).toBe(true);
   });
 
   it('the parameter block holds scale and min as float64 exactly', async () => {

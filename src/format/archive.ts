@@ -5,13 +5,14 @@ import { isTensorzipError, TensorzipError } from '../errors';
 import { xxh32 } from '../codecs/checksum';
 import { decodeChunk, decodeChunkBytes } from '../codecs/pipeline/decode';
 import type { PipelineStage } from '../codecs/pipeline';
-import type { QuantDtype, QuantStats, StoredQuantDtype, TfjsCodesDtype } from '../codecs/quant';
+import type { QuantDtype, QuantStats, StoredQuantDtype } from '../codecs/quant';
 import type { Kernels } from '../wasm/kernels';
 import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from './dtypes';
 import { newArray } from '../codecs/output-bytes';
 import { describeValue } from '../codecs/describe-value';
 import { FOOTER_BYTES, PREFIX_BYTES, readFooter, readPrefix, type IndexLocation } from './framing';
 import { affineLayout } from '../codecs/quant/layout';
+import { isTfjsCodesDtype } from '../codecs/quant/tfjs';
 import { isQuantized, parseIndex, storedBytes, type ByteRange, type TensorEntry } from './index-document';
 import type { QuantizedTensorInput } from './encode-tensor';
 
@@ -179,7 +180,7 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
   const getCodes = async (name: string): Promise<QuantizedTensorInput> => {
     const entry = lookup(name, 'archive.getCodes');
     const dtype = entry.stored.dtype as StoredQuantDtype;
-    if (!isQuantized(entry) || entry.stored.params !== null && !isTfjsStored(dtype)) {
+    if (!isQuantized(entry) || (entry.stored.params !== null && !isTfjsCodesDtype(dtype))) {
       throw new TensorzipError('ARGUMENT', `archive.getCodes: ${describeValue(name)} is stored as ${dtype}, not as codes pack() takes (use get())`);
     }
     rawSource.prefetch?.(rangesOf(entry));
@@ -187,8 +188,8 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
     const bytes = newArray(Uint8Array, storedBytes(entry, count));
     const tfjs = await decodeTensor(kernels, entry, count, bytes, readChecked, chunkReader, true);
     const shape = [...entry.shape];
-    const data = dtype === 'float16' || dtype === 'bfloat16' || dtype === 'tfjs_uint16' ? new Uint16Array(bytes.buffer, 0, count) : bytes;
-    return { quantized: tfjs ? { dtype: dtype as TfjsCodesDtype, shape, data, ...tfjs }
+    const data = dtype === 'float16' || dtype === 'bfloat16' || dtype === 'tfjs_uint16' ? new Uint16Array(bytes.buffer, bytes.byteOffset, count) : bytes;
+    return { quantized: tfjs && isTfjsCodesDtype(dtype) ? { dtype, shape, data, ...tfjs }
       : { dtype: dtype as QuantDtype, shape, data, scale: null, zeroPoint: null, axis: entry.stored.axis, blockSize: entry.stored.blockSize } };
   };
 
@@ -231,8 +232,6 @@ interface ChunkReader {
   mismatch(range: ByteRange, what: string): TensorzipError;
 }
 
-const isTfjsStored = (dtype: string) => dtype === 'tfjs_uint8' || dtype === 'tfjs_uint16';
-
 /**
  * Decodes a tensor's chunks into `out`: its values, or with `codes` its stored bytes (the byte stages undone, not
  * dequantized). Returns TF.js codes' scale and min.
@@ -243,7 +242,7 @@ async function decodeTensor(kernels: Kernels, entry: TensorEntry, count: number,
   let scale: Float32Array | null = null;
   let zeroPoint: Int8Array | Uint8Array | null = null;
   let tfjs: { scale: number; min: number } | undefined;
-  if (entry.stored.params && isTfjsStored(entry.stored.dtype)) {
+  if (entry.stored.params && isTfjsCodesDtype(entry.stored.dtype)) {
     // float64 scale, then min (16 bytes, checked at open).
     const view = new DataView((await read(entry.stored.params, `the parameters of "${entry.name}"`)).slice().buffer);
     tfjs = { scale: view.getFloat64(0, true), min: view.getFloat64(8, true) };

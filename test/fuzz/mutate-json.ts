@@ -12,7 +12,8 @@ type Json = null | boolean | number | string | Json[] | Entries;
 
 const NUMBERS = [0, -1, 1, -8, 0.5, 2 ** 31, 2 ** 32, 2 ** 53 + 2, 2 ** 29, 1e308, -1e308, 3, 8, 255, 65535, 2 ** 63];
 const STRINGS = ['__proto__', 'constructor', 'hasOwnProperty', 'toString', '', 'float32', 'int8', 'uint8', 'float16',
-  'bfloat16', 'int64', 'bool', 'q4_k', 'q8_0', 'int4', 'F32', 'I64', 'BF16', 'lz4', 'sparse', 'csr', 'NaN', '\u0000'];
+  'bfloat16', 'int64', 'bool', 'q4_k', 'q8_0', 'int4', 'F32', 'I64', 'BF16', 'lz4', 'sparse', 'csr', 'NaN', '\u0000',
+  'tfjs_uint8', 'tfjs_uint16'];
 const KEYS = ['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'length', '__metadata__'];
 
 function toEntries(value: unknown): Json {

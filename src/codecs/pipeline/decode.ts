@@ -9,6 +9,7 @@ import { product } from '../shape';
 import { AFFINE_TYPES, isSigned, ParamStage, type AffineDtype } from '../quant/affine';
 import { GGML_TYPES, type GgmlDtype } from '../quant/ggml';
 import { affineLayout } from '../quant/layout';
+import { isTfjsCodesDtype } from '../quant/tfjs';
 import type { StoredQuantDtype } from '../quant/types';
 import { checkStages, maxExpansion, OP, PALETTE_MAX_ENTRIES, type PipelineStage } from './stages';
 
@@ -41,12 +42,11 @@ const FLOAT_OPS: Partial<Record<StoredQuantDtype, [op: number, width: number]>> 
 
 const isFloat = (dtype: StoredQuantDtype) => Object.hasOwn(FLOAT_OPS, dtype);
 const isAffine = (dtype: StoredQuantDtype): dtype is AffineDtype => Object.hasOwn(AFFINE_TYPES, dtype);
-const isTfjs = (dtype: StoredQuantDtype) => dtype === 'tfjs_uint8' || dtype === 'tfjs_uint16';
 
 /** Bytes the chunk's codes take once every byte stage is undone. */
 function storedBytes(dtype: StoredQuantDtype, count: number): number {
   if (dtype === 'float32') return count * 4;
-  if (isTfjs(dtype)) return dtype === 'tfjs_uint8' ? count : count * 2;
+  if (isTfjsCodesDtype(dtype)) return dtype === 'tfjs_uint8' ? count : count * 2;
   if (isFloat(dtype)) return count * FLOAT_OPS[dtype]![1];
   if (isAffine(dtype)) return AFFINE_TYPES[dtype].nibbles ? Math.ceil(count / 2) : count;
   if (typeof dtype !== 'string' || !Object.hasOwn(GGML_TYPES, dtype)) throw new TensorzipError('ARGUMENT', `pipeline.decodeChunk dtype: unknown ${describeValue(dtype)}`);
@@ -102,12 +102,12 @@ export function decodeChunk(kernels: Kernels, encoded: Uint8Array, stagesInput: 
       records.push([OP.affine, params.layoutAt, params.scales, params.zeroPoints, signed]);
     } else if (isFloat(dtype)) {
       records.push([FLOAT_OPS[dtype]![0]]);
-    } else if (isTfjs(dtype)) {
+    } else if (isTfjsCodesDtype(dtype)) {
       const { scale, min } = target.tfjs ?? {};
       if (!Number.isFinite(scale) || !Number.isFinite(min)) throw new TensorzipError('ARGUMENT', `pipeline.decodeChunk tfjs: ${dtype} needs a finite scale and min, found ${describeValue(target.tfjs)}`);
       const at = kernels.alloc(16);
       new Float64Array(kernels.exports.memory.buffer, at, 2).set([scale!, min!]);
-      records.push([OP[dtype as 'tfjs_uint8' | 'tfjs_uint16'], at]);
+      records.push([OP[dtype], at]);
     } else if (dtype !== 'float32') {
       records.push([OP[dtype as GgmlDtype]]);
     }

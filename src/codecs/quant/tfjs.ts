@@ -10,7 +10,7 @@ import { float32Target } from './float32-target';
 import { expectArray } from './expect-array';
 import { roundHalfEven } from './round';
 import { encodeFloat16 } from './float16';
-import type { QuantizedInput, TfjsCodes } from './types';
+import type { QuantizedInput, TfjsCodes, TfjsCodesDtype } from './types';
 
 export type TfjsQuantDtype = 'uint8' | 'uint16' | 'float16';
 
@@ -30,7 +30,8 @@ export interface TfjsWeight {
 
 const FLOAT16_MAX = 65504;
 
-export const isTfjsCodes = (q: QuantizedInput | TfjsCodes): q is TfjsCodes => q.dtype === 'tfjs_uint8' || q.dtype === 'tfjs_uint16';
+export const isTfjsCodesDtype = (dtype: unknown): dtype is TfjsCodesDtype => dtype === 'tfjs_uint8' || dtype === 'tfjs_uint16';
+export const isTfjsCodes = (q: QuantizedInput | TfjsCodes): q is TfjsCodes => isTfjsCodesDtype(q.dtype);
 
 function range(data: Float32Array): [number, number] {
   let low = Infinity;

@@ -98,6 +98,11 @@ export const container: FuzzTarget = {
         weights: { dtype: 'float32', shape: [32, 64], data: floats(2048, 8).map((v, i) => v * 0.01 * (i % 5)) },
         pruned: { dtype: 'float32', shape: [32, 64], data: floats(2048, 9).map((v, i) => (Math.sin(i * i) > -0.2 ? 0 : v)) },
       }, { quantize: 'lossless', chunkBytes: 4096 }),
+      simd.pack({ // format 1.1: TF.js codes, and float32 values that are exact float16 values
+        codes: { quantized: { dtype: 'tfjs_uint8', shape: [40, 40], data: Uint8Array.from(floats(1600, 7), (v) => (v * 99) & 255), scale: 0.01, min: -1.2 } },
+        wide: { quantized: { dtype: 'tfjs_uint16', shape: [300], data: Uint16Array.from(floats(300, 8), (v) => (v * 9999) & 0xffff), scale: 1e-4, min: -3 } },
+        halves: { dtype: 'float32', shape: [64], data: simd.quant.decodeFloat16(simd.quant.encodeFloat16(floats(64, 9))) },
+      }, { chunkBytes: 4096 }),
     ]);
   },
   async run({ simd, scalar }, bytes) {
