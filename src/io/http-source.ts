@@ -1,8 +1,9 @@
 // A ByteSource over HTTP. open() asks for the first and the last 64 KiB at once (Range: bytes=0-65535 and the suffix
 // bytes=-65536): a 206 answer gives the file size (Content-Range), and the two hold the prefix, the footer and, for
 // index-first and index-last files alike, usually the whole index. Later reads are planned (range-plan.ts): the
-// chunks a get()/getAll() needs are coalesced into a few requests, CONCURRENCY in flight. A 200 answer means the
-// server ignores Range: its body is the whole file, read once and kept.
+// chunks a get()/getAll() needs are coalesced into a few requests, CONCURRENCY in flight, and a read is served as soon
+// as its bytes have arrived (arriving-bytes.ts): decoding runs while the rest of a request downloads. A 200 answer
+// means the server ignores Range: its body is the whole file, read once and kept.
 // Every body is read with a running count (read-to-end.ts); every answer after the first must carry the first one's
 // ETag / Last-Modified and size, or the read stops with CHANGED (a file replaced mid-read never mixes versions). We
 // compare validators rather than send If-Range: If-Range is not a CORS-safelisted header, so it would cost every
