@@ -144,6 +144,31 @@ describe('open(url): requests', () => {
     expect(log.requests).toBeLessThanOrEqual(3);
   });
 
+  it('serves a tensor at the front of a request while the rest of its body is still on the way', async () => {
+    const front = Float32Array.from({ length: 1 << 18 }, () => next()); // 1 MiB, then 4 MiB
+    const model = await pack({ front: { dtype: 'float32', shape: [front.length], data: front }, back: { dtype: 'float32', shape: [big.length], data: big } }, { quantize: 'lossless' });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const { url, log } = await serve((req, res, log) => {
+      const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+      if (range === null || range[1] === '0') return fileServer(() => model)(req, res, log);
+      // The one request getAll() makes: half of its body (the whole of `front`), then the rest once `front` is read.
+      const [from, to] = [Number(range[1]), Number(range[2]) + 1];
+      res.writeHead(206, { 'content-range': `bytes ${from}-${to - 1}/${model.length}`, 'content-length': to - from });
+      const half = from + ((to - from) >> 1);
+      res.write(model.subarray(from, half));
+      void released.then(() => res.end(model.subarray(half, to)));
+    });
+    const archive = await open(url, { timeoutMs: 2000 });
+    const all = archive.getAll();
+    all.catch(() => {}); // a failure is the get() below
+    expect(sameArrays((await archive.get('front')).data, front)).toBe(true);
+    release();
+    const both = await all;
+    expect(sameArrays(both.back.data, big)).toBe(true);
+    expect(log.requests).toBe(3);
+  });
+
   it('reports progress as bytes download, up to what the server sent', async () => {
     const { url, log } = await serve(fileServer(() => file));
     const seen: [number, number][] = [];
@@ -218,6 +243,22 @@ describe('open(url): failures are typed', () => {
     });
     expect(await codeOf(open(served.url))).toBe('IO');
     expect(served.log.ranges.filter((r) => r === 'bytes=0-65535')).toHaveLength(4); // 1 + 3 retries
+  });
+
+  it('a request cut short midway is asked again, and every tensor comes out right', async () => {
+    const ok = fileServer(() => file);
+    let cuts = 0;
+    const served = await serve((req, res, log) => {
+      const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+      if (range === null || range[1] === '0' || cuts++ > 0) return ok(req, res, log);
+      const [from, to] = [Number(range[1]), Number(range[2]) + 1];
+      res.writeHead(206, { 'content-range': `bytes ${from}-${to - 1}/${file.length}`, 'content-length': to - from });
+      res.write(file.subarray(from, from + ((to - from) >> 1)), () => res.destroy());
+    });
+    const all = await (await open(served.url)).getAll();
+    expect(sameArrays(all.big.data, big)).toBe(true);
+    expect(all.small.data).toEqual(small);
+    expect(served.log.requests).toBe(4); // both ends, the chunks cut short, the chunks again
   });
 
   it('a get() that failed asks again the next time, rather than keeping the failure', async () => {

@@ -1,8 +1,9 @@
 // A ByteSource over HTTP. open() asks for the first and the last 64 KiB at once (Range: bytes=0-65535 and the suffix
 // bytes=-65536): a 206 answer gives the file size (Content-Range), and the two hold the prefix, the footer and, for
 // index-first and index-last files alike, usually the whole index. Later reads are planned (range-plan.ts): the
-// chunks a get()/getAll() needs are coalesced into a few requests, CONCURRENCY in flight. A 200 answer means the
-// server ignores Range: its body is the whole file, read once and kept.
+// chunks a get()/getAll() needs are coalesced into a few requests, CONCURRENCY in flight, and a read is served as soon
+// as its bytes have arrived (arriving-bytes.ts): decoding runs while the rest of a request downloads. A 200 answer
+// means the server ignores Range: its body is the whole file, read once and kept.
 // Every body is read with a running count (read-to-end.ts); every answer after the first must carry the first one's
 // ETag / Last-Modified and size, or the read stops with CHANGED (a file replaced mid-read never mixes versions). We
 // compare validators rather than send If-Range: If-Range is not a CORS-safelisted header, so it would cost every
@@ -10,6 +11,7 @@
 import { TensorzipError } from '../errors';
 import type { ByteSource } from '../format/archive';
 import { CONCURRENCY, planPieces, type Span } from './range-plan';
+import { ArrivingBytes } from './arriving-bytes';
 import { readToEnd } from './read-to-end';
 
 /** Bytes the first two requests ask for, at each end of the file. */
@@ -82,6 +84,8 @@ const spanOf = ({ from, to }: Ask, size: number) => (from < 0 ? { start: Math.ma
 interface AskOptions {
   stop?: AbortSignal;
   rangeOnly?: boolean;
+  /** Told of a 206 body's bytes as they arrive (bodies up to EXACT_BYTES). */
+  arriving?: ArrivingBytes;
 }
 
 interface Answer {
@@ -133,7 +137,7 @@ export async function httpSource(url: string, options: HttpSourceOptions = {}): 
    * One attempt: throws TensorzipError, or Retryable when another may succeed. `stop` cancels it (ABORTED);
    * `rangeOnly` refuses a 200 (IO) before its body is read.
    */
-  const attempt = async (ask: Ask, { stop, rangeOnly }: AskOptions): Promise<Answer> => {
+  const attempt = async (ask: Ask, { stop, rangeOnly, arriving }: AskOptions): Promise<Answer> => {
     if (signal?.aborted || stop?.aborted) throw abortedError(url, signal);
     const controller = new AbortController();
     let stopped: 'timeout' | 'aborted' | undefined;
@@ -170,9 +174,15 @@ export async function httpSource(url: string, options: HttpSourceOptions = {}): 
         ? new TensorzipError('LIMIT', `open: ${url} ignores Range requests and sends more than maxBytes (${maxBytes})`)
         : ioError(`open: asked ${url} for ${limit} bytes at ${start}, it sends more`));
       if (declared > limit) throw tooLong();
+      const into = whole || limit > EXACT_BYTES ? undefined : new Uint8Array(limit);
+      const onBytes = (count: number, total: number) => {
+        lastByte = Date.now();
+        counted(count);
+        if (into) arriving?.arrived(into, total);
+      };
       let bytes: Uint8Array;
       try {
-        bytes = response.body === null ? new Uint8Array(0) : await readToEnd(response.body, { limit, tooLong, onBytes: (n) => ((lastByte = Date.now()), counted(n)), exact: !whole && limit <= EXACT_BYTES });
+        bytes = response.body === null ? new Uint8Array(0) : await readToEnd(response.body, { limit, tooLong, onBytes, into });
       } catch (cause) {
         if (cause instanceof TensorzipError || stopped) throw cause;
         throw new Retryable(ioError(`open: the answer from ${url} was cut short`, cause));
@@ -234,11 +244,14 @@ export async function httpSource(url: string, options: HttpSourceOptions = {}): 
 interface Pending extends Span {
   /** Reads still to come from it; it is dropped at 0. */
   remaining: number;
+  /** All of its bytes, once they are in. */
   bytes: Promise<Uint8Array>;
+  /** Its front, as it arrives. */
+  arriving: ArrivingBytes;
 }
 
 /** Serves reads from the first answers, from planned pieces in flight, or with a request of their own. */
-function rangedSource(ends: Answer[], size: number, request: (ask: Ask) => Promise<Answer>): ByteSource {
+function rangedSource(ends: Answer[], size: number, request: (ask: Ask, askOptions?: AskOptions) => Promise<Answer>): ByteSource {
   let whole: Uint8Array | undefined; // set when the server stops honouring Range
   let pending: Pending[] = [];
   let active = 0;
@@ -254,9 +267,9 @@ function rangedSource(ends: Answer[], size: number, request: (ask: Ask) => Promi
       else active--;
     }
   };
-  const fetchSpan = (span: Span): Promise<Uint8Array> => inSlot(async () => {
+  const fetchSpan = (span: Span, arriving?: ArrivingBytes): Promise<Uint8Array> => inSlot(async () => {
     if (whole === undefined) {
-      const answer = await request({ from: span.offset, to: span.offset + span.length });
+      const answer = await request({ from: span.offset, to: span.offset + span.length }, { arriving });
       if (!answer.whole) return answer.bytes;
       whole = answer.bytes;
     }
@@ -271,13 +284,19 @@ function rangedSource(ends: Answer[], size: number, request: (ask: Ask) => Promi
     size,
     reportsProgress: true,
     prefetch(ranges) {
-      const wanted = ranges.filter((r) => r.length > 0 && !fromEnds(r.offset, r.length) && !covering(r.offset, r.length));
+      const wanted = ranges.filter((r) => {
+        if (r.length === 0 || fromEnds(r.offset, r.length)) return false;
+        const piece = covering(r.offset, r.length);
+        if (piece) piece.remaining++; // a read more to serve before it is dropped
+        return piece === undefined;
+      });
       if (whole || wanted.length === 0) return;
       for (const piece of planPieces(wanted, size)) {
-        const bytes = fetchSpan(piece);
+        const arriving = new ArrivingBytes();
+        const bytes = fetchSpan(piece, arriving);
         // A failure surfaces in the reads that need the piece; a later read asks again.
         bytes.catch(() => (pending = pending.filter((p) => p.bytes !== bytes)));
-        pending.push({ offset: piece.offset, length: piece.length, remaining: piece.ranges, bytes });
+        pending.push({ offset: piece.offset, length: piece.length, remaining: piece.ranges, bytes, arriving });
       }
     },
     read: async (offset, length) => {
@@ -288,8 +307,9 @@ function rangedSource(ends: Answer[], size: number, request: (ask: Ask) => Promi
       const piece = covering(offset, length);
       if (piece === undefined) return fetchSpan({ offset, length });
       if (--piece.remaining <= 0) pending = pending.filter((p) => p !== piece);
-      const bytes = await piece.bytes;
-      return bytes.subarray(offset - piece.offset, offset - piece.offset + length);
+      const from = offset - piece.offset;
+      const bytes = await Promise.race([piece.arriving.through(from + length), piece.bytes]);
+      return bytes.subarray(from, from + length);
     },
   };
 }

@@ -8,16 +8,16 @@ export interface ReadLimit {
   limit: number;
   /** The error to throw when it has more. */
   tooLong: () => Error;
-  /** Called with the size of each chunk as it arrives. */
-  onBytes?: (count: number) => void;
-  /** The exact length expected, when known: the chunks are copied into one array of that size as they arrive. */
-  exact?: boolean;
+  /** Called as each chunk arrives (after it is copied into `into`), with its size and the total so far. */
+  onBytes?: (count: number, total: number) => void;
+  /** An array of the exact length expected, when known: the chunks are copied into it as they arrive. */
+  into?: Uint8Array;
 }
 
 /** A web ReadableStream (read with a reader: Safari's are not async-iterable), or any async iterable (a Node Readable). */
 export type ChunkSource = ReadableStream<Uint8Array> | AsyncIterable<unknown>;
 
-export async function readToEnd(source: ChunkSource, { limit, tooLong, onBytes, exact }: ReadLimit): Promise<Uint8Array> {
+export async function readToEnd(source: ChunkSource, { limit, tooLong, onBytes, into }: ReadLimit): Promise<Uint8Array> {
   let pull: () => Promise<IteratorResult<unknown>>;
   let cancel: () => void;
   if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) {
@@ -29,7 +29,6 @@ export async function readToEnd(source: ChunkSource, { limit, tooLong, onBytes, 
     pull = () => iterator.next();
     cancel = () => void iterator.return?.()?.catch(() => {});
   }
-  const whole = exact ? new Uint8Array(limit) : undefined;
   const parts: Uint8Array[] = [];
   let total = 0;
   try {
@@ -38,16 +37,16 @@ export async function readToEnd(source: ChunkSource, { limit, tooLong, onBytes, 
       if (done) break;
       if (!(chunk instanceof Uint8Array)) throw new TensorzipError('ARGUMENT', `open: the stream gave a ${typeof chunk} chunk; expected bytes (a stream without an encoding)`);
       if (total + chunk.length > limit) throw tooLong();
-      if (whole) whole.set(chunk, total);
+      if (into) into.set(chunk, total);
       else parts.push(chunk);
       total += chunk.length;
-      onBytes?.(chunk.length);
+      onBytes?.(chunk.length, total);
     }
   } catch (err) {
     cancel();
     throw err;
   }
-  if (whole) return total === limit ? whole : whole.subarray(0, total);
+  if (into) return total === into.length ? into : into.subarray(0, total);
   if (parts.length === 1) return parts[0];
   const all = new Uint8Array(total);
   parts.reduce((at, part) => (all.set(part, at), at + part.length), 0);
