@@ -18,12 +18,12 @@ import { brotliCompressSync, brotliDecompressSync, constants, deflateRawSync, in
 import Blosc from 'numcodecs/blosc';
 import { createEngine } from 'tensorzip';
 import { loadKernels } from '../src/wasm/load';
+import { blocksOf, concat, order0Bound } from './bytes';
 import { isChild, median, runFreshProcesses } from './fresh-processes';
 
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const TIME_MS = Number(process.env.BENCH_TIME ?? 100);
-const BLOCK = 1 << 20;
 const SAMPLE = 4 << 20;
 const DIR = 'node_modules/@vladmandic/face-api/model';
 const MODELS = ['age_gender_model', 'face_expression_model', 'face_landmark_68_model', 'face_landmark_68_tiny_model',
@@ -66,33 +66,6 @@ function classes(): Record<string, Uint8Array> {
     'float16 high byte': plane(planes16, 2, 1),
     'float16 low byte': plane(planes16, 2, 0),
   };
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function blocksOf(bytes: Uint8Array): Uint8Array[] {
-  const blocks: Uint8Array[] = [];
-  for (let at = 0; at < bytes.length; at += BLOCK) blocks.push(bytes.subarray(at, at + BLOCK));
-  return blocks;
-}
-
-/** Σ n·H / 8 over the blocks: the order-0 bound in bytes. */
-function order0Bound(blocks: Uint8Array[]): number {
-  let bits = 0;
-  for (const block of blocks) {
-    const counts = new Array<number>(256).fill(0);
-    for (const b of block) counts[b]++;
-    for (const c of counts) if (c > 0) bits -= c * Math.log2(c / block.length);
-  }
-  return bits / 8;
 }
 
 interface Codec {

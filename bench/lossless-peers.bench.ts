@@ -20,6 +20,7 @@ import * as fzstd from 'fzstd';
 import Blosc from 'numcodecs/blosc';
 import { createEngine, type TensorInput } from 'tensorzip';
 import { BENCH_SETTINGS, bestMedians } from './best-median';
+import { blocksOf, concat, order0Bound } from './bytes';
 import { isChild, median, runFreshProcesses } from './fresh-processes';
 import { onnxFloatWeights } from './onnx-weights';
 
@@ -42,16 +43,6 @@ interface WeightClass {
 }
 
 const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 function ofTensors(tensors: Record<string, TensorInput>): WeightClass {
   return { tensors, raw: concat(Object.values(tensors).map((t) => bytesOf((t as { data: ArrayBufferView }).data))) };
@@ -96,17 +87,6 @@ function classes(): Record<string, WeightClass> {
   };
 }
 
-function order0Bound(bytes: Uint8Array): number {
-  let bits = 0;
-  for (let at = 0; at < bytes.length; at += 1 << 20) {
-    const block = bytes.subarray(at, at + (1 << 20));
-    const counts = new Array<number>(256).fill(0);
-    for (const b of block) counts[b]++;
-    for (const c of counts) if (c > 0) bits -= c * Math.log2(c / block.length);
-  }
-  return bits / 8;
-}
-
 interface Peer {
   encode(raw: Uint8Array): Promise<Uint8Array> | Uint8Array;
   decode(coded: Uint8Array, size: number): Promise<unknown> | unknown;
@@ -120,7 +100,7 @@ const blosc = (cname: string, shuffle: 1 | 2, clevel: number): Peer => {
   return {
     encode: async (raw) => {
       const blocks: Uint8Array[] = [];
-      for (let at = 0; at < raw.length; at += 1 << 20) blocks.push(await codec.encode(raw.subarray(at, at + (1 << 20))));
+      for (const block of blocksOf(raw)) blocks.push(await codec.encode(block));
       return frame(blocks);
     },
     decode: async (coded) => {
@@ -207,7 +187,7 @@ if (isChild()) {
   const ratios: Record<string, Record<string, number>> = {};
   const bounds: Record<string, number> = {};
   for (const [name, c] of Object.entries(classes())) {
-    bounds[name] = c.raw.length / order0Bound(c.raw);
+    bounds[name] = c.raw.length / order0Bound(blocksOf(c.raw));
     const packed = await engine.pack(c.tensors, { quantize: 'lossless' });
     ratios[name] = { tensorzip: c.raw.length / packed.length };
     for (const [peer, p] of Object.entries(PEERS)) {

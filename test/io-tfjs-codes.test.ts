@@ -2,25 +2,13 @@
 // and decoded: every weight bit for bit as tfjs-core's own io.decodeWeights gives it for the shipped shards, the
 // .tzip about the size of the shards (not of the float32 values), and the codes written back as the same shard bytes.
 import { describe, expect, it } from 'vitest';
-import type { TfjsModel } from '../src/index';
 import { BUILDS, equalBytes } from './helpers/engines';
-import { readRepoFile } from './helpers/files';
+import { FACE_API_MODELS, loadFaceApiModel } from './helpers/face-api';
 import { tfjsCoreLoad } from './helpers/tfjs-core-load';
-
-const MODEL_DIR = 'node_modules/@vladmandic/face-api/model';
-const MODELS = ['age_gender_model', 'face_expression_model', 'face_landmark_68_model', 'face_landmark_68_tiny_model',
-  'face_recognition_model', 'ssd_mobilenetv1_model', 'tiny_face_detector_model'];
 
 const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
-async function loadModel(name: string): Promise<TfjsModel> {
-  const manifest = JSON.parse(new TextDecoder().decode(await readRepoFile(`${MODEL_DIR}/${name}-weights_manifest.json`)));
-  const shards: Record<string, Uint8Array> = {};
-  for (const group of manifest) for (const path of group.paths) shards[path] = await readRepoFile(`${MODEL_DIR}/${path}`);
-  return { modelJson: { weightsManifest: manifest }, shards };
-}
-
-const models = await Promise.all(MODELS.map(loadModel));
+const models = await Promise.all(FACE_API_MODELS.map(loadFaceApiModel));
 const theirs = models.map(tfjsCoreLoad);
 const shardBytes = models.reduce((n, m) => n + Object.values(m.shards).reduce((k, s) => k + s.length, 0), 0);
 
@@ -41,7 +29,7 @@ describe.each(BUILDS)('face-api TF.js models packed as their codes (%s build)', 
         const got = await archive.get(spec.name);
         const want = theirs[i][spec.name];
         expect([got.dtype, got.shape], spec.name).toEqual([want.dtype, want.shape]);
-        if (!equalBytes(bytesOf(got.data), bytesOf(want.values))) expect.fail(`${MODELS[i]} ${spec.name}: decoded values differ from tfjs-core's`);
+        if (!equalBytes(bytesOf(got.data), bytesOf(want.values))) expect.fail(`${FACE_API_MODELS[i]} ${spec.name}: decoded values differ from tfjs-core's`);
       }
     }
     if (build === 'simd') console.info(`face-api, 7 models, TF.js codes kept (lossless): ${total} bytes of .tzip for ${shardBytes} bytes of shards`);
@@ -51,13 +39,13 @@ describe.each(BUILDS)('face-api TF.js models packed as their codes (%s build)', 
 
   it('codes given back by the archive write the same shard bytes (models without quantized int32 constants)', async () => {
     for (const [i, model] of models.entries()) {
-      if (MODELS[i] === 'ssd_mobilenetv1_model') continue; // its int32 constants come back as int32, 4 bytes each
+      if (FACE_API_MODELS[i] === 'ssd_mobilenetv1_model') continue; // its int32 constants come back as int32, 4 bytes each
       const archive = await open(await pack(tfjs.read(model, { codes: true }), { quantize: 'lossless' }));
       const codes = Object.fromEntries(await Promise.all(archive.tensors.map(async (t) =>
         [t.name, t.storedDtype === 'tfjs_uint8' ? await archive.getCodes(t.name) : await archive.get(t.name)] as const)));
       const back = tfjs.write(codes, { shardBytes: 1 << 30 });
       const [shipped] = Object.values(model.shards);
-      if (!equalBytes(Object.values(back.shards)[0], shipped)) expect.fail(`${MODELS[i]}: written shard differs from the shipped one`);
+      if (!equalBytes(Object.values(back.shards)[0], shipped)) expect.fail(`${FACE_API_MODELS[i]}: written shard differs from the shipped one`);
       // And tfjs-core reads the written model to the same values.
       const reread = tfjsCoreLoad(back);
       for (const [name, t] of Object.entries(theirs[i])) expect(equalBytes(bytesOf(reread[name].values), bytesOf(t.values)), name).toBe(true);

@@ -1,30 +1,19 @@
 // Real TF.js models: the seven face-api models that @vladmandic/face-api ships (uint8-quantized weights, a few
 // float32 ones, and quantized int32 constants), read by us and by tfjs-core, and carried through a .tzip file.
 import { describe, expect, it } from 'vitest';
-import type { TensorInput, TfjsModel } from '../src/index';
+import type { TensorInput } from '../src/index';
 import { BUILDS, equalBytes } from './helpers/engines';
-import { readRepoFile } from './helpers/files';
+import { FACE_API_MODELS, loadFaceApiModel } from './helpers/face-api';
 import { tfjsCoreLoad } from './helpers/tfjs-core-load';
-
-const MODEL_DIR = 'node_modules/@vladmandic/face-api/model';
-const MODELS = ['age_gender_model', 'face_expression_model', 'face_landmark_68_model', 'face_landmark_68_tiny_model',
-  'face_recognition_model', 'ssd_mobilenetv1_model', 'tiny_face_detector_model'];
 
 const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
-async function loadModel(name: string): Promise<TfjsModel> {
-  const manifest = JSON.parse(new TextDecoder().decode(await readRepoFile(`${MODEL_DIR}/${name}-weights_manifest.json`)));
-  const shards: Record<string, Uint8Array> = {};
-  for (const group of manifest) for (const path of group.paths) shards[path] = await readRepoFile(`${MODEL_DIR}/${path}`);
-  return { modelJson: { weightsManifest: manifest }, shards };
-}
-
-const models = await Promise.all(MODELS.map(loadModel));
+const models = await Promise.all(FACE_API_MODELS.map(loadFaceApiModel));
 
 describe.each(BUILDS)('real TF.js models from @vladmandic/face-api (%s build)', (_, engine) => {
   const { tfjs, pack, open } = engine;
 
-  it.each(MODELS.map((name, i) => [name, i] as const))('%s: every weight reads bit for bit as tfjs-core decodes it', (_name, i) => {
+  it.each(FACE_API_MODELS.map((name, i) => [name, i] as const))('%s: every weight reads bit for bit as tfjs-core decodes it', (_name, i) => {
     const ours = tfjs.read(models[i]);
     const theirs = tfjsCoreLoad(models[i]);
     expect(Object.keys(ours).sort()).toEqual(Object.keys(theirs).sort());
@@ -36,14 +25,14 @@ describe.each(BUILDS)('real TF.js models from @vladmandic/face-api (%s build)', 
   });
 
   it('ssd_mobilenetv1 holds quantized int32 constants, rounded as tfjs-core rounds them', () => {
-    const ours = tfjs.read(models[MODELS.indexOf('ssd_mobilenetv1_model')]);
+    const ours = tfjs.read(models[FACE_API_MODELS.indexOf('ssd_mobilenetv1_model')]);
     const ints = Object.values(ours).filter((t) => t.dtype === 'int32');
     expect(ints.length).toBe(15);
     expect(Array.from(ours['Postprocessor/Slice/size'].data as Int32Array)).toEqual([-1, -1, -1]);
   });
 
   it('face_landmark_68: lossless .tzip gives the same bits; int8 .tzip stays within each tensor\'s recorded error', async () => {
-    const weights = tfjs.read(models[MODELS.indexOf('face_landmark_68_model')]);
+    const weights = tfjs.read(models[FACE_API_MODELS.indexOf('face_landmark_68_model')]);
     const lossless = await open(await pack(weights, { quantize: 'lossless' }));
     for (const [name, t] of Object.entries(await lossless.getAll())) {
       if (!equalBytes(bytesOf(t.data), bytesOf(weights[name].data))) expect.fail(`${name}: lossless round trip differs`);
@@ -66,7 +55,7 @@ describe.each(BUILDS)('real TF.js models from @vladmandic/face-api (%s build)', 
   });
 
   it('tiny_face_detector → .tzip → TF.js uint8 shards load in tfjs-core within half a quantization step', async () => {
-    const weights = tfjs.read(models[MODELS.indexOf('tiny_face_detector_model')]);
+    const weights = tfjs.read(models[FACE_API_MODELS.indexOf('tiny_face_detector_model')]);
     const archive = await open(await pack(weights));
     const back = tfjs.write(await archive.getAll() as Record<string, TensorInput>, { quantize: 'uint8' });
     const loaded = tfjsCoreLoad(back);
