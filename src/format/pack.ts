@@ -29,8 +29,9 @@ export function pack(kernels: Kernels, tensors: Record<string, TensorInput | Qua
   const encode = tensorEncoder(kernels, options, 'pack');
   let dataLength = 0;
   const pieces: Piece[] = [];
-  const place = (bytes: Uint8Array): Piece => {
-    const piece = { bytes, at: alignUp(dataLength), checksum: xxh32(kernels, bytes) };
+  // Chunks start at multiples of 64 (FORMAT.md); a parameter block need not, so it goes right after what precedes it.
+  const place = (bytes: Uint8Array, aligned: boolean): Piece => {
+    const piece = { bytes, at: aligned ? alignUp(dataLength) : dataLength, checksum: xxh32(kernels, bytes) };
     pieces.push(piece);
     dataLength = piece.at + bytes.length;
     return piece;
@@ -40,7 +41,7 @@ export function pack(kernels: Kernels, tensors: Record<string, TensorInput | Qua
   let doneBytes = 0;
   for (const [name, input] of Object.entries(tensors)) {
     const tensor = encode(name, input);
-    placed.push({ tensor, params: tensor.params && place(tensor.params), chunks: tensor.chunks.map(place) });
+    placed.push({ tensor, params: tensor.params && place(tensor.params, false), chunks: tensor.chunks.map((c) => place(c, true)) });
     doneBytes += tensor.inputBytes;
     options.onProgress?.(doneBytes, totalBytes);
   }

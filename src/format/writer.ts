@@ -114,14 +114,15 @@ export class ContainerWriter {
     const encoded = this.encode(name, tensor);
     this.names.add(name);
     await this.start();
-    const place = async (bytes: Uint8Array) => {
-      await this.pad();
+    // Chunks start at multiples of 64 (FORMAT.md); a parameter block need not, so it goes right after what precedes it.
+    const place = async (bytes: Uint8Array, aligned: boolean) => {
+      if (aligned) await this.pad();
       const range = { offset: this.position, length: bytes.length, checksum: xxh32(this.kernels, bytes) };
       await this.emit(bytes);
       return range;
     };
-    if (encoded.params) encoded.entry.stored.params = await place(encoded.params);
-    for (const chunk of encoded.chunks) encoded.entry.chunks.push(await place(chunk));
+    if (encoded.params) encoded.entry.stored.params = await place(encoded.params, false);
+    for (const chunk of encoded.chunks) encoded.entry.chunks.push(await place(chunk, true));
     this.entries.push(encoded.entry);
   }
 
