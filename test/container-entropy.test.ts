@@ -111,7 +111,8 @@ describe('format 1.1 stages: the SIMD and scalar builds agree', () => {
     expect([...simdFile.subarray(4, 6)], 'format version 1.1').toEqual([1, 1]);
     expect(equalBytes(simdFile, await scalarEngine.pack(tensors, options))).toBe(true);
     const [a, b] = await Promise.all([simdEngine.open(simdFile), scalarEngine.open(simdFile)]);
-    expect(a.tensors.flatMap((t) => t.pipeline.map((s) => s.codec))).toEqual(expect.arrayContaining(['huffman', 'palette']));
+    const codecs = new Set<string>(a.tensors.flatMap((t) => t.pipeline.map((s) => s.codec)));
+    expect(['huffman', 'palette'].filter((c) => codecs.has(c))).toEqual(['huffman', 'palette']);
     for (const name of Object.keys(tensors)) expect(equalBytes(bytesOf((await a.get(name)).data), bytesOf((await b.get(name)).data)), name).toBe(true);
   });
 });
