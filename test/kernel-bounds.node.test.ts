@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { loadKernels } from '../src/wasm/load';
 import type { Kernels } from '../src/wasm/kernels';
 import { floatWeights, random } from './helpers/data';
+import { encodeChunk } from '../src/codecs/pipeline/encode';
+import type { PipelineStage } from '../src/codecs/pipeline';
 
 const GUARD = 64;
 const GUARD_BYTE = 0xa5;
@@ -164,6 +166,43 @@ describe.each([true, false])('kernels that read untrusted bytes (simd: %s)', (si
         if (unchanged && scratchCap === weights.length && dstCap === weights.length) {
           expect(status, `round ${round}: the valid chunk`).toBe(weights.length);
           expect(out.every((b, i) => b === weights[i]), `round ${round}: restored weights`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('the huffman (op 18) and palette (op 19) stages stay inside source and destination', async () => {
+    const kernels = await loadKernels(simd);
+    const k = kernels.exports;
+    const next = random(simd ? 27 : 28);
+    const stages: [PipelineStage, number, number][] = [
+      [{ codec: 'huffman', planes: 1 }, 18, 1], [{ codec: 'huffman', planes: 4 }, 18, 4], [{ codec: 'huffman', planes: 3 }, 18, 3],
+      [{ codec: 'palette', width: 2 }, 19, 2], [{ codec: 'palette', width: 4 }, 19, 4], [{ codec: 'palette', width: 8 }, 19, 8],
+    ];
+    for (let round = 0; round < 300; round++) {
+      const [stage, op, p0] = stages[round % stages.length];
+      const width = op === 19 ? p0 : 4;
+      // `count` elements drawn (skewed) from `levels` distinct values: palettes of 1- and 2-byte indices, skewed bytes.
+      const count = Math.floor(next() * 3000);
+      const levels = 1 + Math.floor(next() * (round % 2 ? 40 : 600));
+      const table = Uint8Array.from({ length: levels * width }, () => Math.floor(next() * 256));
+      const bytes = new Uint8Array(count * width);
+      for (let i = 0; i < count; i++) {
+        const v = Math.floor(next() ** 2 * levels);
+        bytes.set(table.subarray(v * width, (v + 1) * width), i * width);
+      }
+      const chunk = encodeChunk(kernels, bytes, [stage]);
+      const input = mutate(chunk, next);
+      const unchanged = input.length === chunk.length && input.every((b, i) => b === chunk[i]);
+      const dstCap = next() < 0.8 ? bytes.length : Math.floor(next() * (bytes.length + 16));
+      for (const { status, out } of runFlush(kernels, input, dstCap, (src, dst, program) => {
+        new Int32Array(kernels.heap.buffer, program, 8).set([op, p0, 0, 0, 0, 0, 0, 0]);
+        return k.decodeChunk(program, 1, src, input.length, 0, 0, 0, dst, dstCap);
+      }, `round ${round} ${stage.codec}`, 32)) {
+        expect(status, `round ${round}`).toBeLessThanOrEqual(dstCap);
+        if (unchanged && dstCap >= bytes.length) {
+          expect(status, `round ${round}: the valid chunk`).toBe(bytes.length);
+          expect(out.subarray(0, bytes.length).every((b, i) => b === bytes[i]), `round ${round}: restored bytes`).toBe(true);
         }
       }
     }

@@ -30,7 +30,7 @@ const finiteOrNull = (x: number | undefined) => (x === undefined || !Number.isFi
 export function inspectRows(tensors: readonly TensorInfo[]): { rows: InspectRow[]; total: InspectTotal } {
   const rows = tensors.map((t) => ({
     tensor: t.name, dtype: t.dtype, shape: t.shape, stored: t.storedDtype,
-    pipeline: t.pipeline.map((s) => s.codec + ('typesize' in s ? `(${s.typesize})` : 'format' in s ? `(${s.format})` : '')).join(' → ') || 'none',
+    pipeline: t.pipeline.map((s) => s.codec + ('typesize' in s ? `(${s.typesize})` : 'format' in s ? `(${s.format})` : 'planes' in s ? `(${s.planes})` : s.codec === 'palette' ? `(${s.width})` : '')).join(' → ') || 'none',
     encodedBytes: t.encodedBytes, decodedBytes: t.decodedBytes, maxAbsError: t.stats?.maxAbsError ?? 0, sqnrDb: finiteOrNull(t.stats?.sqnrDb),
   }));
   const sqnrs = rows.flatMap((r) => (r.sqnrDb === null ? [] : [r.sqnrDb]));

@@ -1,5 +1,6 @@
 // Entropy blocks: bytes coded by one order-0 Huffman code (or stored raw, or as a run), in the self-describing block
-// format of assembly/huffman_format.ts. Not yet a stage of the .tzip container.
+// format of assembly/huffman_format.ts. The .tzip container runs the same blocks, one per byte plane, as its huffman
+// stage (assembly/huffman_planes.ts).
 import { KERNEL_STATUS, TensorzipError } from '../../errors';
 import type { Kernels } from '../../wasm/kernels';
 import { asBytes, integerOption } from '../as-bytes';

@@ -41,15 +41,15 @@ export function encodeChunk(kernels: Kernels, data: Uint8Array, stagesInput: Pip
     let len = stored.length;
     kernels.heap.set(stored, at);
     for (const stage of stages) {
-      // A stage's output is at most its input plus this much (LZ4's bound, CSR's 5-byte numbers, a bitmask).
       if (stage.codec === 'palette') {
         const palette = len % stage.width === 0 ? paletteEncode(kernels.heap.subarray(at, at + len), stage.width) : null;
         if (palette === null) throw new TensorzipError('ARGUMENT', `pipeline.encodeChunk: the palette stage takes whole ${stage.width}-byte elements of at most ${PALETTE_MAX_ENTRIES} distinct values`);
         at = kernels.alloc(palette.length);
         len = palette.length;
         kernels.heap.set(palette, at);
-        continue;
+        continue; // found in JavaScript (palette-encode.ts): no kernel call
       }
+      // A stage's output is at most its input plus this much (LZ4's bound, a header per plane, CSR's 5-byte numbers).
       const cap = stage.codec === 'lz4' ? k.lz4Bound(len) : stage.codec === 'huffman' ? huffmanPlanesBound(kernels, len, stage.planes)
         : len + (stage.codec === 'sparse' ? 5 * len + 16 : 0);
       const out = kernels.alloc(cap);
