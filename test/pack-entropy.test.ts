@@ -72,6 +72,22 @@ describe.each(BUILDS)('pack() chooses the smallest pipeline (%s build)', (_, eng
     expect((await archive.get('q')).data).toEqual(referenceDecodeQ8_0(blocks));
   });
 
+  it('entropy: false keeps every tensor to LZ4 stages (the smaller of none and [shuffle | sparse] + LZ4), values the same', async () => {
+    const tensors = Object.fromEntries(TENSORS.map(([name, tensor]) => [name, tensor]));
+    const archive = await engine.open(await engine.pack(tensors, { quantize: 'lossless', entropy: false }));
+    for (const [name, tensor] of TENSORS) {
+      const info = archive.tensors.find((t) => t.name === name)!;
+      const data = bytesOf(tensor.data);
+      const width = data.length / tensor.data.length;
+      const lz4: PipelineStage[] = info.pipeline.some((s) => s.codec === 'sparse')
+        ? [{ codec: 'sparse', format: 'bitmask', width: width as 1 | 2 | 4 }, { codec: 'lz4' }]
+        : [...(width > 1 ? [{ codec: 'shuffle', typesize: width } as PipelineStage] : []), { codec: 'lz4' }];
+      expect(info.encodedBytes, name).toBe(Math.min(data.length, engine.pipeline.encodeChunk(data, lz4).length));
+      expect(info.pipeline.every((s) => s.codec !== 'huffman' && s.codec !== 'palette'), name).toBe(true);
+      expect(bytesOf((await archive.get(name)).data), name).toEqual(data);
+    }
+  });
+
   it('a tensor of one value in many chunks keeps within the reader\'s bound (LZ4, not a Huffman run)', async () => {
     const data = new Float32Array(1 << 16).fill(0.5);
     const archive = await engine.open(await engine.pack({ z: { dtype: 'float32', shape: [1 << 16], data } }, { quantize: 'lossless', chunkBytes: 1 << 16 }));

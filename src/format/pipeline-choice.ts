@@ -19,22 +19,22 @@ export interface CandidateInput {
   width: number;
   /** A sparse stage is allowed (the caller's option) and the codes are at least half zeros. */
   sparse: boolean;
+  /** Huffman and palette stages are allowed (the caller's option). */
+  entropy: boolean;
 }
 
 /**
  * The pipelines worth a trial, in order of preference on a tie (the faster decode first): none; [shuffle | sparse]
- * + LZ4; [shuffle] + a Huffman code per byte plane; sparse bitmask + Huffman; for 2-, 4- and 8-byte elements with
+ * + LZ4; and unless the caller turned entropy stages off, [shuffle] + a Huffman code per byte plane; sparse bitmask + Huffman; for 2-, 4- and 8-byte elements with
  * at most 65,536 distinct values in the tensor, a palette + Huffman of its indices (per byte plane for u16 indices).
  */
-export function pipelineCandidates({ stored, width, sparse }: CandidateInput): PipelineStage[][] {
+export function pipelineCandidates({ stored, width, sparse, entropy }: CandidateInput): PipelineStage[][] {
   const w = width as 1 | 2 | 4;
   const planes: PipelineStage[] = width > 1 ? [{ codec: 'shuffle', typesize: width }] : [];
   const bitmask: PipelineStage = { codec: 'sparse', format: 'bitmask', width: w };
-  const candidates: PipelineStage[][] = [
-    [],
-    sparse ? [bitmask, { codec: 'lz4' }] : [...planes, { codec: 'lz4' }],
-    [...planes, { codec: 'huffman', planes: width }],
-  ];
+  const candidates: PipelineStage[][] = [[], sparse ? [bitmask, { codec: 'lz4' }] : [...planes, { codec: 'lz4' }]];
+  if (!entropy) return candidates;
+  candidates.push([...planes, { codec: 'huffman', planes: width }]);
   if (sparse) candidates.push([bitmask, ...planes, { codec: 'huffman', planes: width }]);
   if (width === 2 || width === 4 || width === 8) {
     const distinct = countDistinct(stored, width);

@@ -31,7 +31,13 @@ export interface PlanOptions {
   channelAxis?: number;
   maxAbsError?: number;
   minSqnrDb?: number;
+  stages: StageChoice;
+}
+
+/** Which byte stages pack() may try (its `sparse` and `entropy` options). */
+export interface StageChoice {
   sparse: boolean;
+  entropy: boolean;
 }
 
 export interface TensorPlan {
@@ -85,21 +91,21 @@ function zeroShare(stored: Uint8Array, width: number): number {
 export function planTensor(kernels: Kernels, dtype: TensorDtype, shape: number[], data: TensorArray, options: PlanOptions): TensorPlan {
   // Float32 kept as it is goes as 16-bit codes when that loses nothing.
   const quantized = dtype === 'float32' ? quantizeFor(kernels, data as Float32Array, shape, options) ?? exactHalves(kernels, data as Float32Array, shape) : null;
-  return quantized ? planCodes(quantized, options.sparse) : planStages(null, bytesOf(data), TENSOR_DTYPES[dtype].bytes, options.sparse);
+  return quantized ? planCodes(quantized, options.stages) : planStages(null, bytesOf(data), TENSOR_DTYPES[dtype].bytes, options.stages);
 }
 
 /** Codes quantized before pack() saw them (GGUF blocks, float16 halves, TF.js codes): stored as they are. */
-export function planCodes(quantized: QuantizedInput | TfjsCodes, sparse: boolean): TensorPlan {
+export function planCodes(quantized: QuantizedInput | TfjsCodes, stages: StageChoice): TensorPlan {
   const width = quantized.dtype === 'float16' || quantized.dtype === 'bfloat16' || quantized.dtype === 'tfjs_uint16' ? 2 : 1;
-  return planStages(quantized, bytesOf(quantized.data), width, sparse);
+  return planStages(quantized, bytesOf(quantized.data), width, stages);
 }
 
-function planStages(quantized: QuantizedInput | TfjsCodes | null, bytes: Uint8Array, width: number, sparse: boolean): TensorPlan {
+function planStages(quantized: QuantizedInput | TfjsCodes | null, bytes: Uint8Array, width: number, { sparse, entropy }: StageChoice): TensorPlan {
   // Typed arrays may sit at any offset: copy to an aligned buffer so the zero count can view it as words.
   const stored = bytes.slice();
   const ggml = quantized !== null && quantized.dtype.startsWith('q');
   const sparsePays = sparse && !ggml && width <= 4 && zeroShare(stored, width) >= SPARSE_MIN_ZEROS;
-  return { quantized, stored, width, candidates: pipelineCandidates({ stored, width, sparse: sparsePays }) };
+  return { quantized, stored, width, candidates: pipelineCandidates({ stored, width, sparse: sparsePays, entropy }) };
 }
 
 /** A name matches a pattern where `*` stands for any run of characters and `?` for one. */
