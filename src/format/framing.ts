@@ -18,9 +18,13 @@ export interface IndexLocation {
 
 type Hash = (bytes: Uint8Array) => number;
 
-export function alignUp(n: number): number {
-  return Math.ceil(n / ALIGNMENT) * ALIGNMENT;
+export function alignUp(n: number, alignment = ALIGNMENT): number {
+  return Math.ceil(n / alignment) * alignment;
 }
+
+/** Parameter blocks (float32 scales, float64 TF.js scale and min) start at multiples of 8, so a reader can view them
+ *  in place where the file's bytes are aligned; only chunks need 64. */
+export const PARAMS_ALIGNMENT = 8;
 
 export function writePrefix(target: Uint8Array, index: IndexLocation | null, hash: Hash): void {
   const view = new DataView(target.buffer, target.byteOffset, PREFIX_BYTES);

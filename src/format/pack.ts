@@ -5,7 +5,7 @@ import { xxh32 } from '../codecs/checksum';
 import { allocateForOverwrite } from '../codecs/output-bytes';
 import type { Kernels } from '../wasm/kernels';
 import { isQuantizedTensorInput, tensorEncoder, type EncodeOptions, type EncodedTensor, type QuantizedTensorInput, type TensorInput } from './encode-tensor';
-import { alignUp, FOOTER_BYTES, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
+import { ALIGNMENT, alignUp, FOOTER_BYTES, PARAMS_ALIGNMENT, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
 import { serializeIndex, type IndexDocument } from './index-document';
 
 export type { QuantizedTensorInput, TensorInput };
@@ -29,9 +29,8 @@ export function pack(kernels: Kernels, tensors: Record<string, TensorInput | Qua
   const encode = tensorEncoder(kernels, options, 'pack');
   let dataLength = 0;
   const pieces: Piece[] = [];
-  // Chunks start at multiples of 64 (FORMAT.md); a parameter block need not, so it goes right after what precedes it.
-  const place = (bytes: Uint8Array, aligned: boolean): Piece => {
-    const piece = { bytes, at: aligned ? alignUp(dataLength) : dataLength, checksum: xxh32(kernels, bytes) };
+  const place = (bytes: Uint8Array, alignment: number): Piece => {
+    const piece = { bytes, at: alignUp(dataLength, alignment), checksum: xxh32(kernels, bytes) };
     pieces.push(piece);
     dataLength = piece.at + bytes.length;
     return piece;
@@ -41,7 +40,7 @@ export function pack(kernels: Kernels, tensors: Record<string, TensorInput | Qua
   let doneBytes = 0;
   for (const [name, input] of Object.entries(tensors)) {
     const tensor = encode(name, input);
-    placed.push({ tensor, params: tensor.params && place(tensor.params, false), chunks: tensor.chunks.map((c) => place(c, true)) });
+    placed.push({ tensor, params: tensor.params && place(tensor.params, PARAMS_ALIGNMENT), chunks: tensor.chunks.map((c) => place(c, ALIGNMENT)) });
     doneBytes += tensor.inputBytes;
     options.onProgress?.(doneBytes, totalBytes);
   }

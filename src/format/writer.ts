@@ -5,7 +5,7 @@ import { TensorzipError } from '../errors';
 import { xxh32 } from '../codecs/checksum';
 import type { Kernels } from '../wasm/kernels';
 import { tensorEncoder, type EncodeOptions, type QuantizedTensorInput, type TensorInput } from './encode-tensor';
-import { alignUp, FOOTER_BYTES, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
+import { ALIGNMENT, alignUp, FOOTER_BYTES, PARAMS_ALIGNMENT, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
 import { serializeIndex, type TensorEntry } from './index-document';
 
 /** Where the bytes go: a WritableStream, or anything with write() (a Node fs.WriteStream or FileHandle). */
@@ -90,8 +90,8 @@ export class ContainerWriter {
     this.position += bytes.length;
   }
 
-  private async pad(): Promise<void> {
-    const gap = alignUp(this.position) - this.position;
+  private async pad(alignment = ALIGNMENT): Promise<void> {
+    const gap = alignUp(this.position, alignment) - this.position;
     if (gap > 0) await this.emit(new Uint8Array(gap));
   }
 
@@ -114,15 +114,14 @@ export class ContainerWriter {
     const encoded = this.encode(name, tensor);
     this.names.add(name);
     await this.start();
-    // Chunks start at multiples of 64 (FORMAT.md); a parameter block need not, so it goes right after what precedes it.
-    const place = async (bytes: Uint8Array, aligned: boolean) => {
-      if (aligned) await this.pad();
+    const place = async (bytes: Uint8Array, alignment: number) => {
+      await this.pad(alignment);
       const range = { offset: this.position, length: bytes.length, checksum: xxh32(this.kernels, bytes) };
       await this.emit(bytes);
       return range;
     };
-    if (encoded.params) encoded.entry.stored.params = await place(encoded.params, false);
-    for (const chunk of encoded.chunks) encoded.entry.chunks.push(await place(chunk, true));
+    if (encoded.params) encoded.entry.stored.params = await place(encoded.params, PARAMS_ALIGNMENT);
+    for (const chunk of encoded.chunks) encoded.entry.chunks.push(await place(chunk, ALIGNMENT));
     this.entries.push(encoded.entry);
   }
 
