@@ -151,6 +151,13 @@ describe.each(BUILDS)('.tzip with hostile names and indexes (%s build)', (_, eng
       expect((await engine.open(file([{ codec: 'delta', width: 4 }, { codec: 'delta', width: 4 }]))).tensors).toHaveLength(1);
     });
 
+    it('a sparse stage whose width does not divide a chunk\'s stored bytes is damage (CORRUPT), not the caller\'s ARGUMENT', async () => {
+      const chunk = new Uint8Array(6);
+      // 3 int16 elements are 6 stored bytes: not whole 4-byte elements, whatever the chunk holds.
+      const file = tzipFile((at: number) => ({ tensors: [tensorEntry('t', 'int16', [3], [[at, 6, referenceXxh32(chunk)]], { pipeline: [{ codec: 'sparse', format: 'bitmask', width: 4 }] })] }), chunk);
+      expect(await outcome(engine.open, file)).toBe('CORRUPT');
+    });
+
     it('refuses bad limits as ARGUMENT', async () => {
       let deep: unknown[] = [];
       for (let i = 0; i < 1_000_000; i++) deep = [deep];

@@ -245,10 +245,12 @@ function tensorEntry(value: unknown, i: number, limits: IndexLimits, chunksBefor
     chunkElements, chunks: [], stats: null, metadata: stringMap(value.metadata, `${what} metadata`),
   };
   const expansion = chunkExpansion(stages);
+  const sparseWidth = stages.find((s) => s.codec === 'sparse')?.width ?? 1;
   entry.chunks = value.chunks.map((c, k) => {
     const r = byteRange(c, () => `${what} chunks[${k}]`);
     const elements = Math.min(chunkElements, count - k * chunkElements);
     const bytes = storedBytes(entry, elements);
+    if (bytes % sparseWidth !== 0) throw corrupt(`${what} chunks[${k}]: its ${bytes} stored bytes are not whole ${sparseWidth}-byte elements for its sparse stage`);
     if (r.length > chunkBound(stages, bytes)) throw corrupt(`${what} chunks[${k}]: ${r.length} bytes is more than its pipeline can produce for ${elements} elements`);
     if (r.length * expansion < bytes) throw corrupt(`${what} chunks[${k}]: ${r.length} bytes cannot decode to the ${bytes} bytes of ${elements} elements (its pipeline expands at most ${expansion}x)`);
     if (r.offset % ALIGNMENT !== 0) throw corrupt(`${what} chunks[${k}]: offset ${r.offset} is not a multiple of ${ALIGNMENT}`);
