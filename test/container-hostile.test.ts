@@ -158,6 +158,15 @@ describe.each(BUILDS)('.tzip with hostile names and indexes (%s build)', (_, eng
       expect(await outcome(engine.open, file)).toBe('CORRUPT');
     });
 
+    it('damage a stage finds (checksum right) names the tensor and the chunk, with its offset', async () => {
+      const chunk = Uint8Array.from({ length: 16 }, (_, i) => 0xf0 | i); // LZ4 tokens asking for more than the block has
+      const file = tzipFile((at: number) => ({ tensors: [tensorEntry('weights', 'uint8', [64], [[at, 16, referenceXxh32(chunk)]], { pipeline: [{ codec: 'lz4' }] })] }), chunk);
+      const err = await (await engine.open(file)).get('weights').catch((e: unknown) => e) as { code: string; message: string; offset: number };
+      expect(['CORRUPT', 'TRUNCATED']).toContain(err.code);
+      expect(err.message).toContain('chunk 0 of "weights"');
+      expect(err.offset).toBe(file.length - 32 - chunk.length);
+    });
+
     it('refuses bad limits as ARGUMENT', async () => {
       let deep: unknown[] = [];
       for (let i = 0; i < 1_000_000; i++) deep = [deep];

@@ -279,7 +279,10 @@ async function decodeTensor(kernels: Kernels, entry: TensorEntry, count: number,
         decodeChunkBytes(kernels, bytes, entry.pipeline, outBytes.subarray(storedBytes(entry, start), storedBytes(entry, start + n)), checksum);
       }
     } catch (err) {
-      throw isTensorzipError(err, 'CHECKSUM') ? chunks.mismatch(range, `chunk ${k} of "${entry.name}"`) : err;
+      if (isTensorzipError(err, 'CHECKSUM')) throw chunks.mismatch(range, `chunk ${k} of "${entry.name}"`);
+      // Damage found by a stage: say which tensor and chunk, and where it is in the file.
+      if (isTensorzipError(err, 'CORRUPT', 'TRUNCATED')) throw new TensorzipError(err.code, `chunk ${k} of "${entry.name}": ${err.message}`, { offset: range.offset, cause: err });
+      throw err;
     }
   }
   return tfjs;
