@@ -12,6 +12,8 @@
 //   call over BENCH_ROUNDS rounds (tinybench), median over BENCH_PROCESSES fresh processes (default 3); "cold" is
 //   the first decode in a fresh process (wall time). For face-api the peers' output is the uint8 shards (TF.js then
 //   dequantizes them); .tzip's is the float32 weights TF.js loads.
+// Brotli and zstd-19 take minutes to encode these classes, and brotli half a second to decode one: run it as
+// `BENCH_ROUNDS=3 BENCH_ITERATIONS=3 npm run bench lossless-peers` (~15 min).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { brotliCompressSync, brotliDecompressSync, constants, deflateRawSync, inflateRawSync } from 'node:zlib';
