@@ -7,17 +7,17 @@
 // decode is open() (checksums verified) + get() of every tensor into preallocated arrays, in MB/s of output.
 // Times are CPU time of the process per call; the parent prints the median over BENCH_PROCESSES fresh processes
 // (default 3). Also: face-api's .tzip sizes under lossless, int8 and auto, beside the shipped shards.
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createEngine, type PipelineStage, type TensorInput } from 'tensorzip';
-import { tensorEntry, tzipFile } from '../test/helpers/tzip-builder';
+import { placeChunks, tensorEntry, tzipFile } from '../test/helpers/tzip-builder';
 import { referenceXxh32 } from '../test/reference/xxh32';
+import { cpuTimes } from './cpu-times';
+import { isChild, median, runFreshProcesses } from './fresh-processes';
 
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const TIME_MS = Number(process.env.BENCH_TIME ?? 150);
-const CHILD = 'TENSORZIP_CONTAINER_ENTROPY_BENCH_CHILD';
 const CHUNK = 1 << 20;
 const FACE_API = 'node_modules/@vladmandic/face-api/model';
 const MODELS = ['age_gender_model', 'face_expression_model', 'face_landmark_68_model', 'face_landmark_68_tiny_model',
@@ -137,14 +137,7 @@ function forcedFile(tensors: Record<string, TensorInput>, pipeline: PipelineStag
     for (let at = 0; at < bytes.length; at += CHUNK) chunks.push(engine.pipeline.encodeChunk(bytes.subarray(at, at + CHUNK), pipeline));
     entries.push({ name, t, chunkElements: CHUNK / width, first, count: chunks.length - first });
   }
-  const offsets: number[] = [];
-  let end = 0;
-  for (const c of chunks) {
-    offsets.push(end);
-    end = Math.ceil((end + c.length) / 64) * 64;
-  }
-  const data = new Uint8Array(end);
-  chunks.forEach((c, k) => data.set(c, offsets[k]));
+  const { data, offsets } = placeChunks(chunks);
   const sums = chunks.map((c) => referenceXxh32(c));
   return tzipFile((at: number) => ({
     tensors: entries.map((e) => tensorEntry(e.name, e.t.dtype, [...e.t.shape], Array.from({ length: e.count }, (_, k) => [at + offsets[e.first + k], chunks[e.first + k].length, sums[e.first + k]]),
@@ -173,25 +166,6 @@ async function files(c: Class): Promise<Record<string, Uint8Array>> {
   };
 }
 
-/** CPU ms per call of each task: the best over ROUNDS rounds of TIME_MS each, the tasks taking turns. */
-async function cpuTimes(tasks: Record<string, () => unknown>): Promise<Record<string, number>> {
-  const best: Record<string, number> = {};
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, task] of Object.entries(tasks)) {
-      const started = performance.now();
-      const cpu = process.cpuUsage();
-      let calls = 0;
-      do {
-        await task();
-        calls++;
-      } while (performance.now() - started < TIME_MS);
-      const used = process.cpuUsage(cpu);
-      best[name] = Math.min(best[name] ?? Infinity, (used.user + used.system) / 1000 / calls);
-    }
-  }
-  return best;
-}
-
 type Speeds = Record<string, Record<string, number>>;
 
 async function measure(): Promise<Speeds> {
@@ -213,7 +187,7 @@ async function measure(): Promise<Speeds> {
     tasks.memcpy = () => {
       for (const n of names) outs[n].set(c.tensors[n].data as never);
     };
-    const times = await cpuTimes(tasks);
+    const times = await cpuTimes(tasks, ROUNDS, TIME_MS);
     speeds[label] = Object.fromEntries(Object.entries(times).map(([task, ms]) => [task, size / 1e3 / ms]));
   }
   // pack() of one 16 MiB float32 tensor (N(0, 0.05)-like weights): the trial of every candidate included.
@@ -221,12 +195,12 @@ async function measure(): Promise<Speeds> {
   const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) / 16777216;
   const weights = Float32Array.from({ length: 4 << 20 }, () => (next() + next() + next() - 1.5) * 0.05);
   const packTimes = await cpuTimes(Object.fromEntries((['lossless', 'int8', 'fp16'] as const).map((quantize) => [quantize,
-    () => engine.pack({ w: { dtype: 'float32', shape: [2048, 2048], data: weights } }, { quantize })])));
+    () => engine.pack({ w: { dtype: 'float32', shape: [2048, 2048], data: weights } }, { quantize })])), ROUNDS, TIME_MS);
   speeds['pack() of a 16 MiB float32 tensor'] = Object.fromEntries(Object.entries(packTimes).map(([mode, ms]) => [mode, weights.byteLength / 1e3 / ms]));
   return speeds;
 }
 
-if (process.env[CHILD]) {
+if (isChild()) {
   console.log(JSON.stringify(await measure()));
 } else {
   const sizes: Record<string, Record<string, number>> = {};
@@ -245,16 +219,7 @@ if (process.env[CHILD]) {
   const faceSizes: Record<string, number> = { 'shipped shards': shipped };
   for (const quantize of ['lossless', 'int8', 'auto'] as const) faceSizes[quantize] = (await engine.pack(tensors, { quantize, channelAxis: -1 })).length;
 
-  const runs: Speeds[] = [];
-  for (let p = 0; p < PROCESSES; p++) {
-    runs.push(JSON.parse(execFileSync(process.execPath, [process.argv[1]!], { env: { ...process.env, [CHILD]: '1' }, encoding: 'utf8', maxBuffer: 1 << 24 })));
-    console.log(`process ${p + 1} of ${PROCESSES} done`);
-  }
-  const median = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  };
+  const runs = runFreshProcesses<Speeds>(PROCESSES, (p) => console.log(`process ${p} of ${PROCESSES} done`));
   const kinds = ['pack() choice', 'entropy (1.1)', 'lz4 (1.0)', 'memcpy'];
   console.log(`\n## Container decode, MB/s of output (open + get, checksums on), median of ${PROCESSES} processes, CPU time\n`);
   console.log(`| class | decoded MB | ${kinds.map((k) => `${k} MB/s`).join(' | ')} | ${kinds.slice(0, 3).map((k) => `${k} ratio`).join(' | ')} |`);

@@ -19,6 +19,7 @@ import Blosc from 'numcodecs/blosc';
 import { createEngine } from 'tensorzip';
 import { loadKernels } from '../src/wasm/load';
 import { blocksOf, concat, order0Bound } from './bytes';
+import { cpuTimes } from './cpu-times';
 import { isChild, median, runFreshProcesses } from './fresh-processes';
 
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 3);
@@ -88,25 +89,6 @@ const CODECS: Record<string, Codec> = {
   'Blosc zstd-3': { encode: (b) => blosc.encode(b), decode: (c, out) => blosc.decode(c, out) },
 };
 
-/** CPU ms per call of each task: the best over ROUNDS rounds of TIME_MS each, the tasks taking turns. */
-async function cpuTimes(tasks: Record<string, () => unknown>): Promise<Record<string, number>> {
-  const best: Record<string, number> = {};
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, task] of Object.entries(tasks)) {
-      const started = performance.now();
-      const cpu = process.cpuUsage();
-      let calls = 0;
-      do {
-        await task();
-        calls++;
-      } while (performance.now() - started < TIME_MS);
-      const used = process.cpuUsage(cpu);
-      best[name] = Math.min(best[name] ?? Infinity, (used.user + used.system) / 1000 / calls);
-    }
-  }
-  return best;
-}
-
 type Speeds = Record<string, Record<string, { warm: number; cold: number }>>;
 
 /** One process: decode (and entropy encode) MB/s per class and codec on the class's first SAMPLE bytes. */
@@ -147,7 +129,7 @@ async function measure(): Promise<Speeds> {
     tasks['entropy encode'] = () => {
       for (const b of blocks) engine.entropy.encode(b);
     };
-    const times = await cpuTimes(tasks);
+    const times = await cpuTimes(tasks, ROUNDS, TIME_MS);
     speeds[name] = Object.fromEntries(Object.entries(times).map(([task, ms]) => [task, {
       warm: size / 1e3 / ms,
       cold: cold[task] === undefined ? -1 : size / 1e3 / cold[task],

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { PipelineStage, TensorDtype } from '../src/index';
 import { BUILDS, equalBytes, scalarEngine, simdEngine } from './helpers/engines';
 import { random } from './helpers/data';
-import { tensorEntry, tzipFile } from './helpers/tzip-builder';
+import { placeChunks, tensorEntry, tzipFile } from './helpers/tzip-builder';
 import { referenceXxh32 } from './reference/xxh32';
 import { referenceStages } from './reference/stages-1.1';
 
@@ -47,14 +47,7 @@ function pipelinesFor(width: number): PipelineStage[][] {
 
 /** A .tzip file of one tensor `t` whose chunks are `chunks` (checksums right), placed one after another. */
 function fileOf(dtype: TensorDtype, count: number, chunkElements: number, pipeline: PipelineStage[], chunks: Uint8Array[]): Uint8Array {
-  const offsets: number[] = [];
-  let end = 0;
-  for (const c of chunks) {
-    offsets.push(end);
-    end = Math.ceil((end + c.length) / 64) * 64;
-  }
-  const data = new Uint8Array(end);
-  chunks.forEach((c, k) => data.set(c, offsets[k]));
+  const { data, offsets } = placeChunks(chunks);
   return tzipFile((at: number) => ({
     tensors: [tensorEntry('t', dtype, [count], chunks.map((c, k) => [at + offsets[k], c.length, referenceXxh32(c)]), { pipeline, chunkElements })],
   }), data);

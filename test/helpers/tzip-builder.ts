@@ -40,6 +40,19 @@ export function tzipFile(index: unknown | ((dataAt: number) => unknown), data: U
   return file;
 }
 
+/** Chunks one after another, each at a multiple of 64 from the data area's start: the data area and the offsets. */
+export function placeChunks(chunks: Uint8Array[]): { data: Uint8Array; offsets: number[] } {
+  const offsets: number[] = [];
+  let end = 0;
+  for (const c of chunks) {
+    offsets.push(end);
+    end = Math.ceil((end + c.length) / 64) * 64;
+  }
+  const data = new Uint8Array(end);
+  chunks.forEach((c, k) => data.set(c, offsets[k]));
+  return { data, offsets };
+}
+
 /** One tensor's index entry, lossless unless `stored` says otherwise. */
 export function tensorEntry(name: string, dtype: string, shape: number[], chunks: number[][], extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
