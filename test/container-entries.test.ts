@@ -2,7 +2,7 @@
 // through pack() and ContainerWriter, compressed and checksummed like uint8 tensors, and every rule the reader enforces
 // on them gives its typed error.
 import { describe, expect, it } from 'vitest';
-import { TensorzipError, type Archive, type TensorzipErrorCode } from '../src/index';
+import { TensorzipError, type Archive, type EntryInput, type TensorzipErrorCode } from '../src/index';
 import { BUILDS, equalBytes } from './helpers/engines';
 import { random } from './helpers/data';
 import { placeChunks, tensorEntry, tzipFile } from './helpers/tzip-builder';
@@ -12,7 +12,7 @@ const text = (s: string) => new TextEncoder().encode(s);
 const next = random(20);
 const modelJson = text(JSON.stringify({ format: 'graph-model', modelTopology: { node: Array.from({ length: 200 }, (_, i) => ({ name: `conv${i}`, op: 'Conv2D', input: [`x${i}`] })) } }));
 const noise = Uint8Array.from({ length: 5000 }, () => Math.floor(next() * 256));
-const entries = {
+const entries: Record<string, EntryInput> = {
   'model.json': { data: modelJson, mediaType: 'application/json' },
   'tokenizer/vocab.bin': { data: noise },
   'empty.txt': { data: new Uint8Array(0), mediaType: 'text/plain' },
