@@ -334,11 +334,14 @@ function modelRef(value: unknown, entries: readonly FileEntry[]): ModelRef | nul
   return { kind: value.kind, entry };
 }
 
-/** Every byte range of the index's tensors (parameter blocks and chunks): starts, ends and who owns each. */
-function rangesOf(tensors: TensorEntry[], location: IndexLocation): { starts: Float64Array; ends: Float64Array; describe: (i: number) => string } {
+/** Every byte range of the index's tensors (parameter blocks and chunks): starts, ends, checksums, whether each is a
+ *  chunk (only chunks may share a range), and who owns each. */
+function rangesOf(tensors: TensorEntry[], location: IndexLocation) {
   const n = 1 + tensors.reduce((sum, t) => sum + t.chunks.length + (t.stored.params ? 1 : 0), 0);
   const starts = new Float64Array(n);
   const ends = new Float64Array(n);
+  const checksums = new Float64Array(n);
+  const isChunk = new Uint8Array(n);
   const owners = new Uint32Array(n); // tensor index + 1; 0 for the index itself
   starts[0] = location.offset;
   ends[0] = location.offset + location.length;
@@ -347,16 +350,25 @@ function rangesOf(tensors: TensorEntry[], location: IndexLocation): { starts: Fl
     for (const r of t.stored.params ? [t.stored.params, ...t.chunks] : t.chunks) {
       starts[at] = r.offset;
       ends[at] = r.offset + r.length;
+      checksums[at] = r.checksum;
+      isChunk[at] = r === t.stored.params ? 0 : 1;
       owners[at++] = i + 1;
     }
   });
   const describe = (k: number) => (owners[k] === 0 ? 'the index' : `a range of tensor ${describeValue(tensors[owners[k] - 1].name)} (bytes ${starts[k]}–${ends[k]})`);
-  return { starts, ends, describe };
+  /** Chunks `a` and `b` list the very same [offset, length, xxh32]: one stored range, shared (format 1.2). */
+  const shared = (a: number, b: number) => isChunk[a] === 1 && isChunk[b] === 1 && starts[a] === starts[b] && ends[a] === ends[b] && checksums[a] === checksums[b];
+  return { starts, ends, describe, shared };
 }
+
+/** Chunk bytes summed over every use may reach this many times the file's size: shared ranges (format 1.2) cannot
+ *  turn a small file into more work than that. */
+export const MAX_SHARED_USES = 8;
 
 /**
  * Parses and checks the index: at most maxTensors tensors and maxChunks chunks (LIMIT), unique names, every range
- * inside the file, aligned, and no two ranges overlapping. Linear in the index size, but for one sort of the ranges.
+ * inside the file, aligned, and no two ranges overlapping but chunks that share one (at most MAX_SHARED_USES × the
+ * file's size of chunk bytes over every use, LIMIT). Linear in the index size, but for one sort of the ranges.
  */
 export function parseIndex(bytes: Uint8Array, location: IndexLocation, fileSize: number, limits: IndexLimits): IndexDocument {
   // Before parsing: tensor entries are the objects in an array at depth 3 ({ tensors: [ {…} ] }), chunk ranges the
@@ -390,14 +402,16 @@ export function parseIndex(bytes: Uint8Array, location: IndexLocation, fileSize:
     return e;
   });
   const model = modelRef(json.model, entries);
-  const { starts, ends, describe } = rangesOf([...tensors, ...entries], location);
+  const { starts, ends, describe, shared } = rangesOf([...tensors, ...entries], location);
   const end = fileSize - FOOTER_BYTES;
+  const used = [...tensors, ...entries].reduce((sum, t) => t.chunks.reduce((n, c) => n + c.length, sum), 0);
+  if (used > MAX_SHARED_USES * fileSize) throw new TensorzipError('LIMIT', `open: the chunks' lengths sum to ${used} bytes over their uses, more than ${MAX_SHARED_USES} × the file's ${fileSize} bytes`);
   for (let k = 0; k < starts.length; k++) {
     if (starts[k] < PREFIX_BYTES || ends[k] > end) throw corrupt(`${describe(k)} lies outside the data area (${PREFIX_BYTES}–${end})`);
   }
   const order = Uint32Array.from({ length: starts.length }, (_, k) => k).sort((a, b) => starts[a] - starts[b] || ends[a] - ends[b]);
   for (let k = 1; k < order.length; k++) {
-    if (starts[order[k]] < ends[order[k - 1]]) throw corrupt(`${describe(order[k])} overlaps ${describe(order[k - 1])}`);
+    if (starts[order[k]] < ends[order[k - 1]] && !shared(order[k], order[k - 1])) throw corrupt(`${describe(order[k])} overlaps ${describe(order[k - 1])}`);
   }
   return { tensors, entries, model, metadata: stringMap(json.metadata, 'metadata') };
 }

@@ -1,6 +1,7 @@
 // ContainerWriter: a .tzip file written front to back to a stream, one tensor at a time, so only the tensor being
 // added is in memory. It cannot go back to the prefix, so the index goes last and the footer points to it (the
-// "index last" layout of docs/FORMAT.md; the prefix's index fields are 0).
+// "index last" layout of docs/FORMAT.md; the prefix's index fields are 0). It writes every chunk on its own, without
+// pack()'s shared ranges: telling equal chunks apart by their bytes would keep every chunk written so far in memory.
 import { TensorzipError } from '../errors';
 import { xxh32 } from '../codecs/checksum';
 import type { Kernels } from '../wasm/kernels';
