@@ -9,7 +9,7 @@ export type { TensorArrays } from './format/archive';
 export { safetensors, npy, type OnnxFiles, type OnnxModel, type OnnxReadOptions, type OnnxWriteOptions, type Gguf, type GgufCodes, type GgufReadOptions, type GgufReader, type Safetensors, type Tfjs, type TfjsModel, type TfjsReadOptions, type TfjsWriteOptions } from './io';
 export type { ContainerWriter, ByteSink, WriterOptions } from './format';
 export type {
-  Archive, Container, OpenOptions, PackOptions, QuantizedTensorInput, QuantizeMode, Tensor, TensorArray, TensorDtype, TensorInfo,
+  Archive, Container, EntryInfo, EntryInput, ModelInfo, OpenOptions, PackOptions, QuantizedTensorInput, QuantizeMode, Tensor, TensorArray, TensorDtype, TensorInfo,
   TensorInput,
 } from './format';
 export type { Delta, IntegerArray } from './codecs/delta';

@@ -136,6 +136,21 @@ describe('open(url): requests', () => {
     expect(log.requests - before).toBeLessThanOrEqual(3);
   });
 
+  it('an entry (format 1.2) past the first and last 64 KiB: its bytes in one more request', async () => {
+    const json = new TextEncoder().encode(JSON.stringify({ format: 'graph-model', pad: 'x'.repeat(300_000) }));
+    // Noise in front of the entry (stored as it is) and 4 MiB of weights behind it: the entry's chunk lies in neither.
+    const noise = Uint8Array.from({ length: 200_000 }, () => Math.floor(next() * 256));
+    const bytes = await pack({ big: { dtype: 'float32', shape: [1024, 1024], data: big } }, {
+      quantize: 'lossless',
+      entries: { 'noise.bin': { data: noise }, 'model.json': { data: json, mediaType: 'application/json' } }, model: { kind: 'tfjs-graph', entry: 'model.json' },
+    });
+    const { url, log } = await serve(fileServer(() => bytes));
+    const archive = await open(url);
+    expect(archive.model).toEqual({ kind: 'tfjs-graph', entry: 'model.json' });
+    expect(sameArrays(await archive.getEntry('model.json'), json)).toBe(true);
+    expect(log.requests).toBe(3);
+  });
+
   it('one tensor of several chunks: at most 3 requests, opening included', async () => {
     const { url, log } = await serve(fileServer(() => file));
     const archive = await open(url);

@@ -62,6 +62,23 @@ export interface TensorInfo {
   metadata: Record<string, string>;
 }
 
+/** A file of the model stored beside the tensors (format 1.2): `model.json`, an ONNX graph, `tokenizer.json`, … */
+export interface EntryInfo {
+  /** A relative path: `/`-separated segments, never `..`. */
+  name: string;
+  /** Decoded bytes. */
+  size: number;
+  mediaType: string | null;
+  pipeline: PipelineStage[];
+  encodedBytes: number;
+}
+
+/** The archive's declared model: which entry describes it and how (`tfjs-graph`, `tfjs-layers`, `onnx`, …). */
+export interface ModelInfo {
+  kind: string;
+  entry: string;
+}
+
 /** The array type of each dtype's `data` (16-bit and 8-bit floats keep their bits in unsigned integers). */
 export interface TensorArrays {
   float32: Float32Array; float16: Uint16Array; bfloat16: Uint16Array; float64: Float64Array; int8: Int8Array;
@@ -77,7 +94,20 @@ export type Tensor<D extends TensorDtype = TensorDtype> = { [K in D]: { dtype: K
 
 export interface Archive {
   readonly tensors: readonly TensorInfo[];
+  /** The model's other files (format 1.2); empty for files without them. */
+  readonly entries: readonly EntryInfo[];
+  /** The declared model, or null. */
+  readonly model: ModelInfo | null;
   readonly metadata: Readonly<Record<string, string>>;
+  /**
+   * Decodes one entry's bytes, checking every chunk's checksum; ARGUMENT when no entry has that name.
+   * @example
+   * const archive = await open(bytes);
+   * if (archive.model?.kind === 'tfjs-graph') {
+   *   const modelJson = JSON.parse(new TextDecoder().decode(await archive.getEntry(archive.model.entry)));
+   * }
+   */
+  getEntry(name: string): Promise<Uint8Array>;
   /**
    * Decodes one tensor (into `out` when given: the dtype's array type, as many elements as the shape). With
    * `dtype`, the tensor must have that dtype (else ARGUMENT) and the result is typed by it.
@@ -143,6 +173,7 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
   if (hash(indexBytes) !== location.checksum) throw new TensorzipError('CHECKSUM', 'open: the index checksum does not match', { offset: location.offset });
   const doc = parseIndex(indexBytes, location, source.size, { maxBytes, maxTensors, maxChunks });
   const byName = new Map(doc.tensors.map((t) => [t.name, t]));
+  const entriesByName = new Map(doc.entries.map((e) => [e.name, e]));
 
   const mismatch = (range: ByteRange, what: string) => new TensorzipError('CHECKSUM', `open: ${what} does not match its checksum`, { offset: range.offset });
   const readChecked = async (range: ByteRange, what: string): Promise<Uint8Array> => {
@@ -193,10 +224,22 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
       : { dtype: dtype as QuantDtype, shape, data, scale: null, zeroPoint: null, axis: entry.stored.axis, blockSize: entry.stored.blockSize } };
   };
 
+  const getEntry = async (name: string): Promise<Uint8Array> => {
+    const entry = entriesByName.get(name);
+    if (entry === undefined) throw new TensorzipError('ARGUMENT', `archive.getEntry: no entry is named ${describeValue(name)}`);
+    rawSource.prefetch?.(entry.chunks);
+    return (await decodeEntry(entry, undefined)).data as Uint8Array;
+  };
+
   return {
     tensors: doc.tensors.map(info),
+    entries: doc.entries.map((e) => ({
+      name: e.name, size: e.shape[0], mediaType: e.mediaType, pipeline: e.pipeline, encodedBytes: e.chunks.reduce((n, c) => n + c.length, 0),
+    })),
+    model: doc.model && { ...doc.model },
     metadata: doc.metadata,
     get,
+    getEntry,
     getCodes,
     getAll: async () => {
       const all: Record<string, Tensor> = Object.create(null); // any name, `__proto__` too, is a key of its own

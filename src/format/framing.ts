@@ -5,7 +5,7 @@ export const PREFIX_BYTES = 32;
 export const FOOTER_BYTES = 32;
 export const ALIGNMENT = 64;
 export const MAJOR_VERSION = 1;
-export const MINOR_VERSION = 1;
+export const MINOR_VERSION = 2;
 const MAGIC = [0x54, 0x5a, 0x49, 0x50]; // "TZIP"
 const END_MAGIC = [0x50, 0x49, 0x5a, 0x54]; // "PIZT"
 

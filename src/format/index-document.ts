@@ -39,9 +39,43 @@ export interface TensorEntry {
   metadata: Record<string, string>;
 }
 
+/** A file of the model beside the tensors (1.2): stored exactly as a uint8 tensor of shape [size]. */
+export interface FileEntry extends TensorEntry {
+  mediaType: string | null;
+}
+
+/** Which entry describes the model, and how (docs/FORMAT.md, "The model"). */
+export interface ModelRef {
+  kind: string;
+  entry: string;
+}
+
 export interface IndexDocument {
   tensors: TensorEntry[];
+  entries: FileEntry[];
+  model: ModelRef | null;
   metadata: Record<string, string>;
+}
+
+/** Longest entry name and media type, in bytes of UTF-8. */
+export const MAX_ENTRY_NAME_BYTES = 1024;
+export const MAX_MEDIA_TYPE_BYTES = 255;
+
+const utf8Length = (s: string) => new TextEncoder().encode(s).length;
+
+/** Why `name` cannot name an entry (a relative path that stays below its folder), or null when it can. */
+export function entryNameProblem(name: unknown): string | null {
+  if (typeof name !== 'string' || name.length === 0) return 'must be a non-empty string';
+  if (name.length > MAX_ENTRY_NAME_BYTES / 3 && utf8Length(name) > MAX_ENTRY_NAME_BYTES) return `is longer than ${MAX_ENTRY_NAME_BYTES} bytes of UTF-8`;
+  if (/[\\:\0]/.test(name)) return 'holds a backslash, a colon or NUL';
+  if (name.split('/').some((s) => s === '' || s === '.' || s === '..')) return 'has an empty, "." or ".." path segment';
+  return null;
+}
+
+/** Why `mediaType` is not a media type an entry may carry, or null when it is. */
+export function mediaTypeProblem(mediaType: unknown): string | null {
+  if (typeof mediaType !== 'string') return 'must be a string';
+  return utf8Length(mediaType) > MAX_MEDIA_TYPE_BYTES ? `is longer than ${MAX_MEDIA_TYPE_BYTES} bytes of UTF-8` : null;
 }
 
 /** Bytes of a TF.js codes parameter block: float64 scale, then float64 min. */
@@ -85,6 +119,14 @@ export function serializeIndex(doc: IndexDocument): Uint8Array {
       ...(t.stats === null ? {} : { stats: t.stats }),
       ...(Object.keys(t.metadata).length > 0 ? { metadata: t.metadata } : {}),
     })),
+    // A file without entries or a model has the index of 1.1.
+    ...(doc.entries.length > 0 ? {
+      entries: doc.entries.map((e) => ({
+        name: e.name, ...(e.mediaType === null ? {} : { mediaType: e.mediaType }), size: e.shape[0],
+        pipeline: e.pipeline, chunkElements: e.chunkElements, chunks: e.chunks.map(range),
+      })),
+    } : {}),
+    ...(doc.model === null ? {} : { model: { kind: doc.model.kind, entry: doc.model.entry } }),
     ...(Object.keys(doc.metadata).length > 0 ? { metadata: doc.metadata } : {}),
   };
   return new TextEncoder().encode(JSON.stringify(json));
@@ -186,11 +228,12 @@ export interface IndexLimits {
   maxChunks: number;
 }
 
-function tensorEntry(value: unknown, i: number, limits: IndexLimits, chunksBefore: number): TensorEntry {
+/** `label` names the item in errors: a tensor, or an entry read as one (fileEntry). */
+function tensorEntry(value: unknown, i: number, limits: IndexLimits, chunksBefore: number, label: 'tensor' | 'entry' = 'tensor'): TensorEntry {
   if (!isObject(value)) throw corrupt(`tensors[${i}] must be an object`);
   const name = value.name;
   if (typeof name !== 'string' || name.length === 0 || name.length > 1024 || (name.length > 341 && utf8.encode(name).length > 1024)) throw corrupt(`tensors[${i}].name must be a string of 1 to 1024 bytes`);
-  const what = `tensor ${describeValue(name)}`;
+  const what = `${label} ${describeValue(name)}`;
   if (!isTensorDtype(value.dtype)) {
     throw new TensorzipError(typeof value.dtype === 'string' ? 'UNSUPPORTED' : 'CORRUPT', `open: ${what} has dtype ${describeValue(value.dtype)}, which this version does not know`);
   }
@@ -264,11 +307,41 @@ function tensorEntry(value: unknown, i: number, limits: IndexLimits, chunksBefor
   return entry;
 }
 
-/** Every byte range of the index's tensors (parameter blocks and chunks): starts, ends and who owns each. */
-function rangesOf(tensors: TensorEntry[], location: IndexLocation): { starts: Float64Array; ends: Float64Array; describe: (i: number) => string } {
+/** An entry (1.2): its name and media type checked, then everything else exactly as a uint8 tensor of shape [size]. */
+function fileEntry(value: unknown, i: number, limits: IndexLimits, chunksBefore: number): FileEntry {
+  if (!isObject(value)) throw corrupt(`entries[${i}] must be an object`);
+  const nameProblem = entryNameProblem(value.name);
+  if (nameProblem !== null) throw corrupt(`entries[${i}].name ${describeValue(value.name)} ${nameProblem}`);
+  const what = `entry ${describeValue(value.name)}`;
+  const mediaType = value.mediaType ?? null;
+  const typeProblem = mediaType === null ? null : mediaTypeProblem(mediaType);
+  if (typeProblem !== null) throw corrupt(`${what}: mediaType ${typeProblem}`);
+  if (!isCount(value.size)) throw corrupt(`${what}: size must be a non-negative integer, found ${describeValue(value.size)}`);
+  const asTensor = {
+    name: value.name, dtype: 'uint8', shape: [value.size], stored: { dtype: 'uint8' },
+    pipeline: value.pipeline, chunkElements: value.chunkElements, chunks: value.chunks, metadata: value.metadata,
+  };
+  return { ...tensorEntry(asTensor, i, limits, chunksBefore, 'entry'), mediaType: mediaType as string | null };
+}
+
+function modelRef(value: unknown, entries: readonly FileEntry[]): ModelRef | null {
+  if (value === undefined || value === null) return null;
+  if (!isObject(value) || typeof value.kind !== 'string' || value.kind.length === 0 || typeof value.entry !== 'string') {
+    throw corrupt(`model must be { kind, entry } with a non-empty kind, found ${describeValue(value)}`);
+  }
+  const entry = value.entry;
+  if (!entries.some((e) => e.name === entry)) throw corrupt(`the model's entry ${describeValue(entry)} is not an entry of the file`);
+  return { kind: value.kind, entry };
+}
+
+/** Every byte range of the index's tensors (parameter blocks and chunks): starts, ends, checksums, whether each is a
+ *  chunk (only chunks may share a range), and who owns each. */
+function rangesOf(tensors: TensorEntry[], location: IndexLocation) {
   const n = 1 + tensors.reduce((sum, t) => sum + t.chunks.length + (t.stored.params ? 1 : 0), 0);
   const starts = new Float64Array(n);
   const ends = new Float64Array(n);
+  const checksums = new Float64Array(n);
+  const isChunk = new Uint8Array(n);
   const owners = new Uint32Array(n); // tensor index + 1; 0 for the index itself
   starts[0] = location.offset;
   ends[0] = location.offset + location.length;
@@ -277,16 +350,25 @@ function rangesOf(tensors: TensorEntry[], location: IndexLocation): { starts: Fl
     for (const r of t.stored.params ? [t.stored.params, ...t.chunks] : t.chunks) {
       starts[at] = r.offset;
       ends[at] = r.offset + r.length;
+      checksums[at] = r.checksum;
+      isChunk[at] = r === t.stored.params ? 0 : 1;
       owners[at++] = i + 1;
     }
   });
   const describe = (k: number) => (owners[k] === 0 ? 'the index' : `a range of tensor ${describeValue(tensors[owners[k] - 1].name)} (bytes ${starts[k]}–${ends[k]})`);
-  return { starts, ends, describe };
+  /** Chunks `a` and `b` list the very same [offset, length, xxh32]: one stored range, shared (format 1.2). */
+  const shared = (a: number, b: number) => isChunk[a] === 1 && isChunk[b] === 1 && starts[a] === starts[b] && ends[a] === ends[b] && checksums[a] === checksums[b];
+  return { starts, ends, describe, shared };
 }
+
+/** Chunk bytes summed over every use may reach this many times the file's size: shared ranges (format 1.2) cannot
+ *  turn a small file into more work than that. */
+export const MAX_SHARED_USES = 8;
 
 /**
  * Parses and checks the index: at most maxTensors tensors and maxChunks chunks (LIMIT), unique names, every range
- * inside the file, aligned, and no two ranges overlapping. Linear in the index size, but for one sort of the ranges.
+ * inside the file, aligned, and no two ranges overlapping but chunks that share one (at most MAX_SHARED_USES × the
+ * file's size of chunk bytes over every use, LIMIT). Linear in the index size, but for one sort of the ranges.
  */
 export function parseIndex(bytes: Uint8Array, location: IndexLocation, fileSize: number, limits: IndexLimits): IndexDocument {
   // Before parsing: tensor entries are the objects in an array at depth 3 ({ tensors: [ {…} ] }), chunk ranges the
@@ -307,14 +389,29 @@ export function parseIndex(bytes: Uint8Array, location: IndexLocation, fileSize:
     chunks += t.chunks.length;
     return t;
   });
-  const { starts, ends, describe } = rangesOf(tensors, location);
+  if (json.entries !== undefined && !Array.isArray(json.entries)) throw corrupt('entries must be an array');
+  const entryValues: unknown[] = json.entries ?? [];
+  // Entries count with tensors (the scan above counted both: each is an object in an array at depth 3).
+  if (tensors.length + entryValues.length > limits.maxTensors) throw tooMany(tensors.length + entryValues.length);
+  const entryNames = new Set<string>();
+  const entries = entryValues.map((value, i) => {
+    const e = fileEntry(value, i, limits, chunks);
+    if (entryNames.has(e.name)) throw corrupt(`two entries are named ${describeValue(e.name)}`);
+    entryNames.add(e.name);
+    chunks += e.chunks.length;
+    return e;
+  });
+  const model = modelRef(json.model, entries);
+  const { starts, ends, describe, shared } = rangesOf([...tensors, ...entries], location);
   const end = fileSize - FOOTER_BYTES;
+  const used = [...tensors, ...entries].reduce((sum, t) => t.chunks.reduce((n, c) => n + c.length, sum), 0);
+  if (used > MAX_SHARED_USES * fileSize) throw new TensorzipError('LIMIT', `open: the chunks' lengths sum to ${used} bytes over their uses, more than ${MAX_SHARED_USES} × the file's ${fileSize} bytes`);
   for (let k = 0; k < starts.length; k++) {
     if (starts[k] < PREFIX_BYTES || ends[k] > end) throw corrupt(`${describe(k)} lies outside the data area (${PREFIX_BYTES}–${end})`);
   }
   const order = Uint32Array.from({ length: starts.length }, (_, k) => k).sort((a, b) => starts[a] - starts[b] || ends[a] - ends[b]);
   for (let k = 1; k < order.length; k++) {
-    if (starts[order[k]] < ends[order[k - 1]]) throw corrupt(`${describe(order[k])} overlaps ${describe(order[k - 1])}`);
+    if (starts[order[k]] < ends[order[k - 1]] && !shared(order[k], order[k - 1])) throw corrupt(`${describe(order[k])} overlaps ${describe(order[k - 1])}`);
   }
-  return { tensors, metadata: stringMap(json.metadata, 'metadata') };
+  return { tensors, entries, model, metadata: stringMap(json.metadata, 'metadata') };
 }

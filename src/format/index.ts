@@ -1,5 +1,6 @@
 import type { Kernels } from '../wasm/kernels';
-import { openArchive, type Archive, type ByteSource, type OpenOptions, type Tensor, type TensorInfo } from './archive';
+import { openArchive, type Archive, type ByteSource, type EntryInfo, type ModelInfo, type OpenOptions, type Tensor, type TensorInfo } from './archive';
+import type { EntryInput } from './encode-entry';
 import type { TensorArray, TensorDtype } from './dtypes';
 import { pack, type PackOptions, type QuantizedTensorInput, type TensorInput } from './pack';
 import { ContainerWriter, type ByteSink, type WriterOptions } from './writer';
@@ -7,7 +8,7 @@ import type { QuantizeMode } from './plan';
 
 export { ContainerWriter };
 export type { ByteSink, WriterOptions };
-export type { Archive, ByteSource, OpenOptions, PackOptions, QuantizedTensorInput, QuantizeMode, Tensor, TensorArray, TensorDtype, TensorInfo, TensorInput };
+export type { Archive, ByteSource, EntryInfo, EntryInput, ModelInfo, OpenOptions, PackOptions, QuantizedTensorInput, QuantizeMode, Tensor, TensorArray, TensorDtype, TensorInfo, TensorInput };
 
 export interface Container {
   /**

@@ -1,20 +1,36 @@
 // pack(): the in-memory writer. Every tensor is encoded first; then the index (whose length decides where the data
 // starts) is laid out until the offsets it lists stop moving, and the file is written index first (docs/FORMAT.md).
+// A chunk equal to an earlier one is stored once, both listing its range (shared ranges, format 1.2).
 import { TensorzipError } from '../errors';
 import { xxh32 } from '../codecs/checksum';
 import { allocateForOverwrite } from '../codecs/output-bytes';
 import type { Kernels } from '../wasm/kernels';
-import { isQuantizedTensorInput, tensorEncoder, type EncodeOptions, type EncodedTensor, type QuantizedTensorInput, type TensorInput } from './encode-tensor';
+import { isQuantizedTensorInput, tensorEncoder, type EncodeOptions, type QuantizedTensorInput, type TensorInput } from './encode-tensor';
 import { ALIGNMENT, alignUp, FOOTER_BYTES, PARAMS_ALIGNMENT, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
-import { serializeIndex, type IndexDocument } from './index-document';
+import { serializeIndex, type IndexDocument, type ModelRef, type TensorEntry } from './index-document';
+import { checkModel, entryEncoder, type EntryInput } from './encode-entry';
 
 export type { QuantizedTensorInput, TensorInput };
 
 export interface PackOptions extends EncodeOptions {
   /** User metadata, string to string. */
   metadata?: Record<string, string>;
-  /** Called after each tensor with the input bytes packed so far and in all. */
+  /** Called after each tensor and entry with the input bytes packed so far and in all. */
   onProgress?: (done: number, total: number) => void;
+  /** A model's other files by relative path (format 1.2): compressed and checksummed like a uint8 tensor, never
+   *  quantized. `{ 'model.json': { data: jsonBytes, mediaType: 'application/json' } }` */
+  entries?: Readonly<Record<string, EntryInput>>;
+  /** Declares the model the file holds: its kind (`tfjs-graph`, `tfjs-layers`, `onnx`, …) and the entry that
+   *  describes it (docs/FORMAT.md, "The model"). */
+  model?: ModelRef;
+  /** Store a chunk whose encoded bytes equal an earlier chunk's once, both listing the same range (default true;
+   *  format 1.2's shared ranges). Tied or repeated weights — an ONNX model's initializers duplicated across `If`
+   *  branches, a model saved with its embedding and output layer untied — then cost their bytes once. false writes
+   *  every chunk on its own, a file that 1.1 readers read too.
+   *  @example
+   *  const file = await pack({ 'a.weight': w, 'b.weight': w });                  // w's chunks stored once
+   *  const legacy = await pack({ 'a.weight': w, 'b.weight': w }, { dedupe: false }); // stored twice */
+  dedupe?: boolean;
 }
 
 interface Piece {
@@ -24,32 +40,67 @@ interface Piece {
   checksum: number;
 }
 
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export function pack(kernels: Kernels, tensors: Record<string, TensorInput | QuantizedTensorInput>, options: PackOptions = {}): Uint8Array {
   if (typeof tensors !== 'object' || tensors === null) throw new TensorzipError('ARGUMENT', 'pack: expected an object of tensors by name');
   const encode = tensorEncoder(kernels, options, 'pack');
   let dataLength = 0;
   const pieces: Piece[] = [];
-  const place = (bytes: Uint8Array, alignment: number): Piece => {
-    const piece = { bytes, at: alignUp(dataLength, alignment), checksum: xxh32(kernels, bytes) };
+  const place = (bytes: Uint8Array, alignment: number, checksum = xxh32(kernels, bytes)): Piece => {
+    const piece = { bytes, at: alignUp(dataLength, alignment), checksum };
     pieces.push(piece);
     dataLength = piece.at + bytes.length;
     return piece;
   };
-  const placed: { tensor: EncodedTensor; params: Piece | null; chunks: Piece[] }[] = [];
-  const totalBytes = Object.values(tensors).reduce((n, t) => n + ((isQuantizedTensorInput(t) ? t.quantized : t)?.data?.byteLength ?? 0), 0);
+  // Chunks by length and checksum, so that equal bytes are found by one comparison.
+  const chunksByKey = new Map<string, Piece[]>();
+  const placeChunk = (bytes: Uint8Array): Piece => {
+    const checksum = xxh32(kernels, bytes);
+    if (options.dedupe === false) return place(bytes, ALIGNMENT, checksum);
+    const key = `${bytes.length}:${checksum}`;
+    const same = chunksByKey.get(key);
+    const earlier = same?.find((p) => equalBytes(p.bytes, bytes));
+    if (earlier) return earlier;
+    const piece = place(bytes, ALIGNMENT, checksum);
+    if (same) same.push(piece);
+    else chunksByKey.set(key, [piece]);
+    return piece;
+  };
+  const placed: { entry: TensorEntry; params: Piece | null; chunks: Piece[] }[] = [];
+  const entries = options.entries ?? {};
+  if (typeof entries !== 'object' || entries === null) throw new TensorzipError('ARGUMENT', 'pack entries: expected an object of entries by name');
+  const model = checkModel(options.model, new Set(Object.keys(entries)), 'pack');
+  const totalBytes = Object.values(tensors).reduce((n, t) => n + ((isQuantizedTensorInput(t) ? t.quantized : t)?.data?.byteLength ?? 0), 0)
+    + Object.values(entries).reduce((n, e) => n + (e?.data?.byteLength ?? 0), 0);
   let doneBytes = 0;
+  // Entries first: a reader streaming the file gets the model's description before its weights.
+  const encodeEntry = entryEncoder(kernels, options, 'pack');
+  const files = Object.entries(entries).map(([name, input]) => {
+    const { entry, chunks } = encodeEntry(name, input);
+    placed.push({ entry, params: null, chunks: chunks.map(placeChunk) });
+    doneBytes += input.data.length;
+    options.onProgress?.(doneBytes, totalBytes);
+    return entry;
+  });
+  const tensorEntries: TensorEntry[] = [];
   for (const [name, input] of Object.entries(tensors)) {
     const tensor = encode(name, input);
-    placed.push({ tensor, params: tensor.params && place(tensor.params, PARAMS_ALIGNMENT), chunks: tensor.chunks.map((c) => place(c, ALIGNMENT)) });
+    placed.push({ entry: tensor.entry, params: tensor.params && place(tensor.params, PARAMS_ALIGNMENT), chunks: tensor.chunks.map(placeChunk) });
+    tensorEntries.push(tensor.entry);
     doneBytes += tensor.inputBytes;
     options.onProgress?.(doneBytes, totalBytes);
   }
 
-  const doc: IndexDocument = { tensors: placed.map((p) => p.tensor.entry), metadata: { ...(options.metadata ?? {}) } };
+  const doc: IndexDocument = { tensors: tensorEntries, entries: files, model, metadata: { ...(options.metadata ?? {}) } };
   let dataStart = alignUp(PREFIX_BYTES);
   let index: Uint8Array;
   for (;;) {
-    for (const { tensor: { entry }, params, chunks } of placed) {
+    for (const { entry, params, chunks } of placed) {
       entry.stored.params = params && { offset: dataStart + params.at, length: params.bytes.length, checksum: params.checksum };
       entry.chunks = chunks.map((c) => ({ offset: dataStart + c.at, length: c.bytes.length, checksum: c.checksum }));
     }

@@ -1,12 +1,14 @@
 // ContainerWriter: a .tzip file written front to back to a stream, one tensor at a time, so only the tensor being
 // added is in memory. It cannot go back to the prefix, so the index goes last and the footer points to it (the
-// "index last" layout of docs/FORMAT.md; the prefix's index fields are 0).
+// "index last" layout of docs/FORMAT.md; the prefix's index fields are 0). It writes every chunk on its own, without
+// pack()'s shared ranges: telling equal chunks apart by their bytes would keep every chunk written so far in memory.
 import { TensorzipError } from '../errors';
 import { xxh32 } from '../codecs/checksum';
 import type { Kernels } from '../wasm/kernels';
 import { tensorEncoder, type EncodeOptions, type QuantizedTensorInput, type TensorInput } from './encode-tensor';
 import { ALIGNMENT, alignUp, FOOTER_BYTES, PARAMS_ALIGNMENT, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
-import { serializeIndex, type TensorEntry } from './index-document';
+import { serializeIndex, type FileEntry, type ModelRef, type TensorEntry } from './index-document';
+import { checkModel, entryEncoder } from './encode-entry';
 
 /** Where the bytes go: a WritableStream, or anything with write() (a Node fs.WriteStream or FileHandle). */
 export type ByteSink = WritableStream<Uint8Array> | { write(bytes: Uint8Array): unknown; close?(): unknown; end?(done: () => void): unknown };
@@ -36,20 +38,28 @@ function whenEmitted(stream: NodeWritable, event: string): Promise<void> {
 export interface WriterOptions extends EncodeOptions {
   /** User metadata, string to string. */
   metadata?: Record<string, string>;
+  /** The model the file holds (format 1.2): its kind and the entry that describes it, added with addEntry() before
+   *  finish() (ARGUMENT otherwise). */
+  model?: ModelRef;
 }
 
 export class ContainerWriter {
   private readonly encode: ReturnType<typeof tensorEncoder>;
+  private readonly encodeEntry: ReturnType<typeof entryEncoder>;
   private readonly write: (bytes: Uint8Array) => Promise<void>;
   private readonly finishSink: () => Promise<void>;
-  private readonly entries: TensorEntry[] = [];
+  private readonly tensors: TensorEntry[] = [];
   private readonly names = new Set<string>();
+  private readonly files: FileEntry[] = [];
+  private readonly fileNames = new Set<string>();
   private position = 0;
   private started = false;
   private finished = false;
 
   constructor(private readonly kernels: Kernels, sink: ByteSink, private readonly options: WriterOptions = {}) {
     this.encode = tensorEncoder(kernels, options, 'ContainerWriter');
+    this.encodeEntry = entryEncoder(kernels, options, 'ContainerWriter.addEntry');
+    if (options.model !== undefined) checkModel(options.model, new Set([options.model?.entry]), 'ContainerWriter');
     if (typeof WritableStream !== 'undefined' && sink instanceof WritableStream) {
       const writer = sink.getWriter();
       this.write = (bytes) => writer.write(bytes);
@@ -114,23 +124,41 @@ export class ContainerWriter {
     const encoded = this.encode(name, tensor);
     this.names.add(name);
     await this.start();
-    const place = async (bytes: Uint8Array, alignment: number) => {
-      await this.pad(alignment);
-      const range = { offset: this.position, length: bytes.length, checksum: xxh32(this.kernels, bytes) };
-      await this.emit(bytes);
-      return range;
-    };
-    if (encoded.params) encoded.entry.stored.params = await place(encoded.params, PARAMS_ALIGNMENT);
-    for (const chunk of encoded.chunks) encoded.entry.chunks.push(await place(chunk, ALIGNMENT));
-    this.entries.push(encoded.entry);
+    if (encoded.params) encoded.entry.stored.params = await this.place(encoded.params, PARAMS_ALIGNMENT);
+    for (const chunk of encoded.chunks) encoded.entry.chunks.push(await this.place(chunk, ALIGNMENT));
+    this.tensors.push(encoded.entry);
+  }
+
+  /**
+   * Encodes one of the model's other files (format 1.2) and writes its chunks. Entries and tensors are separate name
+   * spaces; `name` is a relative path (`model.json`, `tokenizer/vocab.txt`).
+   * @example
+   * await writer.addEntry('model.json', new TextEncoder().encode(JSON.stringify(modelJson)), { mediaType: 'application/json' });
+   */
+  async addEntry(name: string, data: Uint8Array, options: { mediaType?: string } = {}): Promise<void> {
+    if (this.finished) throw new TensorzipError('ARGUMENT', 'ContainerWriter.addEntry: the writer is finished');
+    if (this.fileNames.has(name)) throw new TensorzipError('ARGUMENT', `ContainerWriter.addEntry: an entry named "${name}" was already added`);
+    const { entry, chunks } = this.encodeEntry(name, { data, mediaType: options.mediaType });
+    this.fileNames.add(name);
+    await this.start();
+    for (const chunk of chunks) entry.chunks.push(await this.place(chunk, ALIGNMENT));
+    this.files.push(entry);
+  }
+
+  private async place(bytes: Uint8Array, alignment: number) {
+    await this.pad(alignment);
+    const range = { offset: this.position, length: bytes.length, checksum: xxh32(this.kernels, bytes) };
+    await this.emit(bytes);
+    return range;
   }
 
   /** Writes the index and the footer, and closes the sink. */
   async finish(): Promise<void> {
     if (this.finished) return;
+    const model = checkModel(this.options.model, this.fileNames, 'ContainerWriter.finish');
     await this.start();
     this.finished = true;
-    const index = serializeIndex({ tensors: this.entries, metadata: { ...(this.options.metadata ?? {}) } });
+    const index = serializeIndex({ tensors: this.tensors, entries: this.files, model, metadata: { ...(this.options.metadata ?? {}) } });
     await this.pad();
     const location = { offset: this.position, length: index.length, checksum: xxh32(this.kernels, index) };
     await this.emit(index);
