@@ -10,7 +10,7 @@ import { bindPipeline, type Pipeline } from './codecs/pipeline';
 import { bindContainer, type Container } from './format';
 import { toByteSource, type ArchiveSource, type SourceOptions } from './io/sources';
 import type { Archive, OpenOptions } from './format';
-import { bindGguf, bindTfjs, type GgufReader, type Tfjs } from './io';
+import { bindGguf, bindTfjs, onnxFiles, type GgufReader, type Tfjs } from './io';
 import { chooseSimd, loadKernels, loadKernelsSync } from './wasm/load';
 import type { Kernels } from './wasm/kernels';
 import { warmUp } from './warm-up';
@@ -140,3 +140,6 @@ export const tfjs: Tfjs = bindTfjs(kernels);
 
 /** GGUF reading on the default engine (see GgufReader). */
 export const gguf: GgufReader = bindGguf(kernels);
+
+/** ONNX models: read, write, channel axes (see onnxFiles in io/index.ts). */
+export const onnx = onnxFiles;
