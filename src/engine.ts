@@ -11,6 +11,7 @@ import { bindContainer, type Container } from './format';
 import { toByteSource, type ArchiveSource, type SourceOptions } from './io/sources';
 import type { Archive, OpenOptions } from './format';
 import { bindGguf, bindTfjs, onnxFiles, type GgufReader, type Tfjs } from './io';
+import { bindTfjsAdapter, type TfjsAdapter } from './adapters/tfjs';
 import { chooseSimd, loadKernels, loadKernelsSync } from './wasm/load';
 import type { Kernels } from './wasm/kernels';
 import { warmUp } from './warm-up';
@@ -30,7 +31,7 @@ export interface Engine {
   readonly delta: Delta;
   readonly sparse: Sparse;
   readonly pipeline: Pipeline;
-  readonly tfjs: Tfjs;
+  readonly tfjs: Tfjs & TfjsAdapter;
   readonly gguf: GgufReader;
   readonly pack: Container['pack'];
   readonly createWriter: Container['createWriter'];
@@ -42,7 +43,8 @@ const resolveSource = (source: unknown, options: OpenOptions & SourceOptions) =>
 
 function engineOf(kernels: Kernels): Engine {
   const get = () => kernels;
-  return { simd: kernels.simd, lz4: bindLz4(get), entropy: bindEntropy(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get), pipeline: bindPipeline(get), tfjs: bindTfjs(get), gguf: bindGguf(get), ...bindContainer(get, resolveSource) };
+  const container = bindContainer(get, resolveSource);
+  return { simd: kernels.simd, lz4: bindLz4(get), entropy: bindEntropy(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get), pipeline: bindPipeline(get), gguf: bindGguf(get), ...container, tfjs: { ...bindTfjs(get), ...bindTfjsAdapter(container.open) } };
 }
 
 /**
@@ -135,8 +137,9 @@ export const createWriter: Container['createWriter'] = container.createWriter;
  */
 export const open: Engine['open'] = container.open;
 
-/** TF.js weights import and export on the default engine (see Tfjs). */
-export const tfjs: Tfjs = bindTfjs(kernels);
+/** TF.js models and weights, in and out of .tzip files, and the IOHandler TF.js loads them through, on the default
+ *  engine (see Tfjs and TfjsAdapter). */
+export const tfjs: Tfjs & TfjsAdapter = { ...bindTfjs(kernels), ...bindTfjsAdapter(container.open) };
 
 /** GGUF reading on the default engine (see GgufReader). */
 export const gguf: GgufReader = bindGguf(kernels);

@@ -1,6 +1,8 @@
 import { readNpy, writeNpy } from './npy';
 import { readSafetensors, writeSafetensors, type Safetensors } from './safetensors';
-import type { QuantizedTensorInput, TensorInput } from '../format/pack';
+import type { PackOptions, QuantizedTensorInput, TensorInput } from '../format/pack';
+import type { Archive } from '../format/archive';
+import { packTfjs, unpackTfjs } from './tfjs-archive';
 import type { Kernels } from '../wasm/kernels';
 import { readTfjs, writeTfjs, type TfjsModel, type TfjsReadOptions, type TfjsWriteOptions } from './tfjs';
 import { readGguf, type Gguf, type GgufCodes, type GgufReadOptions } from './gguf';
@@ -123,6 +125,27 @@ export interface Tfjs {
    * (await open(bytes)).tensors.map((t) => [t.name, t.storedAxis]); // [['conv/kernel', 3], ['dw/kernel', 2], …]
    */
   channelAxes(modelJson: TfjsModel['modelJson']): Record<string, number>;
+  /**
+   * A whole TF.js model as one .tzip (format 1.2): the weights as `tfjs.read(model, { codes: true })` gives them
+   * (uint8 / uint16 / float16 weights stay codes), per-channel scales on the axes `tfjs.channelAxes` reads from the
+   * graph, and model.json without its weights manifest as the entry "model.json" of model kind `tfjs-graph` or
+   * `tfjs-layers` (its `format`, else its topology). A model.json without modelTopology packs its weights only.
+   * `options` are pack()'s and go over these defaults; `quantize: 'int8'` or `'int4'` quantizes float16 weights too
+   * (uint8 / uint16 codes stay as they are).
+   * @example
+   * const bytes = await tfjs.pack({ modelJson, shards: { 'group1-shard1of1.bin': shard } }, { quantize: 'lossless' });
+   * const model = await tf.loadGraphModel(tfjs.ioHandler(bytes)); // or tfjs.unpack(await open(bytes))
+   */
+  pack(model: TfjsModel, options?: PackOptions): Promise<Uint8Array>;
+  /**
+   * The TF.js model an archive holds, as model.json and shard files the converter would write: model.json from the
+   * model's entry, its weights manifest rebuilt from the tensors in order (docs/FORMAT.md, model kinds). TF.js codes
+   * and float16 halves are written as they are stored; other weights as their decoded float32 / int32 / bool values.
+   * An archive of another model kind is UNSUPPORTED; one without a model gives model.json with the manifest only.
+   * @example
+   * const { modelJson, shards } = await tfjs.unpack(await open('model.tzip'));
+   */
+  unpack(archive: Archive, options?: { shardBytes?: number }): Promise<TfjsModel>;
 }
 
 export function bindTfjs(kernels: () => Kernels): Tfjs {
@@ -130,6 +153,8 @@ export function bindTfjs(kernels: () => Kernels): Tfjs {
     read: ((model: TfjsModel, options?: TfjsReadOptions) => readTfjs(kernels(), model, options)) as Tfjs['read'],
     write: (tensors, options) => writeTfjs(kernels(), tensors, options),
     channelAxes: (modelJson) => tfjsChannelAxes(modelJson),
+    pack: async (model, options) => packTfjs(kernels(), model, options),
+    unpack: (archive, options) => unpackTfjs(archive, options),
   };
 }
 
