@@ -10,7 +10,8 @@ import { bindPipeline, type Pipeline } from './codecs/pipeline';
 import { bindContainer, type Container } from './format';
 import { toByteSource, type ArchiveSource, type SourceOptions } from './io/sources';
 import type { Archive, OpenOptions } from './format';
-import { bindGguf, bindTfjs, onnxFiles, type GgufReader, type Tfjs } from './io';
+import { bindGguf, bindTfjs, type GgufReader, type Tfjs } from './io';
+import { bindOnnx, type Onnx } from './adapters/onnx';
 import { chooseSimd, loadKernels, loadKernelsSync } from './wasm/load';
 import type { Kernels } from './wasm/kernels';
 import { warmUp } from './warm-up';
@@ -32,6 +33,7 @@ export interface Engine {
   readonly pipeline: Pipeline;
   readonly tfjs: Tfjs;
   readonly gguf: GgufReader;
+  readonly onnx: Onnx;
   readonly pack: Container['pack'];
   readonly createWriter: Container['createWriter'];
   /** Opens a .tzip file (see the top-level open). */
@@ -42,7 +44,8 @@ const resolveSource = (source: unknown, options: OpenOptions & SourceOptions) =>
 
 function engineOf(kernels: Kernels): Engine {
   const get = () => kernels;
-  return { simd: kernels.simd, lz4: bindLz4(get), entropy: bindEntropy(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get), pipeline: bindPipeline(get), tfjs: bindTfjs(get), gguf: bindGguf(get), ...bindContainer(get, resolveSource) };
+  const container = bindContainer(get, resolveSource);
+  return { simd: kernels.simd, lz4: bindLz4(get), entropy: bindEntropy(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get), pipeline: bindPipeline(get), tfjs: bindTfjs(get), gguf: bindGguf(get), ...container, onnx: bindOnnx(container.open) };
 }
 
 /**
@@ -141,5 +144,5 @@ export const tfjs: Tfjs = bindTfjs(kernels);
 /** GGUF reading on the default engine (see GgufReader). */
 export const gguf: GgufReader = bindGguf(kernels);
 
-/** ONNX models: read, write, channel axes (see onnxFiles in io/index.ts). */
-export const onnx = onnxFiles;
+/** ONNX models: read, write, channel axes, ONNX Runtime sessions from a .tzip (see Onnx). */
+export const onnx: Onnx = bindOnnx(open);
