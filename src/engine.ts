@@ -10,8 +10,9 @@ import { bindPipeline, type Pipeline } from './codecs/pipeline';
 import { bindContainer, type Container } from './format';
 import { toByteSource, type ArchiveSource, type SourceOptions } from './io/sources';
 import type { Archive, OpenOptions } from './format';
-import { bindGguf, bindTfjs, type GgufReader, type Tfjs } from './io';
-import { bindOnnx, type Onnx } from './adapters/onnx';
+import { bindGguf, bindOnnx, bindTfjs, type GgufReader, type Onnx, type Tfjs } from './io';
+import { bindOnnxAdapter, type OnnxAdapter } from './adapters/onnx';
+import { bindTfjsAdapter, type TfjsAdapter } from './adapters/tfjs';
 import { chooseSimd, loadKernels, loadKernelsSync } from './wasm/load';
 import type { Kernels } from './wasm/kernels';
 import { warmUp } from './warm-up';
@@ -31,9 +32,9 @@ export interface Engine {
   readonly delta: Delta;
   readonly sparse: Sparse;
   readonly pipeline: Pipeline;
-  readonly tfjs: Tfjs;
+  readonly tfjs: Tfjs & TfjsAdapter;
   readonly gguf: GgufReader;
-  readonly onnx: Onnx;
+  readonly onnx: Onnx & OnnxAdapter;
   readonly pack: Container['pack'];
   readonly createWriter: Container['createWriter'];
   /** Opens a .tzip file (see the top-level open). */
@@ -45,7 +46,7 @@ const resolveSource = (source: unknown, options: OpenOptions & SourceOptions) =>
 function engineOf(kernels: Kernels): Engine {
   const get = () => kernels;
   const container = bindContainer(get, resolveSource);
-  return { simd: kernels.simd, lz4: bindLz4(get), entropy: bindEntropy(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get), pipeline: bindPipeline(get), tfjs: bindTfjs(get), gguf: bindGguf(get), ...container, onnx: bindOnnx(container.open) };
+  return { simd: kernels.simd, lz4: bindLz4(get), entropy: bindEntropy(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get), pipeline: bindPipeline(get), gguf: bindGguf(get), ...container, tfjs: { ...bindTfjs(get), ...bindTfjsAdapter(container.open) }, onnx: { ...bindOnnx(get), ...bindOnnxAdapter(container.open) } };
 }
 
 /**
@@ -138,11 +139,12 @@ export const createWriter: Container['createWriter'] = container.createWriter;
  */
 export const open: Engine['open'] = container.open;
 
-/** TF.js weights import and export on the default engine (see Tfjs). */
-export const tfjs: Tfjs = bindTfjs(kernels);
+/** TF.js models and weights, in and out of .tzip files, and the IOHandler TF.js loads them through, on the default
+ *  engine (see Tfjs and TfjsAdapter). */
+export const tfjs: Tfjs & TfjsAdapter = { ...bindTfjs(kernels), ...bindTfjsAdapter(container.open) };
 
 /** GGUF reading on the default engine (see GgufReader). */
 export const gguf: GgufReader = bindGguf(kernels);
 
 /** ONNX models: read, write, channel axes, ONNX Runtime sessions from a .tzip (see Onnx). */
-export const onnx: Onnx = bindOnnx(open);
+export const onnx: Onnx & OnnxAdapter = { ...bindOnnx(kernels), ...bindOnnxAdapter(container.open) };

@@ -241,12 +241,14 @@ describe('tensorzip CLI: what survives pack → unpack', () => {
     expect(read.steps.values).toEqual(tensors.steps.data);
   });
 
-  it('unpack -o x.json refuses a damaged tfjs:model.json metadata value (exit 1) and writes nothing', async () => {
-    for (const [i, value] of ['{ not json', '[1, 2]', 'null'].entries()) {
-      writeFileSync(at(`bad-model-${i}.tzip`), await pack({ w: { dtype: 'int32', shape: [1], data: Int32Array.of(1) } }, { metadata: { 'tfjs:model.json': value } }));
+  it('unpack -o x.json refuses a model entry that is not a JSON object (exit 1, CORRUPT) or a model of another kind (UNSUPPORTED), and writes nothing', async () => {
+    const cases = [['{ not json', 'tfjs-graph', 'CORRUPT'], ['[1, 2]', 'tfjs-layers', 'CORRUPT'], ['null', 'tfjs-graph', 'CORRUPT'], ['{}', 'onnx', 'UNSUPPORTED']];
+    for (const [i, [value, kind, code]] of cases.entries()) {
+      const entries = { 'graph.json': { data: new TextEncoder().encode(value) } };
+      writeFileSync(at(`bad-model-${i}.tzip`), await pack({ w: { dtype: 'int32', shape: [1], data: Int32Array.of(1) } }, { entries, model: { kind, entry: 'graph.json' } }));
       const r = await cli('unpack', at(`bad-model-${i}.tzip`), '-o', at(`bad-model-${i}.json`), '--json');
       expect(r.code, value).toBe(1);
-      expect(JSON.parse(r.stderr)).toMatchObject({ code: 'CORRUPT', message: expect.stringContaining('tfjs:model.json') });
+      expect(JSON.parse(r.stderr)).toMatchObject({ code, message: expect.stringContaining(code === 'CORRUPT' ? 'graph.json' : 'onnx') });
       expect(readdirSync(dir).filter((f) => f.includes(`bad-model-${i}.`))).toEqual([`bad-model-${i}.tzip`]);
     }
   });

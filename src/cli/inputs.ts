@@ -1,20 +1,17 @@
-// What `tensorzip pack` reads: a .safetensors, .npy or .gguf file, or a TF.js model.json with its shards beside it,
-// with the metadata each format carries (kept as the archive's metadata so that unpack can give it back).
+// What `tensorzip pack` reads: a .safetensors, .npy or .gguf file, with the metadata each format carries (kept as the
+// archive's metadata so that unpack can give it back), or a whole TF.js model: model.json with its shards beside it.
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
-import { gguf, npy, safetensors, tfjs, TensorzipError, type QuantizedTensorInput, type TensorInput, type TfjsModel } from '../index';
+import { gguf, npy, pack, safetensors, tfjs, TensorzipError, type PackOptions, type QuantizedTensorInput, type TensorInput, type TfjsModel } from '../index';
 import { readFile } from './files';
 import { ggufArchiveMetadata } from './gguf-metadata';
 
-/** Archive metadata key for a TF.js model.json without its weightsManifest (topology, format, signature…). */
-export const TFJS_MODEL_KEY = 'tfjs:model.json';
-
 export interface Input {
-  tensors: Record<string, TensorInput | QuantizedTensorInput>;
-  metadata: Record<string, string>;
+  /** Packs what was read with the command's options. */
+  pack(options: PackOptions): Promise<Uint8Array>;
+  /** How many tensors it holds. */
+  tensors: number;
   /** Bytes of every file read. */
   bytes: number;
-  /** Each weight's channel axis, from the model's graph (TF.js); the others take the least-error axis. */
-  channelAxes?: Record<string, number>;
 }
 
 /** Where a shard that model.json lists lies: beside it or below it, never elsewhere (`../x` or `/etc/x` is damage). */
@@ -41,15 +38,16 @@ function readTfjsModel(path: string, json: Uint8Array): Input {
   const shards: Record<string, Uint8Array> = Object.create(null);
   for (const p of paths) shards[p] = readFile(shardPath(path, p));
   const bytes = json.length + Object.values(shards).reduce((n, s) => n + s.length, 0);
-  const { weightsManifest: _, ...model } = (modelJson ?? {}) as Record<string, unknown>;
-  const metadata: Record<string, string> = Object.keys(model).length > 0 ? { [TFJS_MODEL_KEY]: JSON.stringify(model) } : {};
-  // Quantized weights stay as their codes (uint8 stays uint8), as GGUF's do.
-  return { tensors: tfjs.read({ modelJson, shards }, { codes: true }), metadata, bytes, channelAxes: tfjs.channelAxes(modelJson) };
+  const weights = !Array.isArray(modelJson?.weightsManifest) ? 0 : modelJson.weightsManifest.reduce((n, g) => n + (Array.isArray(g?.weights) ? g.weights.length : 0), 0);
+  // The whole model: its topology as an entry, quantized weights as their codes (uint8 stays uint8), as GGUF's do.
+  return { pack: (options) => tfjs.pack({ modelJson, shards }, options), tensors: weights, bytes };
 }
 
 export function readInput(path: string): Input {
   const bytes = readFile(path);
-  const from = (tensors: Input['tensors'], metadata: Record<string, string> = {}): Input => ({ tensors, metadata, bytes: bytes.length });
+  const from = (tensors: Record<string, TensorInput | QuantizedTensorInput>, metadata: Record<string, string> = {}): Input => ({
+    pack: (options) => pack(tensors, { ...options, metadata }), tensors: Object.keys(tensors).length, bytes: bytes.length,
+  });
   switch (extname(path)) {
     case '.npy': return from({ [basename(path, '.npy')]: npy.read(bytes) });
     case '.safetensors': {

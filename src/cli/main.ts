@@ -7,10 +7,10 @@
 // not be read or written. Results go to stdout, errors and warnings to stderr; with --json each is one JSON line
 // (errors: {"ok": false, "code", "message"}), usage errors included.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { isTensorzipError, open, pack, type QuantizedTensorInput, type QuantizeMode, type TensorInput } from '../index';
+import { isTensorzipError, open, tfjs, type QuantizeMode, type TensorInput } from '../index';
 import { IoError, readFile, writeFileAtomic } from './files';
 import { readInput } from './inputs';
-import { keepsTfjsCodes, writeOutput } from './outputs';
+import { isTfjsOutput, writeOutput, writeTfjsModel } from './outputs';
 import { progress } from './progress';
 import { inspectRows, printTable } from './inspect';
 
@@ -33,32 +33,34 @@ const bound = (what: string) => (value: string) => {
 interface PackFlags { output: string; quantize: QuantizeMode; channelAxis?: 0 | -1; maxError?: number; minSqnr?: number; sparse: boolean; entropy: boolean; json?: boolean }
 
 async function packCommand(input: string, o: PackFlags): Promise<void> {
-  const { tensors, metadata, bytes: inputBytes, channelAxes } = readInput(input);
+  const { pack, tensors, bytes: inputBytes } = readInput(input);
   const bar = progress('pack', Boolean(o.json));
-  const file = await pack(tensors, {
-    quantize: o.quantize, channelAxis: o.channelAxis, channelAxes, maxAbsError: o.maxError, minSqnrDb: o.minSqnr, sparse: o.sparse, entropy: o.entropy, metadata, onProgress: bar.update,
+  const file = await pack({
+    quantize: o.quantize, channelAxis: o.channelAxis, maxAbsError: o.maxError, minSqnrDb: o.minSqnr, sparse: o.sparse, entropy: o.entropy, onProgress: bar.update,
   });
   bar.stop();
   writeFileAtomic(o.output, file);
   const warnings = file.length > inputBytes ? [`${o.output} (${file.length} bytes) is larger than its input (${inputBytes} bytes)`] : [];
-  const summary = { input, output: o.output, tensors: Object.keys(tensors).length, inputBytes, outputBytes: file.length, ratio: inputBytes / file.length, warnings };
+  const summary = { input, output: o.output, tensors, inputBytes, outputBytes: file.length, ratio: inputBytes / file.length, warnings };
   for (const w of warnings) process.stderr.write(o.json ? `${JSON.stringify({ warning: w })}\n` : `tensorzip: warning: ${w}\n`);
   process.stdout.write(o.json ? `${JSON.stringify(summary)}\n` : `${o.output}: ${summary.tensors} tensors, ${inputBytes} → ${file.length} bytes (${summary.ratio.toFixed(2)}x)\n`);
 }
 
 async function unpackCommand(input: string, o: { output: string; json?: boolean }): Promise<void> {
   const archive = await open(readFile(input));
-  const bar = progress('unpack', Boolean(o.json));
-  const tensors = new Map<string, TensorInput | QuantizedTensorInput>();
-  const codes = keepsTfjsCodes(o.output);
-  for (const [i, t] of archive.tensors.entries()) {
-    const tfjsCodes = codes && (t.storedDtype === 'tfjs_uint8' || t.storedDtype === 'tfjs_uint16');
-    tensors.set(t.name, tfjsCodes ? await archive.getCodes(t.name) : await archive.get(t.name));
-    bar.update(i + 1, archive.tensors.length);
+  if (isTfjsOutput(o.output)) {
+    writeTfjsModel(o.output, await tfjs.unpack(archive));
+  } else {
+    const bar = progress('unpack', Boolean(o.json));
+    const tensors = new Map<string, TensorInput>();
+    for (const [i, t] of archive.tensors.entries()) {
+      tensors.set(t.name, await archive.get(t.name));
+      bar.update(i + 1, archive.tensors.length);
+    }
+    bar.stop();
+    writeOutput(o.output, tensors, { ...archive.metadata });
   }
-  bar.stop();
-  writeOutput(o.output, tensors, { ...archive.metadata });
-  const summary = { input, output: o.output, tensors: tensors.size };
+  const summary = { input, output: o.output, tensors: archive.tensors.length };
   process.stdout.write(o.json ? `${JSON.stringify(summary)}\n` : `${o.output}: ${summary.tensors} tensors\n`);
 }
 

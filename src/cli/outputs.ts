@@ -1,15 +1,14 @@
 // What `tensorzip unpack` writes, chosen by the output's name:
 //   x.safetensors  one file, the archive's metadata as its __metadata__
 //   x.npy          one file, for an archive of one tensor
-//   x.json         a TF.js model: x.json and its .bin shards beside it (the model.json packed with it, if any);
-//                  TF.js codes (tfjs_uint8 / tfjs_uint16) are written back as uint8 / uint16 weights
+//   x.json         a TF.js model (tfjs.unpack): x.json and its .bin shards beside it; TF.js codes (tfjs_uint8 /
+//                  tfjs_uint16) and float16 halves are written back as uint8 / uint16 / float16 weights
 //   anything else  a directory of <name>.npy files, each name made safe and reversible: bytes outside
 //                  [A-Za-z0-9_.-] and a leading "." become %XX (UTF-8), so decodeURIComponent gives the name back
 // Every name and the whole layout are checked before the first byte is written.
 import { extname, join, dirname, basename } from 'node:path';
-import { npy, safetensors, tfjs, TensorzipError, type QuantizedTensorInput, type TensorInput } from '../index';
+import { npy, safetensors, TensorzipError, type TensorInput, type TfjsModel } from '../index';
 import { makeDirectory, writeFileAtomic } from './files';
-import { TFJS_MODEL_KEY } from './inputs';
 
 /** Longest file name most file systems take, in bytes. */
 const MAX_FILE_NAME_BYTES = 255;
@@ -36,33 +35,20 @@ function writeDirectory(path: string, tensors: Map<string, TensorInput>): void {
   for (const f of encoded) writeFileAtomic(join(path, f.file), f.bytes);
 }
 
-/** Whether unpacking to `path` keeps TF.js codes as they are (a TF.js model) rather than float32 values. */
-export const keepsTfjsCodes = (path: string): boolean => extname(path) === '.json';
+/** Whether unpacking to `path` writes a TF.js model (tfjs.unpack, then writeTfjsModel). */
+export const isTfjsOutput = (path: string): boolean => extname(path) === '.json';
 
-function writeTfjsModel(path: string, tensors: Map<string, TensorInput | QuantizedTensorInput>, metadata: Record<string, string>): void {
-  let packed: unknown = {};
-  try {
-    if (Object.hasOwn(metadata, TFJS_MODEL_KEY)) packed = JSON.parse(metadata[TFJS_MODEL_KEY]);
-  } catch (cause) {
-    throw new TensorzipError('CORRUPT', `the archive's ${TFJS_MODEL_KEY} metadata is not JSON`, { cause });
-  }
-  if (typeof packed !== 'object' || packed === null || Array.isArray(packed)) throw new TensorzipError('CORRUPT', `the archive's ${TFJS_MODEL_KEY} metadata is not a JSON object`);
+/** model.json at `path`, its shards beside it named after it, so two models unpacked into one folder do not
+ *  overwrite each other's weights. */
+export function writeTfjsModel(path: string, { modelJson, shards }: TfjsModel): void {
   const prefix = basename(path, '.json');
-  const { modelJson, shards } = tfjs.write(Object.fromEntries(tensors), { modelJson: packed as Record<string, unknown> });
-  // Shards named after the model, so two models unpacked into one folder do not overwrite each other's weights.
   const renamed = new Map(Object.keys(shards).map((p) => [p, `${prefix}.${p}`]));
   for (const group of modelJson.weightsManifest) group.paths = group.paths.map((p) => renamed.get(p)!);
   for (const [from, to] of renamed) writeFileAtomic(join(dirname(path), to), shards[from]);
   writeFileAtomic(path, new TextEncoder().encode(JSON.stringify(modelJson)));
 }
 
-/** `tensors` holds codes only where keepsTfjsCodes(path). */
-export function writeOutput(path: string, tensors: Map<string, TensorInput | QuantizedTensorInput>, metadata: Record<string, string>): void {
-  if (keepsTfjsCodes(path)) {
-    writeTfjsModel(path, tensors, metadata);
-    return;
-  }
-  const values = tensors as Map<string, TensorInput>;
+export function writeOutput(path: string, values: Map<string, TensorInput>, metadata: Record<string, string>): void {
   switch (extname(path)) {
     case '.safetensors':
       writeFileAtomic(path, safetensors.write(Object.fromEntries(values), metadata));

@@ -11,7 +11,8 @@ import type { Kernels } from '../wasm/kernels';
 import { describeValue } from '../codecs/describe-value';
 import { elementCount, nullObject, ownEntry } from './untrusted';
 
-interface WeightSpec {
+/** A weight of a TF.js weights manifest. */
+export interface WeightSpec {
   name: string;
   shape: number[];
   dtype: string;
@@ -123,7 +124,7 @@ function decodeTfjsInt32(codes: Uint8Array | Uint16Array, q: TfjsQuantization): 
 }
 
 /** Codes a TF.js manifest can hold as they are: tfjs_uint8 / tfjs_uint16 with their scale and min, float16 halves. */
-function codesWeight(name: string, { quantized: q }: QuantizedTensorInput): { spec: WeightSpec; data: ArrayBufferView } {
+export function codesWeight(name: string, { quantized: q }: QuantizedTensorInput): { spec: WeightSpec; data: ArrayBufferView } {
   const shape = [...q.shape];
   if (q.dtype === 'tfjs_uint8' || q.dtype === 'tfjs_uint16') {
     const dtype = q.dtype === 'tfjs_uint8' ? 'uint8' : 'uint16';
@@ -133,9 +134,9 @@ function codesWeight(name: string, { quantized: q }: QuantizedTensorInput): { sp
   throw new TensorzipError('UNSUPPORTED', `tfjs.write: tensor ${describeValue(name)} is ${describeValue(q.dtype)} codes; TF.js holds uint8, uint16 and float16 ones`);
 }
 
-export function writeTfjs(kernels: Kernels, tensors: Record<string, TensorInput | QuantizedTensorInput>, options: TfjsWriteOptions = {}): TfjsModel {
-  const shardBytes = options.shardBytes ?? 4 * 1024 * 1024;
-  if (!Number.isSafeInteger(shardBytes) || shardBytes < 1) throw new TensorzipError('ARGUMENT', `tfjs.write shardBytes: expected a positive integer, found ${String(shardBytes)}`);
+/** Each weight as a TF.js manifest lists it, and their bytes one after another: float32, int32 and bool tensors as
+ *  they are (float32 optionally quantized as the converter does), codes as they are with their quantization. */
+export function tfjsWeights(kernels: Kernels, tensors: Record<string, TensorInput | QuantizedTensorInput>, quantize?: TfjsQuantDtype): { weights: WeightSpec[]; data: Uint8Array } {
   const weights: WeightSpec[] = [];
   const parts: Uint8Array[] = [];
   for (const [name, t] of Object.entries(tensors)) {
@@ -145,12 +146,10 @@ export function writeTfjs(kernels: Kernels, tensors: Record<string, TensorInput 
       parts.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
       continue;
     }
-    const tfjsDtype = Object.keys(TFJS_DTYPES).find((k) => TFJS_DTYPES[k] === t.dtype);
-    if (tfjsDtype === undefined) throw new TensorzipError('UNSUPPORTED', `tfjs.write: tensor "${name}" is ${t.dtype}; TF.js weights are float32, int32 or bool`);
-    const spec: WeightSpec = { name, shape: [...t.shape], dtype: tfjsDtype };
+    const spec: WeightSpec = { name, shape: [...t.shape], dtype: tfjsDtypeOf(name, t.dtype) };
     let data: ArrayBufferView = t.data;
-    if (options.quantize && t.dtype === 'float32') {
-      const q = encodeTfjsWeight(kernels, t.data as Float32Array, options.quantize);
+    if (quantize && t.dtype === 'float32') {
+      const q = encodeTfjsWeight(kernels, t.data as Float32Array, quantize);
       spec.quantization = q.quantization;
       data = q.data;
     }
@@ -159,13 +158,31 @@ export function writeTfjs(kernels: Kernels, tensors: Record<string, TensorInput 
   }
   const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
-  const count = Math.max(1, Math.ceil(all.length / shardBytes));
+  return { weights, data: all };
+}
+
+/** The TF.js dtype of a weight: float32, int32 or bool (UNSUPPORTED otherwise). */
+export function tfjsDtypeOf(name: string, dtype: TensorDtype): string {
+  const tfjsDtype = Object.keys(TFJS_DTYPES).find((k) => TFJS_DTYPES[k] === dtype);
+  if (tfjsDtype === undefined) throw new TensorzipError('UNSUPPORTED', `tfjs.write: tensor ${describeValue(name)} is ${dtype}; TF.js weights are float32, int32 or bool`);
+  return tfjsDtype;
+}
+
+/** model.json with one weights group over `data`, cut into shard files of `shardBytes` as the converter names them. */
+export function shardTfjs(modelJson: Record<string, unknown>, weights: WeightSpec[], data: Uint8Array, shardBytes = 4 * 1024 * 1024): TfjsModel {
+  if (!Number.isSafeInteger(shardBytes) || shardBytes < 1) throw new TensorzipError('ARGUMENT', `tfjs.write shardBytes: expected a positive integer, found ${String(shardBytes)}`);
+  const count = Math.max(1, Math.ceil(data.length / shardBytes));
   const shards: Record<string, Uint8Array> = {};
   const paths: string[] = [];
   for (let i = 0; i < count; i++) {
     const path = `group1-shard${i + 1}of${count}.bin`;
     paths.push(path);
-    shards[path] = all.slice(i * shardBytes, (i + 1) * shardBytes);
+    shards[path] = data.slice(i * shardBytes, (i + 1) * shardBytes);
   }
-  return { modelJson: { ...(options.modelJson ?? {}), weightsManifest: [{ paths, weights }] }, shards };
+  return { modelJson: { ...modelJson, weightsManifest: [{ paths, weights }] }, shards };
+}
+
+export function writeTfjs(kernels: Kernels, tensors: Record<string, TensorInput | QuantizedTensorInput>, options: TfjsWriteOptions = {}): TfjsModel {
+  const { weights, data } = tfjsWeights(kernels, tensors, options.quantize);
+  return shardTfjs(options.modelJson ?? {}, weights, data, options.shardBytes);
 }

@@ -1,0 +1,111 @@
+// Whole TF.js models in a .tzip (docs/FORMAT.md, model kinds `tfjs-graph` and `tfjs-layers`): model.json without its
+// weights manifest is the entry "model.json", the weights are the tensors in the manifest's order (quantized ones kept
+// as their codes), and a reader rebuilds the manifest from the stored types.
+import { TensorzipError } from '../errors';
+import { describeValue } from '../codecs/describe-value';
+import { TENSOR_DTYPES } from '../format/dtypes';
+import type { Archive, TensorInfo } from '../format/archive';
+import { pack, type PackOptions } from '../format/pack';
+import type { Kernels } from '../wasm/kernels';
+import { codesWeight, readTfjs, shardTfjs, tfjsDtypeOf, type TfjsModel, type WeightSpec } from './tfjs';
+import { tfjsChannelAxes } from './tfjs-channel-axes';
+
+/** The entry that holds model.json. */
+export const TFJS_MODEL_ENTRY = 'model.json';
+export const TFJS_KINDS: readonly string[] = ['tfjs-graph', 'tfjs-layers'];
+
+/** What a TF.js loader needs: model.json without its manifest, the manifest's weights, and their bytes. */
+export interface TfjsArtifacts {
+  modelJson: Record<string, unknown>;
+  weightSpecs: WeightSpec[];
+  weightData: Uint8Array;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The model kind of a model.json: its `format`, else its topology (a graph's `node` list, else a Keras model);
+ *  null without a modelTopology (a bare weights manifest). */
+export function tfjsModelKind(modelJson: Record<string, unknown>): 'tfjs-graph' | 'tfjs-layers' | null {
+  const topology = modelJson.modelTopology;
+  if (!isObject(topology)) return null;
+  if (modelJson.format === 'graph-model') return 'tfjs-graph';
+  if (modelJson.format === 'layers-model') return 'tfjs-layers';
+  return Array.isArray(topology.node) ? 'tfjs-graph' : 'tfjs-layers';
+}
+
+/** A whole TF.js model as one .tzip: its weights (codes kept, scales on the graph's channel axes), and model.json
+ *  without its manifest as an entry with the model's kind. `options` go over these defaults. */
+export function packTfjs(kernels: Kernels, model: TfjsModel, options: PackOptions = {}): Uint8Array {
+  const tensors = readTfjs(kernels, model, { codes: true });
+  const { weightsManifest: _, ...rest } = model.modelJson;
+  const kind = tfjsModelKind(rest);
+  const whole = kind === null ? {} : {
+    entries: { [TFJS_MODEL_ENTRY]: { data: new TextEncoder().encode(JSON.stringify(rest)), mediaType: 'application/json' } },
+    model: { kind, entry: TFJS_MODEL_ENTRY },
+  };
+  return pack(kernels, tensors, { channelAxes: tfjsChannelAxes(model.modelJson), ...whole, ...options, entries: { ...whole.entries, ...options.entries } });
+}
+
+/** TF.js codes as they are: uint8 / uint16 codes with their scale and min, float16 halves of float32 weights. */
+const keepsCodes = (t: TensorInfo) => t.storedDtype === 'tfjs_uint8' || t.storedDtype === 'tfjs_uint16' || (t.storedDtype === 'float16' && t.dtype === 'float32');
+/** Bytes of a weight in TF.js's weight data. */
+const weightBytes = (t: TensorInfo) => {
+  const count = t.shape.reduce((n, d) => n * d, 1);
+  return t.storedDtype === 'tfjs_uint8' ? count : keepsCodes(t) ? 2 * count : count * TENSOR_DTYPES[t.dtype].bytes;
+};
+
+/** model.json without its manifest, from the model's entry; {} for an archive that declares no model. */
+async function modelJsonOf(archive: Archive): Promise<Record<string, unknown>> {
+  if (archive.model === null) return {};
+  if (!TFJS_KINDS.includes(archive.model.kind)) throw new TensorzipError('UNSUPPORTED', `tfjs: the archive holds a model of kind ${describeValue(archive.model.kind)}, not a TF.js model (${TFJS_KINDS.join(', ')})`);
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(await archive.getEntry(archive.model.entry)));
+  } catch (cause) {
+    throw new TensorzipError('CORRUPT', `tfjs: the model's entry ${describeValue(archive.model.entry)} is not UTF-8 JSON`, { cause });
+  }
+  if (!isObject(json)) throw new TensorzipError('CORRUPT', `tfjs: the model's entry ${describeValue(archive.model.entry)} is not a JSON object`);
+  const { weightsManifest: _, ...modelJson } = json; // the manifest is the archive's tensors
+  return modelJson;
+}
+
+/**
+ * A TF.js model from an archive: model.json from its entry, and the weights manifest rebuilt from its tensors in
+ * order, each in one buffer as TF.js stores it (codes stay codes: nothing is widened). `onWeight` is called after
+ * each weight with the bytes done and in all.
+ */
+export async function readTfjsArchive(archive: Archive, onWeight?: (done: number, total: number) => void): Promise<TfjsArtifacts> {
+  archive.prefetchAll();
+  const modelJson = await modelJsonOf(archive);
+  const total = archive.tensors.reduce((n, t) => n + weightBytes(t), 0);
+  // open() bounded each tensor by maxBytes; the sum is what TF.js's own loader holds in its shards.
+  const weightData = new Uint8Array(total);
+  const weightSpecs: WeightSpec[] = [];
+  let at = 0;
+  for (const t of archive.tensors) {
+    if (keepsCodes(t)) {
+      const { spec, data } = codesWeight(t.name, await archive.getCodes(t.name));
+      weightSpecs.push(spec);
+      weightData.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at);
+    } else {
+      weightSpecs.push({ name: t.name, shape: [...t.shape], dtype: tfjsDtypeOf(t.name, t.dtype) });
+      const { array, bytes } = TENSOR_DTYPES[t.dtype];
+      const count = weightBytes(t) / bytes;
+      // Decoded in place where the offset suits the array type; a copy after a weight of odd length.
+      if (at % bytes === 0) await archive.get(t.name, { out: new array(weightData.buffer, at, count) as never });
+      else {
+        const { data } = await archive.get(t.name);
+        weightData.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at);
+      }
+    }
+    at += weightBytes(t);
+    onWeight?.(at, total);
+  }
+  return { modelJson, weightSpecs, weightData };
+}
+
+/** model.json and shard files from an archive, as the converter writes them. */
+export async function unpackTfjs(archive: Archive, options: { shardBytes?: number } = {}): Promise<TfjsModel> {
+  const { modelJson, weightSpecs, weightData } = await readTfjsArchive(archive);
+  return shardTfjs(modelJson, weightSpecs, weightData, options.shardBytes);
+}
