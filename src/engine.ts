@@ -10,7 +10,8 @@ import { bindPipeline, type Pipeline } from './codecs/pipeline';
 import { bindContainer, type Container } from './format';
 import { toByteSource, type ArchiveSource, type SourceOptions } from './io/sources';
 import type { Archive, OpenOptions } from './format';
-import { bindGguf, bindTfjs, onnxFiles, type GgufReader, type Tfjs } from './io';
+import { bindGguf, bindOnnx, bindTfjs, type GgufReader, type Onnx, type Tfjs } from './io';
+import { bindOnnxAdapter, type OnnxAdapter } from './adapters/onnx';
 import { bindTfjsAdapter, type TfjsAdapter } from './adapters/tfjs';
 import { chooseSimd, loadKernels, loadKernelsSync } from './wasm/load';
 import type { Kernels } from './wasm/kernels';
@@ -33,6 +34,7 @@ export interface Engine {
   readonly pipeline: Pipeline;
   readonly tfjs: Tfjs & TfjsAdapter;
   readonly gguf: GgufReader;
+  readonly onnx: Onnx & OnnxAdapter;
   readonly pack: Container['pack'];
   readonly createWriter: Container['createWriter'];
   /** Opens a .tzip file (see the top-level open). */
@@ -44,7 +46,7 @@ const resolveSource = (source: unknown, options: OpenOptions & SourceOptions) =>
 function engineOf(kernels: Kernels): Engine {
   const get = () => kernels;
   const container = bindContainer(get, resolveSource);
-  return { simd: kernels.simd, lz4: bindLz4(get), entropy: bindEntropy(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get), pipeline: bindPipeline(get), gguf: bindGguf(get), ...container, tfjs: { ...bindTfjs(get), ...bindTfjsAdapter(container.open) } };
+  return { simd: kernels.simd, lz4: bindLz4(get), entropy: bindEntropy(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get), pipeline: bindPipeline(get), gguf: bindGguf(get), ...container, tfjs: { ...bindTfjs(get), ...bindTfjsAdapter(container.open) }, onnx: { ...bindOnnx(get), ...bindOnnxAdapter(container.open) } };
 }
 
 /**
@@ -144,5 +146,5 @@ export const tfjs: Tfjs & TfjsAdapter = { ...bindTfjs(kernels), ...bindTfjsAdapt
 /** GGUF reading on the default engine (see GgufReader). */
 export const gguf: GgufReader = bindGguf(kernels);
 
-/** ONNX models: read, write, channel axes (see onnxFiles in io/index.ts). */
-export const onnx = onnxFiles;
+/** ONNX models: read, write, channel axes, ONNX Runtime sessions from a .tzip (see Onnx). */
+export const onnx: Onnx & OnnxAdapter = { ...bindOnnx(kernels), ...bindOnnxAdapter(container.open) };

@@ -8,7 +8,8 @@ export type { ArchiveSource, SourceOptions } from './io/sources';
 export type { TfjsWeightSpec } from './io/tfjs';
 export type { TfjsAdapter, TfjsHandlerOptions, TfjsIOHandler, TfjsModelArtifacts } from './adapters/tfjs';
 export type { TensorArrays } from './format/archive';
-export { safetensors, npy, type OnnxFiles, type OnnxModel, type OnnxReadOptions, type OnnxWriteOptions, type Gguf, type GgufCodes, type GgufReadOptions, type GgufReader, type Safetensors, type Tfjs, type TfjsModel, type TfjsReadOptions, type TfjsWriteOptions } from './io';
+export type { OnnxAdapter, OrtLike } from './adapters/onnx';
+export { safetensors, npy, type Onnx, type OnnxFiles, type OnnxModel, type OnnxReadOptions, type OnnxWriteOptions, type Gguf, type GgufCodes, type GgufReadOptions, type GgufReader, type Safetensors, type Tfjs, type TfjsModel, type TfjsReadOptions, type TfjsWriteOptions } from './io';
 export type { ContainerWriter, ByteSink, WriterOptions } from './format';
 export type {
   Archive, Container, EntryInfo, EntryInput, ModelInfo, OpenOptions, PackOptions, QuantizedTensorInput, QuantizeMode, Tensor, TensorArray, TensorDtype, TensorInfo,

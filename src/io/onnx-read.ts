@@ -3,7 +3,7 @@
 import { TensorzipError } from '../errors';
 import type { TensorInput } from '../format/pack';
 import { describeValue } from '../codecs/describe-value';
-import { nullObject } from './untrusted';
+import { nullObject, ownEntry } from './untrusted';
 import { readTensorData, stripTensorProto } from './onnx-tensor';
 import { walkModel } from './onnx-walk';
 
@@ -15,24 +15,39 @@ export interface OnnxModel {
 }
 
 export interface OnnxReadOptions {
-  /** The files that hold external data, by the `location` the model gives them (e.g. `model.onnx.data`). */
-  externalData?: Readonly<Record<string, Uint8Array>>;
+  /** The files that hold external data, by the `location` the model gives them (e.g. `model.onnx.data`), or a
+   *  function that gives a file by its location (called once per location). */
+  externalData?: Readonly<Record<string, Uint8Array>> | ((location: string) => Uint8Array | undefined);
 }
 
 export function readOnnx(bytes: Uint8Array, options: OnnxReadOptions = {}): OnnxModel {
   if (!(bytes instanceof Uint8Array)) throw new TensorzipError('ARGUMENT', 'onnx.read: expected a Uint8Array');
-  const externalData = options.externalData ?? {};
-  if (typeof externalData !== 'object' || externalData === null || Object.values(externalData).some((v) => !(v instanceof Uint8Array))) {
-    throw new TensorzipError('ARGUMENT', 'onnx.read externalData: expected an object of Uint8Arrays by file name');
-  }
+  const externalFile = externalFiles(options.externalData ?? {});
   const tensors = nullObject<TensorInput>();
   const model = walkModel(bytes, {
     tensor({ name, tensor }) {
-      const t = readTensorData(tensor, { externalData }, `onnx.read: tensor ${describeValue(name)}`);
+      const t = readTensorData(tensor, { externalFile }, `onnx.read: tensor ${describeValue(name)}`);
       if (t === null) return undefined;
       tensors[name] = t;
       return stripTensorProto(tensor);
     },
   }, 'onnx.read').finish();
   return { model, tensors };
+}
+
+/** The caller's external files as one lookup, each file checked (and, from a function, asked for) once. */
+function externalFiles(given: NonNullable<OnnxReadOptions['externalData']>): (location: string) => Uint8Array | undefined {
+  const expectFile = (file: unknown, location: string): Uint8Array | undefined => {
+    if (file !== undefined && !(file instanceof Uint8Array)) throw new TensorzipError('ARGUMENT', `onnx.read externalData: ${describeValue(location)} is not a Uint8Array`);
+    return file;
+  };
+  if (typeof given === 'function') {
+    const cache = new Map<string, Uint8Array | undefined>();
+    return (location) => {
+      if (!cache.has(location)) cache.set(location, expectFile(given(location), location));
+      return cache.get(location);
+    };
+  }
+  if (typeof given !== 'object' || given === null) throw new TensorzipError('ARGUMENT', 'onnx.read externalData: expected an object of Uint8Arrays by file name, or a function');
+  return (location) => expectFile(ownEntry(given, location), location);
 }

@@ -6,7 +6,7 @@ import { TensorzipError, type TensorzipErrorCode } from '../errors';
 import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from '../format/dtypes';
 import type { TensorInput } from '../format/pack';
 import { describeValue } from '../codecs/describe-value';
-import { elementCount, ownEntry } from './untrusted';
+import { elementCount } from './untrusted';
 import { expectWire, fields, I32, I64, int64Of, LEN, ProtoWriter, readVarint, stringValue, unsignedValue, VARINT, type Field } from './protobuf-wire';
 
 const DIMS = 1, DATA_TYPE = 2, SEGMENT = 3, FLOAT_DATA = 4, INT32_DATA = 5, STRING_DATA = 6, INT64_DATA = 7, NAME = 8, RAW_DATA = 9,
@@ -105,8 +105,8 @@ function valueCount(f: Field, width: number, what: string): number {
 }
 
 export interface ReadContext {
-  /** External data files by their `location`. */
-  externalData: Readonly<Record<string, Uint8Array>>;
+  /** An external data file by its `location`; undefined when there is none. */
+  externalFile(location: string): Uint8Array | undefined;
 }
 
 /** The tensor a TensorProto holds, or null for a type that stays in the model (see ONNX_TYPES). */
@@ -144,7 +144,7 @@ function rawBytes(info: TensorProtoInfo, context: ReadContext, storedBytes: numb
   if (!external) return raw;
   const location = entries.location;
   if (location === undefined) throw new TensorzipError('CORRUPT', `${what}: external data without a location`);
-  const file = ownEntry(context.externalData, location);
+  const file = context.externalFile(location);
   if (file === undefined) throw new TensorzipError('TRUNCATED', `${what}: its data is in ${describeValue(location)}, which externalData does not give`);
   const number = (key: string, fallback: number): number => {
     const text = entries[key];

@@ -30,15 +30,29 @@ const EXTERNAL_ALIGNMENT = 64;
 /** As the onnx package's convert_model_to_external_data (size_threshold). */
 const EXTERNAL_MIN_BYTES = 1024;
 
+/** Where an external tensor's bytes go: a file and an offset in it. */
+export type ExternalPlacer = (name: string, data: Uint8Array) => { location: string; offset: number };
+
 /** `blame` is the code for tensors that do not fit the model: ARGUMENT when they are the caller's, CORRUPT when a
  *  .tzip gave them. */
 export function writeOnnx(input: OnnxModel, options: OnnxWriteOptions = {}, blame: TensorzipErrorCode = 'ARGUMENT'): OnnxFiles {
-  const { model, tensors } = input ?? {};
-  if (!(model instanceof Uint8Array) || typeof tensors !== 'object' || tensors === null) throw new TensorzipError('ARGUMENT', 'onnx.write: expected { model: Uint8Array, tensors }');
   const location = options.externalData;
   if (location !== undefined && (typeof location !== 'string' || location === '')) throw new TensorzipError('ARGUMENT', `onnx.write externalData: expected a file name, found ${describeValue(location)}`);
+  if (location === undefined) return { model: writeModel(input, undefined, blame) };
+  const file = new ProtoWriter();
+  const model = writeModel(input, (_, data) => {
+    const offset = Math.ceil(file.size / EXTERNAL_ALIGNMENT) * EXTERNAL_ALIGNMENT;
+    file.raw(new Uint8Array(offset - file.size)).raw(data);
+    return { location, offset };
+  }, blame);
+  return { model, externalData: { path: location, data: file.finish() } };
+}
+
+/** The .onnx bytes, with the main graph's initializers of 1 KiB and more placed by `placeExternal` when given. */
+export function writeModel(input: OnnxModel, placeExternal: ExternalPlacer | undefined, blame: TensorzipErrorCode): Uint8Array {
+  const { model, tensors } = input ?? {};
+  if (!(model instanceof Uint8Array) || typeof tensors !== 'object' || tensors === null) throw new TensorzipError('ARGUMENT', 'onnx.write: expected { model: Uint8Array, tensors }');
   const used = new Set<string>();
-  const external = new ProtoWriter();
   const written = walkModel(model, {
     tensor({ name, tensor, topInitializer }) {
       const what = `onnx.write: tensor ${describeValue(name)}`;
@@ -50,15 +64,12 @@ export function writeOnnx(input: OnnxModel, options: OnnxWriteOptions = {}, blam
       }
       used.add(name);
       const inline = writeTensorProto(tensor, tensors[name], { inline: true }, blame, what);
-      if (location === undefined || !topInitializer || inline.data.length < EXTERNAL_MIN_BYTES) return inline.proto;
-      const offset = Math.ceil(external.size / EXTERNAL_ALIGNMENT) * EXTERNAL_ALIGNMENT;
-      const { proto, data } = writeTensorProto(tensor, tensors[name], { inline: false, location, offset }, blame, what);
-      external.raw(new Uint8Array(offset - external.size)).raw(data);
-      return proto;
+      if (placeExternal === undefined || !topInitializer || inline.data.length < EXTERNAL_MIN_BYTES) return inline.proto;
+      return writeTensorProto(tensor, tensors[name], { inline: false, ...placeExternal(name, inline.data) }, blame, what).proto;
     },
   }, 'onnx.write');
   const unused = Object.keys(tensors).find((name) => !used.has(name));
   if (unused !== undefined) throw new TensorzipError(blame, `onnx.write: tensor ${describeValue(unused)} is not in the model`);
   if (written.size > MAX_MESSAGE_BYTES) throw new TensorzipError('LIMIT', `onnx.write: a model of ${written.size} bytes is past protobuf's 2 GiB; write its tensors to an external data file (options.externalData)`);
-  return location === undefined ? { model: written.finish() } : { model: written.finish(), externalData: { path: location, data: external.finish() } };
+  return written.finish();
 }

