@@ -91,21 +91,31 @@ function zeroShare(stored: Uint8Array, width: number): number {
 export function planTensor(kernels: Kernels, dtype: TensorDtype, shape: number[], data: TensorArray, options: PlanOptions): TensorPlan {
   // Float32 kept as it is goes as 16-bit codes when that loses nothing.
   const quantized = dtype === 'float32' ? quantizeFor(kernels, data as Float32Array, shape, options) ?? exactHalves(kernels, data as Float32Array, shape) : null;
-  return quantized ? planCodes(quantized, options.stages) : planStages(null, bytesOf(data), TENSOR_DTYPES[dtype].bytes, options.stages);
+  const bytes = bytesOf(data);
+  return quantized ? planCodes(quantized, options.stages) : planStages(null, bytes, TENSOR_DTYPES[dtype].bytes, rowBytes(shape, bytes.length), options.stages);
 }
 
 /** Codes quantized before pack() saw them (GGUF blocks, float16 halves, TF.js codes): stored as they are. */
 export function planCodes(quantized: QuantizedInput | TfjsCodes, stages: StageChoice): TensorPlan {
   const width = quantized.dtype === 'float16' || quantized.dtype === 'bfloat16' || quantized.dtype === 'tfjs_uint16' ? 2 : 1;
-  return planStages(quantized, bytesOf(quantized.data), width, stages);
+  const bytes = bytesOf(quantized.data);
+  return planStages(quantized, bytes, width, rowBytes(quantized.shape, bytes.length), stages);
 }
 
-function planStages(quantized: QuantizedInput | TfjsCodes | null, bytes: Uint8Array, width: number, { sparse, entropy }: StageChoice): TensorPlan {
+/** Bytes of one row along the last axis when `byteLength` bytes hold whole elements of `shape` (not 4-bit codes or
+ *  GGML blocks); else 0. */
+function rowBytes(shape: readonly number[], byteLength: number): number {
+  const elements = shape.reduce((n, d) => n * d, 1);
+  if (shape.length === 0 || elements === 0 || byteLength % elements !== 0) return 0;
+  return shape[shape.length - 1] * (byteLength / elements);
+}
+
+function planStages(quantized: QuantizedInput | TfjsCodes | null, bytes: Uint8Array, width: number, row: number, { sparse, entropy }: StageChoice): TensorPlan {
   // Typed arrays may sit at any offset: copy to an aligned buffer so the zero count can view it as words.
   const stored = bytes.slice();
   const ggml = quantized !== null && quantized.dtype.startsWith('q');
   const sparsePays = sparse && !ggml && width <= 4 && zeroShare(stored, width) >= SPARSE_MIN_ZEROS;
-  return { quantized, stored, width, candidates: pipelineCandidates({ stored, width, sparse: sparsePays, entropy }) };
+  return { quantized, stored, width, candidates: pipelineCandidates({ stored, width, sparse: sparsePays, entropy, rowBytes: row }) };
 }
 
 /** A name matches a pattern where `*` stands for any run of characters and `?` for one. */
