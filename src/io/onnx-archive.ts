@@ -16,11 +16,15 @@ export const ONNX_MEDIA_TYPE = 'application/x-onnx';
  *  the entry "model.onnx" of kind `onnx`. `options` go over these defaults. */
 export function packOnnx(kernels: Kernels, bytes: Uint8Array, options: PackOptions & OnnxReadOptions = {}): Uint8Array {
   const { externalData, ...packOptions } = options;
-  const { model, tensors } = readOnnx(bytes, { externalData });
+  return packOnnxModel(kernels, readOnnx(bytes, { externalData }), packOptions, ONNX_MODEL_ENTRY);
+}
+
+/** A model onnx.read has read, packed as packOnnx does, with its stripped model as the entry `modelEntry`. */
+export function packOnnxModel(kernels: Kernels, { model, tensors }: OnnxModel, options: PackOptions, modelEntry: string): Uint8Array {
   return pack(kernels, tensors, {
-    channelAxes: onnxChannelAxes(model), ...packOptions,
-    entries: { [ONNX_MODEL_ENTRY]: { data: model, mediaType: ONNX_MEDIA_TYPE }, ...packOptions.entries },
-    model: { kind: 'onnx', entry: ONNX_MODEL_ENTRY },
+    channelAxes: onnxChannelAxes(model), ...options,
+    entries: { [modelEntry]: { data: model, mediaType: ONNX_MEDIA_TYPE }, ...options.entries },
+    model: { kind: 'onnx', entry: modelEntry },
   });
 }
 
