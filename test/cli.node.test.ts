@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { gguf, npy, open, pack, quant, safetensors, tfjs, type TensorInput } from '../src/index';
 import { main } from '../src/cli/main';
@@ -96,6 +96,24 @@ describe('tensorzip CLI', () => {
     const [shard] = modelJson.weightsManifest[0].paths;
     expect(modelJson.weightsManifest[0].weights.map((w: { quantization: { dtype: string } }) => w.quantization.dtype)).toEqual(Object.keys(codes).map(() => 'uint8'));
     expect(new Uint8Array(readFileSync(join(dir, 'tiny-out', shard)))).toEqual(Object.values(model.shards)[0]);
+  });
+
+  it.each(['antispoof', 'emotion'])('packs a whole TF.js graph model (%s) and unpacks it to the same model.json and the same weight bytes', async (name) => {
+    const source = resolve(`node_modules/@vladmandic/human/models/${name}.json`);
+    const original = JSON.parse(readFileSync(source, 'utf8'));
+    expect((await cli('pack', source, '-o', at(`${name}.tzip`), '--quantize', 'lossless')).code).toBe(0);
+    expect((await open(readBytes(`${name}.tzip`))).model).toEqual({ kind: 'tfjs-graph', entry: 'model.json' });
+    mkdirSync(at(`${name}-out`));
+    const r = await cli('unpack', at(`${name}.tzip`), '-o', at(`${name}-out/model.json`));
+    expect(r.code, r.stderr).toBe(0);
+    const { weightsManifest, ...model } = JSON.parse(readFileSync(at(`${name}-out/model.json`), 'utf8'));
+    const { weightsManifest: shipped, ...originalModel } = original;
+    expect(model).toEqual(originalModel);
+    const weights = (manifest: { weights: { name: string; dtype: string; quantization?: { dtype: string } }[] }[]) =>
+      manifest.flatMap((g) => g.weights).map((w) => [w.name, w.dtype, w.quantization?.dtype]);
+    expect(weights(weightsManifest)).toEqual(weights(shipped));
+    const bytes = (folder: string, manifest: { paths: string[] }[]) => Buffer.concat(manifest.flatMap((g) => g.paths).map((p: string) => readFileSync(join(folder, p))));
+    expect(bytes(`${dir}/${name}-out`, weightsManifest).equals(bytes(dirname(source), shipped))).toBe(true);
   });
 
   it('packs a GGUF file', async () => {
