@@ -67,6 +67,7 @@ describe('onnx.write: tensors that do not fit the model are ARGUMENT', () => {
     ['another dtype', { ...tensors, w: { dtype: 'float64', shape: [2, 2], data: new Float64Array(4) } }],
     ['another shape', { ...tensors, w: { dtype: 'float32', shape: [4], data: new Float32Array(4) } }],
     ['an INT4 value past 7', { ...tensors, q: { dtype: 'int8', shape: [3], data: Int8Array.of(1, 8, 0) } }],
+    ['null', { ...tensors, w: null }],
   ])('%s', (_, given) => {
     expectError(() => onnx.write({ model: stripped, tensors: given as typeof tensors }), 'ARGUMENT');
   });
@@ -149,6 +150,12 @@ describe('onnx.read: hostile bytes are typed errors', () => {
     ['subgraphs nested 40 deep', deepModel(40), 'LIMIT'],
   ] as [string, Uint8Array, string][]).map(([label, bytes, code]) => [label, code, bytes] as const))('%s → %s', (_, code, bytes) => {
     expectError(() => onnx.read(bytes, { externalData: { 'w.bin': new Uint8Array(64) } }), code as 'CORRUPT');
+  });
+
+  it('tensors that read more bytes from an external file than it holds are CORRUPT (a small model cannot copy a file many times over)', () => {
+    const twice = (offset: number) => modelOf([], ['a', 'b'].map((name) => tensorProto({ name, dataType: 1, dims: [4], external: { location: 'w.bin', offset, length: 16 } })));
+    expectError(() => onnx.read(twice(0), { externalData: { 'w.bin': new Uint8Array(16) } }), 'CORRUPT');
+    expect(Object.keys(onnx.read(twice(0), { externalData: { 'w.bin': new Uint8Array(32) } }).tensors)).toEqual(['a', 'b']);
   });
 
   it('nesting within the limit reads', () => {
