@@ -144,6 +144,7 @@ describe('onnx.read: hostile bytes are typed errors', () => {
     ['a packed varint cut short', withTensor({ dataType: 6, extra: bytesField(5, [0x01, 0x81]) }), 'TRUNCATED'],
     ['segments', withTensor({ raw: new Uint8Array(8), extra: bytesField(3, intField(1, 0)) }), 'UNSUPPORTED'],
     ['a name that is not UTF-8', modelOf([], [Uint8Array.from([...intField(2, 1), ...bytesField(8, [0xff, 0xfe]), ...bytesField(9, new Uint8Array(4))])]), 'CORRUPT'],
+    ['a Constant without an output', modelOf([nodeProto('Constant', [], [], [tensorAttribute('value', f32('', [1]))], 'c')], []), 'CORRUPT'],
     ['an unnamed initializer', modelOf([], [Uint8Array.from([...intField(2, 1), ...bytesField(9, new Uint8Array(4))])]), 'CORRUPT'],
     ['external data without a location', withTensor({ extra: [...intField(14, 1)] }), 'CORRUPT'],
     ['an external offset that is not a number', withTensor({ external: { location: 'w.bin', offset: 0 }, extra: bytesField(13, [...stringField(1, 'offset'), ...stringField(2, '1e3')]) }), 'CORRUPT'],

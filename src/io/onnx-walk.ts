@@ -132,7 +132,7 @@ export function walkModel(model: Uint8Array, visitor: ModelVisitor, what: string
         out.raw(bytes.subarray(a.start, a.end));
         continue;
       }
-      if (key === '') throw new TensorzipError('CORRUPT', `${what}: a ${describeValue(site.opType)} node without a name or an output holds a ${isValue ? 'tensor' : 'graph'}`);
+      if (isValue ? output === '' : key === '') throw new TensorzipError('CORRUPT', `${what}: a ${describeValue(site.opType)} node without ${isValue ? 'an output' : 'a name or an output'} holds a ${isValue ? 'tensor' : 'graph'}`);
       const data = expectWire(a, LEN, what).data;
       if (isValue) out.messageField(5, tensorSite(parseTensorProto(data, `${what}: the value of ${describeValue(output)}`), prefix + output, site.scope, output, false));
       else out.messageField(a.number, graph(data, `${prefix}${key}/${attributeName}/${a.number === 11 ? `${index++}/` : ''}`, site.scope, depth + 1));
