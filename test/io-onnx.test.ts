@@ -67,6 +67,7 @@ describe('onnx.write: tensors that do not fit the model are ARGUMENT', () => {
     ['another dtype', { ...tensors, w: { dtype: 'float64', shape: [2, 2], data: new Float64Array(4) } }],
     ['another shape', { ...tensors, w: { dtype: 'float32', shape: [4], data: new Float32Array(4) } }],
     ['an INT4 value past 7', { ...tensors, q: { dtype: 'int8', shape: [3], data: Int8Array.of(1, 8, 0) } }],
+    ['null', { ...tensors, w: null }],
   ])('%s', (_, given) => {
     expectError(() => onnx.write({ model: stripped, tensors: given as typeof tensors }), 'ARGUMENT');
   });
@@ -143,12 +144,19 @@ describe('onnx.read: hostile bytes are typed errors', () => {
     ['a packed varint cut short', withTensor({ dataType: 6, extra: bytesField(5, [0x01, 0x81]) }), 'TRUNCATED'],
     ['segments', withTensor({ raw: new Uint8Array(8), extra: bytesField(3, intField(1, 0)) }), 'UNSUPPORTED'],
     ['a name that is not UTF-8', modelOf([], [Uint8Array.from([...intField(2, 1), ...bytesField(8, [0xff, 0xfe]), ...bytesField(9, new Uint8Array(4))])]), 'CORRUPT'],
+    ['a Constant without an output', modelOf([nodeProto('Constant', [], [], [tensorAttribute('value', f32('', [1]))], 'c')], []), 'CORRUPT'],
     ['an unnamed initializer', modelOf([], [Uint8Array.from([...intField(2, 1), ...bytesField(9, new Uint8Array(4))])]), 'CORRUPT'],
     ['external data without a location', withTensor({ extra: [...intField(14, 1)] }), 'CORRUPT'],
     ['an external offset that is not a number', withTensor({ external: { location: 'w.bin', offset: 0 }, extra: bytesField(13, [...stringField(1, 'offset'), ...stringField(2, '1e3')]) }), 'CORRUPT'],
     ['subgraphs nested 40 deep', deepModel(40), 'LIMIT'],
   ] as [string, Uint8Array, string][]).map(([label, bytes, code]) => [label, code, bytes] as const))('%s → %s', (_, code, bytes) => {
     expectError(() => onnx.read(bytes, { externalData: { 'w.bin': new Uint8Array(64) } }), code as 'CORRUPT');
+  });
+
+  it('tensors that read more bytes from an external file than it holds are CORRUPT (a small model cannot copy a file many times over)', () => {
+    const twice = (offset: number) => modelOf([], ['a', 'b'].map((name) => tensorProto({ name, dataType: 1, dims: [4], external: { location: 'w.bin', offset, length: 16 } })));
+    expectError(() => onnx.read(twice(0), { externalData: { 'w.bin': new Uint8Array(16) } }), 'CORRUPT');
+    expect(Object.keys(onnx.read(twice(0), { externalData: { 'w.bin': new Uint8Array(32) } }).tensors)).toEqual(['a', 'b']);
   });
 
   it('nesting within the limit reads', () => {

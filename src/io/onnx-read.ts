@@ -24,9 +24,10 @@ export function readOnnx(bytes: Uint8Array, options: OnnxReadOptions = {}): Onnx
   if (!(bytes instanceof Uint8Array)) throw new TensorzipError('ARGUMENT', 'onnx.read: expected a Uint8Array');
   const externalFile = externalFiles(options.externalData ?? {});
   const tensors = nullObject<TensorInput>();
+  const context = { externalFile, externalBytesRead: new Map<string, number>() };
   const model = walkModel(bytes, {
     tensor({ name, tensor }) {
-      const t = readTensorData(tensor, { externalFile }, `onnx.read: tensor ${describeValue(name)}`);
+      const t = readTensorData(tensor, context, `onnx.read: tensor ${describeValue(name)}`);
       if (t === null) return undefined;
       tensors[name] = t;
       return stripTensorProto(tensor);

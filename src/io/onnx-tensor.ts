@@ -107,6 +107,9 @@ function valueCount(f: Field, width: number, what: string): number {
 export interface ReadContext {
   /** An external data file by its `location`; undefined when there is none. */
   externalFile(location: string): Uint8Array | undefined;
+  /** Bytes read from each external file so far: more than the file holds is CORRUPT, so that a small model cannot
+   *  copy a file many times over by pointing many tensors at it. */
+  externalBytesRead: Map<string, number>;
 }
 
 /** The tensor a TensorProto holds, or null for a type that stays in the model (see ONNX_TYPES). */
@@ -155,6 +158,9 @@ function rawBytes(info: TensorProtoInfo, context: ReadContext, storedBytes: numb
   const offset = number('offset', 0);
   const length = number('length', storedBytes);
   if (offset + length > file.length) throw new TensorzipError('TRUNCATED', `${what}: external data ${describeValue(location)} has ${file.length} bytes, the tensor needs ${offset}–${offset + length}`);
+  const read = (context.externalBytesRead.get(location) ?? 0) + length;
+  if (read > file.length) throw new TensorzipError('CORRUPT', `${what}: the tensors read ${read} bytes from ${describeValue(location)}, which has ${file.length}`);
+  context.externalBytesRead.set(location, read);
   return file.subarray(offset, offset + length);
 }
 
@@ -246,8 +252,9 @@ function tensorBytes(info: TensorProtoInfo, tensor: TensorInput, blame: Tensorzi
   const type = ONNX_TYPES[info.dataType];
   const count = elementCount(info.dims, what);
   const data = tensor?.data as TensorArray | undefined;
-  if (type === undefined || tensor.dtype !== type.dtype || !(data instanceof TENSOR_DTYPES[type.dtype].array) || data.length !== count
-    || tensor.shape.length !== info.dims.length || tensor.shape.some((d, i) => d !== info.dims[i])) {
+  const shape: unknown = tensor?.shape;
+  if (type === undefined || tensor?.dtype !== type.dtype || !(data instanceof TENSOR_DTYPES[type.dtype].array) || data.length !== count
+    || !Array.isArray(shape) || shape.length !== info.dims.length || shape.some((d, i) => d !== info.dims[i])) {
     throw new TensorzipError(blame, `${what}: the model's ${type?.name ?? `type ${info.dataType}`} [${info.dims}] does not take a ${describeValue(tensor?.dtype)} tensor of shape [${tensor?.shape}]`);
   }
   if (!type.nibbles) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);

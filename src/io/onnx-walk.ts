@@ -60,11 +60,10 @@ export function walkModel(model: Uint8Array, visitor: ModelVisitor, what: string
     taken.add(name);
     return name;
   };
-  const tensorSite = (bytes: Uint8Array, base: string, scope: Scope, valueName: string, topInitializer: boolean): ProtoWriter | Uint8Array => {
-    const tensor = parseTensorProto(bytes, `${what}: tensor ${describeValue(base)}`);
+  const tensorSite = (tensor: TensorProtoInfo, base: string, scope: Scope, valueName: string, topInitializer: boolean): ProtoWriter | Uint8Array => {
     const name = unique(base);
     scope.values.set(valueName, name);
-    return visitor.tensor?.({ name, tensor, topInitializer }) ?? bytes;
+    return visitor.tensor?.({ name, tensor, topInitializer }) ?? tensor.bytes;
   };
 
   const graph = (bytes: Uint8Array, prefix: string, parent: Scope | null, depth: number): ProtoWriter => {
@@ -74,10 +73,9 @@ export function walkModel(model: Uint8Array, visitor: ModelVisitor, what: string
     for (const f of fields(bytes, `${what}: a graph`)) {
       if (f.number === 1) out.messageField(1, node(expectWire(f, LEN, what).data, prefix, scope, depth));
       else if (f.number === 5) {
-        const tensor = expectWire(f, LEN, what).data;
-        const name = parseTensorProto(tensor, `${what}: an initializer`).name;
-        if (name === '') throw new TensorzipError('CORRUPT', `${what}: an initializer without a name`, { offset: f.start });
-        out.messageField(5, tensorSite(tensor, prefix + name, scope, name, depth === 0));
+        const tensor = parseTensorProto(expectWire(f, LEN, what).data, `${what}: an initializer`);
+        if (tensor.name === '') throw new TensorzipError('CORRUPT', `${what}: an initializer without a name`, { offset: f.start });
+        out.messageField(5, tensorSite(tensor, prefix + tensor.name, scope, tensor.name, depth === 0));
       } else out.raw(bytes.subarray(f.start, f.end));
     }
     return out;
@@ -134,9 +132,9 @@ export function walkModel(model: Uint8Array, visitor: ModelVisitor, what: string
         out.raw(bytes.subarray(a.start, a.end));
         continue;
       }
-      if (key === '') throw new TensorzipError('CORRUPT', `${what}: a ${describeValue(site.opType)} node without a name or an output holds a ${isValue ? 'tensor' : 'graph'}`);
+      if (isValue ? output === '' : key === '') throw new TensorzipError('CORRUPT', `${what}: a ${describeValue(site.opType)} node without ${isValue ? 'an output' : 'a name or an output'} holds a ${isValue ? 'tensor' : 'graph'}`);
       const data = expectWire(a, LEN, what).data;
-      if (isValue) out.messageField(5, tensorSite(data, prefix + output, site.scope, output, false));
+      if (isValue) out.messageField(5, tensorSite(parseTensorProto(data, `${what}: the value of ${describeValue(output)}`), prefix + output, site.scope, output, false));
       else out.messageField(a.number, graph(data, `${prefix}${key}/${attributeName}/${a.number === 11 ? `${index++}/` : ''}`, site.scope, depth + 1));
     }
     return out;
