@@ -17,7 +17,8 @@ function progressRow(label) {
   return (fraction, status) => { bar.value = fraction; text.textContent = status; };
 }
 
-/** Bytes the page downloaded for URLs that contain `part` (what the network carried, as the browser counts it). */
+/** Bytes the page downloaded for URLs that contain `part`, as the browser counts them (a .tzip's come from onProgress:
+ *  bytes downloaded, over every Range request). */
 function bytesFetched(part) {
   return performance.getEntriesByType('resource').filter((e) => e.name.includes(part))
     .reduce((n, e) => n + (e.transferSize || e.encodedBodySize), 0);
@@ -31,10 +32,10 @@ async function loadOriginal(show) {
 
 async function loadTzip(kind, show) {
   const started = performance.now();
-  const url = `/tzip/${MODEL}.${kind}.tzip`;
-  const handler = tensorzip.tfjs.ioHandler(url, { onProgress: (done, total) => show(done / total, 'downloading') });
-  const model = await tf.loadGraphModel(handler);
-  return { model, ms: performance.now() - started, bytes: bytesFetched(url) };
+  let downloaded = 0;
+  const onProgress = (done, total) => { downloaded = done; show(done / total, 'downloading'); };
+  const model = await tf.loadGraphModel(tensorzip.tfjs.ioHandler(`/tzip/${MODEL}.${kind}.tzip`, { onProgress }));
+  return { model, ms: performance.now() - started, bytes: downloaded };
 }
 
 /** The photo as MoveNet takes it: 192 × 192 RGB, int32. */
@@ -56,7 +57,8 @@ function draw(image, keypoints) {
 }
 
 function table(results) {
-  const head = `<tr><th>keypoint</th>${results.map((r) => `<th colspan="3">${r.label}</th>`).join('')}</tr>`;
+  const head = `<tr><th>keypoint</th>${results.map((r) => `<th colspan="3">${r.label}</th>`).join('')}</tr>` +
+    `<tr><th></th>${results.map(() => '<th>y</th><th>x</th><th>score</th>').join('')}</tr>`;
   const rows = KEYPOINTS.map((name, k) => `<tr><td>${name}</td>${results.map((r) =>
     r.keypoints[k].map((v) => `<td>${v.toFixed(3)}</td>`).join('')).join('')}</tr>`);
   document.querySelector('#keypoints').innerHTML = head + rows.join('');
