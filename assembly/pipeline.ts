@@ -21,6 +21,7 @@ import { fp8E4M3ToF32, fp8E5M2ToF32 } from './fp8';
 import { ggmlDecodeQ8_0, ggmlDecodeQ4_0, ggmlDecodeQ4_1, ggmlDecodeQ4_K } from './ggml';
 import { huffmanPlanesDecode } from './huffman_planes';
 import { paletteDecode } from './palette';
+import { regroupDecode } from './regroup';
 import { dequantizeTfjs } from './tfjs';
 
 /** Bytes of one stage record. */
@@ -47,6 +48,7 @@ const OP_HUFFMAN = 18; //           p0 planes (1–16)
 const OP_PALETTE = 19; //           p0 width (2, 4, 8)
 const OP_TFJS_UINT8 = 20; //       p0 → float64 scale, then float64 min (TF.js codes → f32)
 const OP_TFJS_UINT16 = 21; //      p0 as OP_TFJS_UINT8
+const OP_REGROUP = 22; //          p0 groups (2, 4, 8, 16), p1 channels, p2 run
 
 /** Scales an element-count result to bytes, passing statuses through. */
 // @ts-ignore: decorator
@@ -90,6 +92,7 @@ function runStage(record: usize, src: usize, len: usize, dst: usize, cap: usize)
     case OP_GGML_Q4_K: return len % 144 != 0 ? STATUS_CORRUPT : bytes(ggmlDecodeQ4_K(src, len / 144, dst, cap >> 2), 4);
     case OP_HUFFMAN: return huffmanPlanesDecode(src, len, dst, cap, p0);
     case OP_PALETTE: return paletteDecode(src, len, dst, cap, p0);
+    case OP_REGROUP: return regroupDecode(src, len, dst, cap, p0, p1, p2);
     case OP_TFJS_UINT8: return bytes(dequantizeTfjs(src, len, dst, cap >> 2, load<f64>(p0), load<f64>(p0, 8), false), 4);
     case OP_TFJS_UINT16: {
       if (len & 1) return STATUS_CORRUPT;

@@ -10,8 +10,10 @@ import { bindPipeline, type Pipeline } from './codecs/pipeline';
 import { bindContainer, type Container } from './format';
 import { toByteSource, type ArchiveSource, type SourceOptions } from './io/sources';
 import type { Archive, OpenOptions } from './format';
-import { bindGguf, bindTfjs, type GgufReader, type Tfjs } from './io';
+import { bindGguf, bindOnnx, bindTfjs, type GgufReader, type Onnx, type Tfjs } from './io';
+import { bindOnnxAdapter, type OnnxAdapter } from './adapters/onnx';
 import { bindTfjsAdapter, type TfjsAdapter } from './adapters/tfjs';
+import { bindTransformersAdapter, type TransformersAdapter } from './adapters/transformers';
 import { chooseSimd, loadKernels, loadKernelsSync } from './wasm/load';
 import type { Kernels } from './wasm/kernels';
 import { warmUp } from './warm-up';
@@ -33,6 +35,8 @@ export interface Engine {
   readonly pipeline: Pipeline;
   readonly tfjs: Tfjs & TfjsAdapter;
   readonly gguf: GgufReader;
+  readonly onnx: Onnx & OnnxAdapter;
+  readonly transformers: TransformersAdapter;
   readonly pack: Container['pack'];
   readonly createWriter: Container['createWriter'];
   /** Opens a .tzip file (see the top-level open). */
@@ -44,7 +48,7 @@ const resolveSource = (source: unknown, options: OpenOptions & SourceOptions) =>
 function engineOf(kernels: Kernels): Engine {
   const get = () => kernels;
   const container = bindContainer(get, resolveSource);
-  return { simd: kernels.simd, lz4: bindLz4(get), entropy: bindEntropy(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get), pipeline: bindPipeline(get), gguf: bindGguf(get), ...container, tfjs: { ...bindTfjs(get), ...bindTfjsAdapter(container.open) } };
+  return { simd: kernels.simd, lz4: bindLz4(get), entropy: bindEntropy(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get), pipeline: bindPipeline(get), gguf: bindGguf(get), ...container, tfjs: { ...bindTfjs(get), ...bindTfjsAdapter(container.open) }, onnx: { ...bindOnnx(get), ...bindOnnxAdapter(container.open) }, transformers: bindTransformersAdapter(get, container.open) };
 }
 
 /**
@@ -143,3 +147,9 @@ export const tfjs: Tfjs & TfjsAdapter = { ...bindTfjs(kernels), ...bindTfjsAdapt
 
 /** GGUF reading on the default engine (see GgufReader). */
 export const gguf: GgufReader = bindGguf(kernels);
+
+/** ONNX models: read, write, channel axes, ONNX Runtime sessions from a .tzip (see Onnx). */
+export const onnx: Onnx & OnnxAdapter = { ...bindOnnx(kernels), ...bindOnnxAdapter(container.open) };
+
+/** transformers.js models from a .tzip: pack a model's folder, serve it through env.customCache (see TransformersAdapter). */
+export const transformers: TransformersAdapter = bindTransformersAdapter(kernels, container.open);

@@ -1,5 +1,5 @@
 // tensorzip's public entry: re-exports only.
-export { init, createEngine, lz4, entropy, quant, shuffle, delta, sparse, pipeline, pack, open, createWriter, tfjs, gguf, type Engine, type EngineOptions } from './engine';
+export { init, createEngine, lz4, entropy, quant, shuffle, delta, sparse, pipeline, pack, open, createWriter, tfjs, gguf, onnx, transformers, type Engine, type EngineOptions } from './engine';
 export { createArena, type Arena, type ArenaOptions, type ArenaQuant } from './arena';
 export type { Shuffle } from './codecs/shuffle';
 export type { Entropy, EntropyDecodeOptions } from './codecs/entropy';
@@ -8,7 +8,9 @@ export type { ArchiveSource, SourceOptions } from './io/sources';
 export type { TfjsWeightSpec } from './io/tfjs';
 export type { TfjsAdapter, TfjsHandlerOptions, TfjsIOHandler, TfjsModelArtifacts } from './adapters/tfjs';
 export type { TensorArrays } from './format/archive';
-export { safetensors, npy, type Gguf, type GgufCodes, type GgufReadOptions, type GgufReader, type Safetensors, type Tfjs, type TfjsModel, type TfjsReadOptions, type TfjsWriteOptions } from './io';
+export type { OnnxAdapter, OrtLike } from './adapters/onnx';
+export type { TransformersAdapter, TransformersCache, TransformersPackOptions } from './adapters/transformers';
+export { safetensors, npy, type Onnx, type OnnxFiles, type OnnxModel, type OnnxReadOptions, type OnnxWriteOptions, type Gguf, type GgufCodes, type GgufReadOptions, type GgufReader, type Safetensors, type Tfjs, type TfjsModel, type TfjsReadOptions, type TfjsWriteOptions } from './io';
 export type { ContainerWriter, ByteSink, WriterOptions } from './format';
 export type {
   Archive, Container, EntryInfo, EntryInput, ModelInfo, OpenOptions, PackOptions, QuantizedTensorInput, QuantizeMode, Tensor, TensorArray, TensorDtype, TensorInfo,

@@ -88,6 +88,22 @@ describe.each(BUILDS)('pack() chooses the smallest pipeline (%s build)', (_, eng
     }
   });
 
+  it('short rows (anchor boxes [n, 4]) are tried shuffled whole + LZ4, and that wins where rows repeat field by field', async () => {
+    const boxes: number[] = [];
+    for (let y = 0; y < 19; y++) for (let x = 0; x < 19; x++) for (const [h, w] of [[0.1, 0.1], [0.14, 0.07], [0.07, 0.14], [0.2, 0.2]]) {
+      boxes.push((y + 0.5) / 19 - h / 2, (x + 0.5) / 19 - w / 2, (y + 0.5) / 19 + h / 2, (x + 0.5) / 19 + w / 2);
+    }
+    const tensor = { dtype: 'float32', shape: [boxes.length / 4, 4], data: Float32Array.from(boxes) } as const;
+    const data = bytesOf(tensor.data);
+    const archive = await engine.open(await engine.pack({ anchors: tensor }, { quantize: 'lossless' }));
+    const rows: PipelineStage[] = [{ codec: 'shuffle', typesize: 16 }, { codec: 'lz4' }];
+    expect(archive.tensors[0].pipeline).toEqual(rows);
+    const others = candidates(4, new Set(boxes.map(Math.fround)).size, false).map((p) => engine.pipeline.encodeChunk(data, p).length);
+    expect(archive.tensors[0].encodedBytes).toBe(engine.pipeline.encodeChunk(data, rows).length);
+    expect(archive.tensors[0].encodedBytes).toBeLessThan(Math.min(...others) / 2);
+    expect(bytesOf((await archive.get('anchors')).data)).toEqual(data);
+  });
+
   it('a tensor of one value in many chunks keeps within the reader\'s bound (LZ4, not a Huffman run)', async () => {
     const data = new Float32Array(1 << 16).fill(0.5);
     const archive = await engine.open(await engine.pack({ z: { dtype: 'float32', shape: [1 << 16], data } }, { quantize: 'lossless', chunkBytes: 1 << 16 }));

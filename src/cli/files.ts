@@ -1,7 +1,8 @@
 // The CLI's file access. Every failure becomes an IoError (exit 3). Outputs are written to a temporary file in the
 // same directory and renamed into place, so a failed write leaves an earlier file of that name as it was.
 import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { TensorzipError } from '../index';
 
 export class IoError extends Error {}
 
@@ -36,4 +37,16 @@ export function makeDirectory(path: string): void {
   } catch (cause) {
     throw new IoError(`cannot create the directory ${path}: ${(cause as Error).message}`);
   }
+}
+
+/** A file a model lists (a TF.js shard, an ONNX external data file): beside the model or below it, never elsewhere
+ *  (`../x` or `/etc/x` is damage). */
+export function listedPath(modelPath: string, listed: unknown, what: string): string {
+  const folder = resolve(dirname(modelPath));
+  const path = typeof listed === 'string' ? resolve(folder, listed) : '';
+  const inside = relative(folder, path);
+  if (typeof listed !== 'string' || listed.includes('\0') || inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
+    throw new TensorzipError('CORRUPT', `${modelPath}: ${what} outside the model's folder: ${JSON.stringify(String(listed).slice(0, 60))}`);
+  }
+  return path;
 }

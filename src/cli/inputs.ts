@@ -1,28 +1,27 @@
 // What `tensorzip pack` reads: a .safetensors, .npy or .gguf file, with the metadata each format carries (kept as the
-// archive's metadata so that unpack can give it back), or a whole TF.js model: model.json with its shards beside it.
-import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
-import { gguf, npy, pack, safetensors, tfjs, TensorzipError, type PackOptions, type QuantizedTensorInput, type TensorInput, type TfjsModel } from '../index';
-import { readFile } from './files';
+// archive's metadata so that unpack can give it back), or a whole model: a TF.js model.json with its shards beside it,
+// a .onnx file with its external data files.
+import { basename, extname } from 'node:path';
+import { gguf, npy, onnx, pack, safetensors, tfjs, TensorzipError, type PackOptions, type QuantizedTensorInput, type TensorInput, type TfjsModel } from '../index';
+import { listedPath, readFile } from './files';
 import { ggufArchiveMetadata } from './gguf-metadata';
 
 export interface Input {
   /** Packs what was read with the command's options. */
   pack(options: PackOptions): Promise<Uint8Array>;
-  /** How many tensors it holds. */
-  tensors: number;
-  /** Bytes of every file read. */
-  bytes: number;
+  /** Bytes of every file read (an ONNX model's external data files are read by pack()). */
+  readonly bytes: number;
 }
 
-/** Where a shard that model.json lists lies: beside it or below it, never elsewhere (`../x` or `/etc/x` is damage). */
-function shardPath(modelPath: string, listed: unknown): string {
-  const folder = resolve(dirname(modelPath));
-  const path = typeof listed === 'string' ? resolve(folder, listed) : '';
-  const inside = relative(folder, path);
-  if (typeof listed !== 'string' || listed.includes('\0') || inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
-    throw new TensorzipError('CORRUPT', `${modelPath}: model.json lists a shard path outside the model's folder: ${JSON.stringify(String(listed).slice(0, 60))}`);
-  }
-  return path;
+/** A whole ONNX model, with the external data files it names beside it. */
+function readOnnxModel(path: string, model: Uint8Array): Input {
+  let bytes = model.length;
+  const externalData = (location: string) => {
+    const file = readFile(listedPath(path, location, 'the model names an external data file'));
+    bytes += file.length;
+    return file;
+  };
+  return { pack: (options) => onnx.pack(model, { ...options, externalData }), get bytes() { return bytes; } };
 }
 
 /** A TF.js model.json (or a bare weights manifest, as some packages ship), with its shards beside it. */
@@ -36,17 +35,16 @@ function readTfjsModel(path: string, json: Uint8Array): Input {
   const modelJson = (Array.isArray(parsed) ? { weightsManifest: parsed } : parsed) as TfjsModel['modelJson'];
   const paths = Array.isArray(modelJson?.weightsManifest) ? modelJson.weightsManifest.flatMap((g) => (Array.isArray(g?.paths) ? g.paths : [])) : [];
   const shards: Record<string, Uint8Array> = Object.create(null);
-  for (const p of paths) shards[p] = readFile(shardPath(path, p));
+  for (const p of paths) shards[p] = readFile(listedPath(path, p, 'model.json lists a shard path'));
   const bytes = json.length + Object.values(shards).reduce((n, s) => n + s.length, 0);
-  const weights = !Array.isArray(modelJson?.weightsManifest) ? 0 : modelJson.weightsManifest.reduce((n, g) => n + (Array.isArray(g?.weights) ? g.weights.length : 0), 0);
   // The whole model: its topology as an entry, quantized weights as their codes (uint8 stays uint8), as GGUF's do.
-  return { pack: (options) => tfjs.pack({ modelJson, shards }, options), tensors: weights, bytes };
+  return { pack: (options) => tfjs.pack({ modelJson, shards }, options), bytes };
 }
 
 export function readInput(path: string): Input {
   const bytes = readFile(path);
   const from = (tensors: Record<string, TensorInput | QuantizedTensorInput>, metadata: Record<string, string> = {}): Input => ({
-    pack: (options) => pack(tensors, { ...options, metadata }), tensors: Object.keys(tensors).length, bytes: bytes.length,
+    pack: (options) => pack(tensors, { ...options, metadata }), bytes: bytes.length,
   });
   switch (extname(path)) {
     case '.npy': return from({ [basename(path, '.npy')]: npy.read(bytes) });
@@ -60,6 +58,7 @@ export function readInput(path: string): Input {
       return from(file.tensors, ggufArchiveMetadata(file.metadata, file.metadataTypes));
     }
     case '.json': return readTfjsModel(path, bytes);
+    case '.onnx': return readOnnxModel(path, bytes);
   }
-  throw new TensorzipError('ARGUMENT', `${path}: expected a .safetensors, .npy, .gguf or TF.js model.json file`);
+  throw new TensorzipError('ARGUMENT', `${path}: expected a .safetensors, .npy, .gguf, .onnx or TF.js model.json file`);
 }

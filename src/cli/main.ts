@@ -1,6 +1,6 @@
 // The `tensorzip` command line (Node). It uses the public API only.
-//   tensorzip pack <model.safetensors|array.npy|model.json|model.gguf> -o out.tzip [--quantize mode] [--max-error x] …
-//   tensorzip unpack in.tzip -o out.safetensors|out.npy|model.json|directory/
+//   tensorzip pack <model.safetensors|array.npy|model.json|model.gguf|model.onnx> -o out.tzip [--quantize mode] [--max-error x] …
+//   tensorzip unpack in.tzip -o out.safetensors|out.npy|model.json|model.onnx|directory/
 //   tensorzip inspect in.tzip [--json]
 //   tensorzip verify in.tzip [--json]
 // Exit codes: 0 done; 1 the input is damaged, unsupported or over a limit; 2 bad usage or arguments; 3 a file could
@@ -10,7 +10,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { isTensorzipError, open, tfjs, type QuantizeMode, type TensorInput } from '../index';
 import { IoError, readFile, writeFileAtomic } from './files';
 import { readInput } from './inputs';
-import { isTfjsOutput, writeOutput, writeTfjsModel } from './outputs';
+import { isOnnxOutput, isTfjsOutput, writeOnnxModel, writeOutput, writeTfjsModel } from './outputs';
 import { progress } from './progress';
 import { inspectRows, printTable } from './inspect';
 
@@ -33,13 +33,15 @@ const bound = (what: string) => (value: string) => {
 interface PackFlags { output: string; quantize: QuantizeMode; channelAxis?: 0 | -1; maxError?: number; minSqnr?: number; sparse: boolean; entropy: boolean; json?: boolean }
 
 async function packCommand(input: string, o: PackFlags): Promise<void> {
-  const { pack, tensors, bytes: inputBytes } = readInput(input);
+  const read = readInput(input);
   const bar = progress('pack', Boolean(o.json));
-  const file = await pack({
+  const file = await read.pack({
     quantize: o.quantize, channelAxis: o.channelAxis, maxAbsError: o.maxError, minSqnrDb: o.minSqnr, sparse: o.sparse, entropy: o.entropy, onProgress: bar.update,
   });
   bar.stop();
   writeFileAtomic(o.output, file);
+  const inputBytes = read.bytes;
+  const tensors = (await open(file)).tensors.length;
   const warnings = file.length > inputBytes ? [`${o.output} (${file.length} bytes) is larger than its input (${inputBytes} bytes)`] : [];
   const summary = { input, output: o.output, tensors, inputBytes, outputBytes: file.length, ratio: inputBytes / file.length, warnings };
   for (const w of warnings) process.stderr.write(o.json ? `${JSON.stringify({ warning: w })}\n` : `tensorzip: warning: ${w}\n`);
@@ -50,6 +52,8 @@ async function unpackCommand(input: string, o: { output: string; json?: boolean 
   const archive = await open(readFile(input));
   if (isTfjsOutput(o.output)) {
     writeTfjsModel(o.output, await tfjs.unpack(archive));
+  } else if (isOnnxOutput(o.output)) {
+    await writeOnnxModel(o.output, archive);
   } else {
     const bar = progress('unpack', Boolean(o.json));
     const tensors = new Map<string, TensorInput>();
@@ -99,7 +103,7 @@ export async function main(argv: string[], version: string): Promise<number> {
     // With --json, commander's own usage messages are replaced by the JSON error below.
     .configureOutput({ writeErr: (s) => json || process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
 
-  program.command('pack').argument('<input>', '.safetensors, .npy, .gguf, or a TF.js model.json with its shards beside it (the whole model)')
+  program.command('pack').argument('<input>', '.safetensors, .npy, .gguf, .onnx (external data files beside it), or a TF.js model.json with its shards beside it (the whole model)')
     .requiredOption('-o, --output <file>', 'the .tzip to write')
     .option('-q, --quantize <mode>', 'lossless | fp16 | bf16 | int8 | int4 | auto (float32 tensors; GGUF and TF.js quantized tensors keep their codes, but for TF.js float16 under int8 and int4)', 'auto')
     .option('--channel-axis <axis>', 'one channel axis for all per-channel scales, 0 or -1 (default: per tensor, from the model graph or the data)', channelAxis)
@@ -110,7 +114,7 @@ export async function main(argv: string[], version: string): Promise<number> {
     .option('--json', 'print a JSON summary')
     .action(packCommand);
   program.command('unpack').argument('<input>', 'a .tzip file')
-    .requiredOption('-o, --output <path>', 'out.safetensors, out.npy (one tensor), model.json (TF.js, shards beside it) or a directory')
+    .requiredOption('-o, --output <path>', 'out.safetensors, out.npy (one tensor), model.json (TF.js, shards beside it), model.onnx or a directory')
     .option('--json', 'print a JSON summary')
     .action(unpackCommand);
   program.command('inspect').argument('<input>', 'a .tzip file').option('--json', 'print JSON').action(inspectCommand);

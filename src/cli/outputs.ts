@@ -1,13 +1,14 @@
 // What `tensorzip unpack` writes, chosen by the output's name:
 //   x.safetensors  one file, the archive's metadata as its __metadata__
 //   x.npy          one file, for an archive of one tensor
+//   x.onnx         an ONNX model (onnx.unpack); past protobuf's 2 GiB, its initializers in x.onnx.data beside it
 //   x.json         a TF.js model (tfjs.unpack): x.json and its .bin shards beside it; TF.js codes (tfjs_uint8 /
 //                  tfjs_uint16) and float16 halves are written back as uint8 / uint16 / float16 weights
 //   anything else  a directory of <name>.npy files, each name made safe and reversible: bytes outside
 //                  [A-Za-z0-9_.-] and a leading "." become %XX (UTF-8), so decodeURIComponent gives the name back
 // Every name and the whole layout are checked before the first byte is written.
 import { extname, join, dirname, basename } from 'node:path';
-import { npy, safetensors, TensorzipError, type TensorInput, type TfjsModel } from '../index';
+import { npy, onnx, safetensors, TensorzipError, type Archive, type TensorInput, type TfjsModel } from '../index';
 import { makeDirectory, writeFileAtomic } from './files';
 
 /** Longest file name most file systems take, in bytes. */
@@ -33,6 +34,20 @@ function writeDirectory(path: string, tensors: Map<string, TensorInput>): void {
   const encoded = files.map((f) => ({ ...f, bytes: npy.write(f.t) }));
   makeDirectory(path);
   for (const f of encoded) writeFileAtomic(join(path, f.file), f.bytes);
+}
+
+export const isOnnxOutput = (path: string): boolean => extname(path) === '.onnx';
+
+/** Protobuf's limit on one message: past it, the initializers go to an external data file. */
+const MAX_INLINE_ONNX_BYTES = 2 ** 31 - 1;
+
+/** The archive's ONNX model at `path`: one file, or with `<name>.data` beside it when it is too large for one. */
+export async function writeOnnxModel(path: string, archive: Archive): Promise<void> {
+  const tensorBytes = archive.tensors.reduce((n, t) => n + t.decodedBytes, 0);
+  const external = tensorBytes >= MAX_INLINE_ONNX_BYTES ? { externalData: `${basename(path)}.data` } : {};
+  const files = await onnx.unpack(archive, external);
+  if (files.externalData) writeFileAtomic(join(dirname(path), files.externalData.path), files.externalData.data);
+  writeFileAtomic(path, files.model);
 }
 
 /** Whether unpacking to `path` writes a TF.js model (tfjs.unpack, then writeTfjsModel). */

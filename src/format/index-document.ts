@@ -9,7 +9,7 @@ import { isTensorDtype, TENSOR_DTYPES, type TensorDtype } from './dtypes';
 import { ALIGNMENT, FOOTER_BYTES, PREFIX_BYTES, type IndexLocation } from './framing';
 import { arrayElementsByDepth, parseJson } from './index-json';
 import { describeValue } from '../codecs/describe-value';
-import { maxExpansion, PALETTE_MAX_ENTRIES } from '../codecs/pipeline/stages';
+import { maxExpansion, PALETTE_MAX_ENTRIES, REGROUP_MAX_CHANNELS, REGROUP_MAX_RUN, regroupLabelBytes } from '../codecs/pipeline/stages';
 
 export interface ByteRange {
   offset: number;
@@ -161,7 +161,13 @@ function byteRange(value: unknown, what: () => string): ByteRange {
   return { offset: value[0], length: value[1], checksum: value[2] };
 }
 
-const STAGE_FIELDS: Record<string, Record<string, readonly unknown[]>> = {
+/** A stage parameter's allowed values: a list, or the integers from min to max. */
+type Allowed = readonly unknown[] | { min: number; max: number };
+const isRange = (allowed: Allowed): allowed is { min: number; max: number } => !Array.isArray(allowed);
+const allows = (allowed: Allowed, value: unknown) => isRange(allowed)
+  ? Number.isInteger(value) && (value as number) >= allowed.min && (value as number) <= allowed.max : allowed.includes(value);
+
+const STAGE_FIELDS: Record<string, Record<string, Allowed>> = {
   lz4: {},
   shuffle: { typesize: Array.from({ length: 16 }, (_, i) => i + 1) },
   bitshuffle: { typesize: Array.from({ length: 16 }, (_, i) => i + 1) },
@@ -169,6 +175,7 @@ const STAGE_FIELDS: Record<string, Record<string, readonly unknown[]>> = {
   sparse: { format: ['bitmask', 'csr', '2:4'], width: [1, 2, 4] },
   huffman: { planes: Array.from({ length: 16 }, (_, i) => i + 1) },
   palette: { width: [2, 4, 8] },
+  regroup: { groups: [2, 4, 8, 16], channels: { min: 1, max: REGROUP_MAX_CHANNELS }, run: { min: 1, max: REGROUP_MAX_RUN } },
 };
 
 /** Most stages in one pipeline. */
@@ -188,7 +195,9 @@ function pipeline(value: unknown, what: string): PipelineStage[] {
     if (fields === undefined) throw new TensorzipError('UNSUPPORTED', `open: ${what}[${i}] uses the codec ${describeValue(stage.codec)}, which this version does not know`);
     for (const key of Object.keys(stage)) if (key !== 'codec' && !Object.hasOwn(fields, key)) throw corrupt(`${what}[${i}] (${stage.codec}) has an unknown parameter ${describeValue(key)}`);
     for (const [key, allowed] of Object.entries(fields)) {
-      if (!allowed.includes(stage[key])) throw corrupt(`${what}[${i}] (${stage.codec}) ${key} must be one of ${allowed.join(', ')}, found ${describeValue(stage[key])}`);
+      if (!allows(allowed, stage[key])) {
+        throw corrupt(`${what}[${i}] (${stage.codec}) ${key} must be ${isRange(allowed) ? `an integer from ${allowed.min} to ${allowed.max}` : `one of ${allowed.join(', ')}`}, found ${describeValue(stage[key])}`);
+      }
     }
     return stage as unknown as PipelineStage;
   });
@@ -201,6 +210,7 @@ function chunkBound(stages: PipelineStage[], stored: number): number {
   for (const s of stages) {
     if (s.codec === 'sparse') bound += 5 * stored + 16;
     if (s.codec === 'palette') bound += 4 + PALETTE_MAX_ENTRIES * s.width;
+    if (s.codec === 'regroup') bound += regroupLabelBytes(s);
   }
   if (stages.some((s) => s.codec === 'lz4')) bound += Math.floor(bound / 255) + 16;
   // A block per plane is never longer than its raw form: 5 header bytes, and each plane's u32 length.

@@ -6,7 +6,7 @@
 import { describeValue } from '../codecs/describe-value';
 import { isTensorzipError, TensorzipError } from '../errors';
 import type { PipelineStage } from '../codecs/pipeline';
-import { pipelineCandidates } from './pipeline-choice';
+import { pipelineCandidates, type CandidateInput } from './pipeline-choice';
 import type { QuantizedInput, QuantizedTensor, TfjsCodes } from '../codecs/quant';
 import type { Kernels } from '../wasm/kernels';
 import { choose } from '../codecs/quant/choose';
@@ -91,21 +91,43 @@ function zeroShare(stored: Uint8Array, width: number): number {
 export function planTensor(kernels: Kernels, dtype: TensorDtype, shape: number[], data: TensorArray, options: PlanOptions): TensorPlan {
   // Float32 kept as it is goes as 16-bit codes when that loses nothing.
   const quantized = dtype === 'float32' ? quantizeFor(kernels, data as Float32Array, shape, options) ?? exactHalves(kernels, data as Float32Array, shape) : null;
-  return quantized ? planCodes(quantized, options.stages) : planStages(null, bytesOf(data), TENSOR_DTYPES[dtype].bytes, options.stages);
+  const bytes = bytesOf(data);
+  return quantized ? planCodes(quantized, options.stages) : planStages(null, bytes, TENSOR_DTYPES[dtype].bytes, shapeOf(shape, null, bytes.length), options.stages);
 }
 
 /** Codes quantized before pack() saw them (GGUF blocks, float16 halves, TF.js codes): stored as they are. */
 export function planCodes(quantized: QuantizedInput | TfjsCodes, stages: StageChoice): TensorPlan {
   const width = quantized.dtype === 'float16' || quantized.dtype === 'bfloat16' || quantized.dtype === 'tfjs_uint16' ? 2 : 1;
-  return planStages(quantized, bytesOf(quantized.data), width, stages);
+  const bytes = bytesOf(quantized.data);
+  return planStages(quantized, bytes, width, shapeOf(quantized.shape, 'axis' in quantized ? quantized.axis : null, bytes.length), stages);
 }
 
-function planStages(quantized: QuantizedInput | TfjsCodes | null, bytes: Uint8Array, width: number, { sparse, entropy }: StageChoice): TensorPlan {
+/** The fewest elements per channel for which the channels are worth telling apart. */
+const MIN_CHANNEL_ELEMENTS = 16;
+
+/**
+ * What the byte stages may use of a tensor's shape, when `byteLength` bytes hold whole elements of it (not 4-bit
+ * codes or GGML blocks): the bytes of one row along the last axis, and the channels — along the scales' axis, else
+ * the last axis longer than 1 (TF.js kernels keep their output channels last, HWC1 depthwise ones on axis 2) — with
+ * the elements each channel holds in a row (`run`).
+ */
+function shapeOf(shape: readonly number[], axis: number | null, byteLength: number): Pick<CandidateInput, 'rowBytes' | 'channels'> {
+  const elements = shape.reduce((n, d) => n * d, 1);
+  if (shape.length === 0 || elements === 0 || byteLength % elements !== 0) return {};
+  let channelAxis = axis === null ? shape.length - 1 : axis < 0 ? axis + shape.length : axis;
+  if (axis === null) while (channelAxis > 0 && shape[channelAxis] === 1) channelAxis--;
+  const run = shape.slice(channelAxis + 1).reduce((n, d) => n * d, 1);
+  const rowBytes = shape[shape.length - 1] * (byteLength / elements);
+  // Channels of a few elements each would cost more in labels than their codes could save.
+  return elements < MIN_CHANNEL_ELEMENTS * shape[channelAxis] ? { rowBytes } : { rowBytes, channels: { count: shape[channelAxis], run } };
+}
+
+function planStages(quantized: QuantizedInput | TfjsCodes | null, bytes: Uint8Array, width: number, layout: Pick<CandidateInput, 'rowBytes' | 'channels'>, { sparse, entropy }: StageChoice): TensorPlan {
   // Typed arrays may sit at any offset: copy to an aligned buffer so the zero count can view it as words.
   const stored = bytes.slice();
   const ggml = quantized !== null && quantized.dtype.startsWith('q');
   const sparsePays = sparse && !ggml && width <= 4 && zeroShare(stored, width) >= SPARSE_MIN_ZEROS;
-  return { quantized, stored, width, candidates: pipelineCandidates({ stored, width, sparse: sparsePays, entropy }) };
+  return { quantized, stored, width, candidates: pipelineCandidates({ stored, width, sparse: sparsePays, entropy, ...layout }) };
 }
 
 /** A name matches a pattern where `*` stands for any run of characters and `?` for one. */

@@ -1,9 +1,8 @@
 // Where each operator of a model graph keeps the output channels of its weights: one table for every graph format
 // tensorzip reads (TensorFlow graph ops as TF.js graph models store them, Keras layers as TF.js layers models store
-// them; ONNX operators join here: Conv W OIHW → 0, MatMul B [K, N] → 1, Gemm B by transB). Axes may count from the
-// end, so one rule serves 1-D, 2-D and 3-D convolutions.
+// them, ONNX operators). Axes may count from the end, so one rule serves 1-D, 2-D and 3-D convolutions.
 
-/** A node's attributes, as the format stores them (TF: `{ transpose_b: { b: true } }`). */
+/** A node's attributes, as the format stores them (TF: `{ transpose_b: { b: true } }`, ONNX: `{ transB: 1 }`). */
 export type Attributes = Record<string, unknown>;
 
 export interface WeightAxisRule {
@@ -49,6 +48,28 @@ export const KERAS_LAYERS: Readonly<Record<string, WeightAxisRule[]>> = Object.a
   DepthwiseConv2D: [{ weight: 'depthwise_kernel', axis: -2 }],
   SeparableConv1D: SEPARABLE, SeparableConv2D: SEPARABLE,
   LSTM: RECURRENT, GRU: RECURRENT, SimpleRNN: RECURRENT,
+});
+
+/** An ONNX integer attribute, or its default. */
+const int = (attrs: Attributes, name: string, fallback: number): number => (typeof attrs[name] === 'number' ? (attrs[name] as number) : fallback);
+
+// LSTM, GRU, RNN: W [directions, gates × hidden, input] and R [directions, gates × hidden, hidden]: one scale per
+// row of each gate.
+const ONNX_RECURRENT: WeightAxisRule[] = [{ weight: 1, axis: 1 }, { weight: 2, axis: 1 }];
+
+/** ONNX operators (default domain), by the index of the weight among a node's inputs. */
+export const ONNX_OPS: Readonly<Record<string, WeightAxisRule[]>> = Object.assign(Object.create(null), {
+  // W [out, in / group, k…]
+  Conv: [{ weight: 1, axis: 0 }],
+  // W [in, out / group, k…]
+  ConvTranspose: [{ weight: 1, axis: 1 }],
+  // A [.., M, K] × B [.., K, N]
+  MatMul: [{ weight: 0, axis: -2 }, { weight: 1, axis: -1 }],
+  // A [M, K] (transA: [K, M]) × B [K, N] (transB: [N, K])
+  Gemm: [{ weight: 0, axis: (a: Attributes) => (int(a, 'transA', 0) !== 0 ? 1 : 0) }, { weight: 1, axis: (a: Attributes) => (int(a, 'transB', 0) !== 0 ? 0 : 1) }],
+  // A table: one scale per slice it gathers (rows of an embedding).
+  Gather: [{ weight: 0, axis: (a: Attributes) => int(a, 'axis', 0) }],
+  LSTM: ONNX_RECURRENT, GRU: ONNX_RECURRENT, RNN: ONNX_RECURRENT,
 });
 
 /** The rule's axis for a node with these attributes. */

@@ -7,8 +7,12 @@ import type { Kernels } from '../wasm/kernels';
 import { readTfjs, writeTfjs, type TfjsModel, type TfjsReadOptions, type TfjsWriteOptions } from './tfjs';
 import { readGguf, type Gguf, type GgufCodes, type GgufReadOptions } from './gguf';
 import { tfjsChannelAxes } from './tfjs-channel-axes';
+import { readOnnx, type OnnxModel, type OnnxReadOptions } from './onnx-read';
+import { writeOnnx, type OnnxFiles, type OnnxWriteOptions } from './onnx-write';
+import { onnxChannelAxes } from './onnx-channel-axes';
+import { packOnnx, unpackOnnx } from './onnx-archive';
 
-export type { Gguf, GgufCodes, GgufReadOptions, Safetensors, TfjsModel, TfjsReadOptions, TfjsWriteOptions };
+export type { Gguf, GgufCodes, GgufReadOptions, OnnxFiles, OnnxModel, OnnxReadOptions, OnnxWriteOptions, Safetensors, TfjsModel, TfjsReadOptions, TfjsWriteOptions };
 
 /** Hugging Face safetensors files. */
 export const safetensors = {
@@ -29,6 +33,73 @@ export const safetensors = {
    */
   write: (tensors: Record<string, TensorInput>, metadata?: Record<string, string>): Uint8Array => writeSafetensors(tensors, metadata),
 };
+
+/** ONNX models (.onnx, with or without an external data file). */
+export interface Onnx {
+  /**
+   * The tensors of an ONNX model and the model without their data. Tensors: the initializers of the graph and of its
+   * subgraphs (If, Loop, Scan), and the `value` of Constant nodes, from raw_data, the typed fields (float_data,
+   * int32_data, …) or `externalData`. FLOAT16, BFLOAT16 and FLOAT8 arrive as their codes (Uint16Array, Uint8Array),
+   * INT4/UINT4 as one int8/uint8 element per value; strings and other types stay in `model`. Names: an initializer's
+   * name, a Constant's output name, prefixed in a subgraph by `<node>/<attribute>/` (docs/FORMAT.md, model kind
+   * `onnx`). A damaged model is CORRUPT or TRUNCATED, subgraphs nested past 32 LIMIT, a tensor over 2^31 − 1
+   * elements LIMIT; an external file `externalData` lacks is TRUNCATED.
+   * @example
+   * const { model, tensors } = onnx.read(bytes);
+   * const file = await pack(tensors, { channelAxes: onnx.channelAxes(model) });
+   * const big = onnx.read(modelBytes, { externalData: { 'model.onnx.data': dataBytes } });
+   */
+  read(bytes: Uint8Array, options?: OnnxReadOptions): OnnxModel;
+  /**
+   * A .onnx file from a model without tensor data and its tensors (as `onnx.read` gives them), the values in
+   * raw_data, or with `{ externalData: 'model.onnx.data' }` in that external file. Every tensor must match its
+   * TensorProto's type and dims, and every TensorProto without data must be given (ARGUMENT otherwise).
+   * @example
+   * const { model } = onnx.write(onnx.read(bytes));                 // inline: one file
+   * const files = onnx.write(m, { externalData: 'model.onnx.data' });
+   * await ort.InferenceSession.create(files.model, { externalData: [files.externalData] });
+   */
+  write(model: OnnxModel, options?: OnnxWriteOptions): OnnxFiles;
+  /**
+   * The channel axis of each tensor, read from the operators that use it, for `pack`'s `channelAxes`: Conv weights
+   * (OIHW) → 0, ConvTranspose → 1, MatMul by input (A → rows, B → columns), Gemm by transA/transB, Gather tables →
+   * their gather axis, LSTM/GRU/RNN W and R → 1 (one scale per gate row). Tensors no operator explains are left out.
+   * @example
+   * const { model, tensors } = onnx.read(bytes);
+   * onnx.channelAxes(model); // { 'conv1.weight': 0, 'fc.weight': 0, … }
+   */
+  channelAxes(model: Uint8Array): Record<string, number>;
+  /**
+   * A whole ONNX model as one .tzip (format 1.2, model kind `onnx`): its tensors as `onnx.read` gives them
+   * (float16 / bfloat16 / int8 initializers stay as they are; float32 ones follow `quantize`), per-channel scales on
+   * the axes `onnx.channelAxes` reads from the graph, and the model without their data as the entry "model.onnx".
+   * `options` are pack()'s, plus `externalData` as onnx.read takes it, and go over these defaults.
+   * @example
+   * const bytes = await onnx.pack(modelBytes, { quantize: 'lossless' });
+   * const session = await onnx.createSession(ort, bytes); // or (await onnx.unpack(await open(bytes))).model
+   */
+  pack(model: Uint8Array, options?: PackOptions & OnnxReadOptions): Promise<Uint8Array>;
+  /**
+   * The .onnx file (and, with `{ externalData: 'model.onnx.data' }`, its external data file) of an archive packed
+   * from an ONNX model, as `onnx.write` makes it: lossless archives give the original initializers bit for bit. An
+   * archive of another model kind or of none is UNSUPPORTED, tensors that do not match the model CORRUPT.
+   * @example
+   * const { model } = await onnx.unpack(await open('model.tzip'));
+   * await writeFile('model.onnx', model);
+   */
+  unpack(archive: Archive, options?: OnnxWriteOptions): Promise<OnnxFiles>;
+}
+
+export function bindOnnx(kernels: () => Kernels): Onnx {
+  return {
+    read: (bytes, options) => readOnnx(bytes, options),
+    write: (model, options) => writeOnnx(model, options),
+    channelAxes: (model) => onnxChannelAxes(model),
+    pack: async (model, options) => packOnnx(kernels(), model, options),
+    unpack: (archive, options) => unpackOnnx(archive, options),
+  };
+}
+
 
 /** NumPy .npy files. */
 export const npy = {

@@ -1,4 +1,4 @@
-// A tiny BERT-shaped model in the layout transformers.js loads (config.json, tokenizer files, onnx/model.onnx), built
+// A tiny BERT-shaped model (hidden size 64, large enough for int8 to apply) in the layout transformers.js loads (config.json, tokenizer files, onnx/model.onnx), built
 // here because no npm package ships one: embeddings of a 21-word WordPiece vocabulary, a dense layer and tanh.
 // Its ONNX graph is written with protobufjs from a subset of onnx.proto, independently of tensorzip's own ONNX code.
 import protobuf from 'protobufjs';
@@ -7,7 +7,7 @@ const FLOAT = 1;
 const INT64 = 7;
 const WORDS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'the', 'a', 'cat', 'dog', 'sat', 'on', 'mat', 'tensor', 'zip',
   'is', 'small', 'fast', 'model', 'weights', '.', ','];
-const HIDDEN = 16;
+const HIDDEN = 64;
 
 const root = protobuf.Root.fromJSON({ nested: {
   TensorProto: { fields: { dims: { rule: 'repeated', type: 'int64', id: 1 }, dataType: { type: 'int32', id: 2 },

@@ -11,7 +11,7 @@ import { GGML_TYPES, type GgmlDtype } from '../quant/ggml';
 import { affineLayout } from '../quant/layout';
 import { isTfjsCodesDtype } from '../quant/tfjs';
 import type { StoredQuantDtype } from '../quant/types';
-import { checkStages, maxExpansion, OP, PALETTE_MAX_ENTRIES, type PipelineStage } from './stages';
+import { checkStages, maxExpansion, OP, PALETTE_MAX_ENTRIES, regroupLabelBytes, type PipelineStage } from './stages';
 
 /** How a chunk's stored codes become float32, and which elements of the tensor the chunk holds. */
 export interface ChunkTarget {
@@ -130,6 +130,12 @@ function paletteRoom(stages: PipelineStage[]): number {
   return palette === undefined ? 0 : 4 + PALETTE_MAX_ENTRIES * palette.width;
 }
 
+/** A regroup stage's labels, before the stored bytes it puts back in order. */
+function regroupRoom(stages: PipelineStage[]): number {
+  const regroup = stages.find((s) => s.codec === 'regroup');
+  return regroup === undefined ? 0 : regroupLabelBytes(regroup);
+}
+
 /**
  * One call to the fused decoder: the byte stages backwards over `stored` bytes, then whatever `finish` appends (it
  * may take arena memory: it runs after the buffers and before the program is written), into `out`.
@@ -140,7 +146,7 @@ function runProgram(kernels: Kernels, input: Uint8Array, stages: PipelineStage[]
   // Room for any intermediate: the stored codes, 4-bit codes unpacked, or a sparse payload (a bitmask's mask and at
   // most every value; CSR's and 2:4's LEB128 numbers up to 5 bytes each).
   const sparseRoom = sparse === undefined ? 0 : sparse.format === 'bitmask' ? Math.ceil(stored / sparse.width / 8) + 16 : 5 * stored + 16;
-  const scratchCap = Math.max(stored, unpacked) + sparseRoom + paletteRoom(stages);
+  const scratchCap = Math.max(stored, unpacked) + sparseRoom + paletteRoom(stages) + regroupRoom(stages);
   kernels.reset();
   try {
     const records: number[][] = [];
@@ -154,6 +160,7 @@ function runProgram(kernels: Kernels, input: Uint8Array, stages: PipelineStage[]
       } else if (stage.codec === 'lz4') records.push([OP.lz4]);
       else if (stage.codec === 'huffman') records.push([OP.huffman, stage.planes]);
       else if (stage.codec === 'palette') records.push([OP.palette, stage.width]);
+      else if (stage.codec === 'regroup') records.push([OP.regroup, stage.groups, stage.channels, stage.run]);
       else if (stage.codec === 'delta') records.push([OP.delta, stage.width]);
       else records.push([stage.codec === 'shuffle' ? OP.shuffle : OP.bitshuffle, stage.typesize]);
     }

@@ -6,6 +6,7 @@ import { asBytes } from '../as-bytes';
 import { copyBytes } from '../output-bytes';
 import { checkStages, PALETTE_MAX_ENTRIES, type PipelineStage } from './stages';
 import { paletteEncode } from './palette-encode';
+import { regroupEncode } from './regroup-encode';
 
 /** The huffman stage cuts `len` bytes into `planes` parts: part p starts at p·⌊len/planes⌋, the last runs to len. */
 const planeStart = (len: number, planes: number, p: number) => (p === planes ? len : p * Math.floor(len / planes));
@@ -48,6 +49,13 @@ export function encodeChunk(kernels: Kernels, data: Uint8Array, stagesInput: Pip
         len = palette.length;
         kernels.heap.set(palette, at);
         continue; // found in JavaScript (palette-encode.ts): no kernel call
+      }
+      if (stage.codec === 'regroup') {
+        const grouped = regroupEncode(kernels.heap.subarray(at, at + len), stage);
+        at = kernels.alloc(grouped.length);
+        len = grouped.length;
+        kernels.heap.set(grouped, at);
+        continue; // in JavaScript (regroup-encode.ts): it only moves bytes
       }
       // A stage's output is at most its input plus this much (LZ4's bound, a header per plane, CSR's 5-byte numbers).
       const cap = stage.codec === 'lz4' ? k.lz4Bound(len) : stage.codec === 'huffman' ? huffmanPlanesBound(kernels, len, stage.planes)

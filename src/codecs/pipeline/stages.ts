@@ -13,12 +13,23 @@ export type PipelineStage =
   | { codec: 'delta'; width: 1 | 2 | 4 | 8 }
   | { codec: 'sparse'; format: 'bitmask' | 'csr' | '2:4'; width: 1 | 2 | 4 }
   | { codec: 'huffman'; planes: number }
-  | { codec: 'palette'; width: 2 | 4 | 8 };
+  | { codec: 'palette'; width: 2 | 4 | 8 }
+  | { codec: 'regroup'; groups: RegroupGroups; channels: number; run: number };
+
+/** Groups of a regroup stage: a label of 1–4 bits per channel. */
+export type RegroupGroups = 2 | 4 | 8 | 16;
+/** The most channels a regroup stage labels. */
+export const REGROUP_MAX_CHANNELS = 65536;
+/** The longest run of one channel's elements in a regroup stage. */
+export const REGROUP_MAX_RUN = 0x7fffffff;
+
+/** Bytes of a regroup stage's labels: log2(groups) bits per channel. */
+export const regroupLabelBytes = (stage: { groups: number; channels: number }) => Math.ceil((stage.channels * Math.log2(stage.groups)) / 8);
 
 export const OP = {
   lz4: 1, shuffle: 2, bitshuffle: 3, delta: 4, bitmask: 5, csr: 6, twoOfFour: 7, nibbles: 8, affine: 9,
   float16: 10, bfloat16: 11, float8e4m3fn: 12, float8e5m2: 13, q8_0: 14, q4_0: 15, q4_1: 16, q4_k: 17,
-  huffman: 18, palette: 19, tfjs_uint8: 20, tfjs_uint16: 21,
+  huffman: 18, palette: 19, tfjs_uint8: 20, tfjs_uint16: 21, regroup: 22,
 } as const;
 
 /** The most entries of a palette table: every index fits a u16. */
@@ -32,7 +43,8 @@ export const PALETTE_MAX_ENTRIES = 65536;
  * - sparse 2:4: a group of 4 elements takes 2 values and half a position byte, so less than 2;
  * - sparse csr: unbounded (a row of zeros is one byte, whatever its length);
  * - huffman: 255 as LZ4 (a run block gives any length from 6 bytes: a .tzip writer keeps within LZ4's bound);
- * - palette: width (a 1-byte index gives one element; the table only adds bytes).
+ * - palette: width (a 1-byte index gives one element; the table only adds bytes);
+ * - regroup: 1 (it only moves bytes; the labels only add bytes).
  */
 export function maxExpansion(stage: PipelineStage): number {
   if (stage.codec === 'lz4' || stage.codec === 'huffman') return MAX_EXPANSION;
@@ -65,6 +77,11 @@ export function checkStages(stages: unknown, what: string): PipelineStage[] {
         break;
       case 'palette':
         if (![2, 4, 8].includes(s.width as number)) throw new TensorzipError('ARGUMENT', `${what}[${i}] width: expected 2, 4 or 8, found ${describeValue(s.width)}`);
+        break;
+      case 'regroup':
+        if (![2, 4, 8, 16].includes(s.groups as number)) throw new TensorzipError('ARGUMENT', `${what}[${i}] groups: expected 2, 4, 8 or 16, found ${describeValue(s.groups)}`);
+        integerOption(s.channels as number, `${what}[${i}] channels`, 1, REGROUP_MAX_CHANNELS);
+        integerOption(s.run as number, `${what}[${i}] run`, 1, REGROUP_MAX_RUN);
         break;
       default:
         throw new TensorzipError('ARGUMENT', `${what}[${i}]: unknown codec ${describeValue(s?.codec)}`);

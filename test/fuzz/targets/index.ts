@@ -6,10 +6,11 @@ import { gguf } from './gguf';
 import { lz4Block } from './lz4-block';
 import { lz4Frame } from './lz4-frame';
 import { npy } from './npy';
+import { onnx } from './onnx';
 import { quant } from './quant';
 import { safetensors } from './safetensors';
 import { shuffle } from './shuffle';
 import { sparse } from './sparse';
 import { tfjs } from './tfjs';
 
-export const TARGETS: readonly FuzzTarget[] = [lz4Frame, lz4Block, entropy, container, sparse, shuffle, quant, safetensors, npy, gguf, tfjs];
+export const TARGETS: readonly FuzzTarget[] = [lz4Frame, lz4Block, entropy, container, sparse, shuffle, quant, safetensors, npy, gguf, tfjs, onnx];

@@ -1,0 +1,70 @@
+// `tensorzip pack model.onnx` and `unpack -o model.onnx` (main() in this process): the whole model goes into the
+// .tzip, and the model unpacked from it runs in onnxruntime-node to the original outputs, bit for bit when lossless.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import * as ort from 'onnxruntime-node';
+import { onnx, open, pack } from '../src/index';
+import { main } from '../src/cli/main';
+import { REAL_ONNX_MODELS, runAll } from './helpers/onnx-models';
+
+const dir = mkdtempSync(join(tmpdir(), 'tensorzip-cli-onnx-'));
+const at = (name: string) => join(dir, name);
+
+async function cli(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
+  try {
+    return { code: await main(args, '9.8.7'), stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+describe('tensorzip pack / unpack of .onnx models', () => {
+  const silero = REAL_ONNX_MODELS.find((m) => m.file === 'silero_vad.onnx')!;
+
+  it('pack keeps the whole model (kind onnx); unpack -o x.onnx gives a model with the original outputs bit for bit', async () => {
+    writeFileSync(at('vad.onnx'), silero.bytes);
+    const packed = await cli('pack', at('vad.onnx'), '-o', at('vad.tzip'), '--quantize', 'lossless', '--json');
+    expect(packed.code, packed.stderr).toBe(0);
+    const archive = await open(new Uint8Array(readFileSync(at('vad.tzip'))));
+    expect(archive.model).toEqual({ kind: 'onnx', entry: 'model.onnx' });
+    expect(JSON.parse(packed.stdout)).toMatchObject({ tensors: archive.tensors.length, inputBytes: silero.bytes.length });
+    expect((await cli('unpack', at('vad.tzip'), '-o', at('back.onnx'))).code).toBe(0);
+    const back = new Uint8Array(readFileSync(at('back.onnx')));
+    const feeds = silero.feeds(ort);
+    expect(await runAll(await ort.InferenceSession.create(back), feeds)).toEqual(await runAll(await ort.InferenceSession.create(silero.bytes), feeds));
+  });
+
+  it('reads external data files beside the model; refuses one outside its folder', async () => {
+    const m = REAL_ONNX_MODELS.find((x) => x.file === 'embedding_model.onnx')!;
+    const files = onnx.write(onnx.read(m.bytes), { externalData: 'embedding.bin' });
+    writeFileSync(at('embedding.onnx'), files.model);
+    writeFileSync(at('embedding.bin'), files.externalData!.data);
+    const packed = await cli('pack', at('embedding.onnx'), '-o', at('embedding.tzip'), '--quantize', 'lossless', '--json');
+    expect(packed.code, packed.stderr).toBe(0);
+    expect(JSON.parse(packed.stdout).inputBytes).toBe(files.model.length + files.externalData!.data.length);
+    expect((await cli('unpack', at('embedding.tzip'), '-o', at('embedding-back.onnx'))).code).toBe(0);
+    const feeds = m.feeds(ort);
+    expect(await runAll(await ort.InferenceSession.create(new Uint8Array(readFileSync(at('embedding-back.onnx')))), feeds))
+      .toEqual(await runAll(await ort.InferenceSession.create(m.bytes), feeds));
+
+    writeFileSync(at('escape.onnx'), onnx.write(onnx.read(m.bytes), { externalData: '../outside.bin' }).model);
+    const refused = await cli('pack', at('escape.onnx'), '-o', at('escape.tzip'), '--json');
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stderr).code).toBe('CORRUPT');
+  });
+
+  it('unpack -o x.onnx of an archive without an ONNX model is UNSUPPORTED (exit 1)', async () => {
+    const { tensors } = onnx.read(silero.bytes);
+    writeFileSync(at('plain.tzip'), await pack(tensors));
+    const r = await cli('unpack', at('plain.tzip'), '-o', at('x.onnx'), '--json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stderr).code).toBe('UNSUPPORTED');
+  });
+});
