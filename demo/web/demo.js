@@ -17,16 +17,23 @@ function progressRow(label) {
   return (fraction, status) => { bar.value = fraction; text.textContent = status; };
 }
 
-/** Bytes the page downloaded for URLs that contain `part` (what the network carried, as the browser counts it). */
-function bytesFetched(part) {
-  return performance.getEntriesByType('resource').filter((e) => e.name.includes(part))
+/** Bytes the page downloaded for URLs that contain `part` (what the network carried, as the browser counts it). A
+ *  request's entry appears once its body has ended, which can be after the model is ready (tensorzip decodes bytes as
+ *  they arrive): the count is read again until it holds still. */
+async function bytesFetched(part) {
+  const count = () => performance.getEntriesByType('resource').filter((e) => e.name.includes(part))
     .reduce((n, e) => n + (e.transferSize || e.encodedBodySize), 0);
+  for (let last = -1, now = count(); ; last = now, now = count()) {
+    if (now === last) return now;
+    await new Promise((done) => setTimeout(done, 100));
+  }
 }
 
 async function loadOriginal(show) {
   const started = performance.now();
   const model = await tf.loadGraphModel(`/models/${MODEL}.json`, { onProgress: (f) => show(f, 'downloading') });
-  return { model, ms: performance.now() - started, bytes: bytesFetched(`/models/${MODEL}`) };
+  const ms = performance.now() - started;
+  return { model, ms, bytes: await bytesFetched(`/models/${MODEL}`) };
 }
 
 async function loadTzip(kind, show) {
@@ -34,7 +41,8 @@ async function loadTzip(kind, show) {
   const url = `/tzip/${MODEL}.${kind}.tzip`;
   const handler = tensorzip.tfjs.ioHandler(url, { onProgress: (done, total) => show(done / total, 'downloading') });
   const model = await tf.loadGraphModel(handler);
-  return { model, ms: performance.now() - started, bytes: bytesFetched(url) };
+  const ms = performance.now() - started;
+  return { model, ms, bytes: await bytesFetched(url) };
 }
 
 /** The photo as MoveNet takes it: 192 × 192 RGB, int32. */
