@@ -7,6 +7,7 @@ describe('public API', () => {
     expect(Object.keys(tensorzip).sort()).toEqual(['DEFAULT_MAX_OUTPUT_SIZE', 'TensorzipError', 'createArena', 'createEngine', 'createWriter', 'delta', 'entropy', 'gguf', 'init',
       'isTensorzipError', 'lz4', 'npy', 'onnx', 'open', 'pack', 'pipeline', 'quant', 'safetensors', 'shuffle', 'sparse', 'tfjs', 'transformers']);
     expect(Object.keys(tensorzip.onnx).sort()).toEqual(['channelAxes', 'createSession', 'pack', 'read', 'unpack', 'write']);
+    expect(Object.keys(tensorzip.tfjs).sort()).toEqual(['channelAxes', 'ioHandler', 'pack', 'read', 'unpack', 'write']);
     expect(Object.keys(lz4).sort()).toEqual(['compress', 'compressBlock', 'decompress', 'decompressBlock']);
     expect(Object.keys(tensorzip.shuffle).sort()).toEqual(['bitshuffle', 'bitunshuffle', 'shuffle', 'unshuffle']);
     expect(Object.keys(tensorzip.sparse).sort()).toEqual(['describe', 'pack', 'prune', 'unpack']);

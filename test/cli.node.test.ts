@@ -116,6 +116,25 @@ describe('tensorzip CLI', () => {
     expect(bytes(`${dir}/${name}-out`, weightsManifest).equals(bytes(dirname(source), shipped))).toBe(true);
   });
 
+  it('inspect lists the entries and the model; verify checks every entry too, and exits 1 on a damaged one', async () => {
+    const noise = Uint8Array.from({ length: 1000 }, () => Math.floor(next() * 256)); // stored as it is: findable
+    writeFileSync(at('entries.tzip'), await pack({ w: { dtype: 'int32', shape: [2], data: Int32Array.of(1, 2) } }, {
+      entries: { 'model.json': { data: new TextEncoder().encode('{"format":"graph-model","modelTopology":{}}'), mediaType: 'application/json' }, 'notes.bin': { data: noise } },
+      model: { kind: 'tfjs-graph', entry: 'model.json' },
+    }));
+    const inspected = JSON.parse((await cli('inspect', at('entries.tzip'), '--json')).stdout);
+    expect(inspected.model).toEqual({ kind: 'tfjs-graph', entry: 'model.json' });
+    expect(inspected.entries.map((e: { name: string; size: number }) => [e.name, e.size])).toEqual([['model.json', 43], ['notes.bin', 1000]]);
+    expect((await cli('inspect', at('entries.tzip'))).stdout).toContain('model: tfjs-graph, described by the entry model.json');
+    expect((await cli('verify', at('entries.tzip'))).stdout).toContain('ok, 1 tensors and 2 entries verified');
+    const damaged = readBytes('entries.tzip');
+    damaged[Buffer.from(damaged).indexOf(Buffer.from(noise)) + 500] ^= 1;
+    writeFileSync(at('entries-damaged.tzip'), damaged);
+    const r = await cli('verify', at('entries-damaged.tzip'), '--json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stderr)).toMatchObject({ code: 'CHECKSUM' });
+  });
+
   it('packs a GGUF file', async () => {
     const values = Float32Array.from({ length: 32 * 64 }, () => next() - 0.5);
     const kv: [string, number, (b: GgufBuilder) => void][] = [['general.architecture', 8, (b) => b.writeString('test')]];

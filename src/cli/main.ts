@@ -71,19 +71,25 @@ async function unpackCommand(input: string, o: { output: string; json?: boolean 
 async function inspectCommand(input: string, o: { json?: boolean }): Promise<void> {
   const archive = await open(readFile(input));
   const { rows, total } = inspectRows(archive.tensors);
-  if (o.json) process.stdout.write(`${JSON.stringify({ tensors: rows, total, metadata: archive.metadata })}\n`);
-  else printTable(rows, total);
+  if (o.json) process.stdout.write(`${JSON.stringify({ tensors: rows, total, entries: archive.entries, model: archive.model, metadata: archive.metadata })}\n`);
+  else printTable(rows, total, archive.entries, archive.model);
 }
 
 async function verifyCommand(input: string, o: { json?: boolean }): Promise<void> {
   const archive = await open(readFile(input));
   const bar = progress('verify', Boolean(o.json));
+  const count = archive.tensors.length + archive.entries.length;
   for (const [i, t] of archive.tensors.entries()) {
     await archive.get(t.name);
-    bar.update(i + 1, archive.tensors.length);
+    bar.update(i + 1, count);
+  }
+  for (const [i, e] of archive.entries.entries()) {
+    await archive.getEntry(e.name);
+    bar.update(archive.tensors.length + i + 1, count);
   }
   bar.stop();
-  process.stdout.write(o.json ? `${JSON.stringify({ input, ok: true, tensors: archive.tensors.length })}\n` : `${input}: ok, ${archive.tensors.length} tensors verified\n`);
+  const entries = archive.entries.length > 0 ? ` and ${archive.entries.length} entries` : '';
+  process.stdout.write(o.json ? `${JSON.stringify({ input, ok: true, tensors: archive.tensors.length, entries: archive.entries.length })}\n` : `${input}: ok, ${archive.tensors.length} tensors${entries} verified\n`);
 }
 
 /**

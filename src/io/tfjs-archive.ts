@@ -6,6 +6,7 @@ import { describeValue } from '../codecs/describe-value';
 import { TENSOR_DTYPES } from '../format/dtypes';
 import type { Archive, TensorInfo } from '../format/archive';
 import { pack, type PackOptions } from '../format/pack';
+import type { EntryInput } from '../format/encode-entry';
 import type { Kernels } from '../wasm/kernels';
 import { codesWeight, readTfjs, shardTfjs, tfjsDtypeOf, type TfjsModel, type TfjsWeightSpec } from './tfjs';
 import { tfjsChannelAxes } from './tfjs-channel-axes';
@@ -51,11 +52,13 @@ export function packTfjs(kernels: Kernels, model: TfjsModel, options: PackOption
   }
   const { weightsManifest: _, ...rest } = model.modelJson;
   const kind = tfjsModelKind(rest);
-  const whole = kind === null ? {} : {
-    entries: { [TFJS_MODEL_ENTRY]: { data: new TextEncoder().encode(JSON.stringify(rest)), mediaType: 'application/json' } },
-    model: { kind, entry: TFJS_MODEL_ENTRY },
-  };
-  return pack(kernels, tensors, { channelAxes: tfjsChannelAxes(model.modelJson), ...whole, ...options, entries: { ...whole.entries, ...options.entries } });
+  const entry: Record<string, EntryInput> = kind === null ? {} : { [TFJS_MODEL_ENTRY]: { data: new TextEncoder().encode(JSON.stringify(rest)), mediaType: 'application/json' } };
+  return pack(kernels, tensors, {
+    ...options,
+    channelAxes: options.channelAxes ?? tfjsChannelAxes(model.modelJson),
+    entries: { ...entry, ...options.entries },
+    model: options.model ?? (kind === null ? undefined : { kind, entry: TFJS_MODEL_ENTRY }),
+  });
 }
 
 /** TF.js codes as they are: uint8 / uint16 codes with their scale and min, float16 halves of float32 weights. */
