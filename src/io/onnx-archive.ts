@@ -31,6 +31,8 @@ export async function readOnnxArchive(archive: Archive, what: string): Promise<O
   if (declared?.kind !== 'onnx') {
     throw new TensorzipError('UNSUPPORTED', `${what}: the archive holds ${declared === null ? 'no model' : `a model of kind ${describeValue(declared.kind)}`}, not an ONNX model`);
   }
+  // Over HTTP: the entry and every tensor in a few requests, rather than the entry's first.
+  archive.prefetchAll();
   const model = await archive.getEntry(declared.entry);
   return { model, tensors: await archive.getAll() };
 }
