@@ -16,6 +16,9 @@ export const ONNX_MEDIA_TYPE = 'application/x-onnx';
  *  the entry "model.onnx" of kind `onnx`. `options` go over these defaults. */
 export function packOnnx(kernels: Kernels, bytes: Uint8Array, options: PackOptions & OnnxReadOptions = {}): Uint8Array {
   const { externalData, ...packOptions } = options;
+  if (packOptions.entries !== undefined && Object.hasOwn(packOptions.entries, ONNX_MODEL_ENTRY)) {
+    throw new TensorzipError('ARGUMENT', `onnx.pack entries: "${ONNX_MODEL_ENTRY}" is the model's own entry`);
+  }
   const { model, tensors } = readOnnx(bytes, { externalData });
   return pack(kernels, tensors, {
     channelAxes: onnxChannelAxes(model), ...packOptions,
