@@ -5,7 +5,7 @@ export type { Shuffle } from './codecs/shuffle';
 export type { Entropy, EntropyDecodeOptions } from './codecs/entropy';
 export type { Pipeline, PipelineStage, ChunkTarget } from './codecs/pipeline';
 export type { ArchiveSource, SourceOptions } from './io/sources';
-export type { WeightSpec as TfjsWeightSpec } from './io/tfjs';
+export type { TfjsWeightSpec } from './io/tfjs';
 export type { TfjsAdapter, TfjsHandlerOptions, TfjsIOHandler, TfjsModelArtifacts } from './adapters/tfjs';
 export type { TensorArrays } from './format/archive';
 export type { OnnxAdapter, OrtLike } from './adapters/onnx';

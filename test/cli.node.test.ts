@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { gguf, npy, open, pack, quant, safetensors, tfjs, type TensorInput } from '../src/index';
 import { main } from '../src/cli/main';
@@ -96,6 +96,43 @@ describe('tensorzip CLI', () => {
     const [shard] = modelJson.weightsManifest[0].paths;
     expect(modelJson.weightsManifest[0].weights.map((w: { quantization: { dtype: string } }) => w.quantization.dtype)).toEqual(Object.keys(codes).map(() => 'uint8'));
     expect(new Uint8Array(readFileSync(join(dir, 'tiny-out', shard)))).toEqual(Object.values(model.shards)[0]);
+  });
+
+  it.each(['antispoof', 'emotion'])('packs a whole TF.js graph model (%s) and unpacks it to the same model.json and the same weight bytes', async (name) => {
+    const source = resolve(`node_modules/@vladmandic/human/models/${name}.json`);
+    const original = JSON.parse(readFileSync(source, 'utf8'));
+    expect((await cli('pack', source, '-o', at(`${name}.tzip`), '--quantize', 'lossless')).code).toBe(0);
+    expect((await open(readBytes(`${name}.tzip`))).model).toEqual({ kind: 'tfjs-graph', entry: 'model.json' });
+    mkdirSync(at(`${name}-out`));
+    const r = await cli('unpack', at(`${name}.tzip`), '-o', at(`${name}-out/model.json`));
+    expect(r.code, r.stderr).toBe(0);
+    const { weightsManifest, ...model } = JSON.parse(readFileSync(at(`${name}-out/model.json`), 'utf8'));
+    const { weightsManifest: shipped, ...originalModel } = original;
+    expect(model).toEqual(originalModel);
+    const weights = (manifest: { weights: { name: string; dtype: string; quantization?: { dtype: string } }[] }[]) =>
+      manifest.flatMap((g) => g.weights).map((w) => [w.name, w.dtype, w.quantization?.dtype]);
+    expect(weights(weightsManifest)).toEqual(weights(shipped));
+    const bytes = (folder: string, manifest: { paths: string[] }[]) => Buffer.concat(manifest.flatMap((g) => g.paths).map((p: string) => readFileSync(join(folder, p))));
+    expect(bytes(`${dir}/${name}-out`, weightsManifest).equals(bytes(dirname(source), shipped))).toBe(true);
+  });
+
+  it('inspect lists the entries and the model; verify checks every entry too, and exits 1 on a damaged one', async () => {
+    const noise = Uint8Array.from({ length: 1000 }, () => Math.floor(next() * 256)); // stored as it is: findable
+    writeFileSync(at('entries.tzip'), await pack({ w: { dtype: 'int32', shape: [2], data: Int32Array.of(1, 2) } }, {
+      entries: { 'model.json': { data: new TextEncoder().encode('{"format":"graph-model","modelTopology":{}}'), mediaType: 'application/json' }, 'notes.bin': { data: noise } },
+      model: { kind: 'tfjs-graph', entry: 'model.json' },
+    }));
+    const inspected = JSON.parse((await cli('inspect', at('entries.tzip'), '--json')).stdout);
+    expect(inspected.model).toEqual({ kind: 'tfjs-graph', entry: 'model.json' });
+    expect(inspected.entries.map((e: { name: string; size: number }) => [e.name, e.size])).toEqual([['model.json', 43], ['notes.bin', 1000]]);
+    expect((await cli('inspect', at('entries.tzip'))).stdout).toContain('model: tfjs-graph, described by the entry model.json');
+    expect((await cli('verify', at('entries.tzip'))).stdout).toContain('ok, 1 tensors and 2 entries verified');
+    const damaged = readBytes('entries.tzip');
+    damaged[Buffer.from(damaged).indexOf(Buffer.from(noise)) + 500] ^= 1;
+    writeFileSync(at('entries-damaged.tzip'), damaged);
+    const r = await cli('verify', at('entries-damaged.tzip'), '--json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stderr)).toMatchObject({ code: 'CHECKSUM' });
   });
 
   it('packs a GGUF file', async () => {

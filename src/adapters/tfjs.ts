@@ -5,22 +5,26 @@ import { TensorzipError } from '../errors';
 import { describeValue } from '../codecs/describe-value';
 import type { Archive, OpenOptions } from '../format/archive';
 import type { SourceOptions } from '../io/sources';
-import type { WeightSpec } from '../io/tfjs';
+import type { TfjsWeightSpec } from '../io/tfjs';
 import { readTfjsArchive, TFJS_KINDS } from '../io/tfjs-archive';
 
 /** What TF.js's ModelArtifacts holds of a model.json: the fields tfjs-core's own loaders copy, and the weights. */
 export interface TfjsModelArtifacts {
-  modelTopology?: unknown;
+  modelTopology?: object;
   format?: string;
   generatedBy?: string;
   convertedBy?: string | null;
-  trainingConfig?: unknown;
-  signature?: unknown;
-  userDefinedMetadata?: unknown;
-  modelInitializer?: unknown;
-  initializerSignature?: unknown;
+  /** Keras's training configuration (layers models that were compiled). */
+  trainingConfig?: {
+    optimizer_config: object; loss: string | string[] | Record<string, string>; metrics?: string[] | Record<string, string>;
+    weighted_metrics?: string[]; sample_weight_mode?: string; loss_weights?: number[] | Record<string, number>;
+  };
+  signature?: object;
+  userDefinedMetadata?: Record<string, object>;
+  modelInitializer?: object;
+  initializerSignature?: object;
   /** The weights manifest's entries, in order; quantized weights keep their `quantization`. */
-  weightSpecs: WeightSpec[];
+  weightSpecs: TfjsWeightSpec[];
   /** Every weight's bytes one after another, as TF.js stores them. */
   weightData: ArrayBuffer;
 }
@@ -61,7 +65,10 @@ export function bindTfjsAdapter(open: (source: unknown, options: TfjsHandlerOpti
     ioHandler: (source, options = {}) => ({
       load: async () => {
         const given = isArchive(source);
-        const archive = given ? source : await open(source, options);
+        // A URL source counts the bytes it downloads, which pass the file size where a request overlaps the first
+        // ones: a progress bar never goes past its end.
+        const onProgress = options.onProgress && ((done: number, total: number) => options.onProgress!(Math.min(done, total), total));
+        const archive = given ? source : await open(source, { ...options, onProgress });
         const kind = archive.model?.kind;
         if (kind === undefined || !TFJS_KINDS.includes(kind)) {
           throw new TensorzipError('UNSUPPORTED', `tfjs.ioHandler: the archive holds ${kind === undefined ? 'no model' : `a model of kind ${describeValue(kind)}`}; TF.js loads ${TFJS_KINDS.join(' and ')}`);

@@ -1,6 +1,6 @@
 // `tensorzip inspect`: one row per tensor (how it is stored, its ratio and error) and a totals row. SQNR is in dB;
 // a lossless tensor has no error (the table shows ∞, JSON null).
-import type { TensorInfo } from '../index';
+import type { EntryInfo, ModelInfo, TensorInfo } from '../index';
 
 export interface InspectRow {
   tensor: string;
@@ -48,7 +48,8 @@ const ratio = (encoded: number, decoded: number) => (encoded === 0 ? '—' : `${
 const error = (x: number) => (x === 0 ? '0' : x.toExponential(2));
 const sqnr = (x: number | null) => (x === null ? '∞' : x.toFixed(1));
 
-export function printTable(rows: InspectRow[], total: InspectTotal): void {
+/** The table, then the model's other files (format 1.2) and the declared model, when the archive has them. */
+export function printTable(rows: InspectRow[], total: InspectTotal, entries: readonly EntryInfo[] = [], model: ModelInfo | null = null): void {
   const table = [
     ['tensor', 'dtype', 'shape', 'stored', 'pipeline', 'ratio', 'max error', 'SQNR dB'],
     ...rows.map((r) => [r.tensor, r.dtype, `[${r.shape.join(', ')}]`, r.stored, r.pipeline, ratio(r.encodedBytes, r.decodedBytes), error(r.maxAbsError), sqnr(r.sqnrDb)]),
@@ -56,4 +57,6 @@ export function printTable(rows: InspectRow[], total: InspectTotal): void {
   ];
   const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
   for (const row of table) process.stdout.write(`${row.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()}\n`);
+  if (model !== null) process.stdout.write(`model: ${model.kind}, described by the entry ${model.entry}\n`);
+  for (const e of entries) process.stdout.write(`entry ${e.name} (${e.mediaType ?? 'no media type'}): ${e.size} → ${e.encodedBytes} bytes, ${e.pipeline.map((s) => s.codec).join(' → ') || 'none'}\n`);
 }

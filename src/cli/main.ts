@@ -71,19 +71,25 @@ async function unpackCommand(input: string, o: { output: string; json?: boolean 
 async function inspectCommand(input: string, o: { json?: boolean }): Promise<void> {
   const archive = await open(readFile(input));
   const { rows, total } = inspectRows(archive.tensors);
-  if (o.json) process.stdout.write(`${JSON.stringify({ tensors: rows, total, metadata: archive.metadata })}\n`);
-  else printTable(rows, total);
+  if (o.json) process.stdout.write(`${JSON.stringify({ tensors: rows, total, entries: archive.entries, model: archive.model, metadata: archive.metadata })}\n`);
+  else printTable(rows, total, archive.entries, archive.model);
 }
 
 async function verifyCommand(input: string, o: { json?: boolean }): Promise<void> {
   const archive = await open(readFile(input));
   const bar = progress('verify', Boolean(o.json));
+  const count = archive.tensors.length + archive.entries.length;
   for (const [i, t] of archive.tensors.entries()) {
     await archive.get(t.name);
-    bar.update(i + 1, archive.tensors.length);
+    bar.update(i + 1, count);
+  }
+  for (const [i, e] of archive.entries.entries()) {
+    await archive.getEntry(e.name);
+    bar.update(archive.tensors.length + i + 1, count);
   }
   bar.stop();
-  process.stdout.write(o.json ? `${JSON.stringify({ input, ok: true, tensors: archive.tensors.length })}\n` : `${input}: ok, ${archive.tensors.length} tensors verified\n`);
+  const entries = archive.entries.length > 0 ? ` and ${archive.entries.length} entries` : '';
+  process.stdout.write(o.json ? `${JSON.stringify({ input, ok: true, tensors: archive.tensors.length, entries: archive.entries.length })}\n` : `${input}: ok, ${archive.tensors.length} tensors${entries} verified\n`);
 }
 
 /**
@@ -97,9 +103,9 @@ export async function main(argv: string[], version: string): Promise<number> {
     // With --json, commander's own usage messages are replaced by the JSON error below.
     .configureOutput({ writeErr: (s) => json || process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
 
-  program.command('pack').argument('<input>', '.safetensors, .npy, .gguf, .onnx (external data files beside it), or a TF.js model.json with its shards beside it')
+  program.command('pack').argument('<input>', '.safetensors, .npy, .gguf, a TF.js model.json with its shards beside it, or a .onnx with its external data files beside it (whole models)')
     .requiredOption('-o, --output <file>', 'the .tzip to write')
-    .option('-q, --quantize <mode>', 'lossless | fp16 | bf16 | int8 | int4 | auto (float32 tensors; GGUF and TF.js quantized tensors keep their codes)', 'auto')
+    .option('-q, --quantize <mode>', 'lossless | fp16 | bf16 | int8 | int4 | auto (float32 tensors; GGUF and TF.js quantized tensors keep their codes, but for TF.js float16 under int8 and int4)', 'auto')
     .option('--channel-axis <axis>', 'one channel axis for all per-channel scales, 0 or -1 (default: per tensor, from the model graph or the data)', channelAxis)
     .option('--max-error <x>', "'auto': largest |x − x̂| allowed (≥ 0)", bound('--max-error'))
     .option('--min-sqnr <db>', "'auto': smallest SQNR allowed, in dB (≥ 0)", bound('--min-sqnr'))

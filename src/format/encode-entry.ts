@@ -34,13 +34,17 @@ export function entryEncoder(kernels: Kernels, options: EncodeOptions, what: str
   };
 }
 
-/** The caller's model declaration, checked: a non-empty kind, and an entry among `entryNames`. */
-export function checkModel(model: unknown, entryNames: ReadonlySet<string>, what: string): ModelRef | null {
+/** The caller's model declaration, checked: `{ kind, entry }` with a non-empty kind (null when absent). */
+export function checkModel(model: unknown, what: string): ModelRef | null {
   if (model === undefined || model === null) return null;
   const m = model as Partial<ModelRef>;
   if (typeof m.kind !== 'string' || m.kind.length === 0 || typeof m.entry !== 'string') {
     throw new TensorzipError('ARGUMENT', `${what} model: expected { kind, entry } with a non-empty kind, found ${describeValue(model)}`);
   }
-  if (!entryNames.has(m.entry)) throw new TensorzipError('ARGUMENT', `${what} model: its entry ${describeValue(m.entry)} is not one of the entries`);
   return { kind: m.kind, entry: m.entry };
+}
+
+/** ARGUMENT unless the declared model's entry is among `entryNames`. */
+export function checkModelEntry(model: ModelRef | null, entryNames: ReadonlySet<string>, what: string): void {
+  if (model !== null && !entryNames.has(model.entry)) throw new TensorzipError('ARGUMENT', `${what} model: its entry ${describeValue(model.entry)} is not one of the entries`);
 }

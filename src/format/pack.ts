@@ -8,7 +8,7 @@ import type { Kernels } from '../wasm/kernels';
 import { isQuantizedTensorInput, tensorEncoder, type EncodeOptions, type QuantizedTensorInput, type TensorInput } from './encode-tensor';
 import { ALIGNMENT, alignUp, FOOTER_BYTES, PARAMS_ALIGNMENT, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
 import { serializeIndex, type IndexDocument, type ModelRef, type TensorEntry } from './index-document';
-import { checkModel, entryEncoder, type EntryInput } from './encode-entry';
+import { checkModel, checkModelEntry, entryEncoder, type EntryInput } from './encode-entry';
 
 export type { QuantizedTensorInput, TensorInput };
 
@@ -74,7 +74,8 @@ export function pack(kernels: Kernels, tensors: Record<string, TensorInput | Qua
   const placed: { entry: TensorEntry; params: Piece | null; chunks: Piece[] }[] = [];
   const entries = options.entries ?? {};
   if (typeof entries !== 'object' || entries === null) throw new TensorzipError('ARGUMENT', 'pack entries: expected an object of entries by name');
-  const model = checkModel(options.model, new Set(Object.keys(entries)), 'pack');
+  const model = checkModel(options.model, 'pack');
+  checkModelEntry(model, new Set(Object.keys(entries)), 'pack');
   const totalBytes = Object.values(tensors).reduce((n, t) => n + ((isQuantizedTensorInput(t) ? t.quantized : t)?.data?.byteLength ?? 0), 0)
     + Object.values(entries).reduce((n, e) => n + (e?.data?.byteLength ?? 0), 0);
   let doneBytes = 0;

@@ -8,7 +8,7 @@ import type { Kernels } from '../wasm/kernels';
 import { tensorEncoder, type EncodeOptions, type QuantizedTensorInput, type TensorInput } from './encode-tensor';
 import { ALIGNMENT, alignUp, FOOTER_BYTES, PARAMS_ALIGNMENT, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
 import { serializeIndex, type FileEntry, type ModelRef, type TensorEntry } from './index-document';
-import { checkModel, entryEncoder } from './encode-entry';
+import { checkModel, checkModelEntry, entryEncoder } from './encode-entry';
 
 /** Where the bytes go: a WritableStream, or anything with write() (a Node fs.WriteStream or FileHandle). */
 export type ByteSink = WritableStream<Uint8Array> | { write(bytes: Uint8Array): unknown; close?(): unknown; end?(done: () => void): unknown };
@@ -46,6 +46,7 @@ export interface WriterOptions extends EncodeOptions {
 export class ContainerWriter {
   private readonly encode: ReturnType<typeof tensorEncoder>;
   private readonly encodeEntry: ReturnType<typeof entryEncoder>;
+  private readonly model: ModelRef | null;
   private readonly write: (bytes: Uint8Array) => Promise<void>;
   private readonly finishSink: () => Promise<void>;
   private readonly tensors: TensorEntry[] = [];
@@ -59,7 +60,7 @@ export class ContainerWriter {
   constructor(private readonly kernels: Kernels, sink: ByteSink, private readonly options: WriterOptions = {}) {
     this.encode = tensorEncoder(kernels, options, 'ContainerWriter');
     this.encodeEntry = entryEncoder(kernels, options, 'ContainerWriter.addEntry');
-    if (options.model !== undefined) checkModel(options.model, new Set([options.model?.entry]), 'ContainerWriter');
+    this.model = checkModel(options.model, 'ContainerWriter');
     if (typeof WritableStream !== 'undefined' && sink instanceof WritableStream) {
       const writer = sink.getWriter();
       this.write = (bytes) => writer.write(bytes);
@@ -155,10 +156,10 @@ export class ContainerWriter {
   /** Writes the index and the footer, and closes the sink. */
   async finish(): Promise<void> {
     if (this.finished) return;
-    const model = checkModel(this.options.model, this.fileNames, 'ContainerWriter.finish');
+    checkModelEntry(this.model, this.fileNames, 'ContainerWriter.finish');
     await this.start();
     this.finished = true;
-    const index = serializeIndex({ tensors: this.tensors, entries: this.files, model, metadata: { ...(this.options.metadata ?? {}) } });
+    const index = serializeIndex({ tensors: this.tensors, entries: this.files, model: this.model, metadata: { ...(this.options.metadata ?? {}) } });
     await this.pad();
     const location = { offset: this.position, length: index.length, checksum: xxh32(this.kernels, index) };
     await this.emit(index);

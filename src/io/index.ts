@@ -161,7 +161,8 @@ export interface Tfjs {
    * (uint8 / uint16 / float16 weights stay codes), per-channel scales on the axes `tfjs.channelAxes` reads from the
    * graph, and model.json without its weights manifest as the entry "model.json" of model kind `tfjs-graph` or
    * `tfjs-layers` (its `format`, else its topology). A model.json without modelTopology packs its weights only.
-   * `options` are pack()'s and go over these defaults.
+   * `options` are pack()'s and go over these defaults; `quantize: 'int8'` or `'int4'` quantizes float16 weights too
+   * (uint8 / uint16 codes stay as they are).
    * @example
    * const bytes = await tfjs.pack({ modelJson, shards: { 'group1-shard1of1.bin': shard } }, { quantize: 'lossless' });
    * const model = await tf.loadGraphModel(tfjs.ioHandler(bytes)); // or tfjs.unpack(await open(bytes))

@@ -7,8 +7,10 @@ import { TENSOR_DTYPES } from '../format/dtypes';
 import type { Archive, TensorInfo } from '../format/archive';
 import { pack, type PackOptions } from '../format/pack';
 import type { Kernels } from '../wasm/kernels';
-import { codesWeight, readTfjs, shardTfjs, tfjsDtypeOf, type TfjsModel, type WeightSpec } from './tfjs';
+import { codesWeight, readTfjs, shardTfjs, tfjsDtypeOf, type TfjsModel, type TfjsWeightSpec } from './tfjs';
 import { tfjsChannelAxes } from './tfjs-channel-axes';
+import { isQuantizedTensorInput } from '../format/encode-tensor';
+import { decodeTfjsWeight } from '../codecs/quant/tfjs';
 
 /** The entry that holds model.json. */
 export const TFJS_MODEL_ENTRY = 'model.json';
@@ -17,7 +19,7 @@ export const TFJS_KINDS: readonly string[] = ['tfjs-graph', 'tfjs-layers'];
 /** What a TF.js loader needs: model.json without its manifest, the manifest's weights, and their bytes. */
 export interface TfjsArtifacts {
   modelJson: Record<string, unknown>;
-  weightSpecs: WeightSpec[];
+  weightSpecs: TfjsWeightSpec[];
   weightData: Uint8Array;
 }
 
@@ -33,10 +35,20 @@ export function tfjsModelKind(modelJson: Record<string, unknown>): 'tfjs-graph' 
   return Array.isArray(topology.node) ? 'tfjs-graph' : 'tfjs-layers';
 }
 
+/** Modes that quantize float16 weights too: the caller asked for fewer bits than float16 has. */
+const BELOW_FLOAT16: readonly unknown[] = ['int8', 'int4'];
+
 /** A whole TF.js model as one .tzip: its weights (codes kept, scales on the graph's channel axes), and model.json
  *  without its manifest as an entry with the model's kind. `options` go over these defaults. */
 export function packTfjs(kernels: Kernels, model: TfjsModel, options: PackOptions = {}): Uint8Array {
   const tensors = readTfjs(kernels, model, { codes: true });
+  if (BELOW_FLOAT16.includes(options.quantize)) {
+    for (const [name, t] of Object.entries(tensors)) {
+      if (isQuantizedTensorInput(t) && t.quantized.dtype === 'float16') {
+        tensors[name] = { dtype: 'float32', shape: t.quantized.shape, data: decodeTfjsWeight(kernels, t.quantized.data as Uint16Array, { dtype: 'float16' }) };
+      }
+    }
+  }
   const { weightsManifest: _, ...rest } = model.modelJson;
   const kind = tfjsModelKind(rest);
   const whole = kind === null ? {} : {
@@ -80,7 +92,7 @@ export async function readTfjsArchive(archive: Archive, onWeight?: (done: number
   const total = archive.tensors.reduce((n, t) => n + weightBytes(t), 0);
   // open() bounded each tensor by maxBytes; the sum is what TF.js's own loader holds in its shards.
   const weightData = new Uint8Array(total);
-  const weightSpecs: WeightSpec[] = [];
+  const weightSpecs: TfjsWeightSpec[] = [];
   let at = 0;
   for (const t of archive.tensors) {
     if (keepsCodes(t)) {

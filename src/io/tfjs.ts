@@ -19,6 +19,11 @@ export interface WeightSpec {
   quantization?: TfjsQuantization;
 }
 
+/** A weight as tensorzip writes it into a manifest (or a TF.js loader's weightSpecs): a dtype TF.js stores. */
+export interface TfjsWeightSpec extends WeightSpec {
+  dtype: 'float32' | 'int32' | 'bool';
+}
+
 export interface TfjsModel {
   /** model.json, parsed: `modelTopology`, `format`, … and `weightsManifest: [{ paths, weights }]`. */
   modelJson: { weightsManifest: { paths: string[]; weights: WeightSpec[] }[]; [key: string]: unknown };
@@ -124,7 +129,7 @@ function decodeTfjsInt32(codes: Uint8Array | Uint16Array, q: TfjsQuantization): 
 }
 
 /** Codes a TF.js manifest can hold as they are: tfjs_uint8 / tfjs_uint16 with their scale and min, float16 halves. */
-export function codesWeight(name: string, { quantized: q }: QuantizedTensorInput): { spec: WeightSpec; data: ArrayBufferView } {
+export function codesWeight(name: string, { quantized: q }: QuantizedTensorInput): { spec: TfjsWeightSpec; data: ArrayBufferView } {
   const shape = [...q.shape];
   if (q.dtype === 'tfjs_uint8' || q.dtype === 'tfjs_uint16') {
     const dtype = q.dtype === 'tfjs_uint8' ? 'uint8' : 'uint16';
@@ -136,8 +141,8 @@ export function codesWeight(name: string, { quantized: q }: QuantizedTensorInput
 
 /** Each weight as a TF.js manifest lists it, and their bytes one after another: float32, int32 and bool tensors as
  *  they are (float32 optionally quantized as the converter does), codes as they are with their quantization. */
-export function tfjsWeights(kernels: Kernels, tensors: Record<string, TensorInput | QuantizedTensorInput>, quantize?: TfjsQuantDtype): { weights: WeightSpec[]; data: Uint8Array } {
-  const weights: WeightSpec[] = [];
+export function tfjsWeights(kernels: Kernels, tensors: Record<string, TensorInput | QuantizedTensorInput>, quantize?: TfjsQuantDtype): { weights: TfjsWeightSpec[]; data: Uint8Array } {
+  const weights: TfjsWeightSpec[] = [];
   const parts: Uint8Array[] = [];
   for (const [name, t] of Object.entries(tensors)) {
     if (isQuantizedTensorInput(t)) {
@@ -146,7 +151,7 @@ export function tfjsWeights(kernels: Kernels, tensors: Record<string, TensorInpu
       parts.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
       continue;
     }
-    const spec: WeightSpec = { name, shape: [...t.shape], dtype: tfjsDtypeOf(name, t.dtype) };
+    const spec: TfjsWeightSpec = { name, shape: [...t.shape], dtype: tfjsDtypeOf(name, t.dtype) };
     let data: ArrayBufferView = t.data;
     if (quantize && t.dtype === 'float32') {
       const q = encodeTfjsWeight(kernels, t.data as Float32Array, quantize);
@@ -162,8 +167,8 @@ export function tfjsWeights(kernels: Kernels, tensors: Record<string, TensorInpu
 }
 
 /** The TF.js dtype of a weight: float32, int32 or bool (UNSUPPORTED otherwise). */
-export function tfjsDtypeOf(name: string, dtype: TensorDtype): string {
-  const tfjsDtype = Object.keys(TFJS_DTYPES).find((k) => TFJS_DTYPES[k] === dtype);
+export function tfjsDtypeOf(name: string, dtype: TensorDtype): TfjsWeightSpec['dtype'] {
+  const tfjsDtype = (Object.keys(TFJS_DTYPES) as TfjsWeightSpec['dtype'][]).find((k) => TFJS_DTYPES[k] === dtype);
   if (tfjsDtype === undefined) throw new TensorzipError('UNSUPPORTED', `tfjs.write: tensor ${describeValue(name)} is ${dtype}; TF.js weights are float32, int32 or bool`);
   return tfjsDtype;
 }
