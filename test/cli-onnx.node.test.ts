@@ -60,6 +60,16 @@ describe('tensorzip pack / unpack of .onnx models', () => {
     expect(JSON.parse(refused.stderr).code).toBe('CORRUPT');
   });
 
+  it('pack --quantize int8 puts each weight\'s scales on the channel axis its operator gives (not the data\'s choice)', async () => {
+    const mel = REAL_ONNX_MODELS.find((x) => x.file === 'melspectrogram.onnx')!;
+    writeFileSync(at('mel.onnx'), mel.bytes);
+    expect((await cli('pack', at('mel.onnx'), '-o', at('mel.tzip'), '--quantize', 'int8')).code).toBe(0);
+    const stored = (await open(new Uint8Array(readFileSync(at('mel.tzip'))))).tensors.filter((t) => t.storedDtype === 'int8');
+    // Conv weights [257, 1, 512] → 0, the MatMul's B [257, 32] → 1: where the data alone picks 2 and 0.
+    expect(Object.fromEntries(stored.map((t) => [t.name, t.storedAxis]))).toEqual({ ...onnx.channelAxes(mel.bytes) });
+    expect(stored.map((t) => t.storedAxis)).toEqual([0, 0, 1]);
+  });
+
   it('unpack -o x.onnx of an archive without an ONNX model is UNSUPPORTED (exit 1)', async () => {
     const { tensors } = onnx.read(silero.bytes);
     writeFileSync(at('plain.tzip'), await pack(tensors));

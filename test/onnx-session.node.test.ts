@@ -58,7 +58,7 @@ describe('onnx.createSession: types and errors', () => {
     expect(await runAll(await onnx.createSession(ort, file), [feed])).toEqual(await runAll(await ort.InferenceSession.create(model), [feed]));
   });
 
-  it('no model or another kind → UNSUPPORTED, tensors that do not match the model → CORRUPT', async () => {
+  it('no model or another kind → UNSUPPORTED, tensors that do not match the model → CORRUPT, the model\'s entry name taken → ARGUMENT', async () => {
     const w = { dtype: 'float32' as const, shape: [2], data: Float32Array.of(1, 2) };
     const noModel = await pack({ w });
     await expect(onnx.createSession(ort, noModel)).rejects.toMatchObject({ code: 'UNSUPPORTED' });
@@ -69,5 +69,9 @@ describe('onnx.createSession: types and errors', () => {
     await expect(onnx.createSession(ort, mismatched)).rejects.toMatchObject({ code: 'CORRUPT' });
     await expect(onnx.unpack(await open(mismatched))).rejects.toMatchObject({ code: 'CORRUPT' });
     await expect(onnx.createSession({} as never, noModel)).rejects.toMatchObject({ code: 'ARGUMENT' });
+    const model = REAL_ONNX_MODELS[3].bytes;
+    await expect(onnx.pack(model, { entries: { 'model.onnx': { data: new Uint8Array(1) } } })).rejects.toMatchObject({ code: 'ARGUMENT' });
+    const withConfig = await open(await onnx.pack(model, { entries: { 'config.json': { data: new TextEncoder().encode('{}') } } }));
+    expect(withConfig.entries.map((e) => e.name).sort()).toEqual(['config.json', 'model.onnx']);
   });
 });

@@ -103,7 +103,7 @@ export async function main(argv: string[], version: string): Promise<number> {
     // With --json, commander's own usage messages are replaced by the JSON error below.
     .configureOutput({ writeErr: (s) => json || process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
 
-  program.command('pack').argument('<input>', '.safetensors, .npy, .gguf, .onnx (external data files beside it), or a TF.js model.json with its shards beside it (the whole model)')
+  program.command('pack').argument('<input>', '.safetensors, .npy, .gguf, a TF.js model.json with its shards beside it, or a .onnx with its external data files beside it (whole models)')
     .requiredOption('-o, --output <file>', 'the .tzip to write')
     .option('-q, --quantize <mode>', 'lossless | fp16 | bf16 | int8 | int4 | auto (float32 tensors; GGUF and TF.js quantized tensors keep their codes, but for TF.js float16 under int8 and int4)', 'auto')
     .option('--channel-axis <axis>', 'one channel axis for all per-channel scales, 0 or -1 (default: per tensor, from the model graph or the data)', channelAxis)

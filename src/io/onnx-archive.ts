@@ -21,6 +21,9 @@ export function packOnnx(kernels: Kernels, bytes: Uint8Array, options: PackOptio
 
 /** A model onnx.read has read, packed as packOnnx does, with its stripped model as the entry `modelEntry`. */
 export function packOnnxModel(kernels: Kernels, { model, tensors }: OnnxModel, options: PackOptions, modelEntry: string): Uint8Array {
+  if (options.entries !== undefined && Object.hasOwn(options.entries, modelEntry)) {
+    throw new TensorzipError('ARGUMENT', `onnx.pack entries: "${modelEntry}" is the model's own entry`);
+  }
   return pack(kernels, tensors, {
     channelAxes: onnxChannelAxes(model), ...options,
     entries: { [modelEntry]: { data: model, mediaType: ONNX_MEDIA_TYPE }, ...options.entries },
@@ -35,6 +38,8 @@ export async function readOnnxArchive(archive: Archive, what: string): Promise<O
   if (declared?.kind !== 'onnx') {
     throw new TensorzipError('UNSUPPORTED', `${what}: the archive holds ${declared === null ? 'no model' : `a model of kind ${describeValue(declared.kind)}`}, not an ONNX model`);
   }
+  // Over HTTP: the entry and every tensor in a few requests, rather than the entry's first.
+  archive.prefetchAll();
   const model = await archive.getEntry(declared.entry);
   return { model, tensors: await archive.getAll() };
 }

@@ -71,11 +71,11 @@ export function walkModel(model: Uint8Array, visitor: ModelVisitor, what: string
     const scope: Scope = { parent, values: new Map() };
     const out = new ProtoWriter();
     for (const f of fields(bytes, `${what}: a graph`)) {
-      if (f.number === 1) out.messageField(1, node(expectWire(f, LEN, what).data, prefix, scope, depth));
+      if (f.number === 1) out.fieldOf(f, bytes, node(expectWire(f, LEN, what).data, prefix, scope, depth));
       else if (f.number === 5) {
         const tensor = parseTensorProto(expectWire(f, LEN, what).data, `${what}: an initializer`);
         if (tensor.name === '') throw new TensorzipError('CORRUPT', `${what}: an initializer without a name`, { offset: f.start });
-        out.messageField(5, tensorSite(tensor, prefix + tensor.name, scope, tensor.name, depth === 0));
+        out.fieldOf(f, bytes, tensorSite(tensor, prefix + tensor.name, scope, tensor.name, depth === 0));
       } else out.raw(bytes.subarray(f.start, f.end));
     }
     return out;
@@ -134,7 +134,7 @@ export function walkModel(model: Uint8Array, visitor: ModelVisitor, what: string
       }
       if (isValue ? output === '' : key === '') throw new TensorzipError('CORRUPT', `${what}: a ${describeValue(site.opType)} node without ${isValue ? 'an output' : 'a name or an output'} holds a ${isValue ? 'tensor' : 'graph'}`);
       const data = expectWire(a, LEN, what).data;
-      if (isValue) out.messageField(5, tensorSite(parseTensorProto(data, `${what}: the value of ${describeValue(output)}`), prefix + output, site.scope, output, false));
+      if (isValue) out.fieldOf(a, bytes, tensorSite(parseTensorProto(data, `${what}: the value of ${describeValue(output)}`), prefix + output, site.scope, output, false));
       else out.messageField(a.number, graph(data, `${prefix}${key}/${attributeName}/${a.number === 11 ? `${index++}/` : ''}`, site.scope, depth + 1));
     }
     return out;

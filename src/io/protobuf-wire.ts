@@ -105,9 +105,15 @@ export class ProtoWriter {
   readonly parts: Uint8Array[] = [];
   size = 0;
 
-  /** Bytes as they are (a field copied from the input). */
+  /** Bytes as they are (a field copied from the input); a view that continues the last part extends it, so that a
+   *  message copied field by field stays one part. */
   raw(bytes: Uint8Array): this {
-    this.parts.push(bytes);
+    const last = this.parts[this.parts.length - 1];
+    if (last !== undefined && last.buffer === bytes.buffer && last.byteOffset + last.length === bytes.byteOffset) {
+      this.parts[this.parts.length - 1] = new Uint8Array(last.buffer, last.byteOffset, last.length + bytes.length);
+    } else {
+      this.parts.push(bytes);
+    }
     this.size += bytes.length;
     return this;
   }
@@ -142,9 +148,14 @@ export class ProtoWriter {
   messageField(number: number, message: ProtoWriter | Uint8Array): this {
     if (message instanceof Uint8Array) return this.bytesField(number, message);
     this.tag(number, LEN).varint(message.size);
-    for (const part of message.parts) this.parts.push(part);
-    this.size += message.size;
+    for (const part of message.parts) this.raw(part);
     return this;
+  }
+
+  /** A field of the input as it is when the walk left its message unchanged (`message` is its payload), else the
+   *  rewritten message. */
+  fieldOf(field: Field, input: Uint8Array, message: ProtoWriter | Uint8Array): this {
+    return message === field.data ? this.raw(input.subarray(field.start, field.end)) : this.messageField(field.number, message);
   }
 
   finish(): Uint8Array {

@@ -36,6 +36,9 @@ export function describe(name: string, body: () => void): void {
     prefix.pop();
   }
 }
+describe.skipIf = (condition: unknown) => (name: string, body: () => void) => {
+  if (!condition) describe(name, body);
+};
 describe.each = <T>(cases: readonly T[]) => (name: string, body: (...args: any[]) => void) => {
   for (const c of cases) {
     const args = Array.isArray(c) ? c : [c];
