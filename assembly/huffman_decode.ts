@@ -18,6 +18,8 @@
 // bits read by a marker bit instead of a sum (fewer instructions, the same speed).
 
 import { STATUS_CORRUPT, STATUS_OUTPUT_FULL, STATUS_TRUNCATED } from './status';
+import { xxh32StripeLanes } from './xxhash32';
+import { SIDE_HASH_LANES, sideHashAdvance, sideHashEnd, sideHashNext } from './side_hash';
 import {
   BLOCK_HEADER, JUMP_TABLE, MAX_CODE_BITS, MODE_RAW, MODE_RUN, STREAMS, huffmanDecodedSize, jumpTableOffset,
   streamCount,
@@ -162,6 +164,9 @@ function decodeSideBySide(op: usize, outEnd: usize): usize {
   let q0 = load<u64>(READERS), q1 = load<u64>(READERS + 16), q2 = load<u64>(READERS + 32), q3 = load<u64>(READERS + 48);
   const e0 = load<u64>(READERS, 8), e1 = load<u64>(READERS + 16, 8);
   const e2 = load<u64>(READERS + 32, 8), e3 = load<u64>(READERS + 48, 8);
+  // The chunk's checksum, a stripe per round where a hash is started (side_hash.ts): free beside the lookups' waits.
+  let hashed = sideHashNext();
+  const hashEnd = sideHashEnd();
   while (true) {
     let rounds = (outEnd - op) / (CODES_PER_REFILL * STREAMS);
     rounds = min(rounds, safeRounds(q0, e0));
@@ -170,6 +175,10 @@ function decodeSideBySide(op: usize, outEnd: usize): usize {
     rounds = min(rounds, safeRounds(q3, e3));
     if (rounds == 0) break;
     do {
+      if (ASC_FEATURE_SIMD && hashed + 16 <= hashEnd) {
+        v128.store(SIDE_HASH_LANES, xxh32StripeLanes(v128.load(SIDE_HASH_LANES), v128.load(hashed)));
+        hashed += 16;
+      }
       let b0 = peek(q0), b1 = peek(q1), b2 = peek(q2), b3 = peek(q3);
       let n0: u64, n1: u64, n2: u64, n3: u64;
       store<u8>(op, symbolAt(b0), 0); store<u8>(op, symbolAt(b1), 1); store<u8>(op, symbolAt(b2), 2); store<u8>(op, symbolAt(b3), 3);
@@ -189,6 +198,7 @@ function decodeSideBySide(op: usize, outEnd: usize): usize {
       op += CODES_PER_REFILL * STREAMS;
     } while (--rounds);
   }
+  sideHashAdvance(hashed);
   store<u64>(READERS, q0);
   store<u64>(READERS + 16, q1);
   store<u64>(READERS + 32, q2);
