@@ -18,6 +18,8 @@
 // bits read by a marker bit instead of a sum (fewer instructions, the same speed).
 
 import { STATUS_CORRUPT, STATUS_OUTPUT_FULL, STATUS_TRUNCATED } from './status';
+import { xxh32StripeLanes } from './xxhash32';
+import { SIDE_HASH_LANES, sideHashAdvance, sideHashEnd, sideHashNext } from './side_hash';
 import {
   BLOCK_HEADER, JUMP_TABLE, MAX_CODE_BITS, MODE_RAW, MODE_RUN, STREAMS, huffmanDecodedSize, jumpTableOffset,
   streamCount,
@@ -32,8 +34,11 @@ const LENGTHS: usize = memory.data(<i32>TABLE_SIZE, 16);
 const INDEX_MASK: u32 = <u32>(TABLE_SIZE - 1);
 /** Codes per stream between refills in the fast loops: 5 × 11 bits ≤ the 57 a refill guarantees. */
 const CODES_PER_REFILL: usize = 5;
-/** Per-length code counts, then next codes, while the table is built. */
+/** While the tables are built: per-length code counts, where each length's values start in SORTED, and the coded
+ *  byte values in canonical order. */
 const LENGTH_COUNTS: usize = memory.data(<i32>((MAX_CODE_BITS + 1) * 4), 16);
+const LENGTH_STARTS: usize = memory.data(<i32>((MAX_CODE_BITS + 1) * 4), 16);
+const SORTED: usize = memory.data(256, 16);
 /** Each stream's position (u64, in bits from address 0) and end (u64, a byte address). */
 const READERS: usize = memory.data(<i32>(STREAMS * 16), 16);
 
@@ -78,7 +83,14 @@ export function huffmanDecode(src: usize, srcLen: usize, dst: usize, dstCap: usi
   return size;
 }
 
-/** Fills TABLE from the 4-bit lengths of byte values 0..last at `lengths`; false when they are not a complete code. */
+/**
+ * Fills the tables from the 4-bit lengths of byte values 0..last at `lengths`; false when they are not a complete
+ * code. The values are sorted into canonical order (by length, then value) by counting; then the tables grow by
+ * doubling: once the codes of up to L bits are in, entries [0, 2^L) hold them, each at its code reversed (the stream
+ * is read from its low bits); a copy of that half above it repeats them with their period, and the codes of L + 1
+ * bits take the entries no shorter code covers. Entries no code covers yet are left as they are: a complete code
+ * covers all of them by the last length.
+ */
 function buildTable(lengths: usize, last: usize): bool {
   memory.fill(LENGTH_COUNTS, 0, (MAX_CODE_BITS + 1) * 4);
   for (let v: usize = 0; v <= last; v++) {
@@ -91,29 +103,45 @@ function buildTable(lengths: usize, last: usize): bool {
     kraft += load<u32>(LENGTH_COUNTS + (length << 2)) << (MAX_CODE_BITS - length);
   }
   if (kraft != <u32>TABLE_SIZE) return false;
-  // The first canonical code of each length, then each value's code in turn; a code of `length` bits fills every
-  // entry whose low `length` bits are that code reversed.
-  let code: u32 = 0;
-  let count: u32 = 0;
-  for (let length: u32 = 1; length <= MAX_CODE_BITS; length++) {
-    code = (code + count) << 1;
-    count = load<u32>(LENGTH_COUNTS + (length << 2));
-    store<u32>(LENGTH_COUNTS + (length << 2), code);
+  let at: u32 = 0;
+  for (let length: usize = 1; length <= <usize>MAX_CODE_BITS; length++) {
+    store<u32>(LENGTH_STARTS + (length << 2), at);
+    at += load<u32>(LENGTH_COUNTS + (length << 2));
   }
   for (let v: usize = 0; v <= last; v++) {
-    const length = lengthAt(lengths, v);
-    if (length == 0) continue;
-    const slot = LENGTH_COUNTS + (<usize>length << 2);
-    const c = load<u32>(slot);
-    store<u32>(slot, c + 1);
-    let reversed: usize = 0;
-    for (let bit: u32 = 0; bit < length; bit++) reversed |= <usize>((c >> bit) & 1) << (length - 1 - bit);
-    for (let i = reversed; i < TABLE_SIZE; i += <usize>1 << length) {
-      store<u8>(SYMBOLS + i, <u8>v);
-      store<u8>(LENGTHS + i, <u8>length);
+    const slot = LENGTH_STARTS + (<usize>lengthAt(lengths, v) << 2);
+    if (slot == LENGTH_STARTS) continue;
+    const i = load<u32>(slot);
+    store<u8>(SORTED + <usize>i, <u8>v);
+    store<u32>(slot, i + 1);
+  }
+  let code: u32 = 0;
+  let next: usize = 0;
+  for (let length: u32 = 1; length <= MAX_CODE_BITS; length++) {
+    const half = <usize>1 << (length - 1);
+    if (length > 1) {
+      memory.copy(SYMBOLS + half, SYMBOLS, half);
+      memory.copy(LENGTHS + half, LENGTHS, half);
+      code <<= 1;
+    }
+    for (let k = load<u32>(LENGTH_COUNTS + (<usize>length << 2)); k > 0; k--) {
+      const entry = <usize>reversed(code++, length);
+      store<u8>(SYMBOLS + entry, load<u8>(SORTED + next++));
+      store<u8>(LENGTHS + entry, <u8>length);
     }
   }
   return true;
+}
+
+/** The low `length` bits of `code` in reverse order (code < 2^16). */
+// @ts-ignore: decorator
+@inline function reversed(code: u32, length: u32): u32 {
+  let r = code;
+  r = ((r >> 1) & 0x5555) | ((r & 0x5555) << 1);
+  r = ((r >> 2) & 0x3333) | ((r & 0x3333) << 2);
+  r = ((r >> 4) & 0x0f0f) | ((r & 0x0f0f) << 4);
+  r = ((r >> 8) & 0x00ff) | ((r & 0x00ff) << 8);
+  return r >> (16 - length);
 }
 
 // @ts-ignore: decorator
@@ -162,6 +190,9 @@ function decodeSideBySide(op: usize, outEnd: usize): usize {
   let q0 = load<u64>(READERS), q1 = load<u64>(READERS + 16), q2 = load<u64>(READERS + 32), q3 = load<u64>(READERS + 48);
   const e0 = load<u64>(READERS, 8), e1 = load<u64>(READERS + 16, 8);
   const e2 = load<u64>(READERS + 32, 8), e3 = load<u64>(READERS + 48, 8);
+  // The chunk's checksum, a stripe per round where a hash is started (side_hash.ts): free beside the lookups' waits.
+  let hashed = sideHashNext();
+  const hashEnd = sideHashEnd();
   while (true) {
     let rounds = (outEnd - op) / (CODES_PER_REFILL * STREAMS);
     rounds = min(rounds, safeRounds(q0, e0));
@@ -170,6 +201,10 @@ function decodeSideBySide(op: usize, outEnd: usize): usize {
     rounds = min(rounds, safeRounds(q3, e3));
     if (rounds == 0) break;
     do {
+      if (ASC_FEATURE_SIMD && hashed + 16 <= hashEnd) {
+        v128.store(SIDE_HASH_LANES, xxh32StripeLanes(v128.load(SIDE_HASH_LANES), v128.load(hashed)));
+        hashed += 16;
+      }
       let b0 = peek(q0), b1 = peek(q1), b2 = peek(q2), b3 = peek(q3);
       let n0: u64, n1: u64, n2: u64, n3: u64;
       store<u8>(op, symbolAt(b0), 0); store<u8>(op, symbolAt(b1), 1); store<u8>(op, symbolAt(b2), 2); store<u8>(op, symbolAt(b3), 3);
@@ -189,6 +224,7 @@ function decodeSideBySide(op: usize, outEnd: usize): usize {
       op += CODES_PER_REFILL * STREAMS;
     } while (--rounds);
   }
+  sideHashAdvance(hashed);
   store<u64>(READERS, q0);
   store<u64>(READERS + 16, q1);
   store<u64>(READERS + 32, q2);

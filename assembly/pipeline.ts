@@ -23,6 +23,7 @@ import { huffmanPlanesDecode } from './huffman_planes';
 import { paletteDecode } from './palette';
 import { regroupDecode } from './regroup';
 import { dequantizeTfjs } from './tfjs';
+import { sideHashBegin, sideHashDigest } from './side_hash';
 
 /** Bytes of one stage record. */
 export const STAGE_BYTES: usize = 32;
@@ -102,8 +103,20 @@ function runStage(record: usize, src: usize, len: usize, dst: usize, cap: usize)
   }
 }
 
-/** Decodes one chunk through `stages` records at `program`; returns the bytes written to dst or a status. */
+/**
+ * Decodes one chunk through `stages` records at `program`; returns the bytes written to dst or a status. With
+ * `checksumOut` not 0, also stores there the xxh32 of the chunk's `srcLen` bytes at `src`, whatever the status (stages
+ * hash it as they go where that is free, side_hash.ts), for the caller to check before it uses dst.
+ */
 export function decodeChunk(program: usize, stages: usize, src: usize, srcLen: usize, scratchA: usize, scratchB: usize,
+  scratchCap: usize, dst: usize, dstCap: usize, checksumOut: usize): i32 {
+  if (checksumOut != 0) sideHashBegin(src, srcLen);
+  const result = runStages(program, stages, src, srcLen, scratchA, scratchB, scratchCap, dst, dstCap);
+  if (checksumOut != 0) store<u32>(checksumOut, sideHashDigest());
+  return result;
+}
+
+function runStages(program: usize, stages: usize, src: usize, srcLen: usize, scratchA: usize, scratchB: usize,
   scratchCap: usize, dst: usize, dstCap: usize): i32 {
   if (stages == 0) {
     if (srcLen > dstCap) return STATUS_CORRUPT;

@@ -156,7 +156,7 @@ describe.each([true, false])('kernels that read untrusted bytes (simd: %s)', (si
         const heap = kernels.heap;
         heap.fill(GUARD_BYTE, scratch - GUARD, scratch + scratchCap + GUARD);
         new Int32Array(heap.buffer, program, 16).set([1, 0, 0, 0, 0, 0, 0, 0, 2, 4, 0, 0, 0, 0, 0, 0]);
-        const status = k.decodeChunk(program, 2, src, bytes.length, scratch, scratch, scratchCap, dst, dstCap);
+        const status = k.decodeChunk(program, 2, src, bytes.length, scratch, scratch, scratchCap, dst, dstCap, 0);
         const around = [...heap.subarray(scratch - GUARD, scratch), ...heap.subarray(scratch + scratchCap, scratch + scratchCap + GUARD)];
         expect(around.every((b) => b === GUARD_BYTE), `round ${round}: a write outside the scratch buffer`).toBe(true);
         return status;
@@ -197,7 +197,7 @@ describe.each([true, false])('kernels that read untrusted bytes (simd: %s)', (si
       const dstCap = next() < 0.8 ? bytes.length : Math.floor(next() * (bytes.length + 16));
       for (const { status, out } of runFlush(kernels, input, dstCap, (src, dst, program) => {
         new Int32Array(kernels.heap.buffer, program, 8).set([op, p0, 0, 0, 0, 0, 0, 0]);
-        return k.decodeChunk(program, 1, src, input.length, 0, 0, 0, dst, dstCap);
+        return k.decodeChunk(program, 1, src, input.length, 0, 0, 0, dst, dstCap, 0);
       }, `round ${round} ${stage.codec}`, 32)) {
         expect(status, `round ${round}`).toBeLessThanOrEqual(dstCap);
         if (unchanged && dstCap >= bytes.length) {

@@ -52,7 +52,7 @@ export interface KernelExports {
   pack24(src: number, count: number, width: number, dst: number, dstCap: number): number;
   unpack24(src: number, srcLen: number, count: number, width: number, dst: number, dstCap: number): number;
   decodeChunk(program: number, stages: number, src: number, srcLen: number, scratchA: number, scratchB: number,
-    scratchCap: number, dst: number, dstCap: number): number;
+    scratchCap: number, dst: number, dstCap: number, checksumOut: number): number;
   huffmanBound(n: number): number;
   huffmanEncode(src: number, srcLen: number, dst: number, dstCap: number): number;
   huffmanDecode(src: number, srcLen: number, dst: number, dstCap: number): number;

@@ -32,7 +32,8 @@ export interface ChunkTarget {
   tfjs?: { scale: number; min: number };
   /** Where to write the float32 values (count elements); a new array when omitted. */
   out?: Float32Array;
-  /** The encoded chunk's xxh32 (seed 0): checked in WebAssembly memory before any stage runs (CHECKSUM). */
+  /** The encoded chunk's xxh32 (seed 0): checked before any value reaches `out` (CHECKSUM); the kernels hash the chunk
+   *  as they decode it. */
   checksum?: number;
 }
 
@@ -169,16 +170,18 @@ function runProgram(kernels: Kernels, input: Uint8Array, stages: PipelineStage[]
     const scratchB = kernels.alloc(scratchCap);
     const dst = kernels.alloc(out.length);
     const program = kernels.alloc(32 * (records.length + 2));
+    const checksumAt = checksum === undefined ? 0 : kernels.alloc(4);
     finish(records);
     const program32 = new Int32Array(kernels.exports.memory.buffer, program, 8 * records.length);
     program32.fill(0);
     records.forEach((r, i) => program32.set(r, 8 * i));
     kernels.heap.set(input, src);
-    // Hashed where it already lies: a separate check would copy the chunk into WebAssembly memory a second time.
-    if (checksum !== undefined && kernels.xxh32(src, input.length) !== checksum) {
+    // The kernel hashes the chunk as it decodes it (the Huffman loop takes the hash's work in its waits): the checksum
+    // is checked before anything else, so a damaged chunk is CHECKSUM and none of its bytes reach `out`.
+    const written = kernels.exports.decodeChunk(program, records.length, src, input.length, scratchA, scratchB, scratchCap, dst, out.length, checksumAt);
+    if (checksum !== undefined && new DataView(kernels.exports.memory.buffer).getUint32(checksumAt, true) !== checksum) {
       throw new TensorzipError('CHECKSUM', 'pipeline.decodeChunk: the chunk does not match its checksum');
     }
-    const written = kernels.exports.decodeChunk(program, records.length, src, input.length, scratchA, scratchB, scratchCap, dst, out.length);
     if (written < 0) throw statusError(written);
     if (written !== out.length) throw new TensorzipError('CORRUPT', `pipeline.decodeChunk: the chunk decodes to ${written} bytes, ${out.length} expected`);
     out.set(kernels.heap.subarray(dst, dst + written));
