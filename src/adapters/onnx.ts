@@ -8,6 +8,7 @@ import type { Archive, OpenOptions } from '../format';
 import type { ArchiveSource, SourceOptions } from '../io/sources';
 import { readOnnxArchive } from '../io/onnx-archive';
 import { writeModel } from '../io/onnx-write';
+import { isArchive } from './is-archive';
 
 /** What createSession uses of an onnxruntime package: `InferenceSession.create(bytes, options)`. */
 export interface OrtLike<Session, Options> {
@@ -39,8 +40,6 @@ export interface OnnxAdapter {
   ): Promise<Session>;
 }
 
-const isArchive = (source: unknown): source is Archive =>
-  typeof (source as Archive | null)?.getEntry === 'function' && Array.isArray((source as Archive).tensors);
 
 export function bindOnnxAdapter(open: (source: ArchiveSource, options?: OpenOptions & SourceOptions) => Promise<Archive>): OnnxAdapter {
   return {

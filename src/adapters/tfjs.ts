@@ -7,6 +7,7 @@ import type { Archive, OpenOptions } from '../format/archive';
 import type { SourceOptions } from '../io/sources';
 import type { TfjsWeightSpec } from '../io/tfjs';
 import { readTfjsArchive, TFJS_KINDS } from '../io/tfjs-archive';
+import { isArchive } from './is-archive';
 
 /** What TF.js's ModelArtifacts holds of a model.json: the fields tfjs-core's own loaders copy, and the weights. */
 export interface TfjsModelArtifacts {
@@ -41,8 +42,6 @@ export type TfjsHandlerOptions = OpenOptions & SourceOptions;
 /** model.json fields that go into ModelArtifacts as they are (tfjs-core's getModelArtifactsForJSON copies these). */
 const ARTIFACT_FIELDS = ['modelTopology', 'format', 'generatedBy', 'convertedBy', 'trainingConfig', 'signature', 'userDefinedMetadata', 'modelInitializer', 'initializerSignature'];
 
-const isArchive = (source: unknown): source is Archive =>
-  typeof source === 'object' && source !== null && typeof (source as Archive).getEntry === 'function' && Array.isArray((source as Archive).tensors);
 
 export interface TfjsAdapter {
   /**
