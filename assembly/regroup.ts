@@ -67,23 +67,32 @@ export function regroupDecode(src: usize, srcLen: usize, dst: usize, dstCap: usi
     const first: u32 = g == 0 ? 0 : load<u32>(GROUP_ENDS + (<usize>(g - 1) << 2));
     const last: u32 = load<u32>(GROUP_ENDS + (<usize>g << 2));
     if (first == last) continue;
-    for (let base: u64 = 0; base < runs; base += channels) {
-      if (run == 1) {
+    if (run == 1) {
+      // Whole periods need no check against n: only the last, partial one.
+      const whole = <usize>n / channels * channels;
+      let base: usize = 0;
+      for (; base < whole; base += channels) {
         for (let j: u32 = first; j < last; j++) {
-          const at = <usize>base + <usize>load<u16>(ORDER + (<usize>j << 1));
-          if (at >= n) break;
-          store<u8>(dst + at, load<u8>(from));
+          store<u8>(dst + base + <usize>load<u16>(ORDER + (<usize>j << 1)), load<u8>(from));
           from++;
         }
-      } else {
-        for (let j: u32 = first; j < last; j++) {
-          const r = base + <u64>load<u16>(ORDER + (<usize>j << 1));
-          if (r >= runs) break;
-          const at = <usize>(r * run);
-          const length = min<usize>(<usize>run, n - at);
-          memory.copy(dst + at, from, length);
-          from += length;
-        }
+      }
+      for (let j: u32 = first; j < last; j++) {
+        const at = base + <usize>load<u16>(ORDER + (<usize>j << 1));
+        if (at >= n) break;
+        store<u8>(dst + at, load<u8>(from));
+        from++;
+      }
+      continue;
+    }
+    for (let base: u64 = 0; base < runs; base += channels) {
+      for (let j: u32 = first; j < last; j++) {
+        const r = base + <u64>load<u16>(ORDER + (<usize>j << 1));
+        if (r >= runs) break;
+        const at = <usize>(r * run);
+        const length = min<usize>(<usize>run, n - at);
+        memory.copy(dst + at, from, length);
+        from += length;
       }
     }
   }

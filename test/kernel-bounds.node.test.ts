@@ -207,4 +207,31 @@ describe.each([true, false])('kernels that read untrusted bytes (simd: %s)', (si
       }
     }
   });
+
+  it('the regroup stage (op 22) stays inside source and destination, for any labels, runs and lengths', async () => {
+    const kernels = await loadKernels(simd);
+    const k = kernels.exports;
+    const next = random(simd ? 29 : 30);
+    for (let round = 0; round < 300; round++) {
+      const groups = ([2, 4, 8, 16] as const)[round % 4];
+      const channels = 1 + Math.floor(next() ** 2 * (round % 10 === 0 ? 65536 : 300));
+      const run = 1 + Math.floor(next() ** 4 * 50);
+      const count = Math.floor(next() * 5000);
+      const bytes = Uint8Array.from({ length: count }, (_, i) => 128 + Math.floor((next() - 0.5) * (1 + (Math.floor(i / run) % channels))));
+      const chunk = encodeChunk(kernels, bytes, [{ codec: 'regroup', groups, channels, run }]);
+      const input = mutate(chunk, next);
+      const unchanged = input.length === chunk.length && input.every((b, i) => b === chunk[i]);
+      const dstCap = next() < 0.8 ? bytes.length : Math.floor(next() * (bytes.length + 16));
+      for (const { status, out } of runFlush(kernels, input, dstCap, (src, dst, program) => {
+        new Int32Array(kernels.heap.buffer, program, 8).set([22, groups, channels, run, 0, 0, 0, 0]);
+        return k.decodeChunk(program, 1, src, input.length, 0, 0, 0, dst, dstCap, 0);
+      }, `round ${round} regroup ${groups}/${channels}/${run}`, 32)) {
+        expect(status, `round ${round}`).toBeLessThanOrEqual(dstCap);
+        if (unchanged && dstCap >= bytes.length) {
+          expect(status, `round ${round}: the valid chunk`).toBe(bytes.length);
+          expect(out.subarray(0, bytes.length).every((b, i) => b === bytes[i]), `round ${round}: restored bytes`).toBe(true);
+        }
+      }
+    }
+  });
 });

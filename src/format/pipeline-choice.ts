@@ -4,7 +4,8 @@
 import type { PipelineStage } from '../codecs/pipeline';
 import { encodeChunk } from '../codecs/pipeline/encode';
 import { countDistinct } from '../codecs/pipeline/palette-encode';
-import { maxExpansion, REGROUP_MAX_CHANNELS, REGROUP_MAX_RUN, type RegroupGroups } from '../codecs/pipeline/stages';
+import { channelRanks } from '../codecs/pipeline/regroup-encode';
+import { maxExpansion, REGROUP_MAX_CHANNELS, REGROUP_MAX_RUN, regroupLabelBytes, type RegroupGroups } from '../codecs/pipeline/stages';
 import type { Kernels } from '../wasm/kernels';
 
 /** Chunks encoded per candidate to choose: spread over the tensor. */
@@ -29,8 +30,14 @@ export interface CandidateInput {
 
 /** Rows of at most this many bytes are shuffled whole (Blosc's shuffle takes typesize 1–16). */
 const MAX_ROW_SHUFFLE = 16;
-/** Groups of channels tried for a Huffman code each (the channels cut into equal parts). */
+/** Groups of channels worth a Huffman code each (the channels cut into equal parts). */
 const REGROUPS: RegroupGroups[] = [4, 8, 16];
+/** The finest grouping: the others merge its groups (⌊rank · K / C⌋ = ⌊⌊rank · 16 / C⌋ / (16 / K)⌋). */
+const FINEST = 16;
+/** About the bytes of a Huffman block's header and code lengths, for the estimate. */
+const TABLE_BYTES = 150;
+/** Codes the estimate reads, from the tensor's start: about a chunk. */
+const ESTIMATE_BYTES = 1 << 20;
 
 /**
  * The pipelines worth a trial, in order of preference on a tie (the faster decode first): none; [shuffle | sparse]
@@ -38,7 +45,7 @@ const REGROUPS: RegroupGroups[] = [4, 8, 16];
  * + LZ4, which finds the rows that repeat once each field's bytes lie together; and unless the caller turned entropy stages off, [shuffle] + a Huffman code per byte plane; sparse bitmask + Huffman; for 2-, 4- and 8-byte elements with
  * at most 65,536 distinct values in the tensor, a palette + Huffman of its indices (per byte plane for u16 indices);
  * for byte codes in K equal groups of at least 2 channels each, the channels regrouped by spread + a Huffman code per
- * group (K = 4, 8, 16).
+ * group, for the K of 4, 8, 16 whose order-0 estimate is smallest, when that beats one code (bestRegroup).
  */
 export function pipelineCandidates({ stored, width, sparse, entropy, rowBytes = 0, channels }: CandidateInput): PipelineStage[][] {
   const w = width as 1 | 2 | 4;
@@ -50,9 +57,8 @@ export function pipelineCandidates({ stored, width, sparse, entropy, rowBytes = 
   candidates.push([...planes, { codec: 'huffman', planes: width }]);
   if (sparse) candidates.push([bitmask, ...planes, { codec: 'huffman', planes: width }]);
   if (width === 1 && channels !== undefined && channels.count <= REGROUP_MAX_CHANNELS && channels.run <= REGROUP_MAX_RUN) {
-    for (const groups of REGROUPS.filter((k) => channels.count % k === 0 && channels.count >= 2 * k)) {
-      candidates.push([{ codec: 'regroup', groups, channels: channels.count, run: channels.run }, { codec: 'huffman', planes: groups }]);
-    }
+    const groups = bestRegroup(stored, channels.count, channels.run);
+    if (groups !== null) candidates.push([{ codec: 'regroup', groups, channels: channels.count, run: channels.run }, { codec: 'huffman', planes: groups }]);
   }
   if (width === 2 || width === 4 || width === 8) {
     const distinct = countDistinct(stored, width);
@@ -63,6 +69,51 @@ export function pipelineCandidates({ stored, width, sparse, entropy, rowBytes = 
     }
   }
   return candidates;
+}
+
+/** Order-0 bytes of a histogram. */
+function entropyBytes(hist: Float64Array): number {
+  let n = 0;
+  let bits = 0;
+  for (const x of hist) n += x;
+  for (const x of hist) if (x > 0) bits -= x * Math.log2(x / n);
+  return bits / 8;
+}
+
+/**
+ * The number of groups of channels (ranked by spread as the regroup stage's writer ranks them) whose estimate — the
+ * order-0 entropy of each group's codes, a Huffman table per group and the labels — is smallest, over the first
+ * ESTIMATE_BYTES codes; null when it does not beat one code's estimate, or no K divides the channels into groups of
+ * 2 or more.
+ */
+export function bestRegroup(stored: Uint8Array, channels: number, run: number): RegroupGroups | null {
+  const fits = REGROUPS.filter((k) => channels % k === 0 && channels >= 2 * k);
+  if (fits.length === 0) return null;
+  const sample = stored.subarray(0, Math.min(stored.length, ESTIMATE_BYTES));
+  const ranks = channelRanks(sample, channels, run);
+  const finest = new Float64Array(FINEST * 256);
+  let channel = 0;
+  for (let i = 0; i < sample.length; i += run) {
+    const row = Math.floor((ranks[channel] * FINEST) / channels) * 256;
+    for (let k = i; k < Math.min(i + run, sample.length); k++) finest[row + sample[k]]++;
+    channel = channel + 1 === channels ? 0 : channel + 1;
+  }
+  const merged = (groups: number) => Array.from({ length: groups }, (_, g) => {
+    const hist = new Float64Array(256);
+    for (let f = g * (FINEST / groups); f < (g + 1) * (FINEST / groups); f++) for (let v = 0; v < 256; v++) hist[v] += finest[f * 256 + v];
+    return hist;
+  });
+  const oneCode = entropyBytes(merged(1)[0]) + TABLE_BYTES;
+  let best: RegroupGroups | null = null;
+  let bestSize = oneCode;
+  for (const groups of fits) {
+    const size = merged(groups).reduce((n, hist) => n + entropyBytes(hist) + TABLE_BYTES, regroupLabelBytes({ groups, channels }));
+    if (size < bestSize) {
+      best = groups;
+      bestSize = size;
+    }
+  }
+  return best;
 }
 
 /** Whether a reader accepts `chunk` as the encoding of `storedLength` bytes through `pipeline` (FORMAT.md Limits). */

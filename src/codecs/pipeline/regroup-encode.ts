@@ -9,31 +9,36 @@ export interface RegroupLayout {
   run: number;
 }
 
-/** Each channel's group: the channels ranked by the variance of their bytes, cut into `groups` equal parts. */
-function labelChannels(bytes: Uint8Array, { groups, channels, run }: RegroupLayout): Uint8Array {
+/** Each channel's rank by the variance of its bytes (position ⌊i / run⌋ mod channels), ties by channel. */
+export function channelRanks(bytes: Uint8Array, channels: number, run: number): Uint32Array {
   const sum = new Float64Array(channels);
   const squares = new Float64Array(channels);
   const count = new Float64Array(channels);
   let channel = 0;
   for (let i = 0; i < bytes.length; i += run) {
-    for (let k = i; k < Math.min(i + run, bytes.length); k++) {
-      sum[channel] += bytes[k];
-      squares[channel] += bytes[k] * bytes[k];
+    const end = Math.min(i + run, bytes.length);
+    let s = 0;
+    let q = 0;
+    for (let k = i; k < end; k++) {
+      s += bytes[k];
+      q += bytes[k] * bytes[k];
     }
-    count[channel] += Math.min(run, bytes.length - i);
+    sum[channel] += s;
+    squares[channel] += q;
+    count[channel] += end - i;
     channel = channel + 1 === channels ? 0 : channel + 1;
   }
-  const variance = Array.from(sum, (s, c) => (count[c] === 0 ? 0 : squares[c] / count[c] - (s / count[c]) ** 2));
-  const ranked = Array.from({ length: channels }, (_, c) => c).sort((a, b) => variance[a] - variance[b] || a - b);
-  const labels = new Uint8Array(channels);
-  ranked.forEach((c, rank) => { labels[c] = Math.floor((rank * groups) / channels); });
-  return labels;
+  const variance = Float64Array.from(sum, (s, c) => (count[c] === 0 ? 0 : squares[c] / count[c] - (s / count[c]) ** 2));
+  const ranks = new Uint32Array(channels);
+  Array.from({ length: channels }, (_, c) => c).sort((a, b) => variance[a] - variance[b] || a - b).forEach((c, rank) => { ranks[c] = rank; });
+  return ranks;
 }
 
 /** The regroup stage's bytes for `bytes` (one byte per element). */
 export function regroupEncode(bytes: Uint8Array, layout: RegroupLayout): Uint8Array {
   const { groups, channels, run } = layout;
-  const labels = labelChannels(bytes, layout);
+  const ranks = channelRanks(bytes, channels, run);
+  const labels = Uint8Array.from(ranks, (rank) => Math.floor((rank * groups) / channels));
   const bits = Math.log2(groups);
   const labelBytes = regroupLabelBytes(layout);
   const out = new Uint8Array(labelBytes + bytes.length);
@@ -42,19 +47,28 @@ export function regroupEncode(bytes: Uint8Array, layout: RegroupLayout): Uint8Ar
     out[at >> 3] |= g << (at & 7);
     if ((at & 7) + bits > 8) out[(at >> 3) + 1] |= g >> (8 - (at & 7));
   });
+  // Each group's channels in increasing order, then its elements period by period (a period: every channel's run).
+  const order = Uint32Array.from({ length: channels }, (_, c) => c).sort((a, b) => labels[a] - labels[b] || a - b);
   const runs = Math.ceil(bytes.length / run);
   let to = labelBytes;
+  let first = 0;
   for (let g = 0; g < groups; g++) {
-    const members = Array.from(labels.keys()).filter((c) => labels[c] === g);
+    let last = first;
+    while (last < channels && labels[order[last]] === g) last++;
     for (let base = 0; base < runs; base += channels) {
-      for (const c of members) {
-        if (base + c >= runs) break;
-        const at = (base + c) * run;
-        const length = Math.min(run, bytes.length - at);
-        out.set(bytes.subarray(at, at + length), to);
-        to += length;
+      for (let j = first; j < last; j++) {
+        const r = base + order[j];
+        if (r >= runs) break;
+        if (run === 1) out[to++] = bytes[r];
+        else {
+          const at = r * run;
+          const end = Math.min(at + run, bytes.length);
+          out.set(bytes.subarray(at, end), to);
+          to += end - at;
+        }
       }
     }
+    first = last;
   }
   return out;
 }

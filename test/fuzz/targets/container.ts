@@ -104,6 +104,10 @@ export const container: FuzzTarget = {
         wide: { quantized: { dtype: 'tfjs_uint16', shape: [300], data: Uint16Array.from(floats(300, 8), (v) => (v * 9999) & 0xffff), scale: 1e-4, min: -3 } },
         halves: { dtype: 'float32', shape: [64], data: simd.quant.decodeFloat16(simd.quant.encodeFloat16(floats(64, 9))) },
       }, { chunkBytes: 4096 }),
+      // Format 1.2: HWIO codes whose channels (last) differ in spread, regrouped with a Huffman code per group.
+      simd.pack({
+        conv: { dtype: 'uint8', shape: [3, 3, 32, 48], data: Uint8Array.from(floats(13824, 10), (v, i) => 128 + Math.round(v * (1 + (((i % 48) * 37) % 48)))) },
+      }, { quantize: 'lossless' }),
     ]);
   },
   async run({ simd, scalar }, bytes) {
