@@ -41,6 +41,7 @@ export interface Engine {
   readonly createWriter: Container['createWriter'];
   /** Opens a .tzip file (see the top-level open). */
   readonly open: (source: ArchiveSource, options?: OpenOptions & SourceOptions) => Promise<Archive>;
+  readonly compare: Container['compare'];
 }
 
 const resolveSource = (source: unknown, options: OpenOptions & SourceOptions) => toByteSource(source, options);
@@ -140,6 +141,9 @@ export const createWriter: Container['createWriter'] = container.createWriter;
  * const weight = await local.get('fc.weight', { dtype: 'float32' }); // weight.data: Float32Array
  */
 export const open: Engine['open'] = container.open;
+
+/** What an archive did to a model's tensors: size, bits per weight and error per tensor (see Container.compare). */
+export const compare: Container['compare'] = container.compare;
 
 /** TF.js models and weights, in and out of .tzip files, and the IOHandler TF.js loads them through, on the default
  *  engine (see Tfjs and TfjsAdapter). */

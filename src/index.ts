@@ -1,5 +1,5 @@
 // tensorzip's public entry: re-exports only.
-export { init, createEngine, lz4, entropy, quant, shuffle, delta, sparse, pipeline, pack, open, createWriter, tfjs, gguf, onnx, transformers, type Engine, type EngineOptions } from './engine';
+export { init, createEngine, lz4, entropy, quant, shuffle, delta, sparse, pipeline, pack, open, compare, createWriter, tfjs, gguf, onnx, transformers, type Engine, type EngineOptions } from './engine';
 export { createArena, type Arena, type ArenaOptions, type ArenaQuant } from './arena';
 export type { Shuffle } from './codecs/shuffle';
 export type { Entropy, EntropyDecodeOptions } from './codecs/entropy';
@@ -13,7 +13,7 @@ export type { TransformersAdapter, TransformersCache, TransformersPackOptions } 
 export { safetensors, npy, type Onnx, type OnnxFiles, type OnnxModel, type OnnxReadOptions, type OnnxWriteOptions, type Gguf, type GgufCodes, type GgufReadOptions, type GgufReader, type Safetensors, type Tfjs, type TfjsModel, type TfjsReadOptions, type TfjsWriteOptions } from './io';
 export type { ContainerWriter, ByteSink, WriterOptions } from './format';
 export type {
-  Archive, Container, EntryInfo, EntryInput, ModelInfo, OpenOptions, PackOptions, QuantizedTensorInput, QuantizeMode, Tensor, TensorArray, TensorDtype, TensorInfo,
+  Archive, CompareOptions, CompareTotal, Comparison, Container, EntryInfo, EntryInput, ModelInfo, OpenOptions, PackOptions, QuantizedTensorInput, QuantizeMode, Tensor, TensorArray, TensorComparison, TensorDtype, TensorInfo,
   TensorInput,
 } from './format';
 export type { Delta, IntegerArray } from './codecs/delta';
