@@ -30,7 +30,8 @@ export interface TensorComparison {
   maxAbsError: number;
   /** sqrt(mean((x − x̂)²)). */
   rmse: number;
-  /** 10·log10(Σx² / Σ(x − x̂)²): Infinity when exact, -Infinity for an all-zero original with an error. */
+  /** 10·log10(Σx² / Σ(x − x̂)²) over finite x: Infinity when exact, -Infinity for an all-zero original with an
+   *  error. */
   sqnrDb: number;
 }
 
@@ -90,7 +91,7 @@ function measure(x: ArrayLike<number | bigint>, y: ArrayLike<number | bigint>): 
   for (let i = 0; i < x.length; i++) {
     const a = Number(x[i]);
     const b = Number(y[i]);
-    signal += a * a;
+    if (Number.isFinite(a)) signal += a * a;
     if (a === b || (a !== a && b !== b)) continue; // equal, ±Inf and NaN included: no error
     const d = a - b;
     noise += d * d;
