@@ -1,6 +1,6 @@
 // What `tensorzip pack` reads: a .safetensors, .npy or .gguf file, with the metadata each format carries (kept as the
 // archive's metadata so that unpack can give it back), or a whole model: a TF.js model.json with its shards beside it,
-// a .onnx file with its external data files.
+// a .onnx file with its external data files. `compare` reads the same files as values.
 import { basename, extname } from 'node:path';
 import { gguf, npy, onnx, pack, safetensors, tfjs, TensorzipError, type PackOptions, type QuantizedTensorInput, type TensorInput, type TfjsModel } from '../index';
 import { listedPath, readFile } from './files';
@@ -9,7 +9,9 @@ import { ggufArchiveMetadata } from './gguf-metadata';
 export interface Input {
   /** Packs what was read with the command's options. */
   pack(options: PackOptions): Promise<Uint8Array>;
-  /** Bytes of every file read (an ONNX model's external data files are read by pack()). */
+  /** The tensors' values (quantized GGUF and TF.js weights dequantized), for compare. */
+  tensors(): Record<string, TensorInput>;
+  /** Bytes of every file read (an ONNX model's external data files are read by pack() and tensors()). */
   readonly bytes: number;
 }
 
@@ -21,7 +23,7 @@ function readOnnxModel(path: string, model: Uint8Array): Input {
     bytes += file.length;
     return file;
   };
-  return { pack: (options) => onnx.pack(model, { ...options, externalData }), get bytes() { return bytes; } };
+  return { pack: (options) => onnx.pack(model, { ...options, externalData }), tensors: () => onnx.read(model, { externalData }).tensors, get bytes() { return bytes; } };
 }
 
 /** A TF.js model.json (or a bare weights manifest, as some packages ship), with its shards beside it. */
@@ -38,24 +40,27 @@ function readTfjsModel(path: string, json: Uint8Array): Input {
   for (const p of paths) shards[p] = readFile(listedPath(path, p, 'model.json lists a shard path'));
   const bytes = json.length + Object.values(shards).reduce((n, s) => n + s.length, 0);
   // The whole model: its topology as an entry, quantized weights as their codes (uint8 stays uint8), as GGUF's do.
-  return { pack: (options) => tfjs.pack({ modelJson, shards }, options), bytes };
+  return { pack: (options) => tfjs.pack({ modelJson, shards }, options), tensors: () => tfjs.read({ modelJson, shards }), bytes };
 }
 
 export function readInput(path: string): Input {
   const bytes = readFile(path);
-  const from = (tensors: Record<string, TensorInput | QuantizedTensorInput>, metadata: Record<string, string> = {}): Input => ({
-    pack: (options) => pack(tensors, { ...options, metadata }), bytes: bytes.length,
+  const from = (tensors: Record<string, TensorInput | QuantizedTensorInput>, values: () => Record<string, TensorInput>, metadata: Record<string, string> = {}): Input => ({
+    pack: (options) => pack(tensors, { ...options, metadata }), tensors: values, bytes: bytes.length,
   });
   switch (extname(path)) {
-    case '.npy': return from({ [basename(path, '.npy')]: npy.read(bytes) });
+    case '.npy': {
+      const tensors = { [basename(path, '.npy')]: npy.read(bytes) };
+      return from(tensors, () => tensors);
+    }
     case '.safetensors': {
       const file = safetensors.read(bytes);
-      return from(file.tensors, file.metadata);
+      return from(file.tensors, () => file.tensors, file.metadata);
     }
     case '.gguf': {
       // Quantized tensors stay as their codes: requantizing them would add a second error to the first.
       const file = gguf.read(bytes, { codes: true });
-      return from(file.tensors, ggufArchiveMetadata(file.metadata, file.metadataTypes));
+      return from(file.tensors, () => gguf.read(bytes).tensors, ggufArchiveMetadata(file.metadata, file.metadataTypes));
     }
     case '.json': return readTfjsModel(path, bytes);
     case '.onnx': return readOnnxModel(path, bytes);

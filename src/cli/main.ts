@@ -3,18 +3,22 @@
 //   tensorzip unpack in.tzip -o out.safetensors|out.npy|model.json|model.onnx|directory/
 //   tensorzip inspect in.tzip [--json]
 //   tensorzip verify in.tzip [--json]
-// Exit codes: 0 done; 1 the input is damaged, unsupported or over a limit; 2 bad usage or arguments; 3 a file could
+//   tensorzip compare <original model> in.tzip [--min-sqnr dB] [--json]
+// Exit codes: 0 done; 1 the input is damaged, unsupported or over a limit, or compare found a difference (a tensor
+// below --min-sqnr, a name on one side only, a shape that differs); 2 bad usage or arguments; 3 a file could
 // not be read or written. Results go to stdout, errors and warnings to stderr; with --json each is one JSON line
 // (errors: {"ok": false, "code", "message"}), usage errors included.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { isTensorzipError, open, tfjs, type QuantizeMode, type TensorInput } from '../index';
+import { compare, isTensorzipError, open, tfjs, type QuantizeMode, type TensorInput } from '../index';
 import { IoError, readFile, writeFileAtomic } from './files';
 import { readInput } from './inputs';
 import { isOnnxOutput, isTfjsOutput, writeOnnxModel, writeOutput, writeTfjsModel } from './outputs';
 import { progress } from './progress';
 import { inspectRows, printTable } from './inspect';
+import { belowSqnr, printComparison, sameTensors } from './compare';
 
 const EXIT_DAMAGED = 1;
+const EXIT_DIFFERENT = 1;
 const EXIT_USAGE = 2;
 const EXIT_IO = 3;
 
@@ -92,6 +96,20 @@ async function verifyCommand(input: string, o: { json?: boolean }): Promise<void
   process.stdout.write(o.json ? `${JSON.stringify({ input, ok: true, tensors: archive.tensors.length, entries: archive.entries.length })}\n` : `${input}: ok, ${archive.tensors.length} tensors${entries} verified\n`);
 }
 
+/** Returns whether the archive holds the original's tensors, each at or above `minSqnr`. */
+async function compareCommand(original: string, input: string, o: { minSqnr?: number; json?: boolean }): Promise<boolean> {
+  const tensors = readInput(original).tensors();
+  const archive = await open(readFile(input));
+  const bar = progress('compare', Boolean(o.json));
+  const report = await compare(tensors, archive, { onProgress: bar.update });
+  bar.stop();
+  const below = belowSqnr(report, o.minSqnr);
+  const ok = below.length === 0 && sameTensors(report);
+  if (o.json) process.stdout.write(`${JSON.stringify({ original, archive: input, ok, ...report, belowMinSqnr: below })}\n`);
+  else printComparison(report, below, o.minSqnr);
+  return ok;
+}
+
 /**
  * Runs the command line on `argv` (without `node` and the script) and returns the exit code.
  * @example
@@ -119,12 +137,19 @@ export async function main(argv: string[], version: string): Promise<number> {
     .action(unpackCommand);
   program.command('inspect').argument('<input>', 'a .tzip file').option('--json', 'print JSON').action(inspectCommand);
   program.command('verify').argument('<input>', 'a .tzip file').option('--json', 'print JSON').action(verifyCommand);
+  let different = false;
+  program.command('compare').description("per tensor: how the .tzip stores the original's tensors (bytes, bits/weight) and their error against it (max error, RMSE, SQNR); not the model's outputs")
+    .argument('<original>', 'the original model, as pack reads it: .safetensors, .npy, .gguf, a TF.js model.json or a .onnx')
+    .argument('<input>', 'a .tzip file')
+    .option('--min-sqnr <db>', 'exit code 1 when a tensor has a lower SQNR, in dB (≥ 0)', bound('--min-sqnr'))
+    .option('--json', 'print JSON (an exact tensor has sqnrDb null)')
+    .action(async (original: string, input: string, o: { minSqnr?: number; json?: boolean }) => { different = !(await compareCommand(original, input, o)); });
 
   const report = (code: string, message: string) =>
     process.stderr.write(json ? `${JSON.stringify({ ok: false, code, message })}\n` : `tensorzip: ${message}\n`);
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    return different ? EXIT_DIFFERENT : 0;
   } catch (err) {
     if (err instanceof IoError) {
       report('IO', err.message);
