@@ -69,7 +69,9 @@ describe('compare', () => {
   it('lists names on one side only and shapes that differ, and compares the rest', async () => {
     const w = gaussian(256, 4);
     const archive = await open(await pack({ a: { dtype: 'float32', shape: [16, 16], data: w }, b: { dtype: 'float32', shape: [256], data: w }, extra: { dtype: 'float32', shape: [2], data: new Float32Array(2) } }, { quantize: 'lossless' }));
-    const report = await compare({ a: { dtype: 'float32', shape: [16, 16], data: w }, b: { dtype: 'float32', shape: [16, 16], data: w }, gone: { dtype: 'float32', shape: [1], data: new Float32Array(1) } }, archive);
+    const calls: number[][] = [];
+    const report = await compare({ a: { dtype: 'float32', shape: [16, 16], data: w }, b: { dtype: 'float32', shape: [16, 16], data: w }, gone: { dtype: 'float32', shape: [1], data: new Float32Array(1) } }, archive, { onProgress: (done, total) => calls.push([done, total]) });
+    expect(calls).toEqual([[1, 3], [2, 3], [3, 3]]);
     expect(report.tensors.map((t) => t.name)).toEqual(['a']);
     expect(report.onlyInOriginal).toEqual(['gone']);
     expect(report.onlyInArchive).toEqual(['extra']);
@@ -126,5 +128,6 @@ describe('compare', () => {
     expect(await bad({ a: { quantized: { dtype: 'float16', shape: [2], data: new Uint16Array(2) } } })).toBe('ARGUMENT');
     expect(await bad({}, new Uint8Array(4))).toBe('ARGUMENT');
     expect(await bad({}, archive, { onProgress: 3 })).toBe('ARGUMENT');
+    expect(await bad({}, archive, null)).toBe('ARGUMENT');
   });
 });

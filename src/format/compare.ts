@@ -81,7 +81,7 @@ function checkOriginal(original: unknown): [string, TensorInput][] {
   });
 }
 
-/** Sums of one tensor's comparison, kept so the totals can pool them. */
+/** One tensor's sums, which the totals pool. */
 interface Sums { signal: number; noise: number; maxAbsError: number }
 
 function measure(x: ArrayLike<number | bigint>, y: ArrayLike<number | bigint>): Sums {
@@ -100,21 +100,21 @@ function measure(x: ArrayLike<number | bigint>, y: ArrayLike<number | bigint>): 
   return { signal, noise, maxAbsError };
 }
 
-const sqnr = ({ signal, noise }: Sums) => (noise === 0 ? Infinity : 10 * Math.log10(signal / noise));
+const sqnr = ({ signal, noise }: { signal: number; noise: number }) => (noise === 0 ? Infinity : 10 * Math.log10(signal / noise));
 
 export async function compareArchive(kernels: Kernels, original: Record<string, TensorInput>, archive: Archive, options: CompareOptions = {}): Promise<Comparison> {
   const tensors = checkOriginal(original);
   if (archive === null || typeof archive !== 'object' || !Array.isArray(archive.tensors) || typeof archive.get !== 'function') {
     throw new TensorzipError('ARGUMENT', `compare archive: expected an Archive from open(), found ${describeValue(archive)}`);
   }
-  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new TensorzipError('ARGUMENT', `compare onProgress: expected a function, found ${describeValue(options.onProgress)}`);
+  if (options === null || typeof options !== 'object' || (options.onProgress !== undefined && typeof options.onProgress !== 'function')) throw new TensorzipError('ARGUMENT', `compare options: expected { onProgress?: function }, found ${describeValue(options?.onProgress ?? options)}`);
   const stored = new Map(archive.tensors.map((t) => [t.name, t]));
   const names = new Set(tensors.map(([name]) => name));
   const result: Comparison = {
     tensors: [], onlyInOriginal: [], onlyInArchive: archive.tensors.filter((t) => !names.has(t.name)).map((t) => t.name), shapeMismatches: [],
     total: { tensors: 0, elements: 0, encodedBytes: 0, bitsPerWeight: 0, maxAbsError: 0, minSqnrDb: Infinity, sqnrDb: Infinity },
   };
-  const pooled: Sums = { signal: 0, noise: 0, maxAbsError: 0 };
+  const pooled = { signal: 0, noise: 0 };
   for (const [i, [name, t]] of tensors.entries()) {
     const info = stored.get(name);
     if (info === undefined) {
