@@ -42,3 +42,17 @@ describe.each(BUILDS)('chunk checksums (%s build)', (_, { pipeline }) => {
     }
   });
 });
+
+describe.each(BUILDS)('a chunk with no stage (%s build)', (_, { pipeline }) => {
+  const values = Float32Array.from({ length: 9 }, (_, i) => i / 3);
+  const encoded = new Uint8Array(values.buffer);
+  const sum = referenceXxh32(encoded);
+
+  it('is checked before its length: a wrong checksum is CHECKSUM, a right one on a chunk too long is CORRUPT', () => {
+    const out = new Float32Array(8).fill(7);
+    expect(() => pipeline.decodeChunk(encoded, [], { dtype: 'float32', count: 8, out, checksum: (sum ^ 1) >>> 0 })).toThrow(expect.objectContaining({ code: 'CHECKSUM' }));
+    expect(() => pipeline.decodeChunk(encoded, [], { dtype: 'float32', count: 8, out, checksum: sum })).toThrow(expect.objectContaining({ code: 'CORRUPT' }));
+    expect(out.every((v) => v === 7)).toBe(true);
+    expect(pipeline.decodeChunk(encoded, [], { dtype: 'float32', count: 9, checksum: sum })).toEqual(values);
+  });
+});

@@ -3,6 +3,7 @@
 import { KERNEL_STATUS, TensorzipError } from '../../errors';
 import type { Kernels } from '../../wasm/kernels';
 import { asBytes } from '../as-bytes';
+import { xxh32 } from '../checksum';
 import { describeValue } from '../describe-value';
 import { newArray } from '../output-bytes';
 import { product } from '../shape';
@@ -86,6 +87,10 @@ export function decodeChunk(kernels: Kernels, encoded: Uint8Array, stagesInput: 
   const out = target.out ?? newArray(Float32Array, count);
   const nibbles = isAffine(dtype) && AFFINE_TYPES[dtype].nibbles;
   const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  if (dtype === 'float32' && stages.length === 0) {
+    copyStored(kernels, input, outBytes, target.checksum);
+    return out;
+  }
   runProgram(kernels, input, stages, stored, nibbles ? count : 0, outBytes, target.checksum, (records) => {
     if (isAffine(dtype)) {
       const affine = dtype;
@@ -121,8 +126,19 @@ export function decodeChunkBytes(kernels: Kernels, encoded: Uint8Array, stagesIn
   const stages = checkStages(stagesInput, 'pipeline.decodeChunk stages');
   const input = asBytes(encoded, 'pipeline.decodeChunk encoded');
   checkReachable(stages, input.length, out.length);
-  runProgram(kernels, input, stages, out.length, 0, out, checksum, () => {});
+  if (stages.length === 0) copyStored(kernels, input, out, checksum);
+  else runProgram(kernels, input, stages, out.length, 0, out, checksum, () => {});
   return out;
+}
+
+/** An empty pipeline, as the kernel would run it but without the program (a model's many small tensors spend more on
+ *  staging one than on decoding): the checksum first, then the bytes as they are, exactly `out.length` of them. */
+function copyStored(kernels: Kernels, input: Uint8Array, out: Uint8Array, checksum: number | undefined): void {
+  if (checksum !== undefined && xxh32(kernels, input) !== checksum) {
+    throw new TensorzipError('CHECKSUM', 'pipeline.decodeChunk: the chunk does not match its checksum');
+  }
+  if (input.length !== out.length) throw statusError(KERNEL_STATUS.CORRUPT);
+  out.set(input);
 }
 
 /** A palette's count and table, past its indices (which take no more than the stored bytes): K ≤ 65,536 entries. */
