@@ -3,26 +3,14 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { onnx, open, safetensors, tfjs } from '../src/index';
-import { main } from '../src/cli/main';
 import { random } from './helpers/data';
+import { cli } from './helpers/cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'tensorzip-compare-'));
 const at = (name: string) => join(dir, name);
 
-async function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-  try {
-    return { code: await main(args, '9.8.7'), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 const next = random(77);
 const weight = Float32Array.from({ length: 96 * 64 }, () => (next() - 0.5) * (next() < 0.05 ? 4 : 1));

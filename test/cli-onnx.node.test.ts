@@ -3,27 +3,15 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { onnx, open, pack } from '../src/index';
-import { main } from '../src/cli/main';
 import { REAL_ONNX_MODELS, runAll } from './helpers/onnx-models';
+import { cli } from './helpers/cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'tensorzip-cli-onnx-'));
 const at = (name: string) => join(dir, name);
 
-async function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-  try {
-    return { code: await main(args, '9.8.7'), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 describe('tensorzip pack / unpack of .onnx models', () => {
   const silero = REAL_ONNX_MODELS.find((m) => m.file === 'silero_vad.onnx')!;

@@ -3,12 +3,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gguf, npy, open, pack, quant, safetensors, tfjs, type TensorInput } from '../src/index';
-import { main } from '../src/cli/main';
 import { random } from './helpers/data';
 import { GgufBuilder } from './helpers/gguf-builder';
 import { tfjsCoreLoad } from './helpers/tfjs-core-load';
+import { cli } from './helpers/cli';
 
 const CLI = resolve('dist/cli.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'tensorzip-cli-'));
@@ -17,19 +17,6 @@ const run = (...args: string[]) => {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 
-/** main() in this process (faster than a new node): its exit code and what it wrote. Paths are absolute. */
-async function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-  try {
-    return { code: await main(args, '9.8.7'), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 const at = (name: string) => join(dir, name);
 const readBytes = (name: string) => new Uint8Array(readFileSync(at(name)));
 
