@@ -14,6 +14,7 @@ import { bindGguf, bindOnnx, bindTfjs, type GgufReader, type Onnx, type Tfjs } f
 import { bindOnnxAdapter, type OnnxAdapter } from './adapters/onnx';
 import { bindTfjsAdapter, type TfjsAdapter } from './adapters/tfjs';
 import { bindTransformersAdapter, type TransformersAdapter } from './adapters/transformers';
+import { bindDatasets, type Datasets } from './io/datasets';
 import { chooseSimd, loadKernels, loadKernelsSync } from './wasm/load';
 import type { Kernels } from './wasm/kernels';
 import { warmUp } from './warm-up';
@@ -42,6 +43,8 @@ export interface Engine {
   /** Opens a .tzip file (see the top-level open). */
   readonly open: (source: ArchiveSource, options?: OpenOptions & SourceOptions) => Promise<Archive>;
   readonly compare: Container['compare'];
+  readonly createDatasetWriter: Datasets['createDatasetWriter'];
+  readonly openDataset: Datasets['openDataset'];
 }
 
 const resolveSource = (source: unknown, options: OpenOptions & SourceOptions) => toByteSource(source, options);
@@ -49,7 +52,7 @@ const resolveSource = (source: unknown, options: OpenOptions & SourceOptions) =>
 function engineOf(kernels: Kernels): Engine {
   const get = () => kernels;
   const container = bindContainer(get, resolveSource);
-  return { simd: kernels.simd, lz4: bindLz4(get), entropy: bindEntropy(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get), pipeline: bindPipeline(get), gguf: bindGguf(get), ...container, tfjs: { ...bindTfjs(get), ...bindTfjsAdapter(container.open) }, onnx: { ...bindOnnx(get), ...bindOnnxAdapter(container.open) }, transformers: bindTransformersAdapter(get, container.open) };
+  return { simd: kernels.simd, lz4: bindLz4(get), entropy: bindEntropy(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get), pipeline: bindPipeline(get), gguf: bindGguf(get), ...container, tfjs: { ...bindTfjs(get), ...bindTfjsAdapter(container.open) }, onnx: { ...bindOnnx(get), ...bindOnnxAdapter(container.open) }, transformers: bindTransformersAdapter(get, container.open), ...bindDatasets(get) };
 }
 
 /**
@@ -144,6 +147,14 @@ export const open: Engine['open'] = container.open;
 
 /** What an archive did to a model's tensors: size, bits per weight and error per tensor (see Container.compare). */
 export const compare: Container['compare'] = container.compare;
+
+const datasets = bindDatasets(kernels);
+
+/** A writer of samples into a dataset file or shards, on the default engine (see Datasets.createDatasetWriter). */
+export const createDatasetWriter: Datasets['createDatasetWriter'] = datasets.createDatasetWriter;
+
+/** Opens a dataset file or manifest, on the default engine (see Datasets.openDataset). */
+export const openDataset: Datasets['openDataset'] = datasets.openDataset;
 
 /** TF.js models and weights, in and out of .tzip files, and the IOHandler TF.js loads them through, on the default
  *  engine (see Tfjs and TfjsAdapter). */

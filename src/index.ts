@@ -1,5 +1,5 @@
 // tensorzip's public entry: re-exports only.
-export { init, createEngine, lz4, entropy, quant, shuffle, delta, sparse, pipeline, pack, open, compare, createWriter, tfjs, gguf, onnx, transformers, type Engine, type EngineOptions } from './engine';
+export { init, createEngine, lz4, entropy, quant, shuffle, delta, sparse, pipeline, pack, open, compare, createWriter, createDatasetWriter, openDataset, tfjs, gguf, onnx, transformers, type Engine, type EngineOptions } from './engine';
 export { createArena, type Arena, type ArenaOptions, type ArenaQuant } from './arena';
 export type { Shuffle } from './codecs/shuffle';
 export type { Entropy, EntropyDecodeOptions } from './codecs/entropy';
@@ -12,6 +12,11 @@ export type { OnnxAdapter, OrtLike } from './adapters/onnx';
 export type { TransformersAdapter, TransformersCache, TransformersPackOptions } from './adapters/transformers';
 export { safetensors, npy, type Onnx, type OnnxFiles, type OnnxModel, type OnnxReadOptions, type OnnxWriteOptions, type Gguf, type GgufCodes, type GgufReadOptions, type GgufReader, type Safetensors, type Tfjs, type TfjsModel, type TfjsReadOptions, type TfjsWriteOptions } from './io';
 export type { ContainerWriter, ByteSink, WriterOptions } from './format';
+export type { Datasets } from './io/datasets';
+export type { DatasetWriter, DatasetFieldInput, DatasetWriterOptions, ShardTarget } from './dataset/writer';
+export type { Dataset, DatasetTensor, BatchOptions, BatchIterator, DatasetOpenOptions } from './dataset/reader';
+export type { DatasetField, DatasetManifest } from './dataset/schema';
+export type { SampleValue } from './dataset/sample-values';
 export type {
   Archive, CompareOptions, CompareTotal, Comparison, Container, EntryInfo, EntryInput, ModelInfo, OpenOptions, PackOptions, QuantizedTensorInput, QuantizeMode, Tensor, TensorArray, TensorComparison, TensorDtype, TensorInfo,
   TensorInput,

@@ -96,6 +96,11 @@ export class ContainerWriter {
     }
   }
 
+  /** Bytes written to the sink so far (the whole file once finish() has returned). */
+  get bytesWritten(): number {
+    return this.position;
+  }
+
   private async emit(bytes: Uint8Array): Promise<void> {
     await this.write(bytes);
     this.position += bytes.length;
