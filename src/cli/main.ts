@@ -4,6 +4,8 @@
 //   tensorzip inspect in.tzip [--json]
 //   tensorzip verify in.tzip [--json]
 //   tensorzip compare <original model> in.tzip [--min-sqnr dB] [--json]
+//   tensorzip dataset pack <x.npy y.npy … | table.csv | rows.jsonl | rows.json> -o data.tzip|manifest.json [--shard-bytes n]
+//   tensorzip dataset inspect data.tzip|manifest.json [--json]
 // Exit codes: 0 done; 1 the input is damaged, unsupported or over a limit, or compare found a difference (a tensor
 // below --min-sqnr, a name on one side only, a shape that differs); 2 bad usage or arguments; 3 a file could
 // not be read or written. Results go to stdout, errors and warnings to stderr; with --json each is one JSON line
@@ -16,6 +18,7 @@ import { isOnnxOutput, isTfjsOutput, writeOnnxModel, writeOutput, writeTfjsModel
 import { progress } from './progress';
 import { inspectRows, printTable } from './inspect';
 import { belowSqnr, printComparison, sameTensors } from './compare';
+import { datasetInspect, datasetPack } from './dataset';
 
 const EXIT_DAMAGED = 1;
 const EXIT_DIFFERENT = 1;
@@ -25,6 +28,13 @@ const EXIT_IO = 3;
 const channelAxis = (value: string): 0 | -1 => {
   if (value !== '0' && value !== '-1') throw new InvalidArgumentError('--channel-axis must be 0 or -1');
   return Number(value) as 0 | -1;
+};
+
+/** A count: an integer ≥ 1. */
+const positive = (what: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${what} must be an integer ≥ 1, found "${value}"`);
+  return n;
 };
 
 /** A bound for 'auto': a finite number ≥ 0. */
@@ -144,6 +154,16 @@ export async function main(argv: string[], version: string): Promise<number> {
     .option('--min-sqnr <db>', 'exit code 1 when a tensor has a lower SQNR, in dB (≥ 0)', bound('--min-sqnr'))
     .option('--json', 'print JSON (an exact tensor has sqnrDb null)')
     .action(async (original: string, input: string, o: { minSqnr?: number; json?: boolean }) => { different = !(await compareCommand(original, input, o)); });
+
+  const dataset = program.command('dataset').description('sample datasets: pack tables or arrays into shards, inspect them');
+  dataset.command('pack').argument('<inputs...>', '.npy files (one field each, the sample dimension first), or one .csv, .tsv, .jsonl or .json (an array of records)')
+    .requiredOption('-o, --output <file>', 'data.tzip (one file) or name.json (a manifest, with shards name-00000.tzip, … beside it)')
+    .option('--shard-bytes <n>', 'with a .json output: start a new shard past this many bytes (default 1 GiB)', positive('--shard-bytes'))
+    .option('--group-samples <n>', 'samples per group, the unit one read decodes (default: 1 MiB of the widest field)', positive('--group-samples'))
+    .option('--quantize <field=mode>', 'a float32 field\'s quantize mode (lossless by default); repeat per field', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--json', 'print a JSON summary')
+    .action(datasetPack);
+  dataset.command('inspect').argument('<input>', 'a dataset .tzip or a manifest .json').option('--json', 'print JSON').action(datasetInspect);
 
   const report = (code: string, message: string) =>
     process.stderr.write(json ? `${JSON.stringify({ ok: false, code, message })}\n` : `tensorzip: ${message}\n`);
