@@ -13,6 +13,7 @@ export type { TransformersAdapter, TransformersCache, TransformersPackOptions } 
 export { safetensors, npy, type Onnx, type OnnxFiles, type OnnxModel, type OnnxReadOptions, type OnnxWriteOptions, type Gguf, type GgufCodes, type GgufReadOptions, type GgufReader, type Safetensors, type Tfjs, type TfjsModel, type TfjsReadOptions, type TfjsWriteOptions } from './io';
 export type { ContainerWriter, ByteSink, WriterOptions } from './format';
 export type { Datasets } from './io/datasets';
+export { toTfDataset, type TfDatasetOptions, type TfDataLike } from './adapters/tfjs-dataset';
 export { samplesFrom, type SamplesFrom, type ImportedSamples } from './io/dataset-import';
 export type { DatasetWriter, DatasetFieldInput, DatasetWriterOptions, ShardTarget } from './dataset/writer';
 export type { Dataset, DatasetTensor, BatchOptions, BatchIterator, DatasetOpenOptions } from './dataset/reader';

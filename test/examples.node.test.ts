@@ -25,3 +25,21 @@ it('examples/read-one-tensor-over-http.mjs downloads a small part of the file fo
   expect(Number(sent)).toBeGreaterThan(0);
   expect(Number(sent)).toBeLessThan(Number(total) / 4);
 });
+
+it('examples/train-tfjs-from-dataset.mjs trains a TF.js model with fitDataset on shuffled batches and finds the rare positives', () => {
+  const { status, stdout, stderr } = run('examples/train-tfjs-from-dataset.mjs');
+  expect(status, stderr).toBe(0);
+  const [, raw, tzip] = /(\d+) bytes as float32, (\d+) bytes as \.tzip/.exec(stdout) ?? [];
+  expect(Number(tzip)).toBeLessThan(Number(raw) / 2);
+  const losses = /loss ([\d.]+) → ([\d.]+) → ([\d.]+)/.exec(stdout)!.slice(1).map(Number);
+  expect(losses[2]).toBeLessThan(losses[0]);
+  const recall = Number(/recall ([\d.]+)/.exec(stdout)?.[1]);
+  expect(recall).toBeGreaterThan(0.5); // a model that ignores the 5% of positives has recall 0
+});
+
+it('examples/plain-training-loop.mjs trains softmax regression on iris from shuffled batches in plain JavaScript', () => {
+  const { status, stdout, stderr } = run('examples/plain-training-loop.mjs');
+  expect(status, stderr).toBe(0);
+  expect(stdout).toMatch(/iris: 150 samples, 3 classes/);
+  expect(Number(/accuracy after \d+ epochs: ([\d.]+)/.exec(stdout)?.[1])).toBeGreaterThan(0.85);
+});
