@@ -7,7 +7,8 @@ import type { BatchOptions, Dataset, DatasetTensor } from '../dataset/reader';
 
 /** What toTfDataset uses of TF.js. */
 export interface TfDataLike<T> {
-  data: { generator(make: () => AsyncIterator<Record<string, unknown>>): T };
+  // `any`: tf.data types its elements as its own TensorContainer, which tensorzip does not import.
+  data: { generator(make: () => AsyncIterator<any>): T };
   tensor(values: ArrayLike<number> | Uint8Array, shape: number[], dtype: 'float32' | 'int32' | 'bool'): unknown;
 }
 
