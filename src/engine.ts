@@ -15,6 +15,7 @@ import { bindOnnxAdapter, type OnnxAdapter } from './adapters/onnx';
 import { bindTfjsAdapter, type TfjsAdapter } from './adapters/tfjs';
 import { bindTransformersAdapter, type TransformersAdapter } from './adapters/transformers';
 import { bindDatasets, type Datasets } from './io/datasets';
+import { bindModelTools, type ModelTools } from './adapters/model-tools';
 import { chooseSimd, loadKernels, loadKernelsSync } from './wasm/load';
 import type { Kernels } from './wasm/kernels';
 import { warmUp } from './warm-up';
@@ -42,7 +43,8 @@ export interface Engine {
   readonly createWriter: Container['createWriter'];
   /** Opens a .tzip file (see the top-level open). */
   readonly open: (source: ArchiveSource, options?: OpenOptions & SourceOptions) => Promise<Archive>;
-  readonly compare: Container['compare'];
+  readonly compare: ModelTools['compare'];
+  readonly calibrate: ModelTools['calibrate'];
   readonly createDatasetWriter: Datasets['createDatasetWriter'];
   readonly openDataset: Datasets['openDataset'];
 }
@@ -52,7 +54,7 @@ const resolveSource = (source: unknown, options: OpenOptions & SourceOptions) =>
 function engineOf(kernels: Kernels): Engine {
   const get = () => kernels;
   const container = bindContainer(get, resolveSource);
-  return { simd: kernels.simd, lz4: bindLz4(get), entropy: bindEntropy(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get), pipeline: bindPipeline(get), gguf: bindGguf(get), ...container, tfjs: { ...bindTfjs(get), ...bindTfjsAdapter(container.open) }, onnx: { ...bindOnnx(get), ...bindOnnxAdapter(container.open) }, transformers: bindTransformersAdapter(get, container.open), ...bindDatasets(get) };
+  return { simd: kernels.simd, lz4: bindLz4(get), entropy: bindEntropy(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get), pipeline: bindPipeline(get), gguf: bindGguf(get), ...container, ...bindModelTools(get, container), tfjs: { ...bindTfjs(get), ...bindTfjsAdapter(container.open) }, onnx: { ...bindOnnx(get), ...bindOnnxAdapter(container.open) }, transformers: bindTransformersAdapter(get, container.open), ...bindDatasets(get) };
 }
 
 /**
@@ -145,8 +147,15 @@ export const createWriter: Container['createWriter'] = container.createWriter;
  */
 export const open: Engine['open'] = container.open;
 
-/** What an archive did to a model's tensors: size, bits per weight and error per tensor (see Container.compare). */
-export const compare: Container['compare'] = container.compare;
+const modelTools = bindModelTools(kernels, container);
+
+/** What an archive did to a model: size, bits per weight and error per tensor, and with a framework the model's
+ *  outputs (see ModelTools.compare). */
+export const compare: ModelTools['compare'] = modelTools.compare;
+
+/** Packs a model with per-tensor settings searched to keep its outputs within a cosine target (see
+ *  ModelTools.calibrate). */
+export const calibrate: ModelTools['calibrate'] = modelTools.calibrate;
 
 const datasets = bindDatasets(kernels);
 

@@ -1,5 +1,5 @@
 // tensorzip's public entry: re-exports only.
-export { init, createEngine, lz4, entropy, quant, shuffle, delta, sparse, pipeline, pack, open, compare, createWriter, createDatasetWriter, openDataset, tfjs, gguf, onnx, transformers, type Engine, type EngineOptions } from './engine';
+export { init, createEngine, lz4, entropy, quant, shuffle, delta, sparse, pipeline, pack, open, compare, calibrate, createWriter, createDatasetWriter, openDataset, tfjs, gguf, onnx, transformers, type Engine, type EngineOptions } from './engine';
 export { createArena, type Arena, type ArenaOptions, type ArenaQuant } from './arena';
 export type { Shuffle } from './codecs/shuffle';
 export type { Entropy, EntropyDecodeOptions } from './codecs/entropy';
@@ -9,6 +9,11 @@ export type { TfjsWeightSpec } from './io/tfjs';
 export type { TfjsAdapter, TfjsHandlerOptions, TfjsIOHandler, TfjsModelArtifacts } from './adapters/tfjs';
 export type { TensorArrays } from './format/archive';
 export type { OnnxAdapter, OrtLike } from './adapters/onnx';
+export type { ModelTools } from './adapters/model-tools';
+export type { CompareOptions, Comparison, OutputsComparison, SampleInputInfo } from './adapters/model-compare';
+export type { OutputComparison } from './adapters/output-metrics';
+export type { Framework, OrtRunLike, OrtTensorLike, TfRunLike, TfTensorLike, TfGraphModelLike } from './adapters/frameworks';
+export type { CalibrateModel, CalibrateOptions, Calibrated, CalibratedTensor, CalibrationReport, CalibrationSetting } from './adapters/calibrate';
 export type { TransformersAdapter, TransformersCache, TransformersPackOptions } from './adapters/transformers';
 export { safetensors, npy, type Onnx, type OnnxFiles, type OnnxModel, type OnnxReadOptions, type OnnxWriteOptions, type Gguf, type GgufCodes, type GgufReadOptions, type GgufReader, type Safetensors, type Tfjs, type TfjsModel, type TfjsReadOptions, type TfjsWriteOptions } from './io';
 export type { ContainerWriter, ByteSink, WriterOptions } from './format';
@@ -20,7 +25,7 @@ export type { Dataset, DatasetTensor, BatchOptions, BatchIterator, DatasetOpenOp
 export type { DatasetField, DatasetManifest } from './dataset/schema';
 export type { SampleValue } from './dataset/sample-values';
 export type {
-  Archive, CompareOptions, CompareTotal, Comparison, Container, EntryInfo, EntryInput, ModelInfo, OpenOptions, PackOptions, QuantizedTensorInput, QuantizeMode, Tensor, TensorArray, TensorComparison, TensorDtype, TensorInfo,
+  Archive, CompareTotal, Container, EntryInfo, EntryInput, ModelInfo, OpenOptions, PackOptions, QuantizedTensorInput, QuantizeMode, Tensor, TensorArray, TensorComparison, TensorDtype, TensorInfo,
   TensorInput,
 } from './format';
 export type { Delta, IntegerArray } from './codecs/delta';

@@ -42,6 +42,13 @@ export type TfjsHandlerOptions = OpenOptions & SourceOptions;
 /** model.json fields that go into ModelArtifacts as they are (tfjs-core's getModelArtifactsForJSON copies these). */
 const ARTIFACT_FIELDS = ['modelTopology', 'format', 'generatedBy', 'convertedBy', 'trainingConfig', 'signature', 'userDefinedMetadata', 'modelInitializer', 'initializerSignature'];
 
+/** ModelArtifacts from model.json's fields and the weights, as tfjs-core's own loaders make them. */
+export function tfjsArtifacts(modelJson: Record<string, unknown>, weightSpecs: TfjsWeightSpec[], weightData: Uint8Array): TfjsModelArtifacts {
+  const artifacts: Record<string, unknown> = {};
+  for (const field of ARTIFACT_FIELDS) if (modelJson[field] !== undefined && modelJson[field] !== null) artifacts[field] = modelJson[field];
+  const exact = weightData.byteOffset === 0 && weightData.byteLength === weightData.buffer.byteLength ? weightData : weightData.slice();
+  return { ...artifacts, weightSpecs, weightData: exact.buffer as ArrayBuffer };
+}
 
 export interface TfjsAdapter {
   /**
@@ -73,9 +80,7 @@ export function bindTfjsAdapter(open: (source: unknown, options: TfjsHandlerOpti
           throw new TensorzipError('UNSUPPORTED', `tfjs.ioHandler: the archive holds ${kind === undefined ? 'no model' : `a model of kind ${describeValue(kind)}`}; TF.js loads ${TFJS_KINDS.join(' and ')}`);
         }
         const { modelJson, weightSpecs, weightData } = await readTfjsArchive(archive, given ? options.onProgress : undefined);
-        const artifacts: Record<string, unknown> = {};
-        for (const field of ARTIFACT_FIELDS) if (modelJson[field] !== undefined && modelJson[field] !== null) artifacts[field] = modelJson[field];
-        return { ...artifacts, weightSpecs, weightData: weightData.buffer as ArrayBuffer };
+        return tfjsArtifacts(modelJson, weightSpecs, weightData);
       },
     }),
   };

@@ -2,7 +2,7 @@
 // archive's metadata so that unpack can give it back), or a whole model: a TF.js model.json with its shards beside it,
 // a .onnx file with its external data files. `compare` reads the same files as values.
 import { basename, extname } from 'node:path';
-import { gguf, npy, onnx, pack, safetensors, tfjs, TensorzipError, type PackOptions, type QuantizedTensorInput, type TensorInput, type TfjsModel } from '../index';
+import { gguf, npy, onnx, pack, safetensors, tfjs, TensorzipError, type CalibrateModel, type PackOptions, type QuantizedTensorInput, type TensorInput, type TfjsModel } from '../index';
 import { listedPath, readFile } from './files';
 import { ggufArchiveMetadata } from './gguf-metadata';
 
@@ -13,6 +13,8 @@ export interface Input {
   tensors(): Record<string, TensorInput>;
   /** Bytes of every file read (an ONNX model's external data files are read by pack() and tensors()). */
   readonly bytes: number;
+  /** The whole model, for calibrate(); undefined for files of tensors only. */
+  readonly model?: CalibrateModel;
 }
 
 /** A whole ONNX model, with the external data files it names beside it. */
@@ -23,7 +25,10 @@ function readOnnxModel(path: string, model: Uint8Array): Input {
     bytes += file.length;
     return file;
   };
-  return { pack: (options) => onnx.pack(model, { ...options, externalData }), tensors: () => onnx.read(model, { externalData }).tensors, get bytes() { return bytes; } };
+  return {
+    pack: (options) => onnx.pack(model, { ...options, externalData }), tensors: () => onnx.read(model, { externalData }).tensors, get bytes() { return bytes; },
+    model: { onnx: model, externalData },
+  };
 }
 
 /** A TF.js model.json (or a bare weights manifest, as some packages ship), with its shards beside it. */
@@ -40,7 +45,7 @@ function readTfjsModel(path: string, json: Uint8Array): Input {
   for (const p of paths) shards[p] = readFile(listedPath(path, p, 'model.json lists a shard path'));
   const bytes = json.length + Object.values(shards).reduce((n, s) => n + s.length, 0);
   // The whole model: its topology as an entry, quantized weights as their codes (uint8 stays uint8), as GGUF's do.
-  return { pack: (options) => tfjs.pack({ modelJson, shards }, options), tensors: () => tfjs.read({ modelJson, shards }), bytes };
+  return { pack: (options) => tfjs.pack({ modelJson, shards }, options), tensors: () => tfjs.read({ modelJson, shards }), bytes, model: { tfjs: { modelJson, shards } } };
 }
 
 export function readInput(path: string): Input {

@@ -3,21 +3,25 @@
 //   tensorzip unpack in.tzip -o out.safetensors|out.npy|model.json|model.onnx|directory/
 //   tensorzip inspect in.tzip [--json]
 //   tensorzip verify in.tzip [--json]
-//   tensorzip compare <original model> in.tzip [--min-sqnr dB] [--json]
+//   tensorzip pack model.onnx|model.json -o out.tzip --calibrate [inputs.npy …] [--min-output-cosine 0.999]
+//   tensorzip compare <original model> in.tzip [--min-sqnr dB] [--inputs a.npy …] [--min-output-cosine x] [--json]
 //   tensorzip dataset pack <x.npy y.npy … | table.csv | rows.jsonl | rows.json> -o data.tzip|manifest.json [--shard-bytes n]
 //   tensorzip dataset inspect data.tzip|manifest.json [--json]
-// Exit codes: 0 done; 1 the input is damaged, unsupported or over a limit, or compare found a difference (a tensor
-// below --min-sqnr, a name on one side only, a shape that differs); 2 bad usage or arguments; 3 a file could
-// not be read or written. Results go to stdout, errors and warnings to stderr; with --json each is one JSON line
+// Exit codes: 0 done; 1 the input is damaged, unsupported (a framework not installed included) or over a limit, or
+// compare found a difference (a tensor below --min-sqnr, an output below --min-output-cosine, a name on one side
+// only, a shape that differs: the archive is then not the same model, and its outputs are not compared); 2 bad
+// usage or arguments (sample inputs of another dtype or shape included); 3 a file could not be read or written. Results go to stdout, errors and warnings to stderr; with --json each is one JSON line
 // (errors: {"ok": false, "code", "message"}), usage errors included.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { compare, isTensorzipError, open, tfjs, type QuantizeMode, type TensorInput } from '../index';
+import { calibrate, compare, isTensorzipError, open, tfjs, TensorzipError, type CalibrationReport, type Framework, type QuantizeMode, type TensorInput } from '../index';
 import { IoError, readFile, writeFileAtomic } from './files';
 import { readInput } from './inputs';
 import { isOnnxOutput, isTfjsOutput, writeOnnxModel, writeOutput, writeTfjsModel } from './outputs';
 import { progress } from './progress';
 import { inspectRows, printTable } from './inspect';
-import { belowSqnr, printComparison, sameTensors } from './compare';
+import { belowSqnr, printCalibration, printComparison, sameTensors } from './compare';
+import { loadFramework } from './frameworks';
+import { readSampleInputs } from './sample-files';
 import { datasetInspect, datasetPack } from './dataset';
 
 const EXIT_DAMAGED = 1;
@@ -44,22 +48,54 @@ const bound = (what: string) => (value: string) => {
   return n;
 };
 
-interface PackFlags { output: string; quantize: QuantizeMode; channelAxis?: 0 | -1; maxError?: number; minSqnr?: number; sparse: boolean; entropy: boolean; json?: boolean }
+/** A cosine target: a number in (0, 1]. */
+const cosineTarget = (value: string) => {
+  const n = value.trim() === '' ? NaN : Number(value);
+  if (!(n > 0 && n <= 1)) throw new InvalidArgumentError(`--min-output-cosine must be a number in (0, 1], found "${value}"`);
+  return n;
+};
+
+/** The default target of --calibrate. */
+const DEFAULT_MIN_OUTPUT_COSINE = 0.999;
+
+interface PackFlags {
+  output: string; quantize: QuantizeMode; channelAxis?: 0 | -1; maxError?: number; minSqnr?: number; sparse: boolean; entropy: boolean; json?: boolean;
+  calibrate?: true | string[]; minOutputCosine?: number;
+}
+
+async function calibratePack(input: string, read: ReturnType<typeof readInput>, o: PackFlags): Promise<{ file: Uint8Array; calibration: CalibrationReport }> {
+  if (read.model === undefined) throw new TensorzipError('ARGUMENT', `--calibrate: ${input} is not a whole model (a .onnx, or a TF.js model.json)`);
+  if (o.maxError !== undefined || o.minSqnr !== undefined) throw new TensorzipError('ARGUMENT', '--calibrate chooses each tensor\'s setting: --max-error and --min-sqnr do not go with it');
+  const framework = (await loadFramework('onnx' in read.model ? 'onnx' : 'tfjs-graph', 'pack --calibrate'))!;
+  const { bytes, report } = await calibrate(read.model, {
+    framework, minOutputCosine: o.minOutputCosine ?? DEFAULT_MIN_OUTPUT_COSINE, inputs: readSampleInputs(o.calibrate === true ? [] : o.calibrate!),
+    channelAxis: o.channelAxis, sparse: o.sparse, entropy: o.entropy,
+  });
+  return { file: bytes, calibration: report };
+}
 
 async function packCommand(input: string, o: PackFlags): Promise<void> {
   const read = readInput(input);
-  const bar = progress('pack', Boolean(o.json));
-  const file = await read.pack({
-    quantize: o.quantize, channelAxis: o.channelAxis, maxAbsError: o.maxError, minSqnrDb: o.minSqnr, sparse: o.sparse, entropy: o.entropy, onProgress: bar.update,
-  });
-  bar.stop();
+  if (o.minOutputCosine !== undefined && o.calibrate === undefined) throw new TensorzipError('ARGUMENT', '--min-output-cosine is the target of --calibrate');
+  let file: Uint8Array;
+  let calibration: CalibrationReport | undefined;
+  if (o.calibrate !== undefined) {
+    ({ file, calibration } = await calibratePack(input, read, o));
+  } else {
+    const bar = progress('pack', Boolean(o.json));
+    file = await read.pack({
+      quantize: o.quantize, channelAxis: o.channelAxis, maxAbsError: o.maxError, minSqnrDb: o.minSqnr, sparse: o.sparse, entropy: o.entropy, onProgress: bar.update,
+    });
+    bar.stop();
+  }
   writeFileAtomic(o.output, file);
   const inputBytes = read.bytes;
   const tensors = (await open(file)).tensors.length;
   const warnings = file.length > inputBytes ? [`${o.output} (${file.length} bytes) is larger than its input (${inputBytes} bytes)`] : [];
-  const summary = { input, output: o.output, tensors, inputBytes, outputBytes: file.length, ratio: inputBytes / file.length, warnings };
+  const summary = { input, output: o.output, tensors, inputBytes, outputBytes: file.length, ratio: inputBytes / file.length, warnings, ...(calibration ? { calibration } : {}) };
   for (const w of warnings) process.stderr.write(o.json ? `${JSON.stringify({ warning: w })}\n` : `tensorzip: warning: ${w}\n`);
   process.stdout.write(o.json ? `${JSON.stringify(summary)}\n` : `${o.output}: ${summary.tensors} tensors, ${inputBytes} → ${file.length} bytes (${summary.ratio.toFixed(2)}x)\n`);
+  if (calibration && !o.json) printCalibration(calibration, o.minOutputCosine ?? DEFAULT_MIN_OUTPUT_COSINE);
 }
 
 async function unpackCommand(input: string, o: { output: string; json?: boolean }): Promise<void> {
@@ -106,17 +142,42 @@ async function verifyCommand(input: string, o: { json?: boolean }): Promise<void
   process.stdout.write(o.json ? `${JSON.stringify({ input, ok: true, tensors: archive.tensors.length, entries: archive.entries.length })}\n` : `${input}: ok, ${archive.tensors.length} tensors${entries} verified\n`);
 }
 
-/** Returns whether the archive holds the original's tensors, each at or above `minSqnr`. */
-async function compareCommand(original: string, input: string, o: { minSqnr?: number; json?: boolean }): Promise<boolean> {
+interface CompareFlags { minSqnr?: number; json?: boolean; inputs?: string[]; minOutputCosine?: number; outputs: boolean }
+
+/** The framework for the archive's model, or null when its outputs are not compared: --no-outputs, a model kind
+ *  that does not run, or a framework not installed when no output flag asked for it (a warning then). */
+async function compareFramework(kind: string | undefined, o: CompareFlags): Promise<Framework | null> {
+  const asked = o.inputs !== undefined || o.minOutputCosine !== undefined;
+  if (!o.outputs) {
+    if (asked) throw new TensorzipError('ARGUMENT', '--no-outputs does not go with --inputs or --min-output-cosine');
+    return null;
+  }
+  try {
+    const framework = await loadFramework(kind, 'compare (the outputs)');
+    if (framework === null && asked) throw new TensorzipError('UNSUPPORTED', `compare --inputs / --min-output-cosine: the archive holds ${kind === undefined ? 'no model' : `a model of kind ${kind}`}; outputs are compared for ONNX and TF.js graph models`);
+    return framework;
+  } catch (err) {
+    if (asked || !isTensorzipError(err, 'UNSUPPORTED')) throw err;
+    process.stderr.write(o.json ? `${JSON.stringify({ warning: `${err.message}; outputs not compared` })}\n` : `tensorzip: warning: ${err.message}; outputs not compared\n`);
+    return null;
+  }
+}
+
+/** Returns whether the archive holds the original's tensors, each at or above `minSqnr`, and its outputs meet
+ *  `minOutputCosine`. */
+async function compareCommand(original: string, input: string, o: CompareFlags): Promise<boolean> {
   const tensors = readInput(original).tensors();
   const archive = await open(readFile(input));
+  const framework = await compareFramework(archive.model?.kind, o);
+  const inputs = o.inputs === undefined ? undefined : readSampleInputs(o.inputs);
   const bar = progress('compare', Boolean(o.json));
-  const report = await compare(tensors, archive, { onProgress: bar.update });
+  const report = await compare(tensors, archive, { onProgress: bar.update, ...(framework ? { framework, inputs } : {}) });
   bar.stop();
   const below = belowSqnr(report, o.minSqnr);
-  const ok = below.length === 0 && sameTensors(report);
+  const outputsOk = o.minOutputCosine === undefined || (report.outputs != null && report.outputs.minCosine >= o.minOutputCosine);
+  const ok = below.length === 0 && sameTensors(report) && outputsOk;
   if (o.json) process.stdout.write(`${JSON.stringify({ original, archive: input, ok, ...report, belowMinSqnr: below })}\n`);
-  else printComparison(report, below, o.minSqnr);
+  else printComparison(report, below, o.minSqnr, o.minOutputCosine);
   return ok;
 }
 
@@ -139,6 +200,8 @@ export async function main(argv: string[], version: string): Promise<number> {
     .option('--min-sqnr <db>', "'auto': smallest SQNR allowed, in dB (≥ 0)", bound('--min-sqnr'))
     .option('--no-sparse', 'never store tensors as bitmask + values')
     .option('--no-entropy', 'LZ4 stages only, no Huffman codes or palettes: more bytes, a 2–3x faster decode')
+    .option('--calibrate [inputs...]', 'whole ONNX / TF.js graph models: search each tensor\'s setting (int4, int8, fp16, lossless) with the framework (onnxruntime-node, or @tensorflow/tfjs-core + tfjs-backend-cpu + tfjs-converter) so the outputs meet --min-output-cosine on these sample inputs (.npy, name=file.npy or named by the file; the rest generated)')
+    .option('--min-output-cosine <x>', `--calibrate's target: every output's cosine against the original's (default ${DEFAULT_MIN_OUTPUT_COSINE})`, cosineTarget)
     .option('--json', 'print a JSON summary')
     .action(packCommand);
   program.command('unpack').argument('<input>', 'a .tzip file')
@@ -148,12 +211,15 @@ export async function main(argv: string[], version: string): Promise<number> {
   program.command('inspect').argument('<input>', 'a .tzip file').option('--json', 'print JSON').action(inspectCommand);
   program.command('verify').argument('<input>', 'a .tzip file').option('--json', 'print JSON').action(verifyCommand);
   let different = false;
-  program.command('compare').description("per tensor: how the .tzip stores the original's tensors (bytes, bits/weight) and their error against it (max error, RMSE, SQNR); not the model's outputs")
+  program.command('compare').description("per tensor: how the .tzip stores the original's tensors (bytes, bits/weight) and their error against it (max error, RMSE, SQNR); for ONNX and TF.js graph models, with the framework installed, the outputs of both models on sample inputs (cosine, max abs error, argmax agreement)")
     .argument('<original>', 'the original model, as pack reads it: .safetensors, .npy, .gguf, a TF.js model.json or a .onnx')
     .argument('<input>', 'a .tzip file')
     .option('--min-sqnr <db>', 'exit code 1 when a tensor has a lower SQNR, in dB (≥ 0)', bound('--min-sqnr'))
+    .option('--inputs <files...>', 'sample inputs as .npy files (name=file.npy, or named by the file); inputs left out are generated from the model (seeded: floats in [0, 1), integers 0, symbolic dimensions 1)')
+    .option('--min-output-cosine <x>', 'exit code 1 when an output\'s cosine against the original\'s is lower', cosineTarget)
+    .option('--no-outputs', 'compare tensors only, not outputs')
     .option('--json', 'print JSON (an exact tensor has sqnrDb null)')
-    .action(async (original: string, input: string, o: { minSqnr?: number; json?: boolean }) => { different = !(await compareCommand(original, input, o)); });
+    .action(async (original: string, input: string, o: CompareFlags) => { different = !(await compareCommand(original, input, o)); });
 
   const dataset = program.command('dataset').description('sample datasets: pack tables or arrays into shards, inspect them');
   dataset.command('pack').argument('<inputs...>', '.npy files (one field each, the sample dimension first), or one .csv, .tsv, .jsonl or .json (an array of records)')

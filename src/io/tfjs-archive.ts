@@ -70,7 +70,7 @@ const weightBytes = (t: TensorInfo) => {
 };
 
 /** model.json without its manifest, from the model's entry; {} for an archive that declares no model. */
-async function modelJsonOf(archive: Archive): Promise<Record<string, unknown>> {
+export async function tfjsModelJsonOf(archive: Archive): Promise<Record<string, unknown>> {
   if (archive.model === null) return {};
   if (!TFJS_KINDS.includes(archive.model.kind)) throw new TensorzipError('UNSUPPORTED', `tfjs: the archive holds a model of kind ${describeValue(archive.model.kind)}, not a TF.js model (${TFJS_KINDS.join(', ')})`);
   let json: unknown;
@@ -91,7 +91,7 @@ async function modelJsonOf(archive: Archive): Promise<Record<string, unknown>> {
  */
 export async function readTfjsArchive(archive: Archive, onWeight?: (done: number, total: number) => void): Promise<TfjsArtifacts> {
   archive.prefetchAll();
-  const modelJson = await modelJsonOf(archive);
+  const modelJson = await tfjsModelJsonOf(archive);
   const total = archive.tensors.reduce((n, t) => n + weightBytes(t), 0);
   // open() bounded each tensor by maxBytes; the sum is what TF.js's own loader holds in its shards.
   const weightData = new Uint8Array(total);

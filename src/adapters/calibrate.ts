@@ -1,0 +1,233 @@
+// calibrate(): per-tensor settings searched so that the model's outputs stay within a cosine target, with the bits
+// spent where the outputs feel them. The search, with F framework runs in all (each loads the model with a set of
+// weights and runs it once on the sample inputs):
+//   1. every searched tensor (float32, ≥ SMALL_TENSOR_ELEMENTS, rank ≥ 2) is packed alone at each setting of the
+//      ladder: its bytes, its decoded values, its noise (Σ(x − x̂)²);
+//   2. sensitivity: one run per tensor, that tensor alone at the cheapest setting: damage d = 1 − output cosine;
+//   3. a plan for a damage budget: damages add up (1 − cosine grows with the outputs' noise power, which grows with
+//      each tensor's noise), a tensor's damage at a setting is d · noise(setting) / noise(cheapest); from the
+//      cheapest setting everywhere, the move with the most damage saved per byte is taken until the sum fits;
+//   4. the plan is run; the budget is scaled by target / measured damage (tighter on a miss, looser on a pass) and
+//      planned again, up to VERIFY_ROUNDS runs; the smallest plan that passed wins (lossless everywhere, which
+//      always passes, if none did). The winner is packed, and its archive run once more for the report.
+import { TensorzipError } from '../errors';
+import { describeValue } from '../codecs/describe-value';
+import type { Archive } from '../format/archive';
+import type { EncodeRule, TensorInput } from '../format/encode-tensor';
+import { pack, type PackOptions, type QuantizedTensorInput } from '../format/pack';
+import { matches, SMALL_TENSOR_ELEMENTS } from '../format/plan';
+import type { Kernels } from '../wasm/kernels';
+import { readOnnx, type OnnxReadOptions } from '../io/onnx-read';
+import { ONNX_MODEL_ENTRY, packOnnxModel } from '../io/onnx-archive';
+import { onnxChannelAxes } from '../io/onnx-channel-axes';
+import { readTfjs, type TfjsModel } from '../io/tfjs';
+import { packTfjs, tfjsModelKind } from '../io/tfjs-archive';
+import { tfjsChannelAxes } from '../io/tfjs-channel-axes';
+import { isQuantizedTensorInput } from '../format/encode-tensor';
+import type { Framework } from './frameworks';
+import { modelLoader, runModel, type ModelGraph, type ModelLoader, type ModelOutput } from './model-runner';
+import { sampleInputs } from './sample-inputs';
+import { compareOutputs, minCosine, type OutputComparison } from './output-metrics';
+import { checkSeed, REFERENCE_FAILED, referenceFailure } from './model-compare';
+
+/** A per-tensor setting: a pack() rule without its `match`. */
+export type CalibrationSetting = Omit<EncodeRule, 'match' | 'channelAxis'>;
+
+/** The settings the search moves a tensor along, cheapest first; the last keeps it exact. */
+export const CALIBRATION_LADDER: readonly CalibrationSetting[] = [{ quantize: 'int4' }, { quantize: 'int8' }, { quantize: 'fp16' }, { quantize: 'lossless' }];
+
+/** Plans tried against the framework after the sensitivity runs. */
+const VERIFY_ROUNDS = 8;
+const DEFAULT_MAX_RUNS = 200;
+
+/** A whole model as pack reads it: ONNX bytes (with external data files), or a TF.js graph model. */
+export type CalibrateModel = { onnx: Uint8Array; externalData?: OnnxReadOptions['externalData'] } | { tfjs: TfjsModel };
+
+export interface CalibrateOptions extends Omit<PackOptions, 'quantize' | 'rules' | 'maxAbsError' | 'minSqnrDb'> {
+  /** `{ ort }` for an ONNX model, `{ tf }` for a TF.js graph model (see compare()). */
+  framework: Framework;
+  /** The target: every output's cosine against the original's, on the sample inputs, at least this (0 < x ≤ 1). */
+  minOutputCosine: number;
+  /** Sample inputs by input name; the rest are generated as compare() makes them (`seed`). */
+  inputs?: Record<string, TensorInput>;
+  seed?: number;
+  /** Framework runs the search may make (default 200): 2 + VERIFY_ROUNDS go to the reference, the plans and the
+   *  report, one to each searched tensor; past that, the smallest tensors are not searched and stay exact. */
+  maxRuns?: number;
+}
+
+export interface CalibratedTensor {
+  name: string;
+  setting: CalibrationSetting;
+  encodedBytes: number;
+  /** 1 − output cosine with this tensor alone at the cheapest setting. */
+  sensitivity: number;
+}
+
+export interface CalibrationReport {
+  /** The rules pack() was given, one per searched tensor (the others stay lossless). */
+  rules: EncodeRule[];
+  tensors: CalibratedTensor[];
+  /** The packed archive's outputs against the original's. */
+  outputs: OutputComparison[];
+  minOutputCosine: number;
+  /** Framework runs made, and the whole search's wall time. */
+  runs: number;
+  seconds: number;
+}
+
+export interface Calibrated {
+  bytes: Uint8Array;
+  report: CalibrationReport;
+}
+
+interface Level { setting: CalibrationSetting; bytes: number; values: TensorInput; noise: number }
+interface Candidate { name: string; levels: Level[]; sensitivity: number }
+
+/** What the search needs of a model, whatever its format. */
+interface ModelParts {
+  graph: ModelGraph;
+  /** Every weight as values (what the original runs with). */
+  values: Record<string, TensorInput>;
+  /** The weights pack() is given (codes kept). */
+  packed: Record<string, TensorInput | QuantizedTensorInput>;
+  channelAxes: Record<string, number>;
+  packModel(options: PackOptions): Uint8Array;
+}
+
+function modelParts(kernels: Kernels, model: CalibrateModel): ModelParts {
+  if (model !== null && typeof model === 'object' && 'onnx' in model) {
+    const read = readOnnx(model.onnx, { externalData: model.externalData });
+    return {
+      graph: { kind: 'onnx', model: read.model }, values: read.tensors, packed: read.tensors, channelAxes: onnxChannelAxes(read.model),
+      packModel: (options) => packOnnxModel(kernels, read, options, ONNX_MODEL_ENTRY),
+    };
+  }
+  if (model !== null && typeof model === 'object' && 'tfjs' in model) {
+    const { weightsManifest: _, ...modelJson } = model.tfjs?.modelJson ?? {};
+    if (tfjsModelKind(modelJson) !== 'tfjs-graph') throw new TensorzipError('UNSUPPORTED', 'calibrate: the TF.js model is not a graph model (model.json without a graph topology); calibrate runs TF.js graph models');
+    return {
+      graph: { kind: 'tfjs', modelJson }, values: readTfjs(kernels, model.tfjs) as Record<string, TensorInput>, packed: readTfjs(kernels, model.tfjs, { codes: true }),
+      channelAxes: tfjsChannelAxes(model.tfjs.modelJson), packModel: (options) => packTfjs(kernels, model.tfjs, options),
+    };
+  }
+  throw new TensorzipError('ARGUMENT', `calibrate model: expected { onnx: bytes } or { tfjs: { modelJson, shards } }, found ${describeValue(model)}`);
+}
+
+function noiseOf(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) sum += (x[i] - y[i]) ** 2;
+  return sum;
+}
+
+/** Per setting: the tensor packed alone, its bytes and decoded values. */
+async function levelsOf(kernels: Kernels, open: (bytes: Uint8Array) => Promise<Archive>, name: string, t: TensorInput, options: PackOptions): Promise<Level[]> {
+  const levels: Level[] = [];
+  for (const setting of CALIBRATION_LADDER) {
+    const archive = await open(pack(kernels, { [name]: t }, { ...options, quantize: 'lossless', rules: [{ match: '*', ...setting }] }));
+    const values = await archive.get(name);
+    levels.push({ setting, bytes: archive.tensors[0].encodedBytes, values, noise: noiseOf(t.data as Float32Array, values.data as Float32Array) });
+  }
+  return levels;
+}
+
+/** The cheapest levels whose estimated damages add up to at most `budget`. */
+function plan(candidates: readonly Candidate[], budget: number): number[] {
+  const level = candidates.map(() => 0);
+  const damage = (c: Candidate, l: number) => (c.levels[0].noise === 0 ? 0 : (c.sensitivity * c.levels[l].noise) / c.levels[0].noise);
+  let total = candidates.reduce((n, c) => n + damage(c, 0), 0);
+  while (total > budget) {
+    let best: { i: number; l: number; saved: number; score: number } | null = null;
+    for (const [i, c] of candidates.entries()) {
+      for (let l = level[i] + 1; l < c.levels.length; l++) {
+        const saved = damage(c, level[i]) - damage(c, l);
+        const score = saved / Math.max(1, c.levels[l].bytes - c.levels[level[i]].bytes);
+        if (saved > 0 && (best === null || score > best.score)) best = { i, l, saved, score };
+      }
+    }
+    if (best === null) break;
+    level[best.i] = best.l;
+    total -= best.saved;
+  }
+  return level;
+}
+
+/** Each tensor's rule, checked to be the first that matches it (a name holding `*` or `?` could match others). */
+function rulesFor(candidates: readonly Candidate[], level: readonly number[], names: readonly string[]): EncodeRule[] {
+  const rules = candidates.map((c, i) => ({ match: c.name, ...c.levels[level[i]].setting }));
+  for (const name of names) {
+    const first = rules.find((r) => matches(r.match, name));
+    if (first !== undefined && first.match !== name) throw new TensorzipError('UNSUPPORTED', `calibrate: tensor names ${describeValue(first.match)} and ${describeValue(name)} cannot have rules of their own (pack()'s rules read * and ? as wildcards)`);
+  }
+  return rules;
+}
+
+export async function calibrate(kernels: Kernels, open: (bytes: Uint8Array) => Promise<Archive>, model: CalibrateModel, options: CalibrateOptions): Promise<Calibrated> {
+  const started = performance.now();
+  if (options === null || typeof options !== 'object') throw new TensorzipError('ARGUMENT', `calibrate options: expected an object, found ${describeValue(options)}`);
+  const { framework, minOutputCosine: target, inputs, seed: givenSeed, maxRuns = DEFAULT_MAX_RUNS, ...packOptions } = options;
+  if (typeof target !== 'number' || !(target > 0 && target <= 1)) throw new TensorzipError('ARGUMENT', `calibrate minOutputCosine: expected a number in (0, 1], found ${describeValue(target)}`);
+  if (!Number.isSafeInteger(maxRuns) || maxRuns < VERIFY_ROUNDS + 3) throw new TensorzipError('ARGUMENT', `calibrate maxRuns: expected an integer ≥ ${VERIFY_ROUNDS + 3}, found ${describeValue(maxRuns)}`);
+  for (const key of ['quantize', 'rules', 'maxAbsError', 'minSqnrDb']) {
+    if ((packOptions as Record<string, unknown>)[key] !== undefined) throw new TensorzipError('ARGUMENT', `calibrate: ${key} is the search's to choose; leave it out`);
+  }
+  const seed = checkSeed(givenSeed, 'calibrate');
+  const parts = modelParts(kernels, model);
+  const load: ModelLoader = modelLoader(kernels, framework, parts.graph, 'calibrate');
+  let runs = 0;
+  const runWith = async (weights: Record<string, TensorInput>, feeds: Record<string, TensorInput>): Promise<ModelOutput[]> => {
+    runs++;
+    return (await runModel(load, weights, () => feeds, 'CORRUPT', 'calibrate: the quantized weights do not run')).outputs;
+  };
+  const first = await runModel(load, parts.values, (modelInputs) => sampleInputs(kernels, modelInputs, inputs, seed, 'calibrate'), referenceFailure(inputs), `calibrate: ${REFERENCE_FAILED}`);
+  runs++;
+  const { feeds, outputs: reference } = first;
+  const damageOf = async (weights: Record<string, TensorInput>) => {
+    const cosine = minCosine(compareOutputs(reference, await runWith(weights, feeds)));
+    return cosine === cosine ? 1 - cosine : 2;
+  };
+
+  const encoding: PackOptions = { channelAxes: { ...parts.channelAxes, ...packOptions.channelAxes }, channelAxis: packOptions.channelAxis, sparse: packOptions.sparse, entropy: packOptions.entropy, chunkBytes: packOptions.chunkBytes };
+  const searched = Object.entries(parts.packed)
+    .filter(([, t]) => !isQuantizedTensorInput(t) && t.dtype === 'float32' && t.shape.length >= 2 && t.data.length >= SMALL_TENSOR_ELEMENTS)
+    .sort(([, a], [, b]) => (b as TensorInput).data.length - (a as TensorInput).data.length)
+    .slice(0, maxRuns - VERIFY_ROUNDS - 2) as [string, TensorInput][];
+  const candidates: Candidate[] = [];
+  for (const [name, t] of searched) {
+    const levels = await levelsOf(kernels, open, name, t, encoding);
+    candidates.push({ name, levels, sensitivity: await damageOf({ ...parts.values, [name]: levels[0].values }) });
+  }
+
+  const weightsOf = (level: readonly number[]) => ({ ...parts.values, ...Object.fromEntries(candidates.map((c, i) => [c.name, c.levels[level[i]].values])) });
+  const bytesOf = (level: readonly number[]) => candidates.reduce((n, c, i) => n + c.levels[level[i]].bytes, 0);
+  const budgetTarget = 1 - target;
+  let best = candidates.map((c) => c.levels.length - 1);
+  let budget = budgetTarget;
+  const tried = new Set<string>();
+  for (let round = 0; round < VERIFY_ROUNDS; round++) {
+    const level = plan(candidates, budget);
+    const key = level.join();
+    if (tried.has(key)) break;
+    tried.add(key);
+    const damage = await damageOf(weightsOf(level));
+    const passed = damage <= budgetTarget;
+    if (passed && bytesOf(level) < bytesOf(best)) best = level;
+    // Damage grows about in step with the budget: aim the next plan at the target, in steps of at most 4x.
+    const scale = damage === 0 ? 4 : budgetTarget / damage;
+    budget *= passed ? Math.min(4, Math.max(1.25, scale)) : Math.max(0.1, Math.min(0.8, scale));
+  }
+
+  const rules = rulesFor(candidates, best, Object.keys(parts.packed));
+  const bytes = parts.packModel({ ...packOptions, quantize: 'lossless', rules });
+  const archive = await open(bytes);
+  const outputs = compareOutputs(reference, await runWith(await archive.getAll(), feeds));
+  const stored = new Map(archive.tensors.map((t) => [t.name, t.encodedBytes]));
+  return {
+    bytes,
+    report: {
+      rules,
+      tensors: candidates.map((c, i) => ({ name: c.name, setting: c.levels[best[i]].setting, encodedBytes: stored.get(c.name) ?? 0, sensitivity: c.sensitivity })),
+      outputs, minOutputCosine: minCosine(outputs), runs, seconds: (performance.now() - started) / 1000,
+    },
+  };
+}

