@@ -281,8 +281,9 @@ describe('datasets: damaged and hostile input', () => {
       shardWith(ok, {}),
       shardWith({ ...ok, samples: 3 }, good),
       shardWith(ok, { 'fields/y/0': { dtype: 'int32', shape: [3], data: Int32Array.of(1, 2, 3) } }),
+      shardWith({ ...ok, samples: 2 ** 52, groupSamples: 1 }, good), // a claim of 2^52 groups: refused before any loop over them
     ].map(async (p) => caught(openDataset(await p).then((ds) => ds.get(0)))));
-    expect(codes).toEqual(['CORRUPT', 'UNSUPPORTED', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT']);
+    expect(codes).toEqual(['CORRUPT', 'UNSUPPORTED', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'LIMIT']);
     const { sink, bytes } = memorySink();
     const plain = createWriter(sink);
     await plain.add('w', { dtype: 'int32', shape: [1], data: Int32Array.of(1) });
@@ -321,8 +322,9 @@ describe('datasets: damaged and hostile input', () => {
       read({ ...manifest, fields: [{ name: 'y', dtype: 'int64', shape: [] }] }),
       read({ ...manifest, dataset: 9 }),
       read({ ...manifest, shards: 'all' }),
+      read({ ...manifest, samples: 2 ** 40 + 3, shards: [{ ...manifest.shards[0], samples: 2 ** 40, groupSamples: 1 }, ...manifest.shards.slice(1)] }),
     ].map((p) => caught(p)));
-    expect(codes).toEqual(['CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'UNSUPPORTED', 'CORRUPT']);
+    expect(codes).toEqual(['CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'UNSUPPORTED', 'CORRUPT', 'LIMIT']);
   });
 
   it('bad writer arguments and samples are ARGUMENT', async () => {

@@ -4,7 +4,7 @@ import { TensorzipError } from '../errors';
 import { describeValue } from '../codecs/describe-value';
 import type { Archive } from '../format/archive';
 import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from '../format/dtypes';
-import { DESCRIPTOR_ENTRY, parseDescriptor, parseManifest, type DatasetField } from './schema';
+import { DESCRIPTOR_ENTRY, MAX_GROUPS, parseDescriptor, parseManifest, type DatasetField } from './schema';
 import { Shard, type GroupValues } from './shard';
 import { epochWindows } from './order';
 
@@ -101,6 +101,8 @@ interface GroupRef {
 function datasetOf(fields: DatasetField[], metadata: Record<string, string>, shards: Shard[]): Dataset {
   const groups: GroupRef[] = [];
   let length = 0;
+  const groupCount = shards.reduce((n, s) => n + s.groups, 0);
+  if (groupCount > MAX_GROUPS) throw new TensorzipError('LIMIT', `openDataset: ${groupCount} groups of samples, more than the ${MAX_GROUPS} a dataset may have`);
   for (const shard of shards) {
     for (let g = 0; g < shard.groups; g++) {
       const size = shard.groupSize(g);

@@ -36,6 +36,8 @@ export const LAYOUT_VERSION = 1;
 /** Largest descriptor or manifest, and most shards a manifest may list (docs/FORMAT.md). */
 export const MAX_DOCUMENT_BYTES = 64 << 20;
 export const MAX_SHARDS = 1_000_000;
+/** Most groups a dataset may have, all shards together: a reader keeps 40 bytes per group to plan epochs. */
+export const MAX_GROUPS = 1 << 24;
 
 const FIELD_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 

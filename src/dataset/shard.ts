@@ -65,6 +65,11 @@ export class Shard {
         throw new TensorzipError('CORRUPT', `dataset shard ${describeValue(name)}: tensor ${describeValue(tensorName)} is ${t.dtype} ${describeValue(t.shape)}, expected ${dtype} ${shape === null ? '[E]' : describeValue(shape)}`);
       }
     };
+    // Each group has a tensor per field: a shard that claims more groups than it has tensors is damaged (and is
+    // caught before a loop over its claim).
+    if (this.groups * this.fields.length > tensors.size) {
+      throw new TensorzipError('CORRUPT', `dataset shard ${describeValue(name)}: ${samples} samples in groups of ${groupSamples} need ${this.groups * this.fields.length} tensors, the file has ${tensors.size}`);
+    }
     for (let g = 0; g < this.groups; g++) {
       const n = this.groupSize(g);
       for (const field of this.fields) {
