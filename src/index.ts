@@ -5,6 +5,8 @@ export type { Shuffle } from './codecs/shuffle';
 export type { Entropy, EntropyDecodeOptions } from './codecs/entropy';
 export type { Pipeline, PipelineStage, ChunkTarget } from './codecs/pipeline';
 export type { ArchiveSource, SourceOptions } from './io/sources';
+export { cacheStore, type CacheStore } from './io/cache-stores';
+export { clearCache } from './io/cached-source';
 export type { TfjsWeightSpec } from './io/tfjs';
 export type { TfjsAdapter, TfjsHandlerOptions, TfjsIOHandler, TfjsModelArtifacts } from './adapters/tfjs';
 export type { TensorArrays } from './format/archive';

@@ -26,6 +26,8 @@ export interface ByteSource {
   prefetch?(ranges: readonly ByteRange[]): void;
   /** True when the source calls onProgress itself (a URL: bytes as they download). */
   readonly reportsProgress?: boolean;
+  /** What tells this version of a remote file from another (its ETag, else Last-Modified); null when nothing does. */
+  readonly identity?: string | null;
 }
 
 export interface OpenOptions {

@@ -228,17 +228,18 @@ export async function httpSource(url: string, options: HttpSourceOptions = {}): 
     stopTail.abort();
     throw err;
   });
+  const identity = validators?.etag ?? validators?.lastModified ?? null;
   if (head.whole) {
     stopTail.abort();
     size = head.bytes.length;
     options.onProgress?.(downloaded, size);
-    return { size, read: async (offset, length) => head.bytes.subarray(offset, offset + length), reportsProgress: true };
+    return { size, identity, read: async (offset, length) => head.bytes.subarray(offset, offset + length), reportsProgress: true };
   }
   const tail = await tailAnswer.catch((err) => {
     if (err instanceof TensorzipError && err.code === 'IO') return undefined;
     throw err;
   });
-  return rangedSource(tail ? [head, tail] : [head], size!, request);
+  return { ...rangedSource(tail ? [head, tail] : [head], size!, request), identity };
 }
 
 interface Pending extends Span {

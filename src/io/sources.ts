@@ -5,6 +5,8 @@ import { TensorzipError } from '../errors';
 import { bytesSource, type ByteSource, type OpenOptions } from '../format/archive';
 import { fileSource, hasFileSystem, pathOfFileUrl } from './file-source';
 import { httpSource } from './http-source';
+import { cachedHttpSource } from './cached-source';
+import { cacheStore, type CacheStore } from './cache-stores';
 import { readToEnd, type ChunkSource } from './read-to-end';
 
 export type ArchiveSource = ArrayBufferView | ArrayBuffer | Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | string | URL;
@@ -15,6 +17,9 @@ export interface SourceOptions {
   timeoutMs?: number;
   /** Abort every request of the archive (open and later reads) with ABORTED. */
   signal?: AbortSignal;
+  /** Keep the downloaded file in a cache (cached-source.ts): a store from `cacheStore`, or true for the Cache API
+   *  (browsers, Deno). A later open() costs one HEAD request, and only blocks the store lacks are downloaded. */
+  cache?: CacheStore | boolean;
 }
 
 const DEFAULT_MAX_BYTES = 2 ** 31;
@@ -32,7 +37,12 @@ export async function toByteSource(source: unknown, options: OpenOptions & Sourc
   if (typeof source === 'string' || source instanceof URL) {
     const text = String(source);
     if (/^file:/i.test(text)) return fileSource(await pathOfFileUrl(text));
-    if (SCHEME.test(text) || !hasFileSystem()) return httpSource(text, { maxBytes, timeoutMs: options.timeoutMs, signal: options.signal, onProgress: options.onProgress });
+    if (SCHEME.test(text) || !hasFileSystem()) {
+      const http = { maxBytes, timeoutMs: options.timeoutMs, signal: options.signal, onProgress: options.onProgress };
+      const store = options.cache === true ? cacheStore.cacheApi() : options.cache || null;
+      if (store !== null && typeof store?.get !== 'function') throw new TensorzipError('ARGUMENT', 'open cache: expected true or a store from cacheStore');
+      return store ? cachedHttpSource(text, http, store) : httpSource(text, http);
+    }
     return fileSource(text);
   }
   const tooLong = () => new TensorzipError('LIMIT', `open: the stream is longer than maxBytes (${maxBytes})`);
