@@ -6,7 +6,8 @@
 // timed span, without init()). ORT's runtime is started first, on another model (melspectrogram): its 14 MB of
 // WebAssembly take 5–20 s to compile and start cold on this VM, the same on both sides, which would drown the
 // difference. Medians over BENCH_PROCESSES browsers (default 5): wall time, bytes the server sent from the models'
-// folders, and the peak resident memory the load added to the page's renderer process (VmHWM after − before).
+// folders, the renderer process's CPU time (user + system, /proc, 10 ms ticks) and the peak resident memory the load
+// added to it (VmHWM after − before).
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright';
 import { median } from './fresh-processes';
@@ -14,7 +15,7 @@ import { prepareModels, serveModels, urlOf, WAYS, type Way } from './model-load-
 
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 5);
 
-interface Run { ms: number; bytes: number; peakMiB: number }
+interface Run { ms: number; cpuMs: number; bytes: number; peakMiB: number }
 
 const PAGE = `<!doctype html><title>model load</title>
 <script src="/tfjs-core/tf-core.min.js"></script>
@@ -64,6 +65,11 @@ function renderers(browserPid: number): number[] {
 }
 
 const peakKiB = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+/** User + system CPU time of a process, in ms (clock ticks of 10 ms). */
+const cpuMsOf = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
 
 async function browserRun(way: Way, origin: string, modelBytes: () => number): Promise<Run> {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--renderer-process-limit=1'] });
@@ -73,9 +79,10 @@ async function browserRun(way: Way, origin: string, modelBytes: () => number): P
     const [renderer] = renderers((browser as unknown as { process(): { pid: number } }).process?.().pid ?? 0);
     await page.evaluate(setUp, way.split(':')[0]!);
     const before = peakKiB(renderer!);
+    const cpuBefore = cpuMsOf(renderer!);
     const sentBefore = modelBytes();
     const ms = await page.evaluate(load, [way, urlOf(way, origin)] as [string, string]);
-    return { ms, bytes: modelBytes() - sentBefore, peakMiB: (peakKiB(renderer!) - before) / 1024 };
+    return { ms, cpuMs: cpuMsOf(renderer!) - cpuBefore, bytes: modelBytes() - sentBefore, peakMiB: (peakKiB(renderer!) - before) / 1024 };
   } finally {
     await browser.close();
   }
@@ -88,9 +95,9 @@ for (let p = 0; p < PROCESSES; p++) for (const way of WAYS) runs.get(way)!.push(
 server.close();
 const rows = WAYS.map((way) => {
   const r = runs.get(way)!;
-  return { way, ms: median(r.map((x) => x.ms)), bytes: median(r.map((x) => x.bytes)), peakMiB: median(r.map((x) => x.peakMiB)), runs: r };
+  return { way, ms: median(r.map((x) => x.ms)), cpuMs: median(r.map((x) => x.cpuMs)), bytes: median(r.map((x) => x.bytes)), peakMiB: median(r.map((x) => x.peakMiB)), runs: r };
 });
 for (const row of rows) {
-  console.log(`${row.way.padEnd(32)} ${row.ms.toFixed(0).padStart(6)} ms  ${row.bytes.toLocaleString('en').padStart(11)} bytes  +${row.peakMiB.toFixed(1)} MiB peak`);
+  console.log(`${row.way.padEnd(32)} ${row.ms.toFixed(0).padStart(6)} ms  ${row.cpuMs.toFixed(0).padStart(6)} ms CPU  ${row.bytes.toLocaleString('en').padStart(11)} bytes  +${row.peakMiB.toFixed(1)} MiB peak`);
 }
 writeFileSync('bench/results/model-load-web.json', JSON.stringify({ date: new Date().toISOString(), browser: chromium.name(), processes: PROCESSES, rows }, null, 2));

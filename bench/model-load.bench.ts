@@ -5,7 +5,9 @@
 //   ORT:   InferenceSession.create(bytes fetched from url) vs onnx.createSession(ort, url of .tzip)
 // Each load runs in a fresh Node process (a user loads a model once, cold); the parent serves the files with send
 // (Range requests as a CDN answers them) and prints medians over BENCH_PROCESSES processes (default 5): wall time,
-// bytes downloaded, and the peak resident memory the load added (maxRSS after − before). tensorzip loads its kernels
+// CPU time of the process (user + system, ONNX Runtime's threads included: on the shared 2-core VM wall time swings
+// with the other jobs' load, CPU time much less), bytes downloaded, and the peak resident memory the load added
+// (maxRSS after − before). tensorzip loads its kernels
 // inside the timed span (no init() before it), as a page that calls the adapter does.
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -15,7 +17,7 @@ import { prepareModels, serveModels, urlOf, WAYS, type Way } from './model-load-
 
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 5);
 
-interface Run { ms: number; bytes: number; peakMiB: number }
+interface Run { ms: number; cpuMs: number; bytes: number; peakMiB: number }
 
 const peakMiB = () => process.resourceUsage().maxRSS / 1024;
 
@@ -49,6 +51,7 @@ async function child(way: Way, origin: string): Promise<Run> {
   await tf.setBackend('cpu');
   const fetched = countFetchedBytes();
   const before = peakMiB();
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const [framework, , variant] = way.split(':');
   const url = urlOf(way, origin);
@@ -60,7 +63,9 @@ async function child(way: Way, origin: string): Promise<Run> {
   } else {
     await tensorzip.onnx.createSession(ort, url);
   }
-  return { ms: performance.now() - started, bytes: fetched(), peakMiB: peakMiB() - before };
+  const ms = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, bytes: fetched(), peakMiB: peakMiB() - before };
 }
 
 /** One load in a fresh process (asynchronously: this process serves the files meanwhile). */
@@ -81,10 +86,10 @@ if (isChild()) {
   server.close();
   const rows = WAYS.map((way) => {
     const r = runs.get(way)!;
-    return { way, ms: median(r.map((x) => x.ms)), bytes: median(r.map((x) => x.bytes)), peakMiB: median(r.map((x) => x.peakMiB)), runs: r };
+    return { way, ms: median(r.map((x) => x.ms)), cpuMs: median(r.map((x) => x.cpuMs)), bytes: median(r.map((x) => x.bytes)), peakMiB: median(r.map((x) => x.peakMiB)), runs: r };
   });
   for (const row of rows) {
-    console.log(`${row.way.padEnd(32)} ${row.ms.toFixed(0).padStart(6)} ms  ${row.bytes.toLocaleString('en').padStart(11)} bytes  +${row.peakMiB.toFixed(1)} MiB peak`);
+    console.log(`${row.way.padEnd(32)} ${row.ms.toFixed(0).padStart(6)} ms  ${row.cpuMs.toFixed(0).padStart(6)} ms CPU  ${row.bytes.toLocaleString('en').padStart(11)} bytes  +${row.peakMiB.toFixed(1)} MiB peak`);
   }
   writeFileSync('bench/results/model-load.json', JSON.stringify({ date: new Date().toISOString(), node: process.version, processes: PROCESSES, rows }, null, 2));
 }
