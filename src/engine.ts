@@ -100,6 +100,18 @@ function kernels(): Kernels {
   return (defaultKernels ??= loadKernelsSync(chooseSimd(undefined)));
 }
 
+let loadingDefault: Promise<void> | undefined;
+
+/** Loads the default kernels off the main thread, for open() to overlap with its first read (no warm-up: that is
+ *  init()'s, and a model's first decode is small against its cost). */
+function loadDefaultKernels(): Promise<void> | undefined {
+  if (defaultKernels !== undefined) return undefined;
+  return (loadingDefault ??= (async () => {
+    const loaded = await loadKernels(chooseSimd(undefined));
+    defaultKernels ??= loaded;
+  })());
+}
+
 /** LZ4 frames and blocks on the default engine (see Lz4). */
 export const lz4: Lz4 = bindLz4(kernels);
 
@@ -121,7 +133,7 @@ export const sparse: Sparse = bindSparse(kernels);
 /** Per-chunk codec pipelines with the fused WebAssembly decoder, on the default engine (see Pipeline). */
 export const pipeline: Pipeline = bindPipeline(kernels);
 
-const container = bindContainer(kernels, resolveSource);
+const container = bindContainer(kernels, resolveSource, loadDefaultKernels);
 
 /** Packs named tensors into one .tzip file (see Container.pack). */
 export const pack: Container['pack'] = container.pack;

@@ -111,6 +111,25 @@ describe.each(BUILDS)('TF.js codes in a .tzip (%s build)', (_, engine) => {
     await expectError(async () => (await open(tfjsFile('tfjs_uint16', float64Block(scale, min), codes.subarray(0, 7), 4))).get('w'), 'CORRUPT');
   });
 
+  it('getCodes decodes into the out array given (its bytes, viewed by data); an out of the wrong size or an odd offset for 16-bit codes is ARGUMENT', async () => {
+    const u8 = Uint8Array.from({ length: 3000 }, (_, i) => (i * 7 + (i >> 4)) & 255);
+    const u16 = Uint16Array.from({ length: 2000 }, (_, i) => (i * 977) & 0xffff);
+    const archive = await open(await pack({
+      a: { quantized: { dtype: 'tfjs_uint8', shape: [3000], data: u8, scale, min } },
+      b: { quantized: { dtype: 'tfjs_uint16', shape: [2000], data: u16, scale: 1.7e-5, min: -0.31 } },
+    }));
+    const buffer = new Uint8Array(1 + 3000 + 1 + 4000);
+    const a = await archive.getCodes('a', { out: buffer.subarray(1, 3001) });
+    const b = await archive.getCodes('b', { out: buffer.subarray(3002) });
+    expect(equalBytes(buffer.subarray(1, 3001), u8)).toBe(true);
+    expect(equalBytes(buffer.subarray(3002), bytesOf(u16))).toBe(true);
+    expect(a.quantized.data.buffer).toBe(buffer.buffer);
+    expect(b.quantized.data.buffer).toBe(buffer.buffer);
+    expect(b.quantized).toMatchObject({ dtype: 'tfjs_uint16', scale: 1.7e-5, min: -0.31 });
+    await expectError(() => archive.getCodes('a', { out: new Uint8Array(2999) }), 'ARGUMENT');
+    await expectError(() => archive.getCodes('b', { out: buffer.subarray(3001, 7001) }), 'ARGUMENT');
+  });
+
   it('getCodes refuses tensors that are not stored as codes pack() takes (ARGUMENT)', async () => {
     const archive = await open(await pack({ plain: { dtype: 'float32', shape: [2048, 2], data: Float32Array.from({ length: 4096 }, (_, i) => Math.sin(i)) } }, { quantize: 'int8' }));
     expect(archive.tensors[0].storedDtype).toBe('int8');

@@ -130,12 +130,12 @@ export interface Archive {
   getAll(): Promise<Record<string, Tensor>>;
   /**
    * A tensor's stored codes, not dequantized, as pack() takes them back: TF.js uint8 / uint16 codes with their scale
-   * and min, float16 / bfloat16 halves, fp8 codes and GGML blocks. ARGUMENT for a tensor stored as it is or with
-   * affine scales (use get()).
+   * and min, float16 / bfloat16 halves, fp8 codes and GGML blocks (decoded into `out` when given: a Uint8Array of
+   * the codes' bytes, which `data` then views). ARGUMENT for a tensor stored as it is or with affine scales (use get()).
    * @example
    * const { quantized } = await archive.getCodes('conv/kernel'); // { dtype: 'tfjs_uint8', data: Uint8Array, scale, min, … }
    */
-  getCodes(name: string): Promise<QuantizedTensorInput>;
+  getCodes(name: string, options?: { out?: Uint8Array }): Promise<QuantizedTensorInput>;
 }
 
 const DEFAULT_MAX_BYTES = 2 ** 31;
@@ -225,7 +225,7 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
     await decodeTensor(kernels, entry, count, out, readChecked, chunkReader);
     return { dtype: entry.dtype, shape: [...entry.shape], data: out } as Tensor;
   };
-  const getCodes = async (name: string): Promise<QuantizedTensorInput> => {
+  const getCodes = async (name: string, codesOptions: { out?: Uint8Array } = {}): Promise<QuantizedTensorInput> => {
     const entry = lookup(name, 'archive.getCodes');
     const dtype = entry.stored.dtype as StoredQuantDtype;
     if (!isQuantized(entry) || (entry.stored.params !== null && !isTfjsCodesDtype(dtype))) {
@@ -233,10 +233,16 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
     }
     prefetch(announced.tensors, name, rangesOf(entry));
     const count = entry.shape.reduce((n, d) => n * d, 1);
-    const bytes = newArray(Uint8Array, storedBytes(entry, count));
+    const given = codesOptions.out;
+    const length = storedBytes(entry, count);
+    const halves = dtype === 'float16' || dtype === 'bfloat16' || dtype === 'tfjs_uint16';
+    if (given !== undefined && (!(given instanceof Uint8Array) || given.length !== length || (halves && given.byteOffset % 2 !== 0))) {
+      throw new TensorzipError('ARGUMENT', `archive.getCodes out: expected a Uint8Array of ${length} bytes${halves ? ' at an even byte offset' : ''} for ${describeValue(name)}`);
+    }
+    const bytes = given ?? newArray(Uint8Array, length);
     const tfjs = await decodeTensor(kernels, entry, count, bytes, readChecked, chunkReader, true);
     const shape = [...entry.shape];
-    const data = dtype === 'float16' || dtype === 'bfloat16' || dtype === 'tfjs_uint16' ? new Uint16Array(bytes.buffer, bytes.byteOffset, count) : bytes;
+    const data = halves ? new Uint16Array(bytes.buffer, bytes.byteOffset, count) : bytes;
     return { quantized: tfjs && isTfjsCodesDtype(dtype) ? { dtype, shape, data, ...tfjs }
       : { dtype: dtype as QuantDtype, shape, data, scale: null, zeroPoint: null, axis: entry.stored.axis, blockSize: entry.stored.blockSize } };
   };

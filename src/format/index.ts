@@ -55,12 +55,16 @@ export interface Container {
   compare(original: Record<string, TensorInput>, archive: Archive, options?: CompareOptions): Promise<Comparison>;
 }
 
-/** `resolve` turns what the caller passed into a ByteSource (src/io/sources.ts). */
-export function bindContainer(kernels: () => Kernels, resolve: (source: unknown, options: OpenOptions) => Promise<ByteSource>): Container {
+/** `resolve` turns what the caller passed into a ByteSource (src/io/sources.ts); `loading`, when given, loads the
+ *  kernels asynchronously, and open() runs it while the source reads its first bytes (a URL: downloads them). */
+export function bindContainer(kernels: () => Kernels, resolve: (source: unknown, options: OpenOptions) => Promise<ByteSource>, loading?: () => Promise<unknown> | undefined): Container {
   return {
     pack: async (tensors, options) => pack(kernels(), tensors, options),
     createWriter: (sink, options) => new ContainerWriter(kernels(), sink, options),
-    open: async (source, options = {}) => openArchive(kernels(), await resolve(source, options), options),
+    open: async (source, options = {}) => {
+      const [byteSource] = await Promise.all([resolve(source, options), loading?.()]);
+      return openArchive(kernels(), byteSource, options);
+    },
     compare: async (original, archive, options) => compareArchive(kernels(), original, archive, options),
   };
 }

@@ -44,18 +44,25 @@ export function* fields(bytes: Uint8Array, what: string): Generator<Field> {
   let at = 0;
   while (at < end) {
     const start = at;
-    const [tagLo, tagHi, next] = readVarint(bytes, at, end, what);
+    // One-byte varints (most tags and lengths in a model's graph) are read here, without readVarint's array.
+    let tagLo = bytes[at]!;
+    let tagHi = 0;
+    if (tagLo < 0x80) at++;
+    else [tagLo, tagHi, at] = readVarint(bytes, at, end, what);
     const wire = tagLo & 7;
     const number = (tagLo >>> 3) + tagHi * 2 ** 29;
     if (number === 0 || number >= 2 ** 29) throw new TensorzipError('CORRUPT', `${what}: field number ${number}`, { offset: start });
-    at = next;
     let lo = 0;
     let hi = 0;
     let data = NO_BYTES;
     if (wire === VARINT) {
-      [lo, hi, at] = readVarint(bytes, at, end, what);
+      if (at < end && bytes[at]! < 0x80) lo = bytes[at++]!;
+      else [lo, hi, at] = readVarint(bytes, at, end, what);
     } else if (wire === LEN) {
-      const [length, lengthHi, from] = readVarint(bytes, at, end, what);
+      let length = bytes[at]!;
+      let lengthHi = 0;
+      let from = at + 1;
+      if (!(at < end && length < 0x80)) [length, lengthHi, from] = readVarint(bytes, at, end, what);
       if (lengthHi !== 0 || length > end - from) throw new TensorzipError('TRUNCATED', `${what}: field ${number} is ${lengthHi * 2 ** 32 + length} bytes long, ${end - from} remain`, { offset: start });
       data = bytes.subarray(from, from + length);
       at = from + length;

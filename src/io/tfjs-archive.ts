@@ -99,9 +99,12 @@ export async function readTfjsArchive(archive: Archive, onWeight?: (done: number
   let at = 0;
   for (const t of archive.tensors) {
     if (keepsCodes(t)) {
-      const { spec, data } = codesWeight(t.name, await archive.getCodes(t.name));
+      // Decoded in place but for 16-bit codes after a weight of odd length (then a copy).
+      const inPlace = t.storedDtype === 'tfjs_uint8' || at % 2 === 0;
+      const codes = await archive.getCodes(t.name, inPlace ? { out: weightData.subarray(at, at + weightBytes(t)) } : {});
+      const { spec, data } = codesWeight(t.name, codes);
       weightSpecs.push(spec);
-      weightData.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at);
+      if (!inPlace) weightData.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at);
     } else {
       weightSpecs.push({ name: t.name, shape: [...t.shape], dtype: tfjsDtypeOf(t.name, t.dtype) });
       const { array, bytes } = TENSOR_DTYPES[t.dtype];
