@@ -24,7 +24,7 @@ for (const target of ['simd', 'scalar']) {
       `export const ${name} = '${wasm.toString('base64')}';\n`,
   );
 }
-// The worker: one self-contained script, no imports (it runs as a module Web Worker or a worker_threads eval).
+// The worker: one self-contained script without imports (a module Web Worker, or a worker_threads data: URL module).
 const worker = await build({ absWorkingDir: root, entryPoints: ['src/parallel/worker-main.ts'], bundle: true, format: 'iife', target: 'es2020', minify: true, write: false });
 mkdirSync(join(root, 'src/parallel/generated'), { recursive: true });
 writeFileSync(

@@ -82,8 +82,9 @@ export class WorkerPool {
       slot.task = task;
       slot.handle.hold(true);
       const { job } = task;
-      // A copy of the chunk's own bytes (a view would carry its whole buffer along), handed over without another.
-      const encoded = job.encoded.slice();
+      // A copy of the chunk's own bytes (a view would carry its whole buffer along; a Node Buffer's slice() is a view),
+      // handed over without another.
+      const encoded = new Uint8Array(job.encoded);
       const message: DecodeMessage = {
         type: 'decode', id: task.id, encoded, stages: job.stages, target: job.target, outBytes: job.out.length, checksum: job.checksum,
         ...(isShared(job.out) ? { shared: job.out } : {}),

@@ -1,6 +1,6 @@
 // Starting one worker from the embedded code, in every runtime: a module Web Worker from a Blob URL (browsers, Deno),
-// or a node:worker_threads Worker from the same code with a few lines that give it a Web worker's onmessage and
-// postMessage. node: modules load through a computed specifier, so that bundlers for the browser leave them alone.
+// or a node:worker_threads Worker from the same code (a data: URL) with a few lines that give it a Web worker's
+// onmessage and postMessage. node: modules load through a computed specifier, so that bundlers for the browser leave them alone.
 import { TensorzipError } from '../errors';
 import { WORKER_SOURCE } from './generated/worker';
 import type { WorkerReply } from './protocol';
@@ -23,9 +23,13 @@ export type StartWorker = (events: WorkerEvents) => WorkerHandle;
 type NodeWorkerThreads = typeof import('node:worker_threads');
 const loadNodeModule = (name: string): Promise<unknown> => import(/* @vite-ignore */ /* webpackIgnore: true */ name);
 
-const NODE_PRELUDE = "const port = require('node:worker_threads').parentPort;"
+// An ES module from a data: URL: it runs the same whatever the parent's flags (an eval worker would inherit
+// --input-type and might find no require()).
+const NODE_PRELUDE = "import { parentPort as port } from 'node:worker_threads';"
   + 'globalThis.postMessage = (message, transfer) => port.postMessage(message, transfer);'
   + "port.on('message', (data) => globalThis.onmessage({ data }));\n";
+
+let nodeWorkerUrl: URL | undefined;
 
 let blobUrl: string | undefined;
 
@@ -48,7 +52,8 @@ function startWebWorker(events: WorkerEvents): WorkerHandle {
 
 function nodeStarter(threads: NodeWorkerThreads): StartWorker {
   return (events) => {
-    const worker = new threads.Worker(NODE_PRELUDE + WORKER_SOURCE, { eval: true });
+    nodeWorkerUrl ??= new URL(`data:text/javascript,${encodeURIComponent(NODE_PRELUDE + WORKER_SOURCE)}`);
+    const worker = new threads.Worker(nodeWorkerUrl);
     let stopping = false;
     worker.unref();
     worker.on('message', (reply: WorkerReply) => events.message(reply));
