@@ -16,7 +16,7 @@ import { isTfjsCodesDtype } from '../codecs/quant/tfjs';
 import { isQuantized, parseIndex, storedBytes, type ByteRange, type TensorEntry } from './index-document';
 import type { QuantizedTensorInput } from './encode-tensor';
 import { poolFor, type WorkerPool, type WorkersOption } from '../parallel';
-import { shareable } from '../parallel/shared';
+import { shareable, sharedArray } from '../parallel/shared';
 
 /** Random access to the bytes of a file. */
 export interface ByteSource {
@@ -48,7 +48,9 @@ export interface OpenOptions {
   onProgress?: (bytesRead: number, fileSize: number) => void;
   /** Decode chunks on this many workers (Node worker_threads, Web Workers in browsers and Deno), or 'auto' for one
    *  per core; default 0: on the calling thread. Starting a worker takes ~30 ms, so they pay off on models of tens of
-   *  MB (bench/workers.bench.ts). close() stops them; idle workers never keep a Node process alive.
+   *  MB (bench/workers.bench.ts). Where the runtime has shared memory (Node, Deno, cross-origin isolated pages),
+   *  get() and getAll() then return tensors of 64 KiB and more in a SharedArrayBuffer, which the workers decode into.
+   *  close() stops them; idle workers never keep a Node process alive.
    *  @example
    *  const archive = await open(bytes, { workers: 'auto' });
    *  const all = await archive.getAll(); // the chunks of every tensor spread over the workers
@@ -236,8 +238,9 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
   const decodeEntry = async (entry: TensorEntry, given: TensorArray | undefined): Promise<Tensor> => {
     const count = entry.shape.reduce((n, d) => n * d, 1);
     const { array } = TENSOR_DTYPES[entry.dtype];
-    // open() checked that the chunks' bytes can decode to this many elements: the allocation is in proportion.
-    const out = given ?? newArray(array, count);
+    // open() checked that the chunks' bytes can decode to this many elements: the allocation is in proportion. With
+    // workers, in shared memory where there is some: they decode into it.
+    const out = given ?? (chunkReader.pool !== null && count * TENSOR_DTYPES[entry.dtype].bytes >= WORKER_CHUNK_BYTES ? sharedArray(array as never, count) : newArray(array, count)) as TensorArray;
     if (!(out instanceof array) || out.length !== count) throw new TensorzipError('ARGUMENT', `archive.get out: expected a ${array.name} of ${count} elements for ${describeValue(entry.name)}`);
     await decodeTensor(kernels, entry, count, out, readChecked, chunkReader);
     return { dtype: entry.dtype, shape: [...entry.shape], data: out } as Tensor;
@@ -262,7 +265,8 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
     const entry = entriesByName.get(name);
     if (entry === undefined) throw new TensorzipError('ARGUMENT', `archive.getEntry: no entry is named ${describeValue(name)}`);
     prefetch(announced.entries, name, entry.chunks);
-    return (await decodeEntry(entry, undefined)).data as Uint8Array;
+    // An ordinary array, never shared memory: callers hand entries to TextDecoder, which refuses shared views.
+    return (await decodeEntry(entry, newArray(Uint8Array, entry.shape[0]))).data as Uint8Array;
   };
 
   return {
@@ -326,6 +330,10 @@ interface ChunkReader {
   mismatch(range: ByteRange, what: string): TensorzipError;
 }
 
+/** Chunks that decode to fewer bytes stay on the calling thread even with workers: handing one over costs more than
+ *  decoding it (a model's many biases and norms). */
+const WORKER_CHUNK_BYTES = 65536;
+
 /**
  * Decodes a tensor's chunks into `out`: its values, or with `codes` its stored bytes (the byte stages undone, not
  * dequantized). Returns TF.js codes' scale and min.
@@ -382,7 +390,7 @@ async function decodeTensor(kernels: Kernels, entry: TensorEntry, count: number,
       blockSize: entry.stored.blockSize, scale, zeroPoint, tfjs,
     } : null;
     const dst = target ? outBytes.subarray(start * 4, (start + n) * 4) : outBytes.subarray(storedBytes(entry, start), storedBytes(entry, start + n));
-    if (pool !== null) {
+    if (pool !== null && dst.length >= WORKER_CHUNK_BYTES) {
       const done: Promise<void> = pool.decode({ encoded: bytes, stages: entry.pipeline, target, out: dst, checksum })
         .catch((err) => void (failure ??= { error: located(err) })).finally(() => inFlight.delete(done));
       inFlight.add(done);

@@ -55,12 +55,13 @@ function nodeStarter(threads: NodeWorkerThreads): StartWorker {
     nodeWorkerUrl ??= new URL(`data:text/javascript,${encodeURIComponent(NODE_PRELUDE + WORKER_SOURCE)}`);
     const worker = new threads.Worker(nodeWorkerUrl);
     let stopping = false;
-    worker.unref();
     worker.on('message', (reply: WorkerReply) => events.message(reply));
     worker.on('error', (err) => events.died(err));
     worker.on('exit', (code) => {
       if (!stopping) events.died(`the worker exited with code ${code}`);
     });
+    // After the listeners: adding a 'message' listener refs the worker again.
+    worker.unref();
     return {
       post: (message, transfer) => worker.postMessage(message, transfer),
       hold: (busy) => (busy ? worker.ref() : worker.unref()),
