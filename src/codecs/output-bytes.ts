@@ -30,7 +30,7 @@ export function newArray<T extends ArrayBufferView>(type: { new (length: number)
 }
 
 /** `allocate()`, with the RangeError of a runtime that cannot allocate `bytes` turned into LIMIT. */
-function allocating<T>(bytes: number, allocate: () => T): T {
+export function allocating<T>(bytes: number, allocate: () => T): T {
   try {
     return allocate();
   } catch (cause) {

@@ -15,6 +15,8 @@ import { affineLayout } from '../codecs/quant/layout';
 import { isTfjsCodesDtype } from '../codecs/quant/tfjs';
 import { isQuantized, parseIndex, storedBytes, type ByteRange, type TensorEntry } from './index-document';
 import type { QuantizedTensorInput } from './encode-tensor';
+import { poolFor, type WorkerPool, type WorkersOption } from '../parallel';
+import { shareable, sharedArray } from '../parallel/shared';
 
 /** Random access to the bytes of a file. */
 export interface ByteSource {
@@ -46,6 +48,16 @@ export interface OpenOptions {
   verify?: boolean;
   /** Called after every read with the bytes read so far and the file size (for a URL: bytes downloaded). */
   onProgress?: (bytesRead: number, fileSize: number) => void;
+  /** Decode chunks on this many workers (Node worker_threads, Web Workers in browsers and Deno), or 'auto' for one
+   *  per core; default 0: on the calling thread. Starting a worker takes ~30 ms, so they pay off on models of tens of
+   *  MB (bench/workers.bench.ts). Where the runtime has shared memory (Node, Deno, cross-origin isolated pages),
+   *  get() and getAll() then return tensors of 64 KiB and more in a SharedArrayBuffer, which the workers decode into.
+   *  close() stops them; idle workers never keep a Node process alive.
+   *  @example
+   *  const archive = await open(bytes, { workers: 'auto' });
+   *  const all = await archive.getAll(); // the chunks of every tensor spread over the workers
+   *  archive.close(); */
+  workers?: WorkersOption;
 }
 
 export interface TensorInfo {
@@ -136,6 +148,13 @@ export interface Archive {
    * const { quantized } = await archive.getCodes('conv/kernel'); // { dtype: 'tfjs_uint8', data: Uint8Array, scale, min, … }
    */
   getCodes(name: string, options?: { out?: Uint8Array }): Promise<QuantizedTensorInput>;
+  /**
+   * Stops the archive's workers (open's `workers`); later calls decode on the calling thread. A no-op without workers.
+   * @example
+   * const archive = await open(bytes, { workers: 2 });
+   * try { await archive.getAll(); } finally { archive.close(); }
+   */
+  close(): void;
 }
 
 const DEFAULT_MAX_BYTES = 2 ** 31;
@@ -167,6 +186,7 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
   const maxTensors = limit(options.maxTensors, DEFAULT_MAX_TENSORS, 'maxTensors');
   const maxChunks = limit(options.maxChunks, DEFAULT_MAX_CHUNKS, 'maxChunks');
   const verify = options.verify ?? true;
+  const pool = await poolFor(options.workers, kernels.simd, 'open');
   const hash = (bytes: Uint8Array) => xxh32(kernels, bytes);
   if (source.size < PREFIX_BYTES + FOOTER_BYTES) throw new TensorzipError('TRUNCATED', `open: a .tzip file has at least ${PREFIX_BYTES + FOOTER_BYTES} bytes, found ${source.size}`);
   const fromPrefix = readPrefix(await source.read(0, PREFIX_BYTES), hash);
@@ -200,6 +220,7 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
   };
   // Chunks are checked by the decoder, in WebAssembly memory, on the copy it decodes.
   const chunkReader: ChunkReader = {
+    pool,
     read: rawSource.readNow ? (range) => counted(rawSource.readNow!(range.offset, range.length)) : (range) => source.read(range.offset, range.length),
     checksum: (range) => (verify ? range.checksum : undefined),
     mismatch,
@@ -219,8 +240,9 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
   const decodeEntry = async (entry: TensorEntry, given: TensorArray | undefined): Promise<Tensor> => {
     const count = entry.shape.reduce((n, d) => n * d, 1);
     const { array } = TENSOR_DTYPES[entry.dtype];
-    // open() checked that the chunks' bytes can decode to this many elements: the allocation is in proportion.
-    const out = given ?? newArray(array, count);
+    // open() checked that the chunks' bytes can decode to this many elements: the allocation is in proportion. With
+    // workers, in shared memory where there is some: they decode into it.
+    const out = given ?? (chunkReader.pool !== null && count * TENSOR_DTYPES[entry.dtype].bytes >= WORKER_CHUNK_BYTES ? sharedArray(array as never, count) : newArray(array, count)) as TensorArray;
     if (!(out instanceof array) || out.length !== count) throw new TensorzipError('ARGUMENT', `archive.get out: expected a ${array.name} of ${count} elements for ${describeValue(entry.name)}`);
     await decodeTensor(kernels, entry, count, out, readChecked, chunkReader);
     return { dtype: entry.dtype, shape: [...entry.shape], data: out } as Tensor;
@@ -251,7 +273,8 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
     const entry = entriesByName.get(name);
     if (entry === undefined) throw new TensorzipError('ARGUMENT', `archive.getEntry: no entry is named ${describeValue(name)}`);
     prefetch(announced.entries, name, entry.chunks);
-    return (await decodeEntry(entry, undefined)).data as Uint8Array;
+    // An ordinary array, never shared memory: callers hand entries to TextDecoder, which refuses shared views.
+    return (await decodeEntry(entry, newArray(Uint8Array, entry.shape[0]))).data as Uint8Array;
   };
 
   return {
@@ -268,11 +291,21 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
       rawSource.prefetch?.([...unannounced(doc.tensors, announced.tensors).flatMap(rangesOf), ...unannounced(doc.entries, announced.entries).flatMap((e) => e.chunks)]);
     },
     getCodes,
+    close: () => {
+      chunkReader.pool?.terminate();
+      chunkReader.pool = null;
+    },
     getAll: async () => {
       const all: Record<string, Tensor> = Object.create(null); // any name, `__proto__` too, is a key of its own
       // Once for all (each tensor's ranges are in it), but for those prefetchAll() announced.
       rawSource.prefetch?.(doc.tensors.filter((t) => !announced.tensors.delete(t.name)).flatMap(rangesOf));
-      for (const t of doc.tensors) all[t.name] = await decodeEntry(t, undefined);
+      if (chunkReader.pool === null) {
+        for (const t of doc.tensors) all[t.name] = await decodeEntry(t, undefined);
+      } else {
+        // Tensors side by side, so that a model's many one-chunk tensors keep every worker busy.
+        const decoded = await Promise.all(doc.tensors.map((t) => decodeEntry(t, undefined)));
+        doc.tensors.forEach((t, i) => (all[t.name] = decoded[i]!));
+      }
       return all;
     },
   };
@@ -297,11 +330,17 @@ function allWithin(values: Float32Array | Int8Array | Uint8Array, lo: number, hi
 }
 
 interface ChunkReader {
+  /** The workers chunks are decoded on, or null: the calling thread. */
+  pool: WorkerPool | null;
   read(range: ByteRange): Uint8Array | Promise<Uint8Array>;
   /** The checksum the decoder checks, or undefined when verification is off. */
   checksum(range: ByteRange): number | undefined;
   mismatch(range: ByteRange, what: string): TensorzipError;
 }
+
+/** Chunks that decode to fewer bytes stay on the calling thread even with workers: handing one over costs more than
+ *  decoding it (a model's many biases and norms). */
+const WORKER_CHUNK_BYTES = 65536;
 
 /**
  * Decodes a tensor's chunks into `out`: its values, or with `codes` its stored bytes (the byte stages undone, not
@@ -333,28 +372,47 @@ async function decodeTensor(kernels: Kernels, entry: TensorEntry, count: number,
       if (!allWithin(zeroPoint, lo, hi)) throw new TensorzipError('CORRUPT', `open: "${entry.name}" has a zero point outside ${lo}..${hi}`);
     }
   }
-  for (let k = 0; k < entry.chunks.length; k++) {
+  const pool = chunks.pool;
+  if (pool !== null && scale !== null) {
+    scale = shareable(scale);
+    zeroPoint = zeroPoint && shareable(zeroPoint);
+  }
+  // Chunks handed to workers: at most two per worker are read ahead, and the first failure stops the handing out.
+  const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | null = null;
+  for (let k = 0; k < entry.chunks.length && failure === null; k++) {
     const start = k * entry.chunkElements;
     const n = Math.min(entry.chunkElements, count - start);
     const range = entry.chunks[k];
     const read = chunks.read(range);
     const bytes = read instanceof Uint8Array ? read : await read;
     const checksum = chunks.checksum(range);
-    try {
-      if (isQuantized(entry) && !codes) {
-        decodeChunk(kernels, bytes, entry.pipeline, {
-          dtype: entry.stored.dtype as StoredQuantDtype, count: n, start, shape: entry.shape, axis: entry.stored.axis,
-          blockSize: entry.stored.blockSize, scale, zeroPoint, tfjs, out: (out as Float32Array).subarray(start, start + n), checksum,
-        });
-      } else {
-        decodeChunkBytes(kernels, bytes, entry.pipeline, outBytes.subarray(storedBytes(entry, start), storedBytes(entry, start + n)), checksum);
-      }
-    } catch (err) {
-      if (isTensorzipError(err, 'CHECKSUM')) throw chunks.mismatch(range, `chunk ${k} of "${entry.name}"`);
+    const located = (err: unknown) => {
+      if (isTensorzipError(err, 'CHECKSUM')) return chunks.mismatch(range, `chunk ${k} of "${entry.name}"`);
       // Damage found by a stage: say which tensor and chunk, and where it is in the file.
-      if (isTensorzipError(err, 'CORRUPT', 'TRUNCATED')) throw new TensorzipError(err.code, `chunk ${k} of "${entry.name}": ${err.message}`, { offset: range.offset, cause: err });
-      throw err;
+      if (isTensorzipError(err, 'CORRUPT', 'TRUNCATED')) return new TensorzipError(err.code, `chunk ${k} of "${entry.name}": ${err.message}`, { offset: range.offset, cause: err });
+      return err;
+    };
+    const target = isQuantized(entry) && !codes ? {
+      dtype: entry.stored.dtype as StoredQuantDtype, count: n, start, shape: entry.shape, axis: entry.stored.axis,
+      blockSize: entry.stored.blockSize, scale, zeroPoint, tfjs,
+    } : null;
+    const dst = target ? outBytes.subarray(start * 4, (start + n) * 4) : outBytes.subarray(storedBytes(entry, start), storedBytes(entry, start + n));
+    if (pool !== null && dst.length >= WORKER_CHUNK_BYTES) {
+      const done: Promise<void> = pool.decode({ encoded: bytes, stages: entry.pipeline, target, out: dst, checksum })
+        .catch((err) => void (failure ??= { error: located(err) })).finally(() => inFlight.delete(done));
+      inFlight.add(done);
+      if (inFlight.size >= 2 * pool.size) await Promise.race(inFlight);
+      continue;
+    }
+    try {
+      if (target) decodeChunk(kernels, bytes, entry.pipeline, { ...target, out: (out as Float32Array).subarray(start, start + n), checksum });
+      else decodeChunkBytes(kernels, bytes, entry.pipeline, dst, checksum);
+    } catch (err) {
+      throw located(err);
     }
   }
+  await Promise.all(inFlight);
+  if (failure !== null) throw (failure as { error: unknown }).error;
   return tfjs;
 }

@@ -25,11 +25,15 @@ function moduleBytes(simd: boolean): BufferSource {
   return decodeBase64(simd ? SIMD_WASM_BASE64 : SCALAR_WASM_BASE64) as BufferSource;
 }
 
+/** The compiled module of a build (compiled once): engines instantiate it, and workers receive it. */
+export async function compiledModule(simd: boolean): Promise<WebAssembly.Module> {
+  const key = simd ? 'simd' : 'scalar';
+  return (compiled[key] ??= await WebAssembly.compile(moduleBytes(simd)));
+}
+
 /** Compiles off the main thread where the runtime can (WebAssembly.compile), then instantiates. */
 export async function loadKernels(simd: boolean): Promise<Kernels> {
-  const key = simd ? 'simd' : 'scalar';
-  const module = (compiled[key] ??= await WebAssembly.compile(moduleBytes(simd)));
-  return new Kernels(await WebAssembly.instantiate(module, {}));
+  return new Kernels(await WebAssembly.instantiate(await compiledModule(simd), {}));
 }
 
 /** Synchronous twin of loadKernels (browsers allow it on the main thread for modules under 8 MB; ours is ~10 KB). */

@@ -1,0 +1,147 @@
+// Decoding a ≥ 50 MB model on 2 workers against one thread (open(…, { workers: 2 }) vs open(…)), in Node and in
+// headless Chromium. The model: face-api's 7 TF.js models in one archive, as float32 lossless (their values, which
+// TF.js computes from the shipped uint8 codes) and as pack()'s default int8 + float32 mix. Each run is a fresh
+// process (Node) or a fresh browser (Chromium): cold = open + getAll() right after init(), workers started inside it;
+// warm = the median of BENCH_WARM more getAll() on the same archive. Medians over BENCH_PROCESSES runs (default 5),
+// the two ways taking turns. This machine has 2 cores shared with other jobs: the load average is recorded with the
+// results (bench/results/workers.json).
+// Run: node scripts/bench.mjs workers
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, loadavg } from 'node:os';
+import { chromium } from 'playwright';
+import { init, open, pack, tfjs, type TensorInput } from 'tensorzip';
+import { isChild, median } from './fresh-processes';
+
+const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 5);
+const WARM = Number(process.env.BENCH_WARM ?? 5);
+const FACE_API = 'node_modules/@vladmandic/face-api/model';
+const MODELS = ['age_gender_model', 'face_expression_model', 'face_landmark_68_model', 'face_landmark_68_tiny_model',
+  'face_recognition_model', 'ssd_mobilenetv1_model', 'tiny_face_detector_model'];
+const DIR = 'build/bench/workers';
+const ARCHIVES = { 'float32 lossless': `${DIR}/face-api-lossless.tzip`, 'int8 + float32 (pack default)': `${DIR}/face-api-auto.tzip` };
+const WAYS = [0, 2];
+
+interface Run { coldMs: number; warmMs: number }
+
+/** What one fresh process or page measures (the same code, as a string, runs in the page). */
+async function measure(lib: { init(): Promise<unknown>; open: typeof open }, bytes: Uint8Array, workers: number, warm: number): Promise<Run> {
+  await lib.init();
+  const started = performance.now();
+  const archive = await lib.open(bytes, { workers });
+  await archive.getAll();
+  const coldMs = performance.now() - started;
+  const times: number[] = [];
+  for (let i = 0; i < warm; i++) {
+    const t = performance.now();
+    await archive.getAll();
+    times.push(performance.now() - t);
+  }
+  archive.close();
+  times.sort((a, b) => a - b);
+  return { coldMs, warmMs: times[times.length >> 1]! };
+}
+
+if (isChild()) {
+  const { file, workers } = JSON.parse(process.env.WORKERS_BENCH!);
+  console.log(JSON.stringify(await measure({ init, open }, new Uint8Array(readFileSync(file)), workers, WARM)));
+  process.exit(0);
+}
+
+async function makeArchives(): Promise<void> {
+  mkdirSync(DIR, { recursive: true });
+  if (Object.values(ARCHIVES).every(existsSync)) return;
+  const tensors: Record<string, TensorInput> = {};
+  for (const model of MODELS) {
+    const manifest = JSON.parse(readFileSync(`${FACE_API}/${model}-weights_manifest.json`, 'utf8'));
+    const shards = Object.fromEntries(manifest.flatMap((g: { paths: string[] }) => g.paths).map((p: string) => [p, new Uint8Array(readFileSync(`${FACE_API}/${p}`))]));
+    for (const [name, t] of Object.entries(tfjs.read({ modelJson: { weightsManifest: manifest }, shards }))) tensors[`${model}/${name}`] = t as TensorInput;
+  }
+  writeFileSync(ARCHIVES['float32 lossless'], await pack(tensors, { quantize: 'lossless' }));
+  writeFileSync(ARCHIVES['int8 + float32 (pack default)'], await pack(tensors));
+}
+
+function nodeRun(file: string, workers: number): Run {
+  const out = execFileSync(process.execPath, [process.argv[1]!], {
+    env: { ...process.env, TENSORZIP_BENCH_CHILD: '1', WORKERS_BENCH: JSON.stringify({ file, workers }) }, encoding: 'utf8', maxBuffer: 1 << 26,
+  });
+  return JSON.parse(out.trim().split('\n').pop()!) as Run;
+}
+
+async function chromiumRuns(files: string[]): Promise<Record<string, Run[]>> {
+  const served: Record<string, Buffer> = { '/tensorzip.js': readFileSync('dist/index.iife.js'), ...Object.fromEntries(files.map((f, i) => [`/${i}.tzip`, readFileSync(f)])) };
+  const server = createServer((req, res) => {
+    const body = served[req.url ?? ''];
+    if (body === undefined) return void res.writeHead(req.url === '/' ? 200 : 404, { 'content-type': 'text/html' }).end('<!doctype html><title>workers</title>');
+    res.writeHead(200, { 'content-type': req.url!.endsWith('.js') ? 'text/javascript' : 'application/octet-stream' }).end(body);
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const runs: Record<string, Run[]> = {};
+  try {
+    for (let p = 0; p < PROCESSES; p++) {
+      for (const [i] of files.entries()) {
+        for (const workers of WAYS) {
+          const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+          try {
+            const page = await browser.newPage();
+            await page.goto(`${origin}/`);
+            await page.addScriptTag({ url: '/tensorzip.js' });
+            const run = await page.evaluate(async ({ source, url, workers, warm }) => {
+              const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+              const lib = (globalThis as unknown as { tensorzip: never }).tensorzip;
+              return (0, eval)(`(${source})`)(lib, bytes, workers, warm) as Promise<Run>;
+            }, { source: measure.toString(), url: `/${i}.tzip`, workers, warm: WARM });
+            (runs[`${i}:${workers}`] ??= []).push(run);
+          } finally {
+            await browser.close();
+          }
+        }
+      }
+    }
+  } finally {
+    server.close();
+  }
+  return runs;
+}
+
+await makeArchives();
+const files = Object.values(ARCHIVES);
+const load = { start: loadavg()[0] };
+const nodeRuns: Record<string, Run[]> = {};
+for (let p = 0; p < PROCESSES; p++) {
+  for (const [i, file] of files.entries()) for (const workers of WAYS) (nodeRuns[`${i}:${workers}`] ??= []).push(nodeRun(file, workers));
+}
+const browserRuns = await chromiumRuns(files);
+const loadEnd = loadavg()[0];
+
+const rows = [];
+for (const [runtime, runs] of [['node', nodeRuns], ['chromium', browserRuns]] as const) {
+  for (const [i, [input, file]] of Object.entries(ARCHIVES).entries()) {
+    const archive = await open(new Uint8Array(readFileSync(file)));
+    const decodedMB = archive.tensors.reduce((n, t) => n + t.decodedBytes, 0) / 1e6;
+    const one = runs[`${i}:0`]!;
+    const two = runs[`${i}:2`]!;
+    const m = (rs: Run[], key: keyof Run) => median(rs.map((r) => r[key]));
+    rows.push({
+      runtime, input, fileMB: readFileSync(file).length / 1e6, decodedMB, tensors: archive.tensors.length,
+      oneThread: { coldMs: m(one, 'coldMs'), warmMs: m(one, 'warmMs'), coldMBps: decodedMB / m(one, 'coldMs') * 1e3, warmMBps: decodedMB / m(one, 'warmMs') * 1e3 },
+      twoWorkers: { coldMs: m(two, 'coldMs'), warmMs: m(two, 'warmMs'), coldMBps: decodedMB / m(two, 'coldMs') * 1e3, warmMBps: decodedMB / m(two, 'warmMs') * 1e3 },
+      speedup: { cold: m(one, 'coldMs') / m(two, 'coldMs'), warm: m(one, 'warmMs') / m(two, 'warmMs') },
+      runs: { oneThread: one, twoWorkers: two },
+    });
+  }
+}
+
+const result = {
+  date: new Date().toISOString(), node: process.version, chromium: '/usr/bin/chromium', cpu: cpus()[0]?.model, cores: cpus().length,
+  loadAverage1m: { start: load.start, end: loadEnd }, processes: PROCESSES, warmRepeats: WARM, rows,
+};
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/workers.json', `${JSON.stringify(result, null, 2)}\n`);
+for (const r of rows) {
+  console.log(`${r.runtime.padEnd(8)} ${r.input.padEnd(30)} ${r.decodedMB.toFixed(1)} MB: one thread cold ${r.oneThread.coldMs.toFixed(0)} ms, warm ${r.oneThread.warmMs.toFixed(0)} ms; 2 workers cold ${r.twoWorkers.coldMs.toFixed(0)} ms, warm ${r.twoWorkers.warmMs.toFixed(0)} ms; speedup cold ${r.speedup.cold.toFixed(2)}x, warm ${r.speedup.warm.toFixed(2)}x`);
+}
+console.log(`load average (1 min): ${load.start.toFixed(2)} → ${loadEnd.toFixed(2)} on ${cpus().length} cores`);

@@ -1,0 +1,267 @@
+// open(…, { workers }) decodes chunks on a worker pool (src/parallel/): every pipeline must give the same bytes, and
+// the same errors, as decoding on the calling thread; a worker that dies is replaced and its chunk retried once.
+import { describe, expect, it } from 'vitest';
+import { isTensorzipError, open, pack, pipeline, quant, type Archive, type PipelineStage } from '../src/index';
+import { WorkerPool } from '../src/parallel';
+import { workerStarter, type StartWorker } from '../src/parallel/spawn';
+import { compiledModule } from '../src/wasm/load';
+import { equalBytes } from './helpers/engines';
+import { readRepoFile } from './helpers/files';
+import { tzipFile } from './helpers/tzip-builder';
+import { referenceXxh32 } from './reference/xxh32';
+
+const GOLDEN = ['v1/index-first.tzip', 'v1/index-last.tzip', 'v1.1/stages.tzip', 'v1.1/tfjs-codes.tzip', 'v1.2/entries.tzip',
+  'v1.2/onnx.tzip', 'v1.2/regroup.tzip', 'v1.2/shared-ranges.tzip'];
+
+const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+function weights(n: number, seed: number, zeros = 0): Float32Array {
+  const next = random(seed);
+  return Float32Array.from({ length: n }, () => (next() < zeros ? 0 : (next() - 0.5) * (next() < 0.05 ? 8 : 1)));
+}
+
+/** Byte codes around 128, channel c = i mod channels spread by a ladder of `channels` widths, in a shuffled order. */
+function channelCodes(count: number, channels: number, seed: number): Uint8Array {
+  const next = random(seed);
+  const spread = Array.from({ length: channels }, (_, c) => 1 + ((c * 37) % channels) * (40 / channels));
+  return Uint8Array.from({ length: count }, (_, i) => Math.max(0, Math.min(255, 128 + Math.round((next() + next() + next() - 1.5) * spread[i % channels]!))));
+}
+
+/** Archives pack() writes with chunks of 256 KiB, so every tensor spans several, each large enough to go to a worker
+ *  (smaller ones stay on the calling thread): each quantize mode and stage pack() chooses. */
+async function packedArchives(): Promise<[string, Uint8Array][]> {
+  const w = weights(256 * 1024, 1);
+  const shape = [256, 1024];
+  const tensors = {
+    dense: { dtype: 'float32' as const, shape, data: w },
+    sparse: { dtype: 'float32' as const, shape, data: weights(256 * 1024, 2, 0.7) },
+    levels: { dtype: 'float32' as const, shape, data: w.map((v) => Math.round(v * 4) / 4) },
+    ids: { dtype: 'int32' as const, shape: [200_000], data: Int32Array.from({ length: 200_000 }, (_, i) => i * 3) },
+    mask: { dtype: 'bool' as const, shape: [600_000], data: Uint8Array.from({ length: 600_000 }, (_, i) => (i % 7 === 0 ? 1 : 0)) },
+    // HWIO uint8 codes whose spread differs per output channel: the regroup stage's input.
+    codes: { dtype: 'uint8' as const, shape: [3, 3, 128, 256], data: channelCodes(3 * 3 * 128 * 256, 256, 2) },
+  };
+  const options = { chunkBytes: 1 << 18 };
+  const codes = (dtype: 'q8_0' | 'q4_0' | 'q4_1' | 'float8e4m3fn' | 'float8e5m2') => ({ quantized: quant.quantize(w, { dtype, shape }) });
+  return [
+    ['lossless', await pack(tensors, { ...options, quantize: 'lossless' })],
+    ['lossless, LZ4 only', await pack(tensors, { ...options, quantize: 'lossless', entropy: false })],
+    ['int8', await pack(tensors, { ...options, quantize: 'int8' })],
+    ['int8, LZ4 only', await pack(tensors, { ...options, quantize: 'int8', entropy: false })],
+    ['int4', await pack(tensors, { ...options, quantize: 'int4' })],
+    ['fp16', await pack(tensors, { ...options, quantize: 'fp16' })],
+    ['bf16', await pack(tensors, { ...options, quantize: 'bf16' })],
+    ['ggml and fp8 codes', await pack({ q8: codes('q8_0'), q40: codes('q4_0'), q41: codes('q4_1'), e4: codes('float8e4m3fn'), e5: codes('float8e5m2') }, options)],
+    ['stages pack() does not choose', handWritten()],
+  ];
+}
+
+/** A file whose chunks go through delta, bitshuffle, and CSR and 2:4 sparse packing, written through pipeline. */
+function handWritten(): Uint8Array {
+  const n = 1 << 18;
+  const ramp = new Int32Array(n).map((_, i) => i * 5 - 7);
+  const float = weights(n, 3);
+  const sparse = weights(n, 4, 0.9);
+  const twoOfFour = new Int8Array(n).map((_, i) => (i % 4 < 2 ? ((i * 37) % 255) - 127 : 0));
+  const tensors: [string, string, ArrayBufferView, PipelineStage[]][] = [
+    ['delta', 'int32', ramp, [{ codec: 'delta', width: 4 }, { codec: 'lz4' }]],
+    ['bitshuffle', 'float32', float, [{ codec: 'bitshuffle', typesize: 4 }, { codec: 'lz4' }]],
+    ['csr', 'float32', sparse, [{ codec: 'sparse', format: 'csr', width: 4 }, { codec: 'lz4' }]],
+    ['2:4', 'int8', twoOfFour, [{ codec: 'sparse', format: '2:4', width: 1 }, { codec: 'lz4' }]],
+  ];
+  const chunkElements = 1 << 16;
+  const pieces: Uint8Array[] = [];
+  const entries = tensors.map(([name, dtype, data, stages]) => {
+    const bytes = bytesOf(data);
+    const width = bytes.length / n;
+    const chunks = [];
+    for (let start = 0; start < n; start += chunkElements) {
+      const piece = pipeline.encodeChunk(bytes.slice(start * width, (start + chunkElements) * width), stages);
+      chunks.push({ piece, checksum: referenceXxh32(piece), index: pieces.length });
+      pieces.push(piece);
+    }
+    return { name, dtype, stages, chunks };
+  });
+  // Chunks start at multiples of 64 (docs/FORMAT.md).
+  const at = pieces.map((_, i) => pieces.slice(0, i).reduce((s, p) => s + Math.ceil(p.length / 64) * 64, 0));
+  const data = new Uint8Array(at[at.length - 1]! + pieces[pieces.length - 1]!.length);
+  pieces.forEach((p, i) => data.set(p, at[i]));
+  return tzipFile((dataAt: number) => ({
+    tensors: entries.map(({ name, dtype, stages, chunks }) => ({
+      name, dtype, shape: [n], stored: { dtype, axis: null, blockSize: null, params: null }, pipeline: stages, chunkElements,
+      chunks: chunks.map(({ piece, checksum, index }) => [dataAt + at[index]!, piece.length, checksum]),
+      stats: null,
+    })),
+  }), data);
+}
+
+/** Everything an archive decodes: each tensor's values, each tensor's stored codes where it has them, each entry. */
+async function everything(archive: Archive): Promise<Map<string, Uint8Array>> {
+  const out = new Map<string, Uint8Array>();
+  for (const [name, t] of Object.entries(await archive.getAll())) out.set(`tensor ${name}`, bytesOf(t.data));
+  for (const t of archive.tensors) {
+    const codes = await archive.getCodes(t.name).catch((err) => (isTensorzipError(err, 'ARGUMENT') ? null : Promise.reject(err)));
+    if (codes) out.set(`codes ${t.name}`, bytesOf(codes.quantized.data));
+  }
+  for (const e of archive.entries) out.set(`entry ${e.name}`, await archive.getEntry(e.name));
+  return out;
+}
+
+async function errorOf(work: Promise<unknown>): Promise<{ code: unknown; message: unknown }> {
+  try {
+    await work;
+  } catch (err) {
+    expect(isTensorzipError(err)).toBe(true);
+    return { code: (err as { code: unknown }).code, message: (err as Error).message };
+  }
+  throw new Error('expected a failure');
+}
+
+const files = [
+  ...(await Promise.all(GOLDEN.map(async (name): Promise<[string, Uint8Array]> => [`golden ${name}`, await readRepoFile(`test/golden/${name}`)]))),
+  ...(await packedArchives()),
+];
+
+describe('open with workers', () => {
+  it('tensors of several 64 KiB chunks and more (those go to the workers) cover every stage and stored type', async () => {
+    const codecs = new Set<string>();
+    const stored = new Set<string>();
+    for (const [, file] of files) {
+      const archive = await open(file);
+      for (const t of archive.tensors.filter((t) => t.decodedBytes >= 1 << 18)) {
+        stored.add(t.storedDtype);
+        for (const s of t.pipeline) codecs.add(s.codec === 'sparse' ? `sparse ${s.format}` : s.codec);
+      }
+    }
+    expect([...codecs].sort()).toEqual(['bitshuffle', 'delta', 'huffman', 'lz4', 'palette', 'regroup', 'shuffle', 'sparse 2:4', 'sparse bitmask', 'sparse csr']);
+    for (const dtype of ['float32', 'int8', 'int4', 'float16', 'bfloat16', 'float8e4m3fn', 'float8e5m2', 'q8_0', 'q4_0', 'q4_1', 'int32', 'bool']) {
+      expect(stored).toContain(dtype);
+    }
+  });
+
+  it.each(files.map(([name]) => name))('%s: 2 workers decode the same bytes as one thread', async (name) => {
+    const file = files.find(([n]) => n === name)![1];
+    const expected = await everything(await open(file));
+    const archive = await open(file, { workers: 2 });
+    try {
+      const got = await everything(archive);
+      expect([...got.keys()]).toEqual([...expected.keys()]);
+      for (const [key, bytes] of expected) expect(equalBytes(got.get(key)!, bytes), key).toBe(true);
+    } finally {
+      archive.close();
+    }
+  });
+
+  it('a damaged chunk gives the same TensorzipError as on one thread (CHECKSUM, and CORRUPT or TRUNCATED unverified)', async () => {
+    const file = (await packedArchives())[1]![1].slice();
+    const archive = await open(file);
+    const view = new DataView(file.buffer);
+    const indexAt = Number(view.getBigUint64(8, true));
+    const index = JSON.parse(new TextDecoder().decode(file.subarray(indexAt, indexAt + Number(view.getBigUint64(16, true)))));
+    const dense = index.tensors.find((t: { name: string }) => t.name === 'dense');
+    const [offset, length] = dense.chunks[2];
+    file.fill(0xff, offset, offset + length);
+    expect(archive.tensors.length).toBeGreaterThan(0);
+    for (const verify of [true, false]) {
+      const one = await errorOf((await open(file, { verify })).get('dense'));
+      const pooled = await open(file, { verify, workers: 2 });
+      try {
+        expect(await errorOf(pooled.get('dense'))).toEqual(one);
+        expect(await errorOf(pooled.getAll())).toEqual(one);
+      } finally {
+        pooled.close();
+      }
+      expect(one.code).toMatch(verify ? 'CHECKSUM' : /^(CORRUPT|TRUNCATED)$/);
+      expect(one.message).toContain('chunk 2 of "dense"');
+    }
+  });
+
+  it('close() stops the workers; the archive then decodes on the calling thread', async () => {
+    const file = files.find(([n]) => n === 'int8')![1];
+    const archive = await open(file, { workers: 1 });
+    const before = bytesOf((await archive.get('dense')).data);
+    archive.close();
+    archive.close();
+    expect(equalBytes(bytesOf((await archive.get('dense')).data), before)).toBe(true);
+  });
+
+  it('workers: a non-negative integer or "auto" (ARGUMENT otherwise); 0 means none', async () => {
+    const file = files[0]![1];
+    for (const workers of [-1, 1.5, 'all', null, Infinity]) {
+      expect((await errorOf(open(file, { workers: workers as never }))).code).toBe('ARGUMENT');
+    }
+    (await open(file, { workers: 0 })).close();
+    const auto = await open(file, { workers: 'auto' });
+    expect(Object.keys(await auto.getAll()).length).toBe(auto.tensors.length);
+    auto.close();
+  });
+});
+
+describe('WorkerPool', () => {
+  const data = weights(50_000, 5);
+  const stages: PipelineStage[] = [{ codec: 'shuffle', typesize: 4 }, { codec: 'lz4' }];
+  const encoded = pipeline.encodeChunk(bytesOf(data), stages);
+  const job = () => ({ encoded, stages, target: null, out: new Uint8Array(data.byteLength), checksum: referenceXxh32(encoded) });
+
+  /** Workers whose first `deaths` chunk messages are preceded by one that makes the worker throw outside any chunk. */
+  async function dyingWorkers(deaths: number): Promise<{ start: StartWorker; started: () => number }> {
+    const real = await workerStarter();
+    let started = 0;
+    let left = deaths;
+    const start: StartWorker = (events) => {
+      started++;
+      const handle = real(events);
+      return {
+        ...handle,
+        post: (message, transfer) => {
+          if ((message as { type: string }).type === 'decode' && left-- > 0) handle.post({ type: 'init', module: 'not a module' }, []);
+          handle.post(message, transfer);
+        },
+      };
+    };
+    return { start, started: () => started };
+  }
+
+  it('a worker that dies mid-chunk is replaced and the chunk retried', async () => {
+    const { start, started } = await dyingWorkers(1);
+    const pool = await WorkerPool.create(1, await compiledModule(true), start);
+    try {
+      const j = job();
+      await pool.decode(j);
+      expect(equalBytes(j.out, bytesOf(data))).toBe(true);
+      expect(started()).toBe(2);
+      const again = job();
+      await pool.decode(again);
+      expect(equalBytes(again.out, bytesOf(data))).toBe(true);
+    } finally {
+      pool.terminate();
+    }
+  });
+
+  it('a chunk whose retry dies too fails with a TensorzipError; the pool keeps working', async () => {
+    const { start, started } = await dyingWorkers(2);
+    const pool = await WorkerPool.create(1, await compiledModule(true), start);
+    try {
+      expect((await errorOf(pool.decode(job()))).code).toBe('LIMIT');
+      expect(started()).toBe(3);
+      const j = job();
+      await pool.decode(j);
+      expect(equalBytes(j.out, bytesOf(data))).toBe(true);
+    } finally {
+      pool.terminate();
+    }
+  });
+
+  it('terminate() rejects queued chunks with ABORTED', async () => {
+    const pool = await WorkerPool.create(1, await compiledModule(true));
+    const pending = [pool.decode(job()), pool.decode(job())].map(errorOf);
+    pool.terminate();
+    for (const failure of await Promise.all(pending)) expect(failure.code).toBe('ABORTED');
+    expect((await errorOf(pool.decode(job()))).code).toBe('ABORTED');
+  });
+});
