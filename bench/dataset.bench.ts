@@ -57,6 +57,8 @@ const png = (width: number, height: number, data: Uint8Array) => {
 interface Run {
   coldEpochMs: number;
   warmEpochMs: number;
+  /** A warm shuffled epoch with the dataset opened with 2 workers. */
+  workersEpochMs: number;
   storedOrderMs: number;
   randomGetMs: number;
   fitEpochMs: number;
@@ -76,6 +78,15 @@ async function child(file: Uint8Array, count: number): Promise<Run> {
   const warm = [];
   for (let e = 1; e <= 3; e++) warm.push(await epoch({ shuffle: true, seed: 1, epoch: e }));
   const storedOrderMs = await epoch({});
+  const parallel = await openDataset(file, { workers: 2 });
+  const epochOf = async (ds2: typeof parallel, e: number) => {
+    const started2 = performance.now();
+    for await (const _ of ds2.batches({ batchSize: 64, shuffle: true, seed: 1, epoch: e, window: 8 })) void _;
+    return performance.now() - started2;
+  };
+  await epochOf(parallel, 0);
+  const workersEpochMs = median([await epochOf(parallel, 1), await epochOf(parallel, 2), await epochOf(parallel, 3)]);
+  parallel.close();
   let started = performance.now();
   for (let k = 0; k < 2000; k++) await ds.get((k * 7919) % count);
   const randomGetMs = (performance.now() - started) / 2000;
@@ -102,7 +113,7 @@ async function child(file: Uint8Array, count: number): Promise<Run> {
   started = performance.now();
   await model.fitDataset(data as never, { epochs: 1, verbose: 0 });
   const fitEpochMs = performance.now() - started;
-  return { coldEpochMs, warmEpochMs: median(warm), storedOrderMs, randomGetMs, fitEpochMs, fitWaitMs };
+  return { coldEpochMs, warmEpochMs: median(warm), workersEpochMs, storedOrderMs, randomGetMs, fitEpochMs, fitWaitMs };
 }
 
 const { images, labels } = digits();
@@ -139,6 +150,7 @@ if (isChild()) {
     shuffledColdSamplesPerSecond: perSecond(m('coldEpochMs')),
     shuffledWarmSamplesPerSecond: perSecond(m('warmEpochMs')),
     shuffledWarmMBps: decodedMB(m('warmEpochMs')),
+    shuffledWarm2WorkersSamplesPerSecond: perSecond(m('workersEpochMs')),
     storedOrderSamplesPerSecond: perSecond(m('storedOrderMs')),
     randomGetSamplesPerSecond: 1000 / m('randomGetMs'),
     fitDatasetEpochMs: m('fitEpochMs'),

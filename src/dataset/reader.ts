@@ -59,6 +59,8 @@ export interface Dataset {
   get(index: number, options?: { fields?: readonly string[] }): Promise<Record<string, DatasetTensor>>;
   /** An epoch of stacked batches: one typed array per field with the batch dimension first. */
   batches(options: BatchOptions): BatchIterator;
+  /** Stops the workers of the shards opened so far (open's `workers` option); a no-op without workers. */
+  close(): void;
 }
 
 export interface DatasetOpenOptions {
@@ -150,6 +152,9 @@ function datasetOf(fields: DatasetField[], metadata: Record<string, string>, sha
     },
     batches(options) {
       return batchIterator(groups, length, pickFields(options?.fields, 'Dataset.batches'), options);
+    },
+    close() {
+      for (const shard of shards) shard.close();
     },
   };
 }

@@ -82,6 +82,11 @@ export class Shard {
     return tensors;
   }
 
+  /** Stops the shard's workers, if it has an archive open with some. */
+  close(): void {
+    this.archive?.close();
+  }
+
   /** Decodes group `group` of the given fields. */
   async decode(group: number, fields: readonly DatasetField[]): Promise<Map<string, GroupValues>> {
     await this.open();
