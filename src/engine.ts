@@ -9,6 +9,7 @@ import { bindSparse, type Sparse } from './codecs/sparse';
 import { bindPipeline, type Pipeline } from './codecs/pipeline';
 import { bindContainer, type Container } from './format';
 import { toByteSource, type ArchiveSource, type SourceOptions } from './io/sources';
+import { openAny, type OpenAnyOptions } from './io/open-any';
 import type { Archive, OpenOptions } from './format';
 import { bindGguf, bindOnnx, bindTfjs, type GgufReader, type Onnx, type Tfjs } from './io';
 import { bindOnnxAdapter, type OnnxAdapter } from './adapters/onnx';
@@ -41,8 +42,9 @@ export interface Engine {
   readonly transformers: TransformersAdapter;
   readonly pack: Container['pack'];
   readonly createWriter: Container['createWriter'];
+  readonly createShardedWriter: Container['createShardedWriter'];
   /** Opens a .tzip file (see the top-level open). */
-  readonly open: (source: ArchiveSource, options?: OpenOptions & SourceOptions) => Promise<Archive>;
+  readonly open: (source: ArchiveSource, options?: OpenAnyOptions) => Promise<Archive>;
   readonly compare: ModelTools['compare'];
   readonly calibrate: ModelTools['calibrate'];
   readonly createDatasetWriter: Datasets['createDatasetWriter'];
@@ -51,9 +53,12 @@ export interface Engine {
 
 const resolveSource = (source: unknown, options: OpenOptions & SourceOptions) => toByteSource(source, options);
 
+/** The container, with open() that also takes a sharded archive's index (io/open-any.ts). */
+const withShards = (container: Container): Container => ({ ...container, open: (source, options) => openAny(container.open, source, options) });
+
 function engineOf(kernels: Kernels): Engine {
   const get = () => kernels;
-  const container = bindContainer(get, resolveSource);
+  const container = withShards(bindContainer(get, resolveSource));
   return { simd: kernels.simd, lz4: bindLz4(get), entropy: bindEntropy(get), quant: bindQuant(get), shuffle: bindShuffle(get), delta: bindDelta(get), sparse: bindSparse(get), pipeline: bindPipeline(get), gguf: bindGguf(get), ...container, ...bindModelTools(get, container), tfjs: { ...bindTfjs(get), ...bindTfjsAdapter(container.open) }, onnx: { ...bindOnnx(get), ...bindOnnxAdapter(container.open) }, transformers: bindTransformersAdapter(get, container.open), ...bindDatasets(get) };
 }
 
@@ -133,10 +138,13 @@ export const sparse: Sparse = bindSparse(kernels);
 /** Per-chunk codec pipelines with the fused WebAssembly decoder, on the default engine (see Pipeline). */
 export const pipeline: Pipeline = bindPipeline(kernels);
 
-const container = bindContainer(kernels, resolveSource, loadDefaultKernels);
+const container = withShards(bindContainer(kernels, resolveSource, loadDefaultKernels));
 
 /** Packs named tensors into one .tzip file (see Container.pack). */
 export const pack: Container['pack'] = container.pack;
+
+/** A writer of sharded archives on the default engine (see Container.createShardedWriter). */
+export const createShardedWriter: Container['createShardedWriter'] = container.createShardedWriter;
 
 /** A streaming .tzip writer on the default engine (see Container.createWriter). */
 export const createWriter: Container['createWriter'] = container.createWriter;

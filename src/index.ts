@@ -1,5 +1,5 @@
 // tensorzip's public entry: re-exports only.
-export { init, createEngine, lz4, entropy, quant, shuffle, delta, sparse, pipeline, pack, open, compare, calibrate, createWriter, createDatasetWriter, openDataset, tfjs, gguf, onnx, transformers, type Engine, type EngineOptions } from './engine';
+export { init, createEngine, lz4, entropy, quant, shuffle, delta, sparse, pipeline, pack, open, compare, calibrate, createWriter, createShardedWriter, createDatasetWriter, openDataset, tfjs, gguf, onnx, transformers, type Engine, type EngineOptions } from './engine';
 export { createArena, type Arena, type ArenaOptions, type ArenaQuant } from './arena';
 export type { Shuffle } from './codecs/shuffle';
 export type { Entropy, EntropyDecodeOptions } from './codecs/entropy';
@@ -18,7 +18,8 @@ export type { Framework, OrtRunLike, OrtTensorLike, TfRunLike, TfTensorLike, TfG
 export type { CalibrateModel, CalibrateOptions, Calibrated, CalibratedTensor, CalibrationReport, CalibrationSetting } from './adapters/calibrate';
 export type { TransformersAdapter, TransformersCache, TransformersPackOptions } from './adapters/transformers';
 export { safetensors, npy, type Onnx, type OnnxFiles, type OnnxModel, type OnnxReadOptions, type OnnxWriteOptions, type Gguf, type GgufCodes, type GgufReadOptions, type GgufReader, type Safetensors, type Tfjs, type TfjsModel, type TfjsReadOptions, type TfjsWriteOptions } from './io';
-export type { ContainerWriter, ByteSink, WriterOptions } from './format';
+export type { ContainerWriter, ShardedWriter, ShardedWriterOptions, ByteSink, WriterOptions } from './format';
+export type { OpenAnyOptions, ShardOptions } from './io/open-any';
 export type { Datasets } from './io/datasets';
 export { toTfDataset, type TfDatasetOptions, type TfDataLike } from './adapters/tfjs-dataset';
 export { samplesFrom, type SamplesFrom, type ImportedSamples } from './io/dataset-import';

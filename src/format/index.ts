@@ -4,11 +4,12 @@ import type { EntryInput } from './encode-entry';
 import type { TensorArray, TensorDtype } from './dtypes';
 import { pack, type PackOptions, type QuantizedTensorInput, type TensorInput } from './pack';
 import { ContainerWriter, type ByteSink, type WriterOptions } from './writer';
+import { ShardedWriter, type ShardedWriterOptions } from './sharded-writer';
 import { compareArchive, type CompareOptions, type CompareTotal, type Comparison, type TensorComparison } from './compare';
 import type { QuantizeMode } from './plan';
 
-export { ContainerWriter };
-export type { ByteSink, WriterOptions };
+export { ContainerWriter, ShardedWriter };
+export type { ByteSink, WriterOptions, ShardedWriterOptions };
 export type { CompareOptions, CompareTotal, Comparison, TensorComparison };
 export type { Archive, ByteSource, EntryInfo, EntryInput, ModelInfo, OpenOptions, PackOptions, QuantizedTensorInput, QuantizeMode, Tensor, TensorArray, TensorDtype, TensorInfo, TensorInput };
 
@@ -22,6 +23,17 @@ export interface Container {
    * await writer.finish();
    */
   createWriter(sink: ByteSink, options?: WriterOptions): ContainerWriter;
+  /**
+   * A writer of a sharded archive (docs/FORMAT.md, Sharded archives): tensors and entries stream into shards
+   * `<name>-00001.tzip`, … of about `shardBytes` each, each to the sink `sinkFor(path)` gives; finish() returns the
+   * shard index to write as `<name>.tzip.json` beside them, which open() takes.
+   * @example
+   * const writer = createShardedWriter((path) => fs.createWriteStream(`out/${path}`), { shardBytes: 1 << 30, name: 'llm' });
+   * for (const [name, tensor] of tensors) await writer.add(name, tensor);
+   * fs.writeFileSync('out/llm.tzip.json', await writer.finish());
+   * const archive = await open('out/llm.tzip.json');
+   */
+  createShardedWriter(sinkFor: (path: string) => ByteSink | Promise<ByteSink>, options: ShardedWriterOptions): ShardedWriter;
   /**
    * Packs named tensors into one .tzip file (docs/FORMAT.md): each tensor quantized per `options.quantize`
    * (default 'auto'), its chunks sparse-packed or shuffled, then LZ4-compressed, each with a checksum.
@@ -61,6 +73,7 @@ export function bindContainer(kernels: () => Kernels, resolve: (source: unknown,
   return {
     pack: async (tensors, options) => pack(kernels(), tensors, options),
     createWriter: (sink, options) => new ContainerWriter(kernels(), sink, options),
+    createShardedWriter: (sinkFor, options) => new ShardedWriter(kernels(), sinkFor, options),
     open: async (source, options = {}) => {
       const [byteSource] = await Promise.all([resolve(source, options), loading?.()]);
       return openArchive(kernels(), byteSource, options);

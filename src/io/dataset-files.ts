@@ -5,8 +5,7 @@ import { openArchive, type OpenOptions } from '../format/archive';
 import type { DatasetFiles } from '../dataset/reader';
 import type { Kernels } from '../wasm/kernels';
 import { toByteSource, type SourceOptions } from './sources';
-
-const SCHEME = /^[a-z][a-z0-9+.-]+:/i;
+import { relativeSource } from './relative-source';
 
 export function datasetFiles(kernels: () => Kernels, options: OpenOptions & SourceOptions): DatasetFiles {
   return {
@@ -19,11 +18,6 @@ export function datasetFiles(kernels: () => Kernels, options: OpenOptions & Sour
       if (bytes.size > limit) throw new TensorzipError('LIMIT', `openDataset: the manifest has ${bytes.size} bytes, more than ${limit}`);
       return bytes.read(0, bytes.size);
     },
-    relative(base, path) {
-      if (base instanceof URL) return new URL(path, base);
-      const text = String(base);
-      if (SCHEME.test(text)) return new URL(path, text).href;
-      return text.replace(/[^/\\]*$/, '') + path;
-    },
+    relative: relativeSource,
   };
 }

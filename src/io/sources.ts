@@ -26,8 +26,14 @@ const DEFAULT_MAX_BYTES = 2 ** 31;
 /** A scheme of two letters at least: `C:\models\a.tzip` is a Windows path, not a URL. */
 const SCHEME = /^[a-z][a-z0-9+.-]+:/i;
 
+const PREPARED = Symbol('tensorzip.preparedSource');
+
+/** A ByteSource already made (a shard opened and checked by open-any.ts), handed to open() as its source. */
+export const preparedSource = (source: ByteSource): object => ({ [PREPARED]: source });
+
 export async function toByteSource(source: unknown, options: OpenOptions & SourceOptions = {}): Promise<ByteSource> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (typeof source === 'object' && source !== null && PREPARED in source) return (source as { [PREPARED]: ByteSource })[PREPARED];
   if (source instanceof Uint8Array) return bytesSource(source);
   if (ArrayBuffer.isView(source)) return bytesSource(new Uint8Array(source.buffer, source.byteOffset, source.byteLength));
   if (source instanceof ArrayBuffer) return bytesSource(new Uint8Array(source));
