@@ -12,6 +12,7 @@ export type { OnnxAdapter, OrtLike } from './adapters/onnx';
 export type { TransformersAdapter, TransformersCache, TransformersPackOptions } from './adapters/transformers';
 export { safetensors, npy, type Onnx, type OnnxFiles, type OnnxModel, type OnnxReadOptions, type OnnxWriteOptions, type Gguf, type GgufCodes, type GgufReadOptions, type GgufReader, type Safetensors, type Tfjs, type TfjsModel, type TfjsReadOptions, type TfjsWriteOptions } from './io';
 export type { ContainerWriter, ByteSink, WriterOptions } from './format';
+export { qualityTarget } from './format/plan';
 export type {
   Archive, CompareOptions, CompareTotal, Comparison, Container, EntryInfo, EntryInput, ModelInfo, OpenOptions, PackOptions, QuantizedTensorInput, QuantizeMode, Tensor, TensorArray, TensorComparison, TensorDtype, TensorInfo,
   TensorInput,

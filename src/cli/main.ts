@@ -34,13 +34,19 @@ const bound = (what: string) => (value: string) => {
   return n;
 };
 
-interface PackFlags { output: string; quantize: QuantizeMode; channelAxis?: 0 | -1; maxError?: number; minSqnr?: number; sparse: boolean; entropy: boolean; json?: boolean }
+const sparsity = (value: string): number => {
+  const n = value.trim() === '' ? NaN : Number(value);
+  if (!(n >= 0 && n < 1)) throw new InvalidArgumentError(`--prune must be a number from 0 to below 1, found "${value}"`);
+  return n;
+};
+
+interface PackFlags { output: string; quantize: QuantizeMode; channelAxis?: 0 | -1; maxError?: number; quality?: number; prune?: number; sparse: boolean; entropy: boolean; json?: boolean }
 
 async function packCommand(input: string, o: PackFlags): Promise<void> {
   const read = readInput(input);
   const bar = progress('pack', Boolean(o.json));
   const file = await read.pack({
-    quantize: o.quantize, channelAxis: o.channelAxis, maxAbsError: o.maxError, minSqnrDb: o.minSqnr, sparse: o.sparse, entropy: o.entropy, onProgress: bar.update,
+    quantize: o.quantize, channelAxis: o.channelAxis, maxAbsError: o.maxError, quality: o.quality, prune: o.prune === undefined ? undefined : { sparsity: o.prune }, sparse: o.sparse, entropy: o.entropy, onProgress: bar.update,
   });
   bar.stop();
   writeFileAtomic(o.output, file);
@@ -126,7 +132,8 @@ export async function main(argv: string[], version: string): Promise<number> {
     .option('-q, --quantize <mode>', 'lossless | fp16 | bf16 | int8 | int4 | auto (float32 tensors; GGUF and TF.js quantized tensors keep their codes, but for TF.js float16 under int8 and int4)', 'auto')
     .option('--channel-axis <axis>', 'one channel axis for all per-channel scales, 0 or -1 (default: per tensor, from the model graph or the data)', channelAxis)
     .option('--max-error <x>', "'auto': largest |x − x̂| allowed (≥ 0)", bound('--max-error'))
-    .option('--min-sqnr <db>', "'auto': smallest SQNR allowed, in dB (≥ 0)", bound('--min-sqnr'))
+    .option('--quality <db>', "'auto': the SQNR each quantized tensor keeps, in dB (default 40; lower is smaller)", bound('--quality'))
+    .option('--prune <sparsity>', 'set this share (0 to below 1) of each quantizable tensor\'s smallest weights to zero first', sparsity)
     .option('--no-sparse', 'never store tensors as bitmask + values')
     .option('--no-entropy', 'LZ4 stages only, no Huffman codes or palettes: more bytes, a 2–3x faster decode')
     .option('--json', 'print a JSON summary')
