@@ -107,7 +107,7 @@ describe("pack 'auto' with a quality: generated weights", () => {
 
   it('refuses a quality or prune that is not one (ARGUMENT)', async () => {
     const t = { w: { dtype: 'float32' as const, shape: [4], data: new Float32Array(4) } };
-    for (const options of [{ quality: -1 }, { quality: Number.NaN }, { quality: '40' }, { prune: { sparsity: 1 } }, { prune: 0.5 }, { rules: [{ match: '*', quality: -3 }] }, { maxAbsError: -1 }]) {
+    for (const options of [{ quality: -1 }, { quality: Number.NaN }, { quality: '40' }, { prune: { sparsity: 1 } }, { prune: 0.5 }, { rules: [{ match: '*', quality: -3 }] }, { maxAbsError: -1 }, { minSqnrDb: 30 }]) {
       await expect(pack(t, options as never), JSON.stringify(options)).rejects.toSatisfy((e) => e instanceof TensorzipError && e.code === 'ARGUMENT');
     }
   });

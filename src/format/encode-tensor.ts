@@ -123,6 +123,8 @@ export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: st
       sparsity: r.prune === undefined ? undefined : checkSparsity(r.prune, `${what} rules[${i}].prune`),
     };
   });
+  // minSqnrDb was 'auto''s SQNR floor before rate control; quality is that floor now, so an old caller hears of it.
+  if (Object.hasOwn(options, 'minSqnrDb')) throw new TensorzipError('ARGUMENT', `${what} minSqnrDb: replaced by quality (SQNR in dB, see qualityTarget)`);
   const quality = options.quality === undefined ? DEFAULT_QUALITY_DB : checkQuality(options.quality, `${what} quality`);
   const maxAbsError = options.maxAbsError;
   if (maxAbsError !== undefined && !(typeof maxAbsError === 'number' && maxAbsError >= 0)) throw new TensorzipError('ARGUMENT', `${what} maxAbsError: expected a number ≥ 0, found ${describeValue(maxAbsError)}`);
