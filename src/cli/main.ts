@@ -1,5 +1,5 @@
 // The `tensorzip` command line (Node). It uses the public API only.
-//   tensorzip pack <model.safetensors|array.npy|model.json|model.gguf|model.onnx> -o out.tzip [--quantize mode] [--max-error x] …
+//   tensorzip pack <model.safetensors|array.npy|model.json|model.gguf|model.onnx> -o out.tzip [--quantize mode] [--quality dB] [--max-error x] [--prune share] …
 //   tensorzip unpack in.tzip -o out.safetensors|out.npy|model.json|model.onnx|directory/
 //   tensorzip inspect in.tzip [--json]
 //   tensorzip verify in.tzip [--json]
