@@ -27,6 +27,7 @@ export type { DatasetWriter, DatasetFieldInput, DatasetWriterOptions, ShardTarge
 export type { Dataset, DatasetTensor, BatchOptions, BatchIterator, DatasetOpenOptions } from './dataset/reader';
 export type { DatasetField, DatasetManifest } from './dataset/schema';
 export type { SampleValue } from './dataset/sample-values';
+export { qualityTarget } from './format/plan';
 export type {
   Archive, CompareTotal, Container, EntryInfo, EntryInput, ModelInfo, OpenOptions, PackOptions, QuantizedTensorInput, QuantizeMode, Tensor, TensorArray, TensorComparison, TensorDtype, TensorInfo,
   TensorInput,

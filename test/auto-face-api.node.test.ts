@@ -1,6 +1,7 @@
-// `auto` keeps real models working: face-api's networks (its own TypeScript sources, run by tfjs-core on the CPU
-// backend) on weights decoded from a .tzip packed with the default options, against the shipped weights, on a real
-// photo. Two detectors built on depthwise convolutions (SSD MobileNet v1, Tiny Face Detector), the 68-point landmark
+// int8 per output channel keeps real models working: face-api's networks (its own TypeScript sources, run by
+// tfjs-core on the CPU backend) on weights decoded from a .tzip packed with quantize 'int8' (the channel axis chosen as
+// 'auto' chooses it; 'auto' itself keeps these already-quantized weights exact, test/auto-rate.node.test.ts), against
+// the shipped weights, on a real photo. Two detectors built on depthwise convolutions (SSD MobileNet v1, Tiny Face Detector), the 68-point landmark
 // net (depthwise-separable too) and the ResNet face descriptor. Node only: a few seconds of CPU inference per model.
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
@@ -30,7 +31,7 @@ async function loadWeights(model: string): Promise<Record<string, TensorInput>> 
 /** The shipped weights, and the same packed with pack()'s defaults and decoded, with the axis each was stored on. */
 async function originalAndAuto(model: string) {
   const original = await loadWeights(model);
-  const archive = await open(await pack(original));
+  const archive = await open(await pack(original, { quantize: 'int8' }));
   const storedAxis = new Map(archive.tensors.map((t) => [t.name, t.storedAxis]));
   return { original, auto: await archive.getAll(), storedAxis };
 }
@@ -96,7 +97,7 @@ function expectSameFaces(want: Detection[], got: Detection[], pixels: number, sc
 
 // The bounds sit between what int8 per output channel gives and what the old single axis gave (README, "auto on
 // real models"): one scale per kernel row (axis 0) moved SSD boxes by 4 px and Tiny Face Detector boxes by 1.3 px.
-describe('pack() defaults keep face-api\'s models working in tfjs-core', { timeout: 600_000 }, () => {
+describe('pack() int8 keeps face-api\'s models working in tfjs-core', { timeout: 600_000 }, () => {
   it('ssd_mobilenetv1 (depthwise): the same faces, boxes within 2.5 px, scores within 0.03', async () => {
     const { original, auto, storedAxis } = await originalAndAuto('ssd_mobilenetv1_model');
     expect(expectDepthwiseOnAxis2(original, storedAxis)).toBeGreaterThan(0);

@@ -99,7 +99,7 @@ describe.each(BUILDS)('per-tensor channel axes (%s build)', (_, engine) => {
     const tensors = Object.fromEntries(GRAPH_MODEL.weightsManifest[0].weights.filter((w) => names.includes(w.name))
       .map((w, i) => [w.name, kernel(w.shape, 0, i + 1)]));
     const axes = tfjs.channelAxes(GRAPH_MODEL);
-    const archive = await open(await pack(tensors, { channelAxes: axes }));
+    const archive = await open(await pack(tensors, { channelAxes: axes, quantize: 'int8' }));
     for (const info of archive.tensors) {
       expect(info.storedAxis, info.name).toBe(axes[info.name]);
       const expected = quant.dequantize(quant.quantize(tensors[info.name].data as Float32Array, { dtype: 'int8', axis: axes[info.name], shape: info.shape }));
@@ -111,7 +111,7 @@ describe.each(BUILDS)('per-tensor channel axes (%s build)', (_, engine) => {
     const tensors = {
       depthwise: kernel([3, 3, 128, 1], 2, 11), hwio: kernel([3, 3, 16, 32], 3, 12), oihw: kernel([32, 16, 3, 3], 0, 13), dense: kernel([128, 64], 1, 14),
     };
-    const archive = await open(await pack(tensors));
+    const archive = await open(await pack(tensors, { quantize: 'int8' }));
     const want: Record<string, number> = { depthwise: 2, hwio: 3, oihw: 0, dense: 1 };
     for (const info of archive.tensors) {
       expect(info.storedAxis, info.name).toBe(want[info.name]);
@@ -121,9 +121,9 @@ describe.each(BUILDS)('per-tensor channel axes (%s build)', (_, engine) => {
         expect(info.stats!.rmse, `${info.name}: axis ${info.storedAxis} against ${axis}`).toBeLessThanOrEqual(other);
       }
     }
-    // The same choice under a budget, and for the int4 mode's per-axis scales.
+    // The same choice for 'auto' under a budget only int8 along that axis meets, and for the int4 mode's scales.
     const tight = quant.quantize(tensors.depthwise.data as Float32Array, { dtype: 'int8', axis: 2, shape: tensors.depthwise.shape }).stats.maxAbsError;
-    const budget = await open(await pack({ depthwise: tensors.depthwise }, { maxAbsError: tight }));
+    const budget = await open(await pack({ depthwise: tensors.depthwise }, { maxAbsError: tight, quality: 0 }));
     expect(budget.tensors[0].storedAxis).toBe(2);
     const int4 = await open(await pack({ depthwise: tensors.depthwise }, { quantize: 'int4' }));
     expect([int4.tensors[0].storedDtype, int4.tensors[0].storedAxis]).toEqual(['int4', 2]);
@@ -131,7 +131,7 @@ describe.each(BUILDS)('per-tensor channel axes (%s build)', (_, engine) => {
 
   it('channelAxis overrides channelAxes and the data; a rule\'s channelAxis overrides everything', async () => {
     const tensors = { dw: kernel([3, 3, 128, 1], 2, 21), conv: kernel([3, 3, 16, 32], 3, 22) };
-    const axesOf = async (options: Parameters<typeof pack>[1]) => (await open(await pack(tensors, options))).tensors.map((t) => t.storedAxis);
+    const axesOf = async (options: Parameters<typeof pack>[1]) => (await open(await pack(tensors, { quantize: 'int8', ...options }))).tensors.map((t) => t.storedAxis);
     expect(await axesOf({})).toEqual([2, 3]);
     expect(await axesOf({ channelAxis: -1 })).toEqual([3, 3]);
     expect(await axesOf({ channelAxis: 0, channelAxes: { dw: 2 } })).toEqual([0, 0]);
@@ -150,6 +150,6 @@ describe.each(BUILDS)('per-tensor channel axes (%s build)', (_, engine) => {
     }
     // Names that are properties of every object are not axes given.
     const odd: Record<string, TensorInput> = Object.defineProperty({ constructor: kernel([3, 3, 128, 1], 2, 32) }, '__proto__', { value: kernel([3, 3, 128, 1], 2, 33), enumerable: true });
-    expect((await open(await pack(odd, { channelAxes: {} }))).tensors.map((t) => t.storedAxis)).toEqual([2, 2]);
+    expect((await open(await pack(odd, { channelAxes: {}, quantize: 'int8' }))).tensors.map((t) => t.storedAxis)).toEqual([2, 2]);
   });
 });

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { gguf, npy, open, pack, quant, safetensors, tfjs, type TensorInput } from '../src/index';
+import { gguf, npy, open, pack, qualityTarget, quant, safetensors, tfjs, type TensorInput } from '../src/index';
 import { random } from './helpers/data';
 import { GgufBuilder } from './helpers/gguf-builder';
 import { tfjsCoreLoad } from './helpers/tfjs-core-load';
@@ -38,8 +38,9 @@ describe('tensorzip CLI', () => {
 
     const table = run('inspect', 'model.tzip');
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^tensor\s+dtype\s+shape\s+stored\s+pipeline\s+ratio\s+max error/);
-    expect(table.stdout).toMatch(/fc\.weight\s+float32\s+\[128, 64\]\s+int8\s+none\s/); // uniform noise: LZ4 would not shrink it
+    expect(table.stdout).toMatch(/^tensor\s+dtype\s+shape\s+stored\s+pipeline\s+ratio\s+bits\/w\s+max error/);
+    // 'auto' at its default quality: fewer than 255 levels for uniform noise, so the entropy coder shrinks the codes.
+    expect(table.stdout).toMatch(/fc\.weight\s+float32\s+\[128, 64\]\s+int8 \(axis \d\)\s+huffman\(1\)\s/);
     const inspected = JSON.parse(run('inspect', 'model.tzip', '--json').stdout);
     expect(inspected.tensors.map((t: { tensor: string }) => t.tensor).sort()).toEqual(['fc.bias', 'fc.weight']);
 
@@ -230,14 +231,26 @@ describe('tensorzip CLI: arguments', () => {
     }
   });
 
-  it('refuses negative, NaN or empty --max-error and --min-sqnr before reading anything', async () => {
-    for (const [flag, value] of [['--max-error', '-0.1'], ['--max-error', 'NaN'], ['--max-error', ''], ['--min-sqnr', '-20'], ['--min-sqnr', 'Infinity']]) {
+  it('refuses negative, NaN or empty --max-error and --quality, and a --prune outside 0..1, before reading anything', async () => {
+    for (const [flag, value] of [['--max-error', '-0.1'], ['--max-error', 'NaN'], ['--max-error', ''], ['--quality', '-20'], ['--quality', 'Infinity'], ['--prune', '1'], ['--prune', '-0.1'], ['--prune', '']]) {
       // The input does not exist: only a check of the flag itself gives exit 2 rather than 3.
       const r = await cli('pack', at('missing.safetensors'), '-o', at('x.tzip'), `${flag}=${value}`, '--json');
       expect(r.code, `${flag} ${value}`).toBe(2);
       expect(JSON.parse(r.stderr).message).toContain(flag);
     }
-    expect((await cli('pack', at('model.safetensors'), '-o', at('bounded.tzip'), '--min-sqnr', '30')).code).toBe(0);
+    expect((await cli('pack', at('model.safetensors'), '-o', at('bounded.tzip'), '--quality', '30')).code).toBe(0);
+  });
+
+  it('pack --quality and --prune reach pack(): each quantized tensor keeps its SQNR target; pruning counts in its error', async () => {
+    expect((await cli('pack', at('model.safetensors'), '-o', at('q50.tzip'), '--quality', '50')).code).toBe(0);
+    expect((await cli('pack', at('model.safetensors'), '-o', at('q20.tzip'), '--quality', '20', '--prune', '0.5')).code).toBe(0);
+    const [q50, q20] = [await open(readBytes('q50.tzip')), await open(readBytes('q20.tzip'))];
+    const weight = (a: typeof q50) => a.tensors.find((t) => t.name === 'fc.weight')!;
+    expect(weight(q50).stats!.sqnrDb).toBeGreaterThanOrEqual(qualityTarget(50, 128 * 64));
+    expect(weight(q20).encodedBytes).toBeLessThan(weight(q50).encodedBytes / 2);
+    const zeros = (await q20.get('fc.weight')).data.filter((v) => v === 0).length;
+    expect(zeros).toBeGreaterThanOrEqual(128 * 64 / 2);
+    expect(weight(q20).stats!.sqnrDb).toBeLessThan(10); // half the weights gone: far below the quantization's 20 dB
   });
 });
 
@@ -366,19 +379,22 @@ describe('tensorzip CLI: what survives pack → unpack', () => {
     expect((await cli('pack', at('model.safetensors'), '-o', at('model2.tzip'))).stderr).toBe('');
   });
 
-  it('inspect shows each tensor\'s SQNR and a totals row', async () => {
+  it('inspect shows each tensor\'s choice, bits per weight and SQNR, and a totals row', async () => {
     expect((await cli('pack', at('model.safetensors'), '-o', at('inspect.tzip'))).code).toBe(0);
     const archive = await open(readBytes('inspect.tzip'));
     const w = archive.tensors.find((t) => t.name === 'fc.weight')!;
     const lines = (await cli('inspect', at('inspect.tzip'))).stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/max error\s+SQNR dB$/);
-    expect(lines.find((l) => l.startsWith('fc.weight'))).toMatch(new RegExp(`\\s${w.stats!.sqnrDb.toFixed(1)}$`));
+    expect(lines[0]).toMatch(/ratio\s+bits\/w\s+max error\s+SQNR dB$/);
+    const bits = (t: { encodedBytes: number; shape: number[] }) => (t.encodedBytes * 8 / t.shape.reduce((n, d) => n * d, 1)).toFixed(2);
+    expect(lines.find((l) => l.startsWith('fc.weight'))).toMatch(new RegExp(`\\s${w.storedDtype} \\(axis ${w.storedAxis}\\)\\s.*\\s${bits(w)}\\s+\\S+\\s+${w.stats!.sqnrDb.toFixed(1)}$`));
     expect(lines.find((l) => l.startsWith('fc.bias'))).toMatch(/\s0\s+∞$/);
     const encoded = archive.tensors.reduce((n, t) => n + t.encodedBytes, 0);
     const decoded = archive.tensors.reduce((n, t) => n + t.decodedBytes, 0);
-    expect(lines.at(-1)).toMatch(new RegExp(`^total \\(2 tensors\\)\\s+${decoded} → ${encoded} bytes\\s+${(decoded / encoded).toFixed(2)}x\\s+${w.stats!.maxAbsError.toExponential(2)}\\s+${w.stats!.sqnrDb.toFixed(1)}$`));
+    const elements = archive.tensors.reduce((n, t) => n + t.shape.reduce((a, d) => a * d, 1), 0);
+    expect(lines.at(-1)).toMatch(new RegExp(`^total \\(2 tensors\\)\\s+${decoded} → ${encoded} bytes\\s+${(decoded / encoded).toFixed(2)}x\\s+${(encoded * 8 / elements).toFixed(2)}\\s+${w.stats!.maxAbsError.toExponential(2)}\\s+${w.stats!.sqnrDb.toFixed(1)}$`));
     const json = JSON.parse((await cli('inspect', at('inspect.tzip'), '--json')).stdout);
-    expect(json.total).toEqual({ tensors: 2, encodedBytes: encoded, decodedBytes: decoded, maxAbsError: w.stats!.maxAbsError, minSqnrDb: w.stats!.sqnrDb });
+    expect(json.total).toEqual({ tensors: 2, encodedBytes: encoded, decodedBytes: decoded, bitsPerWeight: encoded * 8 / elements, maxAbsError: w.stats!.maxAbsError, minSqnrDb: w.stats!.sqnrDb });
+    expect(json.tensors.find((t: { tensor: string }) => t.tensor === 'fc.weight').bitsPerWeight).toBe(w.encodedBytes * 8 / w.shape.reduce((n, d) => n * d, 1));
     expect(json.tensors.find((t: { tensor: string }) => t.tensor === 'fc.bias').sqnrDb).toBeNull();
   });
 });

@@ -260,7 +260,7 @@ describe.each(BUILDS)('.tzip container (%s build)', (_, engine) => {
     it('checks each chunk (lossless and quantized) against its checksum unless verify is false', async () => {
       const reference = await (await open(await base)).getAll();
       for (const k of [0, 1]) {
-        const file = withIndex(await base, (index) => ((index.tensors as T[])[k].chunks[0][2] ^= 1));
+        const file = withIndex(await base, (index) => { const chunk = (index.tensors as T[])[k].chunks[0]; chunk[2] = (chunk[2] ^ 1) >>> 0; });
         const name = k === 0 ? 'w' : 'x';
         const err = await (await open(file)).get(name).catch((e: Error) => e);
         expect(err).toMatchObject({ code: 'CHECKSUM' });

@@ -69,7 +69,7 @@ describe('sharded archives', () => {
       code(read({ ...doc, shards: [shards[0], shards[0]] })),
       code(read({ ...doc, model: { kind: 'x', entry: 'missing.json' } })),
       code(read({ ...doc, metadata: { a: 1 } })),
-      code(read(doc, (path) => (path === shards[1].path ? files.get(shards[0].path) : shardSource(path)))), // a shard swapped for another
+      code(read(doc, (path) => (path === shards[1].path ? files.get(shards[0].path)! : shardSource(path)))), // a shard swapped for another
       code(open(index)), // bytes without shardSource
     ]);
     expect(codes).toEqual(['CORRUPT', 'UNSUPPORTED', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'ARGUMENT']);

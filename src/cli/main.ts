@@ -1,5 +1,5 @@
 // The `tensorzip` command line (Node). It uses the public API only.
-//   tensorzip pack <model.safetensors|array.npy|model.json|model.gguf|model.onnx> -o out.tzip [--quantize mode] [--max-error x] …
+//   tensorzip pack <model.safetensors|array.npy|model.json|model.gguf|model.onnx> -o out.tzip [--quantize mode] [--quality dB] [--max-error x] [--prune share] …
 //   tensorzip unpack in.tzip -o out.safetensors|out.npy|model.json|model.onnx|directory/
 //   tensorzip inspect in.tzip [--json]
 //   tensorzip verify in.tzip [--json]
@@ -48,6 +48,12 @@ const bound = (what: string) => (value: string) => {
   return n;
 };
 
+const sparsity = (value: string): number => {
+  const n = value.trim() === '' ? NaN : Number(value);
+  if (!(n >= 0 && n < 1)) throw new InvalidArgumentError(`--prune must be a number from 0 to below 1, found "${value}"`);
+  return n;
+};
+
 /** A cosine target: a number in (0, 1]. */
 const cosineTarget = (value: string) => {
   const n = value.trim() === '' ? NaN : Number(value);
@@ -59,13 +65,13 @@ const cosineTarget = (value: string) => {
 const DEFAULT_MIN_OUTPUT_COSINE = 0.999;
 
 interface PackFlags {
-  output: string; quantize: QuantizeMode; channelAxis?: 0 | -1; maxError?: number; minSqnr?: number; sparse: boolean; entropy: boolean; json?: boolean;
+  output: string; quantize: QuantizeMode; channelAxis?: 0 | -1; maxError?: number; quality?: number; prune?: number; sparse: boolean; entropy: boolean; json?: boolean;
   calibrate?: true | string[]; minOutputCosine?: number;
 }
 
 async function calibratePack(input: string, read: ReturnType<typeof readInput>, o: PackFlags): Promise<{ file: Uint8Array; calibration: CalibrationReport }> {
   if (read.model === undefined) throw new TensorzipError('ARGUMENT', `--calibrate: ${input} is not a whole model (a .onnx, or a TF.js model.json)`);
-  if (o.maxError !== undefined || o.minSqnr !== undefined) throw new TensorzipError('ARGUMENT', '--calibrate chooses each tensor\'s setting: --max-error and --min-sqnr do not go with it');
+  if (o.maxError !== undefined || o.quality !== undefined) throw new TensorzipError('ARGUMENT', '--calibrate chooses each tensor\'s setting: --max-error and --quality do not go with it');
   const framework = (await loadFramework('onnx' in read.model ? 'onnx' : 'tfjs-graph', 'pack --calibrate'))!;
   const { bytes, report } = await calibrate(read.model, {
     framework, minOutputCosine: o.minOutputCosine ?? DEFAULT_MIN_OUTPUT_COSINE, inputs: readSampleInputs(o.calibrate === true ? [] : o.calibrate!),
@@ -84,7 +90,7 @@ async function packCommand(input: string, o: PackFlags): Promise<void> {
   } else {
     const bar = progress('pack', Boolean(o.json));
     file = await read.pack({
-      quantize: o.quantize, channelAxis: o.channelAxis, maxAbsError: o.maxError, minSqnrDb: o.minSqnr, sparse: o.sparse, entropy: o.entropy, onProgress: bar.update,
+      quantize: o.quantize, channelAxis: o.channelAxis, maxAbsError: o.maxError, quality: o.quality, prune: o.prune === undefined ? undefined : { sparsity: o.prune }, sparse: o.sparse, entropy: o.entropy, onProgress: bar.update,
     });
     bar.stop();
   }
@@ -197,7 +203,8 @@ export async function main(argv: string[], version: string): Promise<number> {
     .option('-q, --quantize <mode>', 'lossless | fp16 | bf16 | int8 | int4 | auto (float32 tensors; GGUF and TF.js quantized tensors keep their codes, but for TF.js float16 under int8 and int4)', 'auto')
     .option('--channel-axis <axis>', 'one channel axis for all per-channel scales, 0 or -1 (default: per tensor, from the model graph or the data)', channelAxis)
     .option('--max-error <x>', "'auto': largest |x − x̂| allowed (≥ 0)", bound('--max-error'))
-    .option('--min-sqnr <db>', "'auto': smallest SQNR allowed, in dB (≥ 0)", bound('--min-sqnr'))
+    .option('--quality <db>', "'auto': the SQNR each quantized tensor keeps, in dB (default 40; lower is smaller)", bound('--quality'))
+    .option('--prune <sparsity>', 'set this share (0 to below 1) of each quantizable tensor\'s smallest weights to zero first', sparsity)
     .option('--no-sparse', 'never store tensors as bitmask + values')
     .option('--no-entropy', 'LZ4 stages only, no Huffman codes or palettes: more bytes, a 2–3x faster decode')
     .option('--calibrate [inputs...]', 'whole ONNX / TF.js graph models: search each tensor\'s setting (int4, int8, fp16, lossless) with the framework (onnxruntime-node, or @tensorflow/tfjs-core + tfjs-backend-cpu + tfjs-converter) so the outputs meet --min-output-cosine on these sample inputs (.npy, name=file.npy or named by the file; the rest generated)')

@@ -8,7 +8,7 @@ import { describeValue } from '../codecs/describe-value';
 import type { Kernels } from '../wasm/kernels';
 import { checkTensorData, isTensorDtype, TENSOR_DTYPES, type TensorArray, type TensorDtype } from './dtypes';
 import { storedBytes, type TensorEntry } from './index-document';
-import { checkMode, matches, planCodes, planTensor, type QuantizeMode, type StageChoice, type TensorPlan } from './plan';
+import { checkMode, DEFAULT_QUALITY_DB, matches, qualityTarget, planCodes, planTensor, type QuantizeMode, type StageChoice, type TensorPlan } from './plan';
 import { choosePipeline, reachable } from './pipeline-choice';
 import type { QuantizedInput, TfjsCodes } from '../codecs/quant';
 import { isTfjsCodes } from '../codecs/quant/tfjs';
@@ -36,9 +36,25 @@ export function isQuantizedTensorInput(tensor: unknown): tensor is QuantizedTens
 }
 
 export interface EncodeOptions {
-  /** Default 'auto': int8 per channel for float32 tensors of rank ≥ 2 and ≥ 1024 elements, the smallest
-   *  scheme within `maxAbsError` / `minSqnrDb` when either is given, lossless for everything else. */
+  /** Default 'auto': each float32 tensor of rank ≥ 2 and ≥ 1024 elements in the fewest bits that keep its
+   *  `quality` (int8 codes with as few levels as it allows, entropy-coded; else float16; else lossless), and
+   *  everything else (biases, norms, scalars) lossless. */
   quantize?: QuantizeMode;
+  /** 'auto': how close each quantized tensor stays to the original, as its signal-to-quantization-noise ratio in
+   *  dB, 10·log10(Σx² / Σ(x − x̂)²) — every 6 dB halves the error and costs one more bit per weight. It is the SQNR
+   *  of a tensor of 16,384 elements; a smaller tensor keeps 3 dB more per halving of its size (up to +12 dB), a
+   *  larger one 3 dB less per doubling (down to −6 dB): each tensor then adds about the same noise to the outputs
+   *  per bit it costs (`qualityTarget`). Default 38: the outputs of real models keep a cosine ≥ 0.995 to the
+   *  original's with their answers unchanged (bench/auto-rd.bench.ts; 35 broke blazeface's). Lower is smaller.
+   *  @example
+   *  await pack(tensors, { quantize: 'auto', quality: 35, rules: [{ match: 'head/*', quality: 50 }] }); */
+  quality?: number;
+  /** 'auto': the largest |x − x̂| any element may move, on top of `quality` (a hard bound, in the tensor's units). */
+  maxAbsError?: number;
+  /** Magnitude pruning before quantization: `{ sparsity: 0.5 }` sets each quantizable tensor's smallest half to
+   *  zero (tensors `quantize` keeps lossless are not pruned); the zeros then go as a bitmask. Stats and `compare`
+   *  count the pruning in the error. */
+  prune?: { sparsity: number };
   /** The channel axis of each weight, for per-channel scales (negative counts from the end), by tensor name — as
    *  `tfjs.channelAxes(modelJson)` reads them from a model's graph. A weight not listed takes the axis whose scales
    *  leave the least error. */
@@ -47,11 +63,10 @@ export interface EncodeOptions {
    *  HWIO convolution and [in, out] dense kernels; wrong for depthwise HWC1 kernels). */
   channelAxis?: 0 | -1;
   /** Per-name overrides, the first match wins: `{ match: '*.bias', quantize: 'lossless' }`,
-   *  `{ match: 'dw/*', channelAxis: 2 }` (`*` any run, `?` one char). A rule without `quantize` keeps the
-   *  model-wide mode; its `channelAxis` goes over every other. */
+   *  `{ match: 'dw/*', channelAxis: 2 }`, `{ match: 'head/*', quality: 50 }`, `{ match: 'fc*', prune: { sparsity: 0.7 } }`
+   *  (`*` any run, `?` one char). What a rule leaves out comes from the model-wide options; its `channelAxis` goes
+   *  over every other. */
   rules?: readonly EncodeRule[];
-  maxAbsError?: number;
-  minSqnrDb?: number;
   /** Store tensors that are at least half zeros as bitmask + values (default true). */
   sparse?: boolean;
   /** Let Huffman codes and palettes compete with LZ4 for each tensor (default true). false keeps LZ4 stages only:
@@ -65,6 +80,8 @@ export interface EncodeRule {
   match: string;
   quantize?: QuantizeMode;
   channelAxis?: number;
+  quality?: number;
+  prune?: { sparsity: number };
 }
 
 export interface EncodedTensor {
@@ -82,6 +99,17 @@ function checkInteger(value: unknown, what: string): number {
   return value as number;
 }
 
+function checkQuality(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !(value >= 0)) throw new TensorzipError('ARGUMENT', `${what}: expected an SQNR in dB ≥ 0, found ${describeValue(value)}`);
+  return value;
+}
+
+function checkSparsity(prune: unknown, what: string): number {
+  const s = (prune as { sparsity?: unknown } | null)?.sparsity;
+  if (typeof s !== 'number' || !(s >= 0 && s < 1)) throw new TensorzipError('ARGUMENT', `${what}: expected { sparsity } with sparsity from 0 to below 1, found ${describeValue(prune)}`);
+  return s;
+}
+
 /** Checks the options once; returns a function that encodes one tensor with them. */
 export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: string): (name: string, tensor: TensorInput | QuantizedTensorInput) => EncodedTensor {
   const mode = checkMode(options.quantize ?? 'auto', `${what} quantize`);
@@ -91,8 +119,16 @@ export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: st
       match: r.match,
       quantize: r.quantize === undefined ? undefined : checkMode(r.quantize, `${what} rules[${i}].quantize`),
       channelAxis: r.channelAxis === undefined ? undefined : checkInteger(r.channelAxis, `${what} rules[${i}].channelAxis`),
+      quality: r.quality === undefined ? undefined : checkQuality(r.quality, `${what} rules[${i}].quality`),
+      sparsity: r.prune === undefined ? undefined : checkSparsity(r.prune, `${what} rules[${i}].prune`),
     };
   });
+  // minSqnrDb was 'auto''s SQNR floor before rate control; quality is that floor now, so an old caller hears of it.
+  if (Object.hasOwn(options, 'minSqnrDb')) throw new TensorzipError('ARGUMENT', `${what} minSqnrDb: replaced by quality (SQNR in dB, see qualityTarget)`);
+  const quality = options.quality === undefined ? DEFAULT_QUALITY_DB : checkQuality(options.quality, `${what} quality`);
+  const maxAbsError = options.maxAbsError;
+  if (maxAbsError !== undefined && !(typeof maxAbsError === 'number' && maxAbsError >= 0)) throw new TensorzipError('ARGUMENT', `${what} maxAbsError: expected a number ≥ 0, found ${describeValue(maxAbsError)}`);
+  const sparsity = options.prune === undefined ? undefined : checkSparsity(options.prune, `${what} prune`);
   const channelAxis = options.channelAxis;
   if (channelAxis !== undefined && channelAxis !== 0 && channelAxis !== -1) throw new TensorzipError('ARGUMENT', `${what} channelAxis: expected 0 or -1, found ${describeValue(channelAxis)}`);
   const channelAxes = options.channelAxes ?? {};
@@ -117,7 +153,7 @@ export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: st
     const rule = rules.find((r) => matches(r.match, name));
     const plan = planTensor(kernels, tensor.dtype, shape, data, {
       mode: rule?.quantize ?? mode, fromRule: rule?.quantize !== undefined, channelAxis: axisOf(name, shape.length, rule?.channelAxis),
-      maxAbsError: options.maxAbsError, minSqnrDb: options.minSqnrDb, stages,
+      quality: qualityTarget(rule?.quality ?? quality, data.length), maxAbsError, sparsity: rule?.sparsity ?? sparsity, stages,
     });
     return { dtype: tensor.dtype, shape, plan, inputBytes: data.byteLength };
   };
@@ -132,7 +168,7 @@ export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: st
     const { axis = null, blockSize = null, stats = null } = q === null || isTfjsCodes(q) ? {} : q;
     const entry: TensorEntry = {
       name, dtype, shape, stored: { dtype: q?.dtype ?? dtype, axis, blockSize, params: null },
-      pipeline: [], chunkElements: 0, chunks: [], stats, metadata: {},
+      pipeline: [], chunkElements: 0, chunks: [], stats: plan.prunedStats ?? stats, metadata: {},
     };
     const params = q === null ? null : paramsBlock(q);
     // Elements per chunk: chunkBytes of decoded data, rounded down to whole stored units (4-bit pairs, GGML blocks).

@@ -9,8 +9,11 @@ import type { PipelineStage } from '../codecs/pipeline';
 import { pipelineCandidates, type CandidateInput } from './pipeline-choice';
 import type { QuantizedInput, QuantizedTensor, TfjsCodes } from '../codecs/quant';
 import type { Kernels } from '../wasm/kernels';
-import { choose } from '../codecs/quant/choose';
-import { quantize } from '../codecs/quant/quantize';
+import { dequantize, quantize } from '../codecs/quant/quantize';
+import { errorStats } from '../codecs/quant/error-stats';
+import type { QuantStats } from '../codecs/quant';
+import { prune } from '../codecs/sparse/prune';
+import { meets, quantizeForTarget } from '../codecs/quant/rate';
 import { leastErrorAxis } from './channel-axis';
 import { exactHalves } from './exact-halves';
 import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from './dtypes';
@@ -22,6 +25,25 @@ export const QUANTIZE_MODES: readonly QuantizeMode[] = ['lossless', 'fp16', 'bf1
 export const SMALL_TENSOR_ELEMENTS = 1024;
 /** Under default options, a tensor whose stored elements are at least this share zeros tries sparse stages. */
 export const SPARSE_MIN_ZEROS = 0.5;
+/** 'auto' without a `quality`: the lowest that kept real models' outputs intact (bench/auto-rd.bench.ts). */
+export const DEFAULT_QUALITY_DB = 38;
+/** The tensor size `quality` is the SQNR of; others get 3 dB per halving or doubling, within the bounds below. */
+const QUALITY_ELEMENTS = 16384;
+const QUALITY_MAX_RAISE_DB = 12;
+const QUALITY_MAX_DROP_DB = 6;
+
+/**
+ * The SQNR in dB a tensor of `elements` values keeps under `quality`: noise in proportion to size, so that each
+ * tensor costs the outputs about the same per bit it stores (a layer adds its weights' relative noise to its output
+ * whatever its size, while its bits grow with its size).
+ * @example
+ * qualityTarget(38, 16384); // 38
+ * qualityTarget(38, 4096);  // 44.02
+ */
+export function qualityTarget(quality: number, elements: number): number {
+  const raise = 10 * Math.log10(QUALITY_ELEMENTS / Math.max(1, elements));
+  return quality + Math.min(QUALITY_MAX_RAISE_DB, Math.max(-QUALITY_MAX_DROP_DB, raise));
+}
 
 export interface PlanOptions {
   mode: QuantizeMode;
@@ -29,8 +51,12 @@ export interface PlanOptions {
   fromRule: boolean;
   /** The channel axis for per-channel scales (negative counts from the end); undefined: the least-error axis. */
   channelAxis?: number;
+  /** 'auto': the SQNR in dB this tensor keeps at least (qualityTarget of pack's `quality`). */
+  quality: number;
+  /** 'auto': the largest |x − x̂| allowed on top of `quality`. */
   maxAbsError?: number;
-  minSqnrDb?: number;
+  /** Share of the smallest weights set to zero before quantization (pack's `prune.sparsity`); undefined: none. */
+  sparsity?: number;
   stages: StageChoice;
 }
 
@@ -48,17 +74,45 @@ export interface TensorPlan {
   width: number;
   /** The byte stages worth a trial, the first preferred on a tie (pipeline-choice.ts). */
   candidates: PipelineStage[][];
+  /** Set when the tensor was pruned: the stored values' error against the original, pruning included. */
+  prunedStats?: QuantStats;
 }
 
 const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
-function quantizeFor(kernels: Kernels, data: Float32Array, shape: number[], options: PlanOptions): QuantizedTensor | null {
-  const count = data.length;
-  const last = shape.length === 0 ? 1 : shape[shape.length - 1];
-  const small = count < SMALL_TENSOR_ELEMENTS || shape.length < 2;
-  if (small && (options.mode === 'auto' || !options.fromRule)) return null;
-  const axis = () => (shape.length < 2 ? undefined : options.channelAxis ?? leastErrorAxis(data, shape));
+/** At most this many distinct values: the tensor holds 8-bit codes already. */
+const QUANTIZED_VALUES = 256;
+
+function fewValues(data: Float32Array, most: number): boolean {
+  const seen = new Set<number>();
+  for (let i = 0; i < data.length; i++) {
+    seen.add(data[i]);
+    if (seen.size > most) return false;
+  }
+  return true;
+}
+
+/** A format the values overflow (float16 past 65504) or cannot hold (NaN, ±Inf) gives null. */
+function tryQuantize<T>(run: () => T): T | null {
   try {
+    return run();
+  } catch (err) {
+    if (isTensorzipError(err, 'ARGUMENT')) return null;
+    throw err;
+  }
+}
+
+/** Small tensors stay precise under a model-wide mode, and under 'auto' even when a rule names them. */
+function keptPrecise(shape: readonly number[], count: number, options: PlanOptions): boolean {
+  const small = count < SMALL_TENSOR_ELEMENTS || shape.length < 2;
+  return small && (options.mode === 'auto' || !options.fromRule);
+}
+
+function quantizeFor(kernels: Kernels, data: Float32Array, shape: number[], options: PlanOptions): QuantizedTensor | null {
+  const last = shape.length === 0 ? 1 : shape[shape.length - 1];
+  if (keptPrecise(shape, data.length, options)) return null;
+  const axis = () => (shape.length < 2 ? undefined : options.channelAxis ?? leastErrorAxis(data, shape));
+  return tryQuantize(() => {
     switch (options.mode) {
       case 'lossless': return null;
       case 'fp16': return quantize(kernels, data, { dtype: 'float16', shape });
@@ -66,16 +120,21 @@ function quantizeFor(kernels: Kernels, data: Float32Array, shape: number[], opti
       case 'int8': return quantize(kernels, data, { dtype: 'int8', shape, axis: axis() });
       case 'int4': return quantize(kernels, data, last % 32 === 0 ? { dtype: 'int4', shape, axis: -1, blockSize: 32 } : { dtype: 'int4', shape, axis: axis() });
       case 'auto': {
-        if (options.maxAbsError === undefined && options.minSqnrDb === undefined) return quantize(kernels, data, { dtype: 'int8', shape, axis: axis() });
-        const q = choose(kernels, data, { shape, axis: axis(), maxAbsError: options.maxAbsError, minSqnrDb: options.minSqnrDb });
-        return q.dtype === 'float32' ? null : q;
+        // Values quantized before (TF.js uint8 weights read as float32) stay exact: a palette stores them in about
+        // the bits of their codes, and quantizing them again would add its error to theirs.
+        if (fewValues(data, QUANTIZED_VALUES)) return null;
+        // The smallest that meets the target: int8 codes with as few levels as it allows, else 16-bit floats.
+        const target = { minSqnrDb: options.quality, maxAbsError: options.maxAbsError };
+        const q = quantizeForTarget(kernels, data, shape, axis(), target);
+        if (q) return q;
+        for (const dtype of ['float16', 'bfloat16'] as const) {
+          const half = tryQuantize(() => quantize(kernels, data, { dtype, shape }));
+          if (half) return meets(half.stats, target) ? half : null;
+        }
+        return null;
       }
     }
-  } catch (err) {
-    // A format the values overflow (float16 past 65504) or cannot hold (NaN, ±Inf): keep the tensor as it is.
-    if (isTensorzipError(err, 'ARGUMENT')) return null;
-    throw err;
-  }
+  });
 }
 
 function zeroShare(stored: Uint8Array, width: number): number {
@@ -89,10 +148,14 @@ function zeroShare(stored: Uint8Array, width: number): number {
 }
 
 export function planTensor(kernels: Kernels, dtype: TensorDtype, shape: number[], data: TensorArray, options: PlanOptions): TensorPlan {
+  const pruning = dtype === 'float32' && options.sparsity !== undefined && !keptPrecise(shape, data.length, options);
+  const values = pruning ? prune(data as Float32Array, { sparsity: options.sparsity! }) : data;
   // Float32 kept as it is goes as 16-bit codes when that loses nothing.
-  const quantized = dtype === 'float32' ? quantizeFor(kernels, data as Float32Array, shape, options) ?? exactHalves(kernels, data as Float32Array, shape) : null;
-  const bytes = bytesOf(data);
-  return quantized ? planCodes(quantized, options.stages) : planStages(null, bytes, TENSOR_DTYPES[dtype].bytes, shapeOf(shape, null, bytes.length), options.stages);
+  const quantized = dtype === 'float32' ? quantizeFor(kernels, values as Float32Array, shape, options) ?? exactHalves(kernels, values as Float32Array, shape) : null;
+  const bytes = bytesOf(values);
+  const plan = quantized ? planCodes(quantized, options.stages) : planStages(null, bytes, TENSOR_DTYPES[dtype].bytes, shapeOf(shape, null, bytes.length), options.stages);
+  if (pruning) plan.prunedStats = errorStats(kernels, data as Float32Array, quantized ? dequantize(kernels, quantized) : values as Float32Array);
+  return plan;
 }
 
 /** Codes quantized before pack() saw them (GGUF blocks, float16 halves, TF.js codes): stored as they are. */

@@ -36,8 +36,9 @@ export function tfjsModelKind(modelJson: Record<string, unknown>): 'tfjs-graph' 
   return Array.isArray(topology.node) ? 'tfjs-graph' : 'tfjs-layers';
 }
 
-/** Modes that quantize float16 weights too: the caller asked for fewer bits than float16 has. */
-const BELOW_FLOAT16: readonly unknown[] = ['int8', 'int4'];
+/** Modes that quantize float16 weights too: the caller asked for fewer bits than float16 has, or ('auto') for the
+ *  fewest bits that keep its quality, which float16 weights also meet with fewer. */
+const BELOW_FLOAT16: readonly unknown[] = ['int8', 'int4', 'auto', undefined];
 
 /** A whole TF.js model as one .tzip: its weights (codes kept, scales on the graph's channel axes), and model.json
  *  without its manifest as an entry with the model's kind. `options` go over these defaults. */

@@ -50,7 +50,7 @@ function stepFloat(x: number, step: 1 | -1): number {
 /** The float32 scale for `span` code steps to cover `extent`: the quotient rounded to nearest, or one step up when
  *  that falls short (so that no value is clipped by more than half a step); never 0; never so large that span·scale
  *  overflows float32 when dequantized. */
-function fitScale(extent: number, span: number): number {
+export function fitScale(extent: number, span: number): number {
   if (extent === 0) return 1;
   let scale = Math.fround(extent / span);
   if (scale * span < extent) scale = stepFloat(scale, 1);
