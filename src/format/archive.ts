@@ -49,8 +49,9 @@ export interface OpenOptions {
   /** Called after every read with the bytes read so far and the file size (for a URL: bytes downloaded). */
   onProgress?: (bytesRead: number, fileSize: number) => void;
   /** Decode chunks on this many workers (Node worker_threads, Web Workers in browsers and Deno), or 'auto' for one
-   *  per core; default 0: on the calling thread. Starting a worker takes ~30 ms, so they pay off on models of tens of
-   *  MB (bench/workers.bench.ts). Where the runtime has shared memory (Node, Deno, cross-origin isolated pages),
+   *  per core; default 0: on the calling thread. Starting a worker takes ~30 ms, and on the shared 2-core machine the
+   *  benchmark ran on, 2 workers decoded face-api's 50 MB slower than one thread (bench/results/workers.json), hence
+   *  no workers unless asked for. Where the runtime has shared memory (Node, Deno, cross-origin isolated pages),
    *  get() and getAll() then return tensors of 64 KiB and more in a SharedArrayBuffer, which the workers decode into.
    *  close() stops them; idle workers never keep a Node process alive.
    *  @example
