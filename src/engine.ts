@@ -10,6 +10,8 @@ import { bindPipeline, type Pipeline } from './codecs/pipeline';
 import { bindContainer, type Container } from './format';
 import { toByteSource, type ArchiveSource, type SourceOptions } from './io/sources';
 import { openAny, type OpenAnyOptions } from './io/open-any';
+import { sign as signSource } from './io/signature';
+import type { KeyInput } from './io/keys';
 import type { Archive, OpenOptions } from './format';
 import { bindGguf, bindOnnx, bindTfjs, type GgufReader, type Onnx, type Tfjs } from './io';
 import { bindOnnxAdapter, type OnnxAdapter } from './adapters/onnx';
@@ -142,6 +144,18 @@ const container = withShards(bindContainer(kernels, resolveSource, loadDefaultKe
 
 /** Packs named tensors into one .tzip file (see Container.pack). */
 export const pack: Container['pack'] = container.pack;
+
+/**
+ * The detached signature (`<file>.sig`) of a .tzip file — bytes, a path or a URL, as open() takes — signed with a
+ * private key (Ed25519 or ECDSA P-256: CryptoKey, JWK or PKCS#8 PEM). docs/SECURITY.md says what it covers.
+ * @example
+ * const { publicKey, privateKey } = await generateKeyPair();
+ * const signature = await sign(bytes, privateKey);          // save as model.tzip.sig beside model.tzip
+ * const archive = await open(bytes, { publicKey, signature }); // a URL or path finds <file>.sig by itself
+ */
+export async function sign(source: ArchiveSource, privateKey: KeyInput, options: { blockBytes?: number } & SourceOptions = {}): Promise<Uint8Array> {
+  return signSource(await toByteSource(source, { ...options, publicKey: undefined }), privateKey, options);
+}
 
 /** A writer of sharded archives on the default engine (see Container.createShardedWriter). */
 export const createShardedWriter: Container['createShardedWriter'] = container.createShardedWriter;

@@ -9,6 +9,8 @@
  * | `CHECKSUM`    | a stored checksum does not match the data                                                   |
  * | `LIMIT`       | the output would pass a limit the caller set (or the default limit)                         |
  * | `UNSUPPORTED` | valid input using a feature this version does not implement                                 |
+ * | `SIGNATURE`   | a signature does not verify: wrong key, a damaged or missing signature, or bytes that differ |
+ * |               | from what was signed (opened with `publicKey`)                                              |
  * | `IO`          | the source could not be read: no connection, a body cut short, an HTTP error status (5xx and |
  * |               | 429 after retries), a server that breaks the Range protocol, a file the system cannot read  |
  * | `NOT_FOUND`   | the URL answered 404 or 410, or the file path does not exist                                |
@@ -28,7 +30,7 @@
  * }
  */
 export type TensorzipErrorCode =
-  | 'ARGUMENT' | 'TRUNCATED' | 'CORRUPT' | 'CHECKSUM' | 'LIMIT' | 'UNSUPPORTED'
+  | 'ARGUMENT' | 'TRUNCATED' | 'CORRUPT' | 'CHECKSUM' | 'LIMIT' | 'UNSUPPORTED' | 'SIGNATURE'
   | 'IO' | 'NOT_FOUND' | 'TIMEOUT' | 'ABORTED' | 'CHANGED';
 
 // A registered symbol: the ESM and the CJS copies of the package (both loaded in one process) share it, so

@@ -1,11 +1,12 @@
 // tensorzip's public entry: re-exports only.
-export { init, createEngine, lz4, entropy, quant, shuffle, delta, sparse, pipeline, pack, open, compare, calibrate, createWriter, createShardedWriter, createDatasetWriter, openDataset, tfjs, gguf, onnx, transformers, type Engine, type EngineOptions } from './engine';
+export { init, createEngine, lz4, entropy, quant, shuffle, delta, sparse, pipeline, pack, open, compare, calibrate, createWriter, createShardedWriter, sign, createDatasetWriter, openDataset, tfjs, gguf, onnx, transformers, type Engine, type EngineOptions } from './engine';
 export { createArena, type Arena, type ArenaOptions, type ArenaQuant } from './arena';
 export type { Shuffle } from './codecs/shuffle';
 export type { Entropy, EntropyDecodeOptions } from './codecs/entropy';
 export type { Pipeline, PipelineStage, ChunkTarget } from './codecs/pipeline';
 export type { ArchiveSource, SourceOptions } from './io/sources';
 export { cacheStore, type CacheStore } from './io/cache-stores';
+export { generateKeyPair, type KeyInput, type SignatureAlgorithm } from './io/keys';
 export { clearCache } from './io/cached-source';
 export type { TfjsWeightSpec } from './io/tfjs';
 export type { TfjsAdapter, TfjsHandlerOptions, TfjsIOHandler, TfjsModelArtifacts } from './adapters/tfjs';

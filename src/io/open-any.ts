@@ -21,7 +21,8 @@ export async function openAny(open: (source: unknown, options: OpenOptions) => P
   const what = 'open (shard index)';
   let bytes = indexBytes;
   if (bytes === null) {
-    const file = await toByteSource(source, { ...options, maxBytes: MAX_SHARD_INDEX_BYTES });
+    // The index itself is not signed (sign() takes .tzip files); with publicKey, each shard is checked against its own.
+    const file = await toByteSource(source, { ...options, publicKey: undefined, signature: undefined, maxBytes: MAX_SHARD_INDEX_BYTES });
     if (file.size > MAX_SHARD_INDEX_BYTES) throw new TensorzipError('LIMIT', `${what}: ${file.size} bytes, more than ${MAX_SHARD_INDEX_BYTES}`);
     bytes = await file.read(0, file.size);
   }

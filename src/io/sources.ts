@@ -1,7 +1,9 @@
 // What open() reads from: bytes in memory, a Blob (a slice at a time), a URL (HTTP Range requests), a file path or
 // file: URL (Node, Deno: a range at a time), or a stream (read to its end first, up to maxBytes: random access needs
 // the whole file).
-import { TensorzipError } from '../errors';
+import { isTensorzipError, TensorzipError } from '../errors';
+import type { KeyInput } from './keys';
+import { verifiedSource } from './signature';
 import { bytesSource, type ByteSource, type OpenOptions } from '../format/archive';
 import { fileSource, hasFileSystem, pathOfFileUrl } from './file-source';
 import { httpSource } from './http-source';
@@ -20,6 +22,11 @@ export interface SourceOptions {
   /** Keep the downloaded file in a cache (cached-source.ts): a store from `cacheStore`, or true for the Cache API
    *  (browsers, Deno). A later open() costs one HEAD request, and only blocks the store lacks are downloaded. */
   cache?: CacheStore | boolean;
+  /** Verify the file's signature (docs/SECURITY.md) with this public key (Ed25519 or ECDSA P-256: a CryptoKey, JWK,
+   *  PEM or raw bytes) before anything is decoded, and each block of it as it is read: SIGNATURE otherwise. */
+  publicKey?: KeyInput;
+  /** The detached signature `sign` made: its bytes, or where to read it; by default `<source>.sig` for a path or URL. */
+  signature?: unknown;
 }
 
 const DEFAULT_MAX_BYTES = 2 ** 31;
@@ -32,6 +39,26 @@ const PREPARED = Symbol('tensorzip.preparedSource');
 export const preparedSource = (source: ByteSource): object => ({ [PREPARED]: source });
 
 export async function toByteSource(source: unknown, options: OpenOptions & SourceOptions = {}): Promise<ByteSource> {
+  const file = await unsignedSource(source, options);
+  if (options.publicKey === undefined) return file;
+  return verifiedSource(file, await signatureOf(source, options), options.publicKey);
+}
+
+/** The signature file of a source opened with publicKey: given, or read beside the file. Not found is SIGNATURE. */
+async function signatureOf(source: unknown, options: OpenOptions & SourceOptions): Promise<Uint8Array> {
+  const given = options.signature ?? (typeof source === 'string' || source instanceof URL ? `${String(source)}.sig` : undefined);
+  if (given === undefined) throw new TensorzipError('SIGNATURE', 'open: publicKey was given, and no signature: pass the signature sign() made as `signature`');
+  if (given instanceof Uint8Array) return given;
+  try {
+    const file = await unsignedSource(given, { maxBytes: 64 << 20, timeoutMs: options.timeoutMs, signal: options.signal });
+    return await file.read(0, file.size);
+  } catch (cause) {
+    if (isTensorzipError(cause, 'NOT_FOUND')) throw new TensorzipError('SIGNATURE', `open: publicKey was given, and there is no signature at ${String(given)} (the file is not signed)`, { cause });
+    throw cause;
+  }
+}
+
+async function unsignedSource(source: unknown, options: OpenOptions & SourceOptions): Promise<ByteSource> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   if (typeof source === 'object' && source !== null && PREPARED in source) return (source as { [PREPARED]: ByteSource })[PREPARED];
   if (source instanceof Uint8Array) return bytesSource(source);
