@@ -23,6 +23,7 @@ import { belowSqnr, printCalibration, printComparison, sameTensors } from './com
 import { loadFramework } from './frameworks';
 import { readSampleInputs } from './sample-files';
 import { datasetInspect, datasetPack } from './dataset';
+import { keygenCommand, readKey, signCommand } from './keys';
 
 const EXIT_DAMAGED = 1;
 const EXIT_DIFFERENT = 1;
@@ -131,8 +132,11 @@ async function inspectCommand(input: string, o: { json?: boolean }): Promise<voi
   else printTable(rows, total, archive.entries, archive.model);
 }
 
-async function verifyCommand(input: string, o: { json?: boolean }): Promise<void> {
-  const archive = await open(readFile(input));
+async function verifyCommand(input: string, o: { json?: boolean; publicKey?: string; signature?: string }): Promise<void> {
+  if (o.signature !== undefined && o.publicKey === undefined) throw new TensorzipError('ARGUMENT', '--signature goes with --public-key');
+  // With a public key, the signature (beside the file, or --signature) is checked first and each block as read.
+  const archive = o.publicKey === undefined ? await open(readFile(input))
+    : await open(input, { publicKey: readKey(o.publicKey), signature: o.signature === undefined ? undefined : readFile(o.signature) });
   const bar = progress('verify', Boolean(o.json));
   const count = archive.tensors.length + archive.entries.length;
   for (const [i, t] of archive.tensors.entries()) {
@@ -145,7 +149,9 @@ async function verifyCommand(input: string, o: { json?: boolean }): Promise<void
   }
   bar.stop();
   const entries = archive.entries.length > 0 ? ` and ${archive.entries.length} entries` : '';
-  process.stdout.write(o.json ? `${JSON.stringify({ input, ok: true, tensors: archive.tensors.length, entries: archive.entries.length })}\n` : `${input}: ok, ${archive.tensors.length} tensors${entries} verified\n`);
+  const signed = o.publicKey !== undefined;
+  process.stdout.write(o.json ? `${JSON.stringify({ input, ok: true, tensors: archive.tensors.length, entries: archive.entries.length, signature: signed ? 'verified' : 'not checked' })}\n`
+    : `${input}: ok, ${archive.tensors.length} tensors${entries} verified${signed ? ', signature verified' : ''}\n`);
 }
 
 interface CompareFlags { minSqnr?: number; json?: boolean; inputs?: string[]; minOutputCosine?: number; outputs: boolean }
@@ -216,7 +222,18 @@ export async function main(argv: string[], version: string): Promise<number> {
     .option('--json', 'print a JSON summary')
     .action(unpackCommand);
   program.command('inspect').argument('<input>', 'a .tzip file').option('--json', 'print JSON').action(inspectCommand);
-  program.command('verify').argument('<input>', 'a .tzip file').option('--json', 'print JSON').action(verifyCommand);
+  program.command('verify').argument('<input>', 'a .tzip file')
+    .option('--public-key <file>', 'check the file\'s signature with this public key (JWK or PEM): every byte against what was signed')
+    .option('--signature <file>', 'the signature (default: <input>.sig)')
+    .option('--json', 'print JSON').action(verifyCommand);
+  program.command('keygen').description('a new signing key pair, written to <name>.private.jwk (owner-only) and <name>.public.jwk; never printed')
+    .requiredOption('-o, --output <name>', 'the key files\' path without extension')
+    .option('--algorithm <name>', 'ed25519 | p256', 'ed25519')
+    .option('--json', 'print JSON (paths, never keys)').action(keygenCommand);
+  program.command('sign').argument('<input>', 'a .tzip file').description('a detached signature of the file (docs/SECURITY.md)')
+    .requiredOption('--key <file>', 'the private key (JWK or PKCS#8 PEM)')
+    .option('-o, --output <file>', 'the signature file (default: <input>.sig)')
+    .option('--json', 'print JSON').action(signCommand);
   let different = false;
   program.command('compare').description("per tensor: how the .tzip stores the original's tensors (bytes, bits/weight) and their error against it (max error, RMSE, SQNR); for ONNX and TF.js graph models, with the framework installed, the outputs of both models on sample inputs (cosine, max abs error, argmax agreement)")
     .argument('<original>', 'the original model, as pack reads it: .safetensors, .npy, .gguf, a TF.js model.json or a .onnx')
