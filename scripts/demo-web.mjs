@@ -21,7 +21,7 @@ function prepareModels() {
   const original = [`${MODEL}.json`, `${MODEL}.bin`].map((name) => readFileSync(join(MODEL_DIR, name)));
   const brotli = original.reduce((n, bytes) => n + brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length, 0);
   const sizes = { model: MODEL, original: original.reduce((n, b) => n + b.length, 0), brotli11: brotli };
-  for (const [key, args] of [['lossless', []], ['int8', ['--quantize', 'int8']]]) {
+  for (const [key, args] of [['lossless', ['--quantize', 'lossless']], ['int8', ['--quantize', 'int8']]]) {
     const out = join(CACHE, `${MODEL}.${key}.tzip`);
     execFileSync(process.execPath, [join(ROOT, 'dist/cli.mjs'), 'pack', join(MODEL_DIR, `${MODEL}.json`), '-o', out, ...args], { stdio: 'inherit' });
     sizes[key] = statSync(out).size;

@@ -35,13 +35,13 @@ it('packs a graph model.json with the graph\'s axes: Conv2D kernel → 3, depthw
   for (const [path, bytes] of Object.entries(shards)) writeFileSync(join(dir, path), bytes);
   const axesOf = async (file: string) => Object.fromEntries((await open(new Uint8Array(readFileSync(join(dir, file))))).tensors.map((t) => [t.name, t.storedAxis]));
 
-  const packed = run('pack', 'model.json', '-o', 'graph.tzip');
+  const packed = run('pack', 'model.json', '-o', 'graph.tzip', '--quantize', 'int8');
   expect(packed.status, packed.stderr).toBe(0);
   expect(await axesOf('graph.tzip')).toEqual({ 'conv/w': 3, 'dw/w': 2, 'fc/w': 0 });
   // Without the graph, the data's axes.
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(modelJson.weightsManifest));
-  expect(run('pack', 'manifest.json', '-o', 'data.tzip').status).toBe(0);
+  expect(run('pack', 'manifest.json', '-o', 'data.tzip', '--quantize', 'int8').status).toBe(0);
   expect(await axesOf('data.tzip')).toEqual({ 'conv/w': 2, 'dw/w': 0, 'fc/w': 1 });
-  expect(run('pack', 'model.json', '-o', 'last.tzip', '--channel-axis', '-1').status).toBe(0);
+  expect(run('pack', 'model.json', '-o', 'last.tzip', '--channel-axis', '-1', '--quantize', 'int8').status).toBe(0);
   expect(await axesOf('last.tzip')).toEqual({ 'conv/w': 3, 'dw/w': 3, 'fc/w': 1 });
 });
