@@ -24,7 +24,7 @@ if (existsSync(report)) {
 
 // Deno: the same files except the Node-only ones, plus test/deno/.
 const shared = readdirSync('test').filter((f) => f.endsWith('.test.ts') && !f.endsWith('.node.test.ts')).map((f) => `test/${f}`);
-const deno = run('deno', 'npx', ['deno', 'test', '--config', 'test/deno/deno.json', '--no-check', '--allow-read', '--allow-env', ...shared, 'test/deno/']);
+const deno = run('deno', 'npx', ['deno', 'test', '--config', 'test/deno/deno.json', '--no-check', '--allow-read', '--allow-env', '--allow-net=127.0.0.1', ...shared, 'test/deno/']);
 const summary = deno.stdout.replace(/\x1b\[[0-9;]*m/g, '').match(/(ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/);
 results.push(summary
   ? { name: 'deno (deno test, dist/)', passed: Number(summary[2]), failed: Number(summary[3]), ok: deno.status === 0 }
