@@ -23,14 +23,16 @@ function candidates(width: number, distinct: number, zeros: boolean): PipelineSt
     const palette: PipelineStage = { codec: 'palette', width: width as 2 | 4 | 8 };
     list.push(distinct <= 256 ? [palette, { codec: 'huffman', planes: 1 }] : [palette, { codec: 'shuffle', typesize: 2 }, { codec: 'huffman', planes: 2 }]);
   }
-  return list;
+  // Format 1.3: each Huffman pipeline again with context blocks.
+  const context = list.filter((p) => p.at(-1)?.codec === 'huffman').map((p) => p.map((s) => (s.codec === 'huffman' ? { codec: 'huffman_ctx' as const, planes: s.planes } : s)));
+  return [...list, ...context];
 }
 
 const TENSORS: [string, TensorInput, string][] = [
   ['skewed bytes', { dtype: 'uint8', shape: [8192], data: Uint8Array.from({ length: 8192 }, () => Math.floor(256 * next() ** 5)) }, 'huffman'],
   ['float32 weights', { dtype: 'float32', shape: [64, 96], data: Float32Array.from({ length: 6144 }, () => normal() * 0.05) }, 'shuffle+huffman'],
   ['float32 of 200 levels (TF.js uint8-quantized)', { dtype: 'float32', shape: [64, 96], data: Float32Array.from({ length: 6144 }, () => Math.round(normal() * 60 + 100) * 0.013 - 1.2) }, 'palette+huffman'],
-  ['int16 of 3000 values spread over the range', { dtype: 'int16', shape: [30000], data: Int16Array.from({ length: 30000 }, () => SPREAD[Math.floor(next() * next() * 3000)]) }, 'palette+shuffle+huffman'],
+  ['int16 of 3000 values spread over the range', { dtype: 'int16', shape: [30000], data: Int16Array.from({ length: 30000 }, () => SPREAD[Math.floor(next() * next() * 3000)]) }, 'palette+shuffle+huffman_ctx'],
   ['pruned float32 weights', { dtype: 'float32', shape: [64, 96], data: Float32Array.from({ length: 6144 }, () => (next() < 0.9 ? 0 : normal())) }, 'sparse+shuffle+huffman'],
   ['a repeating int32 ramp', { dtype: 'int32', shape: [8192], data: Int32Array.from({ length: 8192 }, (_, i) => (i % 100) * 1000) }, 'shuffle+lz4'],
   ['random bytes', { dtype: 'uint8', shape: [8192], data: Uint8Array.from({ length: 8192 }, () => Math.floor(256 * next())) }, ''],

@@ -58,6 +58,7 @@ export function pack(kernels: Kernels, tensors: Record<string, TensorInput | Qua
   const encode = tensorEncoder(kernels, options, 'pack');
   const compact = options.compact !== false;
   const chunkAlignment = compact ? 1 : ALIGNMENT;
+  const paramsAlignment = compact ? 1 : PARAMS_ALIGNMENT;
   let dataLength = 0;
   const pieces: Piece[] = [];
   const place = (bytes: Uint8Array, alignment: number, checksum = xxh32(kernels, bytes)): Piece => {
@@ -100,15 +101,15 @@ export function pack(kernels: Kernels, tensors: Record<string, TensorInput | Qua
   const tensorEntries: TensorEntry[] = [];
   for (const [name, input] of Object.entries(tensors)) {
     const tensor = encode(name, input);
-    placed.push({ entry: tensor.entry, params: tensor.params && place(tensor.params, PARAMS_ALIGNMENT), chunks: tensor.chunks.map(placeChunk) });
+    placed.push({ entry: tensor.entry, params: tensor.params && place(tensor.params, paramsAlignment), chunks: tensor.chunks.map(placeChunk) });
     tensorEntries.push(tensor.entry);
     doneBytes += tensor.inputBytes;
     options.onProgress?.(doneBytes, totalBytes);
   }
 
   const doc: IndexDocument = { tensors: tensorEntries, entries: files, model, metadata: { ...(options.metadata ?? {}) } };
-  // The data area starts at a multiple of 8 (parameter blocks), or of 64 when chunks are aligned.
-  const dataAlignment = compact ? PARAMS_ALIGNMENT : ALIGNMENT;
+  // Packed, the data area starts right after the index; else at a multiple of 64.
+  const dataAlignment = compact ? 1 : ALIGNMENT;
   let dataStart = alignUp(PREFIX_BYTES, dataAlignment);
   let index: Uint8Array;
   let flags = 0;

@@ -134,7 +134,7 @@ export class ContainerWriter {
     const encoded = this.encode(name, tensor);
     this.names.add(name);
     await this.start();
-    if (encoded.params) encoded.entry.stored.params = await this.place(encoded.params, PARAMS_ALIGNMENT);
+    if (encoded.params) encoded.entry.stored.params = await this.place(encoded.params, this.compact ? 1 : PARAMS_ALIGNMENT);
     for (const chunk of encoded.chunks) encoded.entry.chunks.push(await this.place(chunk, this.chunkAlignment()));
     this.tensors.push(encoded.entry);
   }
