@@ -1,6 +1,6 @@
 // The context entropy block encoder (format: huffman_context_decode.ts). It writes the order-0 block huffmanEncode
 // gives, then measures the two-table code with m each of the 4 most frequent bytes, and writes the smallest instead
-// when it is smaller. The same scalar code runs in both builds, so their blocks are identical.
+// when it saves at least 1/128 of the block (it decodes slower). The same scalar code runs in both builds, so their blocks are identical.
 //
 // Safety: reads only [src, src + srcLen), writes only [dst, dst + dstCap); dstCap must be at least
 // huffmanBound(srcLen) (a mode 3 block is written only when smaller than the order-0 block, which fits that bound).
@@ -41,7 +41,8 @@ export function huffmanContextEncode(src: usize, srcLen: usize, dst: usize, dstC
       context = m;
     }
   }
-  if (best >= <u64>plain) return plain;
+  // The second table slows decoding: it has to save at least 1/128 of the block.
+  if (best + (<u64>plain >> 7) >= <u64>plain) return plain;
   contextSize(src, srcLen, context); // the chosen m's lengths back in LENGTHS
   if (dstCap < huffmanBound(srcLen)) return STATUS_OUTPUT_FULL;
   store<u8>(dst, MODE_CONTEXT);
