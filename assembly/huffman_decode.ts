@@ -61,7 +61,7 @@ export function huffmanDecode(src: usize, srcLen: usize, dst: usize, dstCap: usi
     return size;
   }
   const last = <usize>load<u8>(src, BLOCK_HEADER);
-  if (!buildTable(src + BLOCK_HEADER + 1, last)) return STATUS_CORRUPT;
+  if (!buildTable(src + BLOCK_HEADER + 1, last, SYMBOLS, LENGTHS)) return STATUS_CORRUPT;
   const jump = src + jumpTableOffset(last);
   // The streams' bounds, from the jump table; the sizes are summed in 64 bits, so no sum wraps.
   let at = jump + JUMP_TABLE;
@@ -84,14 +84,14 @@ export function huffmanDecode(src: usize, srcLen: usize, dst: usize, dstCap: usi
 }
 
 /**
- * Fills the tables from the 4-bit lengths of byte values 0..last at `lengths`; false when they are not a complete
- * code. The values are sorted into canonical order (by length, then value) by counting; then the tables grow by
+ * Fills the tables `symbols` and `codeLengths` (2^11 bytes each) from the 4-bit lengths of byte values 0..last at
+ * `lengths`; false when they are not a complete code. The values are sorted into canonical order (by length, then value) by counting; then the tables grow by
  * doubling: once the codes of up to L bits are in, entries [0, 2^L) hold them, each at its code reversed (the stream
  * is read from its low bits); a copy of that half above it repeats them with their period, and the codes of L + 1
  * bits take the entries no shorter code covers. Entries no code covers yet are left as they are: a complete code
  * covers all of them by the last length.
  */
-function buildTable(lengths: usize, last: usize): bool {
+export function buildTable(lengths: usize, last: usize, symbols: usize, codeLengths: usize): bool {
   memory.fill(LENGTH_COUNTS, 0, (MAX_CODE_BITS + 1) * 4);
   for (let v: usize = 0; v <= last; v++) {
     const length = <usize>lengthAt(lengths, v);
@@ -120,14 +120,14 @@ function buildTable(lengths: usize, last: usize): bool {
   for (let length: u32 = 1; length <= MAX_CODE_BITS; length++) {
     const half = <usize>1 << (length - 1);
     if (length > 1) {
-      memory.copy(SYMBOLS + half, SYMBOLS, half);
-      memory.copy(LENGTHS + half, LENGTHS, half);
+      memory.copy(symbols + half, symbols, half);
+      memory.copy(codeLengths + half, codeLengths, half);
       code <<= 1;
     }
     for (let k = load<u32>(LENGTH_COUNTS + (<usize>length << 2)); k > 0; k--) {
       const entry = <usize>reversed(code++, length);
-      store<u8>(SYMBOLS + entry, load<u8>(SORTED + next++));
-      store<u8>(LENGTHS + entry, <u8>length);
+      store<u8>(symbols + entry, load<u8>(SORTED + next++));
+      store<u8>(codeLengths + entry, <u8>length);
     }
   }
   return true;
@@ -261,7 +261,7 @@ function finishStream(reader: usize, op: usize, outEnd: usize): i32 {
 }
 
 /** The bits from `pos` on, 0 past the stream's `end` (a byte address). */
-function peekNearEnd(pos: u64, end: u64): u64 {
+export function peekNearEnd(pos: u64, end: u64): u64 {
   const at = <usize>(pos >> 3);
   if (end - <u64>at >= 8) return peek(pos);
   let bits: u64 = 0;

@@ -55,7 +55,7 @@ export function huffmanEncode(src: usize, srcLen: usize, dst: usize, dstCap: usi
   const streams = jumpTableOffset(last) + JUMP_TABLE;
   // Each stream rounds up to whole bytes: the block is at least this long, and at most 3 bytes longer.
   if (<u64>streams + ((bits + 7) >> 3) >= <u64>(BLOCK_HEADER + srcLen)) return storeRaw(src, srcLen, dst);
-  assignCodes(last);
+  assignCodes(LENGTHS, CODES, last);
 
   store<u8>(dst, MODE_HUFFMAN);
   store<u32>(dst, <u32>srcLen, 1);
@@ -110,15 +110,16 @@ function countBytes(src: usize, len: usize): void {
   }
 }
 
-/** Canonical codes from LENGTHS into CODES, each bit-reversed (the stream takes a code's first bit first). */
-function assignCodes(last: usize): void {
+/** Canonical codes from `lengths` (a byte per value) into `codes` (a u32 per value: the code bit-reversed, since the
+ *  stream takes a code's first bit first, in the low 16 bits; its length above). */
+export function assignCodes(lengths: usize, codes: usize, last: usize): void {
   let code: u32 = 0;
   for (let length: u32 = 1; length <= MAX_CODE_BITS; length++) {
     for (let v: usize = 0; v <= last; v++) {
-      if (<u32>load<u8>(LENGTHS + v) != length) continue;
+      if (<u32>load<u8>(lengths + v) != length) continue;
       let reversed: u32 = 0;
       for (let bit: u32 = 0; bit < length; bit++) reversed |= ((code >> bit) & 1) << (length - 1 - bit);
-      store<u32>(CODES + (v << 2), reversed | (length << 16));
+      store<u32>(codes + (v << 2), reversed | (length << 16));
       code++;
     }
     code <<= 1;

@@ -8,12 +8,22 @@
 
 import { STATUS_ARGUMENT, STATUS_OUTPUT_FULL, STATUS_TRUNCATED } from './status';
 import { huffmanDecode } from './huffman_decode';
+import { huffmanContextDecode } from './huffman_context_decode';
 
 /** The most planes a stage has: one per byte of a 16-byte element. */
 const MAX_PLANES: u32 = 16;
 
 /** Decodes a huffman stage of `planes` blocks; returns the bytes written to dst or a status. */
 export function huffmanPlanesDecode(src: usize, srcLen: usize, dst: usize, dstCap: usize, planes: u32): i32 {
+  return planesDecode(src, srcLen, dst, dstCap, planes, false);
+}
+
+/** Decodes a huffman_ctx stage (1.3): the same layout, its blocks context blocks (huffman_context_decode.ts). */
+export function huffmanContextPlanesDecode(src: usize, srcLen: usize, dst: usize, dstCap: usize, planes: u32): i32 {
+  return planesDecode(src, srcLen, dst, dstCap, planes, true);
+}
+
+function planesDecode(src: usize, srcLen: usize, dst: usize, dstCap: usize, planes: u32, context: bool): i32 {
   if (planes == 0 || planes > MAX_PLANES) return STATUS_ARGUMENT;
   const table = <usize>(planes - 1) << 2;
   if (srcLen < table) return STATUS_TRUNCATED;
@@ -23,7 +33,8 @@ export function huffmanPlanesDecode(src: usize, srcLen: usize, dst: usize, dstCa
   for (let p: u32 = 0; p < planes; p++) {
     const length = p < planes - 1 ? <u64>load<u32>(src + (<usize>p << 2)) : left;
     if (length > left) return STATUS_TRUNCATED;
-    const size = huffmanDecode(at, <usize>length, dst + written, dstCap - written);
+    const size = context ? huffmanContextDecode(at, <usize>length, dst + written, dstCap - written)
+      : huffmanDecode(at, <usize>length, dst + written, dstCap - written);
     if (size < 0) return size;
     written += <usize>size;
     at += <usize>length;

@@ -21,6 +21,8 @@ export { decodeChunk } from './pipeline';
 export { huffmanBound, huffmanEncode } from './huffman_encode';
 export { huffmanDecode } from './huffman_decode';
 export { huffmanDecodedSize } from './huffman_format';
+export { huffmanContextEncode } from './huffman_context_encode';
+export { huffmanContextDecode, huffmanContextDecodedSize } from './huffman_context_decode';
 export { ggmlEncodeQ8_0, ggmlEncodeQ4_0, ggmlEncodeQ4_1, ggmlDecodeQ8_0, ggmlDecodeQ4_0, ggmlDecodeQ4_1, ggmlDecodeQ4_K } from './ggml';
 import { XXH32_STATE_BYTES } from './xxhash32';
 import { AFFINE_LAYOUT_BYTES } from './affine';

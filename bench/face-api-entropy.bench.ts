@@ -149,7 +149,12 @@ function ransBlockBytes(hists: ArrayLike<number>[]): number {
 function split(file: Uint8Array): Row {
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
   const indexLength = Number(view.getBigUint64(16, true));
-  const index = JSON.parse(new TextDecoder().decode(file.subarray(32, 32 + indexLength)));
+  const stored = file.subarray(32, 32 + indexLength);
+  // Format 1.3, flag bit 0: u32 decoded length, then an entropy block of one LZ4 block of the JSON.
+  const json = view.getUint16(6, true) & 1
+    ? engine.lz4.decompressBlock(engine.entropy.decode(stored.subarray(4)), { outputSize: view.getUint32(32, true) })
+    : stored;
+  const index = JSON.parse(new TextDecoder().decode(json));
   let params = 0, tables = 0, payload = 0;
   const byKind: Row = {};
   for (const t of index.tensors) {

@@ -113,7 +113,7 @@ describe('format 1.1 stages: the SIMD and scalar builds agree', () => {
     };
     const options = { chunkBytes: 4096, rules: [{ match: 'l*', quantize: 'lossless' as const }] };
     const simdFile = await simdEngine.pack(tensors, options);
-    expect([...simdFile.subarray(4, 6)], 'format version 1.2').toEqual([1, 2]);
+    expect([...simdFile.subarray(4, 6)], 'format version 1.3').toEqual([1, 3]);
     expect(equalBytes(simdFile, await scalarEngine.pack(tensors, options))).toBe(true);
     const [a, b] = await Promise.all([simdEngine.open(simdFile), scalarEngine.open(simdFile)]);
     const codecs = new Set<string>(a.tensors.flatMap((t) => t.pipeline.map((s) => s.codec)));

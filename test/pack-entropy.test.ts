@@ -23,7 +23,9 @@ function candidates(width: number, distinct: number, zeros: boolean): PipelineSt
     const palette: PipelineStage = { codec: 'palette', width: width as 2 | 4 | 8 };
     list.push(distinct <= 256 ? [palette, { codec: 'huffman', planes: 1 }] : [palette, { codec: 'shuffle', typesize: 2 }, { codec: 'huffman', planes: 2 }]);
   }
-  return list;
+  // Format 1.3: each Huffman pipeline again with context blocks.
+  const context = list.filter((p) => p.at(-1)?.codec === 'huffman').map((p) => p.map((s) => (s.codec === 'huffman' ? { codec: 'huffman_ctx' as const, planes: s.planes } : s)));
+  return [...list, ...context];
 }
 
 const TENSORS: [string, TensorInput, string][] = [

@@ -10,7 +10,8 @@ import type { Kernels } from '../wasm/kernels';
 import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from './dtypes';
 import { newArray } from '../codecs/output-bytes';
 import { describeValue } from '../codecs/describe-value';
-import { FOOTER_BYTES, PREFIX_BYTES, readFooter, readPrefix, type IndexLocation } from './framing';
+import { FLAG_COMPRESSED_INDEX, FLAG_PACKED_CHUNKS, FOOTER_BYTES, PREFIX_BYTES, readFooter, readPrefix, type IndexLocation } from './framing';
+import { decompressIndex } from './index-compression';
 import { affineLayout } from '../codecs/quant/layout';
 import { isTfjsCodesDtype } from '../codecs/quant/tfjs';
 import { isQuantized, parseIndex, storedBytes, type ByteRange, type TensorEntry } from './index-document';
@@ -190,7 +191,8 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
   const pool = await poolFor(options.workers, kernels.simd, 'open');
   const hash = (bytes: Uint8Array) => xxh32(kernels, bytes);
   if (source.size < PREFIX_BYTES + FOOTER_BYTES) throw new TensorzipError('TRUNCATED', `open: a .tzip file has at least ${PREFIX_BYTES + FOOTER_BYTES} bytes, found ${source.size}`);
-  const fromPrefix = readPrefix(await source.read(0, PREFIX_BYTES), hash);
+  const prefix = readPrefix(await source.read(0, PREFIX_BYTES), hash);
+  const fromPrefix = prefix.index;
   const footerOffset = source.size - FOOTER_BYTES;
   const fromFooter = readFooter(await source.read(footerOffset, FOOTER_BYTES), footerOffset, hash);
   if (fromPrefix && (fromPrefix.offset !== fromFooter.offset || fromPrefix.length !== fromFooter.length || fromPrefix.checksum !== fromFooter.checksum)) {
@@ -201,9 +203,10 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
   if (location.offset < PREFIX_BYTES || location.offset + location.length > footerOffset) {
     throw new TensorzipError('CORRUPT', `open: the index (bytes ${location.offset}–${location.offset + location.length}) lies outside the file's data area`);
   }
-  const indexBytes = await source.read(location.offset, location.length);
-  if (hash(indexBytes) !== location.checksum) throw new TensorzipError('CHECKSUM', 'open: the index checksum does not match', { offset: location.offset });
-  const doc = parseIndex(indexBytes, location, source.size, { maxBytes, maxTensors, maxChunks });
+  const storedIndex = await source.read(location.offset, location.length);
+  if (hash(storedIndex) !== location.checksum) throw new TensorzipError('CHECKSUM', 'open: the index checksum does not match', { offset: location.offset });
+  const indexBytes = prefix.flags & FLAG_COMPRESSED_INDEX ? decompressIndex(kernels, storedIndex, maxIndexBytes, location.offset) : storedIndex;
+  const doc = parseIndex(indexBytes, location, source.size, { maxBytes, maxTensors, maxChunks }, { packedChunks: (prefix.flags & FLAG_PACKED_CHUNKS) !== 0 });
   const byName = new Map(doc.tensors.map((t) => [t.name, t]));
   const entriesByName = new Map(doc.entries.map((e) => [e.name, e]));
   // Tensors and entries whose ranges prefetchAll() announced and no read has used yet: their first read announces

@@ -5,7 +5,11 @@ export const PREFIX_BYTES = 32;
 export const FOOTER_BYTES = 32;
 export const ALIGNMENT = 64;
 export const MAJOR_VERSION = 1;
-export const MINOR_VERSION = 2;
+export const MINOR_VERSION = 3;
+/** Prefix flag bits (1.3): the index is stored compressed (index-compression.ts), chunks may start at any offset. */
+export const FLAG_COMPRESSED_INDEX = 1;
+export const FLAG_PACKED_CHUNKS = 2;
+const KNOWN_FLAGS = FLAG_COMPRESSED_INDEX | FLAG_PACKED_CHUNKS;
 const MAGIC = [0x54, 0x5a, 0x49, 0x50]; // "TZIP"
 const END_MAGIC = [0x50, 0x49, 0x5a, 0x54]; // "PIZT"
 
@@ -26,12 +30,18 @@ export function alignUp(n: number, alignment = ALIGNMENT): number {
  *  in place where the file's bytes are aligned; only chunks need 64. */
 export const PARAMS_ALIGNMENT = 8;
 
-export function writePrefix(target: Uint8Array, index: IndexLocation | null, hash: Hash): void {
+/** What the prefix says: the index location (null when only the footer gives it) and the flag bits. */
+export interface Prefix {
+  index: IndexLocation | null;
+  flags: number;
+}
+
+export function writePrefix(target: Uint8Array, index: IndexLocation | null, flags: number, hash: Hash): void {
   const view = new DataView(target.buffer, target.byteOffset, PREFIX_BYTES);
   target.set(MAGIC, 0);
   view.setUint8(4, MAJOR_VERSION);
   view.setUint8(5, MINOR_VERSION);
-  view.setUint16(6, 0, true);
+  view.setUint16(6, flags, true);
   view.setBigUint64(8, BigInt(index?.offset ?? 0), true);
   view.setBigUint64(16, BigInt(index?.length ?? 0), true);
   view.setUint32(24, index?.checksum ?? 0, true);
@@ -54,8 +64,8 @@ function safeU64(view: DataView, at: number, what: string): number {
   return Number(value);
 }
 
-/** Reads the prefix; returns the index location it gives, or null when only the footer gives it. */
-export function readPrefix(prefix: Uint8Array, hash: Hash): IndexLocation | null {
+/** Reads the prefix: the index location it gives (null when only the footer gives it) and its flags. */
+export function readPrefix(prefix: Uint8Array, hash: Hash): Prefix {
   if (prefix.length < PREFIX_BYTES) throw new TensorzipError('TRUNCATED', `open: a .tzip file starts with a ${PREFIX_BYTES}-byte prefix, found ${prefix.length} bytes`);
   if (MAGIC.some((b, i) => prefix[i] !== b)) {
     throw new TensorzipError('CORRUPT', `open: expected the magic "TZIP", found ${[...prefix.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ')}`, { offset: 0 });
@@ -65,15 +75,20 @@ export function readPrefix(prefix: Uint8Array, hash: Hash): IndexLocation | null
     throw new TensorzipError('UNSUPPORTED', `open: format version ${view.getUint8(4)}.${view.getUint8(5)}; this reader reads version ${MAJOR_VERSION}.x`, { offset: 4 });
   }
   if (hash(prefix.subarray(0, 28)) !== view.getUint32(28, true)) throw new TensorzipError('CHECKSUM', 'open: the prefix checksum does not match', { offset: 28 });
-  if (view.getUint16(6, true) !== 0) throw new TensorzipError('CORRUPT', `open: reserved flag bits are set (0x${view.getUint16(6, true).toString(16)})`, { offset: 6 });
+  const flags = view.getUint16(6, true);
+  const unknown = flags & ~KNOWN_FLAGS;
+  if (unknown !== 0) {
+    const bits = [...Array(16).keys()].filter((b) => (unknown >> b) & 1).join(', ');
+    throw new TensorzipError('UNSUPPORTED', `open: unknown flag bits are set (bit ${bits}); this reader (format ${MAJOR_VERSION}.${MINOR_VERSION}) knows bits 0 and 1`, { offset: 6 });
+  }
   const offset = safeU64(view, 8, 'the index offset');
   const length = safeU64(view, 16, 'the index length');
   const checksum = view.getUint32(24, true);
   if (offset === 0) {
     if (length !== 0 || checksum !== 0) throw new TensorzipError('CORRUPT', 'open: the prefix gives an index length or checksum without an offset', { offset: 16 });
-    return null;
+    return { index: null, flags };
   }
-  return { offset, length, checksum };
+  return { index: { offset, length, checksum }, flags };
 }
 
 export function readFooter(footer: Uint8Array, footerOffset: number, hash: Hash): IndexLocation {

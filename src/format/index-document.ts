@@ -174,6 +174,7 @@ const STAGE_FIELDS: Record<string, Record<string, Allowed>> = {
   delta: { width: [1, 2, 4, 8] },
   sparse: { format: ['bitmask', 'csr', '2:4'], width: [1, 2, 4] },
   huffman: { planes: Array.from({ length: 16 }, (_, i) => i + 1) },
+  huffman_ctx: { planes: Array.from({ length: 16 }, (_, i) => i + 1) },
   palette: { width: [2, 4, 8] },
   regroup: { groups: [2, 4, 8, 16], channels: { min: 1, max: REGROUP_MAX_CHANNELS }, run: { min: 1, max: REGROUP_MAX_RUN } },
 };
@@ -181,7 +182,7 @@ const STAGE_FIELDS: Record<string, Record<string, Allowed>> = {
 /** Most stages in one pipeline. */
 const MAX_STAGES = 8;
 /** Codecs that expand (see chunkExpansion): at most one of each group in a pipeline, so its expansion stays bounded. */
-const ONCE = [['lz4', 'huffman'], ['sparse', 'palette']];
+const ONCE = [['lz4', 'huffman', 'huffman_ctx'], ['sparse', 'palette']];
 
 function pipeline(value: unknown, what: string): PipelineStage[] {
   if (!Array.isArray(value)) throw corrupt(`${what} must be an array of stages`);
@@ -214,7 +215,7 @@ function chunkBound(stages: PipelineStage[], stored: number): number {
   }
   if (stages.some((s) => s.codec === 'lz4')) bound += Math.floor(bound / 255) + 16;
   // A block per plane is never longer than its raw form: 5 header bytes, and each plane's u32 length.
-  for (const s of stages) if (s.codec === 'huffman') bound += 9 * s.planes;
+  for (const s of stages) if (s.codec === 'huffman' || s.codec === 'huffman_ctx') bound += 9 * s.planes;
   return bound;
 }
 
@@ -239,7 +240,13 @@ export interface IndexLimits {
 }
 
 /** `label` names the item in errors: a tensor, or an entry read as one (fileEntry). */
-function tensorEntry(value: unknown, i: number, limits: IndexLimits, chunksBefore: number, label: 'tensor' | 'entry' = 'tensor'): TensorEntry {
+/** Rules a prefix flag changes (1.3). */
+export interface IndexRules {
+  /** Flag bit 1: chunks may start at any offset, not only at multiples of 64. */
+  packedChunks: boolean;
+}
+
+function tensorEntry(value: unknown, i: number, limits: IndexLimits, rules: IndexRules, chunksBefore: number, label: 'tensor' | 'entry' = 'tensor'): TensorEntry {
   if (!isObject(value)) throw corrupt(`tensors[${i}] must be an object`);
   const name = value.name;
   if (typeof name !== 'string' || name.length === 0 || name.length > 1024 || (name.length > 341 && utf8.encode(name).length > 1024)) throw corrupt(`tensors[${i}].name must be a string of 1 to 1024 bytes`);
@@ -306,7 +313,7 @@ function tensorEntry(value: unknown, i: number, limits: IndexLimits, chunksBefor
     if (bytes % sparseWidth !== 0) throw corrupt(`${what} chunks[${k}]: its ${bytes} stored bytes are not whole ${sparseWidth}-byte elements for its sparse stage`);
     if (r.length > chunkBound(stages, bytes)) throw corrupt(`${what} chunks[${k}]: ${r.length} bytes is more than its pipeline can produce for ${elements} elements`);
     if (r.length * expansion < bytes) throw corrupt(`${what} chunks[${k}]: ${r.length} bytes cannot decode to the ${bytes} bytes of ${elements} elements (its pipeline expands at most ${expansion}x)`);
-    if (r.offset % ALIGNMENT !== 0) throw corrupt(`${what} chunks[${k}]: offset ${r.offset} is not a multiple of ${ALIGNMENT}`);
+    if (!rules.packedChunks && r.offset % ALIGNMENT !== 0) throw corrupt(`${what} chunks[${k}]: offset ${r.offset} is not a multiple of ${ALIGNMENT}`);
     return r;
   });
   const stats = value.stats;
@@ -318,7 +325,7 @@ function tensorEntry(value: unknown, i: number, limits: IndexLimits, chunksBefor
 }
 
 /** An entry (1.2): its name and media type checked, then everything else exactly as a uint8 tensor of shape [size]. */
-function fileEntry(value: unknown, i: number, limits: IndexLimits, chunksBefore: number): FileEntry {
+function fileEntry(value: unknown, i: number, limits: IndexLimits, rules: IndexRules, chunksBefore: number): FileEntry {
   if (!isObject(value)) throw corrupt(`entries[${i}] must be an object`);
   const nameProblem = entryNameProblem(value.name);
   if (nameProblem !== null) throw corrupt(`entries[${i}].name ${describeValue(value.name)} ${nameProblem}`);
@@ -331,7 +338,7 @@ function fileEntry(value: unknown, i: number, limits: IndexLimits, chunksBefore:
     name: value.name, dtype: 'uint8', shape: [value.size], stored: { dtype: 'uint8' },
     pipeline: value.pipeline, chunkElements: value.chunkElements, chunks: value.chunks, metadata: value.metadata,
   };
-  return { ...tensorEntry(asTensor, i, limits, chunksBefore, 'entry'), mediaType: mediaType as string | null };
+  return { ...tensorEntry(asTensor, i, limits, rules, chunksBefore, 'entry'), mediaType: mediaType as string | null };
 }
 
 function modelRef(value: unknown, entries: readonly FileEntry[]): ModelRef | null {
@@ -377,10 +384,10 @@ export const MAX_SHARED_USES = 8;
 
 /**
  * Parses and checks the index: at most maxTensors tensors and maxChunks chunks (LIMIT), unique names, every range
- * inside the file, aligned, and no two ranges overlapping but chunks that share one (at most MAX_SHARED_USES × the
+ * inside the file, aligned (unless chunks are packed), and no two ranges overlapping but chunks that share one (at most MAX_SHARED_USES × the
  * file's size of chunk bytes over every use, LIMIT). Linear in the index size, but for one sort of the ranges.
  */
-export function parseIndex(bytes: Uint8Array, location: IndexLocation, fileSize: number, limits: IndexLimits): IndexDocument {
+export function parseIndex(bytes: Uint8Array, location: IndexLocation, fileSize: number, limits: IndexLimits, rules: IndexRules): IndexDocument {
   // Before parsing: tensor entries are the objects in an array at depth 3 ({ tensors: [ {…} ] }), chunk ranges the
   // arrays in an array at depth 5 ({ tensors: [ { chunks: [ […] ] } ] }).
   const { arrays, objects } = arrayElementsByDepth(bytes, location.offset);
@@ -393,7 +400,7 @@ export function parseIndex(bytes: Uint8Array, location: IndexLocation, fileSize:
   const names = new Set<string>();
   let chunks = 0;
   const tensors = json.tensors.map((value, i) => {
-    const t = tensorEntry(value, i, limits, chunks);
+    const t = tensorEntry(value, i, limits, rules, chunks);
     if (names.has(t.name)) throw corrupt(`two tensors are named ${describeValue(t.name)}`);
     names.add(t.name);
     chunks += t.chunks.length;
@@ -405,7 +412,7 @@ export function parseIndex(bytes: Uint8Array, location: IndexLocation, fileSize:
   if (tensors.length + entryValues.length > limits.maxTensors) throw tooMany(tensors.length + entryValues.length);
   const entryNames = new Set<string>();
   const entries = entryValues.map((value, i) => {
-    const e = fileEntry(value, i, limits, chunks);
+    const e = fileEntry(value, i, limits, rules, chunks);
     if (entryNames.has(e.name)) throw corrupt(`two entries are named ${describeValue(e.name)}`);
     entryNames.add(e.name);
     chunks += e.chunks.length;

@@ -6,7 +6,8 @@ import { xxh32 } from '../codecs/checksum';
 import { allocateForOverwrite } from '../codecs/output-bytes';
 import type { Kernels } from '../wasm/kernels';
 import { isQuantizedTensorInput, tensorEncoder, type EncodeOptions, type QuantizedTensorInput, type TensorInput } from './encode-tensor';
-import { ALIGNMENT, alignUp, FOOTER_BYTES, PARAMS_ALIGNMENT, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
+import { ALIGNMENT, alignUp, FLAG_COMPRESSED_INDEX, FLAG_PACKED_CHUNKS, FOOTER_BYTES, PARAMS_ALIGNMENT, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
+import { compressIndex } from './index-compression';
 import { serializeIndex, type IndexDocument, type ModelRef, type TensorEntry } from './index-document';
 import { checkModel, checkModelEntry, entryEncoder, type EntryInput } from './encode-entry';
 
@@ -31,6 +32,12 @@ export interface PackOptions extends EncodeOptions {
    *  const file = await pack({ 'a.weight': w, 'b.weight': w });                  // w's chunks stored once
    *  const legacy = await pack({ 'a.weight': w, 'b.weight': w }, { dedupe: false }); // stored twice */
   dedupe?: boolean;
+  /** Compress the index (when that is smaller) and pack chunks without alignment gaps (default true; format 1.3,
+   *  flag bits 0 and 1). face-api's seven models in one file: a 117 KB index stored in 19 KB, 18 KB of padding gone.
+   *  false writes a file that 1.2 readers read (with `dedupe: false`, 1.1 readers too).
+   *  @example
+   *  const legacy = await pack(tensors, { compact: false }); // readable by tensorzip 1.2 readers */
+  compact?: boolean;
 }
 
 interface Piece {
@@ -49,6 +56,9 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 export function pack(kernels: Kernels, tensors: Record<string, TensorInput | QuantizedTensorInput>, options: PackOptions = {}): Uint8Array {
   if (typeof tensors !== 'object' || tensors === null) throw new TensorzipError('ARGUMENT', 'pack: expected an object of tensors by name');
   const encode = tensorEncoder(kernels, options, 'pack');
+  const compact = options.compact !== false;
+  const chunkAlignment = compact ? 1 : ALIGNMENT;
+  const paramsAlignment = compact ? 1 : PARAMS_ALIGNMENT;
   let dataLength = 0;
   const pieces: Piece[] = [];
   const place = (bytes: Uint8Array, alignment: number, checksum = xxh32(kernels, bytes)): Piece => {
@@ -61,12 +71,12 @@ export function pack(kernels: Kernels, tensors: Record<string, TensorInput | Qua
   const chunksByKey = new Map<string, Piece[]>();
   const placeChunk = (bytes: Uint8Array): Piece => {
     const checksum = xxh32(kernels, bytes);
-    if (options.dedupe === false) return place(bytes, ALIGNMENT, checksum);
+    if (options.dedupe === false) return place(bytes, chunkAlignment, checksum);
     const key = `${bytes.length}:${checksum}`;
     const same = chunksByKey.get(key);
     const earlier = same?.find((p) => equalBytes(p.bytes, bytes));
     if (earlier) return earlier;
-    const piece = place(bytes, ALIGNMENT, checksum);
+    const piece = place(bytes, chunkAlignment, checksum);
     if (same) same.push(piece);
     else chunksByKey.set(key, [piece]);
     return piece;
@@ -91,22 +101,31 @@ export function pack(kernels: Kernels, tensors: Record<string, TensorInput | Qua
   const tensorEntries: TensorEntry[] = [];
   for (const [name, input] of Object.entries(tensors)) {
     const tensor = encode(name, input);
-    placed.push({ entry: tensor.entry, params: tensor.params && place(tensor.params, PARAMS_ALIGNMENT), chunks: tensor.chunks.map(placeChunk) });
+    placed.push({ entry: tensor.entry, params: tensor.params && place(tensor.params, paramsAlignment), chunks: tensor.chunks.map(placeChunk) });
     tensorEntries.push(tensor.entry);
     doneBytes += tensor.inputBytes;
     options.onProgress?.(doneBytes, totalBytes);
   }
 
   const doc: IndexDocument = { tensors: tensorEntries, entries: files, model, metadata: { ...(options.metadata ?? {}) } };
-  let dataStart = alignUp(PREFIX_BYTES);
+  // Packed, the data area starts right after the index; else at a multiple of 64.
+  const dataAlignment = compact ? 1 : ALIGNMENT;
+  let dataStart = alignUp(PREFIX_BYTES, dataAlignment);
   let index: Uint8Array;
+  let flags = 0;
   for (;;) {
     for (const { entry, params, chunks } of placed) {
       entry.stored.params = params && { offset: dataStart + params.at, length: params.bytes.length, checksum: params.checksum };
       entry.chunks = chunks.map((c) => ({ offset: dataStart + c.at, length: c.bytes.length, checksum: c.checksum }));
     }
     index = serializeIndex(doc);
-    const needed = alignUp(PREFIX_BYTES + index.length);
+    flags = compact ? FLAG_PACKED_CHUNKS : 0;
+    const compressed = compact ? compressIndex(kernels, index) : null;
+    if (compressed && compressed.length < index.length) {
+      index = compressed;
+      flags |= FLAG_COMPRESSED_INDEX;
+    }
+    const needed = alignUp(PREFIX_BYTES + index.length, dataAlignment);
     if (needed <= dataStart) break;
     dataStart = needed;
   }
@@ -116,7 +135,7 @@ export function pack(kernels: Kernels, tensors: Record<string, TensorInput | Qua
   file.fill(0);
   const location = { offset: PREFIX_BYTES, length: index.length, checksum: xxh32(kernels, index) };
   const hash = (bytes: Uint8Array) => xxh32(kernels, bytes);
-  writePrefix(file, location, hash);
+  writePrefix(file, location, flags, hash);
   file.set(index, PREFIX_BYTES);
   for (const p of pieces) file.set(p.bytes, dataStart + p.at);
   writeFooter(file.subarray(fileSize - FOOTER_BYTES), location, hash);

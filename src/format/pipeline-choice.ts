@@ -45,7 +45,9 @@ const ESTIMATE_BYTES = 1 << 20;
  * + LZ4, which finds the rows that repeat once each field's bytes lie together; and unless the caller turned entropy stages off, [shuffle] + a Huffman code per byte plane; sparse bitmask + Huffman; for 2-, 4- and 8-byte elements with
  * at most 65,536 distinct values in the tensor, a palette + Huffman of its indices (per byte plane for u16 indices);
  * for byte codes in K equal groups of at least 2 channels each, the channels regrouped by spread + a Huffman code per
- * group, for the K of 4, 8, 16 whose order-0 estimate is smallest, when that beats one code (bestRegroup).
+ * group, for the K of 4, 8, 16 whose order-0 estimate is smallest, when that beats one code (bestRegroup); and last,
+ * each Huffman pipeline with `huffman_ctx` instead (two codes per plane chosen by the byte before: slower to decode,
+ * so its blocks use them only where they save 1/128 of the block, and a tie keeps the plain pipeline).
  */
 export function pipelineCandidates({ stored, width, sparse, entropy, rowBytes = 0, channels }: CandidateInput): PipelineStage[][] {
   const w = width as 1 | 2 | 4;
@@ -68,7 +70,10 @@ export function pipelineCandidates({ stored, width, sparse, entropy, rowBytes = 
         : [palette, { codec: 'shuffle', typesize: 2 }, { codec: 'huffman', planes: 2 }]);
     }
   }
-  return candidates;
+  // Each Huffman pipeline again with context blocks (format 1.3), after the plain ones: chosen only when smaller.
+  const withContext = candidates.filter((p) => p.at(-1)?.codec === 'huffman')
+    .map((p) => p.map((s): PipelineStage => (s.codec === 'huffman' ? { codec: 'huffman_ctx', planes: s.planes } : s)));
+  return [...candidates, ...withContext];
 }
 
 /** Order-0 bytes of a histogram. */

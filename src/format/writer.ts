@@ -6,7 +6,8 @@ import { TensorzipError } from '../errors';
 import { xxh32 } from '../codecs/checksum';
 import type { Kernels } from '../wasm/kernels';
 import { tensorEncoder, type EncodeOptions, type QuantizedTensorInput, type TensorInput } from './encode-tensor';
-import { ALIGNMENT, alignUp, FOOTER_BYTES, PARAMS_ALIGNMENT, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
+import { ALIGNMENT, alignUp, FLAG_COMPRESSED_INDEX, FLAG_PACKED_CHUNKS, FOOTER_BYTES, PARAMS_ALIGNMENT, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
+import { compressIndex } from './index-compression';
 import { serializeIndex, type FileEntry, type ModelRef, type TensorEntry } from './index-document';
 import { checkModel, checkModelEntry, entryEncoder } from './encode-entry';
 
@@ -41,6 +42,12 @@ export interface WriterOptions extends EncodeOptions {
   /** The model the file holds (format 1.2): its kind and the entry that describes it, added with addEntry() before
    *  finish() (ARGUMENT otherwise). */
   model?: ModelRef;
+  /** Compress the index and pack chunks without alignment gaps (default true; format 1.3, flag bits 0 and 1). The
+   *  flags are written first, so the index is compressed even when that does not shrink it (a few bytes at most).
+   *  false writes a file that 1.2 and 1.1 readers read.
+   *  @example
+   *  const writer = new ContainerWriter(stream, { compact: false }); // readable by tensorzip 1.2 readers */
+  compact?: boolean;
 }
 
 export class ContainerWriter {
@@ -53,6 +60,7 @@ export class ContainerWriter {
   private readonly names = new Set<string>();
   private readonly files: FileEntry[] = [];
   private readonly fileNames = new Set<string>();
+  private readonly compact: boolean;
   private position = 0;
   private started = false;
   private finished = false;
@@ -61,6 +69,7 @@ export class ContainerWriter {
     this.encode = tensorEncoder(kernels, options, 'ContainerWriter');
     this.encodeEntry = entryEncoder(kernels, options, 'ContainerWriter.addEntry');
     this.model = checkModel(options.model, 'ContainerWriter');
+    this.compact = options.compact !== false;
     if (typeof WritableStream !== 'undefined' && sink instanceof WritableStream) {
       const writer = sink.getWriter();
       this.write = (bytes) => writer.write(bytes);
@@ -115,7 +124,7 @@ export class ContainerWriter {
     if (this.started) return;
     this.started = true;
     const prefix = new Uint8Array(PREFIX_BYTES);
-    writePrefix(prefix, null, (b) => xxh32(this.kernels, b));
+    writePrefix(prefix, null, this.compact ? FLAG_COMPRESSED_INDEX | FLAG_PACKED_CHUNKS : 0, (b) => xxh32(this.kernels, b));
     await this.emit(prefix);
   }
 
@@ -130,8 +139,8 @@ export class ContainerWriter {
     const encoded = this.encode(name, tensor);
     this.names.add(name);
     await this.start();
-    if (encoded.params) encoded.entry.stored.params = await this.place(encoded.params, PARAMS_ALIGNMENT);
-    for (const chunk of encoded.chunks) encoded.entry.chunks.push(await this.place(chunk, ALIGNMENT));
+    if (encoded.params) encoded.entry.stored.params = await this.place(encoded.params, this.compact ? 1 : PARAMS_ALIGNMENT);
+    for (const chunk of encoded.chunks) encoded.entry.chunks.push(await this.place(chunk, this.chunkAlignment()));
     this.tensors.push(encoded.entry);
   }
 
@@ -147,8 +156,12 @@ export class ContainerWriter {
     const { entry, chunks } = this.encodeEntry(name, { data, mediaType: options.mediaType });
     this.fileNames.add(name);
     await this.start();
-    for (const chunk of chunks) entry.chunks.push(await this.place(chunk, ALIGNMENT));
+    for (const chunk of chunks) entry.chunks.push(await this.place(chunk, this.chunkAlignment()));
     this.files.push(entry);
+  }
+
+  private chunkAlignment(): number {
+    return this.compact ? 1 : ALIGNMENT;
   }
 
   private async place(bytes: Uint8Array, alignment: number) {
@@ -164,8 +177,9 @@ export class ContainerWriter {
     checkModelEntry(this.model, this.fileNames, 'ContainerWriter.finish');
     await this.start();
     this.finished = true;
-    const index = serializeIndex({ tensors: this.tensors, entries: this.files, model: this.model, metadata: { ...(this.options.metadata ?? {}) } });
-    await this.pad();
+    const json = serializeIndex({ tensors: this.tensors, entries: this.files, model: this.model, metadata: { ...(this.options.metadata ?? {}) } });
+    const index = this.compact ? compressIndex(this.kernels, json) : json;
+    await this.pad(this.chunkAlignment());
     const location = { offset: this.position, length: index.length, checksum: xxh32(this.kernels, index) };
     await this.emit(index);
     const footer = new Uint8Array(FOOTER_BYTES);

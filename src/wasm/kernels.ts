@@ -57,6 +57,9 @@ export interface KernelExports {
   huffmanEncode(src: number, srcLen: number, dst: number, dstCap: number): number;
   huffmanDecode(src: number, srcLen: number, dst: number, dstCap: number): number;
   huffmanDecodedSize(src: number, srcLen: number): number;
+  huffmanContextEncode(src: number, srcLen: number, dst: number, dstCap: number): number;
+  huffmanContextDecode(src: number, srcLen: number, dst: number, dstCap: number): number;
+  huffmanContextDecodedSize(src: number, srcLen: number): number;
   ggmlEncodeQ8_0(src: number, blocks: number, dst: number, dstCap: number): number;
   ggmlEncodeQ4_0(src: number, blocks: number, dst: number, dstCap: number): number;
   ggmlEncodeQ4_1(src: number, blocks: number, dst: number, dstCap: number): number;

@@ -8,23 +8,26 @@ export const dataStart = (indexBytes: number) => Math.ceil((32 + indexBytes) / 6
 /**
  * A .tzip file: prefix, `index` (an object serialized with JSON.stringify, or the JSON text itself), then `data` at
  * the next multiple of 64, then the footer. `index` may be a function of the data area's offset, to place chunks.
+ * `flags` go in the prefix (format 1.3); `storedIndex` replaces the index's bytes (a compressed index, say).
  */
-export function tzipFile(index: unknown | ((dataAt: number) => unknown), data: Uint8Array = new Uint8Array(0)): Uint8Array {
+export function tzipFile(index: unknown | ((dataAt: number) => unknown), data: Uint8Array = new Uint8Array(0), options: { flags?: number; storedIndex?: Uint8Array } = {}): Uint8Array {
   const text = (at: number) => {
     const value = typeof index === 'function' ? index(at) : index;
     return typeof value === 'string' ? value : JSON.stringify(value);
   };
   // The index's length moves the data area; settle it (offsets only grow, so this ends).
   let at = 64;
-  let json = new TextEncoder().encode(text(at));
+  const encode = () => options.storedIndex ?? new TextEncoder().encode(text(at));
+  let json = encode();
   while (dataStart(json.length) !== at) {
     at = dataStart(json.length);
-    json = new TextEncoder().encode(text(at));
+    json = encode();
   }
   const file = new Uint8Array(at + data.length + 32);
   const view = new DataView(file.buffer);
   const checksum = referenceXxh32(json);
   file.set([0x54, 0x5a, 0x49, 0x50, 1, 0], 0);
+  view.setUint16(6, options.flags ?? 0, true);
   view.setBigUint64(8, 32n, true);
   view.setBigUint64(16, BigInt(json.length), true);
   view.setUint32(24, checksum, true);

@@ -1,8 +1,9 @@
 // A slow, plain reader of the entries of a format 1.2 file, written from docs/FORMAT.md ("Index", "Entries and the
-// model"), not from src/: the index location from the footer, the JSON, then each entry's chunks checked against
+// model"), not from src/: the index (index-1.3.ts: compressed or not), then each entry's chunks checked against
 // their xxh32 and decoded by the reference stage decoders. Throws a plain Error on anything it does not expect.
 import { referenceDecodeBlock } from './lz4-block';
 import { referenceStages } from './stages-1.1';
+import { referenceReadIndex } from './index-1.3';
 import { referenceXxh32 } from './xxh32';
 
 export interface ReferenceEntries {
@@ -11,13 +12,7 @@ export interface ReferenceEntries {
 }
 
 export function referenceReadEntries(file: Uint8Array): ReferenceEntries {
-  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
-  const footer = file.length - 32;
-  const at = Number(view.getBigUint64(footer, true));
-  const length = Number(view.getBigUint64(footer + 8, true));
-  const indexBytes = file.subarray(at, at + length);
-  if (referenceXxh32(indexBytes) !== view.getUint32(footer + 16, true)) throw new Error('index checksum');
-  const index = JSON.parse(new TextDecoder().decode(indexBytes)) as ReferenceEntries['index'];
+  const index = referenceReadIndex(file).index as unknown as ReferenceEntries['index'];
   const entries: Record<string, Uint8Array> = {};
   for (const e of index.entries ?? []) {
     const out = new Uint8Array(e.size);

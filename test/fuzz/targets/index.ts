@@ -3,6 +3,7 @@ import type { FuzzTarget } from '../target';
 import { container } from './container';
 import { entropy } from './entropy';
 import { gguf } from './gguf';
+import { huffmanContext } from './huffman-context';
 import { lz4Block } from './lz4-block';
 import { lz4Frame } from './lz4-frame';
 import { npy } from './npy';
@@ -13,4 +14,4 @@ import { shuffle } from './shuffle';
 import { sparse } from './sparse';
 import { tfjs } from './tfjs';
 
-export const TARGETS: readonly FuzzTarget[] = [lz4Frame, lz4Block, entropy, container, sparse, shuffle, quant, safetensors, npy, gguf, tfjs, onnx];
+export const TARGETS: readonly FuzzTarget[] = [lz4Frame, lz4Block, entropy, huffmanContext, container, sparse, shuffle, quant, safetensors, npy, gguf, tfjs, onnx];
