@@ -9,7 +9,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { PNG } from 'pngjs';
-import { createDatasetWriter, npy, open, openDataset, toTfDataset } from 'tensorzip';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { createDatasetWriter, npy, open, openDataset, samplesFrom, toTfDataset } from 'tensorzip';
 import { isChild, median, runFreshProcesses } from './fresh-processes';
 
 const require = createRequire(import.meta.url);
@@ -116,6 +117,22 @@ async function child(file: Uint8Array, count: number): Promise<Run> {
   return { coldEpochMs, warmEpochMs: median(warm), workersEpochMs, storedOrderMs, randomGetMs, fitEpochMs, fitWaitMs };
 }
 
+/** Per field of a real table (vega-datasets' Seattle weather: float columns, a date and a label as categories), the
+ *  bytes as float32/int32 columns against the .tzip dataset's. */
+async function tableFields(): Promise<Record<string, { dtype: string; raw: number; tzip: number }>> {
+  const rows: Record<string, unknown>[] = parseCsv(readFileSync('node_modules/vega-datasets/data/seattle-weather.csv', 'utf8'), { columns: true, cast: true });
+  const { schema, samples, metadata } = samplesFrom.records(rows);
+  const parts: Uint8Array[] = [];
+  const writer = createDatasetWriter({ write: (b: Uint8Array) => void parts.push(b.slice()) }, { schema, metadata });
+  for (const sample of samples) await writer.add(sample);
+  await writer.finish();
+  const archive = await open(Uint8Array.from(parts.flatMap((p) => [...p])));
+  return Object.fromEntries(schema.map((f) => [f.name, {
+    dtype: f.dtype, raw: rows.length * 4,
+    tzip: archive.tensors.filter((t) => t.name.startsWith(`fields/${f.name}/`)).reduce((n, t) => n + t.encodedBytes, 0),
+  }]));
+}
+
 const { images, labels } = digits();
 const count = labels.length;
 if (isChild()) {
@@ -132,6 +149,7 @@ if (isChild()) {
   const sprite = png(PIXELS, count, images).length; // TF.js's MNIST sprite: one image per row
   const gzip = gzipSync(images, { level: 9 }).length;
   const brotli = brotliCompressSync(images, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  const table = await tableFields();
   const runs = runFreshProcesses<Run>(PROCESSES, (n) => process.stderr.write(`process ${n}/${PROCESSES}\r`));
   const m = (key: keyof Run) => median(runs.map((r) => r[key]));
   const perSecond = (ms: number) => count / (ms / 1000);
@@ -146,6 +164,7 @@ if (isChild()) {
       tzipVsRaw: raw / file.length, imagesVsRaw: images.length / field('image'), labelsVsRaw: labels.byteLength / field('label'),
       imagesVsPngFiles: pngFiles / field('image'), imagesVsPngSprite: sprite / field('image'),
     },
+    seattleWeatherFields: Object.fromEntries(Object.entries(table).map(([name, f]) => [name, { ...f, ratio: f.raw / f.tzip }])),
     packSamplesPerSecond: perSecond(packMs),
     shuffledColdSamplesPerSecond: perSecond(m('coldEpochMs')),
     shuffledWarmSamplesPerSecond: perSecond(m('warmEpochMs')),
