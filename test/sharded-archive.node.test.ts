@@ -51,3 +51,16 @@ it('writes shards to files, opens them by path and by URL; one tensor reads only
     server.closeAllConnections();
   }
 });
+
+it('tensorzip pack --shard-bytes writes shards beside a shard index that open() reads', async () => {
+  const { cli } = await import('./helpers/cli');
+  const { safetensors } = await import('../src/index');
+  const dir = mkdtempSync(join(tmpdir(), 'tzip-shards-cli-'));
+  writeFileSync(join(dir, 'm.safetensors'), safetensors.write(tensors));
+  const packed = await cli('pack', join(dir, 'm.safetensors'), '-o', join(dir, 'm.tzip.json'), '--shard-bytes', '300000', '--quantize', 'lossless', '--json');
+  expect(packed.code, packed.stderr).toBe(0);
+  expect(JSON.parse(packed.stdout).shards).toBeGreaterThanOrEqual(3);
+  const archive = await open(join(dir, 'm.tzip.json'));
+  for (const [name, t] of Object.entries(tensors)) expect((await archive.get(name, { dtype: 'float32' })).data).toEqual(t.data);
+  expect((await cli('pack', join(dir, 'm.safetensors'), '-o', join(dir, 'm.tzip'), '--shard-bytes', '300000')).code).toBe(2);
+});

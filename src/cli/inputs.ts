@@ -15,6 +15,8 @@ export interface Input {
   readonly bytes: number;
   /** The whole model, for calibrate(); undefined for files of tensors only. */
   readonly model?: CalibrateModel;
+  /** For files of tensors only: what pack() is given, for a writer that streams them (pack --shard-bytes). */
+  readonly stored?: { tensors: Record<string, TensorInput | QuantizedTensorInput>; metadata: Record<string, string> };
 }
 
 /** A whole ONNX model, with the external data files it names beside it. */
@@ -51,7 +53,7 @@ function readTfjsModel(path: string, json: Uint8Array): Input {
 export function readInput(path: string): Input {
   const bytes = readFile(path);
   const from = (tensors: Record<string, TensorInput | QuantizedTensorInput>, values: () => Record<string, TensorInput>, metadata: Record<string, string> = {}): Input => ({
-    pack: (options) => pack(tensors, { ...options, metadata }), tensors: values, bytes: bytes.length,
+    pack: (options) => pack(tensors, { ...options, metadata }), tensors: values, bytes: bytes.length, stored: { tensors, metadata },
   });
   switch (extname(path)) {
     case '.npy': {

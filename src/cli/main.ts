@@ -13,7 +13,8 @@
 // usage or arguments (sample inputs of another dtype or shape included); 3 a file could not be read or written. Results go to stdout, errors and warnings to stderr; with --json each is one JSON line
 // (errors: {"ok": false, "code", "message"}), usage errors included.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { calibrate, compare, isTensorzipError, open, tfjs, TensorzipError, type CalibrationReport, type Framework, type QuantizeMode, type TensorInput } from '../index';
+import { calibrate, compare, createShardedWriter, isTensorzipError, open, tfjs, TensorzipError, type CalibrationReport, type Framework, type QuantizeMode, type TensorInput } from '../index';
+import { basename, dirname, join } from 'node:path';
 import { IoError, readFile, writeFileAtomic } from './files';
 import { readInput } from './inputs';
 import { isOnnxOutput, isTfjsOutput, writeOnnxModel, writeOutput, writeTfjsModel } from './outputs';
@@ -67,7 +68,7 @@ const DEFAULT_MIN_OUTPUT_COSINE = 0.999;
 
 interface PackFlags {
   output: string; quantize: QuantizeMode; channelAxis?: 0 | -1; maxError?: number; quality?: number; prune?: number; sparse: boolean; entropy: boolean; json?: boolean;
-  calibrate?: true | string[]; minOutputCosine?: number;
+  calibrate?: true | string[]; minOutputCosine?: number; shardBytes?: number;
 }
 
 async function calibratePack(input: string, read: ReturnType<typeof readInput>, o: PackFlags): Promise<{ file: Uint8Array; calibration: CalibrationReport }> {
@@ -81,8 +82,44 @@ async function calibratePack(input: string, read: ReturnType<typeof readInput>, 
   return { file: bytes, calibration: report };
 }
 
+/** pack --shard-bytes: the tensors streamed into shards beside the shard index `<name>.tzip.json`. */
+async function packShards(input: string, read: ReturnType<typeof readInput>, o: PackFlags & { shardBytes: number }): Promise<void> {
+  if (read.stored === undefined) throw new TensorzipError('ARGUMENT', '--shard-bytes takes a .safetensors, .npy or .gguf file (whole models: not yet)');
+  if (!o.output.endsWith('.tzip.json')) throw new TensorzipError('ARGUMENT', `--shard-bytes writes a shard index: -o <name>.tzip.json, found ${o.output}`);
+  if (o.calibrate !== undefined) throw new TensorzipError('ARGUMENT', '--shard-bytes and --calibrate do not go together');
+  const folder = dirname(o.output);
+  // Each shard is held until it is complete (at most about shardBytes), then written atomically.
+  const writer = createShardedWriter((path) => {
+    const parts: Uint8Array[] = [];
+    return { write: (b: Uint8Array) => void parts.push(b.slice()), close: () => writeFileAtomic(join(folder, path), concatBytes(parts)) };
+  }, {
+    shardBytes: o.shardBytes, name: basename(o.output, '.tzip.json'), metadata: read.stored.metadata,
+    quantize: o.quantize, channelAxis: o.channelAxis, maxAbsError: o.maxError, quality: o.quality, prune: o.prune === undefined ? undefined : { sparsity: o.prune }, sparse: o.sparse, entropy: o.entropy,
+  });
+  const names = Object.keys(read.stored.tensors);
+  const bar = progress('pack', Boolean(o.json));
+  for (const [i, name] of names.entries()) {
+    await writer.add(name, read.stored.tensors[name]);
+    bar.update(i + 1, names.length);
+  }
+  const index = await writer.finish();
+  bar.stop();
+  writeFileAtomic(o.output, index);
+  const shards = (JSON.parse(new TextDecoder().decode(index)) as { shards: { bytes: number }[] }).shards;
+  const outputBytes = shards.reduce((n, s) => n + s.bytes, 0);
+  const summary = { input, output: o.output, tensors: names.length, shards: shards.length, inputBytes: read.bytes, outputBytes, ratio: read.bytes / outputBytes };
+  process.stdout.write(o.json ? `${JSON.stringify(summary)}\n` : `${o.output}: ${names.length} tensors in ${shards.length} shards, ${read.bytes} → ${outputBytes} bytes (${summary.ratio.toFixed(2)}x)\n`);
+}
+
+const concatBytes = (parts: Uint8Array[]) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
+  return out;
+};
+
 async function packCommand(input: string, o: PackFlags): Promise<void> {
   const read = readInput(input);
+  if (o.shardBytes !== undefined) return packShards(input, read, { ...o, shardBytes: o.shardBytes });
   if (o.minOutputCosine !== undefined && o.calibrate === undefined) throw new TensorzipError('ARGUMENT', '--min-output-cosine is the target of --calibrate');
   let file: Uint8Array;
   let calibration: CalibrationReport | undefined;
@@ -209,12 +246,13 @@ export async function main(argv: string[], version: string): Promise<number> {
     .option('-q, --quantize <mode>', 'lossless | fp16 | bf16 | int8 | int4 | auto (float32 tensors; GGUF and TF.js quantized tensors keep their codes, but for TF.js float16 under int8 and int4)', 'auto')
     .option('--channel-axis <axis>', 'one channel axis for all per-channel scales, 0 or -1 (default: per tensor, from the model graph or the data)', channelAxis)
     .option('--max-error <x>', "'auto': largest |x − x̂| allowed (≥ 0)", bound('--max-error'))
-    .option('--quality <db>', "'auto': the SQNR each quantized tensor keeps, in dB (default 40; lower is smaller)", bound('--quality'))
+    .option('--quality <db>', "'auto': the SQNR each quantized tensor keeps, in dB, for a tensor of 16,384 elements (default 38; lower is smaller)", bound('--quality'))
     .option('--prune <sparsity>', 'set this share (0 to below 1) of each quantizable tensor\'s smallest weights to zero first', sparsity)
     .option('--no-sparse', 'never store tensors as bitmask + values')
     .option('--no-entropy', 'LZ4 stages only, no Huffman codes or palettes: more bytes, a 2–3x faster decode')
     .option('--calibrate [inputs...]', 'whole ONNX / TF.js graph models: search each tensor\'s setting (int4, int8, fp16, lossless) with the framework (onnxruntime-node, or @tensorflow/tfjs-core + tfjs-backend-cpu + tfjs-converter) so the outputs meet --min-output-cosine on these sample inputs (.npy, name=file.npy or named by the file; the rest generated)')
     .option('--min-output-cosine <x>', `--calibrate's target: every output's cosine against the original's (default ${DEFAULT_MIN_OUTPUT_COSINE})`, cosineTarget)
+    .option('--shard-bytes <n>', '.safetensors, .npy, .gguf: write shards of about n bytes beside a shard index, -o <name>.tzip.json (open() takes the index)', positive('--shard-bytes'))
     .option('--json', 'print a JSON summary')
     .action(packCommand);
   program.command('unpack').argument('<input>', 'a .tzip file')
