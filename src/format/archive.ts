@@ -143,6 +143,15 @@ export interface Archive {
   /** Decodes every tensor. */
   getAll(): Promise<Record<string, Tensor>>;
   /**
+   * Every tensor in file order, each as soon as its chunks have arrived: from a URL, the first tensors decode while
+   * the rest of the file still downloads (open's onProgress counts the bytes). Memory holds the requests in flight
+   * (at most 4 pieces of 8–16 MiB) and the tensors the caller keeps, never the whole file.
+   * @example
+   * const archive = await open(url, { onProgress: (done, total) => bar.update(done / total) });
+   * for await (const { name, tensor, index, count } of archive.stream()) model.setWeight(name, tensor);
+   */
+  stream(): AsyncIterableIterator<{ name: string; tensor: Tensor; index: number; count: number }>;
+  /**
    * A tensor's stored codes, not dequantized, as pack() takes them back: TF.js uint8 / uint16 codes with their scale
    * and min, float16 / bfloat16 halves, fp8 codes and GGML blocks (decoded into `out` when given: a Uint8Array of
    * the codes' bytes, which `data` then views). ARGUMENT for a tensor stored as it is or with affine scales (use get()).
@@ -298,6 +307,12 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
     close: () => {
       chunkReader.pool?.terminate();
       chunkReader.pool = null;
+    },
+    async *stream() {
+      const firstByte = (t: TensorEntry) => Math.min(...rangesOf(t).map((r) => r.offset), Infinity);
+      const order = [...doc.tensors].sort((a, b) => firstByte(a) - firstByte(b));
+      rawSource.prefetch?.(order.filter((t) => !announced.tensors.delete(t.name)).flatMap(rangesOf));
+      for (const [index, t] of order.entries()) yield { name: t.name, tensor: await decodeEntry(t, undefined), index, count: order.length };
     },
     getAll: async () => {
       const all: Record<string, Tensor> = Object.create(null); // any name, `__proto__` too, is a key of its own

@@ -41,5 +41,10 @@ export function shardedArchive(index: ShardIndex, shards: Archive[], what: strin
       return all;
     },
     close: () => shards.forEach((s) => s.close()),
+    async *stream() {
+      const count = shards.reduce((n, s) => n + s.tensors.length, 0);
+      let index = 0;
+      for (const shard of shards) for await (const item of shard.stream()) yield { ...item, index: index++, count };
+    },
   };
 }
