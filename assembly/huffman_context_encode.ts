@@ -41,6 +41,8 @@ export function huffmanContextEncode(src: usize, srcLen: usize, dst: usize, dstC
       context = m;
     }
   }
+  // No candidate can have two tables (NO_CODE, which the sum below would wrap): the order-0 block.
+  if (best == NO_CODE) return plain;
   // The second table slows decoding: it has to save at least 1/128 of the block.
   if (best + (<u64>plain >> 7) >= <u64>plain) return plain;
   contextSize(src, srcLen, context); // the chosen m's lengths back in LENGTHS

@@ -66,6 +66,19 @@ describe.each(BUILDS)('huffman_ctx stage (%s build)', (_, engine) => {
     }
   });
 
+  it('a plane of one value but a few bytes (no candidate has two tables) stays an order-0 block that decodes', () => {
+    // The low mantissa byte of float32 weights that are float16 values but one: 4095 zeros and a 1 — each of the 4
+    // candidate contexts leaves a table with a single value, which once wrapped the size test and wrote a bad block.
+    for (const at of [0, 3, 1234, 4095]) {
+      const data = new Uint8Array(4096);
+      data[at] = 1;
+      const encoded = engine.pipeline.encodeChunk(data, stage(1));
+      expect(blockModes(encoded, 1)).not.toEqual([3]);
+      if (!equalBytes(referenceHuffmanContextStage(encoded, 1), data)) expect.fail(`byte ${at}: the reference decodes it differently`);
+      if (!equalBytes(decodeBytes(engine, encoded, 1, data.length), data)) expect.fail(`byte ${at}: decodes differently`);
+    }
+  });
+
   it('uses two tables where the byte before predicts the next, and saves bytes there', () => {
     const data = sticky(65536, 3);
     const encoded = engine.pipeline.encodeChunk(data, stage(1));
