@@ -3,8 +3,9 @@
 // sample once, differ between epochs and resume from a position; sharded datasets read through their manifest; and
 // damaged descriptors, manifests and shards give typed errors.
 import { describe, expect, it } from 'vitest';
-import { createDatasetWriter, createWriter, openDataset, TensorzipError, type DatasetFieldInput, type DatasetManifest, type DatasetTensor, type TensorzipErrorCode } from '../src/index';
+import { createDatasetWriter, createWriter, openDataset, type DatasetFieldInput, type DatasetManifest, type DatasetTensor } from '../src/index';
 import { random } from './helpers/data';
+import { codeOf } from './helpers/errors';
 
 /** A sink that keeps what is written. */
 function memorySink() {
@@ -20,14 +21,6 @@ function memorySink() {
   };
 }
 
-async function caught(promise: Promise<unknown>): Promise<TensorzipErrorCode | string> {
-  try {
-    await promise;
-    return 'OK';
-  } catch (err) {
-    return err instanceof TensorzipError ? err.code : `untyped ${String(err)}`;
-  }
-}
 
 const next = random(23);
 const COUNT = 700;
@@ -282,13 +275,13 @@ describe('datasets: damaged and hostile input', () => {
       shardWith({ ...ok, samples: 3 }, good),
       shardWith(ok, { 'fields/y/0': { dtype: 'int32', shape: [3], data: Int32Array.of(1, 2, 3) } }),
       shardWith({ ...ok, samples: 2 ** 52, groupSamples: 1 }, good), // a claim of 2^52 groups: refused before any loop over them
-    ].map(async (p) => caught(openDataset(await p).then((ds) => ds.get(0)))));
+    ].map(async (p) => codeOf(openDataset(await p).then((ds) => ds.get(0)))));
     expect(codes).toEqual(['CORRUPT', 'UNSUPPORTED', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'LIMIT']);
     const { sink, bytes } = memorySink();
     const plain = createWriter(sink);
     await plain.add('w', { dtype: 'int32', shape: [1], data: Int32Array.of(1) });
     await plain.finish();
-    expect(await caught(openDataset(bytes()))).toBe('CORRUPT');
+    expect(await codeOf(openDataset(bytes()))).toBe('CORRUPT');
   });
 
   it('variable fields whose shapes do not add up to their values', async () => {
@@ -298,7 +291,7 @@ describe('datasets: damaged and hostile input', () => {
       'shapes/t/0': { dtype: 'int32', shape: [2, 1], data: Int32Array.from(shapes) },
     });
     expect([...(await (await openDataset(await shard([2, 3]))).get(1)).t.data]).toEqual([3, 4, 5]);
-    for (const bad of [[2, 2], [2, 4], [-1, 6]]) expect(await caught((await openDataset(await shard(bad))).get(0))).toBe('CORRUPT');
+    for (const bad of [[2, 2], [2, 4], [-1, 6]]) expect(await codeOf((await openDataset(await shard(bad))).get(0))).toBe('CORRUPT');
   });
 
   it('manifests and the shards they list', async () => {
@@ -323,27 +316,27 @@ describe('datasets: damaged and hostile input', () => {
       read({ ...manifest, dataset: 9 }),
       read({ ...manifest, shards: 'all' }),
       read({ ...manifest, samples: 2 ** 40 + 3, shards: [{ ...manifest.shards[0], samples: 2 ** 40, groupSamples: 1 }, ...manifest.shards.slice(1)] }),
-    ].map((p) => caught(p)));
+    ].map((p) => codeOf(p)));
     expect(codes).toEqual(['CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'UNSUPPORTED', 'CORRUPT', 'LIMIT']);
   });
 
   it('bad writer arguments and samples are ARGUMENT', async () => {
     const { sink } = memorySink();
-    const make = (options: object) => caught((async () => createDatasetWriter(sink, options as never))());
+    const make = (options: object) => codeOf((async () => createDatasetWriter(sink, options as never))());
     expect(await make({})).toBe('ARGUMENT');
     expect(await make({ schema: [{ name: 'x', dtype: 'int32', shape: [] }], shardBytes: 100 })).toBe('ARGUMENT');
     expect(await make({ schema: [{ name: 'x', dtype: 'float32', shape: [], quantize: 'int9' }] })).toBe('ARGUMENT');
     const writer = createDatasetWriter(sink, { schema: [{ name: 'x', dtype: 'int32', shape: [2] }, { name: 'v', dtype: 'uint8', shape: [null, null] }] });
-    expect(await caught(writer.add({ x: [1, 2] }))).toBe('ARGUMENT');
-    expect(await caught(writer.add({ x: [1, 2, 3], v: { shape: [1, 1], data: [1] } }))).toBe('ARGUMENT');
-    expect(await caught(writer.add({ x: ['a', 2], v: { shape: [1, 1], data: [1] } }))).toBe('ARGUMENT');
-    expect(await caught(writer.add({ x: [1, 2], v: [1, 2] }))).toBe('ARGUMENT');
-    expect(await caught(writer.add({ x: [1, 2], v: { shape: [1, 2], data: [1] } }))).toBe('ARGUMENT');
+    expect(await codeOf(writer.add({ x: [1, 2] }))).toBe('ARGUMENT');
+    expect(await codeOf(writer.add({ x: [1, 2, 3], v: { shape: [1, 1], data: [1] } }))).toBe('ARGUMENT');
+    expect(await codeOf(writer.add({ x: ['a', 2], v: { shape: [1, 1], data: [1] } }))).toBe('ARGUMENT');
+    expect(await codeOf(writer.add({ x: [1, 2], v: [1, 2] }))).toBe('ARGUMENT');
+    expect(await codeOf(writer.add({ x: [1, 2], v: { shape: [1, 2], data: [1] } }))).toBe('ARGUMENT');
     await writer.add({ x: [1, 2], v: { shape: [1, 2], data: [1, 2] } });
     const ds = await openDataset(single.bytes);
-    expect(await caught(ds.get(COUNT))).toBe('ARGUMENT');
-    expect(await caught(ds.get(0, { fields: ['nope'] }))).toBe('ARGUMENT');
-    expect(await caught((async () => ds.batches({ batchSize: 0 }))())).toBe('ARGUMENT');
-    expect(await caught((async () => ds.batches({ batchSize: 4, from: COUNT + 1 }))())).toBe('ARGUMENT');
+    expect(await codeOf(ds.get(COUNT))).toBe('ARGUMENT');
+    expect(await codeOf(ds.get(0, { fields: ['nope'] }))).toBe('ARGUMENT');
+    expect(await codeOf((async () => ds.batches({ batchSize: 0 }))())).toBe('ARGUMENT');
+    expect(await codeOf((async () => ds.batches({ batchSize: 4, from: COUNT + 1 }))())).toBe('ARGUMENT');
   });
 });

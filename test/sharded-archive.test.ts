@@ -2,8 +2,9 @@
 // shard index (as bytes with shardSource here; paths and URLs in sharded-archive.node.test.ts) lists every shard's
 // tensors and entries, decodes each from its shard, and refuses damaged indexes and mismatched shards.
 import { describe, expect, it } from 'vitest';
-import { createShardedWriter, isTensorzipError, open, type TensorzipErrorCode } from '../src/index';
+import { createShardedWriter, open } from '../src/index';
 import { random } from './helpers/data';
+import { codeOf } from './helpers/errors';
 
 const next = random(77);
 const tensors = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`layer${i}.weight`, { dtype: 'float32' as const, shape: [64, 256], data: Float32Array.from({ length: 64 * 256 }, () => next() - 0.5) }]));
@@ -20,14 +21,6 @@ async function writeSharded(shardBytes: number, options: { model?: boolean } = {
   return { files, index, shardSource: (path: string) => files.get(path) ?? new Uint8Array(0) };
 }
 
-async function code(promise: Promise<unknown>): Promise<TensorzipErrorCode | string> {
-  try {
-    await promise;
-    return 'OK';
-  } catch (err) {
-    return isTensorzipError(err) ? err.code : `untyped ${String(err)}`;
-  }
-}
 
 describe('sharded archives', () => {
   it('a writer cuts shards at shardBytes; open() of the index reads every tensor back from its shard', async () => {
@@ -47,7 +40,7 @@ describe('sharded archives', () => {
     for (const [name, t] of Object.entries(tensors)) expect((await archive.get(name, { dtype: 'float32' })).data).toEqual(t.data);
     const all = await archive.getAll();
     expect(Object.keys(all)).toEqual(Object.keys(tensors));
-    expect(await code(archive.get('nope'))).toBe('ARGUMENT');
+    expect(await codeOf(archive.get('nope'))).toBe('ARGUMENT');
     // Each shard alone is an ordinary archive.
     const first = await open([...files.values()][0]);
     expect(first.tensors.length).toBeGreaterThan(0);
@@ -60,29 +53,29 @@ describe('sharded archives', () => {
     const read = (d: unknown, source = shardSource) => open(new TextEncoder().encode(JSON.stringify(d)), { shardSource: source });
     const shards = doc.shards as { path: string; bytes: number }[];
     const codes = await Promise.all([
-      code(open(new TextEncoder().encode('{ not json'), { shardSource })),
-      code(read({ ...doc, tensorzipShards: 2 })),
-      code(read({ ...doc, tensorzipShards: '1' })),
-      code(read({ ...doc, shards: [] })),
-      code(read({ ...doc, shards: [{ ...shards[0], path: '../x.tzip' }, ...shards.slice(1)] })),
-      code(read({ ...doc, shards: [{ ...shards[0], bytes: shards[0].bytes + 1 }, ...shards.slice(1)] })),
-      code(read({ ...doc, shards: [shards[0], shards[0]] })),
-      code(read({ ...doc, model: { kind: 'x', entry: 'missing.json' } })),
-      code(read({ ...doc, metadata: { a: 1 } })),
-      code(read(doc, (path) => (path === shards[1].path ? files.get(shards[0].path)! : shardSource(path)))), // a shard swapped for another
-      code(open(index)), // bytes without shardSource
+      codeOf(open(new TextEncoder().encode('{ not json'), { shardSource })),
+      codeOf(read({ ...doc, tensorzipShards: 2 })),
+      codeOf(read({ ...doc, tensorzipShards: '1' })),
+      codeOf(read({ ...doc, shards: [] })),
+      codeOf(read({ ...doc, shards: [{ ...shards[0], path: '../x.tzip' }, ...shards.slice(1)] })),
+      codeOf(read({ ...doc, shards: [{ ...shards[0], bytes: shards[0].bytes + 1 }, ...shards.slice(1)] })),
+      codeOf(read({ ...doc, shards: [shards[0], shards[0]] })),
+      codeOf(read({ ...doc, model: { kind: 'x', entry: 'missing.json' } })),
+      codeOf(read({ ...doc, metadata: { a: 1 } })),
+      codeOf(read(doc, (path) => (path === shards[1].path ? files.get(shards[0].path)! : shardSource(path)))), // a shard swapped for another
+      codeOf(open(index)), // bytes without shardSource
     ]);
     expect(codes).toEqual(['CORRUPT', 'UNSUPPORTED', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'CORRUPT', 'ARGUMENT']);
   });
 
   it('bad writer arguments are ARGUMENT; a tensor name given twice across shards too', async () => {
     const sink = () => ({ write: () => {} });
-    expect(await code((async () => createShardedWriter(sink, { shardBytes: 0 }))())).toBe('ARGUMENT');
-    expect(await code((async () => createShardedWriter(sink, { shardBytes: 10, name: 'a/b' }))())).toBe('ARGUMENT');
+    expect(await codeOf((async () => createShardedWriter(sink, { shardBytes: 0 }))())).toBe('ARGUMENT');
+    expect(await codeOf((async () => createShardedWriter(sink, { shardBytes: 10, name: 'a/b' }))())).toBe('ARGUMENT');
     const writer = createShardedWriter(sink, { shardBytes: 1, quantize: 'lossless' });
     await writer.add('a', { dtype: 'int32', shape: [2], data: Int32Array.of(1, 2) });
-    expect(await code(writer.add('a', { dtype: 'int32', shape: [2], data: Int32Array.of(1, 2) }))).toBe('ARGUMENT');
+    expect(await codeOf(writer.add('a', { dtype: 'int32', shape: [2], data: Int32Array.of(1, 2) }))).toBe('ARGUMENT');
     const withModel = createShardedWriter(sink, { shardBytes: 10, model: { kind: 'k', entry: 'm.json' } });
-    expect(await code(withModel.finish())).toBe('ARGUMENT');
+    expect(await codeOf(withModel.finish())).toBe('ARGUMENT');
   });
 });

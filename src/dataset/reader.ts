@@ -7,6 +7,7 @@ import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from '../format/dty
 import { DESCRIPTOR_ENTRY, MAX_GROUPS, parseDescriptor, parseManifest, type DatasetField } from './schema';
 import { Shard, type GroupValues } from './shard';
 import { epochWindows } from './order';
+import { namesJsonFile, opensJsonObject } from '../format/json-documents';
 
 /** How the dataset layer reaches files (bound in src/io: sources, paths and URLs). */
 export interface DatasetFiles {
@@ -68,18 +69,16 @@ export interface DatasetOpenOptions {
   shardSource?: (path: string) => unknown;
 }
 
-const isJsonSource = (source: unknown) => (typeof source === 'string' || source instanceof URL) && /\.json$/i.test(source instanceof URL ? source.pathname : source.split(/[?#]/)[0]);
-const startsWithBrace = (source: unknown) => source instanceof Uint8Array && source.length > 0 && source[source.length > 3 && source[0] === 0xef ? 3 : 0] === 0x7b;
 
 /** Opens a dataset: a shard file (bytes, path, URL, Blob), or a manifest (its path or URL ending in `.json`, its
  *  bytes, or the object a DatasetWriter's finish() returned) whose shards are found beside it. */
 export async function openDataset(files: DatasetFiles, source: unknown, options: DatasetOpenOptions = {}): Promise<Dataset> {
   const what = 'openDataset';
   const manifestGiven = typeof source === 'object' && source !== null && !ArrayBuffer.isView(source) && !(source instanceof ArrayBuffer) && !(source instanceof URL) && 'shards' in source;
-  if (manifestGiven || isJsonSource(source) || startsWithBrace(source)) {
+  if (manifestGiven || namesJsonFile(source) || (source instanceof Uint8Array && opensJsonObject(source))) {
     const manifest = manifestGiven ? parseManifest(new TextEncoder().encode(JSON.stringify(source)), `${what} manifest`)
       : parseManifest(source instanceof Uint8Array ? source : await files.read(source, 64 << 20), `${what} manifest`);
-    const locate = options.shardSource ?? (isJsonSource(source) ? (path: string) => files.relative(source, path) : null);
+    const locate = options.shardSource ?? (namesJsonFile(source) ? (path: string) => files.relative(source, path) : null);
     if (locate === null) throw new TensorzipError('ARGUMENT', `${what}: a manifest given as ${manifestGiven ? 'an object' : 'bytes'} needs shardSource to find its shards`);
     const shards = manifest.shards.map((s) => new Shard({ name: s.path, samples: s.samples, groupSamples: s.groupSamples, bytes: s.bytes }, manifest.fields, () => files.open(locate(s.path))));
     return datasetOf(manifest.fields, manifest.metadata, shards);

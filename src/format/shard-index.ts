@@ -14,13 +14,6 @@ export const SHARD_INDEX_VERSION = 1;
 export const MAX_SHARD_INDEX_BYTES = 16 << 20;
 export const MAX_ARCHIVE_SHARDS = 65_536;
 
-/** Whether bytes are a shard index rather than a .tzip file (a .tzip starts with its magic, an index with `{`). */
-export const looksLikeShardIndex = (bytes: Uint8Array) => {
-  let at = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  while (at < bytes.length && (bytes[at] === 0x20 || bytes[at] === 0x0a || bytes[at] === 0x0d || bytes[at] === 0x09)) at++;
-  return bytes[at] === 0x7b;
-};
-
 export function parseShardIndex(bytes: Uint8Array, what: string): ShardIndex {
   if (bytes.length > MAX_SHARD_INDEX_BYTES) throw new TensorzipError('LIMIT', `${what}: ${bytes.length} bytes, more than the ${MAX_SHARD_INDEX_BYTES} a shard index may hold`);
   let doc: Record<string, unknown>;

@@ -10,6 +10,7 @@ import type { ByteSource } from '../format/archive';
 import type { ByteRange } from '../format/index-document';
 import { cacheStore, type CacheStore } from './cache-stores';
 import { httpSource, type HttpSourceOptions } from './http-source';
+import { readFromBlocks } from './block-read';
 
 export const CACHE_BLOCK = 1 << 20;
 /** Blocks fetched by one request at most, so that an interrupted download keeps all but the last 8 MiB. */
@@ -147,20 +148,9 @@ export async function cachedHttpSource(url: string, options: HttpSourceOptions, 
     prefetch(ranges: readonly ByteRange[]) {
       want(ranges.flatMap((r) => (r.length > 0 ? blocksOf(r.offset, r.length) : [])));
     },
-    async read(offset, length) {
-      if (length === 0) return new Uint8Array(0);
-      const numbers = blocksOf(offset, length);
-      want(numbers); // every block of the read is pending now
-      const blocks = await Promise.all(numbers.map((n) => pending.get(n)!));
-      if (blocks.length === 1) return blocks[0].subarray(offset - numbers[0] * CACHE_BLOCK, offset - numbers[0] * CACHE_BLOCK + length);
-      const out = new Uint8Array(length);
-      blocks.forEach((block, i) => {
-        const start = numbers[i] * CACHE_BLOCK;
-        const from = Math.max(offset, start);
-        const to = Math.min(offset + length, start + block.length);
-        out.set(block.subarray(from - start, to - start), from - offset);
-      });
-      return out;
+    read(offset, length) {
+      if (length > 0) want(blocksOf(offset, length)); // every block of the read is pending now
+      return readFromBlocks(offset, length, CACHE_BLOCK, (n) => pending.get(n)!);
     },
   };
 }

@@ -2,9 +2,10 @@
 // or URL, or the index's bytes), whose shards are opened beside it, side by side, each checked against its size.
 import { TensorzipError } from '../errors';
 import type { Archive, OpenOptions } from '../format/archive';
-import { looksLikeShardIndex, MAX_SHARD_INDEX_BYTES, parseShardIndex } from '../format/shard-index';
+import { MAX_SHARD_INDEX_BYTES, parseShardIndex } from '../format/shard-index';
+import { namesJsonFile, opensJsonObject } from '../format/json-documents';
 import { shardedArchive } from '../format/sharded-archive';
-import { namesJson, relativeSource } from './relative-source';
+import { relativeSource } from './relative-source';
 import { preparedSource, toByteSource, type SourceOptions } from './sources';
 
 export interface ShardOptions {
@@ -16,8 +17,8 @@ export type OpenAnyOptions = OpenOptions & SourceOptions & ShardOptions;
 
 /** `open` opens one .tzip file (the container's open). */
 export async function openAny(open: (source: unknown, options: OpenOptions) => Promise<Archive>, source: unknown, options: OpenAnyOptions = {}): Promise<Archive> {
-  const indexBytes = source instanceof Uint8Array && looksLikeShardIndex(source) ? source : null;
-  if (indexBytes === null && !namesJson(source)) return open(source, options);
+  const indexBytes = source instanceof Uint8Array && opensJsonObject(source) ? source : null;
+  if (indexBytes === null && !namesJsonFile(source)) return open(source, options);
   const what = 'open (shard index)';
   let bytes = indexBytes;
   if (bytes === null) {

@@ -2,9 +2,6 @@
 // against the other's URL, or a path in the other's folder.
 const SCHEME = /^[a-z][a-z0-9+.-]+:/i;
 
-/** Whether a source names a JSON file by its path or URL (a manifest or a shard index). */
-export const namesJson = (source: unknown) => (typeof source === 'string' || source instanceof URL) && /\.json$/i.test(source instanceof URL ? source.pathname : source.split(/[?#]/)[0]);
-
 export function relativeSource(base: unknown, path: string): string | URL {
   if (base instanceof URL) return new URL(path, base);
   const text = String(base);

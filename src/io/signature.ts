@@ -5,6 +5,7 @@ import { TensorzipError } from '../errors';
 import { describeValue } from '../codecs/describe-value';
 import type { ByteSource } from '../format/archive';
 import type { ByteRange } from '../format/index-document';
+import { readFromBlocks } from './block-read';
 import { algorithmOf, importKey, signParams, type KeyInput, type SignatureAlgorithm } from './keys';
 
 export const SIGNATURE_VERSION = 1;
@@ -117,20 +118,6 @@ export async function verifiedSource(inner: ByteSource, signatureFile: Uint8Arra
     size: inner.size,
     reportsProgress: inner.reportsProgress,
     prefetch: inner.prefetch && ((ranges) => inner.prefetch!(ranges.map(aligned))),
-    async read(offset, length) {
-      if (length === 0) return new Uint8Array(0);
-      const first = Math.floor(offset / blockBytes);
-      const last = Math.floor((offset + length - 1) / blockBytes);
-      const parts = await Promise.all(Array.from({ length: last - first + 1 }, (_, k) => block(first + k)));
-      if (parts.length === 1) return parts[0].subarray(offset - first * blockBytes, offset - first * blockBytes + length);
-      const out = new Uint8Array(length);
-      parts.forEach((part, k) => {
-        const start = (first + k) * blockBytes;
-        const from = Math.max(offset, start);
-        const to = Math.min(offset + length, start + part.length);
-        out.set(part.subarray(from - start, to - start), from - offset);
-      });
-      return out;
-    },
+    read: (offset, length) => readFromBlocks(offset, length, blockBytes, block),
   };
 }

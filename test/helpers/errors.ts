@@ -13,3 +13,13 @@ export function expectError(fn: () => unknown, code: TensorzipErrorCode): Tensor
   expect((thrown as TensorzipError).code, (thrown as Error).message).toBe(code);
   return thrown as TensorzipError;
 }
+
+/** What a promise ends in: 'OK', a TensorzipError's code, or "untyped …" for anything else (never a pass). */
+export async function codeOf(promise: Promise<unknown>): Promise<TensorzipErrorCode | string> {
+  try {
+    await promise;
+    return 'OK';
+  } catch (err) {
+    return err instanceof TensorzipError ? err.code : `untyped ${String(err)}`;
+  }
+}
