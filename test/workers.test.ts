@@ -256,6 +256,51 @@ describe('WorkerPool', () => {
     }
   });
 
+  it('hands each worker several chunks ahead, and reuses the buffers that come back instead of allocating one per chunk', async () => {
+    const real = await workerStarter();
+    const returned = new Set<ArrayBuffer>();
+    let posted = 0;
+    let reused = 0;
+    let mostAhead = 0;
+    const start: StartWorker = (events) => {
+      let ahead = 0;
+      const handle = real({
+        ...events,
+        message: (reply) => {
+          ahead--;
+          for (const buffer of reply.returned) returned.add(buffer);
+          events.message(reply);
+        },
+      });
+      return {
+        ...handle,
+        post: (message, transfer) => {
+          if ((message as { type: string }).type === 'decode') {
+            mostAhead = Math.max(mostAhead, ++ahead);
+            posted++;
+            if (transfer.some((buffer) => returned.has(buffer))) reused++;
+          }
+          handle.post(message, transfer);
+        },
+      };
+    };
+    const pool = await WorkerPool.create(2, await compiledModule(true), start);
+    try {
+      for (let round = 0; round < 5; round++) {
+        const jobs = Array.from({ length: 12 }, job);
+        await Promise.all(jobs.map((j) => pool.decode(j)));
+        for (const j of jobs) expect(equalBytes(j.out, bytesOf(data))).toBe(true);
+      }
+      expect(posted).toBe(60);
+      expect(mostAhead).toBe(pool.capacity / pool.size);
+      expect(mostAhead).toBeGreaterThan(1);
+      // Only the first round's chunks (at most as many as the workers take at once) needed new buffers.
+      expect(reused).toBeGreaterThanOrEqual(posted - pool.capacity);
+    } finally {
+      pool.terminate();
+    }
+  });
+
   it('terminate() rejects queued chunks with ABORTED', async () => {
     const pool = await WorkerPool.create(1, await compiledModule(true));
     const pending = [pool.decode(job()), pool.decode(job())].map(errorOf);

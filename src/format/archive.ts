@@ -321,9 +321,11 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
       if (chunkReader.pool === null) {
         for (const t of doc.tensors) all[t.name] = await decodeEntry(t, undefined);
       } else {
-        // Tensors side by side, so that a model's many one-chunk tensors keep every worker busy.
-        const decoded = await Promise.all(doc.tensors.map((t) => decodeEntry(t, undefined)));
-        doc.tensors.forEach((t, i) => (all[t.name] = decoded[i]!));
+        // Tensors side by side, so that a model's many one-chunk tensors keep every worker busy; the largest first, so
+        // that their chunks are with the workers before this thread decodes the small ones itself.
+        const bySize = [...doc.tensors].sort((a, b) => b.shape.reduce((n, d) => n * d, 1) - a.shape.reduce((n, d) => n * d, 1));
+        const decoded = await Promise.all(bySize.map((t) => decodeEntry(t, undefined)));
+        for (const t of doc.tensors) all[t.name] = decoded[bySize.indexOf(t)]!;
       }
       return all;
     },
@@ -396,7 +398,8 @@ async function decodeTensor(kernels: Kernels, entry: TensorEntry, count: number,
     scale = shareable(scale);
     zeroPoint = zeroPoint && shareable(zeroPoint);
   }
-  // Chunks handed to workers: at most two per worker are read ahead, and the first failure stops the handing out.
+  // Chunks handed to workers: as many are read ahead as the workers take at once, and the first failure stops the
+  // handing out.
   const inFlight = new Set<Promise<void>>();
   let failure: { error: unknown } | null = null;
   for (let k = 0; k < entry.chunks.length && failure === null; k++) {
@@ -421,7 +424,7 @@ async function decodeTensor(kernels: Kernels, entry: TensorEntry, count: number,
       const done: Promise<void> = pool.decode({ encoded: bytes, stages: entry.pipeline, target, out: dst, checksum })
         .catch((err) => void (failure ??= { error: located(err) })).finally(() => inFlight.delete(done));
       inFlight.add(done);
-      if (inFlight.size >= 2 * pool.size) await Promise.race(inFlight);
+      if (inFlight.size >= pool.capacity) await Promise.race(inFlight);
       continue;
     }
     try {

@@ -1,5 +1,6 @@
 // The messages between a pool and its workers. A worker first receives the compiled kernel module (`init`), then one
-// chunk at a time; it answers each chunk with its decoded bytes (transferred) or the error it raised.
+// chunk at a time; it answers each chunk with its decoded bytes (transferred) or the error it raised, and hands the
+// buffers it was sent back, so that the pool reuses them instead of allocating (and page-faulting) new ones per chunk.
 import type { ChunkTarget, PipelineStage } from '../codecs/pipeline';
 import type { TensorzipErrorCode } from '../errors';
 
@@ -21,15 +22,19 @@ export interface InitMessage {
 export interface DecodeMessage {
   type: 'decode';
   id: number;
+  /** The chunk's bytes, at the start of a buffer of the pool's that may be longer. */
   encoded: Uint8Array;
   stages: PipelineStage[];
   target: Omit<ChunkTarget, 'out'> | null;
   outBytes: number;
   checksum: number | undefined;
-  /** A view of shared memory to decode into; absent: the worker answers with a new buffer. */
+  /** A view of shared memory to decode into; absent: the worker answers with the decoded bytes in `scratch` when it
+   *  is long enough, else in a new buffer. */
   shared?: Uint8Array;
+  scratch?: ArrayBuffer;
 }
 
-export type WorkerReply =
-  | { id: number; out?: Uint8Array }
-  | { id: number; error: { code: TensorzipErrorCode | null; message: string; offset: number | undefined } };
+/** Every reply carries back the buffers of its message that were not shared (`returned`), for the pool to reuse. */
+export type WorkerReply = { id: number; returned: ArrayBuffer[] } & (
+  | { out?: Uint8Array }
+  | { error: { code: TensorzipErrorCode | null; message: string; offset: number | undefined } });

@@ -15,7 +15,8 @@ const scope = globalThis as unknown as WorkerScope;
 let kernels: Kernels | undefined;
 
 function decode(task: DecodeMessage, kernels: Kernels): Uint8Array {
-  const out = task.shared ?? new Uint8Array(task.outBytes);
+  const { scratch, outBytes } = task;
+  const out = task.shared ?? (scratch !== undefined && scratch.byteLength >= outBytes ? new Uint8Array(scratch, 0, outBytes) : new Uint8Array(outBytes));
   if (task.target === null) return decodeChunkBytes(kernels, task.encoded, task.stages, out, task.checksum);
   const values = new Float32Array(out.buffer, out.byteOffset, task.target.count);
   decodeChunk(kernels, task.encoded, task.stages, { ...task.target, out: values, checksum: task.checksum });
@@ -27,12 +28,19 @@ scope.onmessage = ({ data }) => {
     kernels = new Kernels(new WebAssembly.Instance(data.module, {}));
     return;
   }
+  const returned = [data.encoded.buffer as ArrayBuffer];
   try {
     const out = decode(data, kernels!);
-    if (data.shared) scope.postMessage({ id: data.id });
-    else scope.postMessage({ id: data.id, out }, [out.buffer as ArrayBuffer]);
+    if (data.shared) {
+      if (data.scratch) returned.push(data.scratch);
+      scope.postMessage({ id: data.id, returned }, returned);
+    } else {
+      if (data.scratch && data.scratch !== out.buffer) returned.push(data.scratch);
+      scope.postMessage({ id: data.id, returned, out }, [...returned, out.buffer as ArrayBuffer]);
+    }
   } catch (err) {
+    if (data.scratch) returned.push(data.scratch);
     const known = isTensorzipError(err);
-    scope.postMessage({ id: data.id, error: { code: known ? err.code : null, message: err instanceof Error ? err.message : String(err), offset: known ? err.offset : undefined } });
+    scope.postMessage({ id: data.id, returned, error: { code: known ? err.code : null, message: err instanceof Error ? err.message : String(err), offset: known ? err.offset : undefined } }, returned);
   }
 };
