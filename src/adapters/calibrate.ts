@@ -92,7 +92,7 @@ interface ModelParts {
   /** The weights pack() is given (codes kept). */
   packed: Record<string, TensorInput | QuantizedTensorInput>;
   channelAxes: Record<string, number>;
-  packModel(options: PackOptions): Uint8Array;
+  packModel(options: PackOptions): Promise<Uint8Array>;
 }
 
 function modelParts(kernels: Kernels, model: CalibrateModel): ModelParts {
@@ -124,7 +124,7 @@ function noiseOf(x: ArrayLike<number>, y: ArrayLike<number>): number {
 async function levelsOf(kernels: Kernels, open: (bytes: Uint8Array) => Promise<Archive>, name: string, t: TensorInput, options: PackOptions): Promise<Level[]> {
   const levels: Level[] = [];
   for (const setting of CALIBRATION_LADDER) {
-    const archive = await open(pack(kernels, { [name]: t }, { ...options, quantize: 'lossless', rules: [{ match: '*', ...setting }] }));
+    const archive = await open(await pack(kernels, { [name]: t }, { ...options, quantize: 'lossless', rules: [{ match: '*', ...setting }] }));
     const values = await archive.get(name);
     levels.push({ setting, bytes: archive.tensors[0].encodedBytes, values, noise: noiseOf(t.data as Float32Array, values.data as Float32Array) });
   }
@@ -218,7 +218,7 @@ export async function calibrate(kernels: Kernels, open: (bytes: Uint8Array) => P
   }
 
   const rules = rulesFor(candidates, best, Object.keys(parts.packed));
-  const bytes = parts.packModel({ ...packOptions, quantize: 'lossless', rules });
+  const bytes = await parts.packModel({ ...packOptions, quantize: 'lossless', rules });
   const archive = await open(bytes);
   const outputs = compareOutputs(reference, await runWith(await archive.getAll(), feeds));
   const stored = new Map(archive.tensors.map((t) => [t.name, t.encodedBytes]));

@@ -6,13 +6,15 @@
 // faults that took longer than decoding the chunk (measured: ~10 MB of faults per 50 MB model decode, half the pool's
 // time). A worker that dies is replaced and its chunks retried once; terminate() stops every worker.
 import { TensorzipError } from '../errors';
-import type { ChunkJob, DecodeMessage, WorkerReply } from './protocol';
+import type { ChunkJob, DecodeMessage, TaskInputs, TaskMessage, WorkerReply } from './protocol';
 import { workerStarter, type StartWorker, type WorkerHandle } from './spawn';
 
 interface Task {
   id: number;
-  job: ChunkJob;
-  resolve(): void;
+  /** The message for the worker, built when the task is handed out (its copies then exist only while it runs). */
+  message(id: number): { message: DecodeMessage | TaskMessage; transfer: ArrayBuffer[] };
+  /** Takes a successful reply; returns the buffers in it to keep for reuse. */
+  settle(reply: WorkerReply): ArrayBuffer[];
   reject(err: unknown): void;
   /** Workers that died on it so far. */
   deaths: number;
@@ -63,9 +65,51 @@ export class WorkerPool {
 
   /** Decodes one chunk into `job.out` on the next free worker; rejects with the worker's TensorzipError. */
   decode(job: ChunkJob): Promise<void> {
+    return this.enqueue((resolve) => ({
+      message: (id) => {
+        // A copy of the chunk's own bytes (a view would carry its whole buffer along; a Node Buffer's slice() is a
+        // view), handed over without another.
+        const encoded = new Uint8Array(this.takeSpare(job.encoded.length), 0, job.encoded.length);
+        encoded.set(job.encoded);
+        const transfer = [encoded.buffer];
+        const message: DecodeMessage = { type: 'decode', id, encoded, stages: job.stages, target: job.target, outBytes: job.out.length, checksum: job.checksum };
+        if (isShared(job.out)) message.shared = job.out;
+        else transfer.push((message.scratch = this.takeSpare(job.out.length)));
+        return { message, transfer };
+      },
+      settle: (reply) => {
+        const out = 'out' in reply ? reply.out : undefined;
+        if (out) job.out.set(out);
+        resolve(undefined);
+        return out ? [out.buffer as ArrayBuffer] : [];
+      },
+    }));
+  }
+
+  /**
+   * Runs `task`, a handler the worker's entry registered (src/worker.ts), on the next free worker. `input` is called
+   * when the task is handed out, with buffers of the pool's to copy large inputs into (they come back for reuse); it
+   * returns what the handler takes and the buffers it used.
+   * @example
+   * const encoded = await pool.run('encodeTensor', (buffer) => ({ input: { name, tensor, options }, buffers: [] }));
+   */
+  run<T>(task: string, input: (buffer: (bytes: number) => ArrayBuffer) => TaskInputs): Promise<T> {
+    return this.enqueue<T>((resolve) => ({
+      message: (id) => {
+        const built = input((bytes) => this.takeSpare(bytes));
+        return { message: { type: 'task', id, task, input: built.input, buffers: built.buffers }, transfer: built.buffers };
+      },
+      settle: (reply) => {
+        resolve((reply as { result: T }).result);
+        return [];
+      },
+    }));
+  }
+
+  private enqueue<T>(task: (resolve: (value: T) => void) => Pick<Task, 'message' | 'settle'>): Promise<T> {
     if (this.terminated) return Promise.reject(closed());
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, job, resolve, reject, deaths: 0 });
+      this.queue.push({ id: this.nextId++, ...task(resolve), reject, deaths: 0 });
       this.dispatch();
     });
   }
@@ -98,20 +142,16 @@ export class WorkerPool {
       if (slot === null) return;
       const task = this.queue.shift();
       if (task === undefined) return;
+      let built;
+      try {
+        built = task.message(task.id);
+      } catch (err) {
+        task.reject(err);
+        continue;
+      }
       slot.tasks.push(task);
       slot.handle.hold(true);
-      const { job } = task;
-      // A copy of the chunk's own bytes (a view would carry its whole buffer along; a Node Buffer's slice() is a view),
-      // handed over without another.
-      const encoded = new Uint8Array(this.takeSpare(job.encoded.length), 0, job.encoded.length);
-      encoded.set(job.encoded);
-      const transfer = [encoded.buffer];
-      const message: DecodeMessage = {
-        type: 'decode', id: task.id, encoded, stages: job.stages, target: job.target, outBytes: job.out.length, checksum: job.checksum,
-      };
-      if (isShared(job.out)) message.shared = job.out;
-      else transfer.push((message.scratch = this.takeSpare(job.out.length)));
-      slot.handle.post(message, transfer);
+      slot.handle.post(built.message, built.transfer);
     }
   }
 
@@ -135,18 +175,13 @@ export class WorkerPool {
     if (task === undefined || task.id !== reply.id) return;
     slot.tasks.shift();
     if (slot.tasks.length === 0) slot.handle.hold(false);
-    const returned = [...reply.returned];
     if ('error' in reply) {
       const { code, message, offset } = reply.error;
       task.reject(code === null ? new Error(message) : new TensorzipError(code, message, { offset }));
+      this.keepSpare(reply.returned);
     } else {
-      if (reply.out) {
-        task.job.out.set(reply.out);
-        returned.push(reply.out.buffer as ArrayBuffer);
-      }
-      task.resolve();
+      this.keepSpare([...reply.returned, ...task.settle(reply)]);
     }
-    this.keepSpare(returned);
     this.dispatch();
   }
 

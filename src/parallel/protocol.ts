@@ -1,8 +1,10 @@
-// The messages between a pool and its workers. A worker first receives the compiled kernel module (`init`), then one
-// chunk at a time; it answers each chunk with its decoded bytes (transferred) or the error it raised, and hands the
-// buffers it was sent back, so that the pool reuses them instead of allocating (and page-faulting) new ones per chunk.
+// The messages between a pool and its workers. A worker first receives the compiled kernel module (`init`), then
+// chunks to decode and tasks to run; it answers each with its result (decoded bytes transferred) or the error it
+// raised, and hands the buffers it was sent back, so that the pool reuses them instead of allocating (and
+// page-faulting) new ones per chunk.
 import type { ChunkTarget, PipelineStage } from '../codecs/pipeline';
 import type { TensorzipErrorCode } from '../errors';
+import type { Kernels } from '../wasm/kernels';
 
 /** A chunk to decode: to float32 values through `target` (dequantized), or with `target` null to its stored bytes. */
 export interface ChunkJob {
@@ -34,7 +36,27 @@ export interface DecodeMessage {
   scratch?: ArrayBuffer;
 }
 
+/** Work of a layer above this one (encoding a tensor, say): `task` names a handler the worker's entry registered. */
+export interface TaskMessage {
+  type: 'task';
+  id: number;
+  task: string;
+  input: unknown;
+  /** Buffers of the pool's that `input` uses: they come back with the reply. */
+  buffers: ArrayBuffer[];
+}
+
+/** What a task's message carries: the handler's input, and the buffers of the pool's it uses. */
+export interface TaskInputs {
+  input: unknown;
+  buffers: ArrayBuffer[];
+}
+
+/** A task's handler in the worker: its result, and the buffers in it to transfer rather than copy. */
+export type WorkerTask = (kernels: Kernels, input: unknown) => { result: unknown; transfer: ArrayBuffer[] };
+
 /** Every reply carries back the buffers of its message that were not shared (`returned`), for the pool to reuse. */
 export type WorkerReply = { id: number; returned: ArrayBuffer[] } & (
   | { out?: Uint8Array }
+  | { result: unknown }
   | { error: { code: TensorzipErrorCode | null; message: string; offset: number | undefined } });
