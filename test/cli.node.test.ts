@@ -241,6 +241,20 @@ describe('tensorzip CLI: arguments', () => {
     expect((await cli('pack', at('model.safetensors'), '-o', at('bounded.tzip'), '--quality', '30')).code).toBe(0);
   });
 
+  it('pack --workers writes the same file as without; a bad count is a usage error', async () => {
+    // Tensors of 64 KiB and more go to the workers.
+    const large = Float32Array.from({ length: 256 * 256 }, () => next() - 0.5);
+    writeFileSync(at('large.safetensors'), safetensors.write({ a: { dtype: 'float32', shape: [256, 256], data: large }, b: { dtype: 'float32', shape: [256, 256], data: large.map((v) => v * v) }, bias: { dtype: 'float32', shape: [128], data: bias } }));
+    expect((await cli('pack', at('large.safetensors'), '-o', at('one.tzip'), '--quality', '40')).code).toBe(0);
+    expect((await cli('pack', at('large.safetensors'), '-o', at('two.tzip'), '--quality', '40', '--workers', '2')).code).toBe(0);
+    expect(Buffer.compare(readFileSync(at('two.tzip')), readFileSync(at('one.tzip')))).toBe(0);
+    for (const value of ['-1', 'two', '1.5', '']) {
+      const r = await cli('pack', at('model.safetensors'), '-o', at('x.tzip'), `--workers=${value}`, '--json');
+      expect(r.code, value).toBe(2);
+      expect(JSON.parse(r.stderr).message).toContain('--workers');
+    }
+  });
+
   it('pack --quality and --prune reach pack(): each quantized tensor keeps its SQNR target; pruning counts in its error', async () => {
     expect((await cli('pack', at('model.safetensors'), '-o', at('q50.tzip'), '--quality', '50')).code).toBe(0);
     expect((await cli('pack', at('model.safetensors'), '-o', at('q20.tzip'), '--quality', '20', '--prune', '0.5')).code).toBe(0);

@@ -63,12 +63,19 @@ const cosineTarget = (value: string) => {
   return n;
 };
 
+const workerCount = (value: string): number | 'auto' => {
+  if (value === 'auto') return value;
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`--workers must be a whole number or auto, found "${value}"`);
+  return n;
+};
+
 /** The default target of --calibrate. */
 const DEFAULT_MIN_OUTPUT_COSINE = 0.999;
 
 interface PackFlags {
   output: string; quantize: QuantizeMode; channelAxis?: 0 | -1; maxError?: number; quality?: number; prune?: number; sparse: boolean; entropy: boolean; json?: boolean;
-  calibrate?: true | string[]; minOutputCosine?: number; shardBytes?: number;
+  calibrate?: true | string[]; minOutputCosine?: number; shardBytes?: number; workers?: number | 'auto';
 }
 
 async function calibratePack(input: string, read: ReturnType<typeof readInput>, o: PackFlags): Promise<{ file: Uint8Array; calibration: CalibrationReport }> {
@@ -87,6 +94,7 @@ async function packShards(input: string, read: ReturnType<typeof readInput>, o: 
   if (read.stored === undefined) throw new TensorzipError('ARGUMENT', '--shard-bytes takes a .safetensors, .npy or .gguf file (whole models: not yet)');
   if (!o.output.endsWith('.tzip.json')) throw new TensorzipError('ARGUMENT', `--shard-bytes writes a shard index: -o <name>.tzip.json, found ${o.output}`);
   if (o.calibrate !== undefined) throw new TensorzipError('ARGUMENT', '--shard-bytes and --calibrate do not go together');
+  if (o.workers !== undefined) throw new TensorzipError('ARGUMENT', '--shard-bytes and --workers do not go together (shards are encoded on this thread)');
   const folder = dirname(o.output);
   // Each shard is held until it is complete (at most about shardBytes), then written atomically.
   const writer = createShardedWriter((path) => {
@@ -121,6 +129,7 @@ async function packCommand(input: string, o: PackFlags): Promise<void> {
   const read = readInput(input);
   if (o.shardBytes !== undefined) return packShards(input, read, { ...o, shardBytes: o.shardBytes });
   if (o.minOutputCosine !== undefined && o.calibrate === undefined) throw new TensorzipError('ARGUMENT', '--min-output-cosine is the target of --calibrate');
+  if (o.workers !== undefined && o.calibrate !== undefined) throw new TensorzipError('ARGUMENT', '--calibrate and --workers do not go together');
   let file: Uint8Array;
   let calibration: CalibrationReport | undefined;
   if (o.calibrate !== undefined) {
@@ -128,7 +137,7 @@ async function packCommand(input: string, o: PackFlags): Promise<void> {
   } else {
     const bar = progress('pack', Boolean(o.json));
     file = await read.pack({
-      quantize: o.quantize, channelAxis: o.channelAxis, maxAbsError: o.maxError, quality: o.quality, prune: o.prune === undefined ? undefined : { sparsity: o.prune }, sparse: o.sparse, entropy: o.entropy, onProgress: bar.update,
+      quantize: o.quantize, channelAxis: o.channelAxis, maxAbsError: o.maxError, quality: o.quality, prune: o.prune === undefined ? undefined : { sparsity: o.prune }, sparse: o.sparse, entropy: o.entropy, workers: o.workers, onProgress: bar.update,
     });
     bar.stop();
   }
@@ -252,6 +261,7 @@ export async function main(argv: string[], version: string): Promise<number> {
     .option('--no-entropy', 'LZ4 stages only, no Huffman codes or palettes: more bytes, a 2–3x faster decode')
     .option('--calibrate [inputs...]', 'whole ONNX / TF.js graph models: search each tensor\'s setting (int4, int8, fp16, lossless) with the framework (onnxruntime-node, or @tensorflow/tfjs-core + tfjs-backend-cpu + tfjs-converter) so the outputs meet --min-output-cosine on these sample inputs (.npy, name=file.npy or named by the file; the rest generated)')
     .option('--min-output-cosine <x>', `--calibrate's target: every output's cosine against the original's (default ${DEFAULT_MIN_OUTPUT_COSINE})`, cosineTarget)
+    .option('--workers <n>', 'encode tensors of 64 KiB and more on n worker threads, or auto (one per core): the same file, sooner', workerCount)
     .option('--shard-bytes <n>', '.safetensors, .npy, .gguf: write shards of about n bytes beside a shard index, -o <name>.tzip.json (open() takes the index)', positive('--shard-bytes'))
     .option('--json', 'print a JSON summary')
     .action(packCommand);
