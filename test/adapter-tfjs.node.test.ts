@@ -158,6 +158,38 @@ describe('tfjs.ioHandler: sources, progress and refusals', () => {
     }
   });
 
+  it('over a slow connection the weights decode while the rest of the file downloads (not after its last byte)', async () => {
+    let lastByteAt = 0;
+    const server: Server = createServer((req, res) => {
+      const range = /^bytes=(\d*)-(\d+)$/.exec(req.headers.range ?? '');
+      const from = range ? (range[1] === '' ? bytes.length - Number(range[2]) : Number(range[1])) : 0;
+      const to = range && range[1] !== '' ? Math.min(Number(range[2]), bytes.length - 1) : bytes.length - 1;
+      res.writeHead(range ? 206 : 200, { 'content-range': `bytes ${from}-${to}/${bytes.length}`, 'content-length': to - from + 1 });
+      // 64 KiB every 20 ms: about 3.3 MB/s.
+      let at = from;
+      const pump = () => {
+        if (at > to) return void res.end();
+        res.write(bytes.subarray(at, Math.min(at + 65536, to + 1)));
+        at += 65536;
+        lastByteAt = performance.now();
+        setTimeout(pump, 20);
+      };
+      pump();
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    try {
+      const decodedAt: number[] = [];
+      const archive = await open(`http://127.0.0.1:${(server.address() as AddressInfo).port}/m.tzip`);
+      const artifacts = await tfjs.ioHandler(archive, { onProgress: () => decodedAt.push(performance.now()) }).load();
+      expect(artifacts.weightData.byteLength).toBe(Object.values(files.shards).reduce((n, s) => n + s.length, 0));
+      expect(decodedAt.length).toBeGreaterThan(10);
+      expect(decodedAt[0]).toBeLessThan(lastByteAt - 200); // the first weights well before the last byte was sent
+    } finally {
+      server.close();
+      server.closeAllConnections();
+    }
+  });
+
   it('an archive already open reports weights decoded, ending at all of them', async () => {
     const seen: number[][] = [];
     const artifacts = await tfjs.ioHandler(await open(bytes), { onProgress: (done, total) => seen.push([done, total]) }).load();

@@ -1,0 +1,139 @@
+// Streaming over a 50 Mbit/s connection: face-api's seven models in one .tzip (float32 lossless: 8.7 MB on the wire,
+// 50.2 MB decoded), and 100 MB of generated float32 weights (lossless, 24 tensors of 4 MiB: a file larger than the
+// 64 MiB of download pieces a reader holds at once), served with Range support by a local server that sends at most
+// 6.25 MB/s. Each way runs in a fresh Node process (median of BENCH_PROCESSES, default 3):
+// - "download, then decode": fetch() the whole file, open(bytes), then stream() — what a loader without streaming does;
+// - "stream(), tensors kept": open(url), then stream(): each tensor decodes as soon as its chunks have arrived;
+// - "stream(), tensors dropped": the same, the caller using each tensor and letting it go (a loader copying weights into
+//   a framework): the memory bound of streaming.
+// Reported: time to the first tensor and to the last (from the request), the transfer time of the file alone, and the
+// process's peak resident memory above what it held before the download (VmHWM − VmRSS, Linux).
+// Run: node scripts/bench.mjs stream
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadavg } from 'node:os';
+import { init, open, pack, tfjs, type TensorInput } from 'tensorzip';
+import { FACE_API_MODELS, loadFaceApiModel } from '../test/helpers/face-api';
+import { isChild, median, runFreshProcesses } from './fresh-processes';
+
+const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 3);
+const BYTES_PER_SECOND = 50e6 / 8;
+const FILES = { 'face-api, float32 lossless': 'build/bench/stream/face-api-lossless.tzip', '100 MB of generated weights': 'build/bench/stream/generated-100mb.tzip' };
+const WAYS = ['download, then decode', 'stream(), tensors kept', 'stream(), tensors dropped'] as const;
+type Way = (typeof WAYS)[number];
+
+interface Run { way: Way; firstMs: number; lastMs: number; transferMs: number; peakMiB: number; tensors: number }
+
+/** kB figures of /proc/self/status. */
+function status(field: 'VmRSS' | 'VmHWM'): number {
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync('/proc/self/status', 'utf8'))![1]) / 1024;
+}
+
+/** Serves `file` with Range support at BYTES_PER_SECOND, each response paced from its start. Resolves to its URL. */
+async function throttledServer(file: Uint8Array): Promise<{ url: string; close(): void; lastByteAt(): number }> {
+  let lastByteAt = 0;
+  const server = createServer((req, res) => {
+    const range = /^bytes=(\d*)-(\d+)$/.exec(req.headers.range ?? '');
+    const from = !range ? 0 : range[1] === '' ? Math.max(0, file.length - Number(range[2])) : Number(range[1]);
+    const to = !range || range[1] === '' ? file.length - 1 : Math.min(Number(range[2]), file.length - 1);
+    res.writeHead(range ? 206 : 200, { 'content-length': to - from + 1, 'accept-ranges': 'bytes', ...(range && { 'content-range': `bytes ${from}-${to}/${file.length}` }) });
+    const started = performance.now();
+    let at = from;
+    const pump = () => {
+      const due = Math.min(to + 1, from + Math.floor((performance.now() - started) / 1000 * BYTES_PER_SECOND) + 16384);
+      if (due > at) {
+        res.write(file.subarray(at, due));
+        at = due;
+        lastByteAt = performance.now();
+      }
+      if (at > to) return void res.end();
+      setTimeout(pump, 2);
+    };
+    pump();
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/face-api.tzip`,
+    close: () => { server.close(); server.closeAllConnections(); },
+    lastByteAt: () => lastByteAt,
+  };
+}
+
+async function measure(file: string, way: Way): Promise<Run> {
+  await init();
+  const server = await throttledServer(new Uint8Array(readFileSync(file)));
+  const before = status('VmRSS');
+  const kept: unknown[] = [];
+  let firstMs = 0;
+  let tensors = 0;
+  let sum = 0;
+  const started = performance.now();
+  const archive = way === 'download, then decode'
+    ? await open(new Uint8Array(await (await fetch(server.url)).arrayBuffer()))
+    : await open(server.url);
+  for await (const { tensor } of archive.stream()) {
+    if (tensors++ === 0) firstMs = performance.now() - started;
+    if (way === 'stream(), tensors dropped') sum += tensor.data[0] as number;
+    else kept.push(tensor);
+  }
+  const lastMs = performance.now() - started;
+  const transferMs = server.lastByteAt() - started;
+  server.close();
+  return { way, firstMs, lastMs, transferMs, peakMiB: status('VmHWM') - before, tensors: tensors + (sum === Infinity ? 1 : 0) };
+}
+
+if (isChild()) {
+  console.log(JSON.stringify(await measure(process.env.STREAM_FILE!, process.env.STREAM_WAY as Way)));
+  process.exit(0);
+}
+
+/** Trained-looking float32 weights: a bell curve of small values, 24 tensors of 4 MiB. */
+function generatedWeights(): Record<string, TensorInput> {
+  let s = 7;
+  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return Object.fromEntries(Array.from({ length: 24 }, (_, k) => [`layer${k}.weight`, {
+    dtype: 'float32', shape: [1024, 1024], data: Float32Array.from({ length: 1 << 20 }, () => (next() + next() + next() - 1.5) * 0.05),
+  } as TensorInput]));
+}
+
+mkdirSync('build/bench/stream', { recursive: true });
+if (!existsSync(FILES['face-api, float32 lossless'])) {
+  const tensors: Record<string, TensorInput> = {};
+  for (const model of FACE_API_MODELS) {
+    for (const [name, t] of Object.entries(tfjs.read(await loadFaceApiModel(model)))) tensors[`${model}/${name}`] = t as TensorInput;
+  }
+  writeFileSync(FILES['face-api, float32 lossless'], await pack(tensors, { quantize: 'lossless' }));
+}
+if (!existsSync(FILES['100 MB of generated weights'])) writeFileSync(FILES['100 MB of generated weights'], await pack(generatedWeights(), { quantize: 'lossless' }));
+
+const loadStart = loadavg()[0];
+const rows = [];
+for (const [input, file] of Object.entries(FILES)) {
+  const runs: Record<string, Run[]> = {};
+  for (let p = 0; p < PROCESSES; p++) {
+    for (const way of WAYS) {
+      Object.assign(process.env, { STREAM_FILE: file, STREAM_WAY: way });
+      (runs[way] ??= []).push(...runFreshProcesses<Run>(1));
+    }
+  }
+  const archive = await open(new Uint8Array(readFileSync(file)));
+  const fileMB = readFileSync(file).length / 1e6;
+  const decodedMB = archive.tensors.reduce((n, t) => n + t.decodedBytes, 0) / 1e6;
+  for (const way of WAYS) {
+    const rs = runs[way]!;
+    const m = (key: keyof Omit<Run, 'way'>) => median(rs.map((r) => r[key]));
+    rows.push({ input, fileMB, decodedMB, tensors: archive.tensors.length, way, firstTensorMs: m('firstMs'), lastTensorMs: m('lastMs'), transferMs: m('transferMs'), peakMiB: m('peakMiB'), runs: rs });
+  }
+}
+const result = {
+  date: new Date().toISOString(), node: process.version, mbitPerSecond: BYTES_PER_SECOND * 8 / 1e6,
+  loadAverage1m: { start: loadStart, end: loadavg()[0] }, processes: PROCESSES, rows,
+};
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/stream.json', `${JSON.stringify(result, null, 2)}\n`);
+console.log(`at ${result.mbitPerSecond} Mbit/s, median of ${PROCESSES} fresh processes:`);
+for (const r of rows) {
+  console.log(`${r.input} (${r.fileMB.toFixed(1)} MB file, ${r.decodedMB.toFixed(1)} MB decoded): ${r.way.padEnd(26)} first tensor ${r.firstTensorMs.toFixed(0).padStart(6)} ms, last ${r.lastTensorMs.toFixed(0).padStart(6)} ms (file sent in ${r.transferMs.toFixed(0)} ms), peak +${r.peakMiB.toFixed(1)} MiB`);
+}
+console.log(`load average (1 min): ${loadStart.toFixed(2)} → ${result.loadAverage1m.end.toFixed(2)}`);
