@@ -30,7 +30,7 @@ export type { DatasetField, DatasetManifest } from './dataset/schema';
 export type { SampleValue } from './dataset/sample-values';
 export { qualityTarget } from './format/plan';
 export type {
-  Archive, CompareTotal, Container, EntryInfo, EntryInput, ModelInfo, OpenOptions, PackOptions, QuantizedTensorInput, QuantizeMode, Tensor, TensorArray, TensorComparison, TensorDtype, TensorInfo,
+  Archive, CompareTotal, Container, EntryInfo, EntryInput, ModelInfo, OpenOptions, PackInput, PackOptions, QuantizedTensorInput, QuantizeMode, Tensor, TensorArray, TensorComparison, TensorDtype, TensorInfo,
   TensorInput,
 } from './format';
 export type { Delta, IntegerArray } from './codecs/delta';

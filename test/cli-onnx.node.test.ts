@@ -29,6 +29,22 @@ describe('tensorzip pack / unpack of .onnx models', () => {
     expect(await runAll(await ort.InferenceSession.create(back), feeds)).toEqual(await runAll(await ort.InferenceSession.create(silero.bytes), feeds));
   });
 
+  it('pack --shard-bytes shards a whole model; a session built from the shard index gives the original outputs bit for bit', async () => {
+    const m = REAL_ONNX_MODELS.find((x) => x.file === 'embedding_model.onnx')!;
+    writeFileSync(at('embedding-whole.onnx'), m.bytes);
+    const packed = await cli('pack', at('embedding-whole.onnx'), '-o', at('embedding.tzip.json'), '--shard-bytes', '300000', '--quantize', 'lossless', '--json');
+    expect(packed.code, packed.stderr).toBe(0);
+    expect(JSON.parse(packed.stdout).shards).toBeGreaterThanOrEqual(3);
+    const archive = await open(at('embedding.tzip.json'));
+    expect(archive.model).toEqual({ kind: 'onnx', entry: 'model.onnx' });
+    const feeds = m.feeds(ort);
+    expect(await runAll(await onnx.createSession(ort, archive), feeds)).toEqual(await runAll(await ort.InferenceSession.create(m.bytes), feeds));
+    // The same tensors and entry as one file holds.
+    const single = await open(await onnx.pack(m.bytes, { quantize: 'lossless' }));
+    expect(archive.tensors.map((t) => t.name)).toEqual(single.tensors.map((t) => t.name));
+    expect(Buffer.compare(await archive.getEntry('model.onnx'), await single.getEntry('model.onnx'))).toBe(0);
+  });
+
   it('reads external data files beside the model; refuses one outside its folder', async () => {
     const m = REAL_ONNX_MODELS.find((x) => x.file === 'embedding_model.onnx')!;
     const files = onnx.write(onnx.read(m.bytes), { externalData: 'embedding.bin' });

@@ -2,21 +2,19 @@
 // archive's metadata so that unpack can give it back), or a whole model: a TF.js model.json with its shards beside it,
 // a .onnx file with its external data files. `compare` reads the same files as values.
 import { basename, extname } from 'node:path';
-import { gguf, npy, onnx, pack, safetensors, tfjs, TensorzipError, type CalibrateModel, type PackOptions, type QuantizedTensorInput, type TensorInput, type TfjsModel } from '../index';
+import { gguf, npy, onnx, safetensors, tfjs, TensorzipError, type CalibrateModel, type PackInput, type PackOptions, type QuantizedTensorInput, type TensorInput, type TfjsModel } from '../index';
 import { listedPath, readFile } from './files';
 import { ggufArchiveMetadata } from './gguf-metadata';
 
 export interface Input {
-  /** Packs what was read with the command's options. */
-  pack(options: PackOptions): Promise<Uint8Array>;
+  /** What pack() (or a sharded writer) takes for what was read, with the command's options. */
+  packInput(options: PackOptions): PackInput;
   /** The tensors' values (quantized GGUF and TF.js weights dequantized), for compare. */
   tensors(): Record<string, TensorInput>;
   /** Bytes of every file read (an ONNX model's external data files are read by pack() and tensors()). */
   readonly bytes: number;
   /** The whole model, for calibrate(); undefined for files of tensors only. */
   readonly model?: CalibrateModel;
-  /** For files of tensors only: what pack() is given, for a writer that streams them (pack --shard-bytes). */
-  readonly stored?: { tensors: Record<string, TensorInput | QuantizedTensorInput>; metadata: Record<string, string> };
 }
 
 /** A whole ONNX model, with the external data files it names beside it. */
@@ -28,7 +26,7 @@ function readOnnxModel(path: string, model: Uint8Array): Input {
     return file;
   };
   return {
-    pack: (options) => onnx.pack(model, { ...options, externalData }), tensors: () => onnx.read(model, { externalData }).tensors, get bytes() { return bytes; },
+    packInput: (options) => onnx.packInput(model, { ...options, externalData }), tensors: () => onnx.read(model, { externalData }).tensors, get bytes() { return bytes; },
     model: { onnx: model, externalData },
   };
 }
@@ -47,13 +45,13 @@ function readTfjsModel(path: string, json: Uint8Array): Input {
   for (const p of paths) shards[p] = readFile(listedPath(path, p, 'model.json lists a shard path'));
   const bytes = json.length + Object.values(shards).reduce((n, s) => n + s.length, 0);
   // The whole model: its topology as an entry, quantized weights as their codes (uint8 stays uint8), as GGUF's do.
-  return { pack: (options) => tfjs.pack({ modelJson, shards }, options), tensors: () => tfjs.read({ modelJson, shards }), bytes, model: { tfjs: { modelJson, shards } } };
+  return { packInput: (options) => tfjs.packInput({ modelJson, shards }, options), tensors: () => tfjs.read({ modelJson, shards }), bytes, model: { tfjs: { modelJson, shards } } };
 }
 
 export function readInput(path: string): Input {
   const bytes = readFile(path);
   const from = (tensors: Record<string, TensorInput | QuantizedTensorInput>, values: () => Record<string, TensorInput>, metadata: Record<string, string> = {}): Input => ({
-    pack: (options) => pack(tensors, { ...options, metadata }), tensors: values, bytes: bytes.length, stored: { tensors, metadata },
+    packInput: (options) => ({ tensors, options: { ...options, metadata } }), tensors: values, bytes: bytes.length,
   });
   switch (extname(path)) {
     case '.npy': {

@@ -13,7 +13,7 @@
 // usage or arguments (sample inputs of another dtype or shape included); 3 a file could not be read or written. Results go to stdout, errors and warnings to stderr; with --json each is one JSON line
 // (errors: {"ok": false, "code", "message"}), usage errors included.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { calibrate, compare, createShardedWriter, isTensorzipError, open, tfjs, TensorzipError, type CalibrationReport, type Framework, type QuantizeMode, type TensorInput } from '../index';
+import { calibrate, compare, createShardedWriter, isTensorzipError, open, pack, tfjs, TensorzipError, type CalibrationReport, type Framework, type PackOptions, type QuantizeMode, type TensorInput } from '../index';
 import { basename, dirname, join } from 'node:path';
 import { IoError, readFile, writeFileAtomic } from './files';
 import { readInput } from './inputs';
@@ -89,25 +89,24 @@ async function calibratePack(input: string, read: ReturnType<typeof readInput>, 
   return { file: bytes, calibration: report };
 }
 
-/** pack --shard-bytes: the tensors streamed into shards beside the shard index `<name>.tzip.json`. */
+/** pack --shard-bytes: the tensors streamed into shards beside the shard index `<name>.tzip.json`; a whole model's
+ *  other files (model.json, the ONNX graph) go into the first shard. */
 async function packShards(input: string, read: ReturnType<typeof readInput>, o: PackFlags & { shardBytes: number }): Promise<void> {
-  if (read.stored === undefined) throw new TensorzipError('ARGUMENT', '--shard-bytes takes a .safetensors, .npy or .gguf file (whole models: not yet)');
   if (!o.output.endsWith('.tzip.json')) throw new TensorzipError('ARGUMENT', `--shard-bytes writes a shard index: -o <name>.tzip.json, found ${o.output}`);
   if (o.calibrate !== undefined) throw new TensorzipError('ARGUMENT', '--shard-bytes and --calibrate do not go together');
   if (o.workers !== undefined) throw new TensorzipError('ARGUMENT', '--shard-bytes and --workers do not go together (shards are encoded on this thread)');
   const folder = dirname(o.output);
+  const { tensors, options: { entries = {}, onProgress: _, ...options } } = read.packInput(packOptionsOf(o));
   // Each shard is held until it is complete (at most about shardBytes), then written atomically.
   const writer = createShardedWriter((path) => {
     const parts: Uint8Array[] = [];
     return { write: (b: Uint8Array) => void parts.push(b.slice()), close: () => writeFileAtomic(join(folder, path), concatBytes(parts)) };
-  }, {
-    shardBytes: o.shardBytes, name: basename(o.output, '.tzip.json'), metadata: read.stored.metadata,
-    quantize: o.quantize, channelAxis: o.channelAxis, maxAbsError: o.maxError, quality: o.quality, prune: o.prune === undefined ? undefined : { sparsity: o.prune }, sparse: o.sparse, entropy: o.entropy,
-  });
-  const names = Object.keys(read.stored.tensors);
+  }, { ...options, shardBytes: o.shardBytes, name: basename(o.output, '.tzip.json') });
+  for (const [name, entry] of Object.entries(entries)) await writer.addEntry(name, entry.data, { mediaType: entry.mediaType });
+  const names = Object.keys(tensors);
   const bar = progress('pack', Boolean(o.json));
   for (const [i, name] of names.entries()) {
-    await writer.add(name, read.stored.tensors[name]);
+    await writer.add(name, tensors[name]!);
     bar.update(i + 1, names.length);
   }
   const index = await writer.finish();
@@ -118,6 +117,11 @@ async function packShards(input: string, read: ReturnType<typeof readInput>, o: 
   const summary = { input, output: o.output, tensors: names.length, shards: shards.length, inputBytes: read.bytes, outputBytes, ratio: read.bytes / outputBytes };
   process.stdout.write(o.json ? `${JSON.stringify(summary)}\n` : `${o.output}: ${names.length} tensors in ${shards.length} shards, ${read.bytes} → ${outputBytes} bytes (${summary.ratio.toFixed(2)}x)\n`);
 }
+
+/** pack()'s options from the command's flags. */
+const packOptionsOf = (o: PackFlags): PackOptions => ({
+  quantize: o.quantize, channelAxis: o.channelAxis, maxAbsError: o.maxError, quality: o.quality, prune: o.prune === undefined ? undefined : { sparsity: o.prune }, sparse: o.sparse, entropy: o.entropy,
+});
 
 const concatBytes = (parts: Uint8Array[]) => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -136,9 +140,8 @@ async function packCommand(input: string, o: PackFlags): Promise<void> {
     ({ file, calibration } = await calibratePack(input, read, o));
   } else {
     const bar = progress('pack', Boolean(o.json));
-    file = await read.pack({
-      quantize: o.quantize, channelAxis: o.channelAxis, maxAbsError: o.maxError, quality: o.quality, prune: o.prune === undefined ? undefined : { sparsity: o.prune }, sparse: o.sparse, entropy: o.entropy, workers: o.workers, onProgress: bar.update,
-    });
+    const { tensors, options } = read.packInput({ ...packOptionsOf(o), workers: o.workers, onProgress: bar.update });
+    file = await pack(tensors, options);
     bar.stop();
   }
   writeFileAtomic(o.output, file);
@@ -262,7 +265,7 @@ export async function main(argv: string[], version: string): Promise<number> {
     .option('--calibrate [inputs...]', 'whole ONNX / TF.js graph models: search each tensor\'s setting (int4, int8, fp16, lossless) with the framework (onnxruntime-node, or @tensorflow/tfjs-core + tfjs-backend-cpu + tfjs-converter) so the outputs meet --min-output-cosine on these sample inputs (.npy, name=file.npy or named by the file; the rest generated)')
     .option('--min-output-cosine <x>', `--calibrate's target: every output's cosine against the original's (default ${DEFAULT_MIN_OUTPUT_COSINE})`, cosineTarget)
     .option('--workers <n>', 'encode tensors of 64 KiB and more on n worker threads, or auto (one per core): the same file, sooner', workerCount)
-    .option('--shard-bytes <n>', '.safetensors, .npy, .gguf: write shards of about n bytes beside a shard index, -o <name>.tzip.json (open() takes the index)', positive('--shard-bytes'))
+    .option('--shard-bytes <n>', 'write shards of about n bytes beside a shard index, -o <name>.tzip.json (open() takes the index; a whole model\'s graph goes in the first shard)', positive('--shard-bytes'))
     .option('--json', 'print a JSON summary')
     .action(packCommand);
   program.command('unpack').argument('<input>', 'a .tzip file')

@@ -2,7 +2,7 @@ import type { Kernels } from '../wasm/kernels';
 import { openArchive, type Archive, type ByteSource, type EntryInfo, type ModelInfo, type OpenOptions, type Tensor, type TensorInfo } from './archive';
 import type { EntryInput } from './encode-entry';
 import type { TensorArray, TensorDtype } from './dtypes';
-import { pack, type PackOptions, type QuantizedTensorInput, type TensorInput } from './pack';
+import { pack, type PackInput, type PackOptions, type QuantizedTensorInput, type TensorInput } from './pack';
 import { ContainerWriter, type ByteSink, type WriterOptions } from './writer';
 import { ShardedWriter, type ShardedWriterOptions } from './sharded-writer';
 import { compareArchive, type CompareOptions, type CompareTotal, type Comparison, type TensorComparison } from './compare';
@@ -11,7 +11,7 @@ import type { QuantizeMode } from './plan';
 export { ContainerWriter, ShardedWriter };
 export type { ByteSink, WriterOptions, ShardedWriterOptions };
 export type { CompareOptions, CompareTotal, Comparison, TensorComparison };
-export type { Archive, ByteSource, EntryInfo, EntryInput, ModelInfo, OpenOptions, PackOptions, QuantizedTensorInput, QuantizeMode, Tensor, TensorArray, TensorDtype, TensorInfo, TensorInput };
+export type { Archive, ByteSource, EntryInfo, EntryInput, ModelInfo, OpenOptions, PackInput, PackOptions, QuantizedTensorInput, QuantizeMode, Tensor, TensorArray, TensorDtype, TensorInfo, TensorInput };
 
 export interface Container {
   /**

@@ -47,6 +47,13 @@ export interface PackOptions extends EncodeOptions {
   workers?: WorkersOption;
 }
 
+/** What pack() takes: a whole model's tensors and the options that keep the rest of it (its entries, its model
+ *  kind, the channel axes its graph gives), as `onnx.packInput` and `tfjs.packInput` read them. */
+export interface PackInput {
+  tensors: Record<string, TensorInput | QuantizedTensorInput>;
+  options: PackOptions;
+}
+
 interface Piece {
   bytes: Uint8Array;
   /** Offset from the start of the data area. */

@@ -1,8 +1,8 @@
 import { readNpy, writeNpy } from './npy';
 import { readSafetensors, writeSafetensors, type Safetensors } from './safetensors';
-import type { PackOptions, QuantizedTensorInput, TensorInput } from '../format/pack';
+import { pack, type PackInput, type PackOptions, type QuantizedTensorInput, type TensorInput } from '../format/pack';
 import type { Archive } from '../format/archive';
-import { packTfjs, unpackTfjs } from './tfjs-archive';
+import { packTfjs, tfjsPackInput, unpackTfjs } from './tfjs-archive';
 import type { Kernels } from '../wasm/kernels';
 import { readTfjs, writeTfjs, type TfjsModel, type TfjsReadOptions, type TfjsWriteOptions } from './tfjs';
 import { readGguf, type Gguf, type GgufCodes, type GgufReadOptions } from './gguf';
@@ -10,7 +10,7 @@ import { tfjsChannelAxes } from './tfjs-channel-axes';
 import { readOnnx, type OnnxModel, type OnnxReadOptions } from './onnx-read';
 import { writeOnnx, type OnnxFiles, type OnnxWriteOptions } from './onnx-write';
 import { onnxChannelAxes } from './onnx-channel-axes';
-import { packOnnx, unpackOnnx } from './onnx-archive';
+import { onnxPackInput, unpackOnnx } from './onnx-archive';
 
 export type { Gguf, GgufCodes, GgufReadOptions, OnnxFiles, OnnxModel, OnnxReadOptions, OnnxWriteOptions, Safetensors, TfjsModel, TfjsReadOptions, TfjsWriteOptions };
 
@@ -80,6 +80,14 @@ export interface Onnx {
    */
   pack(model: Uint8Array, options?: PackOptions & OnnxReadOptions): Promise<Uint8Array>;
   /**
+   * What `onnx.pack` hands to pack(): the model's tensors, and pack()'s options with the model's entry, kind and
+   * channel axes — for a writer of your own, such as createShardedWriter (add `options.entries` with addEntry).
+   * @example
+   * const { tensors, options } = onnx.packInput(modelBytes, { quantize: 'int8' });
+   * const file = await pack(tensors, options); // the same file as onnx.pack(modelBytes, { quantize: 'int8' })
+   */
+  packInput(model: Uint8Array, options?: PackOptions & OnnxReadOptions): PackInput;
+  /**
    * The .onnx file (and, with `{ externalData: 'model.onnx.data' }`, its external data file) of an archive packed
    * from an ONNX model, as `onnx.write` makes it: lossless archives give the original initializers bit for bit. An
    * archive of another model kind or of none is UNSUPPORTED, tensors that do not match the model CORRUPT.
@@ -95,7 +103,11 @@ export function bindOnnx(kernels: () => Kernels): Onnx {
     read: (bytes, options) => readOnnx(bytes, options),
     write: (model, options) => writeOnnx(model, options),
     channelAxes: (model) => onnxChannelAxes(model),
-    pack: async (model, options) => packOnnx(kernels(), model, options),
+    pack: async (model, options) => {
+      const input = onnxPackInput(model, options);
+      return pack(kernels(), input.tensors, input.options);
+    },
+    packInput: (model, options) => onnxPackInput(model, options),
     unpack: (archive, options) => unpackOnnx(archive, options),
   };
 }
@@ -169,6 +181,14 @@ export interface Tfjs {
    */
   pack(model: TfjsModel, options?: PackOptions): Promise<Uint8Array>;
   /**
+   * What `tfjs.pack` hands to pack(): the weights (codes kept), and pack()'s options with model.json as an entry,
+   * the model kind and the channel axes — for a writer of your own, such as createShardedWriter.
+   * @example
+   * const { tensors, options } = tfjs.packInput({ modelJson, shards });
+   * const file = await pack(tensors, options); // the same file as tfjs.pack({ modelJson, shards })
+   */
+  packInput(model: TfjsModel, options?: PackOptions): PackInput;
+  /**
    * The TF.js model an archive holds, as model.json and shard files the converter would write: model.json from the
    * model's entry, its weights manifest rebuilt from the tensors in order (docs/FORMAT.md, model kinds). TF.js codes
    * and float16 halves are written as they are stored; other weights as their decoded float32 / int32 / bool values.
@@ -185,6 +205,7 @@ export function bindTfjs(kernels: () => Kernels): Tfjs {
     write: (tensors, options) => writeTfjs(kernels(), tensors, options),
     channelAxes: (modelJson) => tfjsChannelAxes(modelJson),
     pack: async (model, options) => packTfjs(kernels(), model, options),
+    packInput: (model, options) => tfjsPackInput(kernels(), model, options),
     unpack: (archive, options) => unpackTfjs(archive, options),
   };
 }

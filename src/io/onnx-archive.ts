@@ -2,7 +2,7 @@
 // data as the entry "model.onnx" and the tensors beside it; onnx.unpack writes the .onnx file back.
 import { TensorzipError } from '../errors';
 import type { Archive } from '../format/archive';
-import { pack, type PackOptions } from '../format/pack';
+import { pack, type PackInput, type PackOptions } from '../format/pack';
 import type { Kernels } from '../wasm/kernels';
 import { describeValue } from '../codecs/describe-value';
 import { readOnnx, type OnnxModel, type OnnxReadOptions } from './onnx-read';
@@ -13,22 +13,31 @@ export const ONNX_MODEL_ENTRY = 'model.onnx';
 export const ONNX_MEDIA_TYPE = 'application/x-onnx';
 
 /** The model's tensors, per-channel scales on the axes its operators give, and the model without tensor data as
- *  the entry "model.onnx" of kind `onnx`. `options` go over these defaults. */
-export function packOnnx(kernels: Kernels, bytes: Uint8Array, options: PackOptions & OnnxReadOptions = {}): Promise<Uint8Array> {
+ *  the entry "model.onnx" of kind `onnx`: what pack() takes. `options` go over these defaults. */
+export function onnxPackInput(bytes: Uint8Array, options: PackOptions & OnnxReadOptions = {}): PackInput {
   const { externalData, ...packOptions } = options;
-  return packOnnxModel(kernels, readOnnx(bytes, { externalData }), packOptions, ONNX_MODEL_ENTRY);
+  return onnxModelPackInput(readOnnx(bytes, { externalData }), packOptions, ONNX_MODEL_ENTRY);
 }
 
-/** A model onnx.read has read, packed as packOnnx does, with its stripped model as the entry `modelEntry`. */
-export function packOnnxModel(kernels: Kernels, { model, tensors }: OnnxModel, options: PackOptions, modelEntry: string): Promise<Uint8Array> {
+/** A model onnx.read has read, as onnxPackInput gives it, with its stripped model as the entry `modelEntry`. */
+function onnxModelPackInput({ model, tensors }: OnnxModel, options: PackOptions, modelEntry: string): PackInput {
   if (options.entries !== undefined && Object.hasOwn(options.entries, modelEntry)) {
     throw new TensorzipError('ARGUMENT', `onnx.pack entries: "${modelEntry}" is the model's own entry`);
   }
-  return pack(kernels, tensors, {
-    channelAxes: onnxChannelAxes(model), ...options,
-    entries: { [modelEntry]: { data: model, mediaType: ONNX_MEDIA_TYPE }, ...options.entries },
-    model: { kind: 'onnx', entry: modelEntry },
-  });
+  return {
+    tensors,
+    options: {
+      channelAxes: onnxChannelAxes(model), ...options,
+      entries: { [modelEntry]: { data: model, mediaType: ONNX_MEDIA_TYPE }, ...options.entries },
+      model: { kind: 'onnx', entry: modelEntry },
+    },
+  };
+}
+
+/** A model onnx.read has read, packed as onnx.pack does, with its stripped model as the entry `modelEntry`. */
+export function packOnnxModel(kernels: Kernels, read: OnnxModel, options: PackOptions, modelEntry: string): Promise<Uint8Array> {
+  const input = onnxModelPackInput(read, options, modelEntry);
+  return pack(kernels, input.tensors, input.options);
 }
 
 /** The stripped model and the tensors of an archive of kind `onnx`. */

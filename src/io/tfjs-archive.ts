@@ -5,7 +5,7 @@ import { TensorzipError } from '../errors';
 import { describeValue } from '../codecs/describe-value';
 import { TENSOR_DTYPES } from '../format/dtypes';
 import type { Archive, TensorInfo } from '../format/archive';
-import { pack, type PackOptions } from '../format/pack';
+import { pack, type PackInput, type PackOptions } from '../format/pack';
 import type { EntryInput } from '../format/encode-entry';
 import type { Kernels } from '../wasm/kernels';
 import { codesWeight, readTfjs, shardTfjs, tfjsDtypeOf, type TfjsModel, type TfjsWeightSpec } from './tfjs';
@@ -43,6 +43,12 @@ const BELOW_FLOAT16: readonly unknown[] = ['int8', 'int4', 'auto', undefined];
 /** A whole TF.js model as one .tzip: its weights (codes kept, scales on the graph's channel axes), and model.json
  *  without its manifest as an entry with the model's kind. `options` go over these defaults. */
 export function packTfjs(kernels: Kernels, model: TfjsModel, options: PackOptions = {}): Promise<Uint8Array> {
+  const input = tfjsPackInput(kernels, model, options);
+  return pack(kernels, input.tensors, input.options);
+}
+
+/** What packTfjs gives pack(): the weights and the options that keep the rest of the model. */
+export function tfjsPackInput(kernels: Kernels, model: TfjsModel, options: PackOptions = {}): PackInput {
   const tensors = readTfjs(kernels, model, { codes: true });
   if (BELOW_FLOAT16.includes(options.quantize)) {
     for (const [name, t] of Object.entries(tensors)) {
@@ -54,12 +60,15 @@ export function packTfjs(kernels: Kernels, model: TfjsModel, options: PackOption
   const { weightsManifest: _, ...rest } = model.modelJson;
   const kind = tfjsModelKind(rest);
   const entry: Record<string, EntryInput> = kind === null ? {} : { [TFJS_MODEL_ENTRY]: { data: new TextEncoder().encode(JSON.stringify(rest)), mediaType: 'application/json' } };
-  return pack(kernels, tensors, {
-    ...options,
-    channelAxes: options.channelAxes ?? tfjsChannelAxes(model.modelJson),
-    entries: { ...entry, ...options.entries },
-    model: options.model ?? (kind === null ? undefined : { kind, entry: TFJS_MODEL_ENTRY }),
-  });
+  return {
+    tensors,
+    options: {
+      ...options,
+      channelAxes: options.channelAxes ?? tfjsChannelAxes(model.modelJson),
+      entries: { ...entry, ...options.entries },
+      model: options.model ?? (kind === null ? undefined : { kind, entry: TFJS_MODEL_ENTRY }),
+    },
+  };
 }
 
 /** TF.js codes as they are: uint8 / uint16 codes with their scale and min, float16 halves of float32 weights. */
