@@ -30,20 +30,25 @@ function status(field: 'VmRSS' | 'VmHWM'): number {
   return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync('/proc/self/status', 'utf8'))![1]) / 1024;
 }
 
-/** Serves `file` with Range support at BYTES_PER_SECOND, each response paced from its start. Resolves to its URL. */
+/** Serves `file` with Range support at BYTES_PER_SECOND in all: responses in flight side by side share the rate, as
+ *  requests over one link do. Resolves to its URL. */
 async function throttledServer(file: Uint8Array): Promise<{ url: string; close(): void; lastByteAt(): number }> {
   let lastByteAt = 0;
+  let firstRequestAt: number | undefined;
+  let sent = 0;
   const server = createServer((req, res) => {
+    firstRequestAt ??= performance.now();
     const range = /^bytes=(\d*)-(\d+)$/.exec(req.headers.range ?? '');
     const from = !range ? 0 : range[1] === '' ? Math.max(0, file.length - Number(range[2])) : Number(range[1]);
     const to = !range || range[1] === '' ? file.length - 1 : Math.min(Number(range[2]), file.length - 1);
     res.writeHead(range ? 206 : 200, { 'content-length': to - from + 1, 'accept-ranges': 'bytes', ...(range && { 'content-range': `bytes ${from}-${to}/${file.length}` }) });
-    const started = performance.now();
     let at = from;
     const pump = () => {
-      const due = Math.min(to + 1, from + Math.floor((performance.now() - started) / 1000 * BYTES_PER_SECOND) + 16384);
+      const allowed = Math.floor((performance.now() - firstRequestAt!) / 1000 * BYTES_PER_SECOND) + 16384 - sent;
+      const due = Math.min(to + 1, at + Math.min(allowed, 65536));
       if (due > at) {
         res.write(file.subarray(at, due));
+        sent += due - at;
         at = due;
         lastByteAt = performance.now();
       }
