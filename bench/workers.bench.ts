@@ -2,7 +2,9 @@
 // headless Chromium. The model: face-api's 7 TF.js models in one archive, as float32 lossless (their values, which
 // TF.js computes from the shipped uint8 codes) and as pack()'s default int8 + float32 mix. Each run is a fresh
 // process (Node) or a fresh browser (Chromium): cold = open + getAll() right after init(), workers started inside it;
-// warm = the median of BENCH_WARM more getAll() on the same archive. Medians over BENCH_PROCESSES runs (default 5),
+// warm = the median of BENCH_WARM more getAll() on the same archive (new output arrays each time, as a user's decode
+// allocates them: first-touch page faults included); into = the median of BENCH_WARM decodes of every tensor into the
+// arrays the first getAll() returned (get(name, { out }), side by side): the decode alone, without page faults. Medians over BENCH_PROCESSES runs (default 5),
 // the two ways taking turns. This machine has 2 cores shared with other jobs: the load average is recorded with the
 // results (bench/results/workers.json).
 // Run: node scripts/bench.mjs workers
@@ -24,24 +26,30 @@ const DIR = 'build/bench/workers';
 const ARCHIVES = { 'float32 lossless': `${DIR}/face-api-lossless.tzip`, 'int8 + float32 (pack default)': `${DIR}/face-api-auto.tzip` };
 const WAYS = [0, 2];
 
-interface Run { coldMs: number; warmMs: number }
+interface Run { coldMs: number; warmMs: number; intoMs: number }
 
 /** What one fresh process or page measures (the same code, as a string, runs in the page). */
 async function measure(lib: { init(): Promise<unknown>; open: typeof open }, bytes: Uint8Array, workers: number, warm: number): Promise<Run> {
   await lib.init();
   const started = performance.now();
   const archive = await lib.open(bytes, { workers });
-  await archive.getAll();
+  const outputs = await archive.getAll();
   const coldMs = performance.now() - started;
+  const middle = (times: number[]) => times.sort((a, b) => a - b)[times.length >> 1]!;
   const times: number[] = [];
   for (let i = 0; i < warm; i++) {
     const t = performance.now();
     await archive.getAll();
     times.push(performance.now() - t);
   }
+  const into: number[] = [];
+  for (let i = 0; i < warm; i++) {
+    const t = performance.now();
+    await Promise.all(Object.entries(outputs).map(([name, tensor]) => archive.get(name, { out: tensor.data as never })));
+    into.push(performance.now() - t);
+  }
   archive.close();
-  times.sort((a, b) => a - b);
-  return { coldMs, warmMs: times[times.length >> 1]! };
+  return { coldMs, warmMs: middle(times), intoMs: middle(into) };
 }
 
 if (isChild()) {
@@ -127,9 +135,9 @@ for (const [runtime, runs] of [['node', nodeRuns], ['chromium', browserRuns]] as
     const m = (rs: Run[], key: keyof Run) => median(rs.map((r) => r[key]));
     rows.push({
       runtime, input, fileMB: readFileSync(file).length / 1e6, decodedMB, tensors: archive.tensors.length,
-      oneThread: { coldMs: m(one, 'coldMs'), warmMs: m(one, 'warmMs'), coldMBps: decodedMB / m(one, 'coldMs') * 1e3, warmMBps: decodedMB / m(one, 'warmMs') * 1e3 },
-      twoWorkers: { coldMs: m(two, 'coldMs'), warmMs: m(two, 'warmMs'), coldMBps: decodedMB / m(two, 'coldMs') * 1e3, warmMBps: decodedMB / m(two, 'warmMs') * 1e3 },
-      speedup: { cold: m(one, 'coldMs') / m(two, 'coldMs'), warm: m(one, 'warmMs') / m(two, 'warmMs') },
+      oneThread: { coldMs: m(one, 'coldMs'), warmMs: m(one, 'warmMs'), intoMs: m(one, 'intoMs'), coldMBps: decodedMB / m(one, 'coldMs') * 1e3, warmMBps: decodedMB / m(one, 'warmMs') * 1e3, intoMBps: decodedMB / m(one, 'intoMs') * 1e3 },
+      twoWorkers: { coldMs: m(two, 'coldMs'), warmMs: m(two, 'warmMs'), intoMs: m(two, 'intoMs'), coldMBps: decodedMB / m(two, 'coldMs') * 1e3, warmMBps: decodedMB / m(two, 'warmMs') * 1e3, intoMBps: decodedMB / m(two, 'intoMs') * 1e3 },
+      speedup: { cold: m(one, 'coldMs') / m(two, 'coldMs'), warm: m(one, 'warmMs') / m(two, 'warmMs'), into: m(one, 'intoMs') / m(two, 'intoMs') },
       runs: { oneThread: one, twoWorkers: two },
     });
   }
@@ -142,6 +150,6 @@ const result = {
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/workers.json', `${JSON.stringify(result, null, 2)}\n`);
 for (const r of rows) {
-  console.log(`${r.runtime.padEnd(8)} ${r.input.padEnd(30)} ${r.decodedMB.toFixed(1)} MB: one thread cold ${r.oneThread.coldMs.toFixed(0)} ms, warm ${r.oneThread.warmMs.toFixed(0)} ms; 2 workers cold ${r.twoWorkers.coldMs.toFixed(0)} ms, warm ${r.twoWorkers.warmMs.toFixed(0)} ms; speedup cold ${r.speedup.cold.toFixed(2)}x, warm ${r.speedup.warm.toFixed(2)}x`);
+  console.log(`${r.runtime.padEnd(8)} ${r.input.padEnd(30)} ${r.decodedMB.toFixed(1)} MB: one thread cold ${r.oneThread.coldMs.toFixed(0)} ms, warm ${r.oneThread.warmMs.toFixed(0)} ms, into ${r.oneThread.intoMs.toFixed(0)} ms; 2 workers cold ${r.twoWorkers.coldMs.toFixed(0)} ms, warm ${r.twoWorkers.warmMs.toFixed(0)} ms, into ${r.twoWorkers.intoMs.toFixed(0)} ms; speedup cold ${r.speedup.cold.toFixed(2)}x, warm ${r.speedup.warm.toFixed(2)}x, into ${r.speedup.into.toFixed(2)}x`);
 }
 console.log(`load average (1 min): ${load.start.toFixed(2)} → ${loadEnd.toFixed(2)} on ${cpus().length} cores`);
