@@ -187,7 +187,7 @@ export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: st
     if (refused || chunks.reduce((n, c) => n + c.length, 0) >= plan.stored.length) {
       // The sample misled: a chunk the reader would refuse as too short (a constant run under Huffman, which LZ4
       // stores within its bound), or no gain at all. The codes as they are, or LZ4, are then the safe choice.
-      entry.pipeline = refused ? choosePipeline(kernels, plan.candidates.filter((p) => p.every((s) => s.codec !== 'huffman' && s.codec !== 'huffman_ctx')), chunkCount, chunkAt) : [];
+      entry.pipeline = refused ? choosePipeline(kernels, plan.candidates.filter((p) => p.every((s) => s.codec !== 'huffman' && s.codec !== 'huffman_ctx' && s.codec !== 'rans')), chunkCount, chunkAt) : [];
       chunks = encodeChunks(entry.pipeline);
     }
     return { entry, params, chunks, inputBytes };
