@@ -9,21 +9,32 @@
 import { STATUS_ARGUMENT, STATUS_OUTPUT_FULL, STATUS_TRUNCATED } from './status';
 import { huffmanDecode } from './huffman_decode';
 import { huffmanContextDecode } from './huffman_context_decode';
+import { ransDecode } from './rans_decode';
 
 /** The most planes a stage has: one per byte of a 16-byte element. */
 const MAX_PLANES: u32 = 16;
 
 /** Decodes a huffman stage of `planes` blocks; returns the bytes written to dst or a status. */
 export function huffmanPlanesDecode(src: usize, srcLen: usize, dst: usize, dstCap: usize, planes: u32): i32 {
-  return planesDecode(src, srcLen, dst, dstCap, planes, false);
+  return planesDecode(src, srcLen, dst, dstCap, planes, BLOCK_ENTROPY);
 }
 
 /** Decodes a huffman_ctx stage (1.3): the same layout, its blocks context blocks (huffman_context_decode.ts). */
 export function huffmanContextPlanesDecode(src: usize, srcLen: usize, dst: usize, dstCap: usize, planes: u32): i32 {
-  return planesDecode(src, srcLen, dst, dstCap, planes, true);
+  return planesDecode(src, srcLen, dst, dstCap, planes, BLOCK_CONTEXT);
 }
 
-function planesDecode(src: usize, srcLen: usize, dst: usize, dstCap: usize, planes: u32, context: bool): i32 {
+/** Decodes a rans stage (1.4): the same layout, its blocks rANS blocks (rans_decode.ts). */
+export function ransPlanesDecode(src: usize, srcLen: usize, dst: usize, dstCap: usize, planes: u32): i32 {
+  return planesDecode(src, srcLen, dst, dstCap, planes, BLOCK_RANS);
+}
+
+/** The kinds of block a stage holds. */
+const BLOCK_ENTROPY = 0;
+const BLOCK_CONTEXT = 1;
+const BLOCK_RANS = 2;
+
+function planesDecode(src: usize, srcLen: usize, dst: usize, dstCap: usize, planes: u32, kind: i32): i32 {
   if (planes == 0 || planes > MAX_PLANES) return STATUS_ARGUMENT;
   const table = <usize>(planes - 1) << 2;
   if (srcLen < table) return STATUS_TRUNCATED;
@@ -33,7 +44,8 @@ function planesDecode(src: usize, srcLen: usize, dst: usize, dstCap: usize, plan
   for (let p: u32 = 0; p < planes; p++) {
     const length = p < planes - 1 ? <u64>load<u32>(src + (<usize>p << 2)) : left;
     if (length > left) return STATUS_TRUNCATED;
-    const size = context ? huffmanContextDecode(at, <usize>length, dst + written, dstCap - written)
+    const size = kind == BLOCK_RANS ? ransDecode(at, <usize>length, dst + written, dstCap - written)
+      : kind == BLOCK_CONTEXT ? huffmanContextDecode(at, <usize>length, dst + written, dstCap - written)
       : huffmanDecode(at, <usize>length, dst + written, dstCap - written);
     if (size < 0) return size;
     written += <usize>size;

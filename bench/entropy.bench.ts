@@ -4,10 +4,12 @@
 // blocks, as the container cuts chunks, and each codec codes the same blocks.
 // - ratio: input / coded bytes, beside the order-0 bound (Σ over blocks of n·H(block) / 8: what any order-0 coder
 //   of these blocks could reach without a table) and the share of it reached;
-// - decode MB/s of output: entropy.decode into a caller's array, the kernel alone inside WebAssembly memory (no copy
-//   in or out), our LZ4 block decoder, node's brotli (quality 9) and deflate (level 6), numcodecs.js Blosc zstd (level
+// - the same blocks as the container's huffman_ctx (1.3) and rans (1.4) stages code them (one block per 1 MiB chunk,
+//   through their kernels, copied in and out as entropy.decode does);
+// - decode MB/s of output: entropy.decode into a caller's array, the huffman, huffman_ctx and rans kernels alone inside
+//   WebAssembly memory (no copy in or out), our LZ4 block decoder, node's brotli (quality 9) and deflate (level 6), numcodecs.js Blosc zstd (level
 //   3, no shuffle: the planes are already split), and memcpy;
-// - encode MB/s of entropy.encode.
+// - encode MB/s of entropy.encode and of the rans kernel.
 // Times are CPU time of this process per call (process.cpuUsage), so other processes on a shared machine do not count;
 // each process takes the best of BENCH_ROUNDS rounds in which the codecs take turns, on a 4 MiB sample of each class,
 // and the parent prints the median over BENCH_PROCESSES fresh processes (default 3). "cold" is the first call of a
@@ -32,6 +34,8 @@ const MODELS = ['age_gender_model', 'face_expression_model', 'face_landmark_68_m
 
 const engine = await createEngine({ simd: true });
 const kernels = await loadKernels(true);
+/** The huffman_ctx and rans block kernels' own instance: its arena is reset per call, the one above holds blocks. */
+const blockKernels = await loadKernels(true);
 const blosc = Blosc.fromConfig({ id: 'blosc', cname: 'zstd', clevel: 3, shuffle: 0, blocksize: 0 });
 
 /** The byte classes, each as one array. */
@@ -75,8 +79,39 @@ interface Codec {
   decode(coded: Uint8Array, out: Uint8Array): Promise<unknown> | unknown;
 }
 
+type BlockEncoder = 'huffmanContextEncode' | 'ransEncode';
+type BlockDecoder = 'huffmanContextDecode' | 'ransDecode';
+
+/** One block kernel pair through WebAssembly memory, copied in and out. */
+function blockKernel(encode: BlockEncoder, decode: BlockDecoder): Codec {
+  const k = blockKernels.exports;
+  return {
+    encode: (b) => {
+      blockKernels.reset();
+      const cap = k.huffmanBound(b.length);
+      const src = blockKernels.alloc(b.length);
+      const dst = blockKernels.alloc(cap);
+      blockKernels.heap.set(b, src);
+      const size = k[encode](src, b.length, dst, cap);
+      if (size < 0) throw new Error(`${encode}: status ${size}`);
+      return blockKernels.heap.slice(dst, dst + size);
+    },
+    decode: (c, out) => {
+      blockKernels.reset();
+      const src = blockKernels.alloc(c.length);
+      const dst = blockKernels.alloc(out.length);
+      blockKernels.heap.set(c, src);
+      const size = k[decode](src, c.length, dst, out.length);
+      if (size !== out.length) throw new Error(`${decode}: status ${size}`);
+      out.set(blockKernels.heap.subarray(dst, dst + size));
+    },
+  };
+}
+
 const CODECS: Record<string, Codec> = {
   'tensorzip entropy': { encode: (b) => engine.entropy.encode(b), decode: (c, out) => engine.entropy.decode(c, { out }) },
+  'tensorzip huffman_ctx': blockKernel('huffmanContextEncode', 'huffmanContextDecode'),
+  'tensorzip rans': blockKernel('ransEncode', 'ransDecode'),
   'tensorzip lz4 block': {
     encode: (b) => engine.lz4.compressBlock(b),
     decode: (c, out) => out.set(engine.lz4.decompressBlock(c, { outputSize: out.length })),
@@ -114,20 +149,28 @@ async function measure(): Promise<Speeds> {
     // The kernel alone, on blocks already in WebAssembly memory.
     const k = kernels.exports;
     kernels.reset();
-    const placed = blocks.map((b) => {
-      const coded = engine.entropy.encode(b);
-      const src = kernels.alloc(coded.length);
-      kernels.heap.set(coded, src);
-      return { src, length: coded.length, dst: kernels.alloc(b.length), size: b.length };
-    });
-    tasks['entropy kernel only'] = () => {
-      for (const p of placed) k.huffmanDecode(p.src, p.length, p.dst, p.size);
+    const place = (codec: Codec, decode: 'huffmanDecode' | BlockDecoder, task: string) => {
+      const placed = blocks.map((b) => {
+        const coded = codec.encode(b) as Uint8Array;
+        const src = kernels.alloc(coded.length);
+        kernels.heap.set(coded, src);
+        return { src, length: coded.length, dst: kernels.alloc(b.length), size: b.length };
+      });
+      tasks[task] = () => {
+        for (const p of placed) k[decode](p.src, p.length, p.dst, p.size);
+      };
     };
+    place(CODECS['tensorzip entropy'], 'huffmanDecode', 'entropy kernel only');
+    place(CODECS['tensorzip huffman_ctx'], 'huffmanContextDecode', 'huffman_ctx kernel only');
+    place(CODECS['tensorzip rans'], 'ransDecode', 'rans kernel only');
     tasks.memcpy = () => {
       for (let i = 0; i < blocks.length; i++) outs[i].set(blocks[i]);
     };
     tasks['entropy encode'] = () => {
       for (const b of blocks) engine.entropy.encode(b);
+    };
+    tasks['rans encode'] = () => {
+      for (const b of blocks) CODECS['tensorzip rans'].encode(b);
     };
     const times = await cpuTimes(tasks, ROUNDS, TIME_MS);
     speeds[name] = Object.fromEntries(Object.entries(times).map(([task, ms]) => [task, {
@@ -164,15 +207,15 @@ if (isChild()) {
     const ours = ratios[name]['tensorzip entropy'];
     console.log(`| ${name} | ${(bytes / 1e6).toFixed(1)} | ${(bytes / bound).toFixed(3)}x | ${codecs.map((c) => `${ratios[name][c].toFixed(3)}x`).join(' | ')} | ${(100 * ours / (bytes / bound)).toFixed(1)}% |`);
   }
-  const tasks = ['entropy kernel only', ...codecs, 'memcpy'];
-  console.log(`\n## Decode MB/s of output, warm (cold), median of ${PROCESSES} processes, CPU time; entropy encode MB/s\n`);
-  console.log(`| bytes | ${tasks.join(' | ')} | entropy encode |\n|---|${tasks.map(() => '---:|').join('')}---:|`);
+  const tasks = ['entropy kernel only', 'huffman_ctx kernel only', 'rans kernel only', ...codecs, 'memcpy'];
+  console.log(`\n## Decode MB/s of output, warm (cold), median of ${PROCESSES} processes, CPU time; entropy and rans encode MB/s\n`);
+  console.log(`| bytes | ${tasks.join(' | ')} | entropy encode | rans encode |\n|---|${tasks.map(() => '---:|').join('')}---:|---:|`);
   for (const name of Object.keys(bounds)) {
     const cell = (task: string) => {
       const cold = speed(name, task, 'cold');
       return `${speed(name, task, 'warm').toFixed(0)}${cold < 0 ? '' : ` (${cold.toFixed(0)})`}`;
     };
-    console.log(`| ${name} | ${tasks.map(cell).join(' | ')} | ${speed(name, 'entropy encode', 'warm').toFixed(0)} |`);
+    console.log(`| ${name} | ${tasks.map(cell).join(' | ')} | ${speed(name, 'entropy encode', 'warm').toFixed(0)} | ${speed(name, 'rans encode', 'warm').toFixed(0)} |`);
   }
   const out = 'bench/results/entropy.json';
   writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, processes: PROCESSES, rounds: ROUNDS, timePerTaskMs: TIME_MS, bounds, ratios, runs }, null, 2) + '\n');

@@ -139,7 +139,7 @@ describe('open with workers', () => {
         for (const s of t.pipeline) codecs.add(s.codec === 'sparse' ? `sparse ${s.format}` : s.codec);
       }
     }
-    expect([...codecs].sort()).toEqual(['bitshuffle', 'delta', 'huffman', 'huffman_ctx', 'lz4', 'palette', 'regroup', 'shuffle', 'sparse 2:4', 'sparse bitmask', 'sparse csr']);
+    expect([...codecs].sort()).toEqual(['bitshuffle', 'delta', 'huffman', 'huffman_ctx', 'lz4', 'palette', 'rans', 'regroup', 'shuffle', 'sparse 2:4', 'sparse bitmask', 'sparse csr']);
     for (const dtype of ['float32', 'int8', 'int4', 'float16', 'bfloat16', 'float8e4m3fn', 'float8e5m2', 'q8_0', 'q4_0', 'q4_1', 'int32', 'bool']) {
       expect(stored).toContain(dtype);
     }

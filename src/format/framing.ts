@@ -5,7 +5,10 @@ export const PREFIX_BYTES = 32;
 export const FOOTER_BYTES = 32;
 export const ALIGNMENT = 64;
 export const MAJOR_VERSION = 1;
-export const MINOR_VERSION = 3;
+/** The version this reader implements. Writers write 4 only when a pipeline uses the rans stage (1.4), else 3. */
+export const MINOR_VERSION = 4;
+/** The minor version of files that use nothing newer than 1.3. */
+export const MINOR_VERSION_1_3 = 3;
 /** Prefix flag bits (1.3): the index is stored compressed (index-compression.ts), chunks may start at any offset. */
 export const FLAG_COMPRESSED_INDEX = 1;
 export const FLAG_PACKED_CHUNKS = 2;
@@ -36,11 +39,11 @@ export interface Prefix {
   flags: number;
 }
 
-export function writePrefix(target: Uint8Array, index: IndexLocation | null, flags: number, hash: Hash): void {
+export function writePrefix(target: Uint8Array, index: IndexLocation | null, flags: number, minor: number, hash: Hash): void {
   const view = new DataView(target.buffer, target.byteOffset, PREFIX_BYTES);
   target.set(MAGIC, 0);
   view.setUint8(4, MAJOR_VERSION);
-  view.setUint8(5, MINOR_VERSION);
+  view.setUint8(5, minor);
   view.setUint16(6, flags, true);
   view.setBigUint64(8, BigInt(index?.offset ?? 0), true);
   view.setBigUint64(16, BigInt(index?.length ?? 0), true);

@@ -8,7 +8,7 @@ import type { Kernels } from '../wasm/kernels';
 import { poolFor, type WorkerPool, type WorkersOption } from '../parallel';
 import { workerEncoder } from './encode-on-workers';
 import { isQuantizedTensorInput, tensorEncoder, type EncodedTensor, type EncodeOptions, type QuantizedTensorInput, type TensorInput } from './encode-tensor';
-import { ALIGNMENT, alignUp, FLAG_COMPRESSED_INDEX, FLAG_PACKED_CHUNKS, FOOTER_BYTES, PARAMS_ALIGNMENT, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
+import { ALIGNMENT, alignUp, FLAG_COMPRESSED_INDEX, FLAG_PACKED_CHUNKS, FOOTER_BYTES, MINOR_VERSION, MINOR_VERSION_1_3, PARAMS_ALIGNMENT, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
 import { compressIndex } from './index-compression';
 import { serializeIndex, type IndexDocument, type ModelRef, type TensorEntry } from './index-document';
 import { checkModel, checkModelEntry, entryEncoder, type EntryInput } from './encode-entry';
@@ -167,7 +167,9 @@ async function layOut(kernels: Kernels, tensors: Record<string, TensorInput | Qu
   file.fill(0);
   const location = { offset: PREFIX_BYTES, length: index.length, checksum: xxh32(kernels, index) };
   const hash = (bytes: Uint8Array) => xxh32(kernels, bytes);
-  writePrefix(file, location, flags, hash);
+  // 1.4 only for files that use its stage: the others stay 1.3 files byte for byte.
+  const usesRans = [...tensorEntries, ...files].some((e) => e.pipeline.some((s) => s.codec === 'rans'));
+  writePrefix(file, location, flags, usesRans ? MINOR_VERSION : MINOR_VERSION_1_3, hash);
   file.set(index, PREFIX_BYTES);
   for (const p of pieces) file.set(p.bytes, dataStart + p.at);
   writeFooter(file.subarray(fileSize - FOOTER_BYTES), location, hash);

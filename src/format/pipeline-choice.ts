@@ -47,7 +47,8 @@ const ESTIMATE_BYTES = 1 << 20;
  * for byte codes in K equal groups of at least 2 channels each, the channels regrouped by spread + a Huffman code per
  * group, for the K of 4, 8, 16 whose order-0 estimate is smallest, when that beats one code (bestRegroup); and last,
  * each Huffman pipeline with `huffman_ctx` instead (two codes per plane chosen by the byte before: slower to decode,
- * so its blocks use them only where they save 1/128 of the block, and a tie keeps the plain pipeline).
+ * so its blocks use them only where they save 1/128 of the block, and a tie keeps the plain pipeline), then with `rans`
+ * (its blocks rANS where that is smaller than the context block: slower still, chosen only when smaller).
  */
 export function pipelineCandidates({ stored, width, sparse, entropy, rowBytes = 0, channels }: CandidateInput): PipelineStage[][] {
   const w = width as 1 | 2 | 4;
@@ -70,10 +71,12 @@ export function pipelineCandidates({ stored, width, sparse, entropy, rowBytes = 
         : [palette, { codec: 'shuffle', typesize: 2 }, { codec: 'huffman', planes: 2 }]);
     }
   }
-  // Each Huffman pipeline again with context blocks (format 1.3), after the plain ones: chosen only when smaller.
-  const withContext = candidates.filter((p) => p.at(-1)?.codec === 'huffman')
-    .map((p) => p.map((s): PipelineStage => (s.codec === 'huffman' ? { codec: 'huffman_ctx', planes: s.planes } : s)));
-  return [...candidates, ...withContext];
+  // Each Huffman pipeline again with context blocks (format 1.3), then with rANS blocks (1.4), after the plain ones:
+  // each decodes slower than the one before, so it is chosen only when smaller.
+  const huffmanPipelines = candidates.filter((p) => p.at(-1)?.codec === 'huffman');
+  const withCoder = (codec: 'huffman_ctx' | 'rans') => huffmanPipelines
+    .map((p) => p.map((s): PipelineStage => (s.codec === 'huffman' ? { codec, planes: s.planes } : s)));
+  return [...candidates, ...withCoder('huffman_ctx'), ...withCoder('rans')];
 }
 
 /** Order-0 bytes of a histogram. */

@@ -6,7 +6,7 @@ import { TensorzipError } from '../errors';
 import { xxh32 } from '../codecs/checksum';
 import type { Kernels } from '../wasm/kernels';
 import { tensorEncoder, type EncodeOptions, type QuantizedTensorInput, type TensorInput } from './encode-tensor';
-import { ALIGNMENT, alignUp, FLAG_COMPRESSED_INDEX, FLAG_PACKED_CHUNKS, FOOTER_BYTES, PARAMS_ALIGNMENT, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
+import { ALIGNMENT, alignUp, FLAG_COMPRESSED_INDEX, FLAG_PACKED_CHUNKS, FOOTER_BYTES, MINOR_VERSION_1_3, PARAMS_ALIGNMENT, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
 import { compressIndex } from './index-compression';
 import { serializeIndex, type FileEntry, type ModelRef, type TensorEntry } from './index-document';
 import { checkModel, checkModelEntry, entryEncoder } from './encode-entry';
@@ -66,7 +66,8 @@ export class ContainerWriter {
   private finished = false;
 
   constructor(private readonly kernels: Kernels, sink: ByteSink, private readonly options: WriterOptions = {}) {
-    this.encode = tensorEncoder(kernels, options, 'ContainerWriter');
+    // Its prefix (the format version) goes out before any pipeline is chosen: it writes 1.3 files, without rans.
+    this.encode = tensorEncoder(kernels, options, 'ContainerWriter', { rans: false });
     this.encodeEntry = entryEncoder(kernels, options, 'ContainerWriter.addEntry');
     this.model = checkModel(options.model, 'ContainerWriter');
     this.compact = options.compact !== false;
@@ -124,7 +125,7 @@ export class ContainerWriter {
     if (this.started) return;
     this.started = true;
     const prefix = new Uint8Array(PREFIX_BYTES);
-    writePrefix(prefix, null, this.compact ? FLAG_COMPRESSED_INDEX | FLAG_PACKED_CHUNKS : 0, (b) => xxh32(this.kernels, b));
+    writePrefix(prefix, null, this.compact ? FLAG_COMPRESSED_INDEX | FLAG_PACKED_CHUNKS : 0, MINOR_VERSION_1_3, (b) => xxh32(this.kernels, b));
     await this.emit(prefix);
   }
 

@@ -60,6 +60,8 @@ export interface KernelExports {
   huffmanContextEncode(src: number, srcLen: number, dst: number, dstCap: number): number;
   huffmanContextDecode(src: number, srcLen: number, dst: number, dstCap: number): number;
   huffmanContextDecodedSize(src: number, srcLen: number): number;
+  ransEncode(src: number, srcLen: number, dst: number, dstCap: number): number;
+  ransDecode(src: number, srcLen: number, dst: number, dstCap: number): number;
   ggmlEncodeQ8_0(src: number, blocks: number, dst: number, dstCap: number): number;
   ggmlEncodeQ4_0(src: number, blocks: number, dst: number, dstCap: number): number;
   ggmlEncodeQ4_1(src: number, blocks: number, dst: number, dstCap: number): number;

@@ -9,9 +9,10 @@ import { lz4Frame } from './lz4-frame';
 import { npy } from './npy';
 import { onnx } from './onnx';
 import { quant } from './quant';
+import { rans } from './rans';
 import { safetensors } from './safetensors';
 import { shuffle } from './shuffle';
 import { sparse } from './sparse';
 import { tfjs } from './tfjs';
 
-export const TARGETS: readonly FuzzTarget[] = [lz4Frame, lz4Block, entropy, huffmanContext, container, sparse, shuffle, quant, safetensors, npy, gguf, tfjs, onnx];
+export const TARGETS: readonly FuzzTarget[] = [lz4Frame, lz4Block, entropy, huffmanContext, rans, container, sparse, shuffle, quant, safetensors, npy, gguf, tfjs, onnx];

@@ -1,0 +1,53 @@
+// Where pack chooses the rans stage (format 1.4) and what version it writes: minor version 4 exactly when a pipeline
+// uses rans (other files stay 1.3 byte for byte), the stage chosen for skewed codes where it measures smaller than
+// huffman and huffman_ctx, every tensor decoding back; the streaming writer, whose prefix goes out first, never uses
+// it and writes 1.3.
+import { describe, expect, it } from 'vitest';
+import type { TensorInput } from '../src/index';
+import { BUILDS, equalBytes } from './helpers/engines';
+import { random } from './helpers/data';
+
+/** uint8 codes on 128 90% of the time, mostly 128 again after a 128: Huffman spends at least a bit on each. */
+function skewedCodes(size: number, seed: number): Uint8Array {
+  const next = random(seed);
+  const out = new Uint8Array(size);
+  for (let i = 0; i < size; i++) out[i] = next() < (i >= 4 && out[i - 4] === 128 ? 0.93 : 0.8) ? 128 : 128 + Math.round((next() - 0.5) * 10);
+  return out;
+}
+const skewed: TensorInput = { dtype: 'uint8', shape: [256, 256], data: skewedCodes(65536, 1) };
+const spread: TensorInput = { dtype: 'uint8', shape: [4096], data: (() => { const next = random(2); return Uint8Array.from({ length: 4096 }, () => Math.floor(next() * 40)); })() };
+
+describe.each(BUILDS)('pack and the rans stage (%s build)', (_, engine) => {
+  it('chooses rans for skewed codes, writes minor version 4, and reads them back', async () => {
+    const file = await engine.pack({ skewed, spread }, { quantize: 'lossless' });
+    expect([file[4], file[5]]).toEqual([1, 4]);
+    const archive = await engine.open(file);
+    const pipelines = Object.fromEntries(archive.tensors.map((t) => [t.name, t.pipeline.map((s) => s.codec)]));
+    expect(pipelines.skewed).toEqual(['rans']);
+    expect(pipelines.spread).not.toContain('rans');
+    for (const [name, t] of Object.entries({ skewed, spread })) {
+      if (!equalBytes((await archive.get(name)).data as Uint8Array, t.data as Uint8Array)) expect.fail(`${name} decodes differently`);
+    }
+    // Smaller than the codes under huffman_ctx, the best stage before it.
+    const context = engine.pipeline.encodeChunk(skewed.data as Uint8Array, [{ codec: 'huffman_ctx', planes: 1 }]);
+    expect(archive.tensors.find((t) => t.name === 'skewed')!.encodedBytes).toBeLessThan(context.length * 0.9);
+  });
+
+  it('writes minor version 3 when no tensor uses rans', async () => {
+    const file = await engine.pack({ spread }, { quantize: 'lossless' });
+    expect([file[4], file[5]]).toEqual([1, 3]);
+  });
+
+  it('the streaming writer never chooses rans and writes 1.3', async () => {
+    const parts: Uint8Array[] = [];
+    const writer = engine.createWriter({ write: (p: Uint8Array) => void parts.push(p.slice()) }, { quantize: 'lossless' });
+    await writer.add('skewed', skewed);
+    await writer.finish();
+    const file = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.reduce((at, p) => (file.set(p, at), at + p.length), 0);
+    expect([file[4], file[5]]).toEqual([1, 3]);
+    const archive = await engine.open(file);
+    expect(archive.tensors[0].pipeline.map((s) => s.codec)).not.toContain('rans');
+    if (!equalBytes((await archive.get('skewed')).data as Uint8Array, skewed.data as Uint8Array)) expect.fail('decodes differently');
+  });
+});
