@@ -12,7 +12,7 @@
 //      always passes, if none did). The winner is packed, and its archive run once more for the report.
 import { TensorzipError } from '../errors';
 import { describeValue } from '../codecs/describe-value';
-import type { Archive } from '../format/archive';
+import type { Archive, OpenOptions } from '../format/archive';
 import type { EncodeRule, TensorInput } from '../format/encode-tensor';
 import { pack, type PackOptions, type QuantizedTensorInput } from '../format/pack';
 import { matches, SMALL_TENSOR_ELEMENTS } from '../format/plan';
@@ -92,7 +92,7 @@ interface ModelParts {
   /** The weights pack() is given (codes kept). */
   packed: Record<string, TensorInput | QuantizedTensorInput>;
   channelAxes: Record<string, number>;
-  packModel(options: PackOptions): Uint8Array;
+  packModel(options: PackOptions): Promise<Uint8Array>;
 }
 
 function modelParts(kernels: Kernels, model: CalibrateModel): ModelParts {
@@ -124,7 +124,7 @@ function noiseOf(x: ArrayLike<number>, y: ArrayLike<number>): number {
 async function levelsOf(kernels: Kernels, open: (bytes: Uint8Array) => Promise<Archive>, name: string, t: TensorInput, options: PackOptions): Promise<Level[]> {
   const levels: Level[] = [];
   for (const setting of CALIBRATION_LADDER) {
-    const archive = await open(pack(kernels, { [name]: t }, { ...options, quantize: 'lossless', rules: [{ match: '*', ...setting }] }));
+    const archive = await open(await pack(kernels, { [name]: t }, { ...options, quantize: 'lossless', rules: [{ match: '*', ...setting }] }));
     const values = await archive.get(name);
     levels.push({ setting, bytes: archive.tensors[0].encodedBytes, values, noise: noiseOf(t.data as Float32Array, values.data as Float32Array) });
   }
@@ -162,7 +162,7 @@ function rulesFor(candidates: readonly Candidate[], level: readonly number[], na
   return rules;
 }
 
-export async function calibrate(kernels: Kernels, open: (bytes: Uint8Array) => Promise<Archive>, model: CalibrateModel, options: CalibrateOptions): Promise<Calibrated> {
+export async function calibrate(kernels: Kernels, open: (bytes: Uint8Array, options?: OpenOptions) => Promise<Archive>, model: CalibrateModel, options: CalibrateOptions): Promise<Calibrated> {
   const started = performance.now();
   if (options === null || typeof options !== 'object') throw new TensorzipError('ARGUMENT', `calibrate options: expected an object, found ${describeValue(options)}`);
   const { framework, minOutputCosine: target, inputs, seed: givenSeed, maxRuns = DEFAULT_MAX_RUNS, ...packOptions } = options;
@@ -218,8 +218,8 @@ export async function calibrate(kernels: Kernels, open: (bytes: Uint8Array) => P
   }
 
   const rules = rulesFor(candidates, best, Object.keys(parts.packed));
-  const bytes = parts.packModel({ ...packOptions, quantize: 'lossless', rules });
-  const archive = await open(bytes);
+  const bytes = await parts.packModel({ ...packOptions, quantize: 'lossless', rules });
+  const archive = await open(bytes, { decrypt: packOptions.encrypt });
   const outputs = compareOutputs(reference, await runWith(await archive.getAll(), feeds));
   const stored = new Map(archive.tensors.map((t) => [t.name, t.encodedBytes]));
   return {

@@ -6,7 +6,10 @@ import { xxh32 } from '../codecs/checksum';
 import { allocateForOverwrite } from '../codecs/output-bytes';
 import type { Kernels } from '../wasm/kernels';
 import { isQuantizedTensorInput, tensorEncoder, type EncodeOptions, type QuantizedTensorInput, type TensorInput } from './encode-tensor';
-import { ALIGNMENT, alignUp, FLAG_COMPRESSED_INDEX, FLAG_PACKED_CHUNKS, FOOTER_BYTES, PARAMS_ALIGNMENT, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
+import { ALIGNMENT, alignUp, FLAG_COMPRESSED_INDEX, FLAG_PACKED_CHUNKS, FLAG_SEALED, FOOTER_BYTES, PARAMS_ALIGNMENT, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
+import { indexBinding, newSealing } from './seal-header';
+import { SEAL_TAG_BYTES } from './seal';
+import type { EncryptOptions } from './seal-keys';
 import { compressIndex } from './index-compression';
 import { serializeIndex, type IndexDocument, type ModelRef, type TensorEntry } from './index-document';
 import { checkModel, checkModelEntry, entryEncoder, type EntryInput } from './encode-entry';
@@ -38,6 +41,16 @@ export interface PackOptions extends EncodeOptions {
    *  @example
    *  const legacy = await pack(tensors, { compact: false }); // readable by tensorzip 1.2 readers */
   compact?: boolean;
+  /** Encrypt the file (format 1.4, docs/FORMAT.md, Encrypted archives): each chunk and the index with AES-256-GCM
+   *  under a subkey of this archive, derived from `key` (32 bytes, a CryptoKey or an "oct" JWK, as
+   *  generateSecretKey gives) or `passphrase` (PBKDF2-HMAC-SHA256, `iterations` default 600,000). 16 bytes per chunk
+   *  and 80 for the header; HTTP Range reads, stream() and workers keep working. `publicIndex: true` leaves names,
+   *  shapes and sizes readable (still authenticated).
+   *  @example
+   *  const key = generateSecretKey();
+   *  const bytes = await pack(tensors, { encrypt: { key } });
+   *  const archive = await open(bytes, { decrypt: { key } }); */
+  encrypt?: EncryptOptions;
 }
 
 interface Piece {
@@ -53,8 +66,12 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-export function pack(kernels: Kernels, tensors: Record<string, TensorInput | QuantizedTensorInput>, options: PackOptions = {}): Uint8Array {
+export async function pack(kernels: Kernels, tensors: Record<string, TensorInput | QuantizedTensorInput>, options: PackOptions = {}): Promise<Uint8Array> {
   if (typeof tensors !== 'object' || tensors === null) throw new TensorzipError('ARGUMENT', 'pack: expected an object of tensors by name');
+  const hash = (bytes: Uint8Array) => xxh32(kernels, bytes);
+  const sealing = options.encrypt === undefined ? null : await newSealing(options.encrypt, hash, 'pack encrypt');
+  // A sealed piece is stored with its tag after it; its checksum stays the plaintext's.
+  const overhead = sealing ? SEAL_TAG_BYTES : 0;
   const encode = tensorEncoder(kernels, options, 'pack');
   const compact = options.compact !== false;
   const chunkAlignment = compact ? 1 : ALIGNMENT;
@@ -64,7 +81,7 @@ export function pack(kernels: Kernels, tensors: Record<string, TensorInput | Qua
   const place = (bytes: Uint8Array, alignment: number, checksum = xxh32(kernels, bytes)): Piece => {
     const piece = { bytes, at: alignUp(dataLength, alignment), checksum };
     pieces.push(piece);
-    dataLength = piece.at + bytes.length;
+    dataLength = piece.at + bytes.length + overhead;
     return piece;
   };
   // Chunks by length and checksum, so that equal bytes are found by one comparison.
@@ -108,36 +125,39 @@ export function pack(kernels: Kernels, tensors: Record<string, TensorInput | Qua
   }
 
   const doc: IndexDocument = { tensors: tensorEntries, entries: files, model, metadata: { ...(options.metadata ?? {}) } };
-  // Packed, the data area starts right after the index; else at a multiple of 64.
+  // Packed, the data area starts right after the index; else at a multiple of 64. The index follows the prefix (and
+  // the seal header of an encrypted file).
   const dataAlignment = compact ? 1 : ALIGNMENT;
-  let dataStart = alignUp(PREFIX_BYTES, dataAlignment);
+  const indexOffset = PREFIX_BYTES + (sealing?.header.length ?? 0);
+  let dataStart = alignUp(indexOffset, dataAlignment);
   let index: Uint8Array;
   let flags = 0;
   for (;;) {
     for (const { entry, params, chunks } of placed) {
-      entry.stored.params = params && { offset: dataStart + params.at, length: params.bytes.length, checksum: params.checksum };
-      entry.chunks = chunks.map((c) => ({ offset: dataStart + c.at, length: c.bytes.length, checksum: c.checksum }));
+      entry.stored.params = params && { offset: dataStart + params.at, length: params.bytes.length + overhead, checksum: params.checksum };
+      entry.chunks = chunks.map((c) => ({ offset: dataStart + c.at, length: c.bytes.length + overhead, checksum: c.checksum }));
     }
     index = serializeIndex(doc);
-    flags = compact ? FLAG_PACKED_CHUNKS : 0;
+    flags = (compact ? FLAG_PACKED_CHUNKS : 0) | (sealing ? FLAG_SEALED : 0);
     const compressed = compact ? compressIndex(kernels, index) : null;
     if (compressed && compressed.length < index.length) {
       index = compressed;
       flags |= FLAG_COMPRESSED_INDEX;
     }
-    const needed = alignUp(PREFIX_BYTES + index.length, dataAlignment);
+    const needed = alignUp(indexOffset + index.length + overhead, dataAlignment);
     if (needed <= dataStart) break;
     dataStart = needed;
   }
+  if (sealing) index = await sealing.sealer.sealIndex(indexOffset, index, indexBinding(flags, sealing.header), sealing.publicIndex);
 
   const fileSize = dataStart + dataLength + FOOTER_BYTES;
   const file = allocateForOverwrite(fileSize);
   file.fill(0);
-  const location = { offset: PREFIX_BYTES, length: index.length, checksum: xxh32(kernels, index) };
-  const hash = (bytes: Uint8Array) => xxh32(kernels, bytes);
+  const location = { offset: indexOffset, length: index.length, checksum: xxh32(kernels, index) };
   writePrefix(file, location, flags, hash);
-  file.set(index, PREFIX_BYTES);
-  for (const p of pieces) file.set(p.bytes, dataStart + p.at);
+  if (sealing) file.set(sealing.header, PREFIX_BYTES);
+  file.set(index, indexOffset);
+  for (const p of pieces) file.set(sealing ? await sealing.sealer.seal(dataStart + p.at, p.bytes) : p.bytes, dataStart + p.at);
   writeFooter(file.subarray(fileSize - FOOTER_BYTES), location, hash);
   return file;
 }

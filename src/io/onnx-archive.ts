@@ -14,13 +14,13 @@ export const ONNX_MEDIA_TYPE = 'application/x-onnx';
 
 /** The model's tensors, per-channel scales on the axes its operators give, and the model without tensor data as
  *  the entry "model.onnx" of kind `onnx`. `options` go over these defaults. */
-export function packOnnx(kernels: Kernels, bytes: Uint8Array, options: PackOptions & OnnxReadOptions = {}): Uint8Array {
+export function packOnnx(kernels: Kernels, bytes: Uint8Array, options: PackOptions & OnnxReadOptions = {}): Promise<Uint8Array> {
   const { externalData, ...packOptions } = options;
   return packOnnxModel(kernels, readOnnx(bytes, { externalData }), packOptions, ONNX_MODEL_ENTRY);
 }
 
 /** A model onnx.read has read, packed as packOnnx does, with its stripped model as the entry `modelEntry`. */
-export function packOnnxModel(kernels: Kernels, { model, tensors }: OnnxModel, options: PackOptions, modelEntry: string): Uint8Array {
+export function packOnnxModel(kernels: Kernels, { model, tensors }: OnnxModel, options: PackOptions, modelEntry: string): Promise<Uint8Array> {
   if (options.entries !== undefined && Object.hasOwn(options.entries, modelEntry)) {
     throw new TensorzipError('ARGUMENT', `onnx.pack entries: "${modelEntry}" is the model's own entry`);
   }

@@ -42,7 +42,7 @@ const BELOW_FLOAT16: readonly unknown[] = ['int8', 'int4', 'auto', undefined];
 
 /** A whole TF.js model as one .tzip: its weights (codes kept, scales on the graph's channel axes), and model.json
  *  without its manifest as an entry with the model's kind. `options` go over these defaults. */
-export function packTfjs(kernels: Kernels, model: TfjsModel, options: PackOptions = {}): Uint8Array {
+export function packTfjs(kernels: Kernels, model: TfjsModel, options: PackOptions = {}): Promise<Uint8Array> {
   const tensors = readTfjs(kernels, model, { codes: true });
   if (BELOW_FLOAT16.includes(options.quantize)) {
     for (const [name, t] of Object.entries(tensors)) {
