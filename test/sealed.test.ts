@@ -184,6 +184,30 @@ describe('encrypted archives', () => {
     expect(await codeOf(pack(tensors(), { encrypt: {} }))).toBe('ARGUMENT');
   });
 
+  it('hostile seal headers, checksums right: their own codes, checked before the caller is blamed', async () => {
+    const phrased = await pack(tensors(), { ...PACK, encrypt: { passphrase: 'sesame', iterations: FAST } });
+    const edited = (file: Uint8Array, at: number, bytes: number[], fixHeader = true) => {
+      const out = file.slice();
+      out.set(bytes, at);
+      const view = new DataView(out.buffer);
+      view.setUint32(28, referenceXxh32(out.subarray(0, 28)), true);
+      if (fixHeader) view.setUint32(32 + 76, referenceXxh32(out.subarray(32, 32 + 76)), true);
+      return out;
+    };
+    const decrypt = { passphrase: 'sesame' };
+    expect(await codeOf(open(edited(phrased, 32 + 4, [0x81, 0x96, 0x98, 0]), { decrypt }))).toBe('LIMIT'); // 10,000,001 iterations
+    expect(await codeOf(open(edited(phrased, 32 + 4, [0, 0, 0, 0]), { decrypt }))).toBe('CORRUPT');
+    expect(await codeOf(open(edited(phrased, 32, [2]), { decrypt }))).toBe('UNSUPPORTED'); // another cipher suite
+    expect(await codeOf(open(edited(phrased, 32 + 1, [7])))).toBe('UNSUPPORTED'); // another key kind, no decrypt
+    expect(await codeOf(open(edited(phrased, 32 + 3, [1])))).toBe('CORRUPT');
+    expect(await codeOf(open(edited(phrased, 32 + 8, [1]), { decrypt }))).toBe('SIGNATURE'); // another salt: another key
+    // A plain archive whose flags claim encryption: its index is no seal header (nor with that header's checksum made
+    // right: its first byte names no cipher suite).
+    const plain = await pack(tensors(), PACK);
+    expect(await codeOf(open(edited(plain, 6, [plain[6] | 4], false)))).toBe('CHECKSUM');
+    expect(await codeOf(open(edited(plain, 6, [plain[6] | 4])))).toBe('UNSUPPORTED');
+  });
+
   it('every single-bit flip of a small encrypted archive is refused (SIGNATURE in a chunk), never wrong data', async () => {
     const small = { t: { dtype: 'int32' as const, shape: [4], data: Int32Array.of(7, 8, 9, 10) }, u: { dtype: 'float32' as const, shape: [3], data: Float32Array.of(0.5, -1, 2) } };
     const values = async (archive: Archive) => {

@@ -73,10 +73,9 @@ export async function newSealing(options: EncryptOptions, hash: Hash, what: stri
 /**
  * Reads the header at `PREFIX_BYTES` and derives the archive's sealer from the caller's key or passphrase. A header
  * that does not match its checksum is CHECKSUM; a key or passphrase that does not give its key check is SIGNATURE.
+ * The header is checked before the caller's options: damaged bytes are never blamed on the caller (ARGUMENT).
  */
 export async function openSealing(header: Uint8Array, options: DecryptOptions | undefined, hash: Hash): Promise<Sealing> {
-  if (options === undefined) throw new TensorzipError('ARGUMENT', 'open: the archive is encrypted; pass decrypt: { key } or { passphrase }');
-  exactlyOne(options, 'open decrypt');
   if (header.length < SEAL_HEADER_BYTES) throw new TensorzipError('TRUNCATED', `open: an encrypted archive has a ${SEAL_HEADER_BYTES}-byte seal header after its prefix`);
   const view = new DataView(header.buffer, header.byteOffset, SEAL_HEADER_BYTES);
   const at = (field: number) => PREFIX_BYTES + field;
@@ -88,14 +87,19 @@ export async function openSealing(header: Uint8Array, options: DecryptOptions | 
   if (header[AT.reserved] !== 0 || view.getUint32(AT.reserved2, true) !== 0) throw new TensorzipError('CORRUPT', 'open: reserved seal header bytes are not zero', { offset: at(AT.reserved) });
   const iterations = view.getUint32(AT.iterations, true);
   const salt = header.subarray(AT.salt, AT.salt + SALT_BYTES);
-  let master: CryptoKey;
   if (keyKind === KEY_PASSPHRASE) {
     if (iterations === 0) throw new TensorzipError('CORRUPT', 'open: a passphrase with 0 PBKDF2 iterations', { offset: at(AT.iterations) });
     if (iterations > MAX_ITERATIONS) throw new TensorzipError('LIMIT', `open: ${iterations} PBKDF2 iterations, more than ${MAX_ITERATIONS}`, { offset: at(AT.iterations) });
+  } else if (iterations !== 0 || salt.some((b) => b !== 0)) {
+    throw new TensorzipError('CORRUPT', 'open: a keyed archive with PBKDF2 parameters', { offset: at(AT.iterations) });
+  }
+  if (options === undefined) throw new TensorzipError('ARGUMENT', 'open: the archive is encrypted; pass decrypt: { key } or { passphrase }');
+  exactlyOne(options, 'open decrypt');
+  let master: CryptoKey;
+  if (keyKind === KEY_PASSPHRASE) {
     if (options.passphrase === undefined) throw new TensorzipError('ARGUMENT', 'open decrypt: the archive was encrypted with a passphrase; pass decrypt: { passphrase }');
     master = await passphraseKey(passphraseBytes(options.passphrase, 'open decrypt passphrase'), salt, iterations);
   } else {
-    if (iterations !== 0 || salt.some((b) => b !== 0)) throw new TensorzipError('CORRUPT', 'open: a keyed archive with PBKDF2 parameters', { offset: at(AT.iterations) });
     if (options.key === undefined) throw new TensorzipError('ARGUMENT', 'open decrypt: the archive was encrypted with a key; pass decrypt: { key }');
     master = await masterKey(options.key, 'open decrypt key');
   }
