@@ -259,6 +259,13 @@ describe('encrypted archives', () => {
     expect(await getA(file)).toBe('OK');
     expect(await getA(swap(file, chunks[0][0], chunks[1][0]))).toBe('SIGNATURE'); // across tensors
     expect(await getA(swap(file, chunks[0][0], chunks[0][1]))).toBe('SIGNATURE'); // within a tensor
+    // getAll() and stream() decrypt ahead of the decoder: the failure still reaches the caller, and nothing else.
+    expect(await codeOf(open(swap(file, chunks[2][0], chunks[2][2]), { decrypt: { key } }).then((x) => x.getAll()))).toBe('SIGNATURE');
+    const streamed: string[] = [];
+    const streaming = open(swap(file, chunks[2][0], chunks[2][2]), { decrypt: { key } }).then(async (x) => {
+      for await (const { name } of x.stream()) streamed.push(name);
+    });
+    expect([await codeOf(streaming), streamed]).toEqual(['SIGNATURE', ['a', 'b']]);
     // The public index: two tensors' names swapped, and the last tensor blanked out (the checksums made right).
     const { offset, length } = indexOf(file);
     const tag = file.subarray(offset + length - 16, offset + length);
