@@ -10,7 +10,9 @@
  * | `LIMIT`       | the output would pass a limit the caller set (or the default limit)                         |
  * | `UNSUPPORTED` | valid input using a feature this version does not implement                                 |
  * | `SIGNATURE`   | a signature does not verify: wrong key, a damaged or missing signature, or bytes that differ |
- * |               | from what was signed (opened with `publicKey`)                                              |
+ * |               | from what was signed (opened with `publicKey`); or an encrypted archive does not open: a    |
+ * |               | wrong key or passphrase, a sealed piece changed, moved or from another archive, or          |
+ * |               | `decrypt` given for an archive that is not encrypted                                        |
  * | `IO`          | the source could not be read: no connection, a body cut short, an HTTP error status (5xx and |
  * |               | 429 after retries), a server that breaks the Range protocol, a file the system cannot read  |
  * | `NOT_FOUND`   | the URL answered 404 or 410, or the file path does not exist                                |

@@ -7,6 +7,7 @@ export type { Pipeline, PipelineStage, ChunkTarget } from './codecs/pipeline';
 export type { ArchiveSource, SourceOptions } from './io/sources';
 export { cacheStore, type CacheStore } from './io/cache-stores';
 export { generateKeyPair, type KeyInput, type SignatureAlgorithm } from './io/keys';
+export { generateSecretKey, type DecryptOptions, type EncryptOptions, type SecretKeyInput } from './format/seal-keys';
 export { clearCache } from './io/cached-source';
 export type { TfjsWeightSpec } from './io/tfjs';
 export type { TfjsAdapter, TfjsHandlerOptions, TfjsIOHandler, TfjsModelArtifacts } from './adapters/tfjs';

@@ -114,9 +114,9 @@ describe.each(BUILDS)('format 1.3: compressed index and packed chunks (%s build)
     expect(await outcome(engine, build(0))).toBe('CORRUPT');
   });
 
-  it('names flag bits it does not know with UNSUPPORTED', async () => {
+  it('names flag bits it does not know with UNSUPPORTED (bit 2 is an encrypted archive, 1.4)', async () => {
     const json = { tensors: [] };
-    for (let bit = 2; bit < 16; bit++) {
+    for (let bit = 3; bit < 16; bit++) {
       const err = await engine.open(tzipFile(json, undefined, { flags: 1 << bit })).catch((e: Error) => e);
       expect(err, `bit ${bit}`).toMatchObject({ name: 'TensorzipError', code: 'UNSUPPORTED' });
       expect((err as Error).message).toContain(`bit ${bit}`);

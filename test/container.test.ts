@@ -280,7 +280,7 @@ describe.each(BUILDS)('.tzip container (%s build)', (_, engine) => {
         return copy;
       };
       await expect(open(edit(4, 2))).rejects.toMatchObject({ code: 'UNSUPPORTED' });
-      await expect(open(edit(6, 4))).rejects.toMatchObject({ code: 'UNSUPPORTED' }); // flag bit 2: unknown (1.3)
+      await expect(open(edit(6, 8))).rejects.toMatchObject({ code: 'UNSUPPORTED' }); // flag bit 3: unknown (1.4)
       await expect(open(file.subarray(0, file.length - 1))).rejects.toMatchObject({ name: 'TensorzipError' });
       await expect(open(file.subarray(0, 40))).rejects.toMatchObject({ code: 'TRUNCATED' });
       await expect(open(file, { maxIndexBytes: 10 })).rejects.toMatchObject({ code: 'LIMIT' });

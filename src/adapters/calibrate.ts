@@ -12,7 +12,7 @@
 //      always passes, if none did). The winner is packed, and its archive run once more for the report.
 import { TensorzipError } from '../errors';
 import { describeValue } from '../codecs/describe-value';
-import type { Archive } from '../format/archive';
+import type { Archive, OpenOptions } from '../format/archive';
 import type { EncodeRule, TensorInput } from '../format/encode-tensor';
 import { pack, type PackOptions, type QuantizedTensorInput } from '../format/pack';
 import { matches, SMALL_TENSOR_ELEMENTS } from '../format/plan';
@@ -162,7 +162,7 @@ function rulesFor(candidates: readonly Candidate[], level: readonly number[], na
   return rules;
 }
 
-export async function calibrate(kernels: Kernels, open: (bytes: Uint8Array) => Promise<Archive>, model: CalibrateModel, options: CalibrateOptions): Promise<Calibrated> {
+export async function calibrate(kernels: Kernels, open: (bytes: Uint8Array, options?: OpenOptions) => Promise<Archive>, model: CalibrateModel, options: CalibrateOptions): Promise<Calibrated> {
   const started = performance.now();
   if (options === null || typeof options !== 'object') throw new TensorzipError('ARGUMENT', `calibrate options: expected an object, found ${describeValue(options)}`);
   const { framework, minOutputCosine: target, inputs, seed: givenSeed, maxRuns = DEFAULT_MAX_RUNS, ...packOptions } = options;
@@ -219,7 +219,7 @@ export async function calibrate(kernels: Kernels, open: (bytes: Uint8Array) => P
 
   const rules = rulesFor(candidates, best, Object.keys(parts.packed));
   const bytes = await parts.packModel({ ...packOptions, quantize: 'lossless', rules });
-  const archive = await open(bytes);
+  const archive = await open(bytes, { decrypt: packOptions.encrypt });
   const outputs = compareOutputs(reference, await runWith(await archive.getAll(), feeds));
   const stored = new Map(archive.tensors.map((t) => [t.name, t.encodedBytes]));
   return {

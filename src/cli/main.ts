@@ -2,7 +2,9 @@
 //   tensorzip pack <model.safetensors|array.npy|model.json|model.gguf|model.onnx> -o out.tzip [--quantize mode] [--quality dB] [--max-error x] [--prune share] …
 //   tensorzip unpack in.tzip -o out.safetensors|out.npy|model.json|model.onnx|directory/
 //   tensorzip inspect in.tzip [--json]
-//   tensorzip verify in.tzip [--json]
+//   tensorzip verify in.tzip [--public-key key.public.jwk] [--key-file k.key.jwk | --passphrase-file p.txt] [--json]
+//   tensorzip keygen -o name [--algorithm ed25519|p256 | --symmetric]
+//   tensorzip pack … --encrypt-key-file k.key.jwk | --passphrase-file p.txt [--public-index]   (unpack, inspect: --key-file | --passphrase-file)
 //   tensorzip pack model.onnx|model.json -o out.tzip --calibrate [inputs.npy …] [--min-output-cosine 0.999]
 //   tensorzip compare <original model> in.tzip [--min-sqnr dB] [--inputs a.npy …] [--min-output-cosine x] [--json]
 //   tensorzip dataset pack <x.npy y.npy … | table.csv | rows.jsonl | rows.json> -o data.tzip|manifest.json [--shard-bytes n]
@@ -13,7 +15,7 @@
 // usage or arguments (sample inputs of another dtype or shape included); 3 a file could not be read or written. Results go to stdout, errors and warnings to stderr; with --json each is one JSON line
 // (errors: {"ok": false, "code", "message"}), usage errors included.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { calibrate, compare, createShardedWriter, isTensorzipError, open, pack, tfjs, TensorzipError, type CalibrationReport, type Framework, type PackOptions, type QuantizeMode, type TensorInput } from '../index';
+import { calibrate, compare, createShardedWriter, isTensorzipError, open, pack, tfjs, TensorzipError, type CalibrationReport, type EncryptOptions, type Framework, type PackOptions, type QuantizeMode, type TensorInput } from '../index';
 import { basename, dirname, join } from 'node:path';
 import { IoError, readFile, writeFileAtomic } from './files';
 import { readInput } from './inputs';
@@ -24,7 +26,7 @@ import { belowSqnr, printCalibration, printComparison, sameTensors } from './com
 import { loadFramework } from './frameworks';
 import { readSampleInputs } from './sample-files';
 import { datasetInspect, datasetPack } from './dataset';
-import { keygenCommand, readKey, signCommand } from './keys';
+import { keygenCommand, readKey, secretOf, signCommand } from './keys';
 
 const EXIT_DAMAGED = 1;
 const EXIT_DIFFERENT = 1;
@@ -76,6 +78,17 @@ const DEFAULT_MIN_OUTPUT_COSINE = 0.999;
 interface PackFlags {
   output: string; quantize: QuantizeMode; channelAxis?: 0 | -1; maxError?: number; quality?: number; prune?: number; sparse: boolean; entropy: boolean; json?: boolean;
   calibrate?: true | string[]; minOutputCosine?: number; shardBytes?: number; workers?: number | 'auto';
+  encryptKeyFile?: string; passphraseFile?: string; publicIndex?: boolean;
+}
+
+/** Secret key and passphrase files, for the commands that read archives. */
+interface SecretFlags { keyFile?: string; passphraseFile?: string }
+
+/** pack's --encrypt-key-file / --passphrase-file / --public-index as pack()'s encrypt. */
+function encryptOf(o: PackFlags): EncryptOptions | undefined {
+  const secret = secretOf({ keyFile: o.encryptKeyFile, passphraseFile: o.passphraseFile }, '--encrypt-key-file');
+  if (o.publicIndex && secret === undefined) throw new TensorzipError('ARGUMENT', '--public-index goes with --encrypt-key-file or --passphrase-file');
+  return secret && { ...secret, publicIndex: o.publicIndex };
 }
 
 async function calibratePack(input: string, read: ReturnType<typeof readInput>, o: PackFlags): Promise<{ file: Uint8Array; calibration: CalibrationReport }> {
@@ -84,7 +97,7 @@ async function calibratePack(input: string, read: ReturnType<typeof readInput>, 
   const framework = (await loadFramework('onnx' in read.model ? 'onnx' : 'tfjs-graph', 'pack --calibrate'))!;
   const { bytes, report } = await calibrate(read.model, {
     framework, minOutputCosine: o.minOutputCosine ?? DEFAULT_MIN_OUTPUT_COSINE, inputs: readSampleInputs(o.calibrate === true ? [] : o.calibrate!),
-    channelAxis: o.channelAxis, sparse: o.sparse, entropy: o.entropy,
+    channelAxis: o.channelAxis, sparse: o.sparse, entropy: o.entropy, encrypt: encryptOf(o),
   });
   return { file: bytes, calibration: report };
 }
@@ -121,6 +134,7 @@ async function packShards(input: string, read: ReturnType<typeof readInput>, o: 
 /** pack()'s options from the command's flags. */
 const packOptionsOf = (o: PackFlags): PackOptions => ({
   quantize: o.quantize, channelAxis: o.channelAxis, maxAbsError: o.maxError, quality: o.quality, prune: o.prune === undefined ? undefined : { sparsity: o.prune }, sparse: o.sparse, entropy: o.entropy,
+  encrypt: encryptOf(o),
 });
 
 const concatBytes = (parts: Uint8Array[]) => {
@@ -146,7 +160,7 @@ async function packCommand(input: string, o: PackFlags): Promise<void> {
   }
   writeFileAtomic(o.output, file);
   const inputBytes = read.bytes;
-  const tensors = (await open(file)).tensors.length;
+  const tensors = (await open(file, { decrypt: encryptOf(o) })).tensors.length;
   const warnings = file.length > inputBytes ? [`${o.output} (${file.length} bytes) is larger than its input (${inputBytes} bytes)`] : [];
   const summary = { input, output: o.output, tensors, inputBytes, outputBytes: file.length, ratio: inputBytes / file.length, warnings, ...(calibration ? { calibration } : {}) };
   for (const w of warnings) process.stderr.write(o.json ? `${JSON.stringify({ warning: w })}\n` : `tensorzip: warning: ${w}\n`);
@@ -154,8 +168,8 @@ async function packCommand(input: string, o: PackFlags): Promise<void> {
   if (calibration && !o.json) printCalibration(calibration, o.minOutputCosine ?? DEFAULT_MIN_OUTPUT_COSINE);
 }
 
-async function unpackCommand(input: string, o: { output: string; json?: boolean }): Promise<void> {
-  const archive = await open(readFile(input));
+async function unpackCommand(input: string, o: { output: string; json?: boolean } & SecretFlags): Promise<void> {
+  const archive = await open(readFile(input), { decrypt: secretOf(o) });
   if (isTfjsOutput(o.output)) {
     writeTfjsModel(o.output, await tfjs.unpack(archive));
   } else if (isOnnxOutput(o.output)) {
@@ -174,18 +188,19 @@ async function unpackCommand(input: string, o: { output: string; json?: boolean 
   process.stdout.write(o.json ? `${JSON.stringify(summary)}\n` : `${o.output}: ${summary.tensors} tensors\n`);
 }
 
-async function inspectCommand(input: string, o: { json?: boolean }): Promise<void> {
-  const archive = await open(readFile(input));
+async function inspectCommand(input: string, o: { json?: boolean } & SecretFlags): Promise<void> {
+  const archive = await open(readFile(input), { decrypt: secretOf(o) });
   const { rows, total } = inspectRows(archive.tensors);
   if (o.json) process.stdout.write(`${JSON.stringify({ tensors: rows, total, entries: archive.entries, model: archive.model, metadata: archive.metadata })}\n`);
   else printTable(rows, total, archive.entries, archive.model);
 }
 
-async function verifyCommand(input: string, o: { json?: boolean; publicKey?: string; signature?: string }): Promise<void> {
+async function verifyCommand(input: string, o: { json?: boolean; publicKey?: string; signature?: string } & SecretFlags): Promise<void> {
   if (o.signature !== undefined && o.publicKey === undefined) throw new TensorzipError('ARGUMENT', '--signature goes with --public-key');
+  const decrypt = secretOf(o);
   // With a public key, the signature (beside the file, or --signature) is checked first and each block as read.
-  const archive = o.publicKey === undefined ? await open(readFile(input))
-    : await open(input, { publicKey: readKey(o.publicKey), signature: o.signature === undefined ? undefined : readFile(o.signature) });
+  const archive = o.publicKey === undefined ? await open(readFile(input), { decrypt })
+    : await open(input, { publicKey: readKey(o.publicKey), signature: o.signature === undefined ? undefined : readFile(o.signature), decrypt });
   const bar = progress('verify', Boolean(o.json));
   const count = archive.tensors.length + archive.entries.length;
   for (const [i, t] of archive.tensors.entries()) {
@@ -199,8 +214,8 @@ async function verifyCommand(input: string, o: { json?: boolean; publicKey?: str
   bar.stop();
   const entries = archive.entries.length > 0 ? ` and ${archive.entries.length} entries` : '';
   const signed = o.publicKey !== undefined;
-  process.stdout.write(o.json ? `${JSON.stringify({ input, ok: true, tensors: archive.tensors.length, entries: archive.entries.length, signature: signed ? 'verified' : 'not checked' })}\n`
-    : `${input}: ok, ${archive.tensors.length} tensors${entries} verified${signed ? ', signature verified' : ''}\n`);
+  process.stdout.write(o.json ? `${JSON.stringify({ input, ok: true, tensors: archive.tensors.length, entries: archive.entries.length, signature: signed ? 'verified' : 'not checked', encryption: decrypt ? 'authenticated' : 'none' })}\n`
+    : `${input}: ok, ${archive.tensors.length} tensors${entries} verified${signed ? ', signature verified' : ''}${decrypt ? ', decrypted and authenticated' : ''}\n`);
 }
 
 interface CompareFlags { minSqnr?: number; json?: boolean; inputs?: string[]; minOutputCosine?: number; outputs: boolean }
@@ -266,20 +281,31 @@ export async function main(argv: string[], version: string): Promise<number> {
     .option('--min-output-cosine <x>', `--calibrate's target: every output's cosine against the original's (default ${DEFAULT_MIN_OUTPUT_COSINE})`, cosineTarget)
     .option('--workers <n>', 'encode tensors of 64 KiB and more on n worker threads, or auto (one per core): the same file, sooner', workerCount)
     .option('--shard-bytes <n>', 'write shards of about n bytes beside a shard index, -o <name>.tzip.json (open() takes the index; a whole model\'s graph goes in the first shard)', positive('--shard-bytes'))
+    .option('--encrypt-key-file <file>', 'encrypt with this secret key (keygen --symmetric\'s JWK, or 32 raw bytes): AES-256-GCM per chunk (docs/SECURITY.md)')
+    .option('--passphrase-file <file>', 'encrypt with the passphrase in this file (PBKDF2-HMAC-SHA256, 600,000 iterations; one final line break is not part of it)')
+    .option('--public-index', 'with encryption: leave tensor names, shapes and sizes readable (still authenticated)')
     .option('--json', 'print a JSON summary')
     .action(packCommand);
+  const keyFile = '--key-file <file>';
+  const keyFileHelp = 'the secret key of an encrypted archive (JWK or 32 raw bytes)';
+  const passphraseFile = '--passphrase-file <file>';
+  const passphraseFileHelp = 'the passphrase of an encrypted archive, in a file';
   program.command('unpack').argument('<input>', 'a .tzip file')
     .requiredOption('-o, --output <path>', 'out.safetensors, out.npy (one tensor), model.json (TF.js, shards beside it), model.onnx or a directory')
+    .option(keyFile, keyFileHelp).option(passphraseFile, passphraseFileHelp)
     .option('--json', 'print a JSON summary')
     .action(unpackCommand);
-  program.command('inspect').argument('<input>', 'a .tzip file').option('--json', 'print JSON').action(inspectCommand);
+  program.command('inspect').argument('<input>', 'a .tzip file').option(keyFile, keyFileHelp).option(passphraseFile, passphraseFileHelp)
+    .option('--json', 'print JSON').action(inspectCommand);
   program.command('verify').argument('<input>', 'a .tzip file')
     .option('--public-key <file>', 'check the file\'s signature with this public key (JWK or PEM): every byte against what was signed')
     .option('--signature <file>', 'the signature (default: <input>.sig)')
+    .option(keyFile, `${keyFileHelp}: every chunk authenticated`).option(passphraseFile, passphraseFileHelp)
     .option('--json', 'print JSON').action(verifyCommand);
-  program.command('keygen').description('a new signing key pair, written to <name>.private.jwk (owner-only) and <name>.public.jwk; never printed')
+  program.command('keygen').description('a new signing key pair, written to <name>.private.jwk (owner-only) and <name>.public.jwk, or with --symmetric a secret key for encryption, <name>.key.jwk (owner-only); never printed')
     .requiredOption('-o, --output <name>', 'the key files\' path without extension')
     .option('--algorithm <name>', 'ed25519 | p256', 'ed25519')
+    .option('--symmetric', 'a 256-bit secret key for pack --encrypt-key-file and --key-file (AES-256-GCM archives)')
     .option('--json', 'print JSON (paths, never keys)').action(keygenCommand);
   program.command('sign').argument('<input>', 'a .tzip file').description('a detached signature of the file (docs/SECURITY.md)')
     .requiredOption('--key <file>', 'the private key (JWK or PKCS#8 PEM)')

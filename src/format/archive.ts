@@ -10,7 +10,10 @@ import type { Kernels } from '../wasm/kernels';
 import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from './dtypes';
 import { newArray } from '../codecs/output-bytes';
 import { describeValue } from '../codecs/describe-value';
-import { FLAG_COMPRESSED_INDEX, FLAG_PACKED_CHUNKS, FOOTER_BYTES, PREFIX_BYTES, readFooter, readPrefix, type IndexLocation } from './framing';
+import { FLAG_COMPRESSED_INDEX, FLAG_PACKED_CHUNKS, FLAG_SEALED, FOOTER_BYTES, PREFIX_BYTES, readFooter, readPrefix, type IndexLocation } from './framing';
+import { indexBinding, openSealing, SEAL_HEADER_BYTES, type Sealing } from './seal-header';
+import { SEAL_TAG_BYTES } from './seal';
+import type { DecryptOptions } from './seal-keys';
 import { decompressIndex } from './index-compression';
 import { affineLayout } from '../codecs/quant/layout';
 import { isTfjsCodesDtype } from '../codecs/quant/tfjs';
@@ -47,6 +50,15 @@ export interface OpenOptions {
   maxChunks?: number;
   /** Check every chunk's xxh32 before decoding it (default true). */
   verify?: boolean;
+  /** The key or passphrase of an encrypted archive (docs/FORMAT.md, Encrypted archives; pack's `encrypt`): the index
+   *  and each chunk are authenticated and decrypted as they are read (on the calling thread, also with `workers`,
+   *  which then decode the plaintext). A wrong key or passphrase, or a changed byte, is SIGNATURE and nothing
+   *  decrypted is returned; an encrypted archive without `decrypt` is ARGUMENT, and `decrypt` for an archive that is
+   *  not encrypted is SIGNATURE (it may have been swapped for one anyone could write).
+   *  @example
+   *  const archive = await open(url, { decrypt: { passphrase } });   // or { key: generateSecretKey()'s JWK }
+   *  const { data } = await archive.get('fc.weight');               // reads and decrypts only its chunks */
+  decrypt?: DecryptOptions;
   /** Called after every read with the bytes read so far and the file size (for a URL: bytes downloaded). */
   onProgress?: (bytesRead: number, fileSize: number) => void;
   /** Decode chunks on this many workers (Node worker_threads, Web Workers in browsers and Deno), or 'auto' for one
@@ -201,6 +213,13 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
   const hash = (bytes: Uint8Array) => xxh32(kernels, bytes);
   if (source.size < PREFIX_BYTES + FOOTER_BYTES) throw new TensorzipError('TRUNCATED', `open: a .tzip file has at least ${PREFIX_BYTES + FOOTER_BYTES} bytes, found ${source.size}`);
   const prefix = readPrefix(await source.read(0, PREFIX_BYTES), hash);
+  let sealing: Sealing | null = null;
+  if (prefix.flags & FLAG_SEALED) {
+    sealing = await openSealing(await source.read(PREFIX_BYTES, Math.min(SEAL_HEADER_BYTES, source.size - PREFIX_BYTES)), options.decrypt, hash);
+  } else if (options.decrypt !== undefined) {
+    throw new TensorzipError('SIGNATURE', 'open: decrypt was given, and the archive is not encrypted (anyone could have written it)');
+  }
+  const dataStart = PREFIX_BYTES + (sealing ? SEAL_HEADER_BYTES : 0);
   const fromPrefix = prefix.index;
   const footerOffset = source.size - FOOTER_BYTES;
   const fromFooter = readFooter(await source.read(footerOffset, FOOTER_BYTES), footerOffset, hash);
@@ -209,13 +228,16 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
   }
   const location: IndexLocation = fromFooter;
   if (location.length > maxIndexBytes) throw new TensorzipError('LIMIT', `open: the index is ${location.length} bytes, over maxIndexBytes (${maxIndexBytes})`);
-  if (location.offset < PREFIX_BYTES || location.offset + location.length > footerOffset) {
+  if (location.offset < dataStart || location.offset + location.length > footerOffset) {
     throw new TensorzipError('CORRUPT', `open: the index (bytes ${location.offset}–${location.offset + location.length}) lies outside the file's data area`);
   }
   const storedIndex = await source.read(location.offset, location.length);
   if (hash(storedIndex) !== location.checksum) throw new TensorzipError('CHECKSUM', 'open: the index checksum does not match', { offset: location.offset });
-  const indexBytes = prefix.flags & FLAG_COMPRESSED_INDEX ? decompressIndex(kernels, storedIndex, maxIndexBytes, location.offset) : storedIndex;
-  const doc = parseIndex(indexBytes, location, source.size, { maxBytes, maxTensors, maxChunks }, { packedChunks: (prefix.flags & FLAG_PACKED_CHUNKS) !== 0 });
+  const plainIndex = sealing ? await sealing.sealer.openIndex(location.offset, storedIndex, indexBinding(prefix.flags, sealing.header), sealing.publicIndex) : storedIndex;
+  const indexBytes = prefix.flags & FLAG_COMPRESSED_INDEX ? decompressIndex(kernels, plainIndex, maxIndexBytes, location.offset) : plainIndex;
+  const doc = parseIndex(indexBytes, location, source.size, { maxBytes, maxTensors, maxChunks }, {
+    packedChunks: (prefix.flags & FLAG_PACKED_CHUNKS) !== 0, sealOverhead: sealing ? SEAL_TAG_BYTES : 0, dataStart,
+  });
   const byName = new Map(doc.tensors.map((t) => [t.name, t]));
   const entriesByName = new Map(doc.entries.map((e) => [e.name, e]));
   // Tensors and entries whose ranges prefetchAll() announced and no read has used yet: their first read announces
@@ -226,15 +248,43 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
   };
 
   const mismatch = (range: ByteRange, what: string) => new TensorzipError('CHECKSUM', `open: ${what} does not match its checksum`, { offset: range.offset });
-  const readChecked = async (range: ByteRange, what: string): Promise<Uint8Array> => {
+  // A sealed range is authenticated and decrypted first; its checksum is of the plaintext.
+  const sealer = sealing?.sealer;
+  const ahead = new Map<number, { plain: Promise<Uint8Array>; length: number }>();
+  const readPlain = async (range: ByteRange, what: string): Promise<Uint8Array> => {
+    const early = ahead.get(range.offset);
+    if (early) {
+      ahead.delete(range.offset);
+      return early.plain;
+    }
     const bytes = await source.read(range.offset, range.length);
+    return sealer ? sealer.open(range.offset, bytes, what) : bytes;
+  };
+  // Tensors decoded in a known order (getAll, stream) on the calling thread: the next pieces of a sealed archive are
+  // decrypted while one decodes. WebCrypto works off the thread, and a call per small tensor waited on one at a time
+  // would leave both sides idle (~60–100 µs a call in Node). At most DECRYPT_AHEAD pieces and bytes in flight.
+  const decryptAhead = (tensors: readonly TensorEntry[]) => {
+    if (!sealer || chunkReader.pool !== null) return;
+    let bytes = [...ahead.values()].reduce((n, a) => n + a.length, 0);
+    for (const r of tensors.flatMap(rangesOf)) {
+      if (ahead.size >= DECRYPT_AHEAD.pieces || (ahead.size > 0 && bytes + r.length > DECRYPT_AHEAD.bytes)) return;
+      if (ahead.has(r.offset)) continue;
+      const plain = readPlain(r, `the range at bytes ${r.offset}–${r.offset + r.length - 1}`);
+      plain.catch(() => {}); // its reader sees the failure
+      ahead.set(r.offset, { plain, length: r.length });
+      bytes += r.length;
+    }
+  };
+  const readChecked = async (range: ByteRange, what: string): Promise<Uint8Array> => {
+    const bytes = await readPlain(range, what);
     if (verify && hash(bytes) !== range.checksum) throw mismatch(range, what);
     return bytes;
   };
   // Chunks are checked by the decoder, in WebAssembly memory, on the copy it decodes.
   const chunkReader: ChunkReader = {
     pool,
-    read: rawSource.readNow ? (range) => counted(rawSource.readNow!(range.offset, range.length)) : (range) => source.read(range.offset, range.length),
+    read: sealer ? (range) => readPlain(range, `the chunk at bytes ${range.offset}–${range.offset + range.length - 1}`)
+      : rawSource.readNow ? (range) => counted(rawSource.readNow!(range.offset, range.length)) : (range) => source.read(range.offset, range.length),
     checksum: (range) => (verify ? range.checksum : undefined),
     mismatch,
   };
@@ -312,14 +362,20 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
       const firstByte = (t: TensorEntry) => Math.min(...rangesOf(t).map((r) => r.offset), Infinity);
       const order = [...doc.tensors].sort((a, b) => firstByte(a) - firstByte(b));
       rawSource.prefetch?.(order.filter((t) => !announced.tensors.delete(t.name)).flatMap(rangesOf));
-      for (const [index, t] of order.entries()) yield { name: t.name, tensor: await decodeEntry(t, undefined), index, count: order.length };
+      for (const [index, t] of order.entries()) {
+        decryptAhead(order.slice(index, index + DECRYPT_AHEAD.pieces));
+        yield { name: t.name, tensor: await decodeEntry(t, undefined), index, count: order.length };
+      }
     },
     getAll: async () => {
       const all: Record<string, Tensor> = Object.create(null); // any name, `__proto__` too, is a key of its own
       // Once for all (each tensor's ranges are in it), but for those prefetchAll() announced.
       rawSource.prefetch?.(doc.tensors.filter((t) => !announced.tensors.delete(t.name)).flatMap(rangesOf));
       if (chunkReader.pool === null) {
-        for (const t of doc.tensors) all[t.name] = await decodeEntry(t, undefined);
+        for (const [index, t] of doc.tensors.entries()) {
+          decryptAhead(doc.tensors.slice(index, index + DECRYPT_AHEAD.pieces));
+          all[t.name] = await decodeEntry(t, undefined);
+        }
       } else {
         // Tensors side by side, so that a model's many one-chunk tensors keep every worker busy; the largest first, so
         // that their chunks are with the workers before this thread decodes the small ones itself.
@@ -331,6 +387,9 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
     },
   };
 }
+
+/** Sealed pieces decrypted ahead of the decoder, at most (getAll, stream). */
+const DECRYPT_AHEAD = { pieces: 8, bytes: 8 << 20 };
 
 /** The byte ranges decoding a tensor reads. */
 const rangesOf = (entry: TensorEntry): ByteRange[] => (entry.stored.params ? [entry.stored.params, ...entry.chunks] : entry.chunks);

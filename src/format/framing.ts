@@ -5,14 +5,17 @@ export const PREFIX_BYTES = 32;
 export const FOOTER_BYTES = 32;
 export const ALIGNMENT = 64;
 export const MAJOR_VERSION = 1;
-/** The version this reader implements. Writers write 4 only when a pipeline uses the rans stage (1.4), else 3. */
+/** The version this reader implements. Writers write 4 only when a file uses what 1.4 adds (the rans stage, encryption),
+ *  else 3, so that 1.3 readers read it. */
 export const MINOR_VERSION = 4;
 /** The minor version of files that use nothing newer than 1.3. */
 export const MINOR_VERSION_1_3 = 3;
 /** Prefix flag bits (1.3): the index is stored compressed (index-compression.ts), chunks may start at any offset. */
 export const FLAG_COMPRESSED_INDEX = 1;
 export const FLAG_PACKED_CHUNKS = 2;
-const KNOWN_FLAGS = FLAG_COMPRESSED_INDEX | FLAG_PACKED_CHUNKS;
+/** Flag bit 2 (1.4): the archive is encrypted (seal-header.ts, seal.ts). */
+export const FLAG_SEALED = 4;
+const KNOWN_FLAGS = FLAG_COMPRESSED_INDEX | FLAG_PACKED_CHUNKS | FLAG_SEALED;
 const MAGIC = [0x54, 0x5a, 0x49, 0x50]; // "TZIP"
 const END_MAGIC = [0x50, 0x49, 0x5a, 0x54]; // "PIZT"
 
@@ -82,7 +85,7 @@ export function readPrefix(prefix: Uint8Array, hash: Hash): Prefix {
   const unknown = flags & ~KNOWN_FLAGS;
   if (unknown !== 0) {
     const bits = [...Array(16).keys()].filter((b) => (unknown >> b) & 1).join(', ');
-    throw new TensorzipError('UNSUPPORTED', `open: unknown flag bits are set (bit ${bits}); this reader (format ${MAJOR_VERSION}.${MINOR_VERSION}) knows bits 0 and 1`, { offset: 6 });
+    throw new TensorzipError('UNSUPPORTED', `open: unknown flag bits are set (bit ${bits}); this reader (format ${MAJOR_VERSION}.${MINOR_VERSION}) knows bits 0, 1 and 2`, { offset: 6 });
   }
   const offset = safeU64(view, 8, 'the index offset');
   const length = safeU64(view, 16, 'the index length');

@@ -6,7 +6,7 @@ import type { QuantStats, StoredQuantDtype } from '../codecs/quant';
 import { affineLayout } from '../codecs/quant/layout';
 import { GGML_TYPES } from '../codecs/quant/ggml';
 import { isTensorDtype, TENSOR_DTYPES, type TensorDtype } from './dtypes';
-import { ALIGNMENT, FOOTER_BYTES, PREFIX_BYTES, type IndexLocation } from './framing';
+import { ALIGNMENT, FOOTER_BYTES, type IndexLocation } from './framing';
 import { arrayElementsByDepth, parseJson } from './index-json';
 import { describeValue } from '../codecs/describe-value';
 import { maxExpansion, PALETTE_MAX_ENTRIES, REGROUP_MAX_CHANNELS, REGROUP_MAX_RUN, regroupLabelBytes } from '../codecs/pipeline/stages';
@@ -240,13 +240,23 @@ export interface IndexLimits {
   maxChunks: number;
 }
 
-/** `label` names the item in errors: a tensor, or an entry read as one (fileEntry). */
-/** Rules a prefix flag changes (1.3). */
+/** Rules a prefix flag changes (1.3, 1.4). */
 export interface IndexRules {
   /** Flag bit 1: chunks may start at any offset, not only at multiples of 64. */
   packedChunks: boolean;
+  /** Flag bit 2 (1.4): bytes each stored range holds beyond its plaintext (the GCM tag), else 0. */
+  sealOverhead: number;
+  /** Where ranges may start: after the prefix, and after the seal header of an encrypted file. */
+  dataStart: number;
 }
 
+/** The bytes a range holds before sealing: its length less the GCM tag in an encrypted file. */
+function plainLength(r: ByteRange, rules: IndexRules, what: () => string): number {
+  if (r.length < rules.sealOverhead) throw corrupt(`${what()}: ${r.length} bytes, shorter than the ${rules.sealOverhead}-byte tag of a sealed range`);
+  return r.length - rules.sealOverhead;
+}
+
+/** `label` names the item in errors: a tensor, or an entry read as one (fileEntry). */
 function tensorEntry(value: unknown, i: number, limits: IndexLimits, rules: IndexRules, chunksBefore: number, label: 'tensor' | 'entry' = 'tensor'): TensorEntry {
   if (!isObject(value)) throw corrupt(`tensors[${i}] must be an object`);
   const name = value.name;
@@ -278,10 +288,11 @@ function tensorEntry(value: unknown, i: number, limits: IndexLimits, rules: Inde
   const kind = quantized ? QUANT_STORED[storedDtype as string].params : null;
   const affine = kind === 'affine';
   const params = stored.params === null || stored.params === undefined ? null : byteRange(stored.params, () => `${what} stored.params`);
+  const paramBytes = params && plainLength(params, rules, () => `${what} stored.params`);
   if ((kind !== null) !== (params !== null)) throw corrupt(`${what}: ${kind !== null ? `${storedDtype as string} needs` : 'only affine and TF.js types have'} a parameter block`);
   if (kind === 'tfjs') {
     if (axis !== null || blockSize !== null) throw corrupt(`${what}: ${storedDtype as string} has no axis or blockSize`);
-    if (params!.length !== TFJS_PARAMS_BYTES) throw corrupt(`${what}: the parameter block of ${storedDtype as string} is ${TFJS_PARAMS_BYTES} bytes, found ${params!.length}`);
+    if (paramBytes !== TFJS_PARAMS_BYTES) throw corrupt(`${what}: the parameter block of ${storedDtype as string} is ${TFJS_PARAMS_BYTES} bytes, found ${paramBytes}`);
   }
   if (affine) {
     let scales: number;
@@ -291,7 +302,7 @@ function tensorEntry(value: unknown, i: number, limits: IndexLimits, rules: Inde
       throw new TensorzipError('CORRUPT', `open: ${what}: stored.axis / blockSize do not fit the shape`, { cause });
     }
     // float32 scales, then (asymmetric types) one zero-point byte per scale: 4p or 5p bytes.
-    if (params!.length !== 4 * scales && params!.length !== 5 * scales) throw corrupt(`${what}: the parameter block is ${params!.length} bytes; its layout has ${scales} scales`);
+    if (paramBytes !== 4 * scales && paramBytes !== 5 * scales) throw corrupt(`${what}: the parameter block is ${paramBytes} bytes; its layout has ${scales} scales`);
   }
   const stages = pipeline(value.pipeline, `${what} pipeline`);
   const chunkElements = value.chunkElements;
@@ -309,11 +320,12 @@ function tensorEntry(value: unknown, i: number, limits: IndexLimits, rules: Inde
   const sparseWidth = stages.find((s) => s.codec === 'sparse')?.width ?? 1;
   entry.chunks = value.chunks.map((c, k) => {
     const r = byteRange(c, () => `${what} chunks[${k}]`);
+    const length = plainLength(r, rules, () => `${what} chunks[${k}]`);
     const elements = Math.min(chunkElements, count - k * chunkElements);
     const bytes = storedBytes(entry, elements);
     if (bytes % sparseWidth !== 0) throw corrupt(`${what} chunks[${k}]: its ${bytes} stored bytes are not whole ${sparseWidth}-byte elements for its sparse stage`);
-    if (r.length > chunkBound(stages, bytes)) throw corrupt(`${what} chunks[${k}]: ${r.length} bytes is more than its pipeline can produce for ${elements} elements`);
-    if (r.length * expansion < bytes) throw corrupt(`${what} chunks[${k}]: ${r.length} bytes cannot decode to the ${bytes} bytes of ${elements} elements (its pipeline expands at most ${expansion}x)`);
+    if (length > chunkBound(stages, bytes)) throw corrupt(`${what} chunks[${k}]: ${length} bytes is more than its pipeline can produce for ${elements} elements`);
+    if (length * expansion < bytes) throw corrupt(`${what} chunks[${k}]: ${length} bytes cannot decode to the ${bytes} bytes of ${elements} elements (its pipeline expands at most ${expansion}x)`);
     if (!rules.packedChunks && r.offset % ALIGNMENT !== 0) throw corrupt(`${what} chunks[${k}]: offset ${r.offset} is not a multiple of ${ALIGNMENT}`);
     return r;
   });
@@ -425,7 +437,7 @@ export function parseIndex(bytes: Uint8Array, location: IndexLocation, fileSize:
   const used = [...tensors, ...entries].reduce((sum, t) => t.chunks.reduce((n, c) => n + c.length, sum), 0);
   if (used > MAX_SHARED_USES * fileSize) throw new TensorzipError('LIMIT', `open: the chunks' lengths sum to ${used} bytes over their uses, more than ${MAX_SHARED_USES} × the file's ${fileSize} bytes`);
   for (let k = 0; k < starts.length; k++) {
-    if (starts[k] < PREFIX_BYTES || ends[k] > end) throw corrupt(`${describe(k)} lies outside the data area (${PREFIX_BYTES}–${end})`);
+    if (starts[k] < rules.dataStart || ends[k] > end) throw corrupt(`${describe(k)} lies outside the data area (${rules.dataStart}–${end})`);
   }
   const order = Uint32Array.from({ length: starts.length }, (_, k) => k).sort((a, b) => starts[a] - starts[b] || ends[a] - ends[b]);
   for (let k = 1; k < order.length; k++) {

@@ -8,7 +8,10 @@ import type { Kernels } from '../wasm/kernels';
 import { poolFor, type WorkerPool, type WorkersOption } from '../parallel';
 import { workerEncoder } from './encode-on-workers';
 import { isQuantizedTensorInput, tensorEncoder, type EncodedTensor, type EncodeOptions, type QuantizedTensorInput, type TensorInput } from './encode-tensor';
-import { ALIGNMENT, alignUp, FLAG_COMPRESSED_INDEX, FLAG_PACKED_CHUNKS, FOOTER_BYTES, MINOR_VERSION, MINOR_VERSION_1_3, PARAMS_ALIGNMENT, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
+import { ALIGNMENT, alignUp, FLAG_COMPRESSED_INDEX, FLAG_PACKED_CHUNKS, FLAG_SEALED, FOOTER_BYTES, MINOR_VERSION, MINOR_VERSION_1_3, PARAMS_ALIGNMENT, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
+import { indexBinding, newSealing, type Sealing } from './seal-header';
+import { SEAL_TAG_BYTES } from './seal';
+import type { EncryptOptions } from './seal-keys';
 import { compressIndex } from './index-compression';
 import { serializeIndex, type IndexDocument, type ModelRef, type TensorEntry } from './index-document';
 import { checkModel, checkModelEntry, entryEncoder, type EntryInput } from './encode-entry';
@@ -45,6 +48,16 @@ export interface PackOptions extends EncodeOptions {
    *  @example
    *  const file = await pack(tensors, { quantize: 'auto', workers: 'auto' }); */
   workers?: WorkersOption;
+  /** Encrypt the file (format 1.4, docs/FORMAT.md, Encrypted archives): each chunk and the index with AES-256-GCM
+   *  under a subkey of this archive, derived from `key` (32 bytes, a CryptoKey or an "oct" JWK, as
+   *  generateSecretKey gives) or `passphrase` (PBKDF2-HMAC-SHA256, `iterations` default 600,000). 16 bytes per chunk
+   *  and 80 for the header; HTTP Range reads, stream() and workers keep working. `publicIndex: true` leaves names,
+   *  shapes and sizes readable (still authenticated).
+   *  @example
+   *  const key = generateSecretKey();
+   *  const bytes = await pack(tensors, { encrypt: { key } });
+   *  const archive = await open(bytes, { decrypt: { key } }); */
+  encrypt?: EncryptOptions;
 }
 
 /** What pack() takes: a whole model's tensors and the options that keep the rest of it (its entries, its model
@@ -69,10 +82,12 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 export async function pack(kernels: Kernels, tensors: Record<string, TensorInput | QuantizedTensorInput>, options: PackOptions = {}): Promise<Uint8Array> {
   if (typeof tensors !== 'object' || tensors === null) throw new TensorzipError('ARGUMENT', 'pack: expected an object of tensors by name');
+  const hash = (bytes: Uint8Array) => xxh32(kernels, bytes);
+  const sealing = options.encrypt === undefined ? null : await newSealing(options.encrypt, hash, 'pack encrypt');
   const encode = tensorEncoder(kernels, options, 'pack');
   const pool = await poolFor(options.workers, kernels.simd, 'pack');
   try {
-    return await layOut(kernels, tensors, options, encode, pool);
+    return await layOut(kernels, tensors, options, encode, pool, sealing);
   } finally {
     pool?.terminate();
   }
@@ -81,7 +96,10 @@ export async function pack(kernels: Kernels, tensors: Record<string, TensorInput
 /** Encodes every tensor (those of 64 KiB and more on `pool`'s workers when there is one, all started at once and
  *  taken in order) and lays the file out. */
 async function layOut(kernels: Kernels, tensors: Record<string, TensorInput | QuantizedTensorInput>, options: PackOptions,
-  encode: (name: string, tensor: TensorInput | QuantizedTensorInput) => EncodedTensor, pool: WorkerPool | null): Promise<Uint8Array> {
+  encode: (name: string, tensor: TensorInput | QuantizedTensorInput) => EncodedTensor, pool: WorkerPool | null, sealing: Sealing | null): Promise<Uint8Array> {
+  const hash = (bytes: Uint8Array) => xxh32(kernels, bytes);
+  // A sealed piece is stored with its tag after it; its checksum stays the plaintext's.
+  const overhead = sealing ? SEAL_TAG_BYTES : 0;
   const compact = options.compact !== false;
   const chunkAlignment = compact ? 1 : ALIGNMENT;
   const paramsAlignment = compact ? 1 : PARAMS_ALIGNMENT;
@@ -90,7 +108,7 @@ async function layOut(kernels: Kernels, tensors: Record<string, TensorInput | Qu
   const place = (bytes: Uint8Array, alignment: number, checksum = xxh32(kernels, bytes)): Piece => {
     const piece = { bytes, at: alignUp(dataLength, alignment), checksum };
     pieces.push(piece);
-    dataLength = piece.at + bytes.length;
+    dataLength = piece.at + bytes.length + overhead;
     return piece;
   };
   // Chunks by length and checksum, so that equal bytes are found by one comparison.
@@ -140,38 +158,41 @@ async function layOut(kernels: Kernels, tensors: Record<string, TensorInput | Qu
   }
 
   const doc: IndexDocument = { tensors: tensorEntries, entries: files, model, metadata: { ...(options.metadata ?? {}) } };
-  // Packed, the data area starts right after the index; else at a multiple of 64.
+  // Packed, the data area starts right after the index; else at a multiple of 64. The index follows the prefix (and
+  // the seal header of an encrypted file).
   const dataAlignment = compact ? 1 : ALIGNMENT;
-  let dataStart = alignUp(PREFIX_BYTES, dataAlignment);
+  const indexOffset = PREFIX_BYTES + (sealing?.header.length ?? 0);
+  let dataStart = alignUp(indexOffset, dataAlignment);
   let index: Uint8Array;
   let flags = 0;
   for (;;) {
     for (const { entry, params, chunks } of placed) {
-      entry.stored.params = params && { offset: dataStart + params.at, length: params.bytes.length, checksum: params.checksum };
-      entry.chunks = chunks.map((c) => ({ offset: dataStart + c.at, length: c.bytes.length, checksum: c.checksum }));
+      entry.stored.params = params && { offset: dataStart + params.at, length: params.bytes.length + overhead, checksum: params.checksum };
+      entry.chunks = chunks.map((c) => ({ offset: dataStart + c.at, length: c.bytes.length + overhead, checksum: c.checksum }));
     }
     index = serializeIndex(doc);
-    flags = compact ? FLAG_PACKED_CHUNKS : 0;
+    flags = (compact ? FLAG_PACKED_CHUNKS : 0) | (sealing ? FLAG_SEALED : 0);
     const compressed = compact ? compressIndex(kernels, index) : null;
     if (compressed && compressed.length < index.length) {
       index = compressed;
       flags |= FLAG_COMPRESSED_INDEX;
     }
-    const needed = alignUp(PREFIX_BYTES + index.length, dataAlignment);
+    const needed = alignUp(indexOffset + index.length + overhead, dataAlignment);
     if (needed <= dataStart) break;
     dataStart = needed;
   }
+  if (sealing) index = await sealing.sealer.sealIndex(indexOffset, index, indexBinding(flags, sealing.header), sealing.publicIndex);
 
   const fileSize = dataStart + dataLength + FOOTER_BYTES;
   const file = allocateForOverwrite(fileSize);
   file.fill(0);
-  const location = { offset: PREFIX_BYTES, length: index.length, checksum: xxh32(kernels, index) };
-  const hash = (bytes: Uint8Array) => xxh32(kernels, bytes);
-  // 1.4 only for files that use its stage: the others stay 1.3 files byte for byte.
+  const location = { offset: indexOffset, length: index.length, checksum: xxh32(kernels, index) };
+  // 1.4 only for files that use what it adds (the rans stage, encryption): the others stay 1.3 files byte for byte.
   const usesRans = [...tensorEntries, ...files].some((e) => e.pipeline.some((s) => s.codec === 'rans'));
-  writePrefix(file, location, flags, usesRans ? MINOR_VERSION : MINOR_VERSION_1_3, hash);
-  file.set(index, PREFIX_BYTES);
-  for (const p of pieces) file.set(p.bytes, dataStart + p.at);
+  writePrefix(file, location, flags, usesRans || sealing ? MINOR_VERSION : MINOR_VERSION_1_3, hash);
+  if (sealing) file.set(sealing.header, PREFIX_BYTES);
+  file.set(index, indexOffset);
+  for (const p of pieces) file.set(sealing ? await sealing.sealer.seal(dataStart + p.at, p.bytes) : p.bytes, dataStart + p.at);
   writeFooter(file.subarray(fileSize - FOOTER_BYTES), location, hash);
   return file;
 }

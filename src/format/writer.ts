@@ -6,7 +6,10 @@ import { TensorzipError } from '../errors';
 import { xxh32 } from '../codecs/checksum';
 import type { Kernels } from '../wasm/kernels';
 import { tensorEncoder, type EncodeOptions, type QuantizedTensorInput, type TensorInput } from './encode-tensor';
-import { ALIGNMENT, alignUp, FLAG_COMPRESSED_INDEX, FLAG_PACKED_CHUNKS, FOOTER_BYTES, MINOR_VERSION_1_3, PARAMS_ALIGNMENT, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
+import { ALIGNMENT, alignUp, FLAG_COMPRESSED_INDEX, FLAG_PACKED_CHUNKS, FLAG_SEALED, FOOTER_BYTES, MINOR_VERSION, MINOR_VERSION_1_3, PARAMS_ALIGNMENT, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
+import { indexBinding, newSealing, type Sealing } from './seal-header';
+import { SEAL_TAG_BYTES } from './seal';
+import type { EncryptOptions } from './seal-keys';
 import { compressIndex } from './index-compression';
 import { serializeIndex, type FileEntry, type ModelRef, type TensorEntry } from './index-document';
 import { checkModel, checkModelEntry, entryEncoder } from './encode-entry';
@@ -48,6 +51,10 @@ export interface WriterOptions extends EncodeOptions {
    *  @example
    *  const writer = new ContainerWriter(stream, { compact: false }); // readable by tensorzip 1.2 readers */
   compact?: boolean;
+  /** Encrypt the file as pack's `encrypt` does (format 1.4): each chunk is sealed as it is written.
+   *  @example
+   *  const writer = createWriter(fs.createWriteStream('model.tzip'), { encrypt: { passphrase } }); */
+  encrypt?: EncryptOptions;
 }
 
 export class ContainerWriter {
@@ -62,6 +69,7 @@ export class ContainerWriter {
   private readonly fileNames = new Set<string>();
   private readonly compact: boolean;
   private position = 0;
+  private sealing: Sealing | null = null;
   private started = false;
   private finished = false;
 
@@ -121,12 +129,20 @@ export class ContainerWriter {
     if (gap > 0) await this.emit(new Uint8Array(gap));
   }
 
+  private get flags(): number {
+    return (this.compact ? FLAG_COMPRESSED_INDEX | FLAG_PACKED_CHUNKS : 0) | (this.options.encrypt === undefined ? 0 : FLAG_SEALED);
+  }
+
   private async start(): Promise<void> {
     if (this.started) return;
+    const hash = (b: Uint8Array) => xxh32(this.kernels, b);
+    if (this.options.encrypt !== undefined) this.sealing = await newSealing(this.options.encrypt, hash, 'ContainerWriter encrypt');
     this.started = true;
     const prefix = new Uint8Array(PREFIX_BYTES);
-    writePrefix(prefix, null, this.compact ? FLAG_COMPRESSED_INDEX | FLAG_PACKED_CHUNKS : 0, MINOR_VERSION_1_3, (b) => xxh32(this.kernels, b));
+    // An encrypted file is 1.4; the others 1.3 (without rans, see the constructor).
+    writePrefix(prefix, null, this.flags, this.sealing ? MINOR_VERSION : MINOR_VERSION_1_3, hash);
     await this.emit(prefix);
+    if (this.sealing) await this.emit(this.sealing.header);
   }
 
   /**
@@ -165,10 +181,11 @@ export class ContainerWriter {
     return this.compact ? 1 : ALIGNMENT;
   }
 
+  /** Writes a chunk or parameter block (sealed, in an encrypted file: its checksum stays the plaintext's). */
   private async place(bytes: Uint8Array, alignment: number) {
     await this.pad(alignment);
-    const range = { offset: this.position, length: bytes.length, checksum: xxh32(this.kernels, bytes) };
-    await this.emit(bytes);
+    const range = { offset: this.position, length: bytes.length + (this.sealing ? SEAL_TAG_BYTES : 0), checksum: xxh32(this.kernels, bytes) };
+    await this.emit(this.sealing ? await this.sealing.sealer.seal(this.position, bytes) : bytes);
     return range;
   }
 
@@ -179,8 +196,9 @@ export class ContainerWriter {
     await this.start();
     this.finished = true;
     const json = serializeIndex({ tensors: this.tensors, entries: this.files, model: this.model, metadata: { ...(this.options.metadata ?? {}) } });
-    const index = this.compact ? compressIndex(this.kernels, json) : json;
+    const plainIndex = this.compact ? compressIndex(this.kernels, json) : json;
     await this.pad(this.chunkAlignment());
+    const index = this.sealing ? await this.sealing.sealer.sealIndex(this.position, plainIndex, indexBinding(this.flags, this.sealing.header), this.sealing.publicIndex) : plainIndex;
     const location = { offset: this.position, length: index.length, checksum: xxh32(this.kernels, index) };
     await this.emit(index);
     const footer = new Uint8Array(FOOTER_BYTES);
