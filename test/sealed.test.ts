@@ -281,7 +281,7 @@ describe('encrypted archives', () => {
     expect(await getA(file)).toBe('OK');
     expect(await getA(swap(file, chunks[0][0], chunks[1][0]))).toBe('SIGNATURE'); // across tensors
     expect(await getA(swap(file, chunks[0][0], chunks[0][1]))).toBe('SIGNATURE'); // within a tensor
-    // getAll() and stream() decrypt ahead of the decoder: the failure still reaches the caller, and nothing else.
+    // getAll() fails, and stream() gives the tensors before the damaged one, then fails.
     expect(await codeOf(open(swap(file, chunks[2][0], chunks[2][2]), { decrypt: { key } }).then((x) => x.getAll()))).toBe('SIGNATURE');
     const streamed: string[] = [];
     const streaming = open(swap(file, chunks[2][0], chunks[2][2]), { decrypt: { key } }).then(async (x) => {
