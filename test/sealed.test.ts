@@ -204,6 +204,9 @@ describe('encrypted archives', () => {
     expect(await codeOf(pack(tensors(), { encrypt: { passphrase: '' } }))).toBe('ARGUMENT');
     expect(await codeOf(pack(tensors(), { encrypt: { passphrase: 'x', iterations: 1000 } }))).toBe('ARGUMENT');
     expect(await codeOf(pack(tensors(), { encrypt: {} }))).toBe('ARGUMENT');
+    // A secret given in the wrong form is never quoted in the error.
+    const error = await open(keyed, { decrypt: { key: 'hunter2 is my password' as never } }).catch((e: Error) => e);
+    expect([(error as { code?: string }).code, (error as Error).message.includes('hunter2')]).toEqual(['ARGUMENT', false]);
   });
 
   it('hostile seal headers, checksums right: their own codes, checked before the caller is blamed', async () => {
