@@ -72,11 +72,15 @@ it('keygen --symmetric, pack encrypted, unpack / inspect / verify with the key o
   expect([wrongPhrase.code, JSON.parse(wrongPhrase.stderr).code]).toEqual([1, 'SIGNATURE']);
   outputs.push(wrongPhrase.stdout + wrongPhrase.stderr);
 
+  expect((await cli('pack', input, '-o', join(dir, 'x.tzip'), '--public-index')).code).toBe(2);
+  expect((await cli('pack', input, '-o', join(dir, 'x.tzip'), '--encrypt-key-file', keyFile, '--passphrase-file', join(dir, 'pass.txt'))).code).toBe(2);
+  // A passphrase file given as the key file: refused without quoting it.
+  const misplaced = await cli('unpack', keyed, '-o', join(dir, 'y.safetensors'), '--key-file', join(dir, 'pass.txt'), '--json');
+  expect(misplaced.code).toBe(2);
+  outputs.push(misplaced.stdout + misplaced.stderr);
   for (const output of outputs) {
     expect(output).not.toContain(k);
     expect(output).not.toContain(passphrase);
+    expect(output).not.toContain('tr0ub4dor');
   }
-  expect((await cli('pack', input, '-o', join(dir, 'x.tzip'), '--public-index')).code).toBe(2);
-  expect((await cli('pack', input, '-o', join(dir, 'x.tzip'), '--encrypt-key-file', keyFile, '--passphrase-file', join(dir, 'pass.txt'))).code).toBe(2);
-  expect((await cli('unpack', keyed, '-o', join(dir, 'y.safetensors'), '--key-file', join(dir, 'pass.txt'), '--json')).code).toBe(2);
 });

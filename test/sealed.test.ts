@@ -3,7 +3,7 @@
 // round trips checked against the same archive unencrypted; every single-bit flip; chunks swapped, reordered, cut or
 // replayed from another archive under the same key; wrong keys and passphrases.
 import { describe, expect, it } from 'vitest';
-import { createWriter, generateKeyPair, generateSecretKey, open, pack, sign, type Archive, type PackOptions, type TensorInput } from '../src/index';
+import { createShardedWriter, createWriter, generateKeyPair, generateSecretKey, open, pack, sign, type Archive, type PackOptions, type TensorInput } from '../src/index';
 import { aesGcmOpen, aesGcmSeal } from '../src/format/seal';
 import { hkdfSha256, pbkdf2Sha256 } from '../src/format/seal-keys';
 import { codeOf } from './helpers/errors';
@@ -56,15 +56,19 @@ async function everything(archive: Archive) {
   return out;
 }
 
+function concat(parts: Uint8Array[]): Uint8Array {
+  const file = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (file.set(p, at), at + p.length), 0);
+  return file;
+}
+
 async function written(options: PackOptions): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   const writer = createWriter({ write: (b: Uint8Array) => void parts.push(b.slice()) }, options);
   for (const [name, t] of Object.entries(tensors())) await writer.add(name, t);
   await writer.addEntry('config.json', utf8('{"a":1}'), { mediaType: 'application/json' });
   await writer.finish();
-  const file = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  parts.reduce((at, p) => (file.set(p, at), at + p.length), 0);
-  return file;
+  return concat(parts);
 }
 
 /** Where the footer says the index is. */
@@ -149,6 +153,24 @@ describe('encrypted archives', () => {
     for (const given of [raw, aes, hkdf]) expect(await everything(await open(files[0], { decrypt: { key: given } }))).toEqual(plain);
   });
 
+  it('a sharded archive: every shard sealed on its own (its own id), opened through its shard index with one key', async () => {
+    const files: Record<string, Uint8Array> = {};
+    const writer = createShardedWriter((path) => {
+      const parts: Uint8Array[] = [];
+      return { write: (b: Uint8Array) => void parts.push(b.slice()), close: () => void (files[path] = concat(parts)) };
+    }, { shardBytes: 20_000, quantize: 'lossless', encrypt: { key } });
+    const all = tensors();
+    for (const [name, t] of Object.entries(all)) await writer.add(name, t);
+    const index = await writer.finish();
+    const shards = Object.values(files);
+    expect(shards.length).toBeGreaterThan(1);
+    expect(new Set(shards.map((f) => toHex(f.subarray(32 + 24, 32 + 40)))).size).toBe(shards.length); // archive ids
+    const archive = await open(index, { shardSource: (path: string) => files[path], decrypt: { key } });
+    const plain = await open(await pack(all, { quantize: 'lossless' }));
+    for (const t of plain.tensors) expect(await archive.get(t.name)).toEqual(await plain.get(t.name));
+    expect(await codeOf(open(index, { shardSource: (path: string) => files[path] }))).toBe('ARGUMENT');
+  });
+
   it('decode with workers (decrypted on the calling thread) and after a signature check', async () => {
     const file = await pack(tensors(), { ...PACK, encrypt: { key } });
     const plain = await everything(await open(await pack(tensors(), PACK)));
@@ -182,6 +204,9 @@ describe('encrypted archives', () => {
     expect(await codeOf(pack(tensors(), { encrypt: { passphrase: '' } }))).toBe('ARGUMENT');
     expect(await codeOf(pack(tensors(), { encrypt: { passphrase: 'x', iterations: 1000 } }))).toBe('ARGUMENT');
     expect(await codeOf(pack(tensors(), { encrypt: {} }))).toBe('ARGUMENT');
+    // A secret given in the wrong form is never quoted in the error.
+    const error = await open(keyed, { decrypt: { key: 'hunter2 is my password' as never } }).catch((e: Error) => e);
+    expect([(error as { code?: string }).code, (error as Error).message.includes('hunter2')]).toEqual(['ARGUMENT', false]);
   });
 
   it('hostile seal headers, checksums right: their own codes, checked before the caller is blamed', async () => {
@@ -259,7 +284,7 @@ describe('encrypted archives', () => {
     expect(await getA(file)).toBe('OK');
     expect(await getA(swap(file, chunks[0][0], chunks[1][0]))).toBe('SIGNATURE'); // across tensors
     expect(await getA(swap(file, chunks[0][0], chunks[0][1]))).toBe('SIGNATURE'); // within a tensor
-    // getAll() and stream() decrypt ahead of the decoder: the failure still reaches the caller, and nothing else.
+    // getAll() fails, and stream() gives the tensors before the damaged one, then fails.
     expect(await codeOf(open(swap(file, chunks[2][0], chunks[2][2]), { decrypt: { key } }).then((x) => x.getAll()))).toBe('SIGNATURE');
     const streamed: string[] = [];
     const streaming = open(swap(file, chunks[2][0], chunks[2][2]), { decrypt: { key } }).then(async (x) => {

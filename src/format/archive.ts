@@ -250,30 +250,9 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
   const mismatch = (range: ByteRange, what: string) => new TensorzipError('CHECKSUM', `open: ${what} does not match its checksum`, { offset: range.offset });
   // A sealed range is authenticated and decrypted first; its checksum is of the plaintext.
   const sealer = sealing?.sealer;
-  const ahead = new Map<number, { plain: Promise<Uint8Array>; length: number }>();
   const readPlain = async (range: ByteRange, what: string): Promise<Uint8Array> => {
-    const early = ahead.get(range.offset);
-    if (early) {
-      ahead.delete(range.offset);
-      return early.plain;
-    }
     const bytes = await source.read(range.offset, range.length);
     return sealer ? sealer.open(range.offset, bytes, what) : bytes;
-  };
-  // Tensors decoded in a known order (getAll, stream) on the calling thread: the next pieces of a sealed archive are
-  // decrypted while one decodes. WebCrypto works off the thread, and a call per small tensor waited on one at a time
-  // would leave both sides idle (~60–100 µs a call in Node). At most DECRYPT_AHEAD pieces and bytes in flight.
-  const decryptAhead = (tensors: readonly TensorEntry[]) => {
-    if (!sealer || chunkReader.pool !== null) return;
-    let bytes = [...ahead.values()].reduce((n, a) => n + a.length, 0);
-    for (const r of tensors.flatMap(rangesOf)) {
-      if (ahead.size >= DECRYPT_AHEAD.pieces || (ahead.size > 0 && bytes + r.length > DECRYPT_AHEAD.bytes)) return;
-      if (ahead.has(r.offset)) continue;
-      const plain = readPlain(r, `the range at bytes ${r.offset}–${r.offset + r.length - 1}`);
-      plain.catch(() => {}); // its reader sees the failure
-      ahead.set(r.offset, { plain, length: r.length });
-      bytes += r.length;
-    }
   };
   const readChecked = async (range: ByteRange, what: string): Promise<Uint8Array> => {
     const bytes = await readPlain(range, what);
@@ -362,20 +341,14 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
       const firstByte = (t: TensorEntry) => Math.min(...rangesOf(t).map((r) => r.offset), Infinity);
       const order = [...doc.tensors].sort((a, b) => firstByte(a) - firstByte(b));
       rawSource.prefetch?.(order.filter((t) => !announced.tensors.delete(t.name)).flatMap(rangesOf));
-      for (const [index, t] of order.entries()) {
-        decryptAhead(order.slice(index, index + DECRYPT_AHEAD.pieces));
-        yield { name: t.name, tensor: await decodeEntry(t, undefined), index, count: order.length };
-      }
+      for (const [index, t] of order.entries()) yield { name: t.name, tensor: await decodeEntry(t, undefined), index, count: order.length };
     },
     getAll: async () => {
       const all: Record<string, Tensor> = Object.create(null); // any name, `__proto__` too, is a key of its own
       // Once for all (each tensor's ranges are in it), but for those prefetchAll() announced.
       rawSource.prefetch?.(doc.tensors.filter((t) => !announced.tensors.delete(t.name)).flatMap(rangesOf));
       if (chunkReader.pool === null) {
-        for (const [index, t] of doc.tensors.entries()) {
-          decryptAhead(doc.tensors.slice(index, index + DECRYPT_AHEAD.pieces));
-          all[t.name] = await decodeEntry(t, undefined);
-        }
+        for (const t of doc.tensors) all[t.name] = await decodeEntry(t, undefined);
       } else {
         // Tensors side by side, so that a model's many one-chunk tensors keep every worker busy; the largest first, so
         // that their chunks are with the workers before this thread decodes the small ones itself.
@@ -387,9 +360,6 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
     },
   };
 }
-
-/** Sealed pieces decrypted ahead of the decoder, at most (getAll, stream). */
-const DECRYPT_AHEAD = { pieces: 8, bytes: 8 << 20 };
 
 /** The byte ranges decoding a tensor reads. */
 const rangesOf = (entry: TensorEntry): ByteRange[] => (entry.stored.params ? [entry.stored.params, ...entry.chunks] : entry.chunks);

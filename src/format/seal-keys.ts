@@ -2,7 +2,6 @@
 // CryptoKey or an "oct" JWK) or a passphrase stretched by PBKDF2-HMAC-SHA256, and the per-archive subkey and key
 // check derived from it by HKDF-SHA256 with the archive's random id. All through WebCrypto.
 import { TensorzipError } from '../errors';
-import { describeValue } from '../codecs/describe-value';
 
 /** A 256-bit secret key as the caller has it: 32 raw bytes, a CryptoKey (HKDF, or any extractable secret key of 32
  *  bytes), or a JWK of kty "oct" (what generateSecretKey gives). */
@@ -72,12 +71,15 @@ export async function masterKey(key: SecretKeyInput, what: string): Promise<Cryp
     }
     return masterKey(bytes, what);
   }
-  throw wrongKey(what, describeValue(key));
+  throw wrongKey(what, kindOf(key));
 }
+
+/** What a secret is, without its content: errors never quote a key or passphrase. */
+const kindOf = (value: unknown) => (value === null ? 'null' : typeof value === 'object' ? `a ${(value as object).constructor?.name ?? 'object'}` : `a ${typeof value}`);
 
 /** The passphrase's UTF-8 bytes (NFC), checked. */
 export function passphraseBytes(passphrase: unknown, what: string): Uint8Array {
-  if (typeof passphrase !== 'string' || passphrase.length === 0) throw new TensorzipError('ARGUMENT', `${what}: expected a non-empty string, found ${typeof passphrase === 'string' ? 'an empty string' : describeValue(passphrase)}`);
+  if (typeof passphrase !== 'string' || passphrase.length === 0) throw new TensorzipError('ARGUMENT', `${what}: expected a non-empty string, found ${typeof passphrase === 'string' ? 'an empty string' : kindOf(passphrase)}`);
   return utf8.encode(passphrase.normalize('NFC'));
 }
 
