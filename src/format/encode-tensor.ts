@@ -168,7 +168,7 @@ export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: st
     const { axis = null, blockSize = null, stats = null } = q === null || isTfjsCodes(q) ? {} : q;
     const entry: TensorEntry = {
       name, dtype, shape, stored: { dtype: q?.dtype ?? dtype, axis, blockSize, params: null },
-      pipeline: [], chunkElements: 0, chunks: [], stats: plan.prunedStats ?? stats, metadata: {},
+      pipeline: [], chunkElements: 0, chunks: [], stats: plan.stats ?? stats, metadata: {},
     };
     const params = q === null ? null : paramsBlock(q);
     // Elements per chunk: chunkBytes of decoded data, rounded down to whole stored units (4-bit pairs, GGML blocks).
