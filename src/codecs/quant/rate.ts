@@ -75,7 +75,7 @@ export function quantizeForTarget(kernels: Kernels, data: Float32Array, shape: n
   const channels = channelSqnr(data, shape, axis);
   const passes = (stats: QuantStats, restored: Float32Array) => meets(stats, target) && channels(restored) >= target.minSqnrDb;
   for (const layout of layouts) consider(fewestLevels(kernels, data, shape, layout, passes));
-  consider(largestStep(kernels, data, shape, passes));
+  consider(largestStep(kernels, data, shape, target.minSqnrDb, passes));
   return best;
 }
 
@@ -147,15 +147,20 @@ function fewestLevels(kernels: Kernels, data: Float32Array, shape: number[], lay
 
 /** Codes of 16 bits at most: a step finer than the range over this many steps cannot be stored. */
 const MAX_CODE = 65535;
-/** Halvings of the step's range (in log2) the search makes: the step it finds is within 2^(16/2^10) ≈ 1% (0.1 dB)
- *  of the largest that meets the target. */
-const STEP_SEARCH = 10;
+/** Halvings of the search's range of log2(step): within two octaves, the step it finds is within 2^(2/2^7) ≈ 1%
+ *  (0.1 dB) of the largest that meets the target. */
+const STEP_SEARCH = 7;
 
-/** One step for the whole tensor, the largest (to within STEP_SEARCH) that meets `target`, with 0 kept exact; codes
+/** One step for the whole tensor, the largest (to within STEP_SEARCH) that meets the target, with 0 kept exact; codes
  *  of 8 bits when the range takes at most 256 steps, else 16. null when the finest 16-bit step does not meet it. */
-function largestStep(kernels: Kernels, data: Float32Array, shape: number[], passes: Passes): UniformCodes | null {
-  let [low, high] = [0, 0];
-  for (let i = 0; i < data.length; i++) [low, high] = [Math.min(low, data[i]), Math.max(high, data[i])];
+function largestStep(kernels: Kernels, data: Float32Array, shape: number[], targetDb: number, passes: Passes): UniformCodes | null {
+  let [low, high, squares] = [0, 0, 0];
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i];
+    if (x < low) low = x;
+    if (x > high) high = x;
+    squares += x * x;
+  }
   if (high === low) return null;
   const restored = new Float32Array(data.length);
   const trial = (step: number): UniformCodes | null => {
@@ -172,9 +177,17 @@ function largestStep(kernels: Kernels, data: Float32Array, shape: number[], pass
     const dtype = codes instanceof Uint8Array ? 'tfjs_uint8' : 'tfjs_uint16';
     return { dtype, shape, data: codes, scale: step, min, stats: errorStats(kernels, data, restored) };
   };
-  // Bisect log2(step) between the finest 16-bit step and the whole range in one step.
-  let [fine, coarse] = [Math.log2((high - low) / (MAX_CODE - 1)), Math.log2(high - low)];
+  // Rounding to a step leaves noise of step²/12: the step that meets the target on the whole tensor, and the search
+  // within an octave of it — or, when that falls short (the channels of small weights ask for more), from the finest
+  // 16-bit step up. log2(step) is bisected.
+  const [finest, whole] = [Math.log2((high - low) / (MAX_CODE - 1)), Math.log2(high - low)];
+  const guess = 0.5 * Math.log2(12 * squares / data.length) - targetDb / (20 * Math.log10(2));
+  let [fine, coarse] = [Math.min(whole, Math.max(finest, guess - 1)), Math.min(whole, Math.max(finest, guess + 1))];
   let best = trial(2 ** fine);
+  if (fine > finest && (best === null || !passes(best.stats, restored))) {
+    [fine, coarse] = [finest, fine];
+    best = trial(2 ** fine);
+  }
   if (best === null || !passes(best.stats, restored)) return null;
   for (let k = 0; k < STEP_SEARCH; k++) {
     const mid = (fine + coarse) / 2;
