@@ -273,7 +273,7 @@ export async function main(argv: string[], version: string): Promise<number> {
     .option('-q, --quantize <mode>', 'lossless | fp16 | bf16 | int8 | int4 | auto (float32 tensors; GGUF and TF.js quantized tensors keep their codes, but for TF.js float16 under int8 and int4)', 'auto')
     .option('--channel-axis <axis>', 'one channel axis for all per-channel scales, 0 or -1 (default: per tensor, from the model graph or the data)', channelAxis)
     .option('--max-error <x>', "'auto': largest |x − x̂| allowed (≥ 0)", bound('--max-error'))
-    .option('--quality <db>', "'auto': the SQNR each quantized tensor keeps, in dB, for a tensor of 16,384 elements (default 38; lower is smaller)", bound('--quality'))
+    .option('--quality <db>', "'auto': the SQNR each quantized tensor's channels keep on average, in dB, for a tensor of 16,384 elements (default 38; lower is smaller)", bound('--quality'))
     .option('--prune <sparsity>', 'set this share (0 to below 1) of each quantizable tensor\'s smallest weights to zero first', sparsity)
     .option('--no-sparse', 'never store tensors as bitmask + values')
     .option('--no-entropy', 'LZ4 stages only, no Huffman codes or palettes: more bytes, a 2–3x faster decode')

@@ -36,16 +36,18 @@ export function isQuantizedTensorInput(tensor: unknown): tensor is QuantizedTens
 }
 
 export interface EncodeOptions {
-  /** Default 'auto': each float32 tensor of rank ≥ 2 and ≥ 1024 elements in the fewest bits that keep its
-   *  `quality` (int8 codes with as few levels as it allows, entropy-coded; else float16; else lossless), and
-   *  everything else (biases, norms, scalars) lossless. */
+  /** Default 'auto': each float32 tensor of rank ≥ 2 in the fewest bits that keep its `quality` (int8 codes with as
+   *  few levels as it allows per channel or block, or one step for the whole tensor in 8- or 16-bit codes, both
+   *  entropy-coded; else float16; else lossless), and rank-1 tensors and scalars (biases, norms) lossless. */
   quantize?: QuantizeMode;
-  /** 'auto': how close each quantized tensor stays to the original, as its signal-to-quantization-noise ratio in
-   *  dB, 10·log10(Σx² / Σ(x − x̂)²) — every 6 dB halves the error and costs one more bit per weight. It is the SQNR
-   *  of a tensor of 16,384 elements; a smaller tensor keeps 3 dB more per halving of its size (up to +12 dB), a
-   *  larger one 3 dB less per doubling (down to −6 dB): each tensor then adds about the same noise to the outputs
-   *  per bit it costs (`qualityTarget`). Default 38: the outputs of real models keep a cosine ≥ 0.995 to the
-   *  original's with their answers unchanged (bench/auto-rd.bench.ts; 35 broke blazeface's). Lower is smaller.
+  /** 'auto': how close each quantized tensor stays to the original, as the signal-to-quantization-noise ratio in
+   *  dB of its channels, −10·log10 of the mean over channels of Σ(x − x̂)² / Σx² (each channel along the tensor's
+   *  channel axis counts the same, whatever the size of its weights) — every 6 dB halves the error and costs one
+   *  more bit per weight. It is the SQNR of a tensor of 16,384 elements; a smaller tensor keeps 3 dB more per
+   *  halving of its size (up to +12 dB), a larger one 3 dB less per doubling (down to −6 dB): each tensor then adds
+   *  about the same noise to the outputs per bit it costs (`qualityTarget`). Default 38: the outputs of real models
+   *  keep a cosine ≥ 0.995 to the original's with their answers unchanged (bench/auto-rd.bench.ts; 36 is 5–9%
+   *  smaller but changed MoveNet's keypoint count, 35 blazeface's cosine to 0.985). Lower is smaller.
    *  @example
    *  await pack(tensors, { quantize: 'auto', quality: 35, rules: [{ match: 'head/*', quality: 50 }] }); */
   quality?: number;
@@ -168,7 +170,7 @@ export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: st
     const { axis = null, blockSize = null, stats = null } = q === null || isTfjsCodes(q) ? {} : q;
     const entry: TensorEntry = {
       name, dtype, shape, stored: { dtype: q?.dtype ?? dtype, axis, blockSize, params: null },
-      pipeline: [], chunkElements: 0, chunks: [], stats: plan.prunedStats ?? stats, metadata: {},
+      pipeline: [], chunkElements: 0, chunks: [], stats: plan.stats ?? stats, metadata: {},
     };
     const params = q === null ? null : paramsBlock(q);
     // Elements per chunk: chunkBytes of decoded data, rounded down to whole stored units (4-bit pairs, GGML blocks).

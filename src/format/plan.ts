@@ -1,6 +1,7 @@
 // How pack() stores each tensor: which quantization (the caller's mode, per-name rules, and the 'auto' policy) and
 // which byte stages. The policy never breaks a model: small tensors (biases, norms) stay lossless under any
-// model-wide mode (only a per-name rule quantizes them), per-channel scales run along each tensor's channel axis (as
+// model-wide mode (only a per-name rule quantizes them; 'auto' keeps rank-1 tensors and scalars exact and holds
+// small weight tensors to a higher target), per-channel scales run along each tensor's channel axis (as
 // the caller or the model's graph gives it, else the axis whose scales leave the least error), and a format the
 // values overflow falls back to lossless.
 import { describeValue } from '../codecs/describe-value';
@@ -10,10 +11,11 @@ import { pipelineCandidates, type CandidateInput } from './pipeline-choice';
 import type { QuantizedInput, QuantizedTensor, TfjsCodes } from '../codecs/quant';
 import type { Kernels } from '../wasm/kernels';
 import { dequantize, quantize } from '../codecs/quant/quantize';
+import { decodeTfjsWeight, isTfjsCodes } from '../codecs/quant/tfjs';
 import { errorStats } from '../codecs/quant/error-stats';
 import type { QuantStats } from '../codecs/quant';
 import { prune } from '../codecs/sparse/prune';
-import { meets, quantizeForTarget } from '../codecs/quant/rate';
+import { meets, quantizeForTarget, type UniformCodes } from '../codecs/quant/rate';
 import { leastErrorAxis } from './channel-axis';
 import { exactHalves } from './exact-halves';
 import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from './dtypes';
@@ -74,8 +76,8 @@ export interface TensorPlan {
   width: number;
   /** The byte stages worth a trial, the first preferred on a tie (pipeline-choice.ts). */
   candidates: PipelineStage[][];
-  /** Set when the tensor was pruned: the stored values' error against the original, pruning included. */
-  prunedStats?: QuantStats;
+  /** The stored values' error against the original where the codes do not carry it, or pruning adds to it. */
+  stats?: QuantStats;
 }
 
 const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -102,13 +104,14 @@ function tryQuantize<T>(run: () => T): T | null {
   }
 }
 
-/** Small tensors stay precise under a model-wide mode, and under 'auto' even when a rule names them. */
+/** Small tensors stay precise under a model-wide mode (not when a rule names them); under 'auto', rank-1 tensors and
+ *  scalars do, even when a rule names them, while small weights meet their (higher) qualityTarget. */
 function keptPrecise(shape: readonly number[], count: number, options: PlanOptions): boolean {
-  const small = count < SMALL_TENSOR_ELEMENTS || shape.length < 2;
-  return small && (options.mode === 'auto' || !options.fromRule);
+  if (options.mode === 'auto') return shape.length < 2;
+  return (count < SMALL_TENSOR_ELEMENTS || shape.length < 2) && !options.fromRule;
 }
 
-function quantizeFor(kernels: Kernels, data: Float32Array, shape: number[], options: PlanOptions): QuantizedTensor | null {
+function quantizeFor(kernels: Kernels, data: Float32Array, shape: number[], options: PlanOptions): QuantizedTensor | UniformCodes | null {
   const last = shape.length === 0 ? 1 : shape[shape.length - 1];
   if (keptPrecise(shape, data.length, options)) return null;
   const axis = () => (shape.length < 2 ? undefined : options.channelAxis ?? leastErrorAxis(data, shape));
@@ -123,7 +126,7 @@ function quantizeFor(kernels: Kernels, data: Float32Array, shape: number[], opti
         // Values quantized before (TF.js uint8 weights read as float32) stay exact: a palette stores them in about
         // the bits of their codes, and quantizing them again would add its error to theirs.
         if (fewValues(data, QUANTIZED_VALUES)) return null;
-        // The smallest that meets the target: int8 codes with as few levels as it allows, else 16-bit floats.
+        // The smallest that meets the target: codes with as few levels as it allows, else 16-bit floats.
         const target = { minSqnrDb: options.quality, maxAbsError: options.maxAbsError };
         const q = quantizeForTarget(kernels, data, shape, axis(), target);
         if (q) return q;
@@ -135,6 +138,12 @@ function quantizeFor(kernels: Kernels, data: Float32Array, shape: number[], opti
       }
     }
   });
+}
+
+/** The float32 values codes stand for. */
+function restore(kernels: Kernels, q: QuantizedInput | TfjsCodes): Float32Array {
+  if (!isTfjsCodes(q)) return dequantize(kernels, q);
+  return decodeTfjsWeight(kernels, q.data, { dtype: q.dtype === 'tfjs_uint8' ? 'uint8' : 'uint16', scale: q.scale, min: q.min });
 }
 
 function zeroShare(stored: Uint8Array, width: number): number {
@@ -154,7 +163,8 @@ export function planTensor(kernels: Kernels, dtype: TensorDtype, shape: number[]
   const quantized = dtype === 'float32' ? quantizeFor(kernels, values as Float32Array, shape, options) ?? exactHalves(kernels, values as Float32Array, shape) : null;
   const bytes = bytesOf(values);
   const plan = quantized ? planCodes(quantized, options.stages) : planStages(null, bytes, TENSOR_DTYPES[dtype].bytes, shapeOf(shape, null, bytes.length), options.stages);
-  if (pruning) plan.prunedStats = errorStats(kernels, data as Float32Array, quantized ? dequantize(kernels, quantized) : values as Float32Array);
+  if (pruning) plan.stats = errorStats(kernels, data as Float32Array, quantized ? restore(kernels, quantized) : values as Float32Array);
+  else if (quantized && isTfjsCodes(quantized)) plan.stats = quantized.stats;
   return plan;
 }
 
