@@ -4,7 +4,9 @@
 // process (Node) or a fresh browser (Chromium): cold = open + getAll() right after init(), workers started inside it;
 // warm = the median of BENCH_WARM more getAll() on the same archive (new output arrays each time, as a user's decode
 // allocates them: first-touch page faults included); into = the median of BENCH_WARM decodes of every tensor into the
-// arrays the first getAll() returned (get(name, { out }), side by side): the decode alone, without page faults. Medians over BENCH_PROCESSES runs (default 5),
+// arrays the first getAll() returned (get(name, { out }), side by side): the decode alone, without page faults.
+// Last, whether first-touch page faults (most of a decode into fresh arrays on this VM) run in parallel at all: fresh
+// memory filled on one thread against the same amount over two. Medians over BENCH_PROCESSES runs (default 5),
 // the two ways taking turns. This machine has 2 cores shared with other jobs: the load average is recorded with the
 // results (bench/results/workers.json).
 // Run: node scripts/bench.mjs workers
@@ -50,6 +52,28 @@ async function measure(lib: { init(): Promise<unknown>; open: typeof open }, byt
   }
   archive.close();
   return { coldMs, warmMs: middle(times), intoMs: middle(into) };
+}
+
+/** First-touch page faults, the bulk of a decode into fresh arrays: ms to fill FAULT_MIB of fresh memory on one
+ *  thread, and the same amount split over two worker threads (median of 3), to see whether faults run in parallel. */
+const FAULT_MIB = 64;
+async function faultParallelism(): Promise<{ oneThreadMs: number; twoThreadsMs: number }> {
+  const { Worker } = await import('node:worker_threads');
+  const code = `const { parentPort } = require('node:worker_threads');
+    parentPort.on('message', (mib) => { const a = new Uint8Array(mib << 20); for (let i = 0; i < a.length; i += 4096) a[i] = 1; parentPort.postMessage(0); });`;
+  const time = async (threads: number) => {
+    const workers = Array.from({ length: threads }, () => new Worker(code, { eval: true }));
+    await new Promise((done) => setTimeout(done, 200));
+    const runs: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      const t = performance.now();
+      await Promise.all(workers.map((w) => new Promise((done) => { w.once('message', done); w.postMessage(FAULT_MIB / threads); })));
+      runs.push(performance.now() - t);
+    }
+    await Promise.all(workers.map((w) => w.terminate()));
+    return median(runs);
+  };
+  return { oneThreadMs: await time(1), twoThreadsMs: await time(2) };
 }
 
 if (isChild()) {
@@ -123,6 +147,7 @@ for (let p = 0; p < PROCESSES; p++) {
   for (const [i, file] of files.entries()) for (const workers of WAYS) (nodeRuns[`${i}:${workers}`] ??= []).push(nodeRun(file, workers));
 }
 const browserRuns = await chromiumRuns(files);
+const faults = await faultParallelism();
 const loadEnd = loadavg()[0];
 
 const rows = [];
@@ -146,10 +171,12 @@ for (const [runtime, runs] of [['node', nodeRuns], ['chromium', browserRuns]] as
 const result = {
   date: new Date().toISOString(), node: process.version, chromium: '/usr/bin/chromium', cpu: cpus()[0]?.model, cores: cpus().length,
   loadAverage1m: { start: load.start, end: loadEnd }, processes: PROCESSES, warmRepeats: WARM, rows,
+  pageFaults: { freshMiB: FAULT_MIB, ...faults },
 };
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/workers.json', `${JSON.stringify(result, null, 2)}\n`);
 for (const r of rows) {
   console.log(`${r.runtime.padEnd(8)} ${r.input.padEnd(30)} ${r.decodedMB.toFixed(1)} MB: one thread cold ${r.oneThread.coldMs.toFixed(0)} ms, warm ${r.oneThread.warmMs.toFixed(0)} ms, into ${r.oneThread.intoMs.toFixed(0)} ms; 2 workers cold ${r.twoWorkers.coldMs.toFixed(0)} ms, warm ${r.twoWorkers.warmMs.toFixed(0)} ms, into ${r.twoWorkers.intoMs.toFixed(0)} ms; speedup cold ${r.speedup.cold.toFixed(2)}x, warm ${r.speedup.warm.toFixed(2)}x, into ${r.speedup.into.toFixed(2)}x`);
 }
+console.log(`page faults: ${FAULT_MIB} MiB of fresh memory filled in ${faults.oneThreadMs.toFixed(0)} ms on one thread, ${faults.twoThreadsMs.toFixed(0)} ms split over two`);
 console.log(`load average (1 min): ${load.start.toFixed(2)} → ${loadEnd.toFixed(2)} on ${cpus().length} cores`);
