@@ -229,7 +229,9 @@ function writeStream(src: usize, k: usize, srcLen: usize, p: usize, low: usize, 
       store<u16>(p, <u16>x);
       x >>= 16;
     }
-    x = ((x / f) << PROB_BITS) + (x % f) + load<u32>(STARTS + t + s);
+    // ⌊x / f⌋ · 4096 + x mod f, with one division: x + q · (4096 − f).
+    const q = x / f;
+    x += q * (PROB_SCALE - f) + load<u32>(STARTS + t + s);
     if (j & 1) odd = x;
     else even = x;
   }
