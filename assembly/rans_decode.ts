@@ -13,15 +13,14 @@
 //   then    12        jump table: the byte lengths of streams 0, 1 and 2; stream 3 takes the rest
 //   then              the four streams
 //
-// Stream k codes the bytes at positions k, k + 4, … (its bytes 0, 1, 2, …): two u32 starting states (>= 2^16), for its
-// even and its odd bytes, then u16 words. Per byte, with x the state of its parity: slot = x & 4095, the byte s whose
-// slot range [c(s), c(s) + f(s)) holds it (table 1 when T = 2 and the byte 4 positions before is m),
-// x = f(s)·(x >> 12) + slot − c(s), and when x < 2^16, x = x << 16 | the stream's next word. The stream ends with both
-// states 2^16 and no word left; its length is 8 + 2·words.
+// Stream k codes the bytes at positions k, k + 4, … : a u32 starting state x (>= 2^16), then u16 words. Per position:
+// slot = x & 4095, the byte s whose slot range [c(s), c(s) + f(s)) holds it (table 1 when T = 2 and the byte 4 positions
+// before is m), x = f(s)·(x >> 12) + slot − c(s), and when x < 2^16, x = x << 16 | the next word. The stream ends with
+// x = 2^16 and no word left; its length is 4 + 2·words.
 //
 // Status, in this order: mode and n against the block's size (TRUNCATED before the tables and jump table end), T, m,
 // each table's first/last, varints and sum (CORRUPT), the capacity (OUTPUT_FULL), each stream's size (TRUNCATED past
-// the block, or under 8 bytes; CORRUPT when odd) and starting states (CORRUPT below 2^16), then each stream's decode (a
+// the block, or under 4 bytes; CORRUPT when odd) and starting state (CORRUPT below 2^16), then each stream's decode (a
 // word past its end TRUNCATED; a final state other than 2^16 or words left over CORRUPT), streams 0 to 3.
 // test/reference/rans.ts is a plain decoder of docs/FORMAT.md's words for it.
 //
@@ -29,10 +28,11 @@
 // consumes input or writes a byte of at most dstCap. Bytes of [dst, dst + n) may be written before a status.
 //
 // Decoding: per byte, one load of a u32 entry (byte value, frequency − 1, slot − c(s)) from a 4096-entry table, a
-// multiply and a conditional 16-bit read. The four streams decode side by side, two states each (each waits on its
-// own state, and on the byte before in its stream for the table); a round takes 2 bytes from each stream and at most 4
-// bytes of its words, so the fast loop checks the streams' room once per run of rounds. Both builds run this scalar
-// code (no gather in WebAssembly SIMD). About 0.5–0.6 GB/s in V8: ~20 instructions per byte against Huffman's ~8.
+// multiply and a conditional 16-bit read. The four streams decode side by side (each waits on its own state only); a
+// round takes 1 byte from each, and at most 2 bytes of each stream, so the fast loop checks the streams' room once per
+// run of rounds. Both builds run this scalar code (no gather in WebAssembly SIMD). About 0.5 GB/s in V8: ~20
+// instructions per byte against Huffman's ~8, so the loop is bound by instructions, not by the chains' latency (two
+// states per stream, eight chains, measured no faster and cost 4 bytes per stream).
 
 import { STATUS_CORRUPT, STATUS_OUTPUT_FULL, STATUS_TRUNCATED } from './status';
 import { BLOCK_HEADER, JUMP_TABLE, MAX_DECODED, STREAMS } from './huffman_format';
@@ -49,9 +49,7 @@ const SLOT_MASK: u32 = PROB_SCALE - 1;
 /** Two tables of 4096 u32 entries: byte | (f − 1) << 8 | (slot − c) << 20. */
 const TABLE_BYTES: usize = <usize>PROB_SCALE * 4;
 const TABLES: usize = memory.data(2 * 4 * 4096, 16);
-/** A stream's two starting states: for its bytes 0, 2, 4, … and 1, 3, 5, … */
-export const STATES_BYTES: usize = 8;
-/** Each stream's word pointer, end, and its two states (u32 each, 4 apart, per stream 16 bytes). */
+/** Each stream's word pointer, end, and state (u32 each, 4 apart, per stream 16 bytes). */
 const STREAM_STATE: usize = memory.data(<i32>(STREAMS * 16), 16);
 
 /**
@@ -119,15 +117,14 @@ export function ransDecode(src: usize, srcLen: usize, dst: usize, dstCap: usize)
   let left = <u64>(src + srcLen - at);
   for (let k: usize = 0; k < STREAMS; k++) {
     const length = k < STREAMS - 1 ? <u64>load<u32>(jump + (k << 2)) : left;
-    if (length > left || length < STATES_BYTES) return STATUS_TRUNCATED;
+    if (length > left || length < 4) return STATUS_TRUNCATED;
     if (length & 1) return STATUS_CORRUPT;
-    const even = load<u32>(at), odd = load<u32>(at, 4);
-    if (even < STATE_LOW || odd < STATE_LOW) return STATUS_CORRUPT;
+    const state = load<u32>(at);
+    if (state < STATE_LOW) return STATUS_CORRUPT;
     const reader = STREAM_STATE + (k << 4);
-    store<u32>(reader, <u32>(at + STATES_BYTES));
+    store<u32>(reader, <u32>(at + 4));
     store<u32>(reader, <u32>(at + <usize>length), 4);
-    store<u32>(reader, even, 8);
-    store<u32>(reader, odd, 12);
+    store<u32>(reader, state, 8);
     at += <usize>length;
     left -= length;
   }
@@ -152,10 +149,8 @@ export function ransDecode(src: usize, srcLen: usize, dst: usize, dstCap: usize)
   return (((entry >> 8) & SLOT_MASK) + 1) * (x >> PROB_BITS) + (entry >> 20);
 }
 
-/** Decodes two bytes of each stream per round (its even state's, then its odd state's) into 8 output bytes from
- *  `start` while every stream has 4 bytes per round left and the output has room; returns the first byte not written
- *  (the tails are left to finishStream). Eight states in flight: each waits on its own multiply and load only, and
- *  on the byte before it in its stream for the table (a compare and a select). */
+/** Decodes one byte of each stream per round into 4 output bytes from `start` while every stream has 2 bytes per
+ *  round left and the output has room; returns the first byte not written (the tails are left to finishStream). */
 function decodeSideBySide(start: usize, outEnd: usize, context: u32): usize {
   let op = start;
   let w0 = <usize>load<u32>(STREAM_STATE), w1 = <usize>load<u32>(STREAM_STATE + 16);
@@ -164,56 +159,43 @@ function decodeSideBySide(start: usize, outEnd: usize, context: u32): usize {
   const e2 = <usize>load<u32>(STREAM_STATE + 32, 4), e3 = <usize>load<u32>(STREAM_STATE + 48, 4);
   let x0 = load<u32>(STREAM_STATE, 8), x1 = load<u32>(STREAM_STATE + 16, 8);
   let x2 = load<u32>(STREAM_STATE + 32, 8), x3 = load<u32>(STREAM_STATE + 48, 8);
-  let y0 = load<u32>(STREAM_STATE, 12), y1 = load<u32>(STREAM_STATE + 16, 12);
-  let y2 = load<u32>(STREAM_STATE + 32, 12), y3 = load<u32>(STREAM_STATE + 48, 12);
   // Positions 0–3 take table 0: their streams have no byte before them, taken as one that is not m.
   let p0: u32 = context ^ 1, p1 = p0, p2 = p0, p3 = p0;
   while (true) {
-    let rounds = (outEnd - op) / (2 * STREAMS);
-    rounds = min(rounds, (e0 - w0) >> 2);
-    rounds = min(rounds, (e1 - w1) >> 2);
-    rounds = min(rounds, (e2 - w2) >> 2);
-    rounds = min(rounds, (e3 - w3) >> 2);
+    let rounds = (outEnd - op) / STREAMS;
+    rounds = min(rounds, (e0 - w0) >> 1);
+    rounds = min(rounds, (e1 - w1) >> 1);
+    rounds = min(rounds, (e2 - w2) >> 1);
+    rounds = min(rounds, (e3 - w3) >> 1);
     if (rounds == 0) break;
     do {
-      let a0 = entryAt(x0, p0, context), a1 = entryAt(x1, p1, context);
-      let a2 = entryAt(x2, p2, context), a3 = entryAt(x3, p3, context);
+      const a0 = entryAt(x0, p0, context), a1 = entryAt(x1, p1, context);
+      const a2 = entryAt(x2, p2, context), a3 = entryAt(x3, p3, context);
       p0 = a0 & 0xff; p1 = a1 & 0xff; p2 = a2 & 0xff; p3 = a3 & 0xff;
       store<u8>(op, <u8>p0, 0); store<u8>(op, <u8>p1, 1); store<u8>(op, <u8>p2, 2); store<u8>(op, <u8>p3, 3);
       x0 = advance(x0, a0); x1 = advance(x1, a1); x2 = advance(x2, a2); x3 = advance(x3, a3);
-      let r0 = x0 < STATE_LOW, r1 = x1 < STATE_LOW, r2 = x2 < STATE_LOW, r3 = x3 < STATE_LOW;
+      const r0 = x0 < STATE_LOW, r1 = x1 < STATE_LOW, r2 = x2 < STATE_LOW, r3 = x3 < STATE_LOW;
       x0 = select<u32>((x0 << 16) | <u32>load<u16>(w0), x0, r0); w0 += <usize>r0 << 1;
       x1 = select<u32>((x1 << 16) | <u32>load<u16>(w1), x1, r1); w1 += <usize>r1 << 1;
       x2 = select<u32>((x2 << 16) | <u32>load<u16>(w2), x2, r2); w2 += <usize>r2 << 1;
       x3 = select<u32>((x3 << 16) | <u32>load<u16>(w3), x3, r3); w3 += <usize>r3 << 1;
-      a0 = entryAt(y0, p0, context); a1 = entryAt(y1, p1, context);
-      a2 = entryAt(y2, p2, context); a3 = entryAt(y3, p3, context);
-      p0 = a0 & 0xff; p1 = a1 & 0xff; p2 = a2 & 0xff; p3 = a3 & 0xff;
-      store<u8>(op, <u8>p0, 4); store<u8>(op, <u8>p1, 5); store<u8>(op, <u8>p2, 6); store<u8>(op, <u8>p3, 7);
-      y0 = advance(y0, a0); y1 = advance(y1, a1); y2 = advance(y2, a2); y3 = advance(y3, a3);
-      r0 = y0 < STATE_LOW; r1 = y1 < STATE_LOW; r2 = y2 < STATE_LOW; r3 = y3 < STATE_LOW;
-      y0 = select<u32>((y0 << 16) | <u32>load<u16>(w0), y0, r0); w0 += <usize>r0 << 1;
-      y1 = select<u32>((y1 << 16) | <u32>load<u16>(w1), y1, r1); w1 += <usize>r1 << 1;
-      y2 = select<u32>((y2 << 16) | <u32>load<u16>(w2), y2, r2); w2 += <usize>r2 << 1;
-      y3 = select<u32>((y3 << 16) | <u32>load<u16>(w3), y3, r3); w3 += <usize>r3 << 1;
-      op += 2 * STREAMS;
+      op += STREAMS;
     } while (--rounds);
   }
-  store<u32>(STREAM_STATE, <u32>w0); store<u32>(STREAM_STATE, x0, 8); store<u32>(STREAM_STATE, y0, 12);
-  store<u32>(STREAM_STATE + 16, <u32>w1); store<u32>(STREAM_STATE + 16, x1, 8); store<u32>(STREAM_STATE + 16, y1, 12);
-  store<u32>(STREAM_STATE + 32, <u32>w2); store<u32>(STREAM_STATE + 32, x2, 8); store<u32>(STREAM_STATE + 32, y2, 12);
-  store<u32>(STREAM_STATE + 48, <u32>w3); store<u32>(STREAM_STATE + 48, x3, 8); store<u32>(STREAM_STATE + 48, y3, 12);
+  store<u32>(STREAM_STATE, <u32>w0); store<u32>(STREAM_STATE, x0, 8);
+  store<u32>(STREAM_STATE + 16, <u32>w1); store<u32>(STREAM_STATE + 16, x1, 8);
+  store<u32>(STREAM_STATE + 32, <u32>w2); store<u32>(STREAM_STATE + 32, x2, 8);
+  store<u32>(STREAM_STATE + 48, <u32>w3); store<u32>(STREAM_STATE + 48, x3, 8);
   return op;
 }
 
 /** Decodes the rest of one stream (every 4th byte from `op` below `outEnd`; its first byte at `first`) a byte at a
- *  time, each by the state of its parity in the stream, then checks both final states and that every word was read. */
+ *  time, then checks its final state and that every word was read. */
 function finishStream(reader: usize, op: usize, outEnd: usize, first: usize, context: u32): i32 {
   let w = <usize>load<u32>(reader);
   const end = <usize>load<u32>(reader, 4);
+  let x = load<u32>(reader, 8);
   while (op < outEnd) {
-    const state = reader + 8 + ((op - first) & 4); // 4·j from the first: the odd state when j is odd
-    let x = load<u32>(state);
     const previous: u32 = op == first ? context ^ 1 : <u32>load<u8>(op - STREAMS);
     const entry = entryAt(x, previous, context);
     store<u8>(op, <u8>entry);
@@ -223,8 +205,7 @@ function finishStream(reader: usize, op: usize, outEnd: usize, first: usize, con
       x = (x << 16) | <u32>load<u16>(w);
       w += 2;
     }
-    store<u32>(state, x);
     op += STREAMS;
   }
-  return load<u32>(reader, 8) == STATE_LOW && load<u32>(reader, 12) == STATE_LOW && w == end ? 0 : STATUS_CORRUPT;
+  return x == STATE_LOW && w == end ? 0 : STATUS_CORRUPT;
 }

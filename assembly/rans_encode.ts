@@ -10,7 +10,7 @@
 import { STATUS_OUTPUT_FULL } from './status';
 import { BLOCK_HEADER, JUMP_TABLE, STREAMS, streamCount } from './huffman_format';
 import { huffmanContextEncode } from './huffman_context_encode';
-import { MODE_RANS, PROB_BITS, PROB_SCALE, RANS_HEADER, STATES_BYTES, STATE_LOW } from './rans_decode';
+import { MODE_RANS, PROB_BITS, PROB_SCALE, RANS_HEADER, STATE_LOW } from './rans_decode';
 
 /** Byte counts: all bytes, then those after each candidate m (the 4 most frequent bytes). */
 const COUNTS: usize = memory.data(<i32>(5 * 256 * 4), 16);
@@ -43,7 +43,7 @@ export function ransEncode(src: usize, srcLen: usize, dst: usize, dstCap: usize)
       bestSize = size;
     }
   }
-  if (bestSize + <f64>(JUMP_TABLE + STATES_BYTES * STREAMS) >= <f64>plain) return plain;
+  if (bestSize + JUMP_TABLE + 4 * STREAMS >= <f64>plain) return plain;
   const size = writeBlock(src, srcLen, dst, dstCap, best);
   return size > 0 && size < plain ? size : huffmanContextEncode(src, srcLen, dst, dstCap);
 }
@@ -213,29 +213,27 @@ function writeBlock(src: usize, srcLen: usize, dst: usize, dstCap: usize, best: 
   return <i32>(low - dst + (top - p));
 }
 
-/** Encodes stream k (bytes k, k + 4, … of the input, from the last; its even and odd ones by two states) downwards
- *  from `p`, not below `low`; returns where it starts (its two starting states), or 0 when it does not fit. */
+/** Encodes stream k (bytes k, k + 4, … of the input, from the last) downwards from `p`, not below `low`; returns where
+ *  it starts (its starting state), or 0 when it does not fit. */
 function writeStream(src: usize, k: usize, srcLen: usize, p: usize, low: usize, context: u32): usize {
-  let even: u32 = STATE_LOW, odd: u32 = STATE_LOW;
+  let x: u32 = STATE_LOW;
   for (let j = <isize>streamCount(srcLen, k) - 1; j >= 0; j--) {
     const i = k + (<usize>j << 2);
     const t: usize = i >= STREAMS && <u32>load<u8>(src + i - STREAMS) == context ? 1024 : 0;
     const s = <usize>load<u8>(src + i) << 2;
     const f = load<u32>(FREQS + t + s);
-    let x = j & 1 ? odd : even;
     if (<u64>x >= <u64>f << 20) {
       if (p - low < 2) return 0;
       p -= 2;
       store<u16>(p, <u16>x);
       x >>= 16;
     }
-    x = ((x / f) << PROB_BITS) + (x % f) + load<u32>(STARTS + t + s);
-    if (j & 1) odd = x;
-    else even = x;
+    // ⌊x / f⌋ · 4096 + x mod f, with one division: x + q · (4096 − f).
+    const q = x / f;
+    x += q * (PROB_SCALE - f) + load<u32>(STARTS + t + s);
   }
-  if (p - low < STATES_BYTES) return 0;
-  p -= STATES_BYTES;
-  store<u32>(p, even);
-  store<u32>(p, odd, 4);
+  if (p - low < 4) return 0;
+  p -= 4;
+  store<u32>(p, x);
   return p;
 }

@@ -6,7 +6,8 @@
 // - "adaptive" (A…) numbers are honest code lengths that include learning each table (KT-like counts, α = 1/16 per
 //   symbol); static (H…) ones are n·H, tables free;
 // - projections of the file: each code tensor as pack() writes it now or as a static rANS block (12-bit frequencies,
-//   varint tables, 4 streams), order 0 or 2 tables chosen by whether the previous code of the stream is the mode;
+//   varint tables, 4 streams), order 0 or 2 tables chosen by whether the previous code of the stream is the mode
+//   (since format 1.4 pack() writes such blocks itself, the `rans` stage: its savings over pack() are then ~0);
 //   and the same with free tables (H0+33, H2ctx+33: entropy plus 33 header bytes), a bound no per-tensor coder of
 //   those models beats.
 // Sizes in KB. Run: node scripts/bench.mjs face-api-entropy

@@ -191,18 +191,15 @@ describe('rans stage: both builds, damaged blocks', () => {
     for (const [what, block, expected] of cases) {
       const [mine, reference] = verdicts(engine, block, COUNT);
       expect(reference, what).toMatch(new RegExp(`^(${expected}|CORRUPT|TRUNCATED)`));
-      // A changed count or state decodes on until the words run out or the final state is off: either verdict.
-      if (what !== 'n one more' && what !== 'a starting state one more') expect(reference, what).toBe(expected);
+      if (what !== 'n one more') expect(reference, what).toBe(expected);
       agree([mine, reference], what);
     }
   });
 
   it.each(BUILDS)('a few bytes that claim 2^31 − 1 bytes of one symbol: refused by the caller\'s count (%s build)', (_, engine) => {
     // One table where byte 0 has all 4096 slots: every byte costs no bits, so only n and the output's room bound it.
-    // Streams of 8 bytes each: two states of 2^16.
-    const states = [0, 0, 1, 0, 0, 0, 1, 0];
-    const block = new Uint8Array([4, 0xff, 0xff, 0xff, 0x7f, 1, 0, 0, 0, 0x80, 0x20, 8, 0, 0, 0, 8, 0, 0, 0, 8, 0, 0, 0,
-      ...states, ...states, ...states, ...states]);
+    const block = new Uint8Array([4, 0xff, 0xff, 0xff, 0x7f, 1, 0, 0, 0, 0x80, 0x20, 4, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0,
+      0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0]);
     expect(() => referenceDecodeRans(block, 1 << 20)).toThrow(/^LIMIT/);
     expect(verdicts(engine, block, 4096)[0]).toMatch(/^(CORRUPT|LIMIT)$/);
     // The same block claiming 8 bytes decodes to 8 zeros (a state of 2^16 never takes a word).

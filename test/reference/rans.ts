@@ -76,15 +76,12 @@ export function referenceDecodeRans(block: Uint8Array, limit = Infinity): Uint8A
   for (let k = 0; k < STREAMS; k++) {
     const stream = block.subarray(start, start + sizes[k]);
     start += sizes[k];
-    if (stream.length < 8) fail('TRUNCATED', `stream ${k} has no starting states`);
+    if (stream.length < 4) fail('TRUNCATED', `stream ${k} has no starting state`);
     if (stream.length % 2 !== 0) fail('CORRUPT', `stream ${k} has an odd length`);
-    // Its bytes 0, 2, 4, … take the first state, 1, 3, 5, … the second.
-    const states = [u32(stream, 0, 'a state'), u32(stream, 4, 'a state')];
-    if (states.some((x) => x < LOW)) fail('CORRUPT', `stream ${k} starts at states ${states}`);
-    let word = 8;
+    let x = u32(stream, 0, 'the state');
+    if (x < LOW) fail('CORRUPT', `stream ${k} starts at state ${x}`);
+    let word = 4;
     for (let i = k; i < n; i += STREAMS) {
-      const parity = ((i - k) / STREAMS) % 2;
-      let x = states[parity];
       const freqs = tables[tableCount === 2 && i >= STREAMS && decoded[i - STREAMS] === m ? 1 : 0];
       const slot = x % SCALE;
       let s = 0;
@@ -97,9 +94,8 @@ export function referenceDecodeRans(block: Uint8Array, limit = Infinity): Uint8A
         x = x * LOW + stream[word] + 256 * stream[word + 1];
         word += 2;
       }
-      states[parity] = x;
     }
-    if (states.some((x) => x !== LOW)) fail('CORRUPT', `stream ${k} ends at states ${states}`);
+    if (x !== LOW) fail('CORRUPT', `stream ${k} ends at state ${x}`);
     if (word !== stream.length) fail('CORRUPT', `stream ${k} has ${(stream.length - word) / 2} words left`);
   }
   return decoded;

@@ -108,6 +108,11 @@ export const container: FuzzTarget = {
       simd.pack({
         conv: { dtype: 'uint8', shape: [3, 3, 32, 48], data: Uint8Array.from(floats(13824, 10), (v, i) => 128 + Math.round(v * (1 + (((i % 48) * 37) % 48)))) },
       }, { quantize: 'lossless' }),
+      // Format 1.4: codes on one value 90% of the time, rANS blocks (the rans stage) with one and two tables.
+      simd.pack({
+        skewed: { dtype: 'uint8', shape: [4096], data: Uint8Array.from(floats(4096, 11), (v, i) => (i % 10 ? 7 : 7 + Math.round(v * 5))) },
+        planes: { dtype: 'int16', shape: [3000], data: Int16Array.from(floats(3000, 12), (v, i) => (i % 9 ? 0 : Math.round(v * 3)) * 256) },
+      }, { quantize: 'lossless', chunkBytes: 4096 }),
     ]);
   },
   async run({ simd, scalar }, bytes) {
