@@ -7,31 +7,23 @@ import { workerEncoder } from '../src/format/encode-on-workers';
 import { WorkerPool } from '../src/parallel';
 import { workerStarter, type StartWorker } from '../src/parallel/spawn';
 import { compiledModule, loadKernels } from '../src/wasm/load';
+import { spikyWeights } from './helpers/data';
 import { equalBytes } from './helpers/engines';
 
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
-
-function weights(n: number, seed: number, zeros = 0): Float32Array {
-  const next = random(seed);
-  return Float32Array.from({ length: n }, () => (next() < zeros ? 0 : (next() - 0.5) * (next() < 0.05 ? 8 : 1)));
-}
 
 /** Every kind of input pack() takes, most of them large enough to go to a worker. */
 function tensors(): Record<string, TensorInput | QuantizedTensorInput> {
-  const w = weights(64 * 1024, 1);
+  const w = spikyWeights(64 * 1024, 1);
   const shape = [64, 1024];
   // uint8 data at an odd offset of a larger buffer: only its own bytes may travel.
   const wide = new Uint8Array(300_003).map((_, i) => (i * 7) % 13);
   const half = quant.quantize(w, { dtype: 'float16', shape });
   return {
     dense: { dtype: 'float32', shape, data: w },
-    conv: { dtype: 'float32', shape: [3, 3, 32, 64], data: weights(3 * 3 * 32 * 64, 5) },
-    sparse: { dtype: 'float32', shape, data: weights(64 * 1024, 2, 0.7) },
+    conv: { dtype: 'float32', shape: [3, 3, 32, 64], data: spikyWeights(3 * 3 * 32 * 64, 5) },
+    sparse: { dtype: 'float32', shape, data: spikyWeights(64 * 1024, 2, 0.7) },
     levels: { dtype: 'float32', shape, data: w.map((v) => Math.round(v * 4) / 4) },
-    bias: { dtype: 'float32', shape: [64], data: weights(64, 3) },
+    bias: { dtype: 'float32', shape: [64], data: spikyWeights(64, 3) },
     ids: { dtype: 'int32', shape: [50_000], data: Int32Array.from({ length: 50_000 }, (_, i) => i * 3) },
     mask: { dtype: 'bool', shape: [100_000], data: Uint8Array.from({ length: 100_000 }, (_, i) => (i % 7 === 0 ? 1 : 0)) },
     bytes: { dtype: 'uint8', shape: [300_000], data: wide.subarray(3) },
@@ -65,7 +57,7 @@ describe('pack with workers', () => {
   }
 
   it('a tensor the encoder refuses gives the same TensorzipError, the first in order', async () => {
-    const bad = { ...tensors(), wrongLength: { dtype: 'float32', shape: [64, 1024], data: weights(64 * 1000, 4) }, wrongType: { dtype: 'float32', shape: [70_000], data: new Int32Array(70_000) } } as Record<string, TensorInput>;
+    const bad = { ...tensors(), wrongLength: { dtype: 'float32', shape: [64, 1024], data: spikyWeights(64 * 1000, 4) }, wrongType: { dtype: 'float32', shape: [70_000], data: new Int32Array(70_000) } } as Record<string, TensorInput>;
     const failure = async (workers: number) => {
       try {
         await pack(bad, { workers });

@@ -5,6 +5,7 @@ import { isTensorzipError, open, pack, pipeline, quant, type Archive, type Pipel
 import { WorkerPool } from '../src/parallel';
 import { workerStarter, type StartWorker } from '../src/parallel/spawn';
 import { compiledModule } from '../src/wasm/load';
+import { random, spikyWeights } from './helpers/data';
 import { equalBytes } from './helpers/engines';
 import { readRepoFile } from './helpers/files';
 import { tzipFile } from './helpers/tzip-builder';
@@ -16,15 +17,6 @@ const GOLDEN = ['v1/index-first.tzip', 'v1/index-last.tzip', 'v1.1/stages.tzip',
 
 const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
-
-function weights(n: number, seed: number, zeros = 0): Float32Array {
-  const next = random(seed);
-  return Float32Array.from({ length: n }, () => (next() < zeros ? 0 : (next() - 0.5) * (next() < 0.05 ? 8 : 1)));
-}
 
 /** Byte codes around 128, channel c = i mod channels spread by a ladder of `channels` widths, in a shuffled order. */
 function channelCodes(count: number, channels: number, seed: number): Uint8Array {
@@ -36,11 +28,11 @@ function channelCodes(count: number, channels: number, seed: number): Uint8Array
 /** Archives pack() writes with chunks of 256 KiB, so every tensor spans several, each large enough to go to a worker
  *  (smaller ones stay on the calling thread): each quantize mode and stage pack() chooses. */
 async function packedArchives(): Promise<[string, Uint8Array][]> {
-  const w = weights(256 * 1024, 1);
+  const w = spikyWeights(256 * 1024, 1);
   const shape = [256, 1024];
   const tensors = {
     dense: { dtype: 'float32' as const, shape, data: w },
-    sparse: { dtype: 'float32' as const, shape, data: weights(256 * 1024, 2, 0.7) },
+    sparse: { dtype: 'float32' as const, shape, data: spikyWeights(256 * 1024, 2, 0.7) },
     levels: { dtype: 'float32' as const, shape, data: w.map((v) => Math.round(v * 4) / 4) },
     ids: { dtype: 'int32' as const, shape: [200_000], data: Int32Array.from({ length: 200_000 }, (_, i) => i * 3) },
     mask: { dtype: 'bool' as const, shape: [600_000], data: Uint8Array.from({ length: 600_000 }, (_, i) => (i % 7 === 0 ? 1 : 0)) },
@@ -66,8 +58,8 @@ async function packedArchives(): Promise<[string, Uint8Array][]> {
 function handWritten(): Uint8Array {
   const n = 1 << 18;
   const ramp = new Int32Array(n).map((_, i) => i * 5 - 7);
-  const float = weights(n, 3);
-  const sparse = weights(n, 4, 0.9);
+  const float = spikyWeights(n, 3);
+  const sparse = spikyWeights(n, 4, 0.9);
   const twoOfFour = new Int8Array(n).map((_, i) => (i % 4 < 2 ? ((i * 37) % 255) - 127 : 0));
   const tensors: [string, string, ArrayBufferView, PipelineStage[]][] = [
     ['delta', 'int32', ramp, [{ codec: 'delta', width: 4 }, { codec: 'lz4' }]],
@@ -202,7 +194,7 @@ describe('open with workers', () => {
 });
 
 describe('WorkerPool', () => {
-  const data = weights(50_000, 5);
+  const data = spikyWeights(50_000, 5);
   const stages: PipelineStage[] = [{ codec: 'shuffle', typesize: 4 }, { codec: 'lz4' }];
   const encoded = pipeline.encodeChunk(bytesOf(data), stages);
   const job = () => ({ encoded, stages, target: null, out: new Uint8Array(data.byteLength), checksum: referenceXxh32(encoded) });

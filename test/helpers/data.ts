@@ -12,6 +12,12 @@ export function random(seed: number): () => number {
   };
 }
 
+/** Float32 weights around 0 with one in 20 four times wider, and a share `zeros` of exact zeros (sparse tensors). */
+export function spikyWeights(n: number, seed: number, zeros = 0): Float32Array {
+  const next = random(seed);
+  return Float32Array.from({ length: n }, () => (next() < zeros ? 0 : (next() - 0.5) * (next() < 0.05 ? 8 : 1)));
+}
+
 const WORDS = ('the of and to in is was for on that with as by at from this are be it an which or has have not ' +
   'tensor weight model layer float quantize shuffle block frame chunk decode encode stream browser runtime ' +
   'compress sparse kernel vector matrix gradient attention embedding').split(' ');
