@@ -14,6 +14,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { init, open, pack, tfjs, type TensorInput } from 'tensorzip';
+import { requestedRange } from '../test/helpers/byte-range';
 import { FACE_API_MODELS, loadFaceApiModel } from '../test/helpers/face-api';
 import { isChild, median, runFreshProcesses } from './fresh-processes';
 
@@ -38,9 +39,8 @@ async function throttledServer(file: Uint8Array): Promise<{ url: string; close()
   let sent = 0;
   const server = createServer((req, res) => {
     firstRequestAt ??= performance.now();
-    const range = /^bytes=(\d*)-(\d+)$/.exec(req.headers.range ?? '');
-    const from = !range ? 0 : range[1] === '' ? Math.max(0, file.length - Number(range[2])) : Number(range[1]);
-    const to = !range || range[1] === '' ? file.length - 1 : Math.min(Number(range[2]), file.length - 1);
+    const range = requestedRange(req.headers.range, file.length);
+    const { from, to } = range ?? { from: 0, to: file.length - 1 };
     res.writeHead(range ? 206 : 200, { 'content-length': to - from + 1, 'accept-ranges': 'bytes', ...(range && { 'content-range': `bytes ${from}-${to}/${file.length}` }) });
     let at = from;
     const pump = () => {

@@ -14,6 +14,7 @@ import { open, pack, tfjs, TensorzipError, type TfjsModel } from '../src/index';
 import { random } from './helpers/data';
 import { readRepoFile } from './helpers/files';
 import { readPng } from './helpers/png';
+import { requestedRange } from './helpers/byte-range';
 
 const MODEL_DIR = 'node_modules/@vladmandic/human/models';
 
@@ -138,9 +139,8 @@ describe('tfjs.ioHandler: sources, progress and refusals', () => {
 
   it('reads a URL (Range requests) and reports progress up to the file size', async () => {
     const server: Server = createServer((req, res) => {
-      const range = /^bytes=(\d*)-(\d+)$/.exec(req.headers.range ?? '');
-      const from = range ? (range[1] === '' ? bytes.length - Number(range[2]) : Number(range[1])) : 0;
-      const to = range && range[1] !== '' ? Math.min(Number(range[2]), bytes.length - 1) : bytes.length - 1;
+      const range = requestedRange(req.headers.range, bytes.length);
+      const { from, to } = range ?? { from: 0, to: bytes.length - 1 };
       res.writeHead(range ? 206 : 200, { 'content-range': `bytes ${from}-${to}/${bytes.length}`, 'content-length': to - from + 1 });
       res.end(bytes.subarray(from, to + 1));
     });
@@ -161,9 +161,8 @@ describe('tfjs.ioHandler: sources, progress and refusals', () => {
   it('over a slow connection the weights decode while the rest of the file downloads (not after its last byte)', async () => {
     let lastByteAt = 0;
     const server: Server = createServer((req, res) => {
-      const range = /^bytes=(\d*)-(\d+)$/.exec(req.headers.range ?? '');
-      const from = range ? (range[1] === '' ? bytes.length - Number(range[2]) : Number(range[1])) : 0;
-      const to = range && range[1] !== '' ? Math.min(Number(range[2]), bytes.length - 1) : bytes.length - 1;
+      const range = requestedRange(req.headers.range, bytes.length);
+      const { from, to } = range ?? { from: 0, to: bytes.length - 1 };
       res.writeHead(range ? 206 : 200, { 'content-range': `bytes ${from}-${to}/${bytes.length}`, 'content-length': to - from + 1 });
       // 64 KiB every 20 ms: about 3.3 MB/s.
       let at = from;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cacheStore, clearCache, isTensorzipError, open, pack, type CacheStore } from '../src/index';
 import { random } from './helpers/data';
+import { requestedRange } from './helpers/byte-range';
 
 /** Bitwise equality of two float32 arrays (vitest's deep equality is slow on a million elements). */
 const same = (a: Float32Array, b: Float32Array) => Buffer.compare(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), new Uint8Array(b.buffer, b.byteOffset, b.byteLength)) === 0;
@@ -37,9 +38,8 @@ async function serve(): Promise<void> {
       log.heads++;
       return void res.writeHead(200, { ...headers, 'content-length': bytes.length }).end();
     }
-    const range = /^bytes=(\d*)-(\d+)$/.exec(req.headers.range ?? '');
-    const from = !range ? 0 : range[1] === '' ? Math.max(0, bytes.length - Number(range[2])) : Number(range[1]);
-    const to = !range ? bytes.length - 1 : range[1] === '' ? bytes.length - 1 : Math.min(Number(range[2]), bytes.length - 1);
+    const range = requestedRange(req.headers.range, bytes.length);
+    const { from, to } = range ?? { from: 0, to: bytes.length - 1 };
     log.bytes += to - from + 1;
     res.writeHead(range ? 206 : 200, { ...headers, 'content-length': to - from + 1, ...(range && { 'content-range': `bytes ${from}-${to}/${bytes.length}` }) });
     res.end(bytes.subarray(from, to + 1));

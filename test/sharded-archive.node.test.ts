@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { createShardedWriter, open } from '../src/index';
 import { random } from './helpers/data';
+import { requestedRange } from './helpers/byte-range';
 
 const next = random(78);
 const tensors = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`w${i}`, { dtype: 'float32' as const, shape: [128, 256], data: Float32Array.from({ length: 128 * 256 }, () => next() - 0.5) }]));
@@ -28,9 +29,8 @@ it('writes shards to files, opens them by path and by URL; one tensor reads only
   const server = createServer((req, res) => {
     served.push(req.url!);
     const data = readFileSync(join(dir, req.url!.slice(1)));
-    const range = /^bytes=(\d*)-(\d+)$/.exec(req.headers.range ?? '');
-    const from = !range ? 0 : range[1] === '' ? Math.max(0, data.length - Number(range[2])) : Number(range[1]);
-    const to = !range || range[1] === '' ? data.length - 1 : Math.min(Number(range[2]), data.length - 1);
+    const range = requestedRange(req.headers.range, data.length);
+    const { from, to } = range ?? { from: 0, to: data.length - 1 };
     bytes += to - from + 1;
     res.writeHead(range ? 206 : 200, { etag: '"1"', 'content-length': to - from + 1, ...(range && { 'content-range': `bytes ${from}-${to}/${data.length}` }) });
     res.end(data.subarray(from, to + 1));

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { expect, it } from 'vitest';
 import { generateKeyPair, isTensorzipError, open, pack, sign } from '../src/index';
 import { random } from './helpers/data';
+import { requestedRange } from './helpers/byte-range';
 
 it('verifies what it reads, block by block', async () => {
   const tensors = Object.fromEntries(Array.from({ length: 6 }, (_, k) => [`t${k}`, { dtype: 'float32' as const, shape: [100_000], data: Float32Array.from({ length: 100_000 }, random(k + 1)) }]));
@@ -17,9 +18,8 @@ it('verifies what it reads, block by block', async () => {
   const server = createServer((req, res) => {
     const data = req.url === '/m.tzip.sig' ? signature : req.url === '/m.tzip' ? served : null;
     if (!data) return void res.writeHead(404).end();
-    const range = /^bytes=(\d*)-(\d+)$/.exec(req.headers.range ?? '');
-    const from = !range ? 0 : range[1] === '' ? Math.max(0, data.length - Number(range[2])) : Number(range[1]);
-    const to = !range || range[1] === '' ? data.length - 1 : Math.min(Number(range[2]), data.length - 1);
+    const range = requestedRange(req.headers.range, data.length);
+    const { from, to } = range ?? { from: 0, to: data.length - 1 };
     if (data === served) bytes += to - from + 1;
     res.writeHead(range ? 206 : 200, { 'content-length': to - from + 1, ...(range && { 'content-range': `bytes ${from}-${to}/${data.length}` }) });
     res.end(data.subarray(from, to + 1));
