@@ -259,7 +259,7 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
     if (verify && hash(bytes) !== range.checksum) throw mismatch(range, what);
     return bytes;
   };
-  // getAll() of a sealed archive decrypts a few chunks ahead of the decoder: WebCrypto works off the calling thread,
+  // getAll() and stream() of a sealed archive decrypt a few chunks ahead of the decoder: WebCrypto works off the calling thread,
   // and each call takes ~0.1 ms to come back, which decoding the chunk before covers.
   const decryptedAhead = new Map<number, Promise<Uint8Array>>();
   let toDecrypt: ByteRange[] = [];
@@ -272,6 +272,14 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
       plain.catch(() => {}); // its reader sees the error
       decryptedAhead.set(range.offset, plain);
     }
+  };
+  const decryptInOrder = (tensors: readonly TensorEntry[]) => {
+    toDecrypt = tensors.flatMap((t) => t.chunks);
+    decryptAhead();
+  };
+  const stopDecrypting = () => {
+    toDecrypt = [];
+    decryptedAhead.clear();
   };
   const readSealedChunk = (range: ByteRange): Promise<Uint8Array> => {
     const early = decryptedAhead.get(range.offset);
@@ -362,22 +370,23 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
       const firstByte = (t: TensorEntry) => Math.min(...rangesOf(t).map((r) => r.offset), Infinity);
       const order = [...doc.tensors].sort((a, b) => firstByte(a) - firstByte(b));
       rawSource.prefetch?.(order.filter((t) => !announced.tensors.delete(t.name)).flatMap(rangesOf));
-      for (const [index, t] of order.entries()) yield { name: t.name, tensor: await decodeEntry(t, undefined), index, count: order.length };
+      try {
+        if (sealer && chunkReader.pool === null) decryptInOrder(order);
+        for (const [index, t] of order.entries()) yield { name: t.name, tensor: await decodeEntry(t, undefined), index, count: order.length };
+      } finally {
+        stopDecrypting();
+      }
     },
     getAll: async () => {
       const all: Record<string, Tensor> = Object.create(null); // any name, `__proto__` too, is a key of its own
       // Once for all (each tensor's ranges are in it), but for those prefetchAll() announced.
       rawSource.prefetch?.(doc.tensors.filter((t) => !announced.tensors.delete(t.name)).flatMap(rangesOf));
       if (chunkReader.pool === null) {
-        if (sealer) {
-          toDecrypt = doc.tensors.flatMap((t) => t.chunks);
-          decryptAhead();
-        }
+        if (sealer) decryptInOrder(doc.tensors);
         try {
           for (const t of doc.tensors) all[t.name] = await decodeEntry(t, undefined);
         } finally {
-          toDecrypt = [];
-          decryptedAhead.clear();
+          stopDecrypting();
         }
       } else {
         // Tensors side by side, so that a model's many one-chunk tensors keep every worker busy; the largest first, so
