@@ -11,12 +11,13 @@ import * as ort from 'onnxruntime-node';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
-import { init, onnx, open, pack, tfjs, type Archive, type TfjsModel } from 'tensorzip';
+import { init, onnx, open, pack, tfjs, type Archive } from 'tensorzip';
 import { REAL_ONNX_MODELS } from '../test/helpers/onnx-models';
 import { readRepoFile } from '../test/helpers/files';
 import { readPng } from '../test/helpers/png';
 import { tfjsCoreLoad } from '../test/helpers/tfjs-core-load';
 import { FACE_API_MODELS, loadFaceApiModel } from '../test/helpers/face-api';
+import { loadHumanModel } from '../test/helpers/human-models';
 
 await init();
 await tf.setBackend('cpu');
@@ -71,13 +72,6 @@ const onnxModels: Model[] = REAL_ONNX_MODELS.map((m) => {
   };
 });
 
-const HUMAN = 'node_modules/@vladmandic/human/models';
-async function humanModel(name: string): Promise<TfjsModel> {
-  const modelJson = JSON.parse(new TextDecoder().decode(await readRepoFile(`${HUMAN}/${name}.json`)));
-  const shards: Record<string, Uint8Array> = {};
-  for (const group of modelJson.weightsManifest) for (const path of group.paths) shards[path] = await readRepoFile(`${HUMAN}/${path}`);
-  return { modelJson, shards };
-}
 
 /** face-api's demo photo (the group on its screenshot) and the leftmost face in it, as in the adapter tests. */
 const screenshot = readPng(await readRepoFile('node_modules/@vladmandic/face-api/demo/screenshot-images.png'));
@@ -117,7 +111,7 @@ function keypointMove(a: Float32Array, b: Float32Array): number {
 }
 
 const tfjsModels: Model[] = await Promise.all(tfjsCases.map(async (c) => {
-  const files = await humanModel(c.name);
+  const files = await loadHumanModel(c.name);
   const x = c.input();
   const runHandler = async (handler: tf.io.IOHandler) => {
     const model = await loadGraphModel(handler);

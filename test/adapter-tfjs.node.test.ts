@@ -12,18 +12,11 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { open, pack, tfjs, TensorzipError, type TfjsModel } from '../src/index';
 import { random } from './helpers/data';
+import { loadHumanModel } from './helpers/human-models';
 import { readRepoFile } from './helpers/files';
 import { readPng } from './helpers/png';
 import { requestedRange } from './helpers/byte-range';
 
-const MODEL_DIR = 'node_modules/@vladmandic/human/models';
-
-async function loadModelFiles(name: string): Promise<TfjsModel> {
-  const modelJson = JSON.parse(new TextDecoder().decode(await readRepoFile(`${MODEL_DIR}/${name}.json`)));
-  const shards: Record<string, Uint8Array> = {};
-  for (const group of modelJson.weightsManifest) for (const path of group.paths) shards[path] = await readRepoFile(`${MODEL_DIR}/${path}`);
-  return { modelJson, shards };
-}
 
 /** The original files through tfjs-core's own model.json reader (what tf.io.http does after fetching them). */
 function originalHandler({ modelJson, shards }: TfjsModel): tf.io.IOHandler {
@@ -85,7 +78,7 @@ describe.each(CASES)('tfjs.ioHandler with tf.loadGraphModel: $name ($weights wei
   let x: tf.Tensor;
 
   beforeAll(async () => {
-    files = await loadModelFiles(name);
+    files = await loadHumanModel(name);
     x = input();
     expected = await run(await loadGraphModel(originalHandler(files)), x);
   });
@@ -123,7 +116,7 @@ describe('tfjs.ioHandler: sources, progress and refusals', () => {
   let files: TfjsModel;
   let bytes: Uint8Array;
   beforeAll(async () => {
-    files = await loadModelFiles('handtrack'); // uint8-quantized weights
+    files = await loadHumanModel('handtrack'); // uint8-quantized weights
     bytes = await tfjs.pack(files, { quantize: 'lossless' });
   });
 

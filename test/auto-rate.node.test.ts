@@ -8,8 +8,8 @@ import { compare, init, onnx, open, pack, qualityTarget, tfjs, TensorzipError, t
 import { codeBits } from '../src/codecs/quant/rate';
 import { random } from './helpers/data';
 import { FACE_API_MODELS, loadFaceApiModel } from './helpers/face-api';
-import { readRepoFile } from './helpers/files';
 import { REAL_ONNX_MODELS } from './helpers/onnx-models';
+import { loadHumanModel } from './helpers/human-models';
 
 await init();
 
@@ -209,11 +209,7 @@ function sample(tensors: Record<string, TensorInput>, count: number): Record<str
 }
 
 async function humanModel(name: string): Promise<Record<string, TensorInput>> {
-  const dir = 'node_modules/@vladmandic/human/models';
-  const modelJson = JSON.parse(new TextDecoder().decode(await readRepoFile(`${dir}/${name}.json`)));
-  const shards: Record<string, Uint8Array> = {};
-  for (const group of modelJson.weightsManifest) for (const path of group.paths) shards[path] = await readRepoFile(`${dir}/${path}`);
-  return tfjs.read({ modelJson, shards });
+  return tfjs.read(await loadHumanModel(name));
 }
 
 describe("pack 'auto' on weights quantized before", () => {

