@@ -392,8 +392,8 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
         // Tensors side by side, so that a model's many one-chunk tensors keep every worker busy; the largest first, so
         // that their chunks are with the workers before this thread decodes the small ones itself.
         const bySize = [...doc.tensors].sort((a, b) => b.shape.reduce((n, d) => n * d, 1) - a.shape.reduce((n, d) => n * d, 1));
-        const decoded = await Promise.all(bySize.map((t) => decodeEntry(t, undefined)));
-        for (const t of doc.tensors) all[t.name] = decoded[bySize.indexOf(t)]!;
+        const decoded = new Map(await Promise.all(bySize.map(async (t) => [t, await decodeEntry(t, undefined)] as const)));
+        for (const t of doc.tensors) all[t.name] = decoded.get(t)!;
       }
       return all;
     },
