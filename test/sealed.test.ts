@@ -1,10 +1,11 @@
 // Encrypted archives (docs/FORMAT.md, Encrypted archives): the primitives against published vectors (NIST CAVP
-// AES-256-GCM through the function every sealed piece goes through, RFC 5869 HKDF, RFC 7914 PBKDF2-HMAC-SHA256);
-// round trips checked against the same archive unencrypted; every single-bit flip; chunks swapped, reordered, cut or
-// replayed from another archive under the same key; wrong keys and passphrases.
+// AES-256-GCM through the function every sealed piece goes through, FIPS 180-2 SHA-256, RFC 5869 HKDF, RFC 7914
+// PBKDF2-HMAC-SHA256); round trips checked against the same archive unencrypted; every single-bit flip; chunks swapped,
+// reordered, cut or replayed from another archive under the same key; wrong keys and passphrases.
 import { describe, expect, it } from 'vitest';
 import { createShardedWriter, createWriter, generateKeyPair, generateSecretKey, open, pack, sign, type Archive, type PackOptions, type TensorInput } from '../src/index';
-import { aesGcmOpen, aesGcmSeal } from '../src/format/seal';
+import { aesGcmOpen, aesGcmSeal, gcmKey } from '../src/format/aes-gcm';
+import { sha256 } from '../src/format/node-crypto';
 import { hkdfSha256, pbkdf2Sha256 } from '../src/format/seal-keys';
 import { codeOf } from './helpers/errors';
 import { incompressible, random } from './helpers/data';
@@ -99,14 +100,44 @@ function withIndex(file: Uint8Array, stored: Uint8Array, header?: Uint8Array): U
 describe('the primitives, against published vectors', () => {
   it('AES-256-GCM: NIST CAVP vectors through the sealing function, and a changed tag is SIGNATURE', async () => {
     for (const v of NIST) {
-      const gcmKey = await crypto.subtle.importKey('raw', hex(v.key), 'AES-GCM', false, ['encrypt', 'decrypt']);
-      const sealed = await aesGcmSeal(gcmKey, hex(v.iv), hex(v.aad), hex(v.pt));
+      const key = await gcmKey(hex(v.key));
+      const sealed = await aesGcmSeal(key, hex(v.iv), hex(v.aad), hex(v.pt));
       expect(toHex(sealed)).toBe(v.out);
-      expect(toHex(await aesGcmOpen(gcmKey, hex(v.iv), hex(v.aad), hex(v.out), 'a vector'))).toBe(v.pt);
+      expect(toHex(await aesGcmOpen(key, hex(v.iv), hex(v.aad), hex(v.out), 'a vector'))).toBe(v.pt);
       const changed = hex(v.out);
       changed[changed.length - 1] ^= 1;
-      expect(await codeOf(aesGcmOpen(gcmKey, hex(v.iv), hex(v.aad), changed, 'a vector'))).toBe('SIGNATURE');
+      expect(await codeOf(aesGcmOpen(key, hex(v.iv), hex(v.aad), changed, 'a vector'))).toBe('SIGNATURE');
     }
+  });
+
+  it('AES-256-GCM: pieces of every size, with and without additional data, agree with WebCrypto called directly both ways (Node seals with node:crypto)', async () => {
+    const bytes = incompressible(32, 5);
+    const direct = await crypto.subtle.importKey('raw', bytes as Uint8Array<ArrayBuffer>, 'AES-GCM', false, ['encrypt', 'decrypt']);
+    const codec = await gcmKey(bytes);
+    for (const size of [0, 1, 15, 16, 17, 4095, 4096, 70_001]) {
+      for (const aad of [new Uint8Array(0), incompressible(45, size)]) {
+        const iv = incompressible(12, size + 1);
+        const plaintext = incompressible(size, size + 2);
+        const params = { name: 'AES-GCM', iv: iv as Uint8Array<ArrayBuffer>, additionalData: aad as Uint8Array<ArrayBuffer>, tagLength: 128 };
+        const sealed = await aesGcmSeal(codec, iv, aad, plaintext);
+        expect(toHex(sealed)).toBe(toHex(new Uint8Array(await crypto.subtle.encrypt(params, direct, plaintext as Uint8Array<ArrayBuffer>))));
+        expect(toHex(new Uint8Array(await crypto.subtle.decrypt(params, direct, sealed as Uint8Array<ArrayBuffer>)))).toBe(toHex(plaintext));
+        const opened = await aesGcmOpen(codec, iv, aad, sealed, 'a piece');
+        expect(opened.byteOffset === 0 && opened.byteLength === opened.buffer.byteLength).toBe(true);
+        expect(toHex(opened)).toBe(toHex(plaintext));
+        const moved = sealed.slice();
+        moved[size >> 1] ^= 0x80;
+        expect(await codeOf(aesGcmOpen(codec, iv, aad, moved, 'a piece'))).toBe('SIGNATURE');
+        expect(await codeOf(aesGcmOpen(codec, iv, aad, sealed.subarray(0, 15), 'a piece'))).toBe('CORRUPT');
+      }
+    }
+  });
+
+  it('SHA-256 (block hashes of signatures and caches): FIPS 180-2 examples', async () => {
+    expect(toHex(await sha256(new Uint8Array(0)))).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(toHex(await sha256(utf8('abc')))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(toHex(await sha256(utf8('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq')))).toBe('248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1');
+    expect(toHex(await sha256(new Uint8Array(1_000_000).fill(0x61)))).toBe('cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0');
   });
 
   it('HKDF-SHA256: RFC 5869 test case 1', async () => {

@@ -1,7 +1,8 @@
 // The keys of encrypted archives (docs/FORMAT.md, Encrypted archives): the caller's 256-bit secret (raw bytes, a
 // CryptoKey or an "oct" JWK) or a passphrase stretched by PBKDF2-HMAC-SHA256, and the per-archive subkey and key
-// check derived from it by HKDF-SHA256 with the archive's random id. All through WebCrypto.
+// check derived from it by HKDF-SHA256 with the archive's random id, through WebCrypto.
 import { TensorzipError } from '../errors';
+import { gcmKey, type GcmKey } from './aes-gcm';
 
 /** A 256-bit secret key as the caller has it: 32 raw bytes, a CryptoKey (HKDF, or any extractable secret key of 32
  *  bytes), or a JWK of kty "oct" (what generateSecretKey gives). */
@@ -93,9 +94,9 @@ const KEY_CHECK_INFO = utf8.encode('tensorzip 1.4 key check');
 
 /** The archive's AES-256-GCM subkey and its key check, both HKDF-SHA256 of the master key with the archive id as
  *  salt: a new id (every archive) gives a new subkey. */
-export async function archiveKeys(master: CryptoKey, archiveId: Uint8Array): Promise<{ subkey: CryptoKey; keyCheck: Uint8Array }> {
+export async function archiveKeys(master: CryptoKey, archiveId: Uint8Array): Promise<{ subkey: GcmKey; keyCheck: Uint8Array }> {
   const [subkeyBytes, keyCheck] = await Promise.all([hkdfSha256(master, archiveId, SUBKEY_INFO, 256), hkdfSha256(master, archiveId, KEY_CHECK_INFO, 256)]);
-  const subkey = await crypto.subtle.importKey('raw', subkeyBytes as Bytes, 'AES-GCM', false, ['encrypt', 'decrypt']);
+  const subkey = await gcmKey(subkeyBytes);
   subkeyBytes.fill(0);
   return { subkey, keyCheck };
 }

@@ -1,35 +1,14 @@
 // Sealed pieces of an encrypted .tzip file (docs/FORMAT.md, Encrypted archives): each chunk, parameter block and the
 // index is AES-256-GCM under the archive's subkey, its nonce the piece's offset in the file, so a piece opens only
-// where it was written. WebCrypto does the work (Node ≥ 20, Deno, browsers).
+// where it was written. aes-gcm.ts does the work.
 import { TensorzipError } from '../errors';
+import { aesGcmOpen, aesGcmSeal, SEAL_TAG_BYTES, type GcmKey } from './aes-gcm';
 
-/** The GCM tag each sealed piece carries after its ciphertext. */
-export const SEAL_TAG_BYTES = 16;
+export { SEAL_TAG_BYTES };
 
 /** What a nonce's last 4 bytes say the piece is: the index, or a chunk / parameter block. */
 export const PIECE_CHUNK = 0;
 export const PIECE_INDEX = 1;
-
-type Bytes = Uint8Array<ArrayBuffer>;
-const gcm = (iv: Uint8Array, additionalData: Uint8Array) => ({ name: 'AES-GCM', iv: iv as Bytes, additionalData: additionalData as Bytes, tagLength: 128 });
-
-/**
- * AES-GCM with a 128-bit tag: the ciphertext of `plaintext` followed by its tag. The one function every sealed piece
- * goes through (test/sealed.test.ts checks it against NIST's vectors).
- */
-export async function aesGcmSeal(key: CryptoKey, iv: Uint8Array, additionalData: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.encrypt(gcm(iv, additionalData), key, plaintext as Bytes));
-}
-
-/** The plaintext of a sealed piece, or SIGNATURE when its tag does not verify (another key, nonce, data or bytes). */
-export async function aesGcmOpen(key: CryptoKey, iv: Uint8Array, additionalData: Uint8Array, sealed: Uint8Array, what: string): Promise<Uint8Array> {
-  if (sealed.length < SEAL_TAG_BYTES) throw new TensorzipError('CORRUPT', `open: ${what} is ${sealed.length} bytes, shorter than its ${SEAL_TAG_BYTES}-byte tag`);
-  try {
-    return new Uint8Array(await crypto.subtle.decrypt(gcm(iv, additionalData), key, sealed as Bytes));
-  } catch (cause) {
-    throw new TensorzipError('SIGNATURE', `open: ${what} does not authenticate (changed, moved, or from another archive)`, { cause });
-  }
-}
 
 /** The 12-byte nonce of the piece stored at `offset`: the offset as a u64, then the piece's kind as a u32. */
 export function pieceNonce(offset: number, kind: number): Uint8Array {
@@ -44,7 +23,7 @@ const NO_DATA = new Uint8Array(0);
 
 /** Seals and opens the pieces of one archive with its subkey. */
 export class Sealer {
-  constructor(private readonly key: CryptoKey) {}
+  constructor(private readonly key: GcmKey) {}
 
   /** A chunk or parameter block written at `offset`. */
   seal(offset: number, plaintext: Uint8Array): Promise<Uint8Array> {

@@ -2,6 +2,7 @@
 // only keeps bytes by key; the cached source (cached-source.ts) decides what the keys are and checks what comes back.
 import { TensorzipError } from '../errors';
 import { describeValue } from '../codecs/describe-value';
+import { sha256 } from '../format/node-crypto';
 import { hasFileSystem } from './file-source';
 
 /** Bytes by key. `get` of a key never put (or lost) is undefined; `delete(prefix)` drops every key that starts with
@@ -17,7 +18,7 @@ const loadNodeModule = (name: string): Promise<unknown> => import(/* @vite-ignor
 
 /** A key as a file name: a hex digest (keys are URLs of any length and characters). */
 async function digest(text: string): Promise<string> {
-  const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+  const hash = await sha256(new TextEncoder().encode(text));
   return Array.from(hash.subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 

@@ -8,6 +8,7 @@
 import { TensorzipError } from '../errors';
 import type { ByteSource } from '../format/archive';
 import type { ByteRange } from '../format/index-document';
+import { sha256 } from '../format/node-crypto';
 import { cacheStore, type CacheStore } from './cache-stores';
 import { httpSource, type HttpSourceOptions } from './http-source';
 import { readFromBlocks } from './block-read';
@@ -52,9 +53,10 @@ async function stillSame(url: string, record: Record, signal: AbortSignal | unde
   return identity === record.identity && (length === null || Number(length) === record.size);
 }
 
-/** The first 32 bits of a block's SHA-256 (WebCrypto, native in every runtime): enough to tell a damaged block. */
+/** The first 32 bits of a block's SHA-256: enough to tell a damaged block. */
 async function blockCheck(bytes: Uint8Array): Promise<number> {
-  return new DataView(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)).getUint32(0, true);
+  const hash = await sha256(bytes);
+  return new DataView(hash.buffer, hash.byteOffset, 4).getUint32(0, true);
 }
 
 export async function cachedHttpSource(url: string, options: HttpSourceOptions, store: CacheStore): Promise<ByteSource> {

@@ -5,6 +5,7 @@ import { TensorzipError } from '../errors';
 import { describeValue } from '../codecs/describe-value';
 import type { ByteSource } from '../format/archive';
 import type { ByteRange } from '../format/index-document';
+import { sha256 } from '../format/node-crypto';
 import { readFromBlocks } from './block-read';
 import { algorithmOf, importKey, signParams, type KeyInput, type SignatureAlgorithm } from './keys';
 
@@ -21,8 +22,8 @@ interface Signed {
   blocks: string[];
 }
 
-const hex = (bytes: ArrayBuffer) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
-const sha256 = async (bytes: Uint8Array) => hex(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+const sha256Hex = async (bytes: Uint8Array) => hex(await sha256(bytes));
 const toBase64 = (bytes: Uint8Array) => btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(''));
 
 /**
@@ -40,7 +41,7 @@ export async function sign(source: ByteSource, privateKey: KeyInput, options: { 
   const head = await source.read(0, Math.min(4, source.size));
   if (head.length < 4 || String.fromCharCode(...head) !== 'TZIP') throw new TensorzipError('ARGUMENT', 'sign: the file is not a .tzip file');
   const blocks: string[] = [];
-  for (let at = 0; at < source.size; at += blockBytes) blocks.push(await sha256(await source.read(at, Math.min(blockBytes, source.size - at))));
+  for (let at = 0; at < source.size; at += blockBytes) blocks.push(await sha256Hex(await source.read(at, Math.min(blockBytes, source.size - at))));
   const algorithm = algorithmOf(key);
   const payload = new TextEncoder().encode(JSON.stringify({ tensorzipSignature: SIGNATURE_VERSION, algorithm, hash: 'SHA-256', bytes: source.size, blockBytes, blocks }));
   const signature = new Uint8Array(await crypto.subtle.sign(signParams(algorithm), key, payload));
@@ -102,7 +103,7 @@ export async function verifiedSource(inner: ByteSource, signatureFile: Uint8Arra
     if (known) return known;
     const checked = (async () => {
       const bytes = await inner.read(n * blockBytes, Math.min(blockBytes, inner.size - n * blockBytes));
-      if ((await sha256(bytes)) !== blocks[n]) throw refused(`bytes ${n * blockBytes}–${n * blockBytes + bytes.length - 1} differ from what was signed`);
+      if ((await sha256Hex(bytes)) !== blocks[n]) throw refused(`bytes ${n * blockBytes}–${n * blockBytes + bytes.length - 1} differ from what was signed`);
       return bytes;
     })();
     checked.catch(() => kept.delete(n));
