@@ -7,6 +7,7 @@
 // payload once the block hashes are known (Ed25519 over ~30 KB of JSON), and open() alone of each.
 // Run: node scripts/bench.mjs sealed
 import { execFileSync } from 'node:child_process';
+import { createDecipheriv } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { generateKeyPair, init, open, pack, sign, tfjs, type OpenOptions, type TensorInput } from 'tensorzip';
@@ -104,18 +105,31 @@ async function payloadTimes(): Promise<{ payloadBytes: number; signMs: number; v
   return { payloadBytes: payload.length, signMs, verifyMs };
 }
 
-/** WebCrypto's AES-256-GCM alone, one piece after another: the ceiling of decrypt + decode in this runtime. */
-async function webCryptoGcm(): Promise<{ bytes: number; usPerCall: number; MBps: number }[]> {
-  const gcmKey = await crypto.subtle.importKey('raw', new Uint8Array(32), 'AES-GCM', false, ['encrypt', 'decrypt']);
+/** AES-256-GCM decrypt alone, per call and per byte: through WebCrypto, and through node:crypto (what tensorzip uses
+ *  in Node, see src/format/node-crypto.ts). */
+async function gcmAlone(): Promise<{ api: string; bytes: number; usPerCall: number; MBps: number }[]> {
+  const raw = new Uint8Array(32);
+  const gcmKey = await crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
   const out = [];
   for (const bytes of [256, 4096, 65536, 1 << 20]) {
     const iv = new Uint8Array(12);
-    const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, gcmKey, new Uint8Array(bytes));
+    const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, gcmKey, new Uint8Array(bytes)));
     const calls = Math.max(16, Math.min(1000, (32 << 20) / bytes));
-    const ms = await medianOf(5, async () => {
-      for (let i = 0; i < calls; i++) await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, gcmKey, sealed);
-    });
-    out.push({ bytes, usPerCall: ms * 1e3 / calls, MBps: bytes * calls / ms / 1e3 });
+    const ways: [string, () => Promise<unknown> | unknown][] = [
+      ['WebCrypto', () => crypto.subtle.decrypt({ name: 'AES-GCM', iv }, gcmKey, sealed)],
+      ['node:crypto', () => {
+        const decipher = createDecipheriv('aes-256-gcm', raw, iv, { authTagLength: 16 });
+        decipher.setAuthTag(sealed.subarray(bytes));
+        decipher.update(sealed.subarray(0, bytes));
+        decipher.final();
+      }],
+    ];
+    for (const [api, decrypt] of ways) {
+      const ms = await medianOf(5, async () => {
+        for (let i = 0; i < calls; i++) await decrypt();
+      });
+      out.push({ api, bytes, usPerCall: ms * 1e3 / calls, MBps: bytes * calls / ms / 1e3 });
+    }
   }
   return out;
 }
@@ -131,7 +145,7 @@ for (let p = 0; p < PROCESSES; p++) {
   }
 }
 const payload = await payloadTimes();
-const gcm = await webCryptoGcm();
+const gcm = await gcmAlone();
 const files = Object.fromEntries(Object.entries(FILES).map(([k, f]) => [k, new Uint8Array(readFileSync(f))])) as Record<keyof typeof FILES, Uint8Array>;
 for (let i = 0; i < 3; i++) await Promise.all([open(files.plain), open(files.sealed, { decrypt: { key: files.key } })]); // warm-up
 const openMs = {
@@ -162,7 +176,7 @@ const result = {
   date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, cores: cpus().length,
   loadAverage1m: { start: load.start, end: loadEnd }, processes: PROCESSES, warmRounds: WARM,
   archive: { tensors: archive.tensors.length, decodedMB, plainBytes: files.plain.length, sealedBytes: files.sealed.length, signatureBytes: files.signature.length },
-  rows, payload, openMs, webCryptoAesGcmDecrypt: gcm, runs,
+  rows, payload, openMs, aesGcmDecryptAlone: gcm, runs,
 };
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/sealed.json', `${JSON.stringify(result, null, 2)}\n`);
@@ -174,5 +188,7 @@ for (const r of rows) {
   console.log(`| ${r.way} | ${r.coldMs.toFixed(0)} | ${r.coldMBps.toFixed(0)} | ${pct(r.coldVsPlain)} | ${r.warmMs.toFixed(0)} | ${r.warmMBps.toFixed(0)} | ${pct(r.warmVsPlainSameProcess)} | ${r.warmCpuMs.toFixed(0)} | ${r.warmCpuMBps.toFixed(0)} | ${pct(r.warmCpuVsPlainSameProcess)} |`);
 }
 console.log(`\nEd25519 over the ${payload.payloadBytes}-byte signed payload: sign ${payload.signMs.toFixed(2)} ms, verify + parse ${payload.verifyMs.toFixed(2)} ms`);
-console.log(`WebCrypto AES-256-GCM decrypt alone: ${gcm.map((g) => `${g.bytes} B: ${g.usPerCall.toFixed(0)} µs/call, ${g.MBps.toFixed(0)} MB/s`).join('; ')}`);
+for (const api of ['WebCrypto', 'node:crypto']) {
+  console.log(`${api} AES-256-GCM decrypt alone: ${gcm.filter((g) => g.api === api).map((g) => `${g.bytes} B: ${g.usPerCall.toFixed(1)} µs/call, ${g.MBps.toFixed(0)} MB/s`).join('; ')}`);
+}
 console.log(`open() alone: ${Object.entries(openMs).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join('; ')}`);
