@@ -1,5 +1,5 @@
-// `tensorzip keygen --symmetric`, `pack --encrypt-key-file / --passphrase-file`, and `unpack`, `inspect`, `verify`
-// with `--key-file / --passphrase-file`: the secret key file is owner-only, keys and passphrases never reach the
+// `tensorzip keygen --symmetric`, `pack --encrypt-key-file / --passphrase-file`, and `unpack`, `inspect`, `verify`,
+// `compare` with `--key-file / --passphrase-file`: the secret key file is owner-only, keys and passphrases never reach the
 // output (text or --json), the unpacked tensors are the input's, and a wrong key or passphrase exits 1 with SIGNATURE.
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,6 +58,14 @@ it('keygen --symmetric, pack encrypted, unpack / inspect / verify with the key o
   expect((await cli('keygen', '-o', join(dir, 'other'), '--symmetric')).code).toBe(0);
   const wrongKey = await cli('verify', keyed, '--key-file', join(dir, 'other.key.jwk'), '--json');
   expect([wrongKey.code, JSON.parse(wrongKey.stderr).code]).toEqual([1, 'SIGNATURE']);
+
+  const compared = await cli('compare', input, keyed, '--key-file', keyFile, '--json');
+  expect(compared.code, compared.stderr).toBe(0);
+  const report = JSON.parse(compared.stdout);
+  expect(report.tensors.map((t: { name: string; maxAbsError: number }) => [t.name, t.maxAbsError]).sort()).toEqual([['ids', 0], ['w', 0]]);
+  outputs.push(compared.stdout + compared.stderr);
+  const comparedLocked = await cli('compare', input, keyed, '--json');
+  expect([comparedLocked.code, JSON.parse(comparedLocked.stderr).code]).toEqual([2, 'ARGUMENT']);
 
   const phrased = join(dir, 'phrased.tzip');
   const packedPhrase = await cli('pack', input, '-o', phrased, '--quantize', 'lossless', '--passphrase-file', join(dir, 'pass.txt'), '--public-index', '--json');

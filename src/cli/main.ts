@@ -218,7 +218,7 @@ async function verifyCommand(input: string, o: { json?: boolean; publicKey?: str
     : `${input}: ok, ${archive.tensors.length} tensors${entries} verified${signed ? ', signature verified' : ''}${decrypt ? ', decrypted and authenticated' : ''}\n`);
 }
 
-interface CompareFlags { minSqnr?: number; json?: boolean; inputs?: string[]; minOutputCosine?: number; outputs: boolean }
+interface CompareFlags { minSqnr?: number; json?: boolean; inputs?: string[]; minOutputCosine?: number; outputs: boolean; keyFile?: string; passphraseFile?: string }
 
 /** The framework for the archive's model, or null when its outputs are not compared: --no-outputs, a model kind
  *  that does not run, or a framework not installed when no output flag asked for it (a warning then). */
@@ -243,7 +243,7 @@ async function compareFramework(kind: string | undefined, o: CompareFlags): Prom
  *  `minOutputCosine`. */
 async function compareCommand(original: string, input: string, o: CompareFlags): Promise<boolean> {
   const tensors = readInput(original).tensors();
-  const archive = await open(readFile(input));
+  const archive = await open(readFile(input), { decrypt: secretOf(o) });
   const framework = await compareFramework(archive.model?.kind, o);
   const inputs = o.inputs === undefined ? undefined : readSampleInputs(o.inputs);
   const bar = progress('compare', Boolean(o.json));
@@ -319,6 +319,7 @@ export async function main(argv: string[], version: string): Promise<number> {
     .option('--inputs <files...>', 'sample inputs as .npy files (name=file.npy, or named by the file); inputs left out are generated from the model (seeded: floats in [0, 1), integers 0, symbolic dimensions 1)')
     .option('--min-output-cosine <x>', 'exit code 1 when an output\'s cosine against the original\'s is lower', cosineTarget)
     .option('--no-outputs', 'compare tensors only, not outputs')
+    .option(keyFile, keyFileHelp).option(passphraseFile, passphraseFileHelp)
     .option('--json', 'print JSON (an exact tensor has sqnrDb null)')
     .action(async (original: string, input: string, o: CompareFlags) => { different = !(await compareCommand(original, input, o)); });
 
