@@ -3,7 +3,7 @@
 // sample once, differ between epochs and resume from a position; sharded datasets read through their manifest; and
 // damaged descriptors, manifests and shards give typed errors.
 import { describe, expect, it } from 'vitest';
-import { createDatasetWriter, createWriter, openDataset, type DatasetFieldInput, type DatasetManifest, type DatasetTensor } from '../src/index';
+import { createDatasetWriter, createWriter, generateSecretKey, openDataset, type DatasetFieldInput, type DatasetManifest, type DatasetTensor } from '../src/index';
 import { random } from './helpers/data';
 import { codeOf } from './helpers/errors';
 
@@ -243,6 +243,39 @@ describe('datasets: shards and a manifest', () => {
     // The manifest as JSON bytes reads the same.
     const fromBytes = await openDataset(new TextEncoder().encode(JSON.stringify(manifest)), { shardSource: (path) => sinks.get(path)!.bytes() });
     expect(fromBytes.length).toBe(COUNT);
+  });
+});
+
+describe('datasets: encrypted', () => {
+  it('shards sealed with a key read back with it (every field of every sample); no key is ARGUMENT, another key SIGNATURE', async () => {
+    const key = generateSecretKey();
+    const sinks = new Map<string, ReturnType<typeof memorySink>>();
+    const writer = createDatasetWriter((n) => {
+      const path = `part-${n}.tzip`;
+      const s = memorySink();
+      sinks.set(path, s);
+      return { path, sink: s.sink };
+    }, { schema, groupSamples: 50, shardBytes: 40_000, encrypt: { key } });
+    for (const s of samples) await writer.add(s);
+    const manifest = await writer.finish();
+    expect(manifest.shards.length).toBeGreaterThan(1);
+    const shardSource = (path: string) => sinks.get(path)!.bytes();
+    for (const shard of manifest.shards) {
+      const bytes = shardSource(shard.path);
+      expect(bytes[5]).toBe(4); // format 1.4: encrypted
+      expect(new TextDecoder('latin1').decode(bytes)).not.toContain('tokens');
+    }
+    const ds = await openDataset(manifest, { shardSource, decrypt: { key } });
+    for (const i of [0, 49, 50, 351, COUNT - 1]) {
+      const sample = await ds.get(i);
+      for (const field of schema.map((f) => f.name)) {
+        expect(sample[field].shape, `${field} of ${i}`).toEqual(expected(i, field).shape);
+        expect(Array.from(sample[field].data as ArrayLike<unknown>), `${field} of ${i}`).toEqual(expected(i, field).values);
+      }
+    }
+    expect(await idsOf(ds.batches({ batchSize: 64, fields: ['id'], shuffle: true, seed: 2 }))).toEqual(await idsOf((await openDataset(manifest, { shardSource, decrypt: { key } })).batches({ batchSize: 64, fields: ['id'], shuffle: true, seed: 2 })));
+    expect(await codeOf((await openDataset(manifest, { shardSource })).get(0))).toBe('ARGUMENT');
+    expect(await codeOf((await openDataset(manifest, { shardSource, decrypt: { key: generateSecretKey() } })).get(0))).toBe('SIGNATURE');
   });
 });
 

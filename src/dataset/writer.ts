@@ -5,6 +5,7 @@ import { TensorzipError } from '../errors';
 import { describeValue } from '../codecs/describe-value';
 import type { Kernels } from '../wasm/kernels';
 import { ContainerWriter, type ByteSink } from '../format/writer';
+import type { EncryptOptions } from '../format/seal-keys';
 import type { EncodeRule } from '../format/encode-tensor';
 import { checkMode, type QuantizeMode } from '../format/plan';
 import { TENSOR_DTYPES, type TensorArray } from '../format/dtypes';
@@ -36,6 +37,9 @@ export interface DatasetWriterOptions {
   /** Store mostly-zero groups as bitmask + values (default true), as in pack(). */
   sparse?: boolean;
   metadata?: Record<string, string>;
+  /** Encrypt every shard as pack's `encrypt` does (each shard its own archive id; openDataset takes `decrypt`). A
+   *  manifest .json beside shards stays readable: field names, dtypes, shapes and sample counts. */
+  encrypt?: EncryptOptions;
 }
 
 const DEFAULT_GROUP_BYTES = 1 << 20;
@@ -102,7 +106,7 @@ export class DatasetWriter {
     if (this.shards.some((s) => s.path === path)) throw new TensorzipError('ARGUMENT', `DatasetWriter: shard path ${describeValue(path)} was given twice`);
     this.shards.push({ path, samples: 0, groupSamples: 0, bytes: 0 });
     // One chunk per group tensor: a group decodes with one chunk per field.
-    this.writer = new ContainerWriter(this.kernels, sink, { rules: this.rules, quantize: 'lossless', entropy: this.options.entropy, sparse: this.options.sparse, chunkBytes: Math.max(4096, (this.options.groupBytes ?? DEFAULT_GROUP_BYTES)) });
+    this.writer = new ContainerWriter(this.kernels, sink, { rules: this.rules, quantize: 'lossless', entropy: this.options.entropy, sparse: this.options.sparse, chunkBytes: Math.max(4096, (this.options.groupBytes ?? DEFAULT_GROUP_BYTES)), encrypt: this.options.encrypt });
     return this.writer;
   }
 
