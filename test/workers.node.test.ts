@@ -1,9 +1,11 @@
 // Workers in Node: they are real threads, and a process that opened an archive with workers (and never closed it)
-// exits on its own once its work is done — idle workers hold no reference to the event loop.
+// exits on its own once its work is done — idle workers hold no reference to the event loop; archives open at the
+// same time share one pool.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { open, pack } from '../src/index';
+import { describe, expect, it, vi } from 'vitest';
+import { createDatasetWriter, open, openDataset, pack } from '../src/index';
+import { WorkerPool } from '../src/parallel';
 
 const GOLDEN = 'test/golden/v1.2/shared-ranges.tzip';
 const threads = () => readdirSync('/proc/self/task').length;
@@ -43,5 +45,46 @@ describe.skipIf(process.platform !== 'linux')('workers in Node', () => {
     expect(child.stderr).toBe('');
     expect(child.status).toBe(0);
     expect(child.stdout.trim()).toMatch(/^\d+ \d+$/);
+  });
+
+  it("archives open at the same time share one pool, a dataset's shards too; the last close() stops its workers", async () => {
+    const created = vi.spyOn(WorkerPool, 'create');
+    try {
+      const file = LARGE;
+      const expected = await (await open(file)).getAll();
+      const before = threads();
+      const [a, b] = [await open(file, { workers: 2 }), await open(file, { workers: 2 })];
+      expect(created).toHaveBeenCalledTimes(1);
+      expect(threads() - before).toBeLessThan(4);
+      (await open(file, { workers: 1 })).close(); // another size: a pool of its own
+      expect(created).toHaveBeenCalledTimes(2);
+      a.close();
+      const fromB = await b.getAll(); // the pool a gave back still works for b
+      for (const [name, t] of Object.entries(expected)) expect(fromB[name]!.data, name).toEqual(t.data);
+      b.close();
+      (await open(file, { workers: 2 })).close(); // the last close() stopped it: a new one starts
+      expect(created).toHaveBeenCalledTimes(3);
+
+      created.mockClear();
+      const shards = new Map<string, Uint8Array[]>();
+      const writer = createDatasetWriter((n) => {
+        const parts: Uint8Array[] = [];
+        shards.set(`part-${n}.tzip`, parts);
+        return { path: `part-${n}.tzip`, sink: { write: (bytes: Uint8Array) => void parts.push(bytes.slice()), close: () => {} } };
+      }, { schema: [{ name: 'x', dtype: 'int32', shape: [64] }], groupSamples: 100, shardBytes: 20_000 });
+      const value = (i: number) => Math.imul(i, 2654435761) >> 8; // incompressible: shards fill up
+      for (let i = 0; i < 1000; i++) await writer.add({ x: Int32Array.from({ length: 64 }, (_, k) => value(i * 64 + k)) });
+      const manifest = await writer.finish();
+      expect(manifest.shards.length).toBeGreaterThan(2);
+      const joined = (parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => [...p]));
+      const dataset = await openDataset(manifest, { shardSource: (path) => joined(shards.get(path)!), workers: 2 });
+      let sum = 0;
+      for await (const batch of dataset.batches({ batchSize: 128 })) sum += (batch.x.data as Int32Array).reduce((n, v) => n + v, 0);
+      expect(sum).toBe(Array.from({ length: 64000 }, (_, i) => value(i)).reduce((n, v) => n + v, 0));
+      expect(created).toHaveBeenCalledTimes(1);
+      dataset.close();
+    } finally {
+      created.mockRestore();
+    }
   });
 });

@@ -19,7 +19,7 @@ import { affineLayout } from '../codecs/quant/layout';
 import { isTfjsCodesDtype } from '../codecs/quant/tfjs';
 import { isQuantized, parseIndex, storedBytes, type ByteRange, type TensorEntry } from './index-document';
 import type { QuantizedTensorInput } from './encode-tensor';
-import { poolFor, type WorkerPool, type WorkersOption } from '../parallel';
+import { poolFor, releasePool, type WorkerPool, type WorkersOption } from '../parallel';
 import { shareable, sharedArray } from '../parallel/shared';
 
 /** Random access to the bytes of a file. */
@@ -209,7 +209,6 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
   const maxTensors = limit(options.maxTensors, DEFAULT_MAX_TENSORS, 'maxTensors');
   const maxChunks = limit(options.maxChunks, DEFAULT_MAX_CHUNKS, 'maxChunks');
   const verify = options.verify ?? true;
-  const pool = await poolFor(options.workers, kernels.simd, 'open');
   const hash = (bytes: Uint8Array) => xxh32(kernels, bytes);
   if (source.size < PREFIX_BYTES + FOOTER_BYTES) throw new TensorzipError('TRUNCATED', `open: a .tzip file has at least ${PREFIX_BYTES + FOOTER_BYTES} bytes, found ${source.size}`);
   const prefix = readPrefix(await source.read(0, PREFIX_BYTES), hash);
@@ -288,9 +287,10 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
     decryptAhead();
     return early;
   };
-  // Chunks are checked by the decoder, in WebAssembly memory, on the copy it decodes.
+  // Chunks are checked by the decoder, in WebAssembly memory, on the copy it decodes. The workers start once the file
+  // has passed every check above: a pool is released only by close().
   const chunkReader: ChunkReader = {
-    pool,
+    pool: await poolFor(options.workers, kernels.simd, 'open'),
     read: sealer ? readSealedChunk
       : rawSource.readNow ? (range) => counted(rawSource.readNow!(range.offset, range.length)) : (range) => source.read(range.offset, range.length),
     checksum: (range) => (verify ? range.checksum : undefined),
@@ -363,7 +363,7 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
     },
     getCodes,
     close: () => {
-      chunkReader.pool?.terminate();
+      if (chunkReader.pool !== null) releasePool(chunkReader.pool);
       chunkReader.pool = null;
     },
     async *stream() {

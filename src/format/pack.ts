@@ -5,7 +5,7 @@ import { TensorzipError } from '../errors';
 import { xxh32 } from '../codecs/checksum';
 import { allocateForOverwrite } from '../codecs/output-bytes';
 import type { Kernels } from '../wasm/kernels';
-import { poolFor, type WorkerPool, type WorkersOption } from '../parallel';
+import { poolFor, releasePool, type WorkerPool, type WorkersOption } from '../parallel';
 import { workerEncoder } from './encode-on-workers';
 import { isQuantizedTensorInput, tensorEncoder, type EncodedTensor, type EncodeOptions, type QuantizedTensorInput, type TensorInput } from './encode-tensor';
 import { ALIGNMENT, alignUp, FLAG_COMPRESSED_INDEX, FLAG_PACKED_CHUNKS, FLAG_SEALED, FOOTER_BYTES, MINOR_VERSION, MINOR_VERSION_1_3, PARAMS_ALIGNMENT, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
@@ -89,7 +89,7 @@ export async function pack(kernels: Kernels, tensors: Record<string, TensorInput
   try {
     return await layOut(kernels, tensors, options, encode, pool, sealing);
   } finally {
-    pool?.terminate();
+    if (pool !== null) releasePool(pool);
   }
 }
 
