@@ -1,9 +1,9 @@
 // Decoding a ≥ 50 MB archive plain, verified against a signature, and decrypted (issue 24's target: ≥ 1 GB/s on one
-// thread and ≥ 70% of the plain decode). The archive: face-api's 7 TF.js models as float32 lossless (the values TF.js
-// computes from the shipped uint8 codes), packed three ways' worth: plain (and signed with Ed25519, 64 KiB blocks), and
-// encrypted with a key. Each run is a fresh Node process that measures one way cold (open + get of every tensor right
-// after init()), then all three warm, taking turns, the median of BENCH_WARM rounds: warm ratios are always of the
-// same process. Medians over BENCH_PROCESSES processes per way (default 5). Also: signing and verifying the signed
+// thread and ≥ 70% of the plain decode). The archives: face-api's 7 TF.js models (the float32 values TF.js computes
+// from the shipped uint8 codes) as float32 lossless, and as int8 codes (pack's `int8`), each packed three ways' worth:
+// plain (and signed with Ed25519, 64 KiB blocks), and encrypted with a key. Each run is a fresh Node process that
+// measures one archive one way cold (open + get of every tensor right after init()), then all three ways warm, taking
+// turns, the median of BENCH_WARM rounds: warm ratios are always of the same process. Medians over BENCH_PROCESSES processes per way (default 5). Also: signing and verifying the signed
 // payload once the block hashes are known (Ed25519 over ~30 KB of JSON), and open() alone of each.
 // Run: node scripts/bench.mjs sealed
 import { execFileSync } from 'node:child_process';
@@ -19,15 +19,22 @@ const FACE_API = 'node_modules/@vladmandic/face-api/model';
 const MODELS = ['age_gender_model', 'face_expression_model', 'face_landmark_68_model', 'face_landmark_68_tiny_model',
   'face_recognition_model', 'ssd_mobilenetv1_model', 'tiny_face_detector_model'];
 const DIR = 'build/bench/sealed';
-const FILES = { plain: `${DIR}/face-api.tzip`, signature: `${DIR}/face-api.tzip.sig`, publicKey: `${DIR}/ed25519.public.jwk`, sealed: `${DIR}/face-api-sealed.tzip`, key: `${DIR}/secret.key` };
+const ARCHIVES = { 'float32 lossless': 'lossless', 'int8 codes': 'int8' } as const;
+type ArchiveKind = keyof typeof ARCHIVES;
+const filesOf = (kind: ArchiveKind) => {
+  const stem = `${DIR}/face-api-${ARCHIVES[kind]}`;
+  return { plain: `${stem}.tzip`, signature: `${stem}.tzip.sig`, publicKey: `${DIR}/ed25519.public.jwk`, sealed: `${stem}-sealed.tzip`, key: `${DIR}/secret.key` };
+};
+type Files = Record<keyof ReturnType<typeof filesOf>, Uint8Array>;
+const readFiles = (kind: ArchiveKind) => Object.fromEntries(Object.entries(filesOf(kind)).map(([k, f]) => [k, new Uint8Array(readFileSync(f))])) as Files;
 const WAYS = ['plain', 'verify + decode', 'decrypt + decode'] as const;
 type Way = typeof WAYS[number];
 
 interface Timing { ms: number; cpuMs: number }
-interface ChildRun { way: Way; cold: Timing; warm: Record<Way, Timing> }
+interface ChildRun { archive: ArchiveKind; way: Way; cold: Timing; warm: Record<Way, Timing> }
 
 /** Opens the archive the way `way` reads it and decodes every tensor. */
-function decodeAll(way: Way, files: Record<keyof typeof FILES, Uint8Array>): () => Promise<void> {
+function decodeAll(way: Way, files: Files): () => Promise<void> {
   const options: OpenOptions & Record<string, unknown> = way === 'plain' ? {}
     : way === 'verify + decode' ? { publicKey: JSON.parse(new TextDecoder().decode(files.publicKey)), signature: files.signature }
       : { decrypt: { key: files.key } };
@@ -49,19 +56,20 @@ async function timed(task: () => Promise<void>): Promise<Timing> {
 
 if (isChild()) {
   const way = process.env.SEALED_WAY as Way;
-  const files = Object.fromEntries(Object.entries(FILES).map(([k, f]) => [k, new Uint8Array(readFileSync(f))])) as Record<keyof typeof FILES, Uint8Array>;
+  const archive = process.env.SEALED_ARCHIVE as ArchiveKind;
+  const files = readFiles(archive);
   await init();
   const cold = await timed(decodeAll(way, files));
   const rounds = Object.fromEntries(WAYS.map((w) => [w, [] as Timing[]])) as Record<Way, Timing[]>;
   for (let r = 0; r < WARM; r++) for (const w of WAYS) rounds[w].push(await timed(decodeAll(w, files)));
   const mid = (ts: Timing[]) => ({ ms: median(ts.map((t) => t.ms)), cpuMs: median(ts.map((t) => t.cpuMs)) });
-  console.log(JSON.stringify({ way, cold, warm: Object.fromEntries(WAYS.map((w) => [w, mid(rounds[w])])) }));
+  console.log(JSON.stringify({ archive, way, cold, warm: Object.fromEntries(WAYS.map((w) => [w, mid(rounds[w])])) }));
   process.exit(0);
 }
 
 async function makeFiles(): Promise<void> {
   mkdirSync(DIR, { recursive: true });
-  if (Object.values(FILES).every(existsSync)) return;
+  if (Object.keys(ARCHIVES).every((kind) => Object.values(filesOf(kind as ArchiveKind)).every(existsSync))) return;
   const tensors: Record<string, TensorInput> = {};
   for (const model of MODELS) {
     const manifest = JSON.parse(readFileSync(`${FACE_API}/${model}-weights_manifest.json`, 'utf8'));
@@ -69,13 +77,16 @@ async function makeFiles(): Promise<void> {
     for (const [name, t] of Object.entries(tfjs.read({ modelJson: { weightsManifest: manifest }, shards }))) tensors[`${model}/${name}`] = t as TensorInput;
   }
   const key = crypto.getRandomValues(new Uint8Array(32));
-  const plain = await pack(tensors, { quantize: 'lossless' });
   const { publicKey, privateKey } = await generateKeyPair();
-  writeFileSync(FILES.plain, plain);
-  writeFileSync(FILES.signature, await sign(plain, privateKey));
-  writeFileSync(FILES.publicKey, JSON.stringify(publicKey));
-  writeFileSync(FILES.key, key);
-  writeFileSync(FILES.sealed, await pack(tensors, { quantize: 'lossless', encrypt: { key } }));
+  writeFileSync(`${DIR}/ed25519.public.jwk`, JSON.stringify(publicKey));
+  writeFileSync(`${DIR}/secret.key`, key);
+  for (const [kind, quantize] of Object.entries(ARCHIVES)) {
+    const files = filesOf(kind as ArchiveKind);
+    const plain = await pack(tensors, { quantize });
+    writeFileSync(files.plain, plain);
+    writeFileSync(files.signature, await sign(plain, privateKey));
+    writeFileSync(files.sealed, await pack(tensors, { quantize, encrypt: { key } }));
+  }
 }
 
 const medianOf = async (n: number, task: () => Promise<unknown>) => {
@@ -91,7 +102,7 @@ const medianOf = async (n: number, task: () => Promise<unknown>) => {
 /** Ed25519 over the signature's payload (the block hashes already known), and its check as open() does it. */
 async function payloadTimes(): Promise<{ payloadBytes: number; signMs: number; verifyMs: number }> {
   const { publicKey, privateKey } = await generateKeyPair();
-  const plain = new Uint8Array(readFileSync(FILES.plain));
+  const plain = new Uint8Array(readFileSync(filesOf('float32 lossless').plain));
   const signature = await sign(plain, privateKey);
   const payload = signature.slice(0, signature.indexOf(0x0a)) as Uint8Array<ArrayBuffer>;
   const signingKey = await crypto.subtle.importKey('jwk', privateKey, { name: 'Ed25519' }, false, ['sign']);
@@ -139,14 +150,17 @@ await init();
 const load = { start: loadavg()[0] };
 const runs: ChildRun[] = [];
 for (let p = 0; p < PROCESSES; p++) {
-  for (const way of WAYS) {
-    const out = execFileSync(process.execPath, [process.argv[1]!], { env: { ...process.env, TENSORZIP_BENCH_CHILD: '1', SEALED_WAY: way }, encoding: 'utf8', maxBuffer: 1 << 26 });
-    runs.push(JSON.parse(out.trim().split('\n').pop()!) as ChildRun);
+  for (const archive of Object.keys(ARCHIVES)) {
+    for (const way of WAYS) {
+      const env = { ...process.env, TENSORZIP_BENCH_CHILD: '1', SEALED_WAY: way, SEALED_ARCHIVE: archive };
+      const out = execFileSync(process.execPath, [process.argv[1]!], { env, encoding: 'utf8', maxBuffer: 1 << 26 });
+      runs.push(JSON.parse(out.trim().split('\n').pop()!) as ChildRun);
+    }
   }
 }
 const payload = await payloadTimes();
 const gcm = await gcmAlone();
-const files = Object.fromEntries(Object.entries(FILES).map(([k, f]) => [k, new Uint8Array(readFileSync(f))])) as Record<keyof typeof FILES, Uint8Array>;
+const files = readFiles('float32 lossless');
 for (let i = 0; i < 3; i++) await Promise.all([open(files.plain), open(files.sealed, { decrypt: { key: files.key } })]); // warm-up
 const openMs = {
   plain: await medianOf(11, () => open(files.plain)),
@@ -155,37 +169,45 @@ const openMs = {
 };
 const loadEnd = loadavg()[0];
 
-const archive = await open(files.plain);
-const decodedMB = archive.tensors.reduce((n, t) => n + t.decodedBytes, 0) / 1e6;
-const mbps = (ms: number) => decodedMB / ms * 1e3;
-const rows = WAYS.map((way) => {
-  const cold = median(runs.filter((r) => r.way === way).map((r) => r.cold.ms));
-  const coldPlain = median(runs.filter((r) => r.way === 'plain').map((r) => r.cold.ms));
-  const warm = median(runs.map((r) => r.warm[way].ms));
-  const warmRatio = median(runs.map((r) => r.warm.plain.ms / r.warm[way].ms));
-  return {
-    way, coldMs: cold, coldMBps: mbps(cold), coldVsPlain: coldPlain / cold,
-    warmMs: warm, warmMBps: mbps(warm), warmVsPlainSameProcess: warmRatio,
-    // CPU time of the process (all its threads: WebCrypto's too), which other jobs on the machine do not inflate.
-    warmCpuMs: median(runs.map((r) => r.warm[way].cpuMs)), warmCpuMBps: mbps(median(runs.map((r) => r.warm[way].cpuMs))),
-    warmCpuVsPlainSameProcess: median(runs.map((r) => r.warm.plain.cpuMs / r.warm[way].cpuMs)),
-  };
-});
+const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+const archives = [];
+for (const kind of Object.keys(ARCHIVES) as ArchiveKind[]) {
+  const kindFiles = readFiles(kind);
+  const archive = await open(kindFiles.plain);
+  const decodedMB = archive.tensors.reduce((n, t) => n + t.decodedBytes, 0) / 1e6;
+  const mbps = (ms: number) => decodedMB / ms * 1e3;
+  const ofKind = runs.filter((r) => r.archive === kind);
+  const rows = WAYS.map((way) => {
+    const cold = median(ofKind.filter((r) => r.way === way).map((r) => r.cold.ms));
+    const coldPlain = median(ofKind.filter((r) => r.way === 'plain').map((r) => r.cold.ms));
+    const warm = median(ofKind.map((r) => r.warm[way].ms));
+    const warmRatio = median(ofKind.map((r) => r.warm.plain.ms / r.warm[way].ms));
+    return {
+      way, coldMs: cold, coldMBps: mbps(cold), coldVsPlain: coldPlain / cold,
+      warmMs: warm, warmMBps: mbps(warm), warmVsPlainSameProcess: warmRatio,
+      // CPU time of the process (all its threads: WebCrypto's too), which other jobs on the machine do not inflate.
+      warmCpuMs: median(ofKind.map((r) => r.warm[way].cpuMs)), warmCpuMBps: mbps(median(ofKind.map((r) => r.warm[way].cpuMs))),
+      warmCpuVsPlainSameProcess: median(ofKind.map((r) => r.warm.plain.cpuMs / r.warm[way].cpuMs)),
+    };
+  });
+  archives.push({ kind, tensors: archive.tensors.length, decodedMB, plainBytes: kindFiles.plain.length, sealedBytes: kindFiles.sealed.length, signatureBytes: kindFiles.signature.length, rows });
+}
 
 const result = {
   date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, cores: cpus().length,
   loadAverage1m: { start: load.start, end: loadEnd }, processes: PROCESSES, warmRounds: WARM,
-  archive: { tensors: archive.tensors.length, decodedMB, plainBytes: files.plain.length, sealedBytes: files.sealed.length, signatureBytes: files.signature.length },
-  rows, payload, openMs, aesGcmDecryptAlone: gcm, runs,
+  archives, payload, openMs, aesGcmDecryptAlone: gcm, runs,
 };
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/sealed.json', `${JSON.stringify(result, null, 2)}\n`);
-console.log(`face-api, float32 lossless: ${archive.tensors.length} tensors, ${decodedMB.toFixed(1)} MB decoded, file ${(files.plain.length / 1e6).toFixed(2)} MB, encrypted +${files.sealed.length - files.plain.length} bytes; load ${load.start.toFixed(1)}–${loadEnd.toFixed(1)}\n`);
-console.log('| way | cold ms | cold MB/s | cold / plain | warm ms | warm MB/s | warm / plain (same process) | warm CPU ms | MB/s per CPU second | CPU: plain / way (same process) |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
-for (const r of rows) {
-  console.log(`| ${r.way} | ${r.coldMs.toFixed(0)} | ${r.coldMBps.toFixed(0)} | ${pct(r.coldVsPlain)} | ${r.warmMs.toFixed(0)} | ${r.warmMBps.toFixed(0)} | ${pct(r.warmVsPlainSameProcess)} | ${r.warmCpuMs.toFixed(0)} | ${r.warmCpuMBps.toFixed(0)} | ${pct(r.warmCpuVsPlainSameProcess)} |`);
+console.log(`load ${load.start.toFixed(1)}–${loadEnd.toFixed(1)}`);
+for (const a of archives) {
+  console.log(`\nface-api, ${a.kind}: ${a.tensors} tensors, ${a.decodedMB.toFixed(1)} MB decoded, file ${(a.plainBytes / 1e6).toFixed(2)} MB, encrypted +${a.sealedBytes - a.plainBytes} bytes\n`);
+  console.log('| way | cold ms | cold MB/s | cold / plain | warm ms | warm MB/s | warm / plain (same process) | warm CPU ms | MB/s per CPU second | CPU: plain / way (same process) |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of a.rows) {
+    console.log(`| ${r.way} | ${r.coldMs.toFixed(0)} | ${r.coldMBps.toFixed(0)} | ${pct(r.coldVsPlain)} | ${r.warmMs.toFixed(0)} | ${r.warmMBps.toFixed(0)} | ${pct(r.warmVsPlainSameProcess)} | ${r.warmCpuMs.toFixed(0)} | ${r.warmCpuMBps.toFixed(0)} | ${pct(r.warmCpuVsPlainSameProcess)} |`);
+  }
 }
 console.log(`\nEd25519 over the ${payload.payloadBytes}-byte signed payload: sign ${payload.signMs.toFixed(2)} ms, verify + parse ${payload.verifyMs.toFixed(2)} ms`);
 for (const api of ['WebCrypto', 'node:crypto']) {
