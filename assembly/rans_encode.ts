@@ -1,10 +1,10 @@
 // The rANS block encoder (format: rans_decode.ts). Two counting passes give the byte histogram and, for m each of the
-// 4 most frequent bytes, the histogram of the bytes 4 after an m. From them alone it bounds the context block
-// huffmanContextEncode would write (package-merge code lengths: exact bits, streams not yet rounded to bytes) and
-// estimates a mode 4 block with one table and with two (m each candidate), then codes only the block it keeps: the
-// smallest mode 4 estimate when it beats that bound, else the context block. Frequencies are the counts scaled to 4096
-// with integer arithmetic only, and the estimate's logarithms are the same f64 operations in both builds, so the SIMD
-// and scalar builds write identical blocks.
+// 4 most frequent bytes, the histogram of the bytes 4 after an m. From them alone it bounds the Huffman block
+// huffmanContextEncode would write (package-merge code lengths: exact bits, streams not yet rounded to bytes; its
+// 1/128 rule for a second table) and estimates a mode 4 block with one table and with two (m each candidate), then
+// codes only the block it keeps: the smallest mode 4 estimate when it beats that bound, else the context block (raw
+// and run blocks stay). Frequencies are the counts scaled to 4096 with integer arithmetic only, and the estimate's
+// logarithms are the same f64 operations in both builds, so the SIMD and scalar builds write identical blocks.
 //
 // Coding a byte s from state x: x = ⌊x / f⌋ · 4096 + (x mod f) + c(s) = x + q · (4096 − f) + c(s), q = ⌊x / f⌋ taken
 // without a division: with k = ⌈log2 f⌉ and r = ⌈2^(32 + k) / f⌉ − 2^32 (below 2^32), q = (⌊x · r / 2^32⌋ + x) >> k,
@@ -51,8 +51,9 @@ export function ransEncode(src: usize, srcLen: usize, dst: usize, dstCap: usize)
   if (bound == 0) return STATUS_ARGUMENT;
   if (dstCap < bound) return STATUS_OUTPUT_FULL;
   countAll(src, srcLen);
-  const context = contextBlockLowerBound(srcLen);
-  if (context == 0) return huffmanContextEncode(src, srcLen, dst, dstCap); // one byte value: a run block
+  const context = huffmanBlockLowerBound(srcLen);
+  // One byte value (a run block), or no Huffman code smaller than the bytes themselves (a raw block): those stay.
+  if (context == 0 || context >= <u64>(BLOCK_HEADER + srcLen)) return huffmanContextEncode(src, srcLen, dst, dstCap);
   let best = ORDER0;
   let bestSize = estimate(COUNTS, 0) + RANS_HEADER;
   for (let c: usize = 0; c < CANDIDATES; c++) {
@@ -139,16 +140,18 @@ function total(counts: usize): u64 {
 }
 
 /**
- * At most the size of the block huffmanContextEncode writes for these counts (its streams round up to whole bytes
- * each, the bits counted here once): the least of the raw block, the order-0 Huffman block and, from 256 bytes, the
- * two-table block of each candidate m. 0 for one byte value (a run block).
+ * At most the size of a Huffman block huffmanContextEncode may write for these counts (its streams round up to whole
+ * bytes each, the bits counted here once): the order-0 block, or a smaller two-table block (from 256 bytes) of a
+ * candidate m that may pass its rule (saving 1/128 of the order-0 block, whose size is known here to 3 bytes).
+ * 0 for one byte value (a run block).
  */
-function contextBlockLowerBound(srcLen: usize): u64 {
-  let least = <u64>(BLOCK_HEADER + srcLen);
+function huffmanBlockLowerBound(srcLen: usize): u64 {
   const order0 = huffmanBits(COUNTS);
   if (order0 == NO_CODE) return 0;
-  least = min(least, <u64>(jumpTableOffset(<usize>codedLast) + JUMP_TABLE) + ((order0 + 7) >> 3));
+  const plain = <u64>(jumpTableOffset(<usize>codedLast) + JUMP_TABLE) + ((order0 + 7) >> 3);
+  let least = plain;
   if (srcLen < CONTEXT_MIN_INPUT) return least;
+  const plainAtMost = min(plain + STREAMS - 1, <u64>(BLOCK_HEADER + srcLen));
   for (let c: usize = 0; c < CANDIDATES; c++) {
     const after = COUNTS + ((c + 1) << 10);
     subtract(after);
@@ -157,8 +160,10 @@ function contextBlockLowerBound(srcLen: usize): u64 {
     const bits1 = huffmanBits(after);
     const lengths1 = 1 + ((codedLast + 2) >> 1);
     if (bits0 == NO_CODE || bits1 == NO_CODE) continue;
-    // Mode, n, m, both tables' lengths, the jump table and the code bits.
-    least = min(least, <u64>(BLOCK_HEADER + 1 + JUMP_TABLE + lengths0 + lengths1) + ((bits0 + bits1 + 7) >> 3));
+    // Mode, n, m, both tables' lengths, the jump table and the code bits; huffmanContextEncode counts 4 more bytes for
+    // the streams' rounding when it applies its rule.
+    const size = <u64>(BLOCK_HEADER + 1 + JUMP_TABLE + lengths0 + lengths1) + ((bits0 + bits1 + 7) >> 3);
+    if (size + STREAMS + (plainAtMost >> 7) < plainAtMost) least = min(least, size);
   }
   return least;
 }
