@@ -27,12 +27,16 @@
 // Safety: never reads outside [src, src + srcLen), never writes outside [dst, dst + dstCap), for any input; every step
 // consumes input or writes a byte of at most dstCap. Bytes of [dst, dst + n) may be written before a status.
 //
-// Decoding: per byte, one load of a u32 entry (byte value, frequency − 1, slot − c(s)) from a 4096-entry table, a
+// Decoding: per byte, one load of a u32 entry (byte value, slot − c(s), frequency − 1) from a 4096-entry table, a
 // multiply and a conditional 16-bit read. The four streams decode side by side (each waits on its own state only); a
 // round takes 1 byte from each, and at most 2 bytes of each stream, so the fast loop checks the streams' room once per
-// run of rounds. Both builds run this scalar code (no gather in WebAssembly SIMD). About 0.5 GB/s in V8: ~20
-// instructions per byte against Huffman's ~8, so the loop is bound by instructions, not by the chains' latency (two
-// states per stream, eight chains, measured no faster and cost 4 bytes per stream).
+// run of rounds. Both builds run this scalar code: WebAssembly SIMD has no gather, and four states in one v128 (the
+// slots out lane by lane, entries in lane by lane, multiply and renormalization in vector) lengthen each round's chain
+// by the lane moves. About 0.55 GB/s in V8 on the 2-core EPYC VM (Huffman 1.4): each stream's chain — mask, table
+// load, shift, multiply, add, compare, select — is ~15 cycles per byte, so four streams give ~4 cycles per byte
+// whatever the instruction count (two states per stream, eight chains, measured no faster and cost 4 bytes per
+// stream; the state kept as x >> 12 and its slot bits, so the next load waits on the compare only, spilled
+// registers and ran 20% slower).
 
 import { STATUS_CORRUPT, STATUS_OUTPUT_FULL, STATUS_TRUNCATED } from './status';
 import { BLOCK_HEADER, JUMP_TABLE, MAX_DECODED, STREAMS } from './huffman_format';
