@@ -27,12 +27,16 @@
 // Safety: never reads outside [src, src + srcLen), never writes outside [dst, dst + dstCap), for any input; every step
 // consumes input or writes a byte of at most dstCap. Bytes of [dst, dst + n) may be written before a status.
 //
-// Decoding: per byte, one load of a u32 entry (byte value, frequency − 1, slot − c(s)) from a 4096-entry table, a
+// Decoding: per byte, one load of a u32 entry (byte value, slot − c(s), frequency − 1) from a 4096-entry table, a
 // multiply and a conditional 16-bit read. The four streams decode side by side (each waits on its own state only); a
 // round takes 1 byte from each, and at most 2 bytes of each stream, so the fast loop checks the streams' room once per
-// run of rounds. Both builds run this scalar code (no gather in WebAssembly SIMD). About 0.5 GB/s in V8: ~20
-// instructions per byte against Huffman's ~8, so the loop is bound by instructions, not by the chains' latency (two
-// states per stream, eight chains, measured no faster and cost 4 bytes per stream).
+// run of rounds. Both builds run this scalar code: WebAssembly SIMD has no gather, and four states in one v128 (the
+// slots out lane by lane, entries in lane by lane, multiply and renormalization in vector) would add the lane moves to
+// each round's chain (estimated, not built). About 0.55 GB/s in V8 on the 2-core EPYC VM (Huffman 1.4): each stream's chain — mask, table
+// load, shift, multiply, add, compare, select — is ~15 cycles per byte, so four streams give ~4 cycles per byte
+// whatever the instruction count (two states per stream, eight chains, measured no faster and cost 4 bytes per
+// stream; the state kept as x >> 12 and its slot bits, so the next load waits on the compare only, spilled
+// registers and ran 20% slower).
 
 import { STATUS_CORRUPT, STATUS_OUTPUT_FULL, STATUS_TRUNCATED } from './status';
 import { BLOCK_HEADER, JUMP_TABLE, MAX_DECODED, STREAMS } from './huffman_format';
@@ -46,7 +50,8 @@ export const STATE_LOW: u32 = 1 << 16;
 /** Mode, n, T and m. */
 export const RANS_HEADER: usize = BLOCK_HEADER + 2;
 const SLOT_MASK: u32 = PROB_SCALE - 1;
-/** Two tables of 4096 u32 entries: byte | (f − 1) << 8 | (slot − c) << 20. */
+/** Two tables of 4096 u32 entries: byte | (slot − c) << 8 | (f − 1) << 20 (f − 1 on top: one shift from the load to
+ *  the multiply). */
 const TABLE_BYTES: usize = <usize>PROB_SCALE * 4;
 const TABLES: usize = memory.data(2 * 4 * 4096, 16);
 /** Each stream's word pointer, end, and state (u32 each, 4 apart, per stream 16 bytes). */
@@ -76,7 +81,7 @@ function readTable(at: usize, end: usize, t: usize, build: bool): i64 {
     if (sum + f > PROB_SCALE) return STATUS_CORRUPT;
     if (build) {
       const entry = table + (<usize>sum << 2);
-      for (let j: u32 = 0; j < f; j++) store<u32>(entry + (<usize>j << 2), s | ((f - 1) << 8) | (j << 20));
+      for (let j: u32 = 0; j < f; j++) store<u32>(entry + (<usize>j << 2), s | (j << 8) | ((f - 1) << 20));
     }
     sum += f;
   }
@@ -95,7 +100,6 @@ function tablesEnd(src: usize, srcLen: usize, build: bool): i64 {
     if (next < 0) return next;
     at = <usize>next;
   }
-  if (build && tables == 1) memory.copy(TABLES + TABLE_BYTES, TABLES, TABLE_BYTES);
   return <i64>(at - src);
 }
 
@@ -128,11 +132,15 @@ export function ransDecode(src: usize, srcLen: usize, dst: usize, dstCap: usize)
     at += <usize>length;
     left -= length;
   }
-  const context = <u32>load<u8>(src, BLOCK_HEADER + 1);
+  // One table: no byte is 256, so table 1 is never chosen (and never built).
+  const context = load<u8>(src, BLOCK_HEADER) == 2 ? <u32>load<u8>(src, BLOCK_HEADER + 1) : 256;
   const o = decodeSideBySide(dst, dst + n, context);
+  // The tails, then each stream's end: its state back at 2^16 and every word read.
   for (let k: usize = 0; k < STREAMS; k++) {
-    const status = finishStream(STREAM_STATE + (k << 4), o + k, dst + n, dst + k, context);
+    const reader = STREAM_STATE + (k << 4);
+    const status = decodeSteps(reader, o + k, dst + n, dst + k, context);
     if (status < 0) return status;
+    if (load<u32>(reader, 8) != STATE_LOW || load<u32>(reader) != load<u32>(reader, 4)) return STATUS_CORRUPT;
   }
   return <i32>n;
 }
@@ -146,39 +154,56 @@ export function ransDecode(src: usize, srcLen: usize, dst: usize, dstCap: usize)
 /** The state after the byte of `entry`, before renormalizing. */
 // @ts-ignore: decorator
 @inline function advance(x: u32, entry: u32): u32 {
-  return (((entry >> 8) & SLOT_MASK) + 1) * (x >> PROB_BITS) + (entry >> 20);
+  const q = x >> PROB_BITS;
+  return (entry >> 20) * q + (q + ((entry >> 8) & SLOT_MASK));
 }
 
 /** Decodes one byte of each stream per round into 4 output bytes from `start` while every stream has 2 bytes per
- *  round left and the output has room; returns the first byte not written (the tails are left to finishStream). */
+ *  round left and the output has room; returns the first byte not written (the tails are left to decodeSteps). The
+ *  first round goes through decodeSteps (its bytes have no byte before them); the others read the byte before from
+ *  the output, which keeps the loop's values in registers. */
 function decodeSideBySide(start: usize, outEnd: usize, context: u32): usize {
-  let op = start;
+  if (roundsLeft(start, outEnd) == 0) return start;
+  for (let k: usize = 0; k < STREAMS; k++) decodeSteps(STREAM_STATE + (k << 4), start + k, start + k + 1, start + k, context);
+  let op = start + STREAMS;
   let w0 = <usize>load<u32>(STREAM_STATE), w1 = <usize>load<u32>(STREAM_STATE + 16);
   let w2 = <usize>load<u32>(STREAM_STATE + 32), w3 = <usize>load<u32>(STREAM_STATE + 48);
-  const e0 = <usize>load<u32>(STREAM_STATE, 4), e1 = <usize>load<u32>(STREAM_STATE + 16, 4);
-  const e2 = <usize>load<u32>(STREAM_STATE + 32, 4), e3 = <usize>load<u32>(STREAM_STATE + 48, 4);
   let x0 = load<u32>(STREAM_STATE, 8), x1 = load<u32>(STREAM_STATE + 16, 8);
   let x2 = load<u32>(STREAM_STATE + 32, 8), x3 = load<u32>(STREAM_STATE + 48, 8);
-  // Positions 0–3 take table 0: their streams have no byte before them, taken as one that is not m.
-  let p0: u32 = context ^ 1, p1 = p0, p2 = p0, p3 = p0;
   while (true) {
     let rounds = (outEnd - op) / STREAMS;
-    rounds = min(rounds, (e0 - w0) >> 1);
-    rounds = min(rounds, (e1 - w1) >> 1);
-    rounds = min(rounds, (e2 - w2) >> 1);
-    rounds = min(rounds, (e3 - w3) >> 1);
+    rounds = min(rounds, (<usize>load<u32>(STREAM_STATE, 4) - w0) >> 1);
+    rounds = min(rounds, (<usize>load<u32>(STREAM_STATE + 16, 4) - w1) >> 1);
+    rounds = min(rounds, (<usize>load<u32>(STREAM_STATE + 32, 4) - w2) >> 1);
+    rounds = min(rounds, (<usize>load<u32>(STREAM_STATE + 48, 4) - w3) >> 1);
     if (rounds == 0) break;
     do {
-      const a0 = entryAt(x0, p0, context), a1 = entryAt(x1, p1, context);
-      const a2 = entryAt(x2, p2, context), a3 = entryAt(x3, p3, context);
-      p0 = a0 & 0xff; p1 = a1 & 0xff; p2 = a2 & 0xff; p3 = a3 & 0xff;
-      store<u8>(op, <u8>p0, 0); store<u8>(op, <u8>p1, 1); store<u8>(op, <u8>p2, 2); store<u8>(op, <u8>p3, 3);
-      x0 = advance(x0, a0); x1 = advance(x1, a1); x2 = advance(x2, a2); x3 = advance(x3, a3);
-      const r0 = x0 < STATE_LOW, r1 = x1 < STATE_LOW, r2 = x2 < STATE_LOW, r3 = x3 < STATE_LOW;
-      x0 = select<u32>((x0 << 16) | <u32>load<u16>(w0), x0, r0); w0 += <usize>r0 << 1;
-      x1 = select<u32>((x1 << 16) | <u32>load<u16>(w1), x1, r1); w1 += <usize>r1 << 1;
-      x2 = select<u32>((x2 << 16) | <u32>load<u16>(w2), x2, r2); w2 += <usize>r2 << 1;
-      x3 = select<u32>((x3 << 16) | <u32>load<u16>(w3), x3, r3); w3 += <usize>r3 << 1;
+      // Stream by stream: each step's values die within it (fewer registers than four steps side by side, which
+      // spill); out-of-order execution overlaps the four chains all the same.
+      const a0 = entryAt(x0, <u32>load<u8>(op - STREAMS), context);
+      store<u8>(op, <u8>a0, 0);
+      x0 = advance(x0, a0);
+      const r0 = x0 < STATE_LOW;
+      x0 = select<u32>((x0 << 16) | <u32>load<u16>(w0), x0, r0);
+      w0 += <usize>r0 << 1;
+      const a1 = entryAt(x1, <u32>load<u8>(op - STREAMS + 1), context);
+      store<u8>(op, <u8>a1, 1);
+      x1 = advance(x1, a1);
+      const r1 = x1 < STATE_LOW;
+      x1 = select<u32>((x1 << 16) | <u32>load<u16>(w1), x1, r1);
+      w1 += <usize>r1 << 1;
+      const a2 = entryAt(x2, <u32>load<u8>(op - STREAMS + 2), context);
+      store<u8>(op, <u8>a2, 2);
+      x2 = advance(x2, a2);
+      const r2 = x2 < STATE_LOW;
+      x2 = select<u32>((x2 << 16) | <u32>load<u16>(w2), x2, r2);
+      w2 += <usize>r2 << 1;
+      const a3 = entryAt(x3, <u32>load<u8>(op - STREAMS + 3), context);
+      store<u8>(op, <u8>a3, 3);
+      x3 = advance(x3, a3);
+      const r3 = x3 < STATE_LOW;
+      x3 = select<u32>((x3 << 16) | <u32>load<u16>(w3), x3, r3);
+      w3 += <usize>r3 << 1;
       op += STREAMS;
     } while (--rounds);
   }
@@ -189,9 +214,19 @@ function decodeSideBySide(start: usize, outEnd: usize, context: u32): usize {
   return op;
 }
 
-/** Decodes the rest of one stream (every 4th byte from `op` below `outEnd`; its first byte at `first`) a byte at a
- *  time, then checks its final state and that every word was read. */
-function finishStream(reader: usize, op: usize, outEnd: usize, first: usize, context: u32): i32 {
+/** Rounds of 4 bytes the output has room for from `op` with every stream holding 2 bytes of words per round. */
+function roundsLeft(op: usize, outEnd: usize): usize {
+  let rounds = (outEnd - op) / STREAMS;
+  for (let k: usize = 0; k < STREAMS; k++) {
+    const reader = STREAM_STATE + (k << 4);
+    rounds = min(rounds, (<usize>load<u32>(reader, 4) - <usize>load<u32>(reader)) >> 1);
+  }
+  return rounds;
+}
+
+/** Decodes one stream's bytes (every 4th byte from `op` below `outEnd`; its first byte at `first`) a byte at a time,
+ *  its word pointer and state kept at `reader`; TRUNCATED when it needs a word past its end, else 0. */
+function decodeSteps(reader: usize, op: usize, outEnd: usize, first: usize, context: u32): i32 {
   let w = <usize>load<u32>(reader);
   const end = <usize>load<u32>(reader, 4);
   let x = load<u32>(reader, 8);
@@ -207,5 +242,7 @@ function finishStream(reader: usize, op: usize, outEnd: usize, first: usize, con
     }
     op += STREAMS;
   }
-  return x == STATE_LOW && w == end ? 0 : STATUS_CORRUPT;
+  store<u32>(reader, <u32>w);
+  store<u32>(reader, x, 8);
+  return 0;
 }

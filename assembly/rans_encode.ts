@@ -1,94 +1,191 @@
-// The rANS block encoder (format: rans_decode.ts). It writes the context block huffmanContextEncode gives, then
-// estimates a mode 4 block with one table and with two (m each of the 4 most frequent bytes), and writes the
-// smallest estimate instead when it comes out smaller than the context block. Frequencies are the counts scaled to
-// 4096 with integer arithmetic only, and the estimate's logarithms are the same f64 operations in both builds, so
-// the SIMD and scalar builds write identical blocks.
+// The rANS block encoder (format: rans_decode.ts). Two counting passes give the byte histogram and, for m each of the
+// 4 most frequent bytes, the histogram of the bytes 4 after an m. From them alone it bounds the Huffman block
+// huffmanContextEncode would write (package-merge code lengths: exact bits, streams not yet rounded to bytes; its
+// 1/128 rule for a second table) and estimates a mode 4 block with one table and with two (m each candidate), then
+// codes only the block it keeps: the smallest mode 4 estimate when it beats that bound, else the context block (raw
+// and run blocks stay). Frequencies are the counts scaled to 4096 with integer arithmetic only, and the estimate's
+// logarithms are the same f64 operations in both builds, so the SIMD and scalar builds write identical blocks.
+//
+// Coding a byte s from state x: x = ⌊x / f⌋ · 4096 + (x mod f) + c(s) = x + q · (4096 − f) + c(s), q = ⌊x / f⌋ taken
+// without a division: with k = ⌈log2 f⌉ and r = ⌈2^(32 + k) / f⌉ − 2^32 (below 2^32), q = (⌊x · r / 2^32⌋ + x) >> k,
+// exact for every x < 2^32 (Granlund–Montgomery: the rounding error of r, under f ≤ 2^k, times x stays below 2^(32+k)).
 //
 // Safety: reads only [src, src + srcLen), writes only [dst, dst + dstCap); dstCap must be at least huffmanBound(srcLen)
 // (a mode 4 block is kept only when smaller than the context block, which fits that bound).
 
-import { STATUS_OUTPUT_FULL } from './status';
-import { BLOCK_HEADER, JUMP_TABLE, STREAMS, streamCount } from './huffman_format';
+import { STATUS_ARGUMENT, STATUS_OUTPUT_FULL } from './status';
+import { BLOCK_HEADER, JUMP_TABLE, STREAMS, jumpTableOffset, streamCount } from './huffman_format';
+import { huffmanBound } from './huffman_encode';
 import { huffmanContextEncode } from './huffman_context_encode';
+import { codeLengths } from './huffman_lengths';
 import { MODE_RANS, PROB_BITS, PROB_SCALE, RANS_HEADER, STATE_LOW } from './rans_decode';
 
-/** Byte counts: all bytes, then those after each candidate m (the 4 most frequent bytes). */
+/** Byte counts: all bytes, then those 4 after each candidate m (the 4 most frequent bytes). */
 const COUNTS: usize = memory.data(<i32>(5 * 256 * 4), 16);
+/** The counting passes' histograms, one set per position mod 4 (no store waits on the one before it): in pass 1 one
+ *  histogram per set, in pass 2 five (0: after no candidate, 1–4: after candidate 1–4). */
+const LANES: usize = memory.data(<i32>(4 * 5 * 256 * 4), 16);
+/** Per byte value, its histogram in pass 2: 0, or 1 + its rank among the candidates. */
+const CLASS: usize = memory.data(256, 16);
 /** Table 0's counts for the candidate being measured (all bytes minus those after m). */
 const OTHER: usize = memory.data(<i32>(256 * 4), 16);
-/** Per table: frequencies and cumulative frequencies (u32 each). */
+/** Per table: frequencies (u32 each). */
 const FREQS: usize = memory.data(<i32>(2 * 256 * 4), 16);
-const STARTS: usize = memory.data(<i32>(2 * 256 * 4), 16);
+/** Per table and byte value, what coding it takes (16 bytes): r, f, c(s), k. */
+const SYMBOLS: usize = memory.data(<i32>(2 * 256 * 16), 16);
+const LENGTHS: usize = memory.data(256, 16);
 const CANDIDATES: usize = 4;
 const RANKED: usize = memory.data(<i32>(CANDIDATES * 4), 16);
 /** Below this many bytes a rANS table costs more than it can save over a Huffman code. */
 const MIN_INPUT: usize = 64;
+/** Below this many bytes huffmanContextEncode tries no second table. */
+const CONTEXT_MIN_INPUT: usize = 256;
 /** A one-table block's candidate number. */
 const ORDER0: i32 = -1;
+const NO_CODE: u64 = u64.MAX_VALUE;
 
 /** Encodes [src, src + srcLen) as a rANS block at `dst`; returns its size, ARGUMENT or OUTPUT_FULL as huffmanEncode. */
 export function ransEncode(src: usize, srcLen: usize, dst: usize, dstCap: usize): i32 {
-  const plain = huffmanContextEncode(src, srcLen, dst, dstCap);
-  if (plain < 0 || srcLen < MIN_INPUT || load<u8>(dst) < 2) return plain; // raw and run blocks stay
+  if (srcLen < MIN_INPUT) return huffmanContextEncode(src, srcLen, dst, dstCap);
+  const bound = huffmanBound(srcLen);
+  if (bound == 0) return STATUS_ARGUMENT;
+  if (dstCap < bound) return STATUS_OUTPUT_FULL;
   countAll(src, srcLen);
+  const context = huffmanBlockLowerBound(srcLen);
+  // One byte value (a run block), or no Huffman code smaller than the bytes themselves (a raw block): those stay.
+  if (context == 0 || context >= <u64>(BLOCK_HEADER + srcLen)) return huffmanContextEncode(src, srcLen, dst, dstCap);
   let best = ORDER0;
   let bestSize = estimate(COUNTS, 0) + RANS_HEADER;
   for (let c: usize = 0; c < CANDIDATES; c++) {
     const after = COUNTS + ((c + 1) << 10);
     if (total(after) == 0) continue;
-    for (let v: usize = 0; v < 256; v++) store<u32>(OTHER + (v << 2), load<u32>(COUNTS + (v << 2)) - load<u32>(after + (v << 2)));
+    subtract(after);
     const size = estimate(OTHER, 0) + estimate(after, 1) + RANS_HEADER;
     if (size < bestSize) {
       best = <i32>c;
       bestSize = size;
     }
   }
-  if (bestSize + JUMP_TABLE + 4 * STREAMS >= <f64>plain) return plain;
+  if (bestSize + JUMP_TABLE + 4 * STREAMS >= <f64>context) return huffmanContextEncode(src, srcLen, dst, dstCap);
   const size = writeBlock(src, srcLen, dst, dstCap, best);
-  return size > 0 && size < plain ? size : huffmanContextEncode(src, srcLen, dst, dstCap);
+  if (size > 0 && <u64>size < context) return size;
+  // Near the bound (rare): code the context block to know its size, and the mode 4 block again if it is smaller.
+  const plain = huffmanContextEncode(src, srcLen, dst, dstCap);
+  if (size <= 0 || plain <= size) return plain;
+  return writeBlock(src, srcLen, dst, dstCap, best);
 }
 
 /** Counts all bytes into COUNTS and, for each of the 4 most frequent bytes m, the bytes 4 after an m. */
 function countAll(src: usize, srcLen: usize): void {
-  memory.fill(COUNTS, 0, 5 * 1024);
-  for (let p: usize = 0; p < srcLen; p++) {
-    const a = COUNTS + (<usize>load<u8>(src + p) << 2);
-    store<u32>(a, load<u32>(a) + 1);
+  memory.fill(LANES, 0, 4 * 1024);
+  const words = srcLen & ~(<usize>3);
+  for (let p: usize = 0; p < words; p += 4) {
+    const w = load<u32>(src + p);
+    bump(LANES + ((w & 0xff) << 2));
+    bump(LANES + 1024 + (((w >> 8) & 0xff) << 2));
+    bump(LANES + 2048 + (((w >> 16) & 0xff) << 2));
+    bump(LANES + 3072 + ((w >> 24) << 2));
+  }
+  for (let p = words; p < srcLen; p++) bump(LANES + (<usize>load<u8>(src + p) << 2));
+  for (let v: usize = 0; v < 1024; v += 4) {
+    store<u32>(COUNTS + v, load<u32>(LANES + v) + load<u32>(LANES + 1024 + v) + load<u32>(LANES + 2048 + v) + load<u32>(LANES + 3072 + v));
   }
   // The candidates, most frequent first (ties: the lower value).
+  memory.fill(CLASS, 0, 256);
   for (let c: usize = 0; c < CANDIDATES; c++) {
     let top: u32 = 256; // none: fewer distinct bytes than candidates, and no byte is 256
     let topCount: u32 = 0;
     for (let v: u32 = 0; v < 256; v++) {
       const n = load<u32>(COUNTS + (<usize>v << 2));
-      if (n > topCount && !taken(v, c)) {
+      if (n > topCount && load<u8>(CLASS + v) == 0) {
         top = v;
         topCount = n;
       }
     }
     store<u32>(RANKED + (c << 2), top);
+    if (top < 256) store<u8>(CLASS + top, <u8>(c + 1));
   }
-  const m0 = load<u32>(RANKED), m1 = load<u32>(RANKED, 4), m2 = load<u32>(RANKED, 8), m3 = load<u32>(RANKED, 12);
-  for (let p: usize = STREAMS; p < srcLen; p++) {
-    const before = <u32>load<u8>(src + p - STREAMS);
-    const v = <usize>load<u8>(src + p) << 2;
-    const c = before == m0 ? 1 : before == m1 ? 2 : before == m2 ? 3 : before == m3 ? 4 : 0;
-    if (c == 0) continue;
-    const a = COUNTS + (<usize>c << 10) + v;
-    store<u32>(a, load<u32>(a) + 1);
+  // Pass 2: lane j's histogram h counts the bytes at positions ≡ j (mod 4) whose byte 4 before is of class h.
+  memory.fill(LANES, 0, 4 * 5 * 1024);
+  for (let p: usize = STREAMS; p < words; p += 4) {
+    const w = load<u32>(src + p);
+    const before = load<u32>(src + p - STREAMS);
+    bump(LANES + (<usize>load<u8>(CLASS + (before & 0xff)) << 10) + ((w & 0xff) << 2));
+    bump(LANES + 5120 + (<usize>load<u8>(CLASS + ((before >> 8) & 0xff)) << 10) + (((w >> 8) & 0xff) << 2));
+    bump(LANES + 10240 + (<usize>load<u8>(CLASS + ((before >> 16) & 0xff)) << 10) + (((w >> 16) & 0xff) << 2));
+    bump(LANES + 15360 + (<usize>load<u8>(CLASS + (before >> 24)) << 10) + ((w >> 24) << 2));
+  }
+  for (let p = max(words, STREAMS); p < srcLen; p++) {
+    bump(LANES + (<usize>load<u8>(CLASS + load<u8>(src + p - STREAMS)) << 10) + (<usize>load<u8>(src + p) << 2));
+  }
+  for (let v: usize = 1024; v < 5120; v += 4) {
+    store<u32>(COUNTS + v, load<u32>(LANES + v) + load<u32>(LANES + 5120 + v) + load<u32>(LANES + 10240 + v) + load<u32>(LANES + 15360 + v));
   }
 }
 
-/** Whether byte value `v` is one of the first `c` candidates. */
-function taken(v: u32, c: usize): bool {
-  for (let k: usize = 0; k < c; k++) if (load<u32>(RANKED + (k << 2)) == v) return true;
-  return false;
+// @ts-ignore: decorator
+@inline function bump(a: usize): void {
+  store<u32>(a, load<u32>(a) + 1);
+}
+
+/** OTHER = COUNTS − `after`: table 0's counts when table 1 takes the bytes after m. */
+function subtract(after: usize): void {
+  for (let v: usize = 0; v < 1024; v += 4) store<u32>(OTHER + v, load<u32>(COUNTS + v) - load<u32>(after + v));
 }
 
 function total(counts: usize): u64 {
   let n: u64 = 0;
   for (let v: usize = 0; v < 256; v++) n += <u64>load<u32>(counts + (v << 2));
   return n;
+}
+
+/**
+ * At most the size of a Huffman block huffmanContextEncode may write for these counts (its streams round up to whole
+ * bytes each, the bits counted here once): the order-0 block, or a smaller two-table block (from 256 bytes) of a
+ * candidate m that may pass its rule (saving 1/128 of the order-0 block, whose size is known here to 3 bytes).
+ * 0 for one byte value (a run block).
+ */
+function huffmanBlockLowerBound(srcLen: usize): u64 {
+  const order0 = huffmanBits(COUNTS);
+  if (order0 == NO_CODE) return 0;
+  const plain = <u64>(jumpTableOffset(<usize>codedLast) + JUMP_TABLE) + ((order0 + 7) >> 3);
+  let least = plain;
+  if (srcLen < CONTEXT_MIN_INPUT) return least;
+  const plainAtMost = min(plain + STREAMS - 1, <u64>(BLOCK_HEADER + srcLen));
+  for (let c: usize = 0; c < CANDIDATES; c++) {
+    const after = COUNTS + ((c + 1) << 10);
+    subtract(after);
+    const bits0 = huffmanBits(OTHER);
+    const lengths0 = 1 + ((codedLast + 2) >> 1); // `last` and the code lengths, 4 bits each
+    const bits1 = huffmanBits(after);
+    const lengths1 = 1 + ((codedLast + 2) >> 1);
+    if (bits0 == NO_CODE || bits1 == NO_CODE) continue;
+    // Mode, n, m, both tables' lengths, the jump table and the code bits; huffmanContextEncode counts 4 more bytes for
+    // the streams' rounding when it applies its rule.
+    const size = <u64>(BLOCK_HEADER + 1 + JUMP_TABLE + lengths0 + lengths1) + ((bits0 + bits1 + 7) >> 3);
+    if (size + STREAMS + (plainAtMost >> 7) < plainAtMost) least = min(least, size);
+  }
+  return least;
+}
+
+/** The highest byte value with a code, of the last huffmanBits. */
+let codedLast: u32 = 0;
+
+/** The bits of the Huffman code of `counts` (package-merge lengths, as huffmanEncode's), its highest coded value in
+ *  codedLast; NO_CODE when fewer than two byte values have counts. */
+function huffmanBits(counts: usize): u64 {
+  let distinct: u32 = 0;
+  for (let v: usize = 0; v < 256; v++) {
+    if (load<u32>(counts + (v << 2)) != 0) {
+      distinct++;
+      codedLast = <u32>v;
+    }
+  }
+  if (distinct < 2) return NO_CODE;
+  codeLengths(counts, LENGTHS);
+  let bits: u64 = 0;
+  for (let v: usize = 0; v <= <usize>codedLast; v++) bits += <u64>load<u32>(counts + (v << 2)) * <u64>load<u8>(LENGTHS + v);
+  return bits;
 }
 
 /**
@@ -155,17 +252,24 @@ function tableBytes(t: usize): usize {
   return bytes;
 }
 
-/** Writes table t (first, last, varints) at `at`; returns its end. */
+/** Writes table t (first, last, varints) at `at` and fills its coding entries in SYMBOLS; returns its end. */
 function writeTable(at: usize, t: usize): usize {
   const freqs = FREQS + (t << 10);
-  const starts = STARTS + (t << 10);
+  const symbols = SYMBOLS + (t << 12);
   const s = span(t);
   store<u8>(at++, <u8>(s >> 8));
   store<u8>(at++, <u8>s);
   let c: u32 = 0;
   for (let v: usize = 0; v < 256; v++) {
     const f = load<u32>(freqs + (v << 2));
-    store<u32>(starts + (v << 2), c);
+    const entry = symbols + (v << 4);
+    if (f != 0) {
+      const k = 32 - clz(f - 1); // ⌈log2 f⌉
+      store<u32>(entry, <u32>((((<u64>1 << (32 + <u64>k)) + <u64>f - 1) / <u64>f) - (<u64>1 << 32)));
+      store<u32>(entry, f, 4);
+      store<u32>(entry, c, 8);
+      store<u32>(entry, k, 12);
+    }
     c += f;
     if (<u32>v < (s >> 8) || <u32>v > (s & 0xff)) continue;
     if (f < 128) store<u8>(at++, <u8>f);
@@ -188,7 +292,7 @@ function writeBlock(src: usize, srcLen: usize, dst: usize, dstCap: usize, best: 
   if (best == ORDER0) normalize(COUNTS, 0);
   else {
     const after = COUNTS + ((<usize>best + 1) << 10);
-    for (let v: usize = 0; v < 256; v++) store<u32>(OTHER + (v << 2), load<u32>(COUNTS + (v << 2)) - load<u32>(after + (v << 2)));
+    subtract(after);
     normalize(OTHER, 0);
     normalize(after, 1);
   }
@@ -214,23 +318,30 @@ function writeBlock(src: usize, srcLen: usize, dst: usize, dstCap: usize, best: 
 }
 
 /** Encodes stream k (bytes k, k + 4, … of the input, from the last) downwards from `p`, not below `low`; returns where
- *  it starts (its starting state), or 0 when it does not fit. */
+ *  it starts (its starting state), or 0 when it does not fit. `context` is m, or 256 for one table. */
 function writeStream(src: usize, k: usize, srcLen: usize, p: usize, low: usize, context: u32): usize {
   let x: u32 = STATE_LOW;
-  for (let j = <isize>streamCount(srcLen, k) - 1; j >= 0; j--) {
-    const i = k + (<usize>j << 2);
-    const t: usize = i >= STREAMS && <u32>load<u8>(src + i - STREAMS) == context ? 1024 : 0;
-    const s = <usize>load<u8>(src + i) << 2;
-    const f = load<u32>(FREQS + t + s);
-    if (<u64>x >= <u64>f << 20) {
-      if (p - low < 2) return 0;
-      p -= 2;
-      store<u16>(p, <u16>x);
-      x >>= 16;
+  const count = streamCount(srcLen, k);
+  if (count > 0) {
+    let i = k + ((count - 1) << 2);
+    let s = <u32>load<u8>(src + i);
+    while (true) {
+      // The byte before in the stream chooses the table; it is the next one coded.
+      const before: u32 = i >= STREAMS ? <u32>load<u8>(src + i - STREAMS) : context ^ 1;
+      const entry = SYMBOLS + select<usize>(4096, 0, before == context) + (<usize>s << 4);
+      const f = load<u32>(entry, 4);
+      if (x >> 20 >= f) { // x ≥ f · 2^20: a word out, as x < f · 2^20 keeps the next state below 2^32
+        if (p - low < 2) return 0;
+        p -= 2;
+        store<u16>(p, <u16>x);
+        x >>= 16;
+      }
+      const q = <u32>((((<u64>x * <u64>load<u32>(entry)) >> 32) + <u64>x) >> <u64>load<u32>(entry, 12));
+      x += q * (PROB_SCALE - f) + load<u32>(entry, 8);
+      if (i < STREAMS) break;
+      i -= STREAMS;
+      s = before;
     }
-    // ⌊x / f⌋ · 4096 + x mod f, with one division: x + q · (4096 − f).
-    const q = x / f;
-    x += q * (PROB_SCALE - f) + load<u32>(STARTS + t + s);
   }
   if (p - low < 4) return 0;
   p -= 4;

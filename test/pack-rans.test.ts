@@ -33,6 +33,27 @@ describe.each(BUILDS)('pack and the rans stage (%s build)', (_, engine) => {
     expect(archive.tensors.find((t) => t.name === 'skewed')!.encodedBytes).toBeLessThan(context.length * 0.9);
   });
 
+  it('chooses rans only where it saves at least 1/200 of the bytes of huffman and huffman_ctx (it decodes slower)', async () => {
+    /** Codes 0–11, each next one with probability 1 − q: near a Huffman code's powers of 1/2 for q near 1/2. */
+    const geometric = (q: number): TensorInput => {
+      const next = random(7);
+      return { dtype: 'uint8', shape: [65536], data: Uint8Array.from({ length: 65536 }, () => { let k = 0; while (k < 11 && next() > q) k++; return k; }) };
+    };
+    const saving = (t: TensorInput) => {
+      const size = (codec: 'huffman' | 'huffman_ctx' | 'rans') => engine.pipeline.encodeChunk(t.data as Uint8Array, [{ codec, planes: 1 }]).length;
+      return 1 - size('rans') / Math.min(size('huffman'), size('huffman_ctx'));
+    };
+    const slight = geometric(0.54);
+    const clear = geometric(0.6);
+    expect(saving(slight)).toBeGreaterThan(0);
+    expect(saving(slight)).toBeLessThan(1 / 200);
+    expect(saving(clear)).toBeGreaterThan(1 / 200);
+    const archive = await engine.open(await engine.pack({ slight, clear }, { quantize: 'lossless' }));
+    const codecs = Object.fromEntries(archive.tensors.map((t) => [t.name, t.pipeline.map((s) => s.codec)]));
+    expect(codecs.slight).toEqual(['huffman']);
+    expect(codecs.clear).toEqual(['rans']);
+  });
+
   it('writes minor version 3 when no tensor uses rans', async () => {
     const file = await engine.pack({ spread }, { quantize: 'lossless' });
     expect([file[4], file[5]]).toEqual([1, 3]);
