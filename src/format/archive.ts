@@ -8,7 +8,7 @@ import type { PipelineStage } from '../codecs/pipeline';
 import type { QuantDtype, QuantStats, StoredQuantDtype } from '../codecs/quant';
 import type { Kernels } from '../wasm/kernels';
 import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from './dtypes';
-import { newArray } from '../codecs/output-bytes';
+import { allocateForOverwrite } from '../codecs/output-bytes';
 import { describeValue } from '../codecs/describe-value';
 import { FLAG_COMPRESSED_INDEX, FLAG_PACKED_CHUNKS, FLAG_SEALED, FOOTER_BYTES, PREFIX_BYTES, readFooter, readPrefix, type IndexLocation } from './framing';
 import { indexBinding, openSealing, SEAL_HEADER_BYTES, type Sealing } from './seal-header';
@@ -315,10 +315,11 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
   /** A tensor decoded: at once when the file is in memory (decodesNow), else a promise. */
   const decodeEntry = (entry: TensorEntry, given: TensorArray | undefined): Tensor | Promise<Tensor> => {
     const count = entry.shape.reduce((n, d) => n * d, 1);
-    const { array } = TENSOR_DTYPES[entry.dtype];
+    const { array, bytes } = TENSOR_DTYPES[entry.dtype];
     // open() checked that the chunks' bytes can decode to this many elements: the allocation is in proportion. With
-    // workers, in shared memory where there is some: they decode into it.
-    const out = given ?? (chunkReader.pool !== null && count * TENSOR_DTYPES[entry.dtype].bytes >= WORKER_CHUNK_BYTES ? sharedArray(array as never, count) : newArray(array, count)) as TensorArray;
+    // workers, in shared memory where there is some: they decode into it. Not zero-filled: the chunks write every
+    // byte (one that decodes short is an error), and a tensor that fails is never returned.
+    const out = given ?? (chunkReader.pool !== null && count * bytes >= WORKER_CHUNK_BYTES ? sharedArray(array as never, count) : new array(allocateForOverwrite(count * bytes).buffer, 0, count));
     if (!(out instanceof array) || out.length !== count) throw new TensorzipError('ARGUMENT', `archive.get out: expected a ${array.name} of ${count} elements for ${describeValue(entry.name)}`);
     const tensor = { dtype: entry.dtype, shape: [...entry.shape], data: out } as Tensor;
     if (decodesNow()) {
@@ -341,7 +342,7 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
     if (given !== undefined && (!(given instanceof Uint8Array) || given.length !== length || (halves && given.byteOffset % 2 !== 0))) {
       throw new TensorzipError('ARGUMENT', `archive.getCodes out: expected a Uint8Array of ${length} bytes${halves ? ' at an even byte offset' : ''} for ${describeValue(name)}`);
     }
-    const bytes = given ?? newArray(Uint8Array, length);
+    const bytes = given ?? allocateForOverwrite(length);
     const tfjs = decodesNow() ? decodeTensorNow(kernels, entry, count, bytes, readCheckedNow, chunkReader, true)
       : await decodeTensor(kernels, entry, count, bytes, readChecked, chunkReader, true);
     const shape = [...entry.shape];
@@ -355,7 +356,7 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
     if (entry === undefined) throw new TensorzipError('ARGUMENT', `archive.getEntry: no entry is named ${describeValue(name)}`);
     prefetch(announced.entries, name, entry.chunks);
     // An ordinary array, never shared memory: callers hand entries to TextDecoder, which refuses shared views.
-    return (await decodeEntry(entry, newArray(Uint8Array, entry.shape[0]))).data as Uint8Array;
+    return (await decodeEntry(entry, allocateForOverwrite(entry.shape[0]))).data as Uint8Array;
   };
 
   return {
