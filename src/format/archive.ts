@@ -506,16 +506,14 @@ class TensorChunks {
   readonly tfjs: { scale: number; min: number } | undefined;
   private readonly scale: Float32Array | null = null;
   private readonly zeroPoint: Int8Array | Uint8Array | null = null;
-  private readonly outBytes: Uint8Array;
   private readonly dequantized: boolean;
 
   constructor(private readonly kernels: Kernels, private readonly entry: TensorEntry, private readonly count: number,
     private readonly out: TensorArray, params: Uint8Array | null, shared: boolean, codes: boolean) {
-    this.outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     this.dequantized = isQuantized(entry) && !codes;
     if (params && isTfjsCodesDtype(entry.stored.dtype)) {
       // float64 scale, then min (16 bytes, checked at open).
-      const view = new DataView(params.slice().buffer);
+      const view = new DataView(params.buffer, params.byteOffset, params.byteLength);
       this.tfjs = { scale: view.getFloat64(0, true), min: view.getFloat64(8, true) };
       if (!Number.isFinite(this.tfjs.scale) || !Number.isFinite(this.tfjs.min)) throw new TensorzipError('CORRUPT', `open: "${entry.name}" has a TF.js scale or min that is not finite`);
     } else if (params) {
@@ -558,7 +556,8 @@ class TensorChunks {
     const { entry } = this;
     const start = k * entry.chunkElements;
     const end = Math.min(start + entry.chunkElements, this.count);
-    return this.dequantized ? this.outBytes.subarray(start * 4, end * 4) : this.outBytes.subarray(storedBytes(entry, start), storedBytes(entry, end));
+    const [from, to] = this.dequantized ? [start * 4, end * 4] : [storedBytes(entry, start), storedBytes(entry, end)];
+    return new Uint8Array(this.out.buffer, this.out.byteOffset + from, to - from);
   }
 
   /** Decodes chunk k (its encoded bytes) on the calling thread, checking `checksum` first when given. */
