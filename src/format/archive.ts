@@ -8,7 +8,7 @@ import type { PipelineStage } from '../codecs/pipeline';
 import type { QuantDtype, QuantStats, StoredQuantDtype } from '../codecs/quant';
 import type { Kernels } from '../wasm/kernels';
 import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from './dtypes';
-import { allocateForOverwrite } from '../codecs/output-bytes';
+import { allocateForOverwrite, newArrayForOverwrite } from '../codecs/output-bytes';
 import { describeValue } from '../codecs/describe-value';
 import { FLAG_COMPRESSED_INDEX, FLAG_PACKED_CHUNKS, FLAG_SEALED, FOOTER_BYTES, PREFIX_BYTES, readFooter, readPrefix, type IndexLocation } from './framing';
 import { indexBinding, openSealing, SEAL_HEADER_BYTES, type Sealing } from './seal-header';
@@ -319,7 +319,7 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
     // open() checked that the chunks' bytes can decode to this many elements: the allocation is in proportion. With
     // workers, in shared memory where there is some: they decode into it. Not zero-filled: the chunks write every
     // byte (one that decodes short is an error), and a tensor that fails is never returned.
-    const out = given ?? (chunkReader.pool !== null && count * bytes >= WORKER_CHUNK_BYTES ? sharedArray(array as never, count) : new array(allocateForOverwrite(count * bytes).buffer, 0, count));
+    const out = given ?? (chunkReader.pool !== null && count * bytes >= WORKER_CHUNK_BYTES ? sharedArray(array as never, count) : newArrayForOverwrite(array, count));
     if (!(out instanceof array) || out.length !== count) throw new TensorzipError('ARGUMENT', `archive.get out: expected a ${array.name} of ${count} elements for ${describeValue(entry.name)}`);
     const tensor = { dtype: entry.dtype, shape: [...entry.shape], data: out } as Tensor;
     if (decodesNow()) {
