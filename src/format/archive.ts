@@ -26,7 +26,8 @@ import { shareable, sharedArray } from '../parallel/shared';
 export interface ByteSource {
   readonly size: number;
   read(offset: number, length: number): Promise<Uint8Array>;
-  /** A source in memory reads without a promise too: decoding a chunk then awaits nothing. */
+  /** A source in memory reads without a promise too: a tensor of an archive not encrypted then decodes at once, with
+   *  no promise per tensor or chunk (archive.ts, decodeTensorNow). */
   readNow?(offset: number, length: number): Uint8Array;
   /** Announces the ranges about to be read, so that a remote source can fetch them together. */
   prefetch?(ranges: readonly ByteRange[]): void;
