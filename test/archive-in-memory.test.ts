@@ -88,10 +88,11 @@ describe.each(BUILDS)('an archive in memory decodes as one read through promises
     expect(fromBytes).toEqual(await everything(await open(blobOf(file))));
   });
 
-  it('a byte flipped anywhere in the file fails the same way from bytes and from a Blob (CHECKSUM for chunks and parameters)', async () => {
+  it('a byte flipped in the file fails the same way from bytes and from a Blob (CHECKSUM for chunks and parameters)', async () => {
     const file = await pack({ w: MODEL['fc.weight'], b: MODEL['fc.bias'], t: CODES.tfjs }, { quantize: 'int8', chunkBytes: 4096 });
     const seen = new Map<string, number>();
-    for (let at = 0; at < file.length; at++) {
+    // Every third byte: each chunk and parameter block (the smallest, TF.js scale and min, is 16 bytes) is hit.
+    for (let at = 0; at < file.length; at += 3) {
       const damaged = file.slice();
       damaged[at] ^= 0x10;
       const fromBytes = await outcome(open, damaged, true);
@@ -100,14 +101,14 @@ describe.each(BUILDS)('an archive in memory decodes as one read through promises
       seen.set(kind, (seen.get(kind) ?? 0) + 1);
     }
     // Most of the file is chunks and parameter blocks: flipping any of their bytes is CHECKSUM naming them.
-    expect(seen.get('CHECKSUM chunk')).toBeGreaterThan(file.length / 2);
+    expect(seen.get('CHECKSUM chunk')).toBeGreaterThan(file.length / 6);
     expect(seen.get('CHECKSUM the')).toBeGreaterThan(0);
     expect(seen.get('OK')).toBeUndefined();
   });
 
   it('without checksums (verify: false), a damaged chunk decodes or fails the same way from bytes and from a Blob', async () => {
     const file = await pack(MODEL, { quantize: 'lossless', chunkBytes: 4096 });
-    for (let at = 0; at < file.length; at += 11) {
+    for (let at = 0; at < file.length; at += 23) {
       const damaged = file.slice();
       damaged[at] ^= 0x55;
       expectSame(await outcome(open, damaged, false), await outcome(open, blobOf(damaged), false), `byte ${at}`);
