@@ -24,6 +24,13 @@ export function allocateForOverwrite(length: number): Uint8Array {
   return allocating(length, () => new Uint8Array(length));
 }
 
+/** A new array of `length` elements of `type`, owning its whole ArrayBuffer, that the caller fills completely: from
+ *  4 KiB up allocateForOverwrite's bytes, below an ordinary array (one object, not a view of a byte array). */
+export function newArrayForOverwrite<T extends ArrayBufferView>(type: { new (length: number): T; new (buffer: ArrayBufferLike, offset: number, length: number): T; BYTES_PER_ELEMENT: number }, length: number): T {
+  const bytes = length * type.BYTES_PER_ELEMENT;
+  return bytes >= UNFILLED_FROM ? new type(allocateForOverwrite(bytes).buffer, 0, length) : newArray(type, length);
+}
+
 /** A new zero-filled array of `length` elements of `type`. */
 export function newArray<T extends ArrayBufferView>(type: { new (length: number): T; BYTES_PER_ELEMENT: number }, length: number): T {
   return allocating(length * type.BYTES_PER_ELEMENT, () => new type(length));
@@ -50,5 +57,5 @@ export function copyBytes(bytes: Uint8Array): Uint8Array {
  *  they keep results (an arena's), otherwise as allocateForOverwrite gives it. */
 export function newFloat32Result(kernels: Kernels, length: number): Float32Array {
   if (kernels.keepsResults) return new Float32Array(kernels.exports.memory.buffer, kernels.retain(length * 4), length);
-  return new Float32Array(allocateForOverwrite(length * 4).buffer, 0, length);
+  return newArrayForOverwrite(Float32Array, length);
 }

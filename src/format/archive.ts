@@ -3,12 +3,12 @@
 // serves bytes in memory and (later) Blobs and HTTP Range requests.
 import { isTensorzipError, TensorzipError } from '../errors';
 import { xxh32 } from '../codecs/checksum';
-import { decodeChunk, decodeChunkBytes } from '../codecs/pipeline/decode';
+import { decodeChunk, decodeChunkBytes, type ChunkTarget } from '../codecs/pipeline/decode';
 import type { PipelineStage } from '../codecs/pipeline';
 import type { QuantDtype, QuantStats, StoredQuantDtype } from '../codecs/quant';
 import type { Kernels } from '../wasm/kernels';
 import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from './dtypes';
-import { newArray } from '../codecs/output-bytes';
+import { allocateForOverwrite, newArrayForOverwrite } from '../codecs/output-bytes';
 import { describeValue } from '../codecs/describe-value';
 import { FLAG_COMPRESSED_INDEX, FLAG_PACKED_CHUNKS, FLAG_SEALED, FOOTER_BYTES, PREFIX_BYTES, readFooter, readPrefix, type IndexLocation } from './framing';
 import { indexBinding, openSealing, SEAL_HEADER_BYTES, type Sealing } from './seal-header';
@@ -26,7 +26,8 @@ import { shareable, sharedArray } from '../parallel/shared';
 export interface ByteSource {
   readonly size: number;
   read(offset: number, length: number): Promise<Uint8Array>;
-  /** A source in memory reads without a promise too: decoding a chunk then awaits nothing. */
+  /** A source in memory reads without a promise too: a tensor of an archive not encrypted then decodes at once, with
+   *  no promise per tensor or chunk (archive.ts, decodeTensorNow). */
   readNow?(offset: number, length: number): Uint8Array;
   /** Announces the ranges about to be read, so that a remote source can fetch them together. */
   prefetch?(ranges: readonly ByteRange[]): void;
@@ -253,11 +254,11 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
     const bytes = await source.read(range.offset, range.length);
     return sealer ? sealer.open(range.offset, bytes, what) : bytes;
   };
-  const readChecked = async (range: ByteRange, what: string): Promise<Uint8Array> => {
-    const bytes = await readPlain(range, what);
+  const checked = (range: ByteRange, what: string, bytes: Uint8Array): Uint8Array => {
     if (verify && hash(bytes) !== range.checksum) throw mismatch(range, what);
     return bytes;
   };
+  const readChecked = async (range: ByteRange, what: string): Promise<Uint8Array> => checked(range, what, await readPlain(range, what));
   // getAll() and stream() of a sealed archive decrypt a few chunks ahead of the decoder: WebCrypto works off the calling thread,
   // and each call takes ~0.1 ms to come back, which decoding the chunk before covers.
   const decryptedAhead = new Map<number, Promise<Uint8Array>>();
@@ -289,13 +290,17 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
   };
   // Chunks are checked by the decoder, in WebAssembly memory, on the copy it decodes. The workers start once the file
   // has passed every check above: a pool is released only by close().
+  const readNow = rawSource.readNow && !sealer ? (range: ByteRange) => counted(rawSource.readNow!(range.offset, range.length)) : null;
   const chunkReader: ChunkReader = {
     pool: await poolFor(options.workers, kernels.simd, 'open'),
-    read: sealer ? readSealedChunk
-      : rawSource.readNow ? (range) => counted(rawSource.readNow!(range.offset, range.length)) : (range) => source.read(range.offset, range.length),
+    read: sealer ? readSealedChunk : readNow ?? ((range) => source.read(range.offset, range.length)),
+    readNow,
     checksum: (range) => (verify ? range.checksum : undefined),
     mismatch,
   };
+  const readCheckedNow = (range: ByteRange, what: string): Uint8Array => checked(range, what, readNow!(range));
+  /** Whether tensors decode without a promise: the file in memory, not encrypted, and no workers. */
+  const decodesNow = () => readNow !== null && chunkReader.pool === null;
 
   const lookup = (name: string, what: string): TensorEntry => {
     const entry = byName.get(name);
@@ -306,17 +311,23 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
     const entry = lookup(name, 'archive.get');
     if (getOptions.dtype !== undefined && getOptions.dtype !== entry.dtype) throw new TensorzipError('ARGUMENT', `archive.get dtype: ${describeValue(name)} is ${entry.dtype}, not ${describeValue(getOptions.dtype)}`);
     prefetch(announced.tensors, name, rangesOf(entry));
-    return decodeEntry(entry, getOptions.out) as Promise<Tensor<D>>;
+    return decodeEntry(entry, getOptions.out) as Tensor<D> | Promise<Tensor<D>>;
   };
-  const decodeEntry = async (entry: TensorEntry, given: TensorArray | undefined): Promise<Tensor> => {
+  /** A tensor decoded: at once when the file is in memory (decodesNow), else a promise. */
+  const decodeEntry = (entry: TensorEntry, given: TensorArray | undefined): Tensor | Promise<Tensor> => {
     const count = entry.shape.reduce((n, d) => n * d, 1);
-    const { array } = TENSOR_DTYPES[entry.dtype];
+    const { array, bytes } = TENSOR_DTYPES[entry.dtype];
     // open() checked that the chunks' bytes can decode to this many elements: the allocation is in proportion. With
-    // workers, in shared memory where there is some: they decode into it.
-    const out = given ?? (chunkReader.pool !== null && count * TENSOR_DTYPES[entry.dtype].bytes >= WORKER_CHUNK_BYTES ? sharedArray(array as never, count) : newArray(array, count)) as TensorArray;
+    // workers, in shared memory where there is some: they decode into it. Not zero-filled: the chunks write every
+    // byte (one that decodes short is an error), and a tensor that fails is never returned.
+    const out = given ?? (chunkReader.pool !== null && count * bytes >= WORKER_CHUNK_BYTES ? sharedArray(array as never, count) : newArrayForOverwrite(array, count));
     if (!(out instanceof array) || out.length !== count) throw new TensorzipError('ARGUMENT', `archive.get out: expected a ${array.name} of ${count} elements for ${describeValue(entry.name)}`);
-    await decodeTensor(kernels, entry, count, out, readChecked, chunkReader);
-    return { dtype: entry.dtype, shape: [...entry.shape], data: out } as Tensor;
+    const tensor = { dtype: entry.dtype, shape: [...entry.shape], data: out } as Tensor;
+    if (decodesNow()) {
+      decodeTensorNow(kernels, entry, count, out, readCheckedNow, chunkReader);
+      return tensor;
+    }
+    return decodeTensor(kernels, entry, count, out, readChecked, chunkReader).then(() => tensor);
   };
   const getCodes = async (name: string, codesOptions: { out?: Uint8Array } = {}): Promise<QuantizedTensorInput> => {
     const entry = lookup(name, 'archive.getCodes');
@@ -332,8 +343,9 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
     if (given !== undefined && (!(given instanceof Uint8Array) || given.length !== length || (halves && given.byteOffset % 2 !== 0))) {
       throw new TensorzipError('ARGUMENT', `archive.getCodes out: expected a Uint8Array of ${length} bytes${halves ? ' at an even byte offset' : ''} for ${describeValue(name)}`);
     }
-    const bytes = given ?? newArray(Uint8Array, length);
-    const tfjs = await decodeTensor(kernels, entry, count, bytes, readChecked, chunkReader, true);
+    const bytes = given ?? allocateForOverwrite(length);
+    const tfjs = decodesNow() ? decodeTensorNow(kernels, entry, count, bytes, readCheckedNow, chunkReader, true)
+      : await decodeTensor(kernels, entry, count, bytes, readChecked, chunkReader, true);
     const shape = [...entry.shape];
     const data = halves ? new Uint16Array(bytes.buffer, bytes.byteOffset, count) : bytes;
     return { quantized: tfjs && isTfjsCodesDtype(dtype) ? { dtype, shape, data, ...tfjs }
@@ -345,7 +357,7 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
     if (entry === undefined) throw new TensorzipError('ARGUMENT', `archive.getEntry: no entry is named ${describeValue(name)}`);
     prefetch(announced.entries, name, entry.chunks);
     // An ordinary array, never shared memory: callers hand entries to TextDecoder, which refuses shared views.
-    return (await decodeEntry(entry, newArray(Uint8Array, entry.shape[0]))).data as Uint8Array;
+    return (await decodeEntry(entry, allocateForOverwrite(entry.shape[0]))).data as Uint8Array;
   };
 
   return {
@@ -384,7 +396,10 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
       if (chunkReader.pool === null) {
         if (sealer) decryptInOrder(doc.tensors);
         try {
-          for (const t of doc.tensors) all[t.name] = await decodeEntry(t, undefined);
+          for (const t of doc.tensors) {
+            const tensor = decodeEntry(t, undefined);
+            all[t.name] = tensor instanceof Promise ? await tensor : tensor;
+          }
         } finally {
           stopDecrypting();
         }
@@ -422,6 +437,8 @@ interface ChunkReader {
   /** The workers chunks are decoded on, or null: the calling thread. */
   pool: WorkerPool | null;
   read(range: ByteRange): Uint8Array | Promise<Uint8Array>;
+  /** Reads without a promise: a file in memory, not encrypted; null for other sources. */
+  readNow: ((range: ByteRange) => Uint8Array) | null;
   /** The checksum the decoder checks, or undefined when verification is off. */
   checksum(range: ByteRange): number | undefined;
   mismatch(range: ByteRange, what: string): TensorzipError;
@@ -433,78 +450,138 @@ const WORKER_CHUNK_BYTES = 65536;
 /** Chunks of a sealed archive getAll() has decrypting at once, ahead of the one it decodes (16 measured no faster). */
 const DECRYPT_AHEAD = 8;
 
+const paramsWhat = (entry: TensorEntry) => `the parameters of "${entry.name}"`;
+
 /**
- * Decodes a tensor's chunks into `out`: its values, or with `codes` its stored bytes (the byte stages undone, not
- * dequantized). Returns TF.js codes' scale and min.
+ * Decodes a tensor's chunks into `out` (TensorChunks says how), each as it is read; with workers, chunks of 64 KiB and
+ * more side by side. Returns TF.js codes' scale and min.
  */
 async function decodeTensor(kernels: Kernels, entry: TensorEntry, count: number, out: TensorArray,
   read: (range: ByteRange, what: string) => Promise<Uint8Array>, chunks: ChunkReader, codes = false): Promise<{ scale: number; min: number } | undefined> {
-  const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-  let scale: Float32Array | null = null;
-  let zeroPoint: Int8Array | Uint8Array | null = null;
-  let tfjs: { scale: number; min: number } | undefined;
-  if (entry.stored.params && isTfjsCodesDtype(entry.stored.dtype)) {
-    // float64 scale, then min (16 bytes, checked at open).
-    const view = new DataView((await read(entry.stored.params, `the parameters of "${entry.name}"`)).slice().buffer);
-    tfjs = { scale: view.getFloat64(0, true), min: view.getFloat64(8, true) };
-    if (!Number.isFinite(tfjs.scale) || !Number.isFinite(tfjs.min)) throw new TensorzipError('CORRUPT', `open: "${entry.name}" has a TF.js scale or min that is not finite`);
-  } else if (entry.stored.params) {
-    // A copy with its own buffer: the source may hand out a view (a Node Buffer, whose slice() is a view too).
-    const block = new Uint8Array(await read(entry.stored.params, `the parameters of "${entry.name}"`));
-    // float32 scales, then (asymmetric types) one zero-point byte per scale: 4p or 5p bytes (checked at open).
-    const p = affineLayout(entry.shape, entry.stored.axis ?? undefined, entry.stored.blockSize ?? undefined).paramCount;
-    scale = new Float32Array(block.buffer, 0, p);
-    if (!allWithin(scale, Number.MIN_VALUE, Number.MAX_VALUE)) throw new TensorzipError('CORRUPT', `open: "${entry.name}" has a scale that is not finite and positive`);
-    if (block.length === 5 * p) {
-      const unsigned = entry.stored.dtype === 'uint8' || entry.stored.dtype === 'uint4';
-      const four = entry.stored.dtype === 'int4' || entry.stored.dtype === 'uint4';
-      zeroPoint = unsigned ? block.subarray(4 * p) : new Int8Array(block.buffer, 4 * p, p);
-      const [lo, hi] = four ? (unsigned ? [0, 15] : [-8, 7]) : unsigned ? [0, 255] : [-128, 127];
-      if (!allWithin(zeroPoint, lo, hi)) throw new TensorzipError('CORRUPT', `open: "${entry.name}" has a zero point outside ${lo}..${hi}`);
-    }
-  }
+  const params = entry.stored.params && await read(entry.stored.params, paramsWhat(entry));
+  const tensor = new TensorChunks(kernels, entry, count, out, params, chunks.pool !== null, codes);
   const pool = chunks.pool;
-  if (pool !== null && scale !== null) {
-    scale = shareable(scale);
-    zeroPoint = zeroPoint && shareable(zeroPoint);
-  }
   // Chunks handed to workers: as many are read ahead as the workers take at once, and the first failure stops the
   // handing out.
   const inFlight = new Set<Promise<void>>();
   let failure: { error: unknown } | null = null;
   for (let k = 0; k < entry.chunks.length && failure === null; k++) {
-    const start = k * entry.chunkElements;
-    const n = Math.min(entry.chunkElements, count - start);
     const range = entry.chunks[k];
     const read = chunks.read(range);
     const bytes = read instanceof Uint8Array ? read : await read;
     const checksum = chunks.checksum(range);
-    const located = (err: unknown) => {
-      if (isTensorzipError(err, 'CHECKSUM')) return chunks.mismatch(range, `chunk ${k} of "${entry.name}"`);
-      // Damage found by a stage: say which tensor and chunk, and where it is in the file.
-      if (isTensorzipError(err, 'CORRUPT', 'TRUNCATED')) return new TensorzipError(err.code, `chunk ${k} of "${entry.name}": ${err.message}`, { offset: range.offset, cause: err });
-      return err;
-    };
-    const target = isQuantized(entry) && !codes ? {
-      dtype: entry.stored.dtype as StoredQuantDtype, count: n, start, shape: entry.shape, axis: entry.stored.axis,
-      blockSize: entry.stored.blockSize, scale, zeroPoint, tfjs,
-    } : null;
-    const dst = target ? outBytes.subarray(start * 4, (start + n) * 4) : outBytes.subarray(storedBytes(entry, start), storedBytes(entry, start + n));
+    const dst = tensor.dst(k);
     if (pool !== null && dst.length >= WORKER_CHUNK_BYTES) {
-      const done: Promise<void> = pool.decode({ encoded: bytes, stages: entry.pipeline, target, out: dst, checksum })
-        .catch((err) => void (failure ??= { error: located(err) })).finally(() => inFlight.delete(done));
+      const done: Promise<void> = pool.decode({ encoded: bytes, stages: entry.pipeline, target: tensor.target(k), out: dst, checksum })
+        .catch((err) => void (failure ??= { error: tensor.located(k, err, chunks) })).finally(() => inFlight.delete(done));
       inFlight.add(done);
       if (inFlight.size >= pool.capacity) await Promise.race(inFlight);
       continue;
     }
-    try {
-      if (target) decodeChunk(kernels, bytes, entry.pipeline, { ...target, out: (out as Float32Array).subarray(start, start + n), checksum });
-      else decodeChunkBytes(kernels, bytes, entry.pipeline, dst, checksum);
-    } catch (err) {
-      throw located(err);
-    }
+    tensor.decode(k, bytes, checksum, chunks);
   }
   await Promise.all(inFlight);
   if (failure !== null) throw (failure as { error: unknown }).error;
-  return tfjs;
+  return tensor.tfjs;
+}
+
+/** decodeTensor for a file in memory on the calling thread: no promise, and per chunk no more than its decode. */
+function decodeTensorNow(kernels: Kernels, entry: TensorEntry, count: number, out: TensorArray,
+  read: (range: ByteRange, what: string) => Uint8Array, chunks: ChunkReader, codes = false): { scale: number; min: number } | undefined {
+  const params = entry.stored.params && read(entry.stored.params, paramsWhat(entry));
+  const tensor = new TensorChunks(kernels, entry, count, out, params, false, codes);
+  for (let k = 0; k < entry.chunks.length; k++) {
+    const range = entry.chunks[k];
+    tensor.decode(k, chunks.readNow!(range), chunks.checksum(range), chunks);
+  }
+  return tensor.tfjs;
+}
+
+/**
+ * The chunks of one tensor and where each decodes to in `out`: its values, or with `codes` its stored bytes (the byte
+ * stages undone, not dequantized). The parameters (`params`: the tensor's parameter block, its checksum checked) are
+ * read once, here; `shared`: the scales go to workers, in shared memory where there is some.
+ */
+class TensorChunks {
+  /** TF.js codes' scale and min. */
+  readonly tfjs: { scale: number; min: number } | undefined;
+  private readonly scale: Float32Array | null = null;
+  private readonly zeroPoint: Int8Array | Uint8Array | null = null;
+  private readonly dequantized: boolean;
+
+  constructor(private readonly kernels: Kernels, private readonly entry: TensorEntry, private readonly count: number,
+    private readonly out: TensorArray, params: Uint8Array | null, shared: boolean, codes: boolean) {
+    this.dequantized = isQuantized(entry) && !codes;
+    if (params && isTfjsCodesDtype(entry.stored.dtype)) {
+      // float64 scale, then min (16 bytes, checked at open).
+      const view = new DataView(params.buffer, params.byteOffset, params.byteLength);
+      this.tfjs = { scale: view.getFloat64(0, true), min: view.getFloat64(8, true) };
+      if (!Number.isFinite(this.tfjs.scale) || !Number.isFinite(this.tfjs.min)) throw new TensorzipError('CORRUPT', `open: "${entry.name}" has a TF.js scale or min that is not finite`);
+    } else if (params) {
+      // A copy with its own buffer: the source may hand out a view (a Node Buffer, whose slice() is a view too).
+      const block = new Uint8Array(params);
+      // float32 scales, then (asymmetric types) one zero-point byte per scale: 4p or 5p bytes (checked at open).
+      const p = affineLayout(entry.shape, entry.stored.axis ?? undefined, entry.stored.blockSize ?? undefined).paramCount;
+      let scale = new Float32Array(block.buffer, 0, p);
+      if (!allWithin(scale, Number.MIN_VALUE, Number.MAX_VALUE)) throw new TensorzipError('CORRUPT', `open: "${entry.name}" has a scale that is not finite and positive`);
+      let zeroPoint: Int8Array | Uint8Array | null = null;
+      if (block.length === 5 * p) {
+        const unsigned = entry.stored.dtype === 'uint8' || entry.stored.dtype === 'uint4';
+        const four = entry.stored.dtype === 'int4' || entry.stored.dtype === 'uint4';
+        zeroPoint = unsigned ? block.subarray(4 * p) : new Int8Array(block.buffer, 4 * p, p);
+        const [lo, hi] = four ? (unsigned ? [0, 15] : [-8, 7]) : unsigned ? [0, 255] : [-128, 127];
+        if (!allWithin(zeroPoint, lo, hi)) throw new TensorzipError('CORRUPT', `open: "${entry.name}" has a zero point outside ${lo}..${hi}`);
+      }
+      if (shared) {
+        scale = shareable(scale);
+        zeroPoint = zeroPoint && shareable(zeroPoint);
+      }
+      this.scale = scale;
+      this.zeroPoint = zeroPoint;
+    }
+  }
+
+  /** How chunk k's stored codes become float32 (null: its stored bytes are the output), written to `out` when given. */
+  target(k: number, out?: Float32Array, checksum?: number): ChunkTarget | null {
+    if (!this.dequantized) return null;
+    const { entry } = this;
+    const start = k * entry.chunkElements;
+    return {
+      dtype: entry.stored.dtype as StoredQuantDtype, count: Math.min(entry.chunkElements, this.count - start), start, shape: entry.shape,
+      axis: entry.stored.axis, blockSize: entry.stored.blockSize, scale: this.scale, zeroPoint: this.zeroPoint, tfjs: this.tfjs, out, checksum,
+    };
+  }
+
+  /** The bytes of `out` chunk k decodes to. */
+  dst(k: number): Uint8Array {
+    const { entry } = this;
+    const start = k * entry.chunkElements;
+    const end = Math.min(start + entry.chunkElements, this.count);
+    const [from, to] = this.dequantized ? [start * 4, end * 4] : [storedBytes(entry, start), storedBytes(entry, end)];
+    return new Uint8Array(this.out.buffer, this.out.byteOffset + from, to - from);
+  }
+
+  /** Decodes chunk k (its encoded bytes) on the calling thread, checking `checksum` first when given. */
+  decode(k: number, bytes: Uint8Array, checksum: number | undefined, chunks: ChunkReader): void {
+    const { entry } = this;
+    try {
+      if (this.dequantized) {
+        const start = k * entry.chunkElements;
+        const values = (this.out as Float32Array).subarray(start, Math.min(start + entry.chunkElements, this.count));
+        decodeChunk(this.kernels, bytes, entry.pipeline, this.target(k, values, checksum)!);
+      } else {
+        decodeChunkBytes(this.kernels, bytes, entry.pipeline, this.dst(k), checksum);
+      }
+    } catch (err) {
+      throw this.located(k, err, chunks);
+    }
+  }
+
+  /** An error decoding chunk k, saying which tensor and chunk, and where it is in the file. */
+  located(k: number, err: unknown, chunks: ChunkReader): unknown {
+    const range = this.entry.chunks[k];
+    if (isTensorzipError(err, 'CHECKSUM')) return chunks.mismatch(range, `chunk ${k} of "${this.entry.name}"`);
+    if (isTensorzipError(err, 'CORRUPT', 'TRUNCATED')) return new TensorzipError(err.code, `chunk ${k} of "${this.entry.name}": ${err.message}`, { offset: range.offset, cause: err });
+    return err;
+  }
 }

@@ -9,7 +9,7 @@ export type TensorArray =
   | Float32Array | Float64Array | Uint16Array | Int8Array | Uint8Array | Int16Array | Int32Array | Uint32Array
   | BigInt64Array | BigUint64Array;
 
-type ArrayType = { new (length: number): TensorArray; new (buffer: ArrayBuffer, offset: number, length: number): TensorArray; name: string; BYTES_PER_ELEMENT: number };
+type ArrayType = { new (length: number): TensorArray; new (buffer: ArrayBufferLike, offset: number, length: number): TensorArray; name: string; BYTES_PER_ELEMENT: number };
 
 export const TENSOR_DTYPES: Record<TensorDtype, { bytes: number; array: ArrayType }> = {
   float32: { bytes: 4, array: Float32Array }, float16: { bytes: 2, array: Uint16Array }, bfloat16: { bytes: 2, array: Uint16Array },

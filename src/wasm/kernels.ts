@@ -153,10 +153,10 @@ export class Kernels {
     const start = this.top;
     const end = start + Math.ceil(size / 16) * 16;
     const available = this.exports.memory.buffer.byteLength;
-    if (end > available && this.keepsResults) {
-      throw new TensorzipError('LIMIT', `the arena's working space is full: ${end - this.floor} bytes asked for, ${available - this.floor} there`);
+    if (end > available) {
+      if (this.keepsResults) throw new TensorzipError('LIMIT', `the arena's working space is full: ${end - this.floor} bytes asked for, ${available - this.floor} there`);
+      this.growTo(end, end - this.base);
     }
-    this.growTo(end, end - this.base);
     this.top = end;
     return start;
   }

@@ -167,7 +167,8 @@ function runProgram(kernels: Kernels, input: Uint8Array, stages: PipelineStage[]
   kernels.reset();
   try {
     const records: number[][] = [];
-    for (const stage of [...stages].reverse()) {
+    for (let i = stages.length - 1; i >= 0; i--) {
+      const stage = stages[i];
       if (stage.codec === 'sparse') {
         const elements = stored / stage.width;
         if (!Number.isInteger(elements)) throw new TensorzipError('ARGUMENT', `pipeline.decodeChunk: ${stored} stored bytes are not whole ${stage.width}-byte elements`);
@@ -197,12 +198,13 @@ function runProgram(kernels: Kernels, input: Uint8Array, stages: PipelineStage[]
     // The kernel hashes the chunk as it decodes it (the Huffman loop takes the hash's work in its waits): the checksum
     // is checked before anything else, so a damaged chunk is CHECKSUM and none of its bytes reach `out`.
     const written = kernels.exports.decodeChunk(program, records.length, src, input.length, scratchA, scratchB, scratchCap, dst, out.length, checksumAt);
-    if (checksum !== undefined && new DataView(kernels.exports.memory.buffer).getUint32(checksumAt, true) !== checksum) {
+    const heap = kernels.heap;
+    if (checksum !== undefined && (heap[checksumAt] | (heap[checksumAt + 1] << 8) | (heap[checksumAt + 2] << 16) | (heap[checksumAt + 3] << 24)) >>> 0 !== checksum) {
       throw new TensorzipError('CHECKSUM', 'pipeline.decodeChunk: the chunk does not match its checksum');
     }
     if (written < 0) throw statusError(written);
     if (written !== out.length) throw new TensorzipError('CORRUPT', `pipeline.decodeChunk: the chunk decodes to ${written} bytes, ${out.length} expected`);
-    out.set(kernels.heap.subarray(dst, dst + written));
+    out.set(heap.subarray(dst, dst + written));
   } finally {
     kernels.reset();
   }
