@@ -15,6 +15,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright';
 import { createEngine, type TensorInput } from 'tensorzip';
+import { faceApiWeights } from '../test/helpers/face-api';
 
 const RUNS = Number(process.env.BENCH_PROCESSES ?? 5);
 const PASSES = 10;
@@ -73,14 +74,7 @@ async function measure(lib: typeof import('tensorzip'), file: Uint8Array, lz4Fra
 async function prepareInputs(): Promise<void> {
   mkdirSync(DIR, { recursive: true });
   const engine = await createEngine();
-  const models = 'node_modules/@vladmandic/face-api/model';
-  const tensors: Record<string, TensorInput> = {};
-  for (const model of ['age_gender_model', 'face_expression_model', 'face_landmark_68_model', 'face_landmark_68_tiny_model',
-    'face_recognition_model', 'ssd_mobilenetv1_model', 'tiny_face_detector_model']) {
-    const manifest = JSON.parse(readFileSync(`${models}/${model}-weights_manifest.json`, 'utf8')) as { paths: string[] }[];
-    const shards = Object.fromEntries(manifest.flatMap((g) => g.paths).map((p) => [p, new Uint8Array(readFileSync(`${models}/${p}`))]));
-    for (const [name, t] of Object.entries(engine.tfjs.read({ modelJson: { weightsManifest: manifest as never }, shards }))) tensors[`${model}/${name}`] = t;
-  }
+  const tensors: Record<string, TensorInput> = await faceApiWeights((model) => engine.tfjs.read(model));
   for (const quantize of ['lossless', 'int8'] as const) writeFileSync(`${DIR}/${quantize}.tzip`, await engine.pack(tensors, { quantize }));
   const weights = new Uint8Array(20e6);
   let at = 0;

@@ -12,12 +12,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { generateKeyPair, init, open, pack, sign, tfjs, type OpenOptions, type TensorInput } from 'tensorzip';
 import { isChild, median } from './fresh-processes';
+import { faceApiWeights } from '../test/helpers/face-api';
 
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 5);
 const WARM = Number(process.env.BENCH_WARM ?? 5);
-const FACE_API = 'node_modules/@vladmandic/face-api/model';
-const MODELS = ['age_gender_model', 'face_expression_model', 'face_landmark_68_model', 'face_landmark_68_tiny_model',
-  'face_recognition_model', 'ssd_mobilenetv1_model', 'tiny_face_detector_model'];
 const DIR = 'build/bench/sealed';
 const ARCHIVES = { 'float32 lossless': 'lossless', 'int8 codes': 'int8' } as const;
 type ArchiveKind = keyof typeof ARCHIVES;
@@ -70,12 +68,7 @@ if (isChild()) {
 async function makeFiles(): Promise<void> {
   mkdirSync(DIR, { recursive: true });
   if (Object.keys(ARCHIVES).every((kind) => Object.values(filesOf(kind as ArchiveKind)).every(existsSync))) return;
-  const tensors: Record<string, TensorInput> = {};
-  for (const model of MODELS) {
-    const manifest = JSON.parse(readFileSync(`${FACE_API}/${model}-weights_manifest.json`, 'utf8'));
-    const shards = Object.fromEntries(manifest.flatMap((g: { paths: string[] }) => g.paths).map((p: string) => [p, new Uint8Array(readFileSync(`${FACE_API}/${p}`))]));
-    for (const [name, t] of Object.entries(tfjs.read({ modelJson: { weightsManifest: manifest }, shards }))) tensors[`${model}/${name}`] = t as TensorInput;
-  }
+  const tensors: Record<string, TensorInput> = await faceApiWeights((model) => tfjs.read(model));
   const key = crypto.getRandomValues(new Uint8Array(32));
   const { publicKey, privateKey } = await generateKeyPair();
   writeFileSync(`${DIR}/ed25519.public.jwk`, JSON.stringify(publicKey));

@@ -18,12 +18,10 @@ import { cpus, loadavg } from 'node:os';
 import { chromium } from 'playwright';
 import { init, open, pack, tfjs, type TensorInput } from 'tensorzip';
 import { isChild, median } from './fresh-processes';
+import { faceApiWeights } from '../test/helpers/face-api';
 
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 5);
 const WARM = Number(process.env.BENCH_WARM ?? 5);
-const FACE_API = 'node_modules/@vladmandic/face-api/model';
-const MODELS = ['age_gender_model', 'face_expression_model', 'face_landmark_68_model', 'face_landmark_68_tiny_model',
-  'face_recognition_model', 'ssd_mobilenetv1_model', 'tiny_face_detector_model'];
 const DIR = 'build/bench/workers';
 const ARCHIVES = { 'float32 lossless': `${DIR}/face-api-lossless.tzip`, 'int8 + float32 (pack default)': `${DIR}/face-api-auto.tzip` };
 const WAYS = [0, 2];
@@ -85,12 +83,7 @@ if (isChild()) {
 async function makeArchives(): Promise<void> {
   mkdirSync(DIR, { recursive: true });
   if (Object.values(ARCHIVES).every(existsSync)) return;
-  const tensors: Record<string, TensorInput> = {};
-  for (const model of MODELS) {
-    const manifest = JSON.parse(readFileSync(`${FACE_API}/${model}-weights_manifest.json`, 'utf8'));
-    const shards = Object.fromEntries(manifest.flatMap((g: { paths: string[] }) => g.paths).map((p: string) => [p, new Uint8Array(readFileSync(`${FACE_API}/${p}`))]));
-    for (const [name, t] of Object.entries(tfjs.read({ modelJson: { weightsManifest: manifest }, shards }))) tensors[`${model}/${name}`] = t as TensorInput;
-  }
+  const tensors: Record<string, TensorInput> = await faceApiWeights((model) => tfjs.read(model));
   writeFileSync(ARCHIVES['float32 lossless'], await pack(tensors, { quantize: 'lossless' }));
   writeFileSync(ARCHIVES['int8 + float32 (pack default)'], await pack(tensors));
 }

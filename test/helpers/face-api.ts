@@ -13,3 +13,12 @@ export async function loadFaceApiModel(name: string): Promise<TfjsModel> {
   for (const group of manifest) for (const path of group.paths) shards[path] = await readRepoFile(`${MODEL_DIR}/${path}`);
   return { modelJson: { weightsManifest: manifest }, shards };
 }
+
+/** Every weight of the seven models, named `<model>/<weight>`, as `read` (an engine's tfjs.read) gives them. */
+export async function faceApiWeights<T>(read: (model: TfjsModel) => Record<string, T>): Promise<Record<string, T>> {
+  const weights: Record<string, T> = {};
+  for (const model of FACE_API_MODELS) {
+    for (const [name, t] of Object.entries(read(await loadFaceApiModel(model)))) weights[`${model}/${name}`] = t;
+  }
+  return weights;
+}
