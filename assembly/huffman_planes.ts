@@ -10,6 +10,7 @@ import { STATUS_ARGUMENT, STATUS_OUTPUT_FULL, STATUS_TRUNCATED } from './status'
 import { huffmanDecode } from './huffman_decode';
 import { huffmanContextDecode } from './huffman_context_decode';
 import { ransDecode } from './rans_decode';
+import { ransLanesDecode } from './rans_lanes_decode';
 
 /** The most planes a stage has: one per byte of a 16-byte element. */
 const MAX_PLANES: u32 = 16;
@@ -29,10 +30,16 @@ export function ransPlanesDecode(src: usize, srcLen: usize, dst: usize, dstCap: 
   return planesDecode(src, srcLen, dst, dstCap, planes, BLOCK_RANS);
 }
 
+/** Decodes a rans_lanes stage (1.5): the same layout, its blocks rans_lanes blocks (rans_lanes_decode.ts). */
+export function ransLanesPlanesDecode(src: usize, srcLen: usize, dst: usize, dstCap: usize, planes: u32): i32 {
+  return planesDecode(src, srcLen, dst, dstCap, planes, BLOCK_RANS_LANES);
+}
+
 /** The kinds of block a stage holds. */
 const BLOCK_ENTROPY = 0;
 const BLOCK_CONTEXT = 1;
 const BLOCK_RANS = 2;
+const BLOCK_RANS_LANES = 3;
 
 function planesDecode(src: usize, srcLen: usize, dst: usize, dstCap: usize, planes: u32, kind: i32): i32 {
   if (planes == 0 || planes > MAX_PLANES) return STATUS_ARGUMENT;
@@ -44,7 +51,8 @@ function planesDecode(src: usize, srcLen: usize, dst: usize, dstCap: usize, plan
   for (let p: u32 = 0; p < planes; p++) {
     const length = p < planes - 1 ? <u64>load<u32>(src + (<usize>p << 2)) : left;
     if (length > left) return STATUS_TRUNCATED;
-    const size = kind == BLOCK_RANS ? ransDecode(at, <usize>length, dst + written, dstCap - written)
+    const size = kind == BLOCK_RANS_LANES ? ransLanesDecode(at, <usize>length, dst + written, dstCap - written)
+      : kind == BLOCK_RANS ? ransDecode(at, <usize>length, dst + written, dstCap - written)
       : kind == BLOCK_CONTEXT ? huffmanContextDecode(at, <usize>length, dst + written, dstCap - written)
       : huffmanDecode(at, <usize>length, dst + written, dstCap - written);
     if (size < 0) return size;

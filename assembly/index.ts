@@ -25,6 +25,8 @@ export { huffmanContextEncode } from './huffman_context_encode';
 export { huffmanContextDecode, huffmanContextDecodedSize } from './huffman_context_decode';
 export { ransEncode } from './rans_encode';
 export { ransDecode } from './rans_decode';
+export { ransLanesEncode } from './rans_encode';
+export { ransLanesDecode } from './rans_lanes_decode';
 export { ggmlEncodeQ8_0, ggmlEncodeQ4_0, ggmlEncodeQ4_1, ggmlDecodeQ8_0, ggmlDecodeQ4_0, ggmlDecodeQ4_1, ggmlDecodeQ4_K } from './ggml';
 import { XXH32_STATE_BYTES } from './xxhash32';
 import { AFFINE_LAYOUT_BYTES } from './affine';

@@ -19,7 +19,7 @@ import { dequantizeLinear } from './affine';
 import { f16ToF32, bf16ToF32 } from './float16';
 import { fp8E4M3ToF32, fp8E5M2ToF32 } from './fp8';
 import { ggmlDecodeQ8_0, ggmlDecodeQ4_0, ggmlDecodeQ4_1, ggmlDecodeQ4_K } from './ggml';
-import { huffmanContextPlanesDecode, huffmanPlanesDecode, ransPlanesDecode } from './huffman_planes';
+import { huffmanContextPlanesDecode, huffmanPlanesDecode, ransLanesPlanesDecode, ransPlanesDecode } from './huffman_planes';
 import { paletteDecode } from './palette';
 import { regroupDecode } from './regroup';
 import { dequantizeTfjs } from './tfjs';
@@ -52,6 +52,7 @@ const OP_TFJS_UINT16 = 21; //      p0 as OP_TFJS_UINT8
 const OP_REGROUP = 22; //          p0 groups (2, 4, 8, 16), p1 channels, p2 run
 const OP_HUFFMAN_CONTEXT = 23; //  p0 planes (1–16)
 const OP_RANS = 24; //             p0 planes (1–16)
+const OP_RANS_LANES = 25; //       p0 planes (1–16)
 
 /** Scales an element-count result to bytes, passing statuses through. */
 // @ts-ignore: decorator
@@ -98,6 +99,7 @@ function runStage(record: usize, src: usize, len: usize, dst: usize, cap: usize)
     case OP_REGROUP: return regroupDecode(src, len, dst, cap, p0, p1, p2);
     case OP_HUFFMAN_CONTEXT: return huffmanContextPlanesDecode(src, len, dst, cap, p0);
     case OP_RANS: return ransPlanesDecode(src, len, dst, cap, p0);
+    case OP_RANS_LANES: return ransLanesPlanesDecode(src, len, dst, cap, p0);
     case OP_TFJS_UINT8: return bytes(dequantizeTfjs(src, len, dst, cap >> 2, load<f64>(p0), load<f64>(p0, 8), false), 4);
     case OP_TFJS_UINT16: {
       if (len & 1) return STATUS_CORRUPT;

@@ -49,11 +49,11 @@ export const PROB_SCALE: u32 = 1 << PROB_BITS;
 export const STATE_LOW: u32 = 1 << 16;
 /** Mode, n, T and m. */
 export const RANS_HEADER: usize = BLOCK_HEADER + 2;
-const SLOT_MASK: u32 = PROB_SCALE - 1;
+export const SLOT_MASK: u32 = PROB_SCALE - 1;
 /** Two tables of 4096 u32 entries: byte | (slot − c) << 8 | (f − 1) << 20 (f − 1 on top: one shift from the load to
  *  the multiply). */
-const TABLE_BYTES: usize = <usize>PROB_SCALE * 4;
-const TABLES: usize = memory.data(2 * 4 * 4096, 16);
+export const TABLE_BYTES: usize = <usize>PROB_SCALE * 4;
+export const TABLES: usize = memory.data(2 * 4 * 4096, 16);
 /** Each stream's word pointer, end, and state (u32 each, 4 apart, per stream 16 bytes). */
 const STREAM_STATE: usize = memory.data(<i32>(STREAMS * 16), 16);
 
@@ -89,7 +89,7 @@ function readTable(at: usize, end: usize, t: usize, build: bool): i64 {
 }
 
 /** Where a mode 4 block's jump table starts (its tables read, and built when `build`), or a status. */
-function tablesEnd(src: usize, srcLen: usize, build: bool): i64 {
+export function tablesEnd(src: usize, srcLen: usize, build: bool): i64 {
   if (srcLen < RANS_HEADER) return STATUS_TRUNCATED;
   const tables = <usize>load<u8>(src, BLOCK_HEADER);
   if (tables != 1 && tables != 2) return STATUS_CORRUPT;
@@ -147,13 +147,13 @@ export function ransDecode(src: usize, srcLen: usize, dst: usize, dstCap: usize)
 
 /** The table entry for state `x` of a byte whose stream's previous byte is `previous`. */
 // @ts-ignore: decorator
-@inline function entryAt(x: u32, previous: u32, context: u32): u32 {
+@inline export function entryAt(x: u32, previous: u32, context: u32): u32 {
   return load<u32>(TABLES + select<usize>(TABLE_BYTES, 0, previous == context) + (<usize>(x & SLOT_MASK) << 2));
 }
 
 /** The state after the byte of `entry`, before renormalizing. */
 // @ts-ignore: decorator
-@inline function advance(x: u32, entry: u32): u32 {
+@inline export function advance(x: u32, entry: u32): u32 {
   const q = x >> PROB_BITS;
   return (entry >> 20) * q + (q + ((entry >> 8) & SLOT_MASK));
 }

@@ -19,12 +19,13 @@ import { huffmanBound } from './huffman_encode';
 import { huffmanContextEncode } from './huffman_context_encode';
 import { codeLengths } from './huffman_lengths';
 import { MODE_RANS, PROB_BITS, PROB_SCALE, RANS_HEADER, STATE_LOW } from './rans_decode';
+import { LANES, LANE_STATES, MODE_RANS_LANES } from './rans_lanes_decode';
 
 /** Byte counts: all bytes, then those 4 after each candidate m (the 4 most frequent bytes). */
 const COUNTS: usize = memory.data(<i32>(5 * 256 * 4), 16);
 /** The counting passes' histograms, one set per position mod 4 (no store waits on the one before it): in pass 1 one
  *  histogram per set, in pass 2 five (0: after no candidate, 1–4: after candidate 1–4). */
-const LANES: usize = memory.data(<i32>(4 * 5 * 256 * 4), 16);
+const LANES_COUNTS: usize = memory.data(<i32>(4 * 5 * 256 * 4), 16);
 /** Per byte value, its histogram in pass 2: 0, or 1 + its rank among the candidates. */
 const CLASS: usize = memory.data(256, 16);
 /** Table 0's counts for the candidate being measured (all bytes minus those after m). */
@@ -46,14 +47,31 @@ const NO_CODE: u64 = u64.MAX_VALUE;
 
 /** Encodes [src, src + srcLen) as a rANS block at `dst`; returns its size, ARGUMENT or OUTPUT_FULL as huffmanEncode. */
 export function ransEncode(src: usize, srcLen: usize, dst: usize, dstCap: usize): i32 {
+  return encodeBlock(src, srcLen, dst, dstCap, false);
+}
+
+/** Encodes [src, src + srcLen) as a rans_lanes block at `dst` (format 1.5): mode 5 where ransEncode would write mode 4
+ *  and the input has at least LANES_MIN_INPUT bytes, else ransEncode's block. */
+export function ransLanesEncode(src: usize, srcLen: usize, dst: usize, dstCap: usize): i32 {
+  return encodeBlock(src, srcLen, dst, dstCap, true);
+}
+
+/** Below this many bytes the 256 bytes of a mode 5 block's states cost more than its decode speed is worth. */
+const LANES_MIN_INPUT: usize = 16384;
+
+function encodeBlock(src: usize, srcLen: usize, dst: usize, dstCap: usize, lanes: bool): i32 {
   if (srcLen < MIN_INPUT) return huffmanContextEncode(src, srcLen, dst, dstCap);
   const bound = huffmanBound(srcLen);
   if (bound == 0) return STATUS_ARGUMENT;
   if (dstCap < bound) return STATUS_OUTPUT_FULL;
-  countAll(src, srcLen);
+  countBytes(src, srcLen);
+  countAfter(src, srcLen, STREAMS);
   const context = huffmanBlockLowerBound(srcLen);
   // One byte value (a run block), or no Huffman code smaller than the bytes themselves (a raw block): those stay.
   if (context == 0 || context >= <u64>(BLOCK_HEADER + srcLen)) return huffmanContextEncode(src, srcLen, dst, dstCap);
+  // Mode 5's second table is chosen by the byte before in its lane, 64 positions back.
+  const wide = lanes && srcLen >= LANES_MIN_INPUT;
+  if (wide) countAfter(src, srcLen, LANES);
   let best = ORDER0;
   let bestSize = estimate(COUNTS, 0) + RANS_HEADER;
   for (let c: usize = 0; c < CANDIDATES; c++) {
@@ -66,29 +84,30 @@ export function ransEncode(src: usize, srcLen: usize, dst: usize, dstCap: usize)
       bestSize = size;
     }
   }
-  if (bestSize + JUMP_TABLE + 4 * STREAMS >= <f64>context) return huffmanContextEncode(src, srcLen, dst, dstCap);
-  const size = writeBlock(src, srcLen, dst, dstCap, best);
+  const states: usize = wide ? LANE_STATES : JUMP_TABLE + 4 * STREAMS;
+  if (bestSize + <f64>states >= <f64>context) return huffmanContextEncode(src, srcLen, dst, dstCap);
+  const size = writeBlock(src, srcLen, dst, dstCap, best, wide);
   if (size > 0 && <u64>size < context) return size;
-  // Near the bound (rare): code the context block to know its size, and the mode 4 block again if it is smaller.
+  // Near the bound (rare): code the context block to know its size, and the rANS block again if it is smaller.
   const plain = huffmanContextEncode(src, srcLen, dst, dstCap);
   if (size <= 0 || plain <= size) return plain;
-  return writeBlock(src, srcLen, dst, dstCap, best);
+  return writeBlock(src, srcLen, dst, dstCap, best, wide);
 }
 
-/** Counts all bytes into COUNTS and, for each of the 4 most frequent bytes m, the bytes 4 after an m. */
-function countAll(src: usize, srcLen: usize): void {
-  memory.fill(LANES, 0, 4 * 1024);
+/** Counts all bytes into COUNTS, and ranks the 4 most frequent into RANKED and CLASS. */
+function countBytes(src: usize, srcLen: usize): void {
+  memory.fill(LANES_COUNTS, 0, 4 * 1024);
   const words = srcLen & ~(<usize>3);
   for (let p: usize = 0; p < words; p += 4) {
     const w = load<u32>(src + p);
-    bump(LANES + ((w & 0xff) << 2));
-    bump(LANES + 1024 + (((w >> 8) & 0xff) << 2));
-    bump(LANES + 2048 + (((w >> 16) & 0xff) << 2));
-    bump(LANES + 3072 + ((w >> 24) << 2));
+    bump(LANES_COUNTS + ((w & 0xff) << 2));
+    bump(LANES_COUNTS + 1024 + (((w >> 8) & 0xff) << 2));
+    bump(LANES_COUNTS + 2048 + (((w >> 16) & 0xff) << 2));
+    bump(LANES_COUNTS + 3072 + ((w >> 24) << 2));
   }
-  for (let p = words; p < srcLen; p++) bump(LANES + (<usize>load<u8>(src + p) << 2));
+  for (let p = words; p < srcLen; p++) bump(LANES_COUNTS + (<usize>load<u8>(src + p) << 2));
   for (let v: usize = 0; v < 1024; v += 4) {
-    store<u32>(COUNTS + v, load<u32>(LANES + v) + load<u32>(LANES + 1024 + v) + load<u32>(LANES + 2048 + v) + load<u32>(LANES + 3072 + v));
+    store<u32>(COUNTS + v, load<u32>(LANES_COUNTS + v) + load<u32>(LANES_COUNTS + 1024 + v) + load<u32>(LANES_COUNTS + 2048 + v) + load<u32>(LANES_COUNTS + 3072 + v));
   }
   // The candidates, most frequent first (ties: the lower value).
   memory.fill(CLASS, 0, 256);
@@ -105,21 +124,26 @@ function countAll(src: usize, srcLen: usize): void {
     store<u32>(RANKED + (c << 2), top);
     if (top < 256) store<u8>(CLASS + top, <u8>(c + 1));
   }
-  // Pass 2: lane j's histogram h counts the bytes at positions ≡ j (mod 4) whose byte 4 before is of class h.
-  memory.fill(LANES, 0, 4 * 5 * 1024);
-  for (let p: usize = STREAMS; p < words; p += 4) {
+}
+
+/** For each candidate m, counts the bytes `distance` (a multiple of 4) after an m into COUNTS' histograms 1–4. */
+function countAfter(src: usize, srcLen: usize, distance: usize): void {
+  // Lane j's histogram h counts the bytes at positions ≡ j (mod 4) whose byte `distance` before is of class h.
+  memory.fill(LANES_COUNTS, 0, 4 * 5 * 1024);
+  const words = srcLen & ~(<usize>3);
+  for (let p: usize = distance; p < words; p += 4) {
     const w = load<u32>(src + p);
-    const before = load<u32>(src + p - STREAMS);
-    bump(LANES + (<usize>load<u8>(CLASS + (before & 0xff)) << 10) + ((w & 0xff) << 2));
-    bump(LANES + 5120 + (<usize>load<u8>(CLASS + ((before >> 8) & 0xff)) << 10) + (((w >> 8) & 0xff) << 2));
-    bump(LANES + 10240 + (<usize>load<u8>(CLASS + ((before >> 16) & 0xff)) << 10) + (((w >> 16) & 0xff) << 2));
-    bump(LANES + 15360 + (<usize>load<u8>(CLASS + (before >> 24)) << 10) + ((w >> 24) << 2));
+    const before = load<u32>(src + p - distance);
+    bump(LANES_COUNTS + (<usize>load<u8>(CLASS + (before & 0xff)) << 10) + ((w & 0xff) << 2));
+    bump(LANES_COUNTS + 5120 + (<usize>load<u8>(CLASS + ((before >> 8) & 0xff)) << 10) + (((w >> 8) & 0xff) << 2));
+    bump(LANES_COUNTS + 10240 + (<usize>load<u8>(CLASS + ((before >> 16) & 0xff)) << 10) + (((w >> 16) & 0xff) << 2));
+    bump(LANES_COUNTS + 15360 + (<usize>load<u8>(CLASS + (before >> 24)) << 10) + ((w >> 24) << 2));
   }
-  for (let p = max(words, STREAMS); p < srcLen; p++) {
-    bump(LANES + (<usize>load<u8>(CLASS + load<u8>(src + p - STREAMS)) << 10) + (<usize>load<u8>(src + p) << 2));
+  for (let p = max(words, distance); p < srcLen; p++) {
+    bump(LANES_COUNTS + (<usize>load<u8>(CLASS + load<u8>(src + p - distance)) << 10) + (<usize>load<u8>(src + p) << 2));
   }
   for (let v: usize = 1024; v < 5120; v += 4) {
-    store<u32>(COUNTS + v, load<u32>(LANES + v) + load<u32>(LANES + 5120 + v) + load<u32>(LANES + 10240 + v) + load<u32>(LANES + 15360 + v));
+    store<u32>(COUNTS + v, load<u32>(LANES_COUNTS + v) + load<u32>(LANES_COUNTS + 5120 + v) + load<u32>(LANES_COUNTS + 10240 + v) + load<u32>(LANES_COUNTS + 15360 + v));
   }
 }
 
@@ -282,11 +306,11 @@ function writeTable(at: usize, t: usize): usize {
 }
 
 /**
- * Writes the mode 4 block of candidate `best` (ORDER0: one table) at `dst`: its header and tables, then the streams,
- * each encoded from its last byte back into the top of [dst, dst + dstCap) and moved down after the jump table.
- * Returns its size, or OUTPUT_FULL when the streams do not fit.
+ * Writes the mode 4 block (mode 5 when `wide`) of candidate `best` (ORDER0: one table) at `dst`: its header and
+ * tables, then its streams or words, encoded from the last byte back into the top of [dst, dst + dstCap) and moved
+ * down after the jump table or the states. Returns its size, or OUTPUT_FULL when they do not fit.
  */
-function writeBlock(src: usize, srcLen: usize, dst: usize, dstCap: usize, best: i32): i32 {
+function writeBlock(src: usize, srcLen: usize, dst: usize, dstCap: usize, best: i32, wide: bool): i32 {
   const tables: usize = best == ORDER0 ? 1 : 2;
   const context: u32 = best == ORDER0 ? 0 : load<u32>(RANKED + (<usize>best << 2));
   if (best == ORDER0) normalize(COUNTS, 0);
@@ -296,25 +320,65 @@ function writeBlock(src: usize, srcLen: usize, dst: usize, dstCap: usize, best: 
     normalize(OTHER, 0);
     normalize(after, 1);
   }
-  store<u8>(dst, MODE_RANS);
+  store<u8>(dst, wide ? MODE_RANS_LANES : MODE_RANS);
   store<u32>(dst, <u32>srcLen, 1);
   store<u8>(dst, <u8>tables, BLOCK_HEADER);
   store<u8>(dst, <u8>context, BLOCK_HEADER + 1);
   let at = dst + RANS_HEADER;
   for (let t: usize = 0; t < tables; t++) at = writeTable(at, t);
-  const jump = at;
-  const low = jump + JUMP_TABLE;
+  const low = at + (wide ? LANE_STATES : JUMP_TABLE);
   const top = dst + dstCap;
   if (low > top) return STATUS_OUTPUT_FULL;
   let p = top;
-  for (let k = <i32>STREAMS - 1; k >= 0; k--) {
-    const end = p;
-    p = writeStream(src, <usize>k, srcLen, p, low, tables == 2 ? context : 256);
+  if (wide) {
+    p = writeLanes(src, srcLen, p, low, tables == 2 ? context : 256);
     if (p == 0) return STATUS_OUTPUT_FULL;
-    if (k < <i32>STREAMS - 1) store<u32>(jump + (<usize>k << 2), <u32>(end - p));
+    memory.copy(at, LANE_X, LANE_STATES);
+  } else {
+    for (let k = <i32>STREAMS - 1; k >= 0; k--) {
+      const end = p;
+      p = writeStream(src, <usize>k, srcLen, p, low, tables == 2 ? context : 256);
+      if (p == 0) return STATUS_OUTPUT_FULL;
+      if (k < <i32>STREAMS - 1) store<u32>(at + (<usize>k << 2), <u32>(end - p));
+    }
   }
   memory.copy(low, p, top - p);
   return <i32>(low - dst + (top - p));
+}
+
+/** The byte `s` coded into state `x` (renormalized): x = ⌊x / f⌋ · 4096 + (x mod f) + c(s), from its entry. */
+// @ts-ignore: decorator
+@inline function encodeByte(x: u32, entry: usize): u32 {
+  const q = <u32>((((<u64>x * <u64>load<u32>(entry)) >> 32) + <u64>x) >> <u64>load<u32>(entry, 12));
+  return x + q * (PROB_SCALE - load<u32>(entry, 4)) + load<u32>(entry, 8);
+}
+
+/** The table entry (SYMBOLS) of byte `s` whose byte before (in its stream or lane) is `before`. */
+// @ts-ignore: decorator
+@inline function symbolEntry(s: u32, before: u32, context: u32): usize {
+  return SYMBOLS + select<usize>(4096, 0, before == context) + (<usize>s << 4);
+}
+
+/** Each lane's state while writeLanes encodes. */
+const LANE_X: usize = memory.data(<i32>LANE_STATES, 16);
+
+/** Encodes every byte into its lane's state (mode 5), from the last, the words downwards from `p`, not below `low`;
+ *  returns where the words start, the final states in LANE_X; 0 when they do not fit. */
+function writeLanes(src: usize, srcLen: usize, p: usize, low: usize, context: u32): usize {
+  for (let k: usize = 0; k < LANE_STATES; k += 4) store<u32>(LANE_X + k, STATE_LOW);
+  for (let i = srcLen; i-- > 0;) {
+    const lane = LANE_X + ((i & (LANES - 1)) << 2);
+    let x = load<u32>(lane);
+    const entry = symbolEntry(<u32>load<u8>(src + i), i >= LANES ? <u32>load<u8>(src + i - LANES) : context ^ 1, context);
+    if (x >> 20 >= load<u32>(entry, 4)) { // x ≥ f · 2^20: a word out, as x < f · 2^20 keeps the next state below 2^32
+      if (p - low < 2) return 0;
+      p -= 2;
+      store<u16>(p, <u16>x);
+      x >>= 16;
+    }
+    store<u32>(lane, encodeByte(x, entry));
+  }
+  return p;
 }
 
 /** Encodes stream k (bytes k, k + 4, … of the input, from the last) downwards from `p`, not below `low`; returns where
@@ -328,16 +392,14 @@ function writeStream(src: usize, k: usize, srcLen: usize, p: usize, low: usize, 
     while (true) {
       // The byte before in the stream chooses the table; it is the next one coded.
       const before: u32 = i >= STREAMS ? <u32>load<u8>(src + i - STREAMS) : context ^ 1;
-      const entry = SYMBOLS + select<usize>(4096, 0, before == context) + (<usize>s << 4);
-      const f = load<u32>(entry, 4);
-      if (x >> 20 >= f) { // x ≥ f · 2^20: a word out, as x < f · 2^20 keeps the next state below 2^32
+      const entry = symbolEntry(s, before, context);
+      if (x >> 20 >= load<u32>(entry, 4)) {
         if (p - low < 2) return 0;
         p -= 2;
         store<u16>(p, <u16>x);
         x >>= 16;
       }
-      const q = <u32>((((<u64>x * <u64>load<u32>(entry)) >> 32) + <u64>x) >> <u64>load<u32>(entry, 12));
-      x += q * (PROB_SCALE - f) + load<u32>(entry, 8);
+      x = encodeByte(x, entry);
       if (i < STREAMS) break;
       i -= STREAMS;
       s = before;

@@ -6,32 +6,11 @@ import { describe, expect, it } from 'vitest';
 import type { Engine, PipelineStage } from '../src/index';
 import { BUILDS, equalBytes, scalarEngine, simdEngine } from './helpers/engines';
 import { random } from './helpers/data';
+import { DISTRIBUTIONS, clustered } from './helpers/byte-distributions';
 import { referenceDecodeRans, referenceRansStage } from './reference/rans';
 
 const stage = (planes: number, codec: 'rans' | 'huffman_ctx' = 'rans'): PipelineStage[] => [{ codec, planes }];
 
-/** Codes on `mode` with probability `p`, else around it: spread by `near` right after it (the byte before in its
- *  stream), by `far` elsewhere. */
-function clustered(size: number, seed: number, p = 0.6, mode = 128, near = 2, far = 30): Uint8Array {
-  const next = random(seed);
-  const out = new Uint8Array(size);
-  for (let i = 0; i < size; i++) {
-    const spread = i >= 4 && out[i - 4] === mode ? near : far;
-    out[i] = next() < p ? mode : (mode + Math.round((next() + next() + next() - 1.5) * spread)) & 255;
-  }
-  return out;
-}
-
-const DISTRIBUTIONS: [string, (size: number, seed: number) => Uint8Array][] = [
-  ['skewed on a mode, context-dependent', (size, seed) => clustered(size, seed)],
-  ['very skewed (95% one byte)', (size, seed) => clustered(size, seed, 0.95, 7, 1, 3)],
-  ['geometric', (size, seed) => { const next = random(seed); return Uint8Array.from({ length: size }, () => Math.min(255, Math.floor(-Math.log(1 - next()) * 1.5))); }],
-  ['uniform', (size, seed) => { const next = random(seed); return Uint8Array.from({ length: size }, () => Math.floor(next() * 256)); }],
-  ['two values', (size, seed) => { const next = random(seed); return Uint8Array.from({ length: size }, () => (next() < 0.8 ? 5 : 9)); }],
-  // Every byte value, counts falling by half every 32 values: both tables' frequencies span 0–255, many of 2 bytes.
-  ['largest table', (size, seed) => { const next = random(seed); return Uint8Array.from({ length: size }, () => Math.min(255, Math.floor(-Math.log(1 - next()) * 46))); }],
-  ['one value', (size) => new Uint8Array(size).fill(42)],
-];
 /** A run block (6 bytes) may stand for at most 6 × 255 bytes in a chunk (FORMAT.md, Maximum expansion). */
 const RUN_LIMIT = 6 * 255;
 /** Around the encoder's threshold (64), the 4 streams' boundaries, and a 1 MiB chunk. */

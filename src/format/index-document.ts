@@ -176,6 +176,7 @@ const STAGE_FIELDS: Record<string, Record<string, Allowed>> = {
   huffman: { planes: Array.from({ length: 16 }, (_, i) => i + 1) },
   huffman_ctx: { planes: Array.from({ length: 16 }, (_, i) => i + 1) },
   rans: { planes: Array.from({ length: 16 }, (_, i) => i + 1) },
+  rans_lanes: { planes: Array.from({ length: 16 }, (_, i) => i + 1) },
   palette: { width: [2, 4, 8] },
   regroup: { groups: [2, 4, 8, 16], channels: { min: 1, max: REGROUP_MAX_CHANNELS }, run: { min: 1, max: REGROUP_MAX_RUN } },
 };
@@ -183,7 +184,7 @@ const STAGE_FIELDS: Record<string, Record<string, Allowed>> = {
 /** Most stages in one pipeline. */
 const MAX_STAGES = 8;
 /** Codecs that expand (see chunkExpansion): at most one of each group in a pipeline, so its expansion stays bounded. */
-const ONCE = [['lz4', 'huffman', 'huffman_ctx', 'rans'], ['sparse', 'palette']];
+const ONCE = [['lz4', 'huffman', 'huffman_ctx', 'rans', 'rans_lanes'], ['sparse', 'palette']];
 
 function pipeline(value: unknown, what: string): PipelineStage[] {
   if (!Array.isArray(value)) throw corrupt(`${what} must be an array of stages`);
@@ -216,7 +217,7 @@ function chunkBound(stages: PipelineStage[], stored: number): number {
   }
   if (stages.some((s) => s.codec === 'lz4')) bound += Math.floor(bound / 255) + 16;
   // A block per plane is never longer than its raw form: 5 header bytes, and each plane's u32 length.
-  for (const s of stages) if (s.codec === 'huffman' || s.codec === 'huffman_ctx' || s.codec === 'rans') bound += 9 * s.planes;
+  for (const s of stages) if (s.codec === 'huffman' || s.codec === 'huffman_ctx' || s.codec === 'rans' || s.codec === 'rans_lanes') bound += 9 * s.planes;
   return bound;
 }
 

@@ -47,9 +47,9 @@ const ESTIMATE_BYTES = 1 << 20;
  * for byte codes in K equal groups of at least 2 channels each, the channels regrouped by spread + a Huffman code per
  * group, for the K of 4, 8, 16 whose order-0 estimate is smallest, when that beats one code (bestRegroup); and last,
  * each Huffman pipeline with `huffman_ctx` instead (two codes per plane chosen by the byte before: slower to decode,
- * so its blocks use them only where they save 1/128 of the block, and a tie keeps the plain pipeline), then with `rans`
- * (its blocks rANS where that is smaller than the context block: slower still, chosen only where it saves
- * 1/RANS_MIN_SAVING, see choosePipeline).
+ * so its blocks use them only where they save 1/128 of the block, and a tie keeps the plain pipeline), then with
+ * `rans_lanes` (its blocks rANS where that is smaller than the context block: slower for blocks under 16 KiB, chosen
+ * only where it saves 1/RANS_MIN_SAVING, see choosePipeline).
  */
 export function pipelineCandidates({ stored, width, sparse, entropy, rowBytes = 0, channels }: CandidateInput): PipelineStage[][] {
   const w = width as 1 | 2 | 4;
@@ -72,12 +72,12 @@ export function pipelineCandidates({ stored, width, sparse, entropy, rowBytes = 
         : [palette, { codec: 'shuffle', typesize: 2 }, { codec: 'huffman', planes: 2 }]);
     }
   }
-  // Each Huffman pipeline again with context blocks (format 1.3), then with rANS blocks (1.4), after the plain ones:
+  // Each Huffman pipeline again with context blocks (format 1.3), then with rANS blocks (1.5), after the plain ones:
   // each decodes slower than the one before, so it is chosen only when smaller.
   const huffmanPipelines = candidates.filter((p) => p.at(-1)?.codec === 'huffman');
-  const withCoder = (codec: 'huffman_ctx' | 'rans') => huffmanPipelines
+  const withCoder = (codec: 'huffman_ctx' | 'rans_lanes') => huffmanPipelines
     .map((p) => p.map((s): PipelineStage => (s.codec === 'huffman' ? { codec, planes: s.planes } : s)));
-  return [...candidates, ...withCoder('huffman_ctx'), ...withCoder('rans')];
+  return [...candidates, ...withCoder('huffman_ctx'), ...withCoder('rans_lanes')];
 }
 
 /** Order-0 bytes of a histogram. */
@@ -151,7 +151,7 @@ export function choosePipeline(kernels: Kernels, candidates: PipelineStage[][], 
   let bestSize = Infinity;
   let bestWithoutRans = Infinity;
   for (const pipeline of candidates) {
-    const rans = pipeline.some((s) => s.codec === 'rans');
+    const rans = pipeline.some((s) => s.codec === 'rans_lanes');
     const bar = rans ? Math.min(bestSize, bestWithoutRans - bestWithoutRans / RANS_MIN_SAVING) : bestSize;
     let size = 0;
     for (const chunk of picked) {

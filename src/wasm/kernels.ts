@@ -62,6 +62,8 @@ export interface KernelExports {
   huffmanContextDecodedSize(src: number, srcLen: number): number;
   ransEncode(src: number, srcLen: number, dst: number, dstCap: number): number;
   ransDecode(src: number, srcLen: number, dst: number, dstCap: number): number;
+  ransLanesEncode(src: number, srcLen: number, dst: number, dstCap: number): number;
+  ransLanesDecode(src: number, srcLen: number, dst: number, dstCap: number): number;
   ggmlEncodeQ8_0(src: number, blocks: number, dst: number, dstCap: number): number;
   ggmlEncodeQ4_0(src: number, blocks: number, dst: number, dstCap: number): number;
   ggmlEncodeQ4_1(src: number, blocks: number, dst: number, dstCap: number): number;

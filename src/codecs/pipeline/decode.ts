@@ -179,6 +179,7 @@ function runProgram(kernels: Kernels, input: Uint8Array, stages: PipelineStage[]
       else if (stage.codec === 'huffman') records.push([OP.huffman, stage.planes]);
       else if (stage.codec === 'huffman_ctx') records.push([OP.huffmanContext, stage.planes]);
       else if (stage.codec === 'rans') records.push([OP.rans, stage.planes]);
+      else if (stage.codec === 'rans_lanes') records.push([OP.ransLanes, stage.planes]);
       else if (stage.codec === 'palette') records.push([OP.palette, stage.width]);
       else if (stage.codec === 'regroup') records.push([OP.regroup, stage.groups, stage.channels, stage.run]);
       else if (stage.codec === 'delta') records.push([OP.delta, stage.width]);

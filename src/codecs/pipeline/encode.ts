@@ -17,7 +17,7 @@ function huffmanPlanesBound(kernels: Kernels, len: number, planes: number): numb
   return bound;
 }
 
-/** The huffman stage (or huffman_ctx, rans with `encodeBlock` their kernels): the (planes − 1) u32 block lengths, then
+/** The huffman stage (or huffman_ctx, rans, rans_lanes with `encodeBlock` their kernels): the (planes − 1) u32 block lengths, then
  *  one entropy block (context block, rANS block) per part; its size or a status. */
 function huffmanPlanesEncode(kernels: Kernels, src: number, len: number, dst: number, planes: number, encodeBlock = kernels.exports.huffmanEncode): number {
   const k = kernels.exports;
@@ -59,7 +59,7 @@ export function encodeChunk(kernels: Kernels, data: Uint8Array, stagesInput: Pip
         continue; // in JavaScript (regroup-encode.ts): it only moves bytes
       }
       // A stage's output is at most its input plus this much (LZ4's bound, a header per plane, CSR's 5-byte numbers).
-      const cap = stage.codec === 'lz4' ? k.lz4Bound(len) : stage.codec === 'huffman' || stage.codec === 'huffman_ctx' || stage.codec === 'rans' ? huffmanPlanesBound(kernels, len, stage.planes)
+      const cap = stage.codec === 'lz4' ? k.lz4Bound(len) : stage.codec === 'huffman' || stage.codec === 'huffman_ctx' || stage.codec === 'rans' || stage.codec === 'rans_lanes' ? huffmanPlanesBound(kernels, len, stage.planes)
         : len + (stage.codec === 'sparse' ? 5 * len + 16 : 0);
       const out = kernels.alloc(cap);
       let written: number;
@@ -67,6 +67,7 @@ export function encodeChunk(kernels: Kernels, data: Uint8Array, stagesInput: Pip
         case 'huffman': written = huffmanPlanesEncode(kernels, at, len, out, stage.planes); break;
         case 'huffman_ctx': written = huffmanPlanesEncode(kernels, at, len, out, stage.planes, k.huffmanContextEncode); break;
         case 'rans': written = huffmanPlanesEncode(kernels, at, len, out, stage.planes, k.ransEncode); break;
+        case 'rans_lanes': written = huffmanPlanesEncode(kernels, at, len, out, stage.planes, k.ransLanesEncode); break;
         case 'lz4': written = k.lz4CompressBlock(at, len, out, cap, 1); break;
         case 'shuffle': written = k.byteShuffle(at, len, out, cap, stage.typesize); break;
         case 'bitshuffle': written = k.bitShuffle(at, len, out, cap, stage.typesize); break;

@@ -15,6 +15,7 @@ export type PipelineStage =
   | { codec: 'huffman'; planes: number }
   | { codec: 'huffman_ctx'; planes: number }
   | { codec: 'rans'; planes: number }
+  | { codec: 'rans_lanes'; planes: number }
   | { codec: 'palette'; width: 2 | 4 | 8 }
   | { codec: 'regroup'; groups: RegroupGroups; channels: number; run: number };
 
@@ -31,7 +32,7 @@ export const regroupLabelBytes = (stage: { groups: number; channels: number }) =
 export const OP = {
   lz4: 1, shuffle: 2, bitshuffle: 3, delta: 4, bitmask: 5, csr: 6, twoOfFour: 7, nibbles: 8, affine: 9,
   float16: 10, bfloat16: 11, float8e4m3fn: 12, float8e5m2: 13, q8_0: 14, q4_0: 15, q4_1: 16, q4_k: 17,
-  huffman: 18, palette: 19, tfjs_uint8: 20, tfjs_uint16: 21, regroup: 22, huffmanContext: 23, rans: 24,
+  huffman: 18, palette: 19, tfjs_uint8: 20, tfjs_uint16: 21, regroup: 22, huffmanContext: 23, rans: 24, ransLanes: 25,
 } as const;
 
 /** The most entries of a palette table: every index fits a u16. */
@@ -44,13 +45,13 @@ export const PALETTE_MAX_ENTRIES = 65536;
  * - sparse bitmask: 8 elements per mask byte, so 8 × width;
  * - sparse 2:4: a group of 4 elements takes 2 values and half a position byte, so less than 2;
  * - sparse csr: unbounded (a row of zeros is one byte, whatever its length);
- * - huffman, huffman_ctx, rans: 255 as LZ4 (a run block, or a rANS block with a byte of frequency 4096, gives any
+ * - huffman, huffman_ctx, rans, rans_lanes: 255 as LZ4 (a run block, or a rANS block with a byte of frequency 4096, gives any
  *   length from a few bytes: a .tzip writer keeps within LZ4's bound);
  * - palette: width (a 1-byte index gives one element; the table only adds bytes);
  * - regroup: 1 (it only moves bytes; the labels only add bytes).
  */
 export function maxExpansion(stage: PipelineStage): number {
-  if (stage.codec === 'lz4' || stage.codec === 'huffman' || stage.codec === 'huffman_ctx' || stage.codec === 'rans') return MAX_EXPANSION;
+  if (stage.codec === 'lz4' || stage.codec === 'huffman' || stage.codec === 'huffman_ctx' || stage.codec === 'rans' || stage.codec === 'rans_lanes') return MAX_EXPANSION;
   if (stage.codec === 'palette') return stage.width;
   if (stage.codec !== 'sparse') return 1;
   return stage.format === 'bitmask' ? 8 * stage.width : stage.format === '2:4' ? 2 : Infinity;
@@ -78,6 +79,7 @@ export function checkStages(stages: unknown, what: string): PipelineStage[] {
       case 'huffman':
       case 'huffman_ctx':
       case 'rans':
+      case 'rans_lanes':
         if (!(Number.isInteger(s.planes) && (s.planes as number) >= 1 && (s.planes as number) <= 16)) integerOption(s.planes as number, `${what}[${i}] planes`, 1, 16);
         break;
       case 'palette':
