@@ -58,6 +58,28 @@ export function ransLanesEncode(src: usize, srcLen: usize, dst: usize, dstCap: u
 
 /** Below this many bytes the 256 bytes of a mode 5 block's states cost more than its decode speed is worth. */
 const LANES_MIN_INPUT: usize = 16384;
+/** Mode 5 is kept over mode 4 when at most 1/this larger. */
+const LANES_MAX_COST: f64 = 200;
+
+/** The estimated size (header and tables, without streams' states) of the best rANS block for the counts in COUNTS. */
+let bestSize: f64 = 0;
+
+/** The candidate (ORDER0: one table) whose rANS block is estimated smallest from COUNTS; its estimate in bestSize. */
+function bestTables(): i32 {
+  let best = ORDER0;
+  bestSize = estimate(COUNTS, 0) + RANS_HEADER;
+  for (let c: usize = 0; c < CANDIDATES; c++) {
+    const after = COUNTS + ((c + 1) << 10);
+    if (total(after) == 0) continue;
+    subtract(after);
+    const size = estimate(OTHER, 0) + estimate(after, 1) + RANS_HEADER;
+    if (size < bestSize) {
+      best = <i32>c;
+      bestSize = size;
+    }
+  }
+  return best;
+}
 
 function encodeBlock(src: usize, srcLen: usize, dst: usize, dstCap: usize, lanes: bool): i32 {
   if (srcLen < MIN_INPUT) return huffmanContextEncode(src, srcLen, dst, dstCap);
@@ -69,19 +91,20 @@ function encodeBlock(src: usize, srcLen: usize, dst: usize, dstCap: usize, lanes
   const context = huffmanBlockLowerBound(srcLen);
   // One byte value (a run block), or no Huffman code smaller than the bytes themselves (a raw block): those stay.
   if (context == 0 || context >= <u64>(BLOCK_HEADER + srcLen)) return huffmanContextEncode(src, srcLen, dst, dstCap);
-  // Mode 5's second table is chosen by the byte before in its lane, 64 positions back.
-  const wide = lanes && srcLen >= LANES_MIN_INPUT;
-  if (wide) countAfter(src, srcLen, LANES);
-  let best = ORDER0;
-  let bestSize = estimate(COUNTS, 0) + RANS_HEADER;
-  for (let c: usize = 0; c < CANDIDATES; c++) {
-    const after = COUNTS + ((c + 1) << 10);
-    if (total(after) == 0) continue;
-    subtract(after);
-    const size = estimate(OTHER, 0) + estimate(after, 1) + RANS_HEADER;
-    if (size < bestSize) {
-      best = <i32>c;
-      bestSize = size;
+  let best = bestTables();
+  let wide = false;
+  if (lanes && srcLen >= LANES_MIN_INPUT) {
+    // Mode 5: its second table chosen by the byte before in its lane, 64 positions back, and 256 bytes of states.
+    // Kept when at most 1/LANES_MAX_COST larger than mode 4 (it decodes about twice as fast).
+    const narrowSize = bestSize + <f64>(JUMP_TABLE + 4 * STREAMS);
+    const narrowBest = best;
+    countAfter(src, srcLen, LANES);
+    best = bestTables();
+    wide = bestSize + <f64>LANE_STATES <= narrowSize + narrowSize / LANES_MAX_COST;
+    if (!wide) {
+      countAfter(src, srcLen, STREAMS);
+      best = narrowBest;
+      bestSize = narrowSize - <f64>(JUMP_TABLE + 4 * STREAMS);
     }
   }
   const states: usize = wide ? LANE_STATES : JUMP_TABLE + 4 * STREAMS;

@@ -1,6 +1,6 @@
 // The readers this session added take a Node Buffer and a view at an odd offset as well as a plain Uint8Array, and
 // refuse deeply nested or odd JSON with a typed error: a dataset file and its descriptor, a shard index, a signature,
-// an encrypted archive and its key, an archive with rans stages.
+// an encrypted archive and its key, an archive with rans_lanes stages.
 import { describe, expect, it } from 'vitest';
 import { createDatasetWriter, createShardedWriter, generateKeyPair, open, openDataset, pack, sign } from '../src/index';
 import { random } from './helpers/data';
@@ -46,14 +46,14 @@ describe('new readers take Buffers and odd-offset views', () => {
     }
   });
 
-  it('an encrypted archive (its key a Buffer too) and an archive with rans stages', async () => {
+  it('an encrypted archive (its key a Buffer too) and an archive with rans_lanes stages', async () => {
     const next = random(17);
     const skewed = Uint8Array.from({ length: 20_000 }, () => (next() < 0.9 ? 7 : Math.floor(next() * 32)));
     const tensors = { codes: { dtype: 'uint8' as const, shape: [20_000], data: skewed } };
     const key = Uint8Array.from({ length: 32 }, (_, i) => i * 7);
     const sealed = await pack(tensors, { quantize: 'lossless', encrypt: { key } });
     const ranged = await pack(tensors, { quantize: 'lossless' });
-    expect((await open(ranged)).tensors[0]!.pipeline.map((s) => s.codec)).toContain('rans');
+    expect((await open(ranged)).tensors[0]!.pipeline.map((s) => s.codec)).toContain('rans_lanes');
     for (const [label, bytes] of views(sealed)) {
       for (const [keyLabel, k] of views(key)) {
         expect(Buffer.from((await (await open(bytes, { decrypt: { key: k } })).get('codes', { dtype: 'uint8' })).data).equals(Buffer.from(skewed)), `${label}, key ${keyLabel}`).toBe(true);

@@ -25,8 +25,8 @@ function candidates(width: number, distinct: number, zeros: boolean): PipelineSt
     list.push(distinct <= 256 ? [palette, { codec: 'huffman', planes: 1 }] : [palette, { codec: 'shuffle', typesize: 2 }, { codec: 'huffman', planes: 2 }]);
   }
   // Format 1.3: each Huffman pipeline again with context blocks; 1.4: and with rANS blocks.
-  const withCoder = (codec: 'huffman_ctx' | 'rans') => list.filter((p) => p.at(-1)?.codec === 'huffman').map((p) => p.map((s) => (s.codec === 'huffman' ? { codec, planes: s.planes } : s)));
-  return [...list, ...withCoder('huffman_ctx'), ...withCoder('rans')];
+  const withCoder = (codec: 'huffman_ctx' | 'rans_lanes') => list.filter((p) => p.at(-1)?.codec === 'huffman').map((p) => p.map((s) => (s.codec === 'huffman' ? { codec, planes: s.planes } : s)));
+  return [...list, ...withCoder('huffman_ctx'), ...withCoder('rans_lanes')];
 }
 
 const TENSORS: [string, TensorInput, string][] = [
@@ -38,7 +38,7 @@ const TENSORS: [string, TensorInput, string][] = [
   ['a repeating int32 ramp', { dtype: 'int32', shape: [8192], data: Int32Array.from({ length: 8192 }, (_, i) => (i % 100) * 1000) }, 'shuffle+lz4'],
   ['random bytes', { dtype: 'uint8', shape: [8192], data: Uint8Array.from({ length: 8192 }, () => Math.floor(256 * next())) }, ''],
   // 90% one code: a Huffman code spends a bit on each, rANS about half of that.
-  ['codes on one value 90% of the time', { dtype: 'uint8', shape: [8192], data: Uint8Array.from({ length: 8192 }, () => (next() < 0.9 ? 128 : 120 + Math.floor(16 * next()))) }, 'rans'],
+  ['codes on one value 90% of the time', { dtype: 'uint8', shape: [8192], data: Uint8Array.from({ length: 8192 }, () => (next() < 0.9 ? 128 : 120 + Math.floor(16 * next()))) }, 'rans_lanes'],
 ];
 
 describe.each(BUILDS)('pack() chooses the smallest pipeline (%s build)', (_, engine) => {
@@ -50,7 +50,7 @@ describe.each(BUILDS)('pack() chooses the smallest pipeline (%s build)', (_, eng
     const distinct = new Set(Array.from({ length: tensor.data.length }, (_, i) => data.subarray(i * width, (i + 1) * width).join())).size;
     const zeros = Array.from({ length: tensor.data.length }, (_, i) => data.subarray(i * width, (i + 1) * width).every((b) => b === 0)).filter(Boolean).length;
     const all = candidates(width, distinct, zeros >= tensor.data.length / 2);
-    const sizes = (rans: boolean) => all.filter((p) => p.some((s) => s.codec === 'rans') === rans).map((p) => engine.pipeline.encodeChunk(data, p).length);
+    const sizes = (rans: boolean) => all.filter((p) => p.some((s) => s.codec === 'rans_lanes') === rans).map((p) => engine.pipeline.encodeChunk(data, p).length);
     const plain = Math.min(...sizes(false));
     const rans = Math.min(...sizes(true));
     expect(info.encodedBytes, name).toBe(rans < plain - plain / 200 ? rans : plain);
@@ -117,7 +117,7 @@ describe.each(BUILDS)('pack() chooses the smallest pipeline (%s build)', (_, eng
     const archive = await engine.open(await engine.pack({ z: { dtype: 'float32', shape: [1 << 16], data } }, { quantize: 'lossless', chunkBytes: 1 << 16 }));
     // open() refuses chunks shorter than their pipeline's bound (FORMAT.md, Limits): the file opening is the check.
     // A constant's run block is past it; a rANS block of the palette's indices (a byte of frequency 4095) is within it.
-    expect(archive.tensors[0].pipeline.map((s) => s.codec)).toEqual(['palette', 'rans']);
+    expect(archive.tensors[0].pipeline.map((s) => s.codec)).toEqual(['palette', 'rans_lanes']);
     const lz4 = engine.pipeline.encodeChunk(bytesOf(data.subarray(0, 1 << 14)), [{ codec: 'shuffle', typesize: 4 }, { codec: 'lz4' }]);
     expect(archive.tensors[0].encodedBytes).toBeLessThan(4 * lz4.length);
     expect(equalBytes(bytesOf((await archive.get('z')).data), bytesOf(data))).toBe(true);
