@@ -9,11 +9,11 @@ import { lz4Frame } from './lz4-frame';
 import { npy } from './npy';
 import { onnx } from './onnx';
 import { quant } from './quant';
-import { rans } from './rans';
+import { rans, ransLanes } from './rans';
 import { safetensors } from './safetensors';
 import { sealed } from './sealed';
 import { shuffle } from './shuffle';
 import { sparse } from './sparse';
 import { tfjs } from './tfjs';
 
-export const TARGETS: readonly FuzzTarget[] = [lz4Frame, lz4Block, entropy, huffmanContext, rans, container, sealed, sparse, shuffle, quant, safetensors, npy, gguf, tfjs, onnx];
+export const TARGETS: readonly FuzzTarget[] = [lz4Frame, lz4Block, entropy, huffmanContext, rans, ransLanes, container, sealed, sparse, shuffle, quant, safetensors, npy, gguf, tfjs, onnx];
