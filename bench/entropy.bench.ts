@@ -4,12 +4,12 @@
 // blocks, as the container cuts chunks, and each codec codes the same blocks.
 // - ratio: input / coded bytes, beside the order-0 bound (Σ over blocks of n·H(block) / 8: what any order-0 coder
 //   of these blocks could reach without a table) and the share of it reached;
-// - the same blocks as the container's huffman_ctx (1.3) and rans (1.4) stages code them (one block per 1 MiB chunk,
-//   through their kernels, copied in and out as entropy.decode does);
-// - decode MB/s of output: entropy.decode into a caller's array, the huffman, huffman_ctx and rans kernels alone inside
+// - the same blocks as the container's huffman_ctx (1.3), rans (1.4) and rans_lanes (1.5) stages code them (one block
+//   per 1 MiB chunk, through their kernels, copied in and out as entropy.decode does);
+// - decode MB/s of output: entropy.decode into a caller's array, the huffman, huffman_ctx, rans and rans_lanes kernels alone inside
 //   WebAssembly memory (no copy in or out), our LZ4 block decoder, node's brotli (quality 9) and deflate (level 6), numcodecs.js Blosc zstd (level
 //   3, no shuffle: the planes are already split), and memcpy;
-// - encode MB/s of entropy.encode and of the rans kernel.
+// - encode MB/s of entropy.encode and of the rans and rans_lanes kernels.
 // Times are CPU time of this process per call (process.cpuUsage), so other processes on a shared machine do not count;
 // each process takes the best of BENCH_ROUNDS rounds in which the codecs take turns, on a 4 MiB sample of each class,
 // and the parent prints the median over BENCH_PROCESSES fresh processes (default 3). "cold" is the first call of a
@@ -79,8 +79,8 @@ interface Codec {
   decode(coded: Uint8Array, out: Uint8Array): Promise<unknown> | unknown;
 }
 
-type BlockEncoder = 'huffmanContextEncode' | 'ransEncode';
-type BlockDecoder = 'huffmanContextDecode' | 'ransDecode';
+type BlockEncoder = 'huffmanContextEncode' | 'ransEncode' | 'ransLanesEncode';
+type BlockDecoder = 'huffmanContextDecode' | 'ransDecode' | 'ransLanesDecode';
 
 /** One block kernel pair through WebAssembly memory, copied in and out. */
 function blockKernel(encode: BlockEncoder, decode: BlockDecoder): Codec {
@@ -112,6 +112,7 @@ const CODECS: Record<string, Codec> = {
   'tensorzip entropy': { encode: (b) => engine.entropy.encode(b), decode: (c, out) => engine.entropy.decode(c, { out }) },
   'tensorzip huffman_ctx': blockKernel('huffmanContextEncode', 'huffmanContextDecode'),
   'tensorzip rans': blockKernel('ransEncode', 'ransDecode'),
+  'tensorzip rans_lanes': blockKernel('ransLanesEncode', 'ransLanesDecode'),
   'tensorzip lz4 block': {
     encode: (b) => engine.lz4.compressBlock(b),
     decode: (c, out) => out.set(engine.lz4.decompressBlock(c, { outputSize: out.length })),
@@ -163,6 +164,7 @@ async function measure(): Promise<Speeds> {
     place(CODECS['tensorzip entropy'], 'huffmanDecode', 'entropy kernel only');
     place(CODECS['tensorzip huffman_ctx'], 'huffmanContextDecode', 'huffman_ctx kernel only');
     place(CODECS['tensorzip rans'], 'ransDecode', 'rans kernel only');
+    place(CODECS['tensorzip rans_lanes'], 'ransLanesDecode', 'rans_lanes kernel only');
     tasks.memcpy = () => {
       for (let i = 0; i < blocks.length; i++) outs[i].set(blocks[i]);
     };
@@ -171,6 +173,9 @@ async function measure(): Promise<Speeds> {
     };
     tasks['rans encode'] = () => {
       for (const b of blocks) CODECS['tensorzip rans'].encode(b);
+    };
+    tasks['rans_lanes encode'] = () => {
+      for (const b of blocks) CODECS['tensorzip rans_lanes'].encode(b);
     };
     const times = await cpuTimes(tasks, ROUNDS, TIME_MS);
     speeds[name] = Object.fromEntries(Object.entries(times).map(([task, ms]) => [task, {
@@ -207,15 +212,15 @@ if (isChild()) {
     const ours = ratios[name]['tensorzip entropy'];
     console.log(`| ${name} | ${(bytes / 1e6).toFixed(1)} | ${(bytes / bound).toFixed(3)}x | ${codecs.map((c) => `${ratios[name][c].toFixed(3)}x`).join(' | ')} | ${(100 * ours / (bytes / bound)).toFixed(1)}% |`);
   }
-  const tasks = ['entropy kernel only', 'huffman_ctx kernel only', 'rans kernel only', ...codecs, 'memcpy'];
-  console.log(`\n## Decode MB/s of output, warm (cold), median of ${PROCESSES} processes, CPU time; entropy and rans encode MB/s\n`);
-  console.log(`| bytes | ${tasks.join(' | ')} | entropy encode | rans encode |\n|---|${tasks.map(() => '---:|').join('')}---:|---:|`);
+  const tasks = ['entropy kernel only', 'huffman_ctx kernel only', 'rans kernel only', 'rans_lanes kernel only', ...codecs, 'memcpy'];
+  console.log(`\n## Decode MB/s of output, warm (cold), median of ${PROCESSES} processes, CPU time; entropy, rans and rans_lanes encode MB/s\n`);
+  console.log(`| bytes | ${tasks.join(' | ')} | entropy encode | rans encode | rans_lanes encode |\n|---|${tasks.map(() => '---:|').join('')}---:|---:|---:|`);
   for (const name of Object.keys(bounds)) {
     const cell = (task: string) => {
       const cold = speed(name, task, 'cold');
       return `${speed(name, task, 'warm').toFixed(0)}${cold < 0 ? '' : ` (${cold.toFixed(0)})`}`;
     };
-    console.log(`| ${name} | ${tasks.map(cell).join(' | ')} | ${speed(name, 'entropy encode', 'warm').toFixed(0)} | ${speed(name, 'rans encode', 'warm').toFixed(0)} |`);
+    console.log(`| ${name} | ${tasks.map(cell).join(' | ')} | ${speed(name, 'entropy encode', 'warm').toFixed(0)} | ${speed(name, 'rans encode', 'warm').toFixed(0)} | ${speed(name, 'rans_lanes encode', 'warm').toFixed(0)} |`);
   }
   const out = 'bench/results/entropy.json';
   writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, processes: PROCESSES, rounds: ROUNDS, timePerTaskMs: TIME_MS, bounds, ratios, runs }, null, 2) + '\n');
