@@ -3,7 +3,9 @@
 // from the shipped uint8 codes) as float32 lossless, and as int8 codes (pack's `int8`), each packed three ways' worth:
 // plain (and signed with Ed25519, 64 KiB blocks), and encrypted with a key. Each run is a fresh Node process that
 // measures one archive one way cold (open + get of every tensor right after init()), then all three ways warm, taking
-// turns, the median of BENCH_WARM rounds: warm ratios are always of the same process. Medians over BENCH_PROCESSES processes per way (default 5). Also: signing and verifying the signed
+// turns, the median of BENCH_WARM rounds: warm ratios are always of the same process. Warm twice: getAll() into new
+// arrays (whose first-touch page faults are much of the time on this VM), and get(name, { out }) into arrays allocated
+// once. Medians over BENCH_PROCESSES processes per way (default 5). Also: signing and verifying the signed
 // payload once the block hashes are known (Ed25519 over ~30 KB of JSON), and open() alone of each.
 // Run: node scripts/bench.mjs sealed
 import { execFileSync } from 'node:child_process';
@@ -29,17 +31,20 @@ const WAYS = ['plain', 'verify + decode', 'decrypt + decode'] as const;
 type Way = typeof WAYS[number];
 
 interface Timing { ms: number; cpuMs: number }
-interface ChildRun { archive: ArchiveKind; way: Way; cold: Timing; warm: Record<Way, Timing> }
+interface ChildRun { archive: ArchiveKind; way: Way; cold: Timing; warm: Record<Way, Timing>; into: Record<Way, Timing> }
+/** Each tensor's output, allocated and touched once: decoding into them pays no first-touch page faults. */
+type Outputs = Record<string, ArrayBufferView>;
 
-/** Opens the archive the way `way` reads it and decodes every tensor. */
-function decodeAll(way: Way, files: Files): () => Promise<void> {
+/** Opens the archive the way `way` reads it and decodes every tensor (into `outputs` when given). */
+function decodeAll(way: Way, files: Files, outputs?: Outputs): () => Promise<void> {
   const options: OpenOptions & Record<string, unknown> = way === 'plain' ? {}
     : way === 'verify + decode' ? { publicKey: JSON.parse(new TextDecoder().decode(files.publicKey)), signature: files.signature }
       : { decrypt: { key: files.key } };
   const bytes = way.startsWith('decrypt') ? files.sealed : files.plain;
   return async () => {
     const archive = await open(bytes, options);
-    await archive.getAll();
+    if (outputs === undefined) await archive.getAll();
+    else for (const t of archive.tensors) await archive.get(t.name, { out: outputs[t.name] });
   };
 }
 
@@ -59,9 +64,17 @@ if (isChild()) {
   await init();
   const cold = await timed(decodeAll(way, files));
   const rounds = Object.fromEntries(WAYS.map((w) => [w, [] as Timing[]])) as Record<Way, Timing[]>;
-  for (let r = 0; r < WARM; r++) for (const w of WAYS) rounds[w].push(await timed(decodeAll(w, files)));
+  const outputs: Outputs = Object.fromEntries(Object.entries(await (await open(files.plain)).getAll()).map(([name, t]) => [name, t.data]));
+  const into = Object.fromEntries(WAYS.map((w) => [w, [] as Timing[]])) as Record<Way, Timing[]>;
+  for (let r = 0; r < WARM; r++) {
+    for (const w of WAYS) {
+      rounds[w].push(await timed(decodeAll(w, files)));
+      into[w].push(await timed(decodeAll(w, files, outputs)));
+    }
+  }
   const mid = (ts: Timing[]) => ({ ms: median(ts.map((t) => t.ms)), cpuMs: median(ts.map((t) => t.cpuMs)) });
-  console.log(JSON.stringify({ archive, way, cold, warm: Object.fromEntries(WAYS.map((w) => [w, mid(rounds[w])])) }));
+  const mids = (r: Record<Way, Timing[]>) => Object.fromEntries(WAYS.map((w) => [w, mid(r[w])]));
+  console.log(JSON.stringify({ archive, way, cold, warm: mids(rounds), into: mids(into) }));
   process.exit(0);
 }
 
@@ -181,6 +194,8 @@ for (const kind of Object.keys(ARCHIVES) as ArchiveKind[]) {
       // CPU time of the process (all its threads: WebCrypto's too), which other jobs on the machine do not inflate.
       warmCpuMs: median(ofKind.map((r) => r.warm[way].cpuMs)), warmCpuMBps: mbps(median(ofKind.map((r) => r.warm[way].cpuMs))),
       warmCpuVsPlainSameProcess: median(ofKind.map((r) => r.warm.plain.cpuMs / r.warm[way].cpuMs)),
+      intoMBps: mbps(median(ofKind.map((r) => r.into[way].ms))),
+      intoVsPlainSameProcess: median(ofKind.map((r) => r.into.plain.ms / r.into[way].ms)),
     };
   });
   archives.push({ kind, tensors: archive.tensors.length, decodedMB, plainBytes: kindFiles.plain.length, sealedBytes: kindFiles.sealed.length, signatureBytes: kindFiles.signature.length, rows });
@@ -196,10 +211,10 @@ writeFileSync('bench/results/sealed.json', `${JSON.stringify(result, null, 2)}\n
 console.log(`load ${load.start.toFixed(1)}–${loadEnd.toFixed(1)}`);
 for (const a of archives) {
   console.log(`\nface-api, ${a.kind}: ${a.tensors} tensors, ${a.decodedMB.toFixed(1)} MB decoded, file ${(a.plainBytes / 1e6).toFixed(2)} MB, encrypted +${a.sealedBytes - a.plainBytes} bytes\n`);
-  console.log('| way | cold ms | cold MB/s | cold / plain | warm ms | warm MB/s | warm / plain (same process) | warm CPU ms | MB/s per CPU second | CPU: plain / way (same process) |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| way | cold ms | cold MB/s | cold / plain | warm ms | warm MB/s | warm / plain (same process) | warm CPU ms | MB/s per CPU second | CPU: plain / way (same process) | into preallocated MB/s | into: / plain (same process) |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of a.rows) {
-    console.log(`| ${r.way} | ${r.coldMs.toFixed(0)} | ${r.coldMBps.toFixed(0)} | ${pct(r.coldVsPlain)} | ${r.warmMs.toFixed(0)} | ${r.warmMBps.toFixed(0)} | ${pct(r.warmVsPlainSameProcess)} | ${r.warmCpuMs.toFixed(0)} | ${r.warmCpuMBps.toFixed(0)} | ${pct(r.warmCpuVsPlainSameProcess)} |`);
+    console.log(`| ${r.way} | ${r.coldMs.toFixed(0)} | ${r.coldMBps.toFixed(0)} | ${pct(r.coldVsPlain)} | ${r.warmMs.toFixed(0)} | ${r.warmMBps.toFixed(0)} | ${pct(r.warmVsPlainSameProcess)} | ${r.warmCpuMs.toFixed(0)} | ${r.warmCpuMBps.toFixed(0)} | ${pct(r.warmCpuVsPlainSameProcess)} | ${r.intoMBps.toFixed(0)} | ${pct(r.intoVsPlainSameProcess)} |`);
   }
 }
 console.log(`\nEd25519 over the ${payload.payloadBytes}-byte signed payload: sign ${payload.signMs.toFixed(2)} ms, verify + parse ${payload.verifyMs.toFixed(2)} ms`);
