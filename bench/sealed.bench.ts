@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { createDecipheriv } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { generateKeyPair, init, open, pack, sign, tfjs, type OpenOptions, type TensorInput } from 'tensorzip';
+import { generateKeyPair, init, open, pack, sign, tfjs, type OpenOptions, type TensorArray, type TensorInput } from 'tensorzip';
 import { isChild, median } from './fresh-processes';
 import { faceApiWeights } from '../test/helpers/face-api';
 
@@ -33,7 +33,7 @@ type Way = typeof WAYS[number];
 interface Timing { ms: number; cpuMs: number }
 interface ChildRun { archive: ArchiveKind; way: Way; cold: Timing; warm: Record<Way, Timing>; into: Record<Way, Timing> }
 /** Each tensor's output, allocated and touched once: decoding into them pays no first-touch page faults. */
-type Outputs = Record<string, ArrayBufferView>;
+type Outputs = Record<string, TensorArray>;
 
 /** Opens the archive the way `way` reads it and decodes every tensor (into `outputs` when given). */
 function decodeAll(way: Way, files: Files, outputs?: Outputs): () => Promise<void> {
