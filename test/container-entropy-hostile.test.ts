@@ -28,6 +28,7 @@ const HANDMADE: [string, PipelineStage[], Uint8Array, string][] = [
   ['palette K = 65,537', PALETTE, concat(u32s(65537), new Uint8Array(COUNT)), 'CORRUPT'],
   ['palette K = 2^32 − 1', PALETTE, concat(u32s(0xffffffff), new Uint8Array(COUNT)), 'CORRUPT'],
   ['a palette index ≥ K', PALETTE, concat(u32s(2, 10, 20), Uint8Array.from({ length: COUNT }, (_, i) => (i === 9 ? 2 : i & 1))), 'CORRUPT'],
+  ['a u16 palette index ≥ K (K = 300)', PALETTE, concat(u32s(300), new Uint8Array(1200), new Uint8Array(new Uint16Array(COUNT).fill(299).fill(300, 15).buffer)), 'CORRUPT'],
   ['a partial u16 index (K = 300)', PALETTE, concat(u32s(300), new Uint8Array(1200), new Uint8Array(2 * COUNT - 1)), 'CORRUPT'],
   ['a palette table cut short', PALETTE, concat(u32s(300), new Uint8Array(100)), 'TRUNCATED'],
   ['a huffman stage without its length table', [{ codec: 'huffman', planes: 4 }], new Uint8Array(8), 'TRUNCATED'],
