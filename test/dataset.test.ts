@@ -262,7 +262,7 @@ describe('datasets: encrypted', () => {
     const shardSource = (path: string) => sinks.get(path)!.bytes();
     for (const shard of manifest.shards) {
       const bytes = shardSource(shard.path);
-      expect(bytes[5]).toBe(4); // format 1.4: encrypted
+      expect(bytes[6] & 4).toBe(4); // flag bit 2 (format 1.4): encrypted
       expect(new TextDecoder('latin1').decode(bytes)).not.toContain('tokens');
     }
     const ds = await openDataset(manifest, { shardSource, decrypt: { key } });

@@ -113,7 +113,7 @@ function checkSparsity(prune: unknown, what: string): number {
 }
 
 /** Checks the options once; returns a function that encodes one tensor with them. */
-export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: string, { rans = true } = {}): (name: string, tensor: TensorInput | QuantizedTensorInput) => EncodedTensor {
+export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: string): (name: string, tensor: TensorInput | QuantizedTensorInput) => EncodedTensor {
   const mode = checkMode(options.quantize ?? 'auto', `${what} quantize`);
   const rules = (options.rules ?? []).map((r, i) => {
     if (typeof r?.match !== 'string') throw new TensorzipError('ARGUMENT', `${what} rules[${i}].match: expected a string, found ${describeValue(r?.match)}`);
@@ -183,14 +183,13 @@ export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: st
       return plan.stored.subarray(storedBytes(entry, first), storedBytes(entry, Math.min(count, first + entry.chunkElements)));
     };
     const encodeChunks = (pipeline: PipelineStage[]) => Array.from({ length: chunkCount }, (_, k) => encodeChunk(kernels, chunkAt(k), pipeline));
-    const candidates = rans ? plan.candidates : plan.candidates.filter((p) => p.every((s) => s.codec !== 'rans_lanes'));
-    entry.pipeline = choosePipeline(kernels, candidates, chunkCount, chunkAt);
+    entry.pipeline = choosePipeline(kernels, plan.candidates, chunkCount, chunkAt);
     let chunks = encodeChunks(entry.pipeline);
     const refused = chunks.some((c, k) => !reachable(entry.pipeline, c, chunkAt(k).length));
     if (refused || chunks.reduce((n, c) => n + c.length, 0) >= plan.stored.length) {
       // The sample misled: a chunk the reader would refuse as too short (a constant run under Huffman, which LZ4
       // stores within its bound), or no gain at all. The codes as they are, or LZ4, are then the safe choice.
-      entry.pipeline = refused ? choosePipeline(kernels, candidates.filter((p) => p.every((s) => s.codec !== 'huffman' && s.codec !== 'huffman_ctx' && s.codec !== 'rans_lanes')), chunkCount, chunkAt) : [];
+      entry.pipeline = refused ? choosePipeline(kernels, plan.candidates.filter((p) => p.every((s) => s.codec !== 'huffman' && s.codec !== 'huffman_ctx' && s.codec !== 'rans_lanes')), chunkCount, chunkAt) : [];
       chunks = encodeChunks(entry.pipeline);
     }
     return { entry, params, chunks, inputBytes };

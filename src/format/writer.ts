@@ -6,7 +6,7 @@ import { TensorzipError } from '../errors';
 import { xxh32 } from '../codecs/checksum';
 import type { Kernels } from '../wasm/kernels';
 import { tensorEncoder, type EncodeOptions, type QuantizedTensorInput, type TensorInput } from './encode-tensor';
-import { ALIGNMENT, alignUp, FLAG_COMPRESSED_INDEX, FLAG_PACKED_CHUNKS, FLAG_SEALED, FOOTER_BYTES, MINOR_VERSION_1_3, MINOR_VERSION_1_4, PARAMS_ALIGNMENT, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
+import { ALIGNMENT, alignUp, FLAG_COMPRESSED_INDEX, FLAG_PACKED_CHUNKS, FLAG_SEALED, FOOTER_BYTES, MINOR_VERSION, MINOR_VERSION_1_3, MINOR_VERSION_1_4, PARAMS_ALIGNMENT, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
 import { indexBinding, newSealing, type Sealing } from './seal-header';
 import { SEAL_TAG_BYTES } from './seal';
 import type { EncryptOptions } from './seal-keys';
@@ -74,8 +74,7 @@ export class ContainerWriter {
   private finished = false;
 
   constructor(private readonly kernels: Kernels, sink: ByteSink, private readonly options: WriterOptions = {}) {
-    // Its prefix (the format version) goes out before any pipeline is chosen: it writes 1.3 files, without rans or rans_lanes.
-    this.encode = tensorEncoder(kernels, options, 'ContainerWriter', { rans: false });
+    this.encode = tensorEncoder(kernels, options, 'ContainerWriter');
     this.encodeEntry = entryEncoder(kernels, options, 'ContainerWriter.addEntry');
     this.model = checkModel(options.model, 'ContainerWriter');
     this.compact = options.compact !== false;
@@ -139,8 +138,10 @@ export class ContainerWriter {
     if (this.options.encrypt !== undefined) this.sealing = await newSealing(this.options.encrypt, hash, 'ContainerWriter encrypt');
     this.started = true;
     const prefix = new Uint8Array(PREFIX_BYTES);
-    // An encrypted file is 1.4; the others 1.3 (without rans, see the constructor).
-    writePrefix(prefix, null, this.flags, this.sealing ? MINOR_VERSION_1_4 : MINOR_VERSION_1_3, hash);
+    // The prefix goes out before any pipeline is chosen: 1.5 whenever entropy stages may be (rans_lanes among them;
+    // a reader of any 1.x opens the file and refuses only the stages it lacks), else 1.4 when encrypted, else 1.3.
+    const minor = this.options.entropy !== false ? MINOR_VERSION : this.sealing ? MINOR_VERSION_1_4 : MINOR_VERSION_1_3;
+    writePrefix(prefix, null, this.flags, minor, hash);
     await this.emit(prefix);
     if (this.sealing) await this.emit(this.sealing.header);
   }
