@@ -13,7 +13,7 @@ import { referenceXxh32 } from './reference/xxh32';
 import { referenceReadIndex } from './reference/index-1.3';
 
 const GOLDEN = ['v1/index-first.tzip', 'v1/index-last.tzip', 'v1.1/stages.tzip', 'v1.1/tfjs-codes.tzip', 'v1.2/entries.tzip',
-  'v1.2/onnx.tzip', 'v1.2/regroup.tzip', 'v1.2/shared-ranges.tzip'];
+  'v1.2/onnx.tzip', 'v1.2/regroup.tzip', 'v1.2/shared-ranges.tzip', 'v1.4/rans.tzip', 'v1.5/rans-lanes.tzip'];
 
 const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
@@ -131,7 +131,7 @@ describe('open with workers', () => {
         for (const s of t.pipeline) codecs.add(s.codec === 'sparse' ? `sparse ${s.format}` : s.codec);
       }
     }
-    expect([...codecs].sort()).toEqual(['bitshuffle', 'delta', 'huffman', 'huffman_ctx', 'lz4', 'palette', 'rans', 'regroup', 'shuffle', 'sparse 2:4', 'sparse bitmask', 'sparse csr']);
+    expect([...codecs].sort()).toEqual(['bitshuffle', 'delta', 'huffman', 'huffman_ctx', 'lz4', 'palette', 'rans_lanes', 'regroup', 'shuffle', 'sparse 2:4', 'sparse bitmask', 'sparse csr']);
     for (const dtype of ['float32', 'int8', 'int4', 'float16', 'bfloat16', 'float8e4m3fn', 'float8e5m2', 'q8_0', 'q4_0', 'q4_1', 'int32', 'bool']) {
       expect(stored).toContain(dtype);
     }
