@@ -8,7 +8,7 @@ import { bindDelta, type Delta } from './codecs/delta';
 import { bindSparse, type Sparse } from './codecs/sparse';
 import { bindPipeline, type Pipeline } from './codecs/pipeline';
 import { bindContainer, type Container } from './format';
-import { toByteSource, type ArchiveSource, type SourceOptions } from './io/sources';
+import { toArchiveSource, toByteSource, type ArchiveSource, type SourceOptions } from './io/sources';
 import { openAny, type OpenAnyOptions } from './io/open-any';
 import { sign as signSource } from './io/signature';
 import type { KeyInput } from './io/keys';
@@ -53,7 +53,7 @@ export interface Engine {
   readonly openDataset: Datasets['openDataset'];
 }
 
-const resolveSource = (source: unknown, options: OpenOptions & SourceOptions) => toByteSource(source, options);
+const resolveSource = (source: unknown, options: OpenOptions & SourceOptions) => toArchiveSource(source, options);
 
 /** The container, with open() that also takes a sharded archive's index (io/open-any.ts). */
 const withShards = (container: Container): Container => ({ ...container, open: (source, options) => openAny(container.open, source, options) });
