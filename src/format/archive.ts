@@ -221,8 +221,9 @@ export async function openArchive(kernels: Kernels, given: ByteSource | Arriving
   try {
     const prefix = readPrefix(await given.read(0, PREFIX_BYTES), (bytes) => xxh32(kernels, bytes));
     if (prefix.index === null) return await openFile(kernels, await given.whole(), null, options);
-    // Sized by its bound until it ends: every range the index lists lies below it.
-    return await openFile(kernels, { size: given.maxSize, read: given.read, reportsProgress: true }, given, options);
+    // Of no known size until it ends: its ranges are checked against maxSize when the index is read, and against its
+    // size at the end.
+    return await openFile(kernels, { size: Infinity, read: given.read, reportsProgress: true }, given, options);
   } catch (err) {
     given.fail(err);
     throw err;
@@ -266,7 +267,12 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, arriving: Arriv
   const doc = parseIndex(indexBytes, location, source.size, { maxBytes, maxTensors, maxChunks }, {
     packedChunks: (prefix.flags & FLAG_PACKED_CHUNKS) !== 0, sealOverhead: sealing ? SEAL_TAG_BYTES : 0, dataStart,
   });
-  arriving?.atEnd((size, read) => checkArrivedEnd(size, read, location, doc, hash));
+  if (arriving) {
+    const end = dataEnd(location, doc) + FOOTER_BYTES;
+    if (end > arriving.maxSize) throw new TensorzipError('LIMIT', `open: the index lists bytes up to ${end - FOOTER_BYTES}: the stream is longer than maxBytes (${arriving.maxSize})`);
+    checkChunkUses([...doc.tensors, ...doc.entries], arriving.maxSize);
+    arriving.atEnd((size, read) => checkArrivedEnd(size, read, location, doc, hash));
+  }
   const byName = new Map(doc.tensors.map((t) => [t.name, t]));
   const entriesByName = new Map(doc.entries.map((e) => [e.name, e]));
   // Tensors and entries whose ranges prefetchAll() announced and no read has used yet: their first read announces
@@ -458,13 +464,18 @@ function footerLocation(fromPrefix: IndexLocation | null, footer: Uint8Array, fo
  * every range the index lists and a footer (TRUNCATED), the footer the prefix's, the chunks' uses within its size.
  */
 function checkArrivedEnd(size: number, read: (offset: number, length: number) => Uint8Array, location: IndexLocation, doc: IndexDocument, hash: (bytes: Uint8Array) => number): void {
-  const items = [...doc.tensors, ...doc.entries];
-  let dataEnd = location.offset + location.length;
-  for (const item of items) for (const r of rangesOf(item)) dataEnd = Math.max(dataEnd, r.offset + r.length);
   const footerOffset = size - FOOTER_BYTES;
-  if (footerOffset < dataEnd) throw new TensorzipError('TRUNCATED', `open: the stream ended after ${size} bytes; its index lists bytes up to ${dataEnd}, then a ${FOOTER_BYTES}-byte footer`);
+  const end = dataEnd(location, doc);
+  if (footerOffset < end) throw new TensorzipError('TRUNCATED', `open: the stream ended after ${size} bytes; its index lists bytes up to ${end}, then a ${FOOTER_BYTES}-byte footer`);
   footerLocation(location, read(footerOffset, FOOTER_BYTES), footerOffset, hash);
-  checkChunkUses(items, size);
+  checkChunkUses([...doc.tensors, ...doc.entries], size);
+}
+
+/** Where the last byte the index lists (itself, a chunk, a parameter block) ends. */
+function dataEnd(location: IndexLocation, doc: IndexDocument): number {
+  let end = location.offset + location.length;
+  for (const item of [...doc.tensors, ...doc.entries]) for (const r of rangesOf(item)) end = Math.max(end, r.offset + r.length);
+  return end;
 }
 
 /** The byte ranges decoding a tensor reads. */
