@@ -53,7 +53,7 @@ export interface ArrivingFile {
 }
 
 export interface OpenOptions {
-  /** Largest decoded tensor, in bytes (default 2 GiB). */
+  /** Largest decoded tensor, in bytes (default 2 GiB); for a stream, also the most bytes it may have (LIMIT). */
   maxBytes?: number;
   /** Largest index, in bytes (default 64 MiB). */
   maxIndexBytes?: number;
@@ -75,7 +75,8 @@ export interface OpenOptions {
    *  const archive = await open(url, { decrypt: { passphrase } });   // or { key: generateSecretKey()'s JWK }
    *  const { data } = await archive.get('fc.weight');               // reads and decrypts only its chunks */
   decrypt?: DecryptOptions;
-  /** Called after every read with the bytes read so far and the file size (for a URL: bytes downloaded). */
+  /** Called after every read with the bytes read so far and the file size (for a URL: bytes downloaded; for a stream:
+   *  bytes arrived, with NaN as the size until it has ended). */
   onProgress?: (bytesRead: number, fileSize: number) => void;
   /** Decode chunks on this many workers (Node worker_threads, Web Workers in browsers and Deno), or 'auto' for one
    *  per core; default 0: on the calling thread. Starting a worker takes ~30 ms, and on the shared 2-core machine the

@@ -14,11 +14,11 @@ import { arrivingStream } from './arriving-stream';
 
 export type ArchiveSource = ArrayBufferView | ArrayBuffer | Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | string | URL;
 
-/** Options of open() for URLs. */
+/** Options of open() for URLs (and `signal` for streams). */
 export interface SourceOptions {
   /** Fail with TIMEOUT when a request receives no byte for this long, in milliseconds (default 30 000). */
   timeoutMs?: number;
-  /** Abort every request of the archive (open and later reads) with ABORTED. */
+  /** Abort every request of the archive, or the reading of a stream (open and later reads), with ABORTED. */
   signal?: AbortSignal;
   /** Keep the downloaded file in a cache (cached-source.ts): a store from `cacheStore`, or true for the Cache API
    *  (browsers, Deno). A later open() costs one HEAD request, and only blocks the store lacks are downloaded. */
