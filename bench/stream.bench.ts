@@ -7,8 +7,8 @@
 // - "stream(), tensors kept": open(url), then stream(): each tensor decodes as soon as its chunks have arrived;
 // - "stream(), tensors dropped": the same, the caller using each tensor and letting it go (a loader copying weights into
 //   a framework): the memory bound of streaming;
-// - "ReadableStream, read to its end": the stream's chunks gathered and joined, then open(bytes) — what open(stream)
-//   did before it read streams as they arrive;
+// - "ReadableStream, read to its end" (tensors kept / dropped): the stream's chunks gathered and joined, then
+//   open(bytes) and stream() — what open(stream) did before it read streams as they arrive;
 // - "ReadableStream, as it arrives" (tensors kept / dropped): open(stream), then stream(): open() returns once the
 //   prefix and index are in, each tensor decodes as soon as its chunks are.
 // Reported: time to the first tensor and to the last (from the request), the transfer time of the file alone, and the
@@ -26,8 +26,8 @@ import { isChild, median, runFreshProcesses } from './fresh-processes';
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 3);
 const BYTES_PER_SECOND = 50e6 / 8;
 const FILES = { 'face-api, float32 lossless': 'build/bench/stream/face-api-lossless.tzip', '100 MB of generated weights': 'build/bench/stream/generated-100mb.tzip' };
-const WAYS = ['download, then decode', 'stream(), tensors kept', 'stream(), tensors dropped', 'ReadableStream, read to its end',
-  'ReadableStream, as it arrives, tensors kept', 'ReadableStream, as it arrives, tensors dropped'] as const;
+const WAYS = ['download, then decode', 'stream(), tensors kept', 'stream(), tensors dropped', 'ReadableStream, read to its end, tensors kept',
+  'ReadableStream, read to its end, tensors dropped', 'ReadableStream, as it arrives, tensors kept', 'ReadableStream, as it arrives, tensors dropped'] as const;
 type Way = (typeof WAYS)[number];
 
 interface Run { way: Way; firstMs: number; lastMs: number; transferMs: number; peakMiB: number; tensors: number }
@@ -116,7 +116,7 @@ async function measure(file: string, way: Way): Promise<Run> {
   let sum = 0;
   const started = performance.now();
   const archive = way === 'download, then decode' ? await open(new Uint8Array(await (await fetch(server!.url)).arrayBuffer()))
-    : way === 'ReadableStream, read to its end' ? await open(await readToEnd(throttled!.stream))
+    : way.startsWith('ReadableStream, read to its end') ? await open(await readToEnd(throttled!.stream))
       : await open(server?.url ?? throttled!.stream);
   for await (const { tensor } of archive.stream()) {
     if (tensors++ === 0) firstMs = performance.now() - started;
@@ -177,6 +177,6 @@ mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/stream.json', `${JSON.stringify(result, null, 2)}\n`);
 console.log(`at ${result.mbitPerSecond} Mbit/s, median of ${PROCESSES} fresh processes:`);
 for (const r of rows) {
-  console.log(`${r.input} (${r.fileMB.toFixed(1)} MB file, ${r.decodedMB.toFixed(1)} MB decoded): ${r.way.padEnd(48)} first tensor ${r.firstTensorMs.toFixed(0).padStart(6)} ms, last ${r.lastTensorMs.toFixed(0).padStart(6)} ms (file sent in ${r.transferMs.toFixed(0)} ms), peak +${r.peakMiB.toFixed(1)} MiB`);
+  console.log(`${r.input} (${r.fileMB.toFixed(1)} MB file, ${r.decodedMB.toFixed(1)} MB decoded): ${r.way.padEnd(50)} first tensor ${r.firstTensorMs.toFixed(0).padStart(6)} ms, last ${r.lastTensorMs.toFixed(0).padStart(6)} ms (file sent in ${r.transferMs.toFixed(0)} ms), peak +${r.peakMiB.toFixed(1)} MiB`);
 }
 console.log(`load average (1 min): ${loadStart.toFixed(2)} → ${result.loadAverage1m.end.toFixed(2)}`);
