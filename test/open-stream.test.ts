@@ -3,7 +3,7 @@
 // still to come; an index-last one opens at the end. A stream that fails, ends early, runs past maxBytes or is aborted
 // fails the reads waiting on it with a typed error, and never leaves one waiting.
 import { describe, expect, it } from 'vitest';
-import { generateSecretKey, open, pack, type Archive } from '../src/index';
+import { generateKeyPair, generateSecretKey, open, pack, sign, type Archive } from '../src/index';
 import { random } from './helpers/data';
 import { codeOf } from './helpers/errors';
 import { readRepoFile } from './helpers/files';
@@ -124,6 +124,16 @@ describe('open() of a stream', () => {
     feed.send(sealed.subarray(sealed.length - 100_000));
     feed.end();
     expect((await within(archive.get('last'), 5000, 'get(last)')).data).toEqual(model.last);
+  });
+
+  it('with publicKey, the whole stream is checked against its signature first: SIGNATURE for a changed byte', async () => {
+    const { publicKey, privateKey } = await generateKeyPair();
+    const signature = await sign(file, privateKey);
+    const archive = await within(open(piecewise(file, () => 65536), { publicKey, signature }), 10_000, 'open() of a signed stream');
+    expect((await archive.get('first')).data).toEqual(model.first);
+    const changed = file.slice();
+    changed[lastStart + 100] ^= 1;
+    expect(await within(codeOf(open(piecewise(changed, () => 65536), { publicKey, signature }).then((a) => a.getAll())), 10_000, 'a changed stream')).toBe('SIGNATURE');
   });
 
   it('TRUNCATED when the stream ends early: before the index (open), in the last tensor (its reads, pending and later)', async () => {
