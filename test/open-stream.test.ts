@@ -204,6 +204,14 @@ describe('open() of a stream', () => {
     expect(await within(codeOf(archive.get('first')), 5000, 'a later read')).toBe('LIMIT');
   });
 
+  it('ARGUMENT for a stream another reader holds, or one that gives something other than bytes', async () => {
+    const locked = handFed();
+    locked.stream.getReader();
+    expect(await within(codeOf(open(locked.stream)), 5000, 'open() of a locked stream')).toBe('ARGUMENT');
+    const text = new ReadableStream({ start: (c) => (c.enqueue('TZIP'), c.close()) });
+    expect(await within(codeOf(open(text as ReadableStream<Uint8Array>)), 5000, 'open() of a text stream')).toBe('ARGUMENT');
+  });
+
   it('ABORTED by the signal: open() and pending reads, the stream cancelled; a signal aborted before open()', async () => {
     const controller = new AbortController();
     const feed = handFed();

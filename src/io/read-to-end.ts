@@ -23,6 +23,7 @@ export function chunksOf(source: ChunkSource): { pull: () => Promise<Uint8Array 
   let next: () => Promise<IteratorResult<unknown>>;
   let cancel: () => void;
   if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) {
+    if (source.locked) throw new TensorzipError('ARGUMENT', 'open: the stream is locked: another reader is reading it');
     const reader = source.getReader();
     next = () => reader.read() as Promise<IteratorResult<unknown>>;
     cancel = () => void reader.cancel().catch(() => {});
