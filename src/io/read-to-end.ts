@@ -1,6 +1,7 @@
 // Reads a stream of byte chunks to its end with a running count, so that nothing is buffered past what may arrive:
 // the stream is cancelled as soon as the count passes `limit` (an endless body, a gzip bomb, a huge answer to a
-// small Range request).
+// small Range request). chunksOf pulls the chunks one at a time, for a reader that keeps them its own way
+// (arriving-stream.ts).
 import { TensorzipError } from '../errors';
 
 export interface ReadLimit {
