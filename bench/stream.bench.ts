@@ -1,11 +1,16 @@
 // Streaming over a 50 Mbit/s connection: face-api's seven models in one .tzip (float32 lossless: 8.7 MB on the wire,
 // 50.2 MB decoded), and 100 MB of generated float32 weights (lossless, 24 tensors of 4 MiB: a file larger than the
 // 64 MiB of download pieces a reader holds at once), served with Range support by a local server that sends at most
-// 6.25 MB/s. Each way runs in a fresh Node process (median of BENCH_PROCESSES, default 3):
+// 6.25 MB/s, or as a ReadableStream giving the file at that rate. Each way runs in a fresh Node process (median of
+// BENCH_PROCESSES, default 3):
 // - "download, then decode": fetch() the whole file, open(bytes), then stream() — what a loader without streaming does;
 // - "stream(), tensors kept": open(url), then stream(): each tensor decodes as soon as its chunks have arrived;
 // - "stream(), tensors dropped": the same, the caller using each tensor and letting it go (a loader copying weights into
-//   a framework): the memory bound of streaming.
+//   a framework): the memory bound of streaming;
+// - "ReadableStream, read to its end" (tensors kept / dropped): the stream's chunks gathered and joined, then
+//   open(bytes) and stream() — what open(stream) did before it read streams as they arrive;
+// - "ReadableStream, as it arrives" (tensors kept / dropped): open(stream), then stream(): open() returns once the
+//   prefix and index are in, each tensor decodes as soon as its chunks are.
 // Reported: time to the first tensor and to the last (from the request), the transfer time of the file alone, and the
 // process's peak resident memory above what it held before the download (VmHWM − VmRSS, Linux).
 // Run: node scripts/bench.mjs stream
@@ -15,13 +20,14 @@ import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { init, open, pack, tfjs, type TensorInput } from 'tensorzip';
 import { requestedRange } from '../test/helpers/byte-range';
-import { FACE_API_MODELS, loadFaceApiModel } from '../test/helpers/face-api';
+import { faceApiWeights } from '../test/helpers/face-api';
 import { isChild, median, runFreshProcesses } from './fresh-processes';
 
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 3);
 const BYTES_PER_SECOND = 50e6 / 8;
 const FILES = { 'face-api, float32 lossless': 'build/bench/stream/face-api-lossless.tzip', '100 MB of generated weights': 'build/bench/stream/generated-100mb.tzip' };
-const WAYS = ['download, then decode', 'stream(), tensors kept', 'stream(), tensors dropped'] as const;
+const WAYS = ['download, then decode', 'stream(), tensors kept', 'stream(), tensors dropped', 'ReadableStream, read to its end, tensors kept',
+  'ReadableStream, read to its end, tensors dropped', 'ReadableStream, as it arrives, tensors kept', 'ReadableStream, as it arrives, tensors dropped'] as const;
 type Way = (typeof WAYS)[number];
 
 interface Run { way: Way; firstMs: number; lastMs: number; transferMs: number; peakMiB: number; tensors: number }
@@ -65,26 +71,61 @@ async function throttledServer(file: Uint8Array): Promise<{ url: string; close()
   };
 }
 
+/** `file` as a ReadableStream that gives at most BYTES_PER_SECOND, in fresh chunks of 64 KiB (as a socket's reads
+ *  come; a chunk of a few bytes each time the rate allows them would cost more in objects than in bytes), pulled only
+ *  when its reader asks. */
+function throttledStream(file: Uint8Array): { stream: ReadableStream<Uint8Array>; lastByteAt(): number } {
+  let lastByteAt = 0;
+  let startedAt: number | undefined;
+  let at = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      startedAt ??= performance.now();
+      const due = Math.min(file.length, at + 65536);
+      const allowedAt = startedAt! + (due - 16384) / BYTES_PER_SECOND * 1000;
+      while (performance.now() < allowedAt) await new Promise((resolve) => setTimeout(resolve, 2));
+      controller.enqueue(new Uint8Array(file.subarray(at, due)));
+      at = due;
+      lastByteAt = performance.now();
+      if (at === file.length) controller.close();
+    },
+  }, { highWaterMark: 0 });
+  return { stream, lastByteAt: () => lastByteAt };
+}
+
+/** The stream's chunks gathered and joined into one array (src/io/read-to-end.ts before streams were read as they
+ *  arrive). */
+async function readToEnd(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const part of stream as unknown as AsyncIterable<Uint8Array>) parts.push(part);
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, part) => (all.set(part, at), at + part.length), 0);
+  return all;
+}
+
 async function measure(file: string, way: Way): Promise<Run> {
   await init();
-  const server = await throttledServer(new Uint8Array(readFileSync(file)));
+  const bytes = readFileSync(file); // no copy: a copy's garbage would be counted in the memory before
+  const fromStream = way.startsWith('ReadableStream');
+  const server = fromStream ? null : await throttledServer(bytes);
+  const throttled = fromStream ? throttledStream(bytes) : null;
   const before = status('VmRSS');
   const kept: unknown[] = [];
   let firstMs = 0;
   let tensors = 0;
   let sum = 0;
   const started = performance.now();
-  const archive = way === 'download, then decode'
-    ? await open(new Uint8Array(await (await fetch(server.url)).arrayBuffer()))
-    : await open(server.url);
+  const archive = way === 'download, then decode' ? await open(new Uint8Array(await (await fetch(server!.url)).arrayBuffer()))
+    : way.startsWith('ReadableStream, read to its end') ? await open(await readToEnd(throttled!.stream))
+      : await open(server?.url ?? throttled!.stream);
   for await (const { tensor } of archive.stream()) {
     if (tensors++ === 0) firstMs = performance.now() - started;
-    if (way === 'stream(), tensors dropped') sum += tensor.data[0] as number;
+    if (way.endsWith('tensors dropped')) sum += tensor.data[0] as number;
     else kept.push(tensor);
   }
   const lastMs = performance.now() - started;
-  const transferMs = server.lastByteAt() - started;
-  server.close();
+  const transferMs = (server ?? throttled!).lastByteAt() - started;
+  server?.close();
   return { way, firstMs, lastMs, transferMs, peakMiB: status('VmHWM') - before, tensors: tensors + (sum === Infinity ? 1 : 0) };
 }
 
@@ -104,10 +145,7 @@ function generatedWeights(): Record<string, TensorInput> {
 
 mkdirSync('build/bench/stream', { recursive: true });
 if (!existsSync(FILES['face-api, float32 lossless'])) {
-  const tensors: Record<string, TensorInput> = {};
-  for (const model of FACE_API_MODELS) {
-    for (const [name, t] of Object.entries(tfjs.read(await loadFaceApiModel(model)))) tensors[`${model}/${name}`] = t as TensorInput;
-  }
+  const tensors: Record<string, TensorInput> = await faceApiWeights((model) => tfjs.read(model));
   writeFileSync(FILES['face-api, float32 lossless'], await pack(tensors, { quantize: 'lossless' }));
 }
 if (!existsSync(FILES['100 MB of generated weights'])) writeFileSync(FILES['100 MB of generated weights'], await pack(generatedWeights(), { quantize: 'lossless' }));
@@ -139,6 +177,6 @@ mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/stream.json', `${JSON.stringify(result, null, 2)}\n`);
 console.log(`at ${result.mbitPerSecond} Mbit/s, median of ${PROCESSES} fresh processes:`);
 for (const r of rows) {
-  console.log(`${r.input} (${r.fileMB.toFixed(1)} MB file, ${r.decodedMB.toFixed(1)} MB decoded): ${r.way.padEnd(26)} first tensor ${r.firstTensorMs.toFixed(0).padStart(6)} ms, last ${r.lastTensorMs.toFixed(0).padStart(6)} ms (file sent in ${r.transferMs.toFixed(0)} ms), peak +${r.peakMiB.toFixed(1)} MiB`);
+  console.log(`${r.input} (${r.fileMB.toFixed(1)} MB file, ${r.decodedMB.toFixed(1)} MB decoded): ${r.way.padEnd(50)} first tensor ${r.firstTensorMs.toFixed(0).padStart(6)} ms, last ${r.lastTensorMs.toFixed(0).padStart(6)} ms (file sent in ${r.transferMs.toFixed(0)} ms), peak +${r.peakMiB.toFixed(1)} MiB`);
 }
 console.log(`load average (1 min): ${loadStart.toFixed(2)} → ${result.loadAverage1m.end.toFixed(2)}`);

@@ -8,7 +8,7 @@ import { bindDelta, type Delta } from './codecs/delta';
 import { bindSparse, type Sparse } from './codecs/sparse';
 import { bindPipeline, type Pipeline } from './codecs/pipeline';
 import { bindContainer, type Container } from './format';
-import { toByteSource, type ArchiveSource, type SourceOptions } from './io/sources';
+import { toArchiveSource, toByteSource, type ArchiveSource, type SourceOptions } from './io/sources';
 import { openAny, type OpenAnyOptions } from './io/open-any';
 import { sign as signSource } from './io/signature';
 import type { KeyInput } from './io/keys';
@@ -53,7 +53,7 @@ export interface Engine {
   readonly openDataset: Datasets['openDataset'];
 }
 
-const resolveSource = (source: unknown, options: OpenOptions & SourceOptions) => toByteSource(source, options);
+const resolveSource = (source: unknown, options: OpenOptions & SourceOptions) => toArchiveSource(source, options);
 
 /** The container, with open() that also takes a sharded archive's index (io/open-any.ts). */
 const withShards = (container: Container): Container => ({ ...container, open: (source, options) => openAny(container.open, source, options) });
@@ -172,12 +172,22 @@ export const createWriter: Container['createWriter'] = container.createWriter;
  *   the whole file, once. `timeoutMs` and `signal` bound every request; 429/502/503/504 are retried 3 times;
  *   failures are IO, NOT_FOUND, TIMEOUT, ABORTED or CHANGED (the file changed between requests);
  * - a file path or a file: URL (Node, Deno), read a range at a time;
- * - a ReadableStream or a Node Readable, read to its end first (up to `maxBytes`).
+ * - a ReadableStream or a Node Readable (any async iterable of bytes), read as it arrives, at most `maxBytes`. An
+ *   index-first file (what `pack` writes) opens as soon as its prefix and index are in, and each read waits only for
+ *   its own chunks: the first tensors decode while the rest still downloads. An index-last file (what `createWriter`
+ *   writes) opens once the stream has ended: its index is at the end. The end of an index-first file is
+ *   checked as it comes (its footer, every range the index lists inside the file). The bytes are kept as they arrive,
+ *   one copy of the file, since any tensor may be read at any time. A stream that fails is IO, one that ends before
+ *   the bytes the index lists TRUNCATED, one longer than `maxBytes` LIMIT (and cancelled), and `signal` aborts it
+ *   (ABORTED): each fails the reads waiting and every later read, so that none waits for bytes that cannot come.
  * @example
  * const archive = await open('https://example.com/model.tzip', { timeoutMs: 10_000, signal: AbortSignal.timeout(60_000) });
  * const all = await archive.getAll();               // a few requests, whatever the number of chunks
  * const local = await open('./model.tzip');         // Node, Deno: reads only the ranges it needs
  * const weight = await local.get('fc.weight', { dtype: 'float32' }); // weight.data: Float32Array
+ * const response = await fetch('https://example.com/model.tzip', { headers: { authorization } });
+ * const streamed = await open(response.body!);      // resolves once the prefix and index have arrived
+ * const first = await streamed.get('conv1.weight'); // once its chunks have, before the file's last byte
  */
 export const open: Engine['open'] = container.open;
 

@@ -3,7 +3,7 @@ import { createReadStream, openAsBlob } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTensorzipError, open, pack } from '../src/index';
@@ -73,6 +73,25 @@ describe('open() in Node', () => {
     await expectModel(Readable.from([file.subarray(0, 1000), file.subarray(1000)]));
     expect(await codeOf(open(createReadStream(path), { maxBytes: 1000 }))).toBe('LIMIT');
     expect(await codeOf(open(createReadStream(path, { encoding: 'latin1' })))).toBe('ARGUMENT');
+  });
+
+  it('reads a Node Readable as it arrives: the first tensor before the stream ends; IO when it is destroyed', async () => {
+    const waitFor = <T>(promise: Promise<T>) => Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5000))]);
+    const bEncoded = (await open(file)).tensors.find((t) => t.name === 'b')!.encodedBytes;
+    const cut = file.length - 32 - bEncoded; // before the last tensor's chunk: pack writes w, then b, then the footer
+    const readable = new PassThrough();
+    readable.write(file.subarray(0, cut));
+    const archive = await waitFor(open(readable));
+    expect(Buffer.from((await waitFor(archive.get('w', { dtype: 'float32' }))).data.buffer).equals(Buffer.from(weights.buffer))).toBe(true);
+    const b = archive.get('b');
+    readable.end(file.subarray(cut));
+    expect((await waitFor(b)).data).toEqual(bias);
+    const broken = new PassThrough();
+    broken.write(file.subarray(0, cut));
+    const opened = await waitFor(open(broken));
+    const pending = codeOf(opened.get('b'));
+    broken.destroy(new Error('socket hang up'));
+    expect(await waitFor(pending)).toBe('IO');
   });
 
   it('reads fs.openAsBlob(path), as the open() docs say', async () => {

@@ -17,7 +17,7 @@ import type { DecryptOptions } from './seal-keys';
 import { decompressIndex } from './index-compression';
 import { affineLayout } from '../codecs/quant/layout';
 import { isTfjsCodesDtype } from '../codecs/quant/tfjs';
-import { isQuantized, parseIndex, storedBytes, type ByteRange, type TensorEntry } from './index-document';
+import { checkChunkUses, isQuantized, parseIndex, storedBytes, type ByteRange, type IndexDocument, type TensorEntry } from './index-document';
 import type { QuantizedTensorInput } from './encode-tensor';
 import { poolFor, releasePool, type WorkerPool, type WorkersOption } from '../parallel';
 import { shareable, sharedArray } from '../parallel/shared';
@@ -37,8 +37,23 @@ export interface ByteSource {
   readonly identity?: string | null;
 }
 
+/** A file that arrives from its start (a stream): a read waits for its bytes, and the size is known at the end. */
+export interface ArrivingFile {
+  /** The most bytes the file may have (more fails every read with LIMIT). */
+  readonly maxSize: number;
+  /** Bytes [offset, offset + length), as soon as they have arrived. */
+  read(offset: number, length: number): Promise<Uint8Array>;
+  /** The whole file, once it has arrived. */
+  whole(): Promise<ByteSource>;
+  /** Runs `check` on the file's size and bytes as it ends (at once when it has), before any read waiting then is
+   *  served: what it throws fails every pending and later read (and is thrown here when the file has already ended). */
+  atEnd(check: (size: number, read: (offset: number, length: number) => Uint8Array) => void): void;
+  /** Fails every pending and later read with `error`, and stops the stream. */
+  fail(error: unknown): void;
+}
+
 export interface OpenOptions {
-  /** Largest decoded tensor, in bytes (default 2 GiB). */
+  /** Largest decoded tensor, in bytes (default 2 GiB); for a stream, also the most bytes it may have (LIMIT). */
   maxBytes?: number;
   /** Largest index, in bytes (default 64 MiB). */
   maxIndexBytes?: number;
@@ -60,7 +75,8 @@ export interface OpenOptions {
    *  const archive = await open(url, { decrypt: { passphrase } });   // or { key: generateSecretKey()'s JWK }
    *  const { data } = await archive.get('fc.weight');               // reads and decrypts only its chunks */
   decrypt?: DecryptOptions;
-  /** Called after every read with the bytes read so far and the file size (for a URL: bytes downloaded). */
+  /** Called after every read with the bytes read so far and the file size (for a URL: bytes downloaded; for a stream:
+   *  bytes arrived, with NaN as the size until it has ended). */
   onProgress?: (bytesRead: number, fileSize: number) => void;
   /** Decode chunks on this many workers (Node worker_threads, Web Workers in browsers and Deno), or 'auto' for one
    *  per core; default 0: on the calling thread. Starting a worker takes ~30 ms, and on the shared 2-core machine the
@@ -197,7 +213,25 @@ function limit(value: number | undefined, fallback: number, what: string): numbe
   return v;
 }
 
-export async function openArchive(kernels: Kernels, rawSource: ByteSource, options: OpenOptions = {}): Promise<Archive> {
+/**
+ * Opens a file, or a file arriving from its start (a stream): an index-first one as soon as its prefix and index are
+ * in, its end checked as it arrives; an index-last one once it has ended (its index is found from its end).
+ */
+export async function openArchive(kernels: Kernels, given: ByteSource | ArrivingFile, options: OpenOptions = {}): Promise<Archive> {
+  if (!('atEnd' in given)) return openFile(kernels, given, null, options);
+  try {
+    const prefix = readPrefix(await given.read(0, PREFIX_BYTES), (bytes) => xxh32(kernels, bytes));
+    if (prefix.index === null) return await openFile(kernels, await given.whole(), null, options);
+    // Of no known size until it ends: its ranges are checked against maxSize when the index is read, and against its
+    // size at the end.
+    return await openFile(kernels, { size: Infinity, read: given.read, reportsProgress: true }, given, options);
+  } catch (err) {
+    given.fail(err);
+    throw err;
+  }
+}
+
+async function openFile(kernels: Kernels, rawSource: ByteSource, arriving: ArrivingFile | null, options: OpenOptions): Promise<Archive> {
   let bytesRead = 0;
   const counted = (bytes: Uint8Array) => {
     bytesRead += bytes.length;
@@ -211,7 +245,7 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
   const maxChunks = limit(options.maxChunks, DEFAULT_MAX_CHUNKS, 'maxChunks');
   const verify = options.verify ?? true;
   const hash = (bytes: Uint8Array) => xxh32(kernels, bytes);
-  if (source.size < PREFIX_BYTES + FOOTER_BYTES) throw new TensorzipError('TRUNCATED', `open: a .tzip file has at least ${PREFIX_BYTES + FOOTER_BYTES} bytes, found ${source.size}`);
+  if (!arriving && source.size < PREFIX_BYTES + FOOTER_BYTES) throw new TensorzipError('TRUNCATED', `open: a .tzip file has at least ${PREFIX_BYTES + FOOTER_BYTES} bytes, found ${source.size}`);
   const prefix = readPrefix(await source.read(0, PREFIX_BYTES), hash);
   let sealing: Sealing | null = null;
   if (prefix.flags & FLAG_SEALED) {
@@ -220,13 +254,9 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
     throw new TensorzipError('SIGNATURE', 'open: decrypt was given, and the archive is not encrypted (anyone could have written it)');
   }
   const dataStart = PREFIX_BYTES + (sealing ? SEAL_HEADER_BYTES : 0);
-  const fromPrefix = prefix.index;
+  // An arriving file's footer comes last: its index is where the prefix says, and the footer is checked at the end.
   const footerOffset = source.size - FOOTER_BYTES;
-  const fromFooter = readFooter(await source.read(footerOffset, FOOTER_BYTES), footerOffset, hash);
-  if (fromPrefix && (fromPrefix.offset !== fromFooter.offset || fromPrefix.length !== fromFooter.length || fromPrefix.checksum !== fromFooter.checksum)) {
-    throw new TensorzipError('CORRUPT', 'open: the prefix and the footer give different index locations');
-  }
-  const location: IndexLocation = fromFooter;
+  const location: IndexLocation = arriving ? prefix.index! : footerLocation(prefix.index, await source.read(footerOffset, FOOTER_BYTES), footerOffset, hash);
   if (location.length > maxIndexBytes) throw new TensorzipError('LIMIT', `open: the index is ${location.length} bytes, over maxIndexBytes (${maxIndexBytes})`);
   if (location.offset < dataStart || location.offset + location.length > footerOffset) {
     throw new TensorzipError('CORRUPT', `open: the index (bytes ${location.offset}–${location.offset + location.length}) lies outside the file's data area`);
@@ -238,6 +268,12 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
   const doc = parseIndex(indexBytes, location, source.size, { maxBytes, maxTensors, maxChunks }, {
     packedChunks: (prefix.flags & FLAG_PACKED_CHUNKS) !== 0, sealOverhead: sealing ? SEAL_TAG_BYTES : 0, dataStart,
   });
+  if (arriving) {
+    const end = dataEnd(location, doc) + FOOTER_BYTES;
+    if (end > arriving.maxSize) throw new TensorzipError('LIMIT', `open: the index lists bytes up to ${end - FOOTER_BYTES}: the stream is longer than maxBytes (${arriving.maxSize})`);
+    checkChunkUses([...doc.tensors, ...doc.entries], arriving.maxSize);
+    arriving.atEnd((size, read) => checkArrivedEnd(size, read, location, doc, hash));
+  }
   const byName = new Map(doc.tensors.map((t) => [t.name, t]));
   const entriesByName = new Map(doc.entries.map((e) => [e.name, e]));
   // Tensors and entries whose ranges prefetchAll() announced and no read has used yet: their first read announces
@@ -413,6 +449,34 @@ export async function openArchive(kernels: Kernels, rawSource: ByteSource, optio
       return all;
     },
   };
+}
+
+/** The index location the footer gives, which must be the prefix's when the prefix gives one (CORRUPT). */
+function footerLocation(fromPrefix: IndexLocation | null, footer: Uint8Array, footerOffset: number, hash: (bytes: Uint8Array) => number): IndexLocation {
+  const fromFooter = readFooter(footer, footerOffset, hash);
+  if (fromPrefix && (fromPrefix.offset !== fromFooter.offset || fromPrefix.length !== fromFooter.length || fromPrefix.checksum !== fromFooter.checksum)) {
+    throw new TensorzipError('CORRUPT', 'open: the prefix and the footer give different index locations');
+  }
+  return fromFooter;
+}
+
+/**
+ * The end of an index-first file opened before it arrived, checked as open() checks a whole file: long enough for
+ * every range the index lists and a footer (TRUNCATED), the footer the prefix's, the chunks' uses within its size.
+ */
+function checkArrivedEnd(size: number, read: (offset: number, length: number) => Uint8Array, location: IndexLocation, doc: IndexDocument, hash: (bytes: Uint8Array) => number): void {
+  const footerOffset = size - FOOTER_BYTES;
+  const end = dataEnd(location, doc);
+  if (footerOffset < end) throw new TensorzipError('TRUNCATED', `open: the stream ended after ${size} bytes; its index lists bytes up to ${end}, then a ${FOOTER_BYTES}-byte footer`);
+  footerLocation(location, read(footerOffset, FOOTER_BYTES), footerOffset, hash);
+  checkChunkUses([...doc.tensors, ...doc.entries], size);
+}
+
+/** Where the last byte the index lists (itself, a chunk, a parameter block) ends. */
+function dataEnd(location: IndexLocation, doc: IndexDocument): number {
+  let end = location.offset + location.length;
+  for (const item of [...doc.tensors, ...doc.entries]) for (const r of rangesOf(item)) end = Math.max(end, r.offset + r.length);
+  return end;
 }
 
 /** The byte ranges decoding a tensor reads. */

@@ -396,6 +396,12 @@ function rangesOf(tensors: TensorEntry[], location: IndexLocation) {
  *  turn a small file into more work than that. */
 export const MAX_SHARED_USES = 8;
 
+/** LIMIT when the chunks' lengths over every use sum to more than MAX_SHARED_USES × the file's size. */
+export function checkChunkUses(items: readonly TensorEntry[], fileSize: number): void {
+  const used = items.reduce((sum, t) => t.chunks.reduce((n, c) => n + c.length, sum), 0);
+  if (used > MAX_SHARED_USES * fileSize) throw new TensorzipError('LIMIT', `open: the chunks' lengths sum to ${used} bytes over their uses, more than ${MAX_SHARED_USES} × the file's ${fileSize} bytes`);
+}
+
 /**
  * Parses and checks the index: at most maxTensors tensors and maxChunks chunks (LIMIT), unique names, every range
  * inside the file, aligned (unless chunks are packed), and no two ranges overlapping but chunks that share one (at most MAX_SHARED_USES × the
@@ -435,8 +441,7 @@ export function parseIndex(bytes: Uint8Array, location: IndexLocation, fileSize:
   const model = modelRef(json.model, entries);
   const { starts, ends, describe, shared } = rangesOf([...tensors, ...entries], location);
   const end = fileSize - FOOTER_BYTES;
-  const used = [...tensors, ...entries].reduce((sum, t) => t.chunks.reduce((n, c) => n + c.length, sum), 0);
-  if (used > MAX_SHARED_USES * fileSize) throw new TensorzipError('LIMIT', `open: the chunks' lengths sum to ${used} bytes over their uses, more than ${MAX_SHARED_USES} × the file's ${fileSize} bytes`);
+  checkChunkUses([...tensors, ...entries], fileSize);
   for (let k = 0; k < starts.length; k++) {
     if (starts[k] < rules.dataStart || ends[k] > end) throw corrupt(`${describe(k)} lies outside the data area (${rules.dataStart}–${end})`);
   }

@@ -1,5 +1,5 @@
 import type { Kernels } from '../wasm/kernels';
-import { openArchive, type Archive, type ByteSource, type EntryInfo, type ModelInfo, type OpenOptions, type Tensor, type TensorInfo } from './archive';
+import { openArchive, type Archive, type ArrivingFile, type ByteSource, type EntryInfo, type ModelInfo, type OpenOptions, type Tensor, type TensorInfo } from './archive';
 import type { EntryInput } from './encode-entry';
 import type { TensorArray, TensorDtype } from './dtypes';
 import { pack, type PackInput, type PackOptions, type QuantizedTensorInput, type TensorInput } from './pack';
@@ -67,9 +67,9 @@ export interface Container {
   compare(original: Record<string, TensorInput>, archive: Archive, options?: CompareOptions): Promise<Comparison>;
 }
 
-/** `resolve` turns what the caller passed into a ByteSource (src/io/sources.ts); `loading`, when given, loads the
+/** `resolve` turns what the caller passed into a ByteSource, or an ArrivingFile for a stream (src/io/sources.ts); `loading`, when given, loads the
  *  kernels asynchronously, and open() runs it while the source reads its first bytes (a URL: downloads them). */
-export function bindContainer(kernels: () => Kernels, resolve: (source: unknown, options: OpenOptions) => Promise<ByteSource>, loading?: () => Promise<unknown> | undefined): Container {
+export function bindContainer(kernels: () => Kernels, resolve: (source: unknown, options: OpenOptions) => Promise<ByteSource | ArrivingFile>, loading?: () => Promise<unknown> | undefined): Container {
   return {
     pack: async (tensors, options) => pack(kernels(), tensors, options),
     createWriter: (sink, options) => new ContainerWriter(kernels(), sink, options),

@@ -1,6 +1,7 @@
 // Reads a stream of byte chunks to its end with a running count, so that nothing is buffered past what may arrive:
 // the stream is cancelled as soon as the count passes `limit` (an endless body, a gzip bomb, a huge answer to a
-// small Range request).
+// small Range request). chunksOf pulls the chunks one at a time, for a reader that keeps them its own way
+// (arriving-stream.ts).
 import { TensorzipError } from '../errors';
 
 export interface ReadLimit {
@@ -17,25 +18,38 @@ export interface ReadLimit {
 /** A web ReadableStream (read with a reader: Safari's are not async-iterable), or any async iterable (a Node Readable). */
 export type ChunkSource = ReadableStream<Uint8Array> | AsyncIterable<unknown>;
 
-export async function readToEnd(source: ChunkSource, { limit, tooLong, onBytes, into }: ReadLimit): Promise<Uint8Array> {
-  let pull: () => Promise<IteratorResult<unknown>>;
+/** Pulls a stream's chunks one at a time: `pull` gives the next (null at the end; ARGUMENT for one that is not bytes),
+ *  `cancel` stops the stream. */
+export function chunksOf(source: ChunkSource): { pull: () => Promise<Uint8Array | null>; cancel: () => void } {
+  let next: () => Promise<IteratorResult<unknown>>;
   let cancel: () => void;
   if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) {
+    if (source.locked) throw new TensorzipError('ARGUMENT', 'open: the stream is locked: another reader is reading it');
     const reader = source.getReader();
-    pull = () => reader.read() as Promise<IteratorResult<unknown>>;
+    next = () => reader.read() as Promise<IteratorResult<unknown>>;
     cancel = () => void reader.cancel().catch(() => {});
   } else {
     const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-    pull = () => iterator.next();
+    next = () => iterator.next();
     cancel = () => void iterator.return?.()?.catch(() => {});
   }
+  const pull = async () => {
+    const { done, value: chunk } = await next();
+    if (done) return null;
+    if (!(chunk instanceof Uint8Array)) throw new TensorzipError('ARGUMENT', `open: the stream gave a ${typeof chunk} chunk; expected bytes (a stream without an encoding)`);
+    return chunk;
+  };
+  return { pull, cancel };
+}
+
+export async function readToEnd(source: ChunkSource, { limit, tooLong, onBytes, into }: ReadLimit): Promise<Uint8Array> {
+  const { pull, cancel } = chunksOf(source);
   const parts: Uint8Array[] = [];
   let total = 0;
   try {
     for (;;) {
-      const { done, value: chunk } = await pull();
-      if (done) break;
-      if (!(chunk instanceof Uint8Array)) throw new TensorzipError('ARGUMENT', `open: the stream gave a ${typeof chunk} chunk; expected bytes (a stream without an encoding)`);
+      const chunk = await pull();
+      if (chunk === null) break;
       if (total + chunk.length > limit) throw tooLong();
       if (into) into.set(chunk, total);
       else parts.push(chunk);

@@ -1,23 +1,24 @@
 // What open() reads from: bytes in memory, a Blob (a slice at a time), a URL (HTTP Range requests), a file path or
-// file: URL (Node, Deno: a range at a time), or a stream (read to its end first, up to maxBytes: random access needs
-// the whole file).
+// file: URL (Node, Deno: a range at a time), or a stream (up to maxBytes, kept as it arrives: open() reads it as it
+// comes, everything else once it has ended).
 import { isTensorzipError, TensorzipError } from '../errors';
 import type { KeyInput } from './keys';
 import { verifiedSource } from './signature';
-import { bytesSource, type ByteSource, type OpenOptions } from '../format/archive';
+import { bytesSource, type ArrivingFile, type ByteSource, type OpenOptions } from '../format/archive';
 import { fileSource, hasFileSystem, pathOfFileUrl } from './file-source';
 import { httpSource } from './http-source';
 import { cachedHttpSource } from './cached-source';
 import { cacheStore, type CacheStore } from './cache-stores';
-import { readToEnd, type ChunkSource } from './read-to-end';
+import type { ChunkSource } from './read-to-end';
+import { arrivingStream } from './arriving-stream';
 
 export type ArchiveSource = ArrayBufferView | ArrayBuffer | Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | string | URL;
 
-/** Options of open() for URLs. */
+/** Options of open() for URLs (and `signal` for streams). */
 export interface SourceOptions {
   /** Fail with TIMEOUT when a request receives no byte for this long, in milliseconds (default 30 000). */
   timeoutMs?: number;
-  /** Abort every request of the archive (open and later reads) with ABORTED. */
+  /** Abort every request of the archive, or the reading of a stream (open and later reads), with ABORTED. */
   signal?: AbortSignal;
   /** Keep the downloaded file in a cache (cached-source.ts): a store from `cacheStore`, or true for the Cache API
    *  (browsers, Deno). A later open() costs one HEAD request, and only blocks the store lacks are downloaded. */
@@ -37,6 +38,20 @@ const PREPARED = Symbol('tensorzip.preparedSource');
 
 /** A ByteSource already made (a shard opened and checked by open-any.ts), handed to open() as its source. */
 export const preparedSource = (source: ByteSource): object => ({ [PREPARED]: source });
+
+/** What open() reads a .tzip file from: a stream as it arrives (unless a signature must first be checked over the
+ *  whole file), anything else as toByteSource gives it. */
+export async function toArchiveSource(source: unknown, options: OpenOptions & SourceOptions = {}): Promise<ByteSource | ArrivingFile> {
+  if (isStream(source) && options.publicKey === undefined) return streamSource(source, options);
+  return toByteSource(source, options);
+}
+
+const isStream = (source: unknown): source is ChunkSource => (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream)
+  || typeof (source as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
+
+const streamSource = (source: ChunkSource, options: OpenOptions & SourceOptions) => arrivingStream(source, {
+  maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES, signal: options.signal, onProgress: options.onProgress,
+});
 
 export async function toByteSource(source: unknown, options: OpenOptions & SourceOptions = {}): Promise<ByteSource> {
   const file = await unsignedSource(source, options);
@@ -78,11 +93,7 @@ async function unsignedSource(source: unknown, options: OpenOptions & SourceOpti
     }
     return fileSource(text);
   }
-  const tooLong = () => new TensorzipError('LIMIT', `open: the stream is longer than maxBytes (${maxBytes})`);
-  const isWebStream = typeof ReadableStream !== 'undefined' && source instanceof ReadableStream;
-  if (isWebStream || typeof (source as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function') {
-    return bytesSource(await readToEnd(source as ChunkSource, { limit: maxBytes, tooLong }));
-  }
+  if (isStream(source)) return streamSource(source, options).whole();
   const found = source === null ? 'null' : (source as object)?.constructor?.name ?? typeof source;
   throw new TensorzipError('ARGUMENT', `open: expected bytes, a Blob, a ReadableStream, a Node Readable, a URL, a URL string or a file path, found ${found}`);
 }
