@@ -6,7 +6,7 @@
 import { TensorzipError } from '../errors';
 import type { Archive, OpenOptions } from '../format';
 import type { ArchiveSource, SourceOptions } from '../io/sources';
-import { readOnnxArchive } from '../io/onnx-archive';
+import { placeOnnxTensors, readOnnxEntry } from '../io/onnx-archive';
 import { writeModel } from '../io/onnx-write';
 import { isArchive } from './is-archive';
 
@@ -46,7 +46,10 @@ export function bindOnnxAdapter(open: (source: ArchiveSource, options?: OpenOpti
     async createSession(ort, source, sessionOptions, openOptions) {
       if (typeof ort?.InferenceSession?.create !== 'function') throw new TensorzipError('ARGUMENT', 'onnx.createSession: expected the onnxruntime package (onnxruntime-web or onnxruntime-node) as the first argument');
       const archive = isArchive(source) ? source : await open(source, openOptions);
-      const model = await readOnnxArchive(archive, 'onnx.createSession');
+      const entry = await readOnnxEntry(archive, 'onnx.createSession');
+      const placed = await placeOnnxTensors(archive, entry);
+      if (placed !== null) return ort.InferenceSession.create(placed, sessionOptions);
+      const model = { model: entry, tensors: await archive.getAll() };
       const given = (sessionOptions as { externalData?: readonly unknown[] } | undefined)?.externalData ?? [];
       const externalData: ExternalFile[] = [];
       const bytes = writeModel(model, (_, data) => {

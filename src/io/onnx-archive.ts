@@ -8,6 +8,7 @@ import { describeValue } from '../codecs/describe-value';
 import { readOnnx, type OnnxModel, type OnnxReadOptions } from './onnx-read';
 import { writeOnnx, type OnnxFiles, type OnnxWriteOptions } from './onnx-write';
 import { onnxChannelAxes } from './onnx-channel-axes';
+import { placeModel } from './onnx-place';
 
 export const ONNX_MODEL_ENTRY = 'model.onnx';
 export const ONNX_MEDIA_TYPE = 'application/x-onnx';
@@ -40,8 +41,8 @@ export function packOnnxModel(kernels: Kernels, read: OnnxModel, options: PackOp
   return pack(kernels, input.tensors, input.options);
 }
 
-/** The stripped model and the tensors of an archive of kind `onnx`. */
-export async function readOnnxArchive(archive: Archive, what: string): Promise<OnnxModel> {
+/** The stripped model of an archive of kind `onnx` (its model entry), every tensor announced to be read next. */
+export async function readOnnxEntry(archive: Archive, what: string): Promise<Uint8Array> {
   const declared = archive?.model;
   if (declared === undefined) throw new TensorzipError('ARGUMENT', `${what}: expected an archive (from open())`);
   if (declared?.kind !== 'onnx') {
@@ -49,8 +50,27 @@ export async function readOnnxArchive(archive: Archive, what: string): Promise<O
   }
   // Over HTTP: the entry and every tensor in a few requests, rather than the entry's first.
   archive.prefetchAll();
-  const model = await archive.getEntry(declared.entry);
+  return archive.getEntry(declared.entry);
+}
+
+/** The stripped model and the tensors of an archive of kind `onnx`. */
+export async function readOnnxArchive(archive: Archive, what: string): Promise<OnnxModel> {
+  const model = await readOnnxEntry(archive, what);
   return { model, tensors: await archive.getAll() };
+}
+
+/** The .onnx bytes of an archive of kind `onnx` (its stripped model `entry`), every tensor decoded in place (see
+ *  onnx-place.ts): writeModel's bytes with every tensor inline. Null when writeModel is to write the model. */
+export async function placeOnnxTensors(archive: Archive, entry: Uint8Array): Promise<Uint8Array | null> {
+  const placed = placeModel(entry, new Map(archive.tensors.map((t) => [t.name, t])));
+  if (placed === null) return null;
+  const places = new Map(placed.places.map((p) => [p.name, p]));
+  // In the archive's order: over HTTP, each tensor as its bytes arrive.
+  for (const t of archive.tensors) {
+    const { data } = await archive.get(t.name);
+    placed.bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), places.get(t.name)!.offset);
+  }
+  return placed.bytes;
 }
 
 export async function unpackOnnx(archive: Archive, options: OnnxWriteOptions = {}): Promise<OnnxFiles> {
