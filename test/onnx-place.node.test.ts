@@ -61,6 +61,16 @@ describe('onnx.createSession: tensors decoded into place', () => {
     expect(placed).toEqual(written);
   });
 
+  it('decoded on workers (each tensor then copied into place): the same bytes', async () => {
+    const file = await onnx.pack(model, { quantize: 'lossless' });
+    const archive = await open(file, { workers: 1 });
+    try {
+      expect(await placeOnnxTensors(archive, await readOnnxEntry(archive, 'test'))).toEqual(model);
+    } finally {
+      archive.close();
+    }
+  });
+
   it.each(REAL_ONNX_MODELS)('$file: ONNX Runtime is handed the original .onnx, its tensors inline', async (m) => {
     const { given, ort } = recordingOrt();
     await onnx.createSession(ort, await onnx.pack(m.bytes, { quantize: 'lossless' }), { logSeverityLevel: 3 });

@@ -1,7 +1,7 @@
 // A whole ONNX model in a .tzip (model kind `onnx`, docs/FORMAT.md): onnx.pack stores the model without its tensor
 // data as the entry "model.onnx" and the tensors beside it; onnx.unpack writes the .onnx file back.
 import { TensorzipError } from '../errors';
-import type { Archive } from '../format/archive';
+import { tensorBytesDecoders, type Archive } from '../format/archive';
 import { pack, type PackInput, type PackOptions } from '../format/pack';
 import type { Kernels } from '../wasm/kernels';
 import { describeValue } from '../codecs/describe-value';
@@ -65,10 +65,15 @@ export async function placeOnnxTensors(archive: Archive, entry: Uint8Array): Pro
   const placed = placeModel(entry, new Map(archive.tensors.map((t) => [t.name, t])));
   if (placed === null) return null;
   const places = new Map(placed.places.map((p) => [p.name, p]));
-  // In the archive's order: over HTTP, each tensor as its bytes arrive.
+  const decodeInto = tensorBytesDecoders.get(archive) ?? (async (name: string, dst: Uint8Array) => {
+    const { data } = await archive.get(name);
+    dst.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  });
+  // In the archive's order: over HTTP, each tensor as its bytes arrive; from memory, without a promise per tensor.
   for (const t of archive.tensors) {
-    const { data } = await archive.get(t.name);
-    placed.bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), places.get(t.name)!.offset);
+    const { offset, length } = places.get(t.name)!;
+    const decoding = decodeInto(t.name, placed.bytes.subarray(offset, offset + length));
+    if (decoding !== undefined) await decoding;
   }
   return placed.bytes;
 }

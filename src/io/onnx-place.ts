@@ -33,6 +33,7 @@ const RAW_DATA_TAG = 9 * 8 + 2;
 /** Thrown inside the scan when the entry is not one to place: the caller falls back to writeModel. */
 class NoPlan {}
 const noPlan = new NoPlan();
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 const varintBytes = (value: number) => {
   let n = 1;
@@ -60,7 +61,6 @@ export function placeModel(entry: Uint8Array, tensors: ReadonlyMap<string, { dty
 }
 
 function place(b: Uint8Array, tensors: ReadonlyMap<string, { dtype: TensorDtype; shape: readonly number[] }>): PlacedModel {
-  const utf8 = new TextDecoder('utf-8', { fatal: true });
   const unique = uniqueNames();
   // Edits in the order of their positions in the entry: a message's length comes before what it holds.
   const edits: (Grown | Inserted)[] = [];
@@ -113,12 +113,20 @@ function place(b: Uint8Array, tensors: ReadonlyMap<string, { dtype: TensorDtype;
     pos += length;
     return start;
   };
+  /** A string field's payload; ASCII (names nearly always are) without TextDecoder, which costs more per call. */
   const text = (start: number, end: number): string => {
-    try {
-      return utf8.decode(b.subarray(start, end));
-    } catch {
-      throw noPlan;
+    let ascii = '';
+    for (let i = start; i < end; i++) {
+      if (b[i]! >= 0x80) {
+        try {
+          return utf8.decode(b.subarray(start, end));
+        } catch {
+          throw noPlan;
+        }
+      }
+      ascii += String.fromCharCode(b[i]!);
     }
+    return ascii;
   };
   /** Enters the LEN field whose length varint starts at `lengthAt` (its payload at pos … end). */
   const enter = (lengthAt: number, start: number, end: number): Grown => {
@@ -193,18 +201,20 @@ function place(b: Uint8Array, tensors: ReadonlyMap<string, { dtype: TensorDtype;
       const lengthAt = pos;
       const from = payload(t & 7, end);
       const to = pos;
-      enter(lengthAt, from, to);
-      if (field === 1) node(from, to, prefix, depth);
-      else tensorSite(from, to, prefix, null);
-      leave();
+      if (field === 1) node(lengthAt, from, to, prefix, depth);
+      else {
+        enter(lengthAt, from, to);
+        tensorSite(from, to, prefix, null);
+        leave();
+      }
       pos = to;
     }
   };
 
-  /** A node: only one that holds a subgraph or a Constant's value is more than skipped over. */
-  const node = (start: number, end: number, prefix: string, depth: number) => {
-    let name = '', output = '', opType = '', domain = '';
-    let hasOutput = false;
+  /** A node (its length at `lengthAt`): only one that holds a subgraph or a Constant's value is more than skipped over. */
+  const node = (lengthAt: number, start: number, end: number, prefix: string, depth: number) => {
+    // Where the strings are: decoded only for a node that holds something (few do).
+    let nameAt = -1, nameEnd = -1, outputAt = -1, outputEnd = -1, opTypeAt = -1, opTypeEnd = -1, domainAt = -1, domainEnd = -1;
     let holds = false;
     for (pos = start; pos < end;) {
       const t = tag(end);
@@ -215,10 +225,10 @@ function place(b: Uint8Array, tensors: ReadonlyMap<string, { dtype: TensorDtype;
       }
       const from = payload(t & 7, end);
       const to = pos;
-      if (field === 2 && !hasOutput) { output = text(from, to); hasOutput = true; }
-      else if (field === 3) name = text(from, to);
-      else if (field === 4) opType = text(from, to);
-      else if (field === 7) domain = text(from, to);
+      if (field === 2 && outputAt < 0) { outputAt = from; outputEnd = to; }
+      else if (field === 3) { nameAt = from; nameEnd = to; }
+      else if (field === 4) { opTypeAt = from; opTypeEnd = to; }
+      else if (field === 7) { domainAt = from; domainEnd = to; }
       else if (field === 5) {
         for (pos = from; pos < to;) {
           const a = tag(to);
@@ -229,21 +239,25 @@ function place(b: Uint8Array, tensors: ReadonlyMap<string, { dtype: TensorDtype;
       pos = to;
     }
     if (!holds) return;
-    const key = name || output;
+    const output = outputAt < 0 ? '' : text(outputAt, outputEnd);
+    const key = (nameAt < 0 ? '' : text(nameAt, nameEnd)) || output;
+    const constant = isConstant(opTypeAt < 0 ? '' : text(opTypeAt, opTypeEnd), domainAt < 0 ? '' : text(domainAt, domainEnd));
+    enter(lengthAt, start, end);
     for (pos = start; pos < end;) {
       const t = tag(end);
       if (t >>> 3 !== 5) {
         skip(t & 7, end);
         continue;
       }
-      const lengthAt = pos;
+      const attributeAt = pos;
       const from = payload(t & 7, end);
       const to = pos;
-      enter(lengthAt, from, to);
-      attribute(from, to, key, output, isConstant(opType, domain), prefix, depth);
+      enter(attributeAt, from, to);
+      attribute(from, to, key, output, constant, prefix, depth);
       leave();
       pos = to;
     }
+    leave();
   };
 
   const attribute = (start: number, end: number, key: string, output: string, constant: boolean, prefix: string, depth: number) => {
