@@ -7,7 +7,8 @@
 // (Range requests as a CDN answers them) and prints medians over BENCH_PROCESSES processes (default 5): wall time,
 // CPU time of the process (user + system, ONNX Runtime's threads included: on the shared 2-core VM wall time swings
 // with the other jobs' load, CPU time much less), bytes downloaded, and the peak resident memory the load added
-// (maxRSS after − before). tensorzip loads its kernels
+// (maxRSS after − before). BENCH_WAYS=ort:silero_vad:original,… runs only those; BENCH_TENSORZIP=<path of a dist/index.mjs>
+// loads that build of tensorzip in the children (to hold two builds side by side). tensorzip loads its kernels
 // inside the timed span (no init() before it), as a page that calls the adapter does.
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -16,6 +17,8 @@ import { isChild, median } from './fresh-processes';
 import { prepareModels, serveModels, urlOf, WAYS, type Way } from './model-load-files';
 
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 5);
+/** BENCH_WAYS: a comma-separated list of the ways to run (default all). */
+const CHOSEN = process.env.BENCH_WAYS?.split(',') ?? WAYS;
 
 interface Run { ms: number; cpuMs: number; bytes: number; peakMiB: number }
 
@@ -47,7 +50,7 @@ async function child(way: Way, origin: string): Promise<Run> {
   await import('@tensorflow/tfjs-backend-cpu');
   const { loadGraphModel } = await import('@tensorflow/tfjs-converter');
   const ort = await import('onnxruntime-node');
-  const tensorzip = await import('tensorzip');
+  const tensorzip: typeof import('tensorzip') = await import(process.env.BENCH_TENSORZIP ?? 'tensorzip');
   await tf.setBackend('cpu');
   const fetched = countFetchedBytes();
   const before = peakMiB();
@@ -80,11 +83,12 @@ if (isChild()) {
 } else {
   await prepareModels();
   const server = await serveModels();
-  const runs = new Map<Way, Run[]>(WAYS.map((w) => [w, []]));
+  const ways = WAYS.filter((w) => CHOSEN.includes(w));
+  const runs = new Map<Way, Run[]>(ways.map((w) => [w, []]));
   // Ways take turns, so that the machine's drift spreads over all of them.
-  for (let p = 0; p < PROCESSES; p++) for (const way of WAYS) runs.get(way)!.push(await freshProcess(way, server.origin));
+  for (let p = 0; p < PROCESSES; p++) for (const way of ways) runs.get(way)!.push(await freshProcess(way, server.origin));
   server.close();
-  const rows = WAYS.map((way) => {
+  const rows = ways.map((way) => {
     const r = runs.get(way)!;
     return { way, ms: median(r.map((x) => x.ms)), cpuMs: median(r.map((x) => x.cpuMs)), bytes: median(r.map((x) => x.bytes)), peakMiB: median(r.map((x) => x.peakMiB)), runs: r };
   });

@@ -1,13 +1,14 @@
 // How onnx.createSession should hand a .tzip's initializers to ONNX Runtime: rebuilt inline model bytes, one external
-// data file, or one external "file" per tensor (no concatenation). Each mode runs in a fresh process (argv[2]);
+// data file, one external "file" per tensor (no concatenation), or each tensor decoded into place in the model
+// (`placed`: io/onnx-place.ts, what createSession does). Each mode runs in a fresh process (argv[2]);
 // prints the time from the .tzip's bytes to a ready session and the peak resident memory.
-//   node build/onnx-session-load.mjs [original|inline|external-one|external-each]   (bundled by the runner below)
+//   node build/onnx-session-load.mjs [original|inline|external-one|external-each|placed]   (bundled by the runner below)
 //   node build/onnx-session-load.mjs run   — builds the model and the .tzip once, then runs every mode 3 times
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { open, pack, onnx } from '../src/index';
-import { readOnnxArchive } from '../src/io/onnx-archive';
+import { placeOnnxTensors, readOnnxArchive, readOnnxEntry } from '../src/io/onnx-archive';
 import { writeModel } from '../src/io/onnx-write';
 import { graphProto, modelProto, nodeProto, tensorProto, valueInfo } from '../test/helpers/onnx-builder';
 
@@ -34,6 +35,10 @@ async function prepare(): Promise<void> {
 
 async function load(mode: string): Promise<ort.InferenceSession> {
   if (mode === 'original') return ort.InferenceSession.create(readFileSync(MODEL));
+  if (mode === 'placed') {
+    const archive = await open(readFileSync(TZIP));
+    return ort.InferenceSession.create((await placeOnnxTensors(archive, await readOnnxEntry(archive, 'bench')))!);
+  }
   const m = await readOnnxArchive(await open(readFileSync(TZIP)), 'bench');
   if (mode === 'inline') return ort.InferenceSession.create(writeModel(m, undefined, 'CORRUPT'));
   if (mode === 'external-one') {
@@ -52,7 +57,7 @@ const mode = process.argv[2];
 if (mode === 'run') {
   await prepare();
   console.log(`model: ${LAYERS} MatMul weights of ${N}×${N} float32 (${(LAYERS * N * N * 4) / 2 ** 20} MiB); .tzip lossless ${(readFileSync(TZIP).length / 2 ** 20).toFixed(1)} MiB`);
-  for (const m of ['original', 'inline', 'external-one', 'external-each']) {
+  for (const m of ['original', 'inline', 'external-one', 'external-each', 'placed']) {
     const runs = [0, 1, 2].map(() => JSON.parse(execFileSync(process.execPath, [process.argv[1], m], { encoding: 'utf8' })));
     const best = (k: string) => Math.min(...runs.map((r) => r[k]));
     console.log(`${m.padEnd(14)} ready in ${best('ms').toFixed(0)} ms (best of 3), peak RSS ${(best('peakRss') / 2 ** 20).toFixed(0)} MiB`);

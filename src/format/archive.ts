@@ -202,6 +202,14 @@ const DEFAULT_MAX_INDEX_BYTES = 64 << 20;
 const DEFAULT_MAX_TENSORS = 100_000;
 const DEFAULT_MAX_CHUNKS = 1_000_000;
 
+/**
+ * Decodes a tensor's values as little-endian bytes into `dst` (exactly its decoded bytes, at any byte offset), without a
+ * promise when the archive decodes at once: onnx.createSession decodes each tensor straight into the model it hands
+ * ONNX Runtime, where no typed array could view it. Archives open() makes have one; a sharded archive has none.
+ */
+export type TensorBytesDecoder = (name: string, dst: Uint8Array) => void | Promise<void>;
+export const tensorBytesDecoders = new WeakMap<Archive, TensorBytesDecoder>();
+
 export function bytesSource(bytes: Uint8Array): ByteSource {
   const readNow = (offset: number, length: number) => bytes.subarray(offset, offset + length);
   return { size: bytes.length, readNow, read: async (offset, length) => readNow(offset, length) };
@@ -365,6 +373,18 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, arriving: Arriv
     }
     return decodeTensor(kernels, entry, count, out, readChecked, chunkReader).then(() => tensor);
   };
+  const decodeBytesInto: TensorBytesDecoder = (name, dst) => {
+    const entry = lookup(name, 'archive.get');
+    const count = entry.shape.reduce((n, d) => n * d, 1);
+    if (!(dst instanceof Uint8Array) || dst.length !== count * TENSOR_DTYPES[entry.dtype].bytes) throw new TensorzipError('ARGUMENT', `archive.get: expected a Uint8Array of ${count * TENSOR_DTYPES[entry.dtype].bytes} bytes for ${describeValue(name)}`);
+    // Dequantized values are float32 the decoder writes as such, and workers decode into shared memory: a copy then.
+    if (isQuantized(entry) || chunkReader.pool !== null) {
+      return get(name).then(({ data }) => void dst.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+    }
+    prefetch(announced.tensors, name, rangesOf(entry));
+    if (decodesNow()) return void decodeTensorNow(kernels, entry, count, dst, readCheckedNow, chunkReader);
+    return decodeTensor(kernels, entry, count, dst, readChecked, chunkReader).then(() => undefined);
+  };
   const getCodes = async (name: string, codesOptions: { out?: Uint8Array } = {}): Promise<QuantizedTensorInput> => {
     const entry = lookup(name, 'archive.getCodes');
     const dtype = entry.stored.dtype as StoredQuantDtype;
@@ -396,7 +416,7 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, arriving: Arriv
     return (await decodeEntry(entry, allocateForOverwrite(entry.shape[0]))).data as Uint8Array;
   };
 
-  return {
+  const archive: Archive = {
     tensors: doc.tensors.map(info),
     entries: doc.entries.map((e) => ({
       name: e.name, size: e.shape[0], mediaType: e.mediaType, pipeline: e.pipeline, encodedBytes: e.chunks.reduce((n, c) => n + c.length, 0),
@@ -449,6 +469,8 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, arriving: Arriv
       return all;
     },
   };
+  tensorBytesDecoders.set(archive, decodeBytesInto);
+  return archive;
 }
 
 /** The index location the footer gives, which must be the prefix's when the prefix gives one (CORRUPT). */

@@ -1,13 +1,14 @@
 // A whole ONNX model in a .tzip (model kind `onnx`, docs/FORMAT.md): onnx.pack stores the model without its tensor
 // data as the entry "model.onnx" and the tensors beside it; onnx.unpack writes the .onnx file back.
 import { TensorzipError } from '../errors';
-import type { Archive } from '../format/archive';
+import { tensorBytesDecoders, type Archive } from '../format/archive';
 import { pack, type PackInput, type PackOptions } from '../format/pack';
 import type { Kernels } from '../wasm/kernels';
 import { describeValue } from '../codecs/describe-value';
 import { readOnnx, type OnnxModel, type OnnxReadOptions } from './onnx-read';
 import { writeOnnx, type OnnxFiles, type OnnxWriteOptions } from './onnx-write';
 import { onnxChannelAxes } from './onnx-channel-axes';
+import { placeModel } from './onnx-place';
 
 export const ONNX_MODEL_ENTRY = 'model.onnx';
 export const ONNX_MEDIA_TYPE = 'application/x-onnx';
@@ -40,8 +41,8 @@ export function packOnnxModel(kernels: Kernels, read: OnnxModel, options: PackOp
   return pack(kernels, input.tensors, input.options);
 }
 
-/** The stripped model and the tensors of an archive of kind `onnx`. */
-export async function readOnnxArchive(archive: Archive, what: string): Promise<OnnxModel> {
+/** The stripped model of an archive of kind `onnx` (its model entry), every tensor announced to be read next. */
+export async function readOnnxEntry(archive: Archive, what: string): Promise<Uint8Array> {
   const declared = archive?.model;
   if (declared === undefined) throw new TensorzipError('ARGUMENT', `${what}: expected an archive (from open())`);
   if (declared?.kind !== 'onnx') {
@@ -49,8 +50,32 @@ export async function readOnnxArchive(archive: Archive, what: string): Promise<O
   }
   // Over HTTP: the entry and every tensor in a few requests, rather than the entry's first.
   archive.prefetchAll();
-  const model = await archive.getEntry(declared.entry);
+  return archive.getEntry(declared.entry);
+}
+
+/** The stripped model and the tensors of an archive of kind `onnx`. */
+export async function readOnnxArchive(archive: Archive, what: string): Promise<OnnxModel> {
+  const model = await readOnnxEntry(archive, what);
   return { model, tensors: await archive.getAll() };
+}
+
+/** The .onnx bytes of an archive of kind `onnx` (its stripped model `entry`), every tensor decoded in place (see
+ *  onnx-place.ts): writeModel's bytes with every tensor inline. Null when writeModel is to write the model. */
+export async function placeOnnxTensors(archive: Archive, entry: Uint8Array): Promise<Uint8Array | null> {
+  const placed = placeModel(entry, new Map(archive.tensors.map((t) => [t.name, t])));
+  if (placed === null) return null;
+  const places = new Map(placed.places.map((p) => [p.name, p]));
+  const decodeInto = tensorBytesDecoders.get(archive) ?? (async (name: string, dst: Uint8Array) => {
+    const { data } = await archive.get(name);
+    dst.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  });
+  // In the archive's order: over HTTP, each tensor as its bytes arrive; from memory, without a promise per tensor.
+  for (const t of archive.tensors) {
+    const { offset, length } = places.get(t.name)!;
+    const decoding = decodeInto(t.name, placed.bytes.subarray(offset, offset + length));
+    if (decoding !== undefined) await decoding;
+  }
+  return placed.bytes;
 }
 
 export async function unpackOnnx(archive: Archive, options: OnnxWriteOptions = {}): Promise<OnnxFiles> {

@@ -45,13 +45,16 @@ export interface ModelVisitor {
   node?(site: NodeSite): void;
 }
 
-const isConstant = (opType: string, domain: string) => opType === 'Constant' && (domain === '' || domain === 'ai.onnx');
+export const isConstant = (opType: string, domain: string) => opType === 'Constant' && (domain === '' || domain === 'ai.onnx');
 
-/** The model rewritten by `visitor` (as parts: finish() makes the bytes). */
-export function walkModel(model: Uint8Array, visitor: ModelVisitor, what: string): ProtoWriter {
+/** The prefix of the tensors in a subgraph of node `key` (a `graphs` list's: with its `index`). */
+export const subgraphPrefix = (prefix: string, key: string, attributeName: string, index: number | null) => `${prefix}${key}/${attributeName}/${index === null ? '' : `${index}/`}`;
+
+/** Gives each name the walk meets once: a name given before takes the first free suffix `~2`, `~3`, … */
+export function uniqueNames(): (base: string) => string {
   const taken = new Set<string>();
   const nextSuffix = new Map<string, number>();
-  const unique = (base: string): string => {
+  return (base) => {
     let name = base;
     for (let k = nextSuffix.get(base) ?? 2; taken.has(name); k++) {
       name = `${base}~${k}`;
@@ -60,6 +63,11 @@ export function walkModel(model: Uint8Array, visitor: ModelVisitor, what: string
     taken.add(name);
     return name;
   };
+}
+
+/** The model rewritten by `visitor` (as parts: finish() makes the bytes). */
+export function walkModel(model: Uint8Array, visitor: ModelVisitor, what: string): ProtoWriter {
+  const unique = uniqueNames();
   const tensorSite = (tensor: TensorProtoInfo, base: string, scope: Scope, valueName: string, topInitializer: boolean): ProtoWriter | Uint8Array => {
     const name = unique(base);
     scope.values.set(valueName, name);
@@ -135,7 +143,7 @@ export function walkModel(model: Uint8Array, visitor: ModelVisitor, what: string
       if (isValue ? output === '' : key === '') throw new TensorzipError('CORRUPT', `${what}: a ${describeValue(site.opType)} node without ${isValue ? 'an output' : 'a name or an output'} holds a ${isValue ? 'tensor' : 'graph'}`);
       const data = expectWire(a, LEN, what).data;
       if (isValue) out.fieldOf(a, bytes, tensorSite(parseTensorProto(data, `${what}: the value of ${describeValue(output)}`), prefix + output, site.scope, output, false));
-      else out.messageField(a.number, graph(data, `${prefix}${key}/${attributeName}/${a.number === 11 ? `${index++}/` : ''}`, site.scope, depth + 1));
+      else out.messageField(a.number, graph(data, subgraphPrefix(prefix, key, attributeName, a.number === 11 ? index++ : null), site.scope, depth + 1));
     }
     return out;
   };
