@@ -46,18 +46,35 @@ export async function aesGcmSeal(key: GcmKey, iv: Uint8Array, additionalData: Ui
 
 /** The plaintext of a sealed piece, or SIGNATURE when its tag does not verify (another key, nonce, data or bytes). */
 export async function aesGcmOpen(key: GcmKey, iv: Uint8Array, additionalData: Uint8Array, sealed: Uint8Array, what: string): Promise<Uint8Array> {
-  if (sealed.length < SEAL_TAG_BYTES) throw new TensorzipError('CORRUPT', `open: ${what} is ${sealed.length} bytes, shorter than its ${SEAL_TAG_BYTES}-byte tag`);
+  if (opensNow(key)) return aesGcmOpenNow(key, iv, additionalData, sealed, what);
+  checkLength(sealed, what);
   try {
-    if (NODE && key.bytes) {
-      const decipher = NODE.createDecipheriv('aes-256-gcm', key.bytes, iv, { authTagLength: SEAL_TAG_BYTES });
-      if (additionalData.length > 0) decipher.setAAD(additionalData);
-      decipher.setAuthTag(sealed.subarray(sealed.length - SEAL_TAG_BYTES));
-      const body = decipher.update(sealed.subarray(0, sealed.length - SEAL_TAG_BYTES));
-      decipher.final();
-      return ownBytes(body);
-    }
     return new Uint8Array(await crypto.subtle.decrypt(gcm(iv, additionalData), key.webCrypto, sealed as Bytes));
   } catch (cause) {
-    throw new TensorzipError('SIGNATURE', `open: ${what} does not authenticate (changed, moved, or from another archive)`, { cause });
+    throw refused(what, cause);
   }
 }
+
+/** Whether aesGcmOpenNow can open pieces with `key` (node:crypto, in Node). */
+export const opensNow = (key: GcmKey): boolean => NODE !== undefined && key.bytes !== undefined;
+
+/** aesGcmOpen without a promise, where opensNow(key). */
+export function aesGcmOpenNow(key: GcmKey, iv: Uint8Array, additionalData: Uint8Array, sealed: Uint8Array, what: string): Uint8Array {
+  checkLength(sealed, what);
+  try {
+    const decipher = NODE!.createDecipheriv('aes-256-gcm', key.bytes!, iv, { authTagLength: SEAL_TAG_BYTES });
+    if (additionalData.length > 0) decipher.setAAD(additionalData);
+    decipher.setAuthTag(sealed.subarray(sealed.length - SEAL_TAG_BYTES));
+    const body = decipher.update(sealed.subarray(0, sealed.length - SEAL_TAG_BYTES));
+    decipher.final();
+    return ownBytes(body);
+  } catch (cause) {
+    throw refused(what, cause);
+  }
+}
+
+function checkLength(sealed: Uint8Array, what: string): void {
+  if (sealed.length < SEAL_TAG_BYTES) throw new TensorzipError('CORRUPT', `open: ${what} is ${sealed.length} bytes, shorter than its ${SEAL_TAG_BYTES}-byte tag`);
+}
+
+const refused = (what: string, cause: unknown) => new TensorzipError('SIGNATURE', `open: ${what} does not authenticate (changed, moved, or from another archive)`, { cause });

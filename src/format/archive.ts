@@ -26,8 +26,8 @@ import { shareable, sharedArray } from '../parallel/shared';
 export interface ByteSource {
   readonly size: number;
   read(offset: number, length: number): Promise<Uint8Array>;
-  /** A source in memory reads without a promise too: a tensor of an archive not encrypted then decodes at once, with
-   *  no promise per tensor or chunk (archive.ts, decodeTensorNow). */
+  /** A source in memory reads without a promise too: a tensor of an archive then decodes at once, with no promise per
+   *  tensor or chunk (archive.ts, decodeTensorNow) — an encrypted one where node:crypto opens its pieces (Node). */
   readNow?(offset: number, length: number): Uint8Array;
   /** Announces the ranges about to be read, so that a remote source can fetch them together. */
   prefetch?(ranges: readonly ByteRange[]): void;
@@ -334,7 +334,9 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, arriving: Arriv
   };
   // Chunks are checked by the decoder, in WebAssembly memory, on the copy it decodes. The workers start once the file
   // has passed every check above: a pool is released only by close().
-  const readNow = rawSource.readNow && !sealer ? (range: ByteRange) => counted(rawSource.readNow!(range.offset, range.length)) : null;
+  const readNow = !rawSource.readNow || (sealer && !sealer.opensNow) ? null : sealer
+    ? (range: ByteRange) => sealer.openNow(range.offset, counted(rawSource.readNow!(range.offset, range.length)), `the chunk at bytes ${range.offset}–${range.offset + range.length - 1}`)
+    : (range: ByteRange) => counted(rawSource.readNow!(range.offset, range.length));
   const chunkReader: ChunkReader = {
     pool: await poolFor(options.workers, kernels.simd, 'open'),
     read: sealer ? readSealedChunk : readNow ?? ((range) => source.read(range.offset, range.length)),
@@ -343,7 +345,7 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, arriving: Arriv
     mismatch,
   };
   const readCheckedNow = (range: ByteRange, what: string): Uint8Array => checked(range, what, readNow!(range));
-  /** Whether tensors decode without a promise: the file in memory, not encrypted, and no workers. */
+  /** Whether tensors decode without a promise: the file in memory (and, encrypted, node:crypto to open it), and no workers. */
   const decodesNow = () => readNow !== null && chunkReader.pool === null;
 
   const lookup = (name: string, what: string): TensorEntry => {

@@ -25,8 +25,11 @@ function find(): NodeCrypto | undefined {
 
 export const NODE_CRYPTO = find();
 
+/** SHA-256 of `bytes` without a promise, where node:crypto is (Node); else undefined. */
+export const sha256Now = NODE_CRYPTO && ((bytes: Uint8Array): Uint8Array => new Uint8Array(NODE_CRYPTO!.createHash('sha256').update(bytes).digest()));
+
 /** SHA-256 of `bytes`. */
 export async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
-  if (NODE_CRYPTO) return new Uint8Array(NODE_CRYPTO.createHash('sha256').update(bytes).digest());
+  if (sha256Now) return sha256Now(bytes);
   return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
 }

@@ -2,7 +2,7 @@
 // index is AES-256-GCM under the archive's subkey, its nonce the piece's offset in the file, so a piece opens only
 // where it was written. aes-gcm.ts does the work.
 import { TensorzipError } from '../errors';
-import { aesGcmOpen, aesGcmSeal, SEAL_TAG_BYTES, type GcmKey } from './aes-gcm';
+import { aesGcmOpen, aesGcmOpenNow, aesGcmSeal, opensNow, SEAL_TAG_BYTES, type GcmKey } from './aes-gcm';
 
 export { SEAL_TAG_BYTES };
 
@@ -32,6 +32,16 @@ export class Sealer {
 
   open(offset: number, stored: Uint8Array, what: string): Promise<Uint8Array> {
     return aesGcmOpen(this.key, pieceNonce(offset, PIECE_CHUNK), NO_DATA, stored, what);
+  }
+
+  /** Whether openNow works here (node:crypto, in Node). */
+  get opensNow(): boolean {
+    return opensNow(this.key);
+  }
+
+  /** open() without a promise, where opensNow. */
+  openNow(offset: number, stored: Uint8Array, what: string): Uint8Array {
+    return aesGcmOpenNow(this.key, pieceNonce(offset, PIECE_CHUNK), NO_DATA, stored, what);
   }
 
   /** The index at `offset`: encrypted, or (public) left as it is and followed by the tag of `bound` and itself. */

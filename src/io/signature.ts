@@ -5,7 +5,7 @@ import { TensorzipError } from '../errors';
 import { describeValue } from '../codecs/describe-value';
 import type { ByteSource } from '../format/archive';
 import type { ByteRange } from '../format/index-document';
-import { sha256 } from '../format/node-crypto';
+import { sha256, sha256Now } from '../format/node-crypto';
 import { readFromBlocks } from './block-read';
 import { algorithmOf, importKey, signParams, type KeyInput, type SignatureAlgorithm } from './keys';
 
@@ -97,19 +97,39 @@ export async function verifiedSource(inner: ByteSource, signatureFile: Uint8Arra
   const signed = await checkSignature(signatureFile, publicKey);
   if (inner.size !== signed.bytes) throw refused(`the file has ${inner.size} bytes, ${signed.bytes} were signed`);
   const { blockBytes, blocks } = signed;
+  const unsigned = (n: number, bytes: Uint8Array) => refused(`bytes ${n * blockBytes}–${n * blockBytes + bytes.length - 1} differ from what was signed`);
+  const blockRange = (n: number): [number, number] => [n * blockBytes, Math.min(blockBytes, inner.size - n * blockBytes)];
   const kept = new Map<number, Promise<Uint8Array>>();
-  const block = (n: number): Promise<Uint8Array> => {
-    const known = kept.get(n);
-    if (known) return known;
-    const checked = (async () => {
-      const bytes = await inner.read(n * blockBytes, Math.min(blockBytes, inner.size - n * blockBytes));
-      if ((await sha256Hex(bytes)) !== blocks[n]) throw refused(`bytes ${n * blockBytes}–${n * blockBytes + bytes.length - 1} differ from what was signed`);
-      return bytes;
-    })();
-    checked.catch(() => kept.delete(n));
+  const keep = (n: number, checked: Promise<Uint8Array>): Promise<Uint8Array> => {
     kept.set(n, checked);
     if (kept.size > KEPT_BLOCKS) kept.delete(kept.keys().next().value!);
     return checked;
+  };
+  // A file in memory, where node:crypto hashes (Node): its blocks checked without a promise, each once, and a read
+  // handed out as a view of the file once every block it covers is checked, so its tensors decode at once.
+  const hashNow = sha256Now;
+  const fileNow = inner.readNow && hashNow ? inner.readNow.bind(inner) : undefined;
+  const checkedNow = new Uint8Array(blocks.length);
+  const readNow = fileNow && ((offset: number, length: number): Uint8Array => {
+    for (let n = Math.floor(offset / blockBytes); n * blockBytes < offset + length; n++) {
+      if (checkedNow[n]) continue;
+      const bytes = fileNow(...blockRange(n));
+      if (hex(hashNow!(bytes)) !== blocks[n]) throw unsigned(n, bytes);
+      checkedNow[n] = 1;
+    }
+    return fileNow(offset, length);
+  });
+  const block = (n: number): Promise<Uint8Array> => {
+    const known = kept.get(n);
+    if (known) return known;
+    if (readNow) return Promise.resolve().then(() => readNow(...blockRange(n)));
+    const checked = (async () => {
+      const bytes = await inner.read(...blockRange(n));
+      if ((await sha256Hex(bytes)) !== blocks[n]) throw unsigned(n, bytes);
+      return bytes;
+    })();
+    checked.catch(() => kept.delete(n));
+    return keep(n, checked);
   };
   const aligned = (r: ByteRange): ByteRange => {
     const from = Math.floor(r.offset / blockBytes) * blockBytes;
@@ -120,5 +140,6 @@ export async function verifiedSource(inner: ByteSource, signatureFile: Uint8Arra
     reportsProgress: inner.reportsProgress,
     prefetch: inner.prefetch && ((ranges) => inner.prefetch!(ranges.map(aligned))),
     read: (offset, length) => readFromBlocks(offset, length, blockBytes, block),
+    ...(readNow ? { readNow } : {}),
   };
 }
