@@ -8,6 +8,7 @@ import type { Engine, PipelineStage } from '../src/index';
 import { BUILDS, equalBytes, scalarEngine, simdEngine } from './helpers/engines';
 import { random } from './helpers/data';
 import { expectError } from './helpers/errors';
+import { agree, verdicts } from './helpers/block-verdicts';
 import { DISTRIBUTIONS, clustered } from './helpers/byte-distributions';
 import { referenceDecodeRansLanes, referenceRansLanesStage } from './reference/rans';
 
@@ -74,28 +75,9 @@ describe('rans_lanes stage: both builds, damaged blocks', () => {
     }
   });
 
-  /** The engine's verdict on one block: its bytes, or its error code; and the reference's. */
-  function verdicts(engine: Engine, block: Uint8Array, count: number): [string, string] {
-    let mine: string;
-    try {
-      mine = `OK ${decodeBytes(engine, block, 1, count).join()}`;
-    } catch (err) {
-      mine = (err as Error).name === 'TensorzipError' ? (err as { code: string }).code : `untyped ${String(err)}`;
-    }
-    let reference: string;
-    try {
-      const bytes = referenceDecodeRansLanes(block, 1 << 20);
-      reference = bytes.length === count ? `OK ${bytes.join()}` : 'CORRUPT';
-    } catch (err) {
-      reference = String((err as Error).message).split(':')[0];
-    }
-    return [mine, reference];
-  }
-
-  const agree = ([mine, reference]: [string, string], what: string) => {
-    if (reference.startsWith('OK')) expect(mine, what).toBe(reference);
-    else expect(['TRUNCATED', 'CORRUPT', 'LIMIT'], `${what}: ${mine} (reference ${reference})`).toContain(mine);
-  };
+  /** The engine's verdict on one block (decoded to `count` bytes), and the reference's. */
+  const verdictsOf = (engine: Engine, block: Uint8Array, count: number) =>
+    verdicts(() => decodeBytes(engine, block, 1, count), () => referenceDecodeRansLanes(block, 1 << 20), count);
 
   // Small codes with two tables: after a 3 in its lane mostly 3 again, elsewhere mostly 0; 257 steps of 64.
   const COUNT = 16_448;
@@ -129,7 +111,7 @@ describe('rans_lanes stage: both builds, damaged blocks', () => {
     for (let bit = 0; bit < good.length * 8; bit += bit < wordsAt * 8 ? 1 : 37) {
       const flipped = good.slice();
       flipped[bit >> 3] ^= 1 << (bit & 7);
-      const pair = verdicts(engine, flipped, COUNT);
+      const pair = verdictsOf(engine, flipped, COUNT);
       agree(pair, `bit ${bit}`);
       seen.add(pair[0].slice(0, 2));
     }
@@ -138,7 +120,7 @@ describe('rans_lanes stage: both builds, damaged blocks', () => {
 
   it.each(BUILDS)('truncated: typed errors (%s build)', (_, engine) => {
     for (let length = 0; length < good.length; length += length < statesAt + 300 ? 1 : 61) {
-      const pair = verdicts(engine, good.subarray(0, length), COUNT);
+      const pair = verdictsOf(engine, good.subarray(0, length), COUNT);
       agree(pair, `length ${length}`);
       expect(pair[1]).toMatch(/^(TRUNCATED|CORRUPT)/);
     }
@@ -160,7 +142,7 @@ describe('rans_lanes stage: both builds, damaged blocks', () => {
       ['lane 63 starts one more', damaged((_, v) => { v.setUint32(statesAt + 252, v.getUint32(statesAt + 252, true) + 1, true); }), 'CORRUPT'],
     ];
     for (const [what, block, expected] of cases) {
-      const [mine, reference] = verdicts(engine, block, COUNT);
+      const [mine, reference] = verdictsOf(engine, block, COUNT);
       if (!['n one more', 'n one less', 'the last word missing', 'lane 63 starts one more'].includes(what)) expect(reference, what).toBe(expected);
       else expect(reference, what).toMatch(/^(CORRUPT|TRUNCATED)/);
       agree([mine, reference], what);

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Engine, PipelineStage } from '../src/index';
 import { BUILDS, equalBytes, scalarEngine, simdEngine } from './helpers/engines';
 import { random } from './helpers/data';
+import { agree, verdicts } from './helpers/block-verdicts';
 import { DISTRIBUTIONS, clustered } from './helpers/byte-distributions';
 import { referenceDecodeRans, referenceRansStage } from './reference/rans';
 
@@ -77,30 +78,9 @@ describe('rans stage: both builds, damaged blocks', () => {
     }
   });
 
-  /** The engine's verdict on one block: its bytes, or its error code; and the reference's. */
-  function verdicts(engine: Engine, block: Uint8Array, count: number): [string, string] {
-    let mine: string;
-    try {
-      mine = `OK ${decodeBytes(engine, block, 1, count).join()}`;
-    } catch (err) {
-      mine = (err as Error).name === 'TensorzipError' ? (err as { code: string }).code : `untyped ${String(err)}`;
-    }
-    let reference: string;
-    try {
-      const bytes = referenceDecodeRans(block, 1 << 20);
-      reference = bytes.length === count ? `OK ${bytes.join()}` : 'CORRUPT';
-    } catch (err) {
-      reference = String((err as Error).message).split(':')[0];
-    }
-    return [mine, reference];
-  }
-
-  /** What the reference decodes, the engine decodes to the same bytes; what it refuses, the engine refuses with a
-   *  data error (the chunk-level checks before the kernel may name another kind). */
-  const agree = ([mine, reference]: [string, string], what: string) => {
-    if (reference.startsWith('OK')) expect(mine, what).toBe(reference);
-    else expect(['TRUNCATED', 'CORRUPT', 'LIMIT'], `${what}: ${mine} (reference ${reference})`).toContain(mine);
-  };
+  /** The engine's verdict on one block (decoded to `count` bytes), and the reference's. */
+  const verdictsOf = (engine: Engine, block: Uint8Array, count: number) =>
+    verdicts(() => decodeBytes(engine, block, 1, count), () => referenceDecodeRans(block, 1 << 20), count);
 
   // Small codes (short tables, a small block) with two tables: after a 3 (in its stream) mostly 3 again, elsewhere
   // mostly 0 — probabilities far from powers of 1/2, where rANS beats Huffman codes even on a small block.
@@ -136,7 +116,7 @@ describe('rans stage: both builds, damaged blocks', () => {
     for (let bit = 0; bit < good.length * 8; bit++) {
       const flipped = good.slice();
       flipped[bit >> 3] ^= 1 << (bit & 7);
-      const pair = verdicts(engine, flipped, COUNT);
+      const pair = verdictsOf(engine, flipped, COUNT);
       agree(pair, `bit ${bit}`);
       seen.add(pair[0].slice(0, 2));
     }
@@ -145,7 +125,7 @@ describe('rans stage: both builds, damaged blocks', () => {
 
   it.each(BUILDS)('truncated at every length: typed errors (%s build)', (_, engine) => {
     for (let length = 0; length < good.length; length++) {
-      const pair = verdicts(engine, good.subarray(0, length), COUNT);
+      const pair = verdictsOf(engine, good.subarray(0, length), COUNT);
       agree(pair, `length ${length}`);
       expect(pair[1]).toMatch(/^(TRUNCATED|CORRUPT)/);
     }
@@ -168,7 +148,7 @@ describe('rans stage: both builds, damaged blocks', () => {
     // One table with m not 0: T = 1 on this block also leaves table 1's bytes where the jump table was read.
     cases.push(['one table, m not 0', damaged((b) => { b[5] = 1; }), 'CORRUPT']);
     for (const [what, block, expected] of cases) {
-      const [mine, reference] = verdicts(engine, block, COUNT);
+      const [mine, reference] = verdictsOf(engine, block, COUNT);
       expect(reference, what).toMatch(new RegExp(`^(${expected}|CORRUPT|TRUNCATED)`));
       if (what !== 'n one more') expect(reference, what).toBe(expected);
       agree([mine, reference], what);
@@ -180,11 +160,11 @@ describe('rans stage: both builds, damaged blocks', () => {
     const block = new Uint8Array([4, 0xff, 0xff, 0xff, 0x7f, 1, 0, 0, 0, 0x80, 0x20, 4, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0,
       0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0]);
     expect(() => referenceDecodeRans(block, 1 << 20)).toThrow(/^LIMIT/);
-    expect(verdicts(engine, block, 4096)[0]).toMatch(/^(CORRUPT|LIMIT)$/);
+    expect(verdictsOf(engine, block, 4096)[0]).toMatch(/^(CORRUPT|LIMIT)$/);
     // The same block claiming 8 bytes decodes to 8 zeros (a state of 2^16 never takes a word).
     const eight = block.slice();
     new DataView(eight.buffer).setUint32(1, 8, true);
     expect(referenceDecodeRans(eight)).toEqual(new Uint8Array(8));
-    expect(verdicts(engine, eight, 8)[0]).toBe('OK 0,0,0,0,0,0,0,0');
+    expect(verdictsOf(engine, eight, 8)[0]).toBe('OK 0,0,0,0,0,0,0,0');
   });
 });
