@@ -389,19 +389,39 @@ const LANE_X: usize = memory.data(<i32>LANE_STATES, 16);
  *  returns where the words start, the final states in LANE_X; 0 when they do not fit. */
 function writeLanes(src: usize, srcLen: usize, p: usize, low: usize, context: u32): usize {
   for (let k: usize = 0; k < LANE_STATES; k += 4) store<u32>(LANE_X + k, STATE_LOW);
-  for (let i = srcLen; i-- > 0;) {
-    const lane = LANE_X + ((i & (LANES - 1)) << 2);
-    let x = load<u32>(lane);
-    const entry = symbolEntry(<u32>load<u8>(src + i), i >= LANES ? <u32>load<u8>(src + i - LANES) : context ^ 1, context);
-    if (x >> 20 >= load<u32>(entry, 4)) { // x ≥ f · 2^20: a word out, as x < f · 2^20 keeps the next state below 2^32
-      if (p - low < 2) return 0;
-      p -= 2;
-      store<u16>(p, <u16>x);
-      x >>= 16;
+  let i = srcLen;
+  while (i > 0) {
+    // Down to the round's first position: at most a word each, so the room is checked once per round. Positions from
+    // LANES on take the table their byte LANES before chooses; the first LANES take table 0.
+    const stop = (i - 1) & ~(LANES - 1);
+    if (p - low < ((i - stop) << 1) + 2) return 0;
+    if (stop > 0) {
+      do {
+        i--;
+        p = encodeLane(src + i, LANE_X + ((i & (LANES - 1)) << 2), <u32>load<u8>(src + i - LANES), context, p);
+      } while (i > stop);
+    } else {
+      do {
+        i--;
+        p = encodeLane(src + i, LANE_X + (i << 2), context ^ 1, context, p);
+      } while (i > 0);
     }
-    store<u32>(lane, encodeByte(x, entry));
   }
   return p;
+}
+
+/** Encodes the byte at `at` into the state at `lane`, its word (if any) just below `p` (the caller checked the room
+ *  for it and one more byte pair: the word is written whether it goes out or not, which saves a branch that half
+ *  the bytes mispredict); returns the new `p`. */
+// @ts-ignore: decorator
+@inline function encodeLane(at: usize, lane: usize, before: u32, context: u32, p: usize): usize {
+  let x = load<u32>(lane);
+  const entry = symbolEntry(<u32>load<u8>(at), before, context);
+  const out = x >> 20 >= load<u32>(entry, 4); // x ≥ f · 2^20: a word out, as x < f · 2^20 keeps the next state below 2^32
+  store<u16>(p - 2, <u16>x);
+  x = select<u32>(x >> 16, x, out);
+  store<u32>(lane, encodeByte(x, entry));
+  return p - (<usize>out << 1);
 }
 
 /** Encodes stream k (bytes k, k + 4, … of the input, from the last) downwards from `p`, not below `low`; returns where
