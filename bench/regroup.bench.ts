@@ -1,7 +1,9 @@
 // The regroup stage (1.2) on real codes: the int8 per-channel codes of face-api's weights, the tensors pack() regroups,
 // cut into 1 MiB chunks (each a multiple of 4 bytes, decoded as float32 so no dequantization runs), decoded through
 // pipeline.decodeChunk three ways: the regroup stage alone, [regroup, huffman K] as pack() wrote them, and [huffman 1]
-// (one code: what the regroup stage saves space against). Both builds in one process, and a baseline build when
+// (one code: what the regroup stage saves space against), all chunks and those of each group count (the SIMD build
+// takes whole rows 16 bytes a step for groups of equal size when a block of 16 channels draws from ≤ 8 groups: in
+// practice groups 4 and 8, not 16). Both builds in one process, and a baseline build when
 // BENCH_BASELINE names another dist/index.mjs (a before/after of a kernel change in the same process).
 // MB/s of output, CPU time per call (best of BENCH_ROUNDS rounds); the parent prints the median over BENCH_PROCESSES
 // fresh processes (default 3) and the same-process ratios.
@@ -45,23 +47,31 @@ async function chunks(): Promise<Chunk[]> {
 const WAYS = ['regroup alone', 'regroup + huffman K', 'huffman 1'] as const;
 type Speeds = Record<string, number>;
 
+const groupsOf = (c: Chunk) => (c.pipeline[0] as { groups: number }).groups;
+
 async function measure(): Promise<Speeds> {
   const all = await chunks();
-  const size = all.reduce((n, c) => n + c.bytes.length, 0);
-  const outs = all.map((c) => new Float32Array(c.bytes.length / 4));
+  const classes: Record<string, Chunk[]> = { all };
+  for (const c of all) (classes[`groups ${groupsOf(c)}`] ??= []).push(c);
   const tasks: Record<string, () => unknown> = {};
-  for (const [name, engine] of Object.entries(engines)) {
-    const run = (encoded: (c: Chunk) => Uint8Array, stages: (c: Chunk) => PipelineStage[]) => () => all.forEach((c, k) => engine.pipeline.decodeChunk(encoded(c), stages(c), { dtype: 'float32', count: c.bytes.length / 4, out: outs[k] }));
-    tasks[`${name}: regroup alone`] = run((c) => c.regroupOnly, (c) => [c.pipeline[0]]);
-    tasks[`${name}: regroup + huffman K`] = run((c) => c.regrouped, (c) => c.pipeline);
-    tasks[`${name}: huffman 1`] = run((c) => c.oneCode, () => [{ codec: 'huffman', planes: 1 }]);
-    for (const way of WAYS) {
-      tasks[`${name}: ${way}`]();
-      all.forEach((c, k) => { if (!new Uint8Array(outs[k].buffer).every((v, i) => v === c.bytes[i])) throw new Error(`${name} ${way}: chunk ${k} decodes otherwise`); });
+  const sizes: Record<string, number> = {};
+  for (const [label, some] of Object.entries(classes)) {
+    const outs = some.map((c) => new Float32Array(c.bytes.length / 4));
+    for (const [name, engine] of Object.entries(engines)) {
+      const run = (encoded: (c: Chunk) => Uint8Array, stages: (c: Chunk) => PipelineStage[]) => () => some.forEach((c, k) => engine.pipeline.decodeChunk(encoded(c), stages(c), { dtype: 'float32', count: c.bytes.length / 4, out: outs[k] }));
+      const ways = [run((c) => c.regroupOnly, (c) => [c.pipeline[0]]), run((c) => c.regrouped, (c) => c.pipeline), run((c) => c.oneCode, () => [{ codec: 'huffman', planes: 1 }])];
+      WAYS.forEach((way, w) => {
+        const task = `${label}, ${name}: ${way}`;
+        tasks[task] = ways[w];
+        sizes[task] = some.reduce((n, c) => n + c.bytes.length, 0);
+        ways[w]();
+        some.forEach((c, k) => { if (!new Uint8Array(outs[k].buffer).every((v, i) => v === c.bytes[i])) throw new Error(`${task}: chunk ${k} decodes otherwise`); });
+      });
     }
+    sizes[label] = some.reduce((n, c) => n + c.bytes.length, 0);
   }
   const times = await cpuTimes(tasks, ROUNDS, TIME_MS);
-  return { ...Object.fromEntries(Object.entries(times).map(([task, ms]) => [task, size / 1e3 / ms])), chunks: all.length, megabytes: size / 1e6 };
+  return { ...Object.fromEntries(Object.entries(times).map(([task, ms]) => [task, sizes[task] / 1e3 / ms])), ...Object.fromEntries(Object.keys(classes).map((label) => [`${label} MB`, sizes[label] / 1e6])) };
 }
 
 if (isChild()) {
@@ -69,13 +79,17 @@ if (isChild()) {
 } else {
   const runs = runFreshProcesses<Speeds>(PROCESSES, (p) => console.log(`process ${p} of ${PROCESSES} done`));
   const mid = (f: (r: Speeds) => number) => median(runs.map(f));
-  console.log(`\n## The regroup stage on face-api's int8 codes (${runs[0].chunks} chunks, ${runs[0].megabytes.toFixed(2)} MB), MB/s of output, CPU time, median of ${PROCESSES} processes\n`);
-  console.log(`| build | ${WAYS.join(' | ')} | [regroup, huffman K] / [huffman 1] (same process) |`);
-  console.log(`|---|${WAYS.map(() => '---:|').join('')}---:|`);
-  for (const name of Object.keys(engines)) {
-    console.log(`| ${name} | ${WAYS.map((w) => mid((r) => r[`${name}: ${w}`]).toFixed(0)).join(' | ')} | ${mid((r) => r[`${name}: regroup + huffman K`] / r[`${name}: huffman 1`]).toFixed(2)}x |`);
+  const labels = Object.keys(runs[0]).filter((k) => k.endsWith(' MB')).map((k) => k.slice(0, -3));
+  console.log(`\n## The regroup stage on face-api's int8 codes, MB/s of output, CPU time, median of ${PROCESSES} processes\n`);
+  console.log(`| chunks | MB | build | ${WAYS.join(' | ')} | [regroup, huffman K] / [huffman 1] (same process) |`);
+  console.log(`|---|---:|---|${WAYS.map(() => '---:|').join('')}---:|`);
+  for (const label of labels) {
+    for (const name of Object.keys(engines)) {
+      const at = (w: string) => `${label}, ${name}: ${w}`;
+      console.log(`| ${label} | ${runs[0][`${label} MB`].toFixed(2)} | ${name} | ${WAYS.map((w) => mid((r) => r[at(w)]).toFixed(0)).join(' | ')} | ${mid((r) => r[at('regroup + huffman K')] / r[at('huffman 1')]).toFixed(2)}x |`);
+    }
   }
-  const versus = (a: string, b: string) => WAYS.map((w) => `${w} ${mid((r) => r[`${a}: ${w}`] / r[`${b}: ${w}`]).toFixed(2)}x`).join(', ');
+  const versus = (a: string, b: string) => labels.map((label) => `${label}: ${WAYS.map((w) => `${w} ${mid((r) => r[`${label}, ${a}: ${w}`] / r[`${label}, ${b}: ${w}`]).toFixed(2)}x`).join(', ')}`).join('; ');
   console.log(`\nsimd / scalar (same process): ${versus('simd', 'scalar')}`);
   if (engines['baseline simd']) console.log(`simd / baseline simd (same process): ${versus('simd', 'baseline simd')}`);
 }
