@@ -10,7 +10,8 @@
 // the labels is TRUNCATED; set unused label bits are CORRUPT; more elements than dstCap is OUTPUT_FULL (nothing
 // written). Parameters out of range are ARGUMENT (the caller checked them against the index). Runs are copied with
 // memory.copy, single elements (run 1) one by one; the SIMD build does whole rows of up to 4,096 channels in steps of
-// 16 (regroup_simd.ts) when 16 divides channels and the groups are of equal size. Both builds give the same bytes.
+// 16 (regroup_simd.ts) when 16 divides channels, the groups are of equal size and a block of 16 channels draws from at
+// most 8 of them (groups 2 to 8 do). Both builds give the same bytes.
 
 import { SIMD_MAX_CHANNELS, regroupRowsSimd } from './regroup_simd';
 import { STATUS_ARGUMENT, STATUS_CORRUPT, STATUS_OUTPUT_FULL, STATUS_TRUNCATED } from './status';

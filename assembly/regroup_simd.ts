@@ -21,15 +21,15 @@ const ENTRIES: usize = memory.data(<i32>(SIMD_MAX_CHANNELS / 16 * MAX_GROUPS * <
 /** Groups present per block (u8). */
 const PRESENT: usize = memory.data(<i32>(SIMD_MAX_CHANNELS / 16), 16);
 const ABSENT: u32 = 0xffffffff;
-/** Past 8 entries a block (a swizzle each), the byte loop is faster: 16 groups of 8 to 64 channels ran at 0.7x. */
+/** Past 8 entries a block (a swizzle each) the byte loop is faster: with 16 groups of 8 to 64 channels each, blocks
+ *  need 13 to 16 entries and this path ran at 0.7x of it. */
 const MOST_ENTRIES: u32 = 8;
 
 /**
  * Writes rows [0, rows) of the output at dst and returns how many it wrote: all of them unless a 16-byte load of a
- * later row would pass srcEnd; none when the groups with channels differ in size or a block has more than
- * MOST_ENTRIES groups. Group g's channels, increasing,
- * are order[ends[g − 1] … ends[g]) (u16; ends u32, ends[−1] = 0); its elements start at starts[g] (u32). Needs
- * channels a multiple of 16 and at most SIMD_MAX_CHANNELS, and groups ≤ 16.
+ * later row would pass srcEnd; none when the groups with channels differ in size or a block draws from more than
+ * MOST_ENTRIES groups. Group g's channels, increasing, are order[ends[g − 1] … ends[g]) (u16; ends u32, ends[−1] = 0);
+ * its elements start at starts[g] (u32). Needs channels a multiple of 16 and at most SIMD_MAX_CHANNELS, groups ≤ 16.
  */
 export function regroupRowsSimd(order: usize, ends: usize, starts: usize, groups: u32, channels: u32, dst: usize, rows: usize, srcEnd: usize): usize {
   let k: usize = 0;
