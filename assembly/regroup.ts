@@ -9,9 +9,9 @@
 // Safety: never reads outside [src, src + srcLen), never writes outside [dst, dst + dstCap). Status: fewer bytes than
 // the labels is TRUNCATED; set unused label bits are CORRUPT; more elements than dstCap is OUTPUT_FULL (nothing
 // written). Parameters out of range are ARGUMENT (the caller checked them against the index). Runs are copied with
-// memory.copy, single elements (run 1) one by one; the SIMD build does whole rows of up to 4,096 channels in steps of
-// 16 (regroup_simd.ts) when 16 divides channels, the groups are of equal size and a block of 16 channels draws from at
-// most 8 of them (groups 2 to 8 do). Both builds give the same bytes.
+// memory.copy, single elements (run 1) one by one; the SIMD build does whole rows of up to 4,096 channels, 16 bytes a
+// step, when 16 divides channels and the groups are of equal size (regroup_simd.ts), or 16 rows at a time when every
+// group has a multiple of 16 channels. Both builds give the same bytes.
 
 import { SIMD_MAX_CHANNELS, regroupRowsSimd } from './regroup_simd';
 import { STATUS_ARGUMENT, STATUS_CORRUPT, STATUS_OUTPUT_FULL, STATUS_TRUNCATED } from './status';

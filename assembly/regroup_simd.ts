@@ -7,8 +7,9 @@
 //
 // when every group that has channels has the same number k of them (the writer's equal parts). Only groups with a
 // channel in the block are read; each block gets the same number of entries (padded with ones that give 0), so the
-// inner loop always runs the same length. The caller runs this on the first rows whose loads stay inside the source;
-// the scalar loop does the rest, and everything when the groups differ in size or a block needs more than 8 entries.
+// inner loop always runs the same length. This runs on the first rows whose loads stay inside the source.
+// With many groups a block (16 groups: 13 to 16 swizzles a block) 16 × 16 byte transposes do better, when every group
+// has a multiple of 16 channels (transposedRows). The caller's scalar loop does the rows left, or all of them.
 
 /** The widest rows this path takes: its tables hold channels / 16 blocks of up to 16 entries. */
 export const SIMD_MAX_CHANNELS: u32 = 4096;
@@ -25,6 +26,12 @@ const ABSENT: u32 = 0xffffffff;
  *  need 13 to 16 entries and this path ran at 0.7x of it. */
 const MOST_ENTRIES: u32 = 8;
 
+/** Group g's channels: ends[g] − ends[g − 1] (ends[−1] = 0). */
+// @ts-ignore: decorator
+@inline function channelsOf(ends: usize, g: u32): u32 {
+  return load<u32>(ends + (<usize>g << 2)) - (g == 0 ? 0 : load<u32>(ends + (<usize>(g - 1) << 2)));
+}
+
 /**
  * Writes rows [0, rows) of the output at dst and returns how many it wrote: all of them unless a 16-byte load of a
  * later row would pass srcEnd; none when the groups with channels differ in size or a block draws from more than
@@ -32,12 +39,20 @@ const MOST_ENTRIES: u32 = 8;
  * its elements start at starts[g] (u32). Needs channels a multiple of 16 and at most SIMD_MAX_CHANNELS, groups ≤ 16.
  */
 export function regroupRowsSimd(order: usize, ends: usize, starts: usize, groups: u32, channels: u32, dst: usize, rows: usize, srcEnd: usize): usize {
+  const swizzled = swizzledRows(order, ends, starts, groups, channels, dst, rows, srcEnd);
+  return swizzled != DECLINED ? swizzled : transposedRows(order, ends, starts, groups, channels, dst, rows);
+}
+
+/** What swizzledRows returns when the groups differ in size or a block draws from more than MOST_ENTRIES groups. */
+const DECLINED: usize = <usize>-1;
+
+function swizzledRows(order: usize, ends: usize, starts: usize, groups: u32, channels: u32, dst: usize, rows: usize, srcEnd: usize): usize {
   let k: usize = 0;
   let fit = rows;
   for (let g: u32 = 0; g < groups; g++) {
     const size = <usize>(load<u32>(ends + (<usize>g << 2)) - (g == 0 ? 0 : load<u32>(ends + (<usize>(g - 1) << 2))));
     if (size == 0) continue;
-    if (k != 0 && size != k) return 0;
+    if (k != 0 && size != k) return DECLINED;
     k = size;
     // A load of row r reads below starts[g] + (r + 1)·k + 15.
     const start = <usize>load<u32>(starts + (<usize>g << 2));
@@ -67,7 +82,7 @@ export function regroupRowsSimd(order: usize, ends: usize, starts: usize, groups
   }
   let width: u32 = 0;
   for (let b: u32 = 0; b < blocks; b++) width = max(width, <u32>load<u8>(PRESENT + b));
-  if (width > MOST_ENTRIES) return 0;
+  if (width > MOST_ENTRIES) return DECLINED;
   // Compacted in place: block b's entries move to [b·width, (b + 1)·width), never up, so none is overwritten unread.
   for (let b: u32 = 0; b < blocks; b++) {
     let to = ENTRIES + <usize>(b * width) * ENTRY;
@@ -97,4 +112,60 @@ export function regroupRowsSimd(order: usize, ends: usize, starts: usize, groups
     }
   }
   return fit;
+}
+
+/** Two 16 × 16 byte matrices: the transpose's rounds go from one to the other. */
+const SQUARES: usize = memory.data(512, 16);
+
+/**
+ * Transposes the 16 × 16 bytes at src (rows `stride` apart) into SQUARES (rows 16 bytes apart): four rounds that each
+ * interleave row i with row i + 8 (0 ≤ i < 8) into rows 2i and 2i + 1, which rotates the 8-bit index (row, column) of
+ * every byte by one bit; four rotations swap row and column.
+ */
+function transpose16(src: usize, stride: usize): void {
+  for (let i: usize = 0; i < 16; i++) v128.store(SQUARES + (i << 4), v128.load(src + i * stride));
+  let from = SQUARES;
+  let to = SQUARES + 256;
+  for (let round = 0; round < 4; round++) {
+    for (let i: usize = 0; i < 8; i++) {
+      const a = v128.load(from + (i << 4));
+      const b = v128.load(from + ((i + 8) << 4));
+      v128.store(to + (i << 5), i8x16.shuffle(a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23));
+      v128.store(to + (i << 5) + 16, i8x16.shuffle(a, b, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31));
+    }
+    const swap = from;
+    from = to;
+    to = swap;
+  }
+}
+
+/**
+ * The other way, for blocks that draw from many groups, when every group's channels are a multiple of 16: 16 rows at
+ * a time, each group's 16 × k_g bytes are transposed 16 channels at a time into COLUMNS (16 bytes per output channel:
+ * its 16 rows), and each block of 16 channels of COLUMNS is transposed back into the output rows. Loads stay inside
+ * the group's own rows. Returns the rows written (a multiple of 16), or 0 when a group's channels are not a multiple
+ * of 16. COLUMNS is the entries' memory (the swizzle path does not run then).
+ */
+function transposedRows(order: usize, ends: usize, starts: usize, groups: u32, channels: u32, dst: usize, rows: usize): usize {
+  for (let g: u32 = 0; g < groups; g++) if ((channelsOf(ends, g) & 15) != 0) return 0;
+  const COLUMNS = ENTRIES;
+  const done = rows & ~(<usize>15);
+  for (let r: usize = 0; r < done; r += 16) {
+    for (let g: u32 = 0; g < groups; g++) {
+      const k = <usize>channelsOf(ends, g);
+      const last = load<u32>(ends + (<usize>g << 2));
+      const group = <usize>load<u32>(starts + (<usize>g << 2)) + r * k;
+      for (let q: usize = 0; q < k; q += 16) {
+        transpose16(group + q, k);
+        const ranks = order + ((<usize>(last - <u32>k) + q) << 1);
+        for (let l: usize = 0; l < 16; l++) v128.store(COLUMNS + (<usize>load<u16>(ranks + (l << 1)) << 4), v128.load(SQUARES + (l << 4)));
+      }
+    }
+    const out = dst + r * channels;
+    for (let b: usize = 0; b < <usize>channels; b += 16) {
+      transpose16(COLUMNS + (b << 4), 16);
+      for (let l: usize = 0; l < 16; l++) v128.store(out + l * channels + b, v128.load(SQUARES + (l << 4)));
+    }
+  }
+  return done;
 }

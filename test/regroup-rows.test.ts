@@ -1,5 +1,6 @@
 // The regroup stage with run 1 (docs/FORMAT.md, "The regroup stage"), where the SIMD build fills whole rows 16
-// channels a step when 16 divides the channels and the groups are of equal size: chunks built here from the format's
+// channels a step when 16 divides the channels and the groups are of equal size, or 16 rows a step when every group
+// has a multiple of 16 channels: chunks built here from the format's
 // words (labels, then each group's bytes in position order), checked by the reference decoder, decode to the same
 // bytes in both builds, alone and under a huffman stage, for row widths on and off the SIMD path, partial last rows,
 // chunks shorter than a row, groups with no channel, one group holding every channel, and groups of unequal size.
@@ -32,6 +33,11 @@ const LABELINGS: Record<string, (channels: number, groups: Groups, next: () => n
   'every other group empty': (channels, groups, next) => shuffled(Array.from({ length: channels }, (_, c) => groups === 2 ? 1 : 2 * (c % (groups / 2)) + 1), next),
   'one group holds every channel': (channels, groups) => Array.from({ length: channels }, () => groups - 1),
   'groups of unequal size': (channels, groups, next) => Array.from({ length: channels }, () => Math.min(groups - 1, Math.floor(next() ** 2 * groups))),
+  'groups of unequal multiples of 16 channels': (channels, groups, next) => {
+    const labels: number[] = [];
+    for (let g = 0; labels.length < channels; g++) labels.push(...Array.from({ length: 16 * (1 + (g % 3)) }, () => g % groups));
+    return shuffled(labels.slice(0, channels), next);
+  },
 };
 
 function shuffled(values: number[], next: () => number): number[] {
