@@ -2,8 +2,8 @@
 // cut into 1 MiB chunks (each a multiple of 4 bytes, decoded as float32 so no dequantization runs), decoded through
 // pipeline.decodeChunk three ways: the regroup stage alone, [regroup, huffman K] as pack() wrote them, and [huffman 1]
 // (one code: what the regroup stage saves space against), all chunks and those of each group count (the SIMD build
-// takes whole rows 16 bytes a step for groups of equal size when a block of 16 channels draws from ≤ 8 groups: in
-// practice groups 4 and 8, not 16). Both builds in one process, and a baseline build when
+// swizzles 16 bytes a step for groups 4 and 8, and transposes 16 rows at a time for 16 groups of multiples of 16
+// channels). Both builds in one process, and a baseline build when
 // BENCH_BASELINE names another dist/index.mjs (a before/after of a kernel change in the same process).
 // MB/s of output, CPU time per call (best of BENCH_ROUNDS rounds); the parent prints the median over BENCH_PROCESSES
 // fresh processes (default 3) and the same-process ratios.
