@@ -3,9 +3,9 @@
 // silero VAD (onnx.pack, lossless), each read into memory first. Two kinds of fresh process per archive,
 // BENCH_PROCESSES of each (default 5): one times open() as a whole; the other times open()'s phases, each called cold
 // in order as open() calls them: the prefix and footer, the index checksum, decompressing the index, the scan before
-// parsing, JSON.parse, and parseIndex (which scans and parses again, then checks every entry: "entries" is
-// parseIndex less the first scan and parse). The phases are this checkout's src/, bundled into the bench; open()
-// is the same source.
+// parsing, JSON.parse (with its UTF-8 decoding), and parseIndex (which scans and parses again, then checks every
+// entry: "entries" is parseIndex less the first scan and parse). The phases are this checkout's src/, bundled into the bench; open()
+// is the same source. OPEN_PHASES_BEFORE times an older bundle's open() in the same rounds.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +23,9 @@ import { median } from './fresh-processes';
 const RUNS = Number(process.env.BENCH_PROCESSES ?? 5);
 const DIR = 'build/bench/open-phases';
 const ARCHIVES = ['face-api', 'movenet-lightning', 'handtrack', 'silero_vad'];
+/** OPEN_PHASES_BEFORE=build/bench/….mjs: this bench bundled from an older checkout; its cold open() runs in the same
+ *  rounds as this one's, under the same load. */
+const BEFORE = process.env.OPEN_PHASES_BEFORE;
 
 async function prepare(): Promise<void> {
   mkdirSync(DIR, { recursive: true });
@@ -43,13 +46,17 @@ async function prepare(): Promise<void> {
 
 type Times = Record<string, number>;
 
+/** The main thread's CPU time (Linux): on a busy machine it tells open()'s work from its wait for a core. */
+const threadCpuMs = () => Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+
 async function child(file: string, mode: string): Promise<Times> {
   const bytes = new Uint8Array(readFileSync(file));
   if (mode === 'open') {
     await init();
     const t = performance.now();
+    const cpu = threadCpuMs();
     const archive = await open(bytes);
-    return { open: performance.now() - t, tensors: archive.tensors.length };
+    return { open: performance.now() - t, openCpu: threadCpuMs() - cpu, tensors: archive.tensors.length };
   }
   const kernels = loadKernelsSync(true);
   const hash = (b: Uint8Array) => xxh32(kernels, b);
@@ -68,11 +75,11 @@ async function child(file: string, mode: string): Promise<Times> {
   lap('index hash');
   const index = prefix.flags & FLAG_COMPRESSED_INDEX ? decompressIndex(kernels, stored, 1 << 26, location.offset) : stored;
   lap('decompress');
-  arrayElementsByDepth(index, 0);
+  arrayElementsByDepth(kernels, index, 0);
   lap('scan');
   parseJson(index, 0);
   lap('JSON.parse');
-  parseIndex(index, location, bytes.length, { maxBytes: 2 ** 31, maxTensors: 1e5, maxChunks: 1e6 }, {
+  parseIndex(kernels, index, location, bytes.length, { maxBytes: 2 ** 31, maxTensors: 1e5, maxChunks: 1e6 }, {
     packedChunks: (prefix.flags & FLAG_PACKED_CHUNKS) !== 0, sealOverhead: 0, dataStart: PREFIX_BYTES,
   });
   lap('parseIndex');
@@ -92,13 +99,14 @@ if (process.env.OPEN_PHASES_CHILD) {
   for (const name of ARCHIVES) {
     const runs: Record<string, Times[]> = { open: [], phases: [] };
     for (let p = 0; p < RUNS; p++) {
-      for (const mode of ['open', 'phases']) {
-        const out = execFileSync(process.execPath, [process.argv[1]!], { env: { ...process.env, OPEN_PHASES_CHILD: `${join(DIR, `${name}.tzip`)}|${mode}` }, encoding: 'utf8' });
-        runs[mode]!.push(JSON.parse(out.trim().split('\n').pop()!));
+      for (const [mode, script] of [['open', process.argv[1]!], ['phases', process.argv[1]!], ...(BEFORE ? [['before', BEFORE]] : [])] as const) {
+        const out = execFileSync(process.execPath, [script], { env: { ...process.env, OPEN_PHASES_CHILD: `${join(DIR, `${name}.tzip`)}|${mode === 'before' ? 'open' : mode}` }, encoding: 'utf8' });
+        (runs[mode] ??= []).push(JSON.parse(out.trim().split('\n').pop()!));
       }
     }
     const medians = (list: Times[]) => Object.fromEntries(Object.keys(list[0]!).map((k) => [k, round(median(list.map((r) => r[k]!)))]));
-    rows[name] = { ...medians(runs.open!), ...medians(runs.phases!) };
+    const before = runs.before ? medians(runs.before) : {};
+    rows[name] = { ...medians(runs.open!), ...(runs.before ? { openBefore: before.open!, openCpuBefore: before.openCpu! } : {}), ...medians(runs.phases!) };
     console.log(name, JSON.stringify(rows[name]));
   }
   mkdirSync('bench/results', { recursive: true });
