@@ -191,7 +191,9 @@ function pipeline(value: unknown, what: () => string): PipelineStage[] {
   if (!Array.isArray(value)) throw corrupt(`${what()} pipeline must be an array of stages`);
   if (value.length > MAX_STAGES) throw corrupt(`${what()} pipeline has ${value.length} stages, more than ${MAX_STAGES}`);
   for (const group of ONCE) {
-    if (value.filter((stage) => isObject(stage) && group.includes(stage.codec as string)).length > 1) throw corrupt(`${what()} pipeline has more than one ${group.join(' or ')} stage`);
+    let found = 0;
+    for (const stage of value) if (isObject(stage) && group.includes(stage.codec as string)) found++;
+    if (found > 1) throw corrupt(`${what()} pipeline has more than one ${group.join(' or ')} stage`);
   }
   return value.map((stage, i) => {
     if (!isObject(stage) || typeof stage.codec !== 'string') throw corrupt(`${what()} pipeline[${i}] must be an object with a codec name`);
