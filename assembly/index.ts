@@ -5,6 +5,7 @@
 export { lz4Bound, lz4CompressBlock } from './lz4_block_encode';
 export { lz4DecompressBlock } from './lz4_block_decode';
 export { xxh32, xxh32Reset, xxh32Update, xxh32Digest } from './xxhash32';
+export { jsonArrayElements, jsonArrayElementsBytes } from './json_depth';
 export { f32ToF16, f16ToF32, f32ToBf16, bf16ToF32 } from './float16';
 export { f32ToFp8E4M3, f32ToFp8E5M2, fp8E4M3ToF32, fp8E5M2ToF32 } from './fp8';
 export { quantizeLinear, dequantizeLinear } from './affine';

@@ -115,6 +115,27 @@ describe.each(BUILDS)('.tzip with hostile names and indexes (%s build)', (_, eng
       });
     }
 
+    // The scan reads the index 1 MiB at a time (src/format/index-json.ts): what straddles a slice reads as one text.
+    describe('across the scan\'s 1 MiB slices', () => {
+      const SLICE = 1 << 20;
+      /** An index whose `middle` starts at byte `SLICE - before` (the index is ASCII: one byte per character). */
+      const straddling = (head: string, before: number, middle: string, tail: string, filler = 'x') => `${head}${filler.repeat(SLICE - before - head.length)}${middle}${tail}`;
+      it('a backslash ending a slice escapes the quote starting the next: the brackets after it are in a string', async () => {
+        const index = straddling('{"tensors":[],"metadata":{"k":"', 1, '\\"', `${'['.repeat(70)}"}}`);
+        expect(index.indexOf('\\')).toBe(SLICE - 1);
+        expect(await outcome(engine.open, tzipFile(index))).toBe('OK');
+      });
+      it('a string open at the end of a slice goes on in the next', async () => {
+        expect(await outcome(engine.open, tzipFile(straddling('{"tensors":[],"metadata":{"k":"', 0, '', `${'['.repeat(70)}"}}`)))).toBe('OK');
+      });
+      it('nesting counts on across the boundary: 65 levels refused, 64 read', async () => {
+        // 32 levels of arrays before the boundary (white space fills the slice), the rest after it.
+        const at = (depth: number) => straddling(`{"tensors":[],"future":${'['.repeat(32)}`, 0, '', `${'['.repeat(depth - 33)}${']'.repeat(depth - 1)}}`, ' ');
+        expect(await outcome(engine.open, tzipFile(at(64)))).toBe('OK');
+        expect(await outcome(engine.open, tzipFile(at(65)))).toBe('CORRUPT');
+      });
+    });
+
     it('65 levels is refused, 64 read (a key this version does not know)', async () => {
       const at = (depth: number) => `{"tensors":[],"future":${nested(depth - 1)}}`;
       expect(await outcome(engine.open, tzipFile(at(64)))).toBe('OK');

@@ -273,7 +273,7 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, arriving: Arriv
   if (hash(storedIndex) !== location.checksum) throw new TensorzipError('CHECKSUM', 'open: the index checksum does not match', { offset: location.offset });
   const plainIndex = sealing ? await sealing.sealer.openIndex(location.offset, storedIndex, indexBinding(prefix.flags, sealing.header), sealing.publicIndex) : storedIndex;
   const indexBytes = prefix.flags & FLAG_COMPRESSED_INDEX ? decompressIndex(kernels, plainIndex, maxIndexBytes, location.offset) : plainIndex;
-  const doc = parseIndex(indexBytes, location, source.size, { maxBytes, maxTensors, maxChunks }, {
+  const doc = parseIndex(kernels, indexBytes, location, source.size, { maxBytes, maxTensors, maxChunks }, {
     packedChunks: (prefix.flags & FLAG_PACKED_CHUNKS) !== 0, sealOverhead: sealing ? SEAL_TAG_BYTES : 0, dataStart,
   });
   if (arriving) {

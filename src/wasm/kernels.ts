@@ -18,6 +18,8 @@ export interface KernelExports {
   xxh32Reset(state: number, seed: number): void;
   xxh32Update(state: number, p: number, len: number): void;
   xxh32Digest(state: number): number;
+  jsonArrayElements(src: number, len: number, out: number, maxDepth: number): number;
+  jsonArrayElementsBytes(maxDepth: number): number;
   f32ToF16(src: number, count: number, dst: number, dstCap: number): number;
   f16ToF32(src: number, count: number, dst: number, dstCap: number): number;
   f32ToBf16(src: number, count: number, dst: number, dstCap: number): number;
