@@ -30,9 +30,9 @@
 // Decoding: per byte, one load of a u32 entry (byte value, slot − c(s), frequency − 1) from a 4096-entry table, a
 // multiply and a conditional 16-bit read. The four streams decode side by side (each waits on its own state only); a
 // round takes 1 byte from each, and at most 2 bytes of each stream, so the fast loop checks the streams' room once per
-// run of rounds. Both builds run this scalar code: WebAssembly SIMD has no gather, and four states in one v128 (the
-// slots out lane by lane, entries in lane by lane, multiply and renormalization in vector) would add the lane moves to
-// each round's chain (estimated, not built). About 0.55 GB/s in V8 on the 2-core EPYC VM (Huffman 1.4): each stream's chain — mask, table
+// run of rounds. Both builds run this scalar code: WebAssembly SIMD has no gather, and four states in one v128 add the
+// lane moves to each round's chain (measured 1.35x with four v128s of states; rans_lanes_decode.ts's mode 5, 16 of
+// them, is 2x, but needs its own layout). About 0.55 GB/s in V8 on the 2-core EPYC VM (Huffman 1.4): each stream's chain — mask, table
 // load, shift, multiply, add, compare, select — is ~15 cycles per byte, so four streams give ~4 cycles per byte
 // whatever the instruction count (two states per stream, eight chains, measured no faster and cost 4 bytes per
 // stream; the state kept as x >> 12 and its slot bits, so the next load waits on the compare only, spilled

@@ -149,6 +149,22 @@ describe('rans_lanes stage: both builds, damaged blocks', () => {
     }
   });
 
+  it.each(BUILDS)('a view at an odd offset decodes as the bytes; a few bytes claiming 2^31 − 1 are refused by the count (%s build)', (_, engine) => {
+    const shifted = new Uint8Array(good.length + 1);
+    shifted.set(good, 1);
+    expect(equalBytes(decodeBytes(engine, new Uint8Array(shifted.buffer, 1, good.length), 1, COUNT), codes)).toBe(true);
+    // One table where byte 0 has all 4096 slots (no byte costs a bit), 64 states of 2^16, no word.
+    const block = new Uint8Array(11 + 256);
+    const view = new DataView(block.buffer);
+    block.set([5, 0xff, 0xff, 0xff, 0x7f, 1, 0, 0, 0, 0x80, 0x20]);
+    for (let k = 0; k < 64; k++) view.setUint32(11 + 4 * k, 1 << 16, true);
+    expect(() => referenceDecodeRansLanes(block, 1 << 20)).toThrow(/^LIMIT/);
+    expect(verdictsOf(engine, block, 4096)[0]).toMatch(/^(CORRUPT|LIMIT)$/);
+    view.setUint32(1, 100, true);
+    expect(referenceDecodeRansLanes(block)).toEqual(new Uint8Array(100));
+    expect(verdictsOf(engine, block, 100)[0]).toBe(`OK ${new Array(100).fill(0).join()}`);
+  });
+
   it.each(BUILDS)('a mode 5 block in a rans stage (1.4) is CORRUPT (%s build)', (_, engine) => {
     expectError(() => engine.pipeline.decodeChunk(good, stage(1, 'rans'), { dtype: 'tfjs_uint8', count: COUNT, tfjs: { scale: 1, min: 0 } }), 'CORRUPT');
   });
