@@ -22,6 +22,9 @@ import { loadHumanModel } from '../test/helpers/human-models';
 await init();
 await tf.setBackend('cpu');
 const QUALITIES = (process.env.BENCH_QUALITIES ?? '35,38,40').split(',').map(Number);
+/** BENCH_MODELS=blazeface,emotion runs the models whose names hold one of these words (default: all). */
+const ONLY = process.env.BENCH_MODELS?.split(',');
+const chosen = (name: string) => ONLY === undefined || ONLY.some((w) => name.includes(w));
 
 type Outputs = Float32Array[];
 
@@ -83,17 +86,23 @@ for (let y = 0; y < height; y++) {
 }
 const photo = tf.tensor3d(pixels, [height, width, 3], 'int32');
 const face = tf.slice(photo, [96, 40, 0], [60, 52, 3]);
+const LUMA = tf.tensor1d([0.2989, 0.587, 0.114]);
 const resized = (image: tf.Tensor3D, size: number) => tf.expandDims(tf.image.resizeBilinear(image, [size, size]), 0);
 
 const tfjsCases: { name: string; input: () => tf.Tensor; answer: (o: Outputs) => string }[] = [
-  { name: 'emotion', input: () => tf.div(tf.mean(resized(face, 64), 3, true), 255), answer: (o) => `class ${argmax(o[0])}` },
+  // Inputs prepared as @vladmandic/human prepares them: emotion takes luma (its RGB weights) scaled to -1..1,
+  // antispoof RGB in 0..1, blazeface RGB in -1..1, MoveNet int32 pixels.
+  { name: 'emotion', input: () => tf.sub(tf.mul(tf.sum(tf.mul(tf.div(resized(face, 64), 255), LUMA), 3, true), 2), 1), answer: (o) => `class ${argmax(o[0])}` },
   { name: 'antispoof', input: () => tf.div(resized(face, 128), 255), answer: (o) => (o[0][0] >= 0.5 ? 'real' : 'fake') },
   // blazeface: where faces are, as the cells of an 8x8 grid over the photo holding an anchor of face score ≥ 0.5
-  // (logit ≥ 0, column 0 of its [1, 896, 17]; anchors 0..511 two per cell of 16x16, then six per cell of 8x8).
-  { name: 'blazeface', input: () => tf.div(resized(photo, 256), 255), answer: (o) => {
+  // (logit ≥ 0). Its four outputs, as human reads them: the scores of 512 anchors (two per cell of 16x16) and of 384
+  // (six per cell of 8x8), [1, n, 1] each, beside their boxes [1, n, 16].
+  { name: 'blazeface', input: () => tf.sub(tf.div(resized(photo, 256), 127.5), 1), answer: (o) => {
+    const scores = (n: number) => o.find((x) => x.length === n)!;
+    const logits = [...scores(512), ...scores(384)];
     const cells = new Set<number>();
     for (let i = 0; i < 896; i++) {
-      if (o[0][17 * i] < 0) continue;
+      if (logits[i] < 0) continue;
       const cell16 = i >> 1;
       cells.add(i < 512 ? ((cell16 >> 5) << 3) + ((cell16 & 15) >> 1) : Math.floor((i - 512) / 6));
     }
@@ -143,7 +152,7 @@ async function decodeMBps(archive: Archive, floatBytes: number): Promise<number>
 }
 
 const rows: Record<string, unknown>[] = [];
-for (const model of [...onnxModels, ...tfjsModels]) {
+for (const model of [...onnxModels, ...tfjsModels].filter((m) => chosen(m.name))) {
   const expected = await model.run('original');
   for (const quality of QUALITIES) {
     const t0 = performance.now();
@@ -177,7 +186,7 @@ for (const model of [...onnxModels, ...tfjsModels]) {
 
 // face-api's shipped uint8 models: 'auto' keeps the codes, so the weights read back are the shipped ones exactly.
 const faceApi: Record<string, unknown>[] = [];
-for (const name of FACE_API_MODELS) {
+for (const name of ONLY === undefined ? FACE_API_MODELS : []) {
   const model = await loadFaceApiModel(name);
   const shipped = tfjsCoreLoad(model);
   const archive = await open(await pack(tfjs.read(model, { codes: true }), { quantize: 'auto' }));
@@ -193,4 +202,5 @@ for (const name of FACE_API_MODELS) {
   console.log(JSON.stringify(row));
 }
 
-writeFileSync('bench/results/auto-rd.json', `${JSON.stringify({ qualities: QUALITIES, rows, faceApi }, null, 1)}\n`);
+// A partial run (BENCH_MODELS) prints its rows and leaves the results file alone.
+if (ONLY === undefined) writeFileSync('bench/results/auto-rd.json', `${JSON.stringify({ qualities: QUALITIES, rows, faceApi }, null, 1)}\n`);

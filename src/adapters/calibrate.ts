@@ -1,21 +1,21 @@
 // calibrate(): per-tensor settings searched so that the model's outputs stay within a cosine target, with the bits
 // spent where the outputs feel them. The search, with F framework runs in all (each loads the model with a set of
 // weights and runs it once on the sample inputs):
-//   1. every searched tensor (float32, ≥ SMALL_TENSOR_ELEMENTS, rank ≥ 2) is packed alone at each setting of the
+//   1. every searched tensor (float32, rank ≥ 2; the largest first when maxRuns cannot run them all) is packed alone at each setting of the
 //      ladder: its bytes, its decoded values, its noise (Σ(x − x̂)²);
 //   2. sensitivity: one run per tensor, that tensor alone at the cheapest setting: damage d = 1 − output cosine;
 //   3. a plan for a damage budget: damages add up (1 − cosine grows with the outputs' noise power, which grows with
 //      each tensor's noise), a tensor's damage at a setting is d · noise(setting) / noise(cheapest); from the
 //      cheapest setting everywhere, the move with the most damage saved per byte is taken until the sum fits;
 //   4. the plan is run; the budget is scaled by target / measured damage (tighter on a miss, looser on a pass) and
-//      planned again, up to VERIFY_ROUNDS runs; the smallest plan that passed wins (lossless everywhere, which
+//      planned again, up to VERIFY_ROUNDS runs (a budget whose plan was already refuted is tightened again without a run); the smallest plan that passed wins (lossless everywhere, which
 //      always passes, if none did). The winner is packed, and its archive run once more for the report.
 import { TensorzipError } from '../errors';
 import { describeValue } from '../codecs/describe-value';
 import type { Archive, OpenOptions } from '../format/archive';
 import type { EncodeRule, TensorInput } from '../format/encode-tensor';
 import { pack, type PackOptions, type QuantizedTensorInput } from '../format/pack';
-import { matches, SMALL_TENSOR_ELEMENTS } from '../format/plan';
+import { matches } from '../format/plan';
 import type { Kernels } from '../wasm/kernels';
 import { readOnnx, type OnnxReadOptions } from '../io/onnx-read';
 import { ONNX_MODEL_ENTRY, packOnnxModel } from '../io/onnx-archive';
@@ -33,11 +33,20 @@ import { checkSeed, REFERENCE_FAILED, referenceFailure } from './model-compare';
 /** A per-tensor setting: a pack() rule without its `match`. */
 export type CalibrationSetting = Omit<EncodeRule, 'match' | 'channelAxis'>;
 
-/** The settings the search moves a tensor along, cheapest first; the last keeps it exact. */
-export const CALIBRATION_LADDER: readonly CalibrationSetting[] = [{ quantize: 'int4' }, { quantize: 'int8' }, { quantize: 'fp16' }, { quantize: 'lossless' }];
+/** The qualities (dB, pack's 'auto') the search may give a tensor: 4 dB apart, about 2/3 of a bit per weight. */
+const CALIBRATION_QUALITIES = [26, 30, 34, 38, 42, 46, 50];
+
+/** The settings the search moves a tensor along, cheapest first; the last keeps it exact. Rate control at each
+ *  quality gives a tensor the fewest bits for its noise, so the search can spend fractions of a bit where int4 → int8
+ *  → fp16 could only double them. */
+export const CALIBRATION_LADDER: readonly CalibrationSetting[] = [
+  { quantize: 'int4' }, ...CALIBRATION_QUALITIES.map((quality) => ({ quantize: 'auto' as const, quality })), { quantize: 'fp16' }, { quantize: 'lossless' },
+];
 
 /** Plans tried against the framework after the sensitivity runs. */
 const VERIFY_ROUNDS = 8;
+/** Budgets tried in all, with or without a run (a budget can give a plan already run). */
+const PLAN_TRIES = 64;
 const DEFAULT_MAX_RUNS = 200;
 
 /** A whole model as pack reads it: ONNX bytes (with external data files), or a TF.js graph model. */
@@ -189,7 +198,7 @@ export async function calibrate(kernels: Kernels, open: (bytes: Uint8Array, opti
 
   const encoding: PackOptions = { channelAxes: { ...parts.channelAxes, ...packOptions.channelAxes }, channelAxis: packOptions.channelAxis, sparse: packOptions.sparse, entropy: packOptions.entropy, chunkBytes: packOptions.chunkBytes };
   const searched = Object.entries(parts.packed)
-    .filter(([, t]) => !isQuantizedTensorInput(t) && t.dtype === 'float32' && t.shape.length >= 2 && t.data.length >= SMALL_TENSOR_ELEMENTS)
+    .filter(([, t]) => !isQuantizedTensorInput(t) && t.dtype === 'float32' && t.shape.length >= 2)
     .sort(([, a], [, b]) => (b as TensorInput).data.length - (a as TensorInput).data.length)
     .slice(0, maxRuns - VERIFY_ROUNDS - 2) as [string, TensorInput][];
   const candidates: Candidate[] = [];
@@ -204,13 +213,21 @@ export async function calibrate(kernels: Kernels, open: (bytes: Uint8Array, opti
   let best = candidates.map((c) => c.levels.length - 1);
   let budget = budgetTarget;
   const tried = new Set<string>();
-  for (let round = 0; round < VERIFY_ROUNDS; round++) {
+  // Estimated damages can fall short of measured ones (they do not add up exactly): a budget that gives a plan already
+  // refuted is tightened further, without a run, until the plan changes. PLAN_TRIES bounds those steps.
+  let passed = false;
+  for (let round = 0, tries = 0; round < VERIFY_ROUNDS && tries < PLAN_TRIES; tries++) {
     const level = plan(candidates, budget);
     const key = level.join();
-    if (tried.has(key)) break;
+    if (tried.has(key)) {
+      if (passed) break; // a looser budget gave the same plan: nothing cheaper left to try
+      budget *= 0.8;
+      continue;
+    }
     tried.add(key);
+    round++;
     const damage = await damageOf(weightsOf(level));
-    const passed = damage <= budgetTarget;
+    passed = damage <= budgetTarget;
     if (passed && bytesOf(level) < bytesOf(best)) best = level;
     // Damage grows about in step with the budget: aim the next plan at the target, in steps of at most 4x.
     const scale = damage === 0 ? 4 : budgetTarget / damage;
