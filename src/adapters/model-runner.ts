@@ -107,6 +107,23 @@ export function modelLoader(kernels: Kernels, framework: unknown, graph: ModelGr
 /** Loads `weights`, runs the feeds `feedsOf` makes for the model's inputs once, and frees the model. An error of the
  *  framework's own (an input it rejects, weights that break an operator) becomes a TensorzipError of `code`. */
 export async function runModel(load: ModelLoader, weights: Record<string, TensorInput>, feedsOf: (inputs: ModelInput[]) => Record<string, TensorInput>, code: TensorzipErrorCode, what: string): Promise<{ feeds: Record<string, TensorInput>; outputs: ModelOutput[] }> {
+  return withLoaded(load, weights, code, what, async (loaded) => {
+    const feeds = feedsOf(loaded.inputs);
+    return { feeds, outputs: await loaded.run(feeds) };
+  });
+}
+
+/** The model loaded once with `weights`, run on each of `feeds` in turn: the outputs of each. */
+export function runModelOnEach(load: ModelLoader, weights: Record<string, TensorInput>, feeds: readonly Record<string, TensorInput>[], code: TensorzipErrorCode, what: string): Promise<ModelOutput[][]> {
+  return withLoaded(load, weights, code, what, async (loaded) => {
+    const outputs: ModelOutput[][] = [];
+    for (const feed of feeds) outputs.push(await loaded.run(feed));
+    return outputs;
+  });
+}
+
+/** `use` on the model loaded with `weights`, disposed after; the framework's errors as TensorzipError `code`. */
+async function withLoaded<T>(load: ModelLoader, weights: Record<string, TensorInput>, code: TensorzipErrorCode, what: string, use: (loaded: LoadedModel) => Promise<T>): Promise<T> {
   const wrap = (err: unknown) => (err instanceof TensorzipError ? err : new TensorzipError(code, `${what}: ${(err as Error)?.message ?? String(err)}`, { cause: err }));
   let loaded: LoadedModel;
   try {
@@ -115,8 +132,7 @@ export async function runModel(load: ModelLoader, weights: Record<string, Tensor
     throw wrap(err);
   }
   try {
-    const feeds = feedsOf(loaded.inputs);
-    return { feeds, outputs: await loaded.run(feeds) };
+    return await use(loaded);
   } catch (err) {
     throw wrap(err);
   } finally {

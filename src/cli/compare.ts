@@ -46,7 +46,10 @@ export function printComparison(report: Comparison, below: readonly string[], mi
 
 export function printCalibration(report: CalibrationReport, target: number): void {
   const settings = new Map<string, number>();
-  for (const t of report.tensors) settings.set(t.setting.quantize ?? 'auto', (settings.get(t.setting.quantize ?? 'auto') ?? 0) + 1);
+  for (const { setting } of report.tensors) {
+    const name = setting.quality === undefined ? setting.quantize ?? 'auto' : `${setting.quantize ?? 'auto'} ${setting.quality} dB`;
+    settings.set(name, (settings.get(name) ?? 0) + 1);
+  }
   const lines = [
     `calibrated: ${report.tensors.length} tensors searched (${[...settings].map(([k, n]) => `${n} ${k}`).join(', ')}), lowest output cosine ${report.minOutputCosine.toFixed(6)} (target ${target}); ${report.runs} framework runs, ${report.seconds.toFixed(1)} s`,
     ...outputLines(report.outputs),

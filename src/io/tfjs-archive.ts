@@ -10,7 +10,7 @@ import type { EntryInput } from '../format/encode-entry';
 import type { Kernels } from '../wasm/kernels';
 import { codesWeight, readTfjs, shardTfjs, tfjsDtypeOf, type TfjsModel, type TfjsWeightSpec } from './tfjs';
 import { tfjsChannelAxes } from './tfjs-channel-axes';
-import { isQuantizedTensorInput } from '../format/encode-tensor';
+import { isQuantizedTensorInput, type QuantizedTensorInput, type TensorInput } from '../format/encode-tensor';
 import { decodeTfjsWeight } from '../codecs/quant/tfjs';
 
 /** The entry that holds model.json. */
@@ -47,16 +47,17 @@ export function packTfjs(kernels: Kernels, model: TfjsModel, options: PackOption
   return pack(kernels, input.tensors, input.options);
 }
 
+/** float16 weights (codes of float32 ones) as the float32 values they stand for; the other weights as they are. */
+export function widenFloat16(kernels: Kernels, tensors: Record<string, TensorInput | QuantizedTensorInput>): Record<string, TensorInput | QuantizedTensorInput> {
+  return Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, isQuantizedTensorInput(t) && t.quantized.dtype === 'float16'
+    ? { dtype: 'float32', shape: t.quantized.shape, data: decodeTfjsWeight(kernels, t.quantized.data as Uint16Array, { dtype: 'float16' }) }
+    : t]));
+}
+
 /** What packTfjs gives pack(): the weights and the options that keep the rest of the model. */
 export function tfjsPackInput(kernels: Kernels, model: TfjsModel, options: PackOptions = {}): PackInput {
-  const tensors = readTfjs(kernels, model, { codes: true });
-  if (BELOW_FLOAT16.includes(options.quantize)) {
-    for (const [name, t] of Object.entries(tensors)) {
-      if (isQuantizedTensorInput(t) && t.quantized.dtype === 'float16') {
-        tensors[name] = { dtype: 'float32', shape: t.quantized.shape, data: decodeTfjsWeight(kernels, t.quantized.data as Uint16Array, { dtype: 'float16' }) };
-      }
-    }
-  }
+  const read = readTfjs(kernels, model, { codes: true });
+  const tensors = BELOW_FLOAT16.includes(options.quantize) ? widenFloat16(kernels, read) : read;
   const { weightsManifest: _, ...rest } = model.modelJson;
   const kind = tfjsModelKind(rest);
   const entry: Record<string, EntryInput> = kind === null ? {} : { [TFJS_MODEL_ENTRY]: { data: new TextEncoder().encode(JSON.stringify(rest)), mediaType: 'application/json' } };
