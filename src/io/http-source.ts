@@ -17,7 +17,7 @@ import { readToEnd } from './read-to-end';
 /** Bytes the first two requests ask for, at each end of the file. */
 const END_BYTES = 65536;
 const DEFAULT_MAX_BYTES = 2 ** 31;
-const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Statuses that say "try again later"; retried RETRIES times, waiting BACKOFF_MS·2^n or what Retry-After asks. */
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
 const RETRIES = 3;
