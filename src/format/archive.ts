@@ -195,7 +195,8 @@ export interface Archive {
   /**
    * Every tensor in file order, each as soon as its chunks have arrived: from a URL, the first tensors decode while
    * the rest of the file still downloads (open's onProgress counts the bytes). Memory holds the requests in flight
-   * (at most 4 pieces of 8–16 MiB) and the tensors the caller keeps, never the whole file.
+   * (at most 4 pieces of 8–16 MiB) and the tensors the caller keeps, never the whole file; from a stream, the bytes
+   * arrived, or with open's `retain: false` those of the tensor being read plus 4 MiB.
    * @example
    * const archive = await open(url, { onProgress: (done, total) => bar.update(done / total) });
    * for await (const { name, tensor, index, count } of archive.stream()) model.setWeight(name, tensor);
