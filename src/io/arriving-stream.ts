@@ -13,14 +13,13 @@ import type { ArrivingFile, ByteSource, ByteUses } from '../format/archive';
 import { FOOTER_BYTES } from '../format/framing';
 import { cutFromBlocks } from './block-read';
 import { chunksOf, type ChunkSource } from './read-to-end';
+import { stallWatch } from './stall-watch';
 
 /** 1 MiB: a read inside one block is a view of it; the last block is trimmed to the bytes it holds at the end. */
 const BLOCK_BYTES = 1 << 20;
 /** With retain: false, the stream is read on while fewer bytes than this are held and no read waits for more: enough
  *  to keep a download busy while the tensor before decodes. */
 const READ_AHEAD_BYTES = 4 << 20;
-/** setTimeout's longest delay; a longer timeoutMs is waited in steps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface ArrivingStreamOptions {
   /** Most bytes the stream may have. */
@@ -121,32 +120,13 @@ export function arrivingStream(stream: ChunkSource, { maxBytes, retain, timeoutM
    *  few are held. */
   const readOn = () => !counting || waiting.length > 0 || heldBlocks * BLOCK_BYTES < READ_AHEAD_BYTES;
 
-  // A stall is timeoutMs without a byte while the stream is read (not while it pauses): each chunk moves
-  // `lastByte`, and the timer, when it fires, waits again for what is left (one timer, not one per chunk).
-  let lastByte = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const watch = (ms: number) => {
-    timer = setTimeout(() => {
-      const idle = Date.now() - lastByte;
-      if (idle < timeoutMs) return watch(timeoutMs - idle);
-      fail(new TensorzipError('TIMEOUT', `open: the stream sent nothing for ${timeoutMs} ms`));
-    }, Math.min(ms, MAX_TIMER_MS));
-  };
-  let watching = false;
-  const startWatch = () => {
-    watching = true;
-    lastByte = Date.now();
-    if (timeoutMs !== Infinity) watch(timeoutMs);
-  };
-  const stopWatch = () => {
-    watching = false;
-    clearTimeout(timer);
-  };
+  // A stall is timeoutMs without a byte while the stream is read, not while it pauses for room.
+  const stall = stallWatch(timeoutMs, () => fail(new TensorzipError('TIMEOUT', `open: the stream sent nothing for ${timeoutMs} ms`)));
 
   const fail = (error: unknown) => {
     if (failure) return;
     failure = { error };
-    stopWatch();
+    stall.stop();
     signal?.removeEventListener('abort', abort);
     if (size === undefined) cancel();
     // No read uses them any more.
@@ -176,7 +156,7 @@ export function arrivingStream(stream: ChunkSource, { maxBytes, retain, timeoutM
   };
   const end = () => {
     size = arrived;
-    stopWatch();
+    stall.stop();
     const last = blocks.length - 1;
     if (last >= 0 && size - last * BLOCK_BYTES < BLOCK_BYTES) blocks[last] = blocks[last]!.slice(0, size - last * BLOCK_BYTES);
     signal?.removeEventListener('abort', abort);
@@ -198,15 +178,15 @@ export function arrivingStream(stream: ChunkSource, { maxBytes, retain, timeoutM
       try {
         while (!failure) {
           if (!readOn()) {
-            stopWatch();
+            stall.stop();
             await new Promise<void>((resolve) => (wake = resolve));
             continue;
           }
-          if (!watching) startWatch();
+          stall.start();
           const chunk = await pull();
           if (failure) return;
           if (chunk === null) return end();
-          lastByte = Date.now();
+          stall.progress();
           arrive(chunk);
           onProgress?.(arrived, NaN);
           settle();
