@@ -251,7 +251,7 @@ describe('open() of a stream', () => {
     expect(await within(codeOf(open(handFed().stream, { timeoutMs: 100 })), 5000, 'open() of a silent stream')).toBe('TIMEOUT');
     const feed = handFed();
     feed.send(file.subarray(0, lastStart));
-    const archive = await within(open(feed.stream, { timeoutMs: 200 }), 5000, 'open()');
+    const archive = await within(open(feed.stream, { timeoutMs: 1000 }), 5000, 'open()');
     expect((await archive.get('first')).data).toEqual(model.first);
     expect(await within(codeOf(archive.get('last')), 5000, 'a read waiting on a stalled stream')).toBe('TIMEOUT');
     expect(feed.cancelled()).toBe(true);
@@ -314,10 +314,10 @@ describe('open() of a stream with retain: false', () => {
         sent += 65536;
       },
     }, { highWaterMark: 0 });
-    const archive = await within(open(stream, { retain: false, timeoutMs: 100 }), 5000, 'open()');
+    const archive = await within(open(stream, { retain: false, timeoutMs: 200 }), 5000, 'open()');
     for await (const { name, tensor, index } of archive.stream()) {
       expect(firstDifference(tensor.data as Float32Array, big[name].data), name).toBe(-1);
-      await new Promise((resolve) => setTimeout(resolve, index === 3 ? 300 : 20)); // the caller at work: the stream could run ahead
+      await new Promise((resolve) => setTimeout(resolve, index === 3 ? 600 : 20)); // the caller at work: the stream could run ahead
       expect(sent - bigEnds[index], `bytes read past ${name}`).toBeLessThanOrEqual(6.5 * 2 ** 20);
     }
     expect(await codeOf(archive.get('t0'))).toBe('ARGUMENT');
