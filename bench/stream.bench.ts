@@ -10,7 +10,9 @@
 // - "ReadableStream, read to its end" (tensors kept / dropped): the stream's chunks gathered and joined, then
 //   open(bytes) and stream() — what open(stream) did before it read streams as they arrive;
 // - "ReadableStream, as it arrives" (tensors kept / dropped): open(stream), then stream(): open() returns once the
-//   prefix and index are in, each tensor decodes as soon as its chunks are.
+//   prefix and index are in, each tensor decodes as soon as its chunks are;
+// - "ReadableStream, retain: false, tensors dropped": open(stream, { retain: false }), then stream(): each tensor's
+//   bytes dropped once it is decoded, the stream read at most 4 MiB ahead — the memory bound of a stream.
 // Reported: time to the first tensor and to the last (from the request), the transfer time of the file alone, and the
 // process's peak resident memory above what it held before the download (VmHWM − VmRSS, Linux).
 // Run: node scripts/bench.mjs stream
@@ -27,7 +29,8 @@ const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 3);
 const BYTES_PER_SECOND = 50e6 / 8;
 const FILES = { 'face-api, float32 lossless': 'build/bench/stream/face-api-lossless.tzip', '100 MB of generated weights': 'build/bench/stream/generated-100mb.tzip' };
 const WAYS = ['download, then decode', 'stream(), tensors kept', 'stream(), tensors dropped', 'ReadableStream, read to its end, tensors kept',
-  'ReadableStream, read to its end, tensors dropped', 'ReadableStream, as it arrives, tensors kept', 'ReadableStream, as it arrives, tensors dropped'] as const;
+  'ReadableStream, read to its end, tensors dropped', 'ReadableStream, as it arrives, tensors kept', 'ReadableStream, as it arrives, tensors dropped',
+  'ReadableStream, retain: false, tensors dropped'] as const;
 type Way = (typeof WAYS)[number];
 
 interface Run { way: Way; firstMs: number; lastMs: number; transferMs: number; peakMiB: number; tensors: number }
@@ -117,7 +120,7 @@ async function measure(file: string, way: Way): Promise<Run> {
   const started = performance.now();
   const archive = way === 'download, then decode' ? await open(new Uint8Array(await (await fetch(server!.url)).arrayBuffer()))
     : way.startsWith('ReadableStream, read to its end') ? await open(await readToEnd(throttled!.stream))
-      : await open(server?.url ?? throttled!.stream);
+      : await open(server?.url ?? throttled!.stream, { retain: !way.includes('retain: false') });
   for await (const { tensor } of archive.stream()) {
     if (tensors++ === 0) firstMs = performance.now() - started;
     if (way.endsWith('tensors dropped')) sum += tensor.data[0] as number;

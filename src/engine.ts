@@ -177,9 +177,12 @@ export const createWriter: Container['createWriter'] = container.createWriter;
  *   its own chunks: the first tensors decode while the rest still downloads. An index-last file (what `createWriter`
  *   writes) opens once the stream has ended: its index is at the end. The end of an index-first file is
  *   checked as it comes (its footer, every range the index lists inside the file). The bytes are kept as they arrive,
- *   one copy of the file, since any tensor may be read at any time. A stream that fails is IO, one that ends before
- *   the bytes the index lists TRUNCATED, one longer than `maxBytes` LIMIT (and cancelled), and `signal` aborts it
- *   (ABORTED): each fails the reads waiting and every later read, so that none waits for bytes that cannot come.
+ *   one copy of the file, since any tensor may be read at any time — or, with `retain: false`, only until the tensors
+ *   that use them have been read (each reads once), the stream read at most 4 MiB ahead: memory then holds the tensor
+ *   being read plus 4 MiB, never the whole file. A stream that fails is IO, one that ends before the bytes the index
+ *   lists TRUNCATED, one longer than `maxBytes` LIMIT (and cancelled), one silent for `timeoutMs` TIMEOUT (cancelled),
+ *   and `signal` or `archive.close()` cancels it (ABORTED): each fails the reads waiting and every later read, so that
+ *   none waits for bytes that cannot come.
  * @example
  * const archive = await open('https://example.com/model.tzip', { timeoutMs: 10_000, signal: AbortSignal.timeout(60_000) });
  * const all = await archive.getAll();               // a few requests, whatever the number of chunks
@@ -188,6 +191,8 @@ export const createWriter: Container['createWriter'] = container.createWriter;
  * const response = await fetch('https://example.com/model.tzip', { headers: { authorization } });
  * const streamed = await open(response.body!);      // resolves once the prefix and index have arrived
  * const first = await streamed.get('conv1.weight'); // once its chunks have, before the file's last byte
+ * const once = await open((await fetch(url)).body!, { retain: false }); // each tensor once, never the whole file held
+ * for await (const { name, tensor } of once.stream()) model.setWeight(name, tensor);
  */
 export const open: Engine['open'] = container.open;
 

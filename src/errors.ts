@@ -16,8 +16,9 @@
  * | `IO`          | the source could not be read: no connection, a body cut short, an HTTP error status (5xx and |
  * |               | 429 after retries), a server that breaks the Range protocol, a file the system cannot read  |
  * | `NOT_FOUND`   | the URL answered 404 or 410, or the file path does not exist                                |
- * | `TIMEOUT`     | a request received no byte for `timeoutMs`                                                  |
- * | `ABORTED`     | the caller's `signal` aborted the read (`cause` is the signal's reason)                     |
+ * | `TIMEOUT`     | a request, or a stream open() reads, received no byte for `timeoutMs`                       |
+ * | `ABORTED`     | the caller's `signal` aborted the read (`cause` is the signal's reason), or `archive.close()` |
+ * |               | cancelled the stream it was waiting on                                                      |
  * | `CHANGED`     | the file changed between two requests (another ETag, Last-Modified or size)                 |
  *
  * The last five say the bytes could not be fetched; the file itself may be intact (try again later), unlike the

@@ -301,6 +301,20 @@ describe('open(url): failures are typed', () => {
     expect(performance.now() - t0).toBeLessThan(2000);
   }, 10_000);
 
+  it('timeoutMs: Infinity never times out, and sets no timer past setTimeout\'s longest delay (no overflow warning)', async () => {
+    const warnings: string[] = [];
+    const warn = (warning: Error) => void warnings.push(warning.name);
+    process.on('warning', warn);
+    try {
+      const archive = await open((await serve(fileServer(() => file))).url, { timeoutMs: Infinity });
+      expect(sameArrays((await archive.get('big')).data, big)).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    } finally {
+      process.off('warning', warn);
+    }
+    expect(warnings).toEqual([]);
+  });
+
   it('ABORTED when the signal aborts: before, during open, and during a later get()', async () => {
     const silent = await serve(() => {});
     expect(await codeOf(open(silent.url, { signal: AbortSignal.abort() }))).toBe('ABORTED');

@@ -1,6 +1,10 @@
-// open() in Node: a file path, a file: URL, a Node Readable, fs.openAsBlob; reads of a path go by ranges.
+// open() in Node: a file path, a file: URL, a Node Readable, fs.openAsBlob; reads of a path go by ranges; close()
+// cancels a stream, so that nothing keeps the process alive.
+import { execFile } from 'node:child_process';
 import { createReadStream, openAsBlob } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -92,6 +96,47 @@ describe('open() in Node', () => {
     const pending = codeOf(opened.get('b'));
     broken.destroy(new Error('socket hang up'));
     expect(await waitFor(pending)).toBe('IO');
+  });
+
+  it('close() destroys a Node Readable and rejects the read waiting on it with ABORTED', async () => {
+    const readable = new PassThrough();
+    readable.write(file.subarray(0, 1000));
+    const archive = await open(readable);
+    const pending = codeOf(archive.get('w'));
+    archive.close();
+    expect(await pending).toBe('ABORTED');
+    expect(readable.destroyed).toBe(true);
+  });
+
+  it('close() lets the process exit: an HTTP response (a Node Readable) or a fetch() body that stalls is cancelled', async () => {
+    // The server sends the file up to its last tensor's chunks, then nothing more, keeping the connection open.
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-length': file.length });
+      res.write(file.subarray(0, 2000));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/model.tzip`;
+    const bundle = pathToFileURL(join(process.cwd(), 'dist/index.mjs')).href;
+    const bodies = {
+      'an http.get response': "await new Promise((resolve) => get(process.argv[1], resolve))",
+      'a fetch() body': '(await fetch(process.argv[1])).body',
+    };
+    try {
+      for (const [what, body] of Object.entries(bodies)) {
+        const script = `import { open } from ${JSON.stringify(bundle)}; import { get } from 'node:http';
+          const archive = await open(${body});
+          const pending = archive.get('w').catch((err) => err.code);
+          archive.close();
+          console.log(await pending);`;
+        const child = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+          execFile(process.execPath, ['--input-type=module', '-e', script, url], { timeout: 20_000 }, (error, stdout) => resolve({ code: error ? (error.code as number | null ?? null) : 0, stdout }));
+        });
+        expect(child, what).toEqual({ code: 0, stdout: 'ABORTED\n' });
+      }
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   it('reads fs.openAsBlob(path), as the open() docs say', async () => {

@@ -1,7 +1,8 @@
 // open() of a stream (a web ReadableStream, any async iterable: a Node Readable) reads it as it arrives: an
 // index-first file opens once its prefix and index are in and a tensor decodes once its chunks are, while the rest is
-// still to come; an index-last one opens at the end. A stream that fails, ends early, runs past maxBytes or is aborted
-// fails the reads waiting on it with a typed error, and never leaves one waiting.
+// still to come; an index-last one opens at the end. A stream that fails, ends early, runs past maxBytes, stalls for
+// timeoutMs, is aborted or closed fails the reads waiting on it with a typed error, and never leaves one waiting. With
+// retain: false, each tensor reads once, and the stream is read no further ahead of the reads than a few MiB.
 import { describe, expect, it } from 'vitest';
 import { generateKeyPair, generateSecretKey, open, pack, sign, type Archive } from '../src/index';
 import { random } from './helpers/data';
@@ -58,10 +59,22 @@ async function* iterable(bytes: Uint8Array, size: number): AsyncIterable<Uint8Ar
   }
 }
 
+/** Where two arrays of floats first differ (their bit patterns), -1 when nowhere: toEqual on a million floats is slow. */
+function firstDifference(a: ArrayLike<number>, b: Float32Array): number {
+  const bits = (x: ArrayLike<number>) => new Uint32Array(Float32Array.from(x).buffer);
+  const [x, y] = [bits(a), bits(b)];
+  if (x.length !== y.length) return Math.min(x.length, y.length);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return i;
+  return -1;
+}
+
+/** A tensor's result, or its error's code. */
+const tensorOf = (archive: Archive, name: string) => archive.get(name).catch((err) => err.code);
+
 /** Every tensor (its result, or its error's code) and entry of an archive, in a form toEqual compares. */
 async function contents(archive: Archive) {
   const out: Record<string, unknown> = { tensors: archive.tensors, entries: archive.entries, metadata: archive.metadata };
-  for (const t of archive.tensors) out[`tensor ${t.name}`] = await archive.get(t.name).catch((err) => err.code);
+  for (const t of archive.tensors) out[`tensor ${t.name}`] = await tensorOf(archive, t.name);
   for (const e of archive.entries) out[`entry ${e.name}`] = await archive.getEntry(e.name);
   return out;
 }
@@ -233,4 +246,106 @@ describe('open() of a stream', () => {
     opening.abort();
     expect(await within(waiting, 5000, 'open() of a silent stream')).toBe('ABORTED');
   });
+
+  it('TIMEOUT after timeoutMs without a byte: open() of a silent stream, a read waiting on a stalled one (cancelled)', async () => {
+    expect(await within(codeOf(open(handFed().stream, { timeoutMs: 100 })), 5000, 'open() of a silent stream')).toBe('TIMEOUT');
+    const feed = handFed();
+    feed.send(file.subarray(0, lastStart));
+    const archive = await within(open(feed.stream, { timeoutMs: 1000 }), 5000, 'open()');
+    expect((await archive.get('first')).data).toEqual(model.first);
+    expect(await within(codeOf(archive.get('last')), 5000, 'a read waiting on a stalled stream')).toBe('TIMEOUT');
+    expect(feed.cancelled()).toBe(true);
+    for (const timeoutMs of [0, -1, NaN]) expect(await within(codeOf(open(handFed().stream, { timeoutMs })), 5000, `timeoutMs ${timeoutMs}`)).toBe('ARGUMENT');
+  });
+
+  it('close() cancels the stream (a ReadableStream\'s reader, an async iterable\'s iterator): reads waiting and later ones are ABORTED', async () => {
+    const feed = handFed();
+    feed.send(file.subarray(0, lastStart));
+    const archive = await within(open(feed.stream), 5000, 'open()');
+    const pending = codeOf(archive.get('last'));
+    archive.close();
+    expect(await within(pending, 5000, 'a read waiting at close()')).toBe('ABORTED');
+    expect(feed.cancelled()).toBe(true);
+    expect(await within(codeOf(archive.get('first')), 5000, 'a read after close()')).toBe('ABORTED');
+    let returned = false;
+    const parts = (async function* () {
+      yield file.slice(0, lastStart);
+      try {
+        await new Promise(() => {}); // stalls, as a socket that sends nothing more
+      } finally {
+        returned = true;
+      }
+    })();
+    const iterated = await within(open({ [Symbol.asyncIterator]: () => ({ next: () => parts.next(), return: () => (returned = true, parts.return(undefined)) }) }), 5000, 'open()');
+    const waiting = codeOf(iterated.get('last'));
+    iterated.close();
+    expect(await within(waiting, 5000, 'a read waiting at close()')).toBe('ABORTED');
+    expect(returned).toBe(true);
+  });
 });
+
+/** 16 tensors of 1 MiB of random floats in file order (~16 MiB stored) and where each one's bytes end in the file. */
+const big = Object.fromEntries(Array.from({ length: 16 }, (_, k) => [`t${k}`, { dtype: 'float32' as const, shape: [512, 512], data: floats(1 << 18) }]));
+const bigFile = await pack(big, { quantize: 'lossless' });
+const bigEnds = (await open(bigFile)).tensors.map((_, k, all) => bigFile.length - FOOTER_BYTES - all.slice(k + 1).reduce((n, t) => n + t.encodedBytes, 0));
+
+describe('open() of a stream with retain: false', () => {
+  it.each(GOLDEN)('golden %s.tzip: every tensor and entry once, as from bytes, in any order; a second read is ARGUMENT', async (name) => {
+    const bytes = await readRepoFile(`test/golden/${name}.tzip`);
+    const expected = await contents(await open(bytes));
+    const sizes = random(bytes.length);
+    for (const stream of [piecewise(bytes, () => Math.floor(sizes() * 3000)), iterable(bytes, 997)]) {
+      const archive = await within(open(stream, { retain: false }), 10_000, name);
+      expect(await within(contents(archive), 10_000, name)).toEqual(expected);
+      for (const t of archive.tensors) expect(await codeOf(archive.get(t.name)), t.name).toBe('ARGUMENT');
+      for (const e of archive.entries) expect(await codeOf(archive.getEntry(e.name)), e.name).toBe('ARGUMENT');
+    }
+    // Shared ranges (format 1.2): a chunk two tensors list stays until both are read, whichever comes first.
+    const reversed = await within(open(piecewise(bytes, () => 4096), { retain: false }), 10_000, name);
+    for (const t of [...reversed.tensors].reverse()) expect(await tensorOf(reversed, t.name), t.name).toEqual(expected[`tensor ${t.name}`]);
+  });
+
+  it('stream() reads the stream at most a few MiB ahead of the tensor it gives (none while the caller pauses), with no TIMEOUT for the pause', async () => {
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= bigFile.length) return controller.close();
+        controller.enqueue(bigFile.slice(sent, sent + 65536));
+        sent += 65536;
+      },
+    }, { highWaterMark: 0 });
+    const archive = await within(open(stream, { retain: false, timeoutMs: 200 }), 5000, 'open()');
+    for await (const { name, tensor, index } of archive.stream()) {
+      expect(firstDifference(tensor.data as Float32Array, big[name].data), name).toBe(-1);
+      await new Promise((resolve) => setTimeout(resolve, index === 3 ? 600 : 20)); // the caller at work: the stream could run ahead
+      expect(sent - bigEnds[index], `bytes read past ${name}`).toBeLessThanOrEqual(6.5 * 2 ** 20);
+    }
+    expect(await codeOf(archive.get('t0'))).toBe('ARGUMENT');
+  });
+
+  it('a read far ahead gets its bytes past the read-ahead, and the ones before stay for their own reads, each once', async () => {
+    const archive = await within(open(piecewise(bigFile, () => 65536), { retain: false }), 5000, 'open()');
+    expect(firstDifference((await within(archive.get('t15'), 10_000, 'get(t15)')).data as Float32Array, big.t15.data)).toBe(-1);
+    expect(await codeOf(archive.get('t15'))).toBe('ARGUMENT');
+    for (let k = 0; k < 15; k++) expect(firstDifference((await archive.get(`t${k}`)).data as Float32Array, big[`t${k}`].data), `t${k}`).toBe(-1);
+  });
+
+  it('the end is still checked: a footer that is not the prefix\'s is CORRUPT for the reads after it', async () => {
+    const bad = file.slice();
+    bad[bad.length - 1] ^= 0xff;
+    const feed = handFed();
+    feed.send(bad.subarray(0, lastStart));
+    const archive = await within(open(feed.stream, { retain: false }), 5000, 'open()');
+    expect((await archive.get('first')).data).toEqual(model.first);
+    expect(await codeOf(archive.get('first'))).toBe('ARGUMENT'); // read once
+    feed.send(bad.subarray(lastStart));
+    feed.end();
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the end has come, and been checked
+    expect(await within(codeOf(archive.get('middle')), 5000, 'get(middle)')).toBe('CORRUPT');
+  });
+
+  it('ARGUMENT for a retain that is not a boolean', async () => {
+    expect(await within(codeOf(open(handFed().stream, { retain: 'no' as unknown as boolean })), 5000, 'open()')).toBe('ARGUMENT');
+  });
+});
+

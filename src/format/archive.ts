@@ -48,8 +48,17 @@ export interface ArrivingFile {
   /** Runs `check` on the file's size and bytes as it ends (at once when it has), before any read waiting then is
    *  served: what it throws fails every pending and later read (and is thrown here when the file has already ended). */
   atEnd(check: (size: number, read: (offset: number, length: number) => Uint8Array) => void): void;
-  /** Fails every pending and later read with `error`, and stops the stream. */
+  /** Which bytes reads still need, when the stream keeps only those (open's `retain: false`); null when it keeps all. */
+  readonly uses: ByteUses | null;
+  /** Fails every pending and later read with `error`, stops the stream and drops its bytes. */
   fail(error: unknown): void;
+}
+
+/** The ranges the reads of a stream opened with `retain: false` still need: `need` counts one use per range listed
+ *  (once, when the index has been read), `done` ends one. Bytes no use covers are dropped. */
+export interface ByteUses {
+  need(ranges: readonly ByteRange[]): void;
+  done(ranges: readonly ByteRange[]): void;
 }
 
 export interface OpenOptions {
@@ -66,6 +75,18 @@ export interface OpenOptions {
   maxChunks?: number;
   /** Check every chunk's xxh32 before decoding it (default true). */
   verify?: boolean;
+  /** For a stream (a ReadableStream, a Node Readable): keep its bytes (default true), so that any tensor may be read at
+   *  any time, or, with false, keep only what the reads still to come need. Each tensor and entry then reads once (a
+   *  second get(), getCodes() or getEntry() of it is ARGUMENT): its bytes are dropped once it and every other tensor
+   *  that lists them (shared ranges) have been read, and the stream is read ahead of the reads by at most 4 MiB, so
+   *  memory holds the tensors being read plus 4 MiB, in 1 MiB blocks, and the stream's piece in hand — never the whole
+   *  file (for an index-first file, as pack() writes; an index-last one is held whole until it opens, its index being
+   *  at the end). Other sources ignore it: a URL's pieces are dropped once read, and bytes, Blobs and files are the
+   *  caller's. A stream opened with `publicKey` is read whole first, to check its signature.
+   *  @example
+   *  const archive = await open((await fetch(url)).body!, { retain: false });
+   *  for await (const { name, tensor } of archive.stream()) model.setWeight(name, tensor); // each once, in file order */
+  retain?: boolean;
   /** The key or passphrase of an encrypted archive (docs/FORMAT.md, Encrypted archives; pack's `encrypt`): the index
    *  and each chunk are authenticated and decrypted as they are read (on the calling thread, also with `workers`,
    *  which then decode the plaintext). A wrong key or passphrase, or a changed byte, is SIGNATURE and nothing
@@ -174,7 +195,8 @@ export interface Archive {
   /**
    * Every tensor in file order, each as soon as its chunks have arrived: from a URL, the first tensors decode while
    * the rest of the file still downloads (open's onProgress counts the bytes). Memory holds the requests in flight
-   * (at most 4 pieces of 8–16 MiB) and the tensors the caller keeps, never the whole file.
+   * (at most 4 pieces of 8–16 MiB) and the tensors the caller keeps, never the whole file; from a stream, the bytes
+   * arrived, or with open's `retain: false` those of the tensor being read plus 4 MiB.
    * @example
    * const archive = await open(url, { onProgress: (done, total) => bar.update(done / total) });
    * for await (const { name, tensor, index, count } of archive.stream()) model.setWeight(name, tensor);
@@ -189,7 +211,9 @@ export interface Archive {
    */
   getCodes(name: string, options?: { out?: Uint8Array }): Promise<QuantizedTensorInput>;
   /**
-   * Stops the archive's workers (open's `workers`); later calls decode on the calling thread. A no-op without workers.
+   * Stops the archive's workers (open's `workers`); later calls decode on the calling thread. An archive opened from a
+   * stream also cancels it (a ReadableStream's reader is cancelled, a Node Readable destroyed) and drops its bytes:
+   * the reads waiting and every later one are ABORTED. Otherwise a no-op without workers.
    * @example
    * const archive = await open(bytes, { workers: 2 });
    * try { await archive.getAll(); } finally { archive.close(); }
@@ -229,17 +253,19 @@ export async function openArchive(kernels: Kernels, given: ByteSource | Arriving
   if (!('atEnd' in given)) return openFile(kernels, given, null, options);
   try {
     const prefix = readPrefix(await given.read(0, PREFIX_BYTES), (bytes) => xxh32(kernels, bytes));
-    if (prefix.index === null) return await openFile(kernels, await given.whole(), null, options);
+    if (prefix.index === null) return await openFile(kernels, await given.whole(), { file: given, arriving: false }, options);
     // Of no known size until it ends: its ranges are checked against maxSize when the index is read, and against its
     // size at the end.
-    return await openFile(kernels, { size: Infinity, read: given.read, reportsProgress: true }, given, options);
+    return await openFile(kernels, { size: Infinity, read: given.read, reportsProgress: true }, { file: given, arriving: true }, options);
   } catch (err) {
     given.fail(err);
     throw err;
   }
 }
 
-async function openFile(kernels: Kernels, rawSource: ByteSource, arriving: ArrivingFile | null, options: OpenOptions): Promise<Archive> {
+/** `stream`: the stream the file comes from, and whether it is still arriving (an index-first file opened early). */
+async function openFile(kernels: Kernels, rawSource: ByteSource, stream: { file: ArrivingFile; arriving: boolean } | null, options: OpenOptions): Promise<Archive> {
+  const arriving = stream?.arriving ? stream.file : null;
   let bytesRead = 0;
   const counted = (bytes: Uint8Array) => {
     bytesRead += bytes.length;
@@ -282,6 +308,25 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, arriving: Arriv
     checkChunkUses([...doc.tensors, ...doc.entries], arriving.maxSize);
     arriving.atEnd((size, read) => checkArrivedEnd(size, read, location, doc, hash));
   }
+  // retain: false — each tensor and entry reads once, and its bytes go when every read that needs them has been.
+  const uses = stream?.file.uses ?? null;
+  uses?.need([...doc.tensors, ...doc.entries].flatMap(rangesOf));
+  const alreadyRead = new Set<TensorEntry>();
+  const readOnce = <T>(entry: TensorEntry, decode: () => T | Promise<T>): T | Promise<T> => {
+    if (uses === null) return decode();
+    if (alreadyRead.has(entry)) throw new TensorzipError('ARGUMENT', `archive: ${describeValue(entry.name)} has been read already, and the archive was opened from a stream with retain: false, which reads each tensor and entry once (its bytes are gone)`);
+    alreadyRead.add(entry);
+    const done = () => uses.done(rangesOf(entry));
+    let result: T | Promise<T>;
+    try {
+      result = decode();
+    } catch (err) {
+      done();
+      throw err;
+    }
+    if (!(result instanceof Promise)) return done(), result;
+    return result.finally(done);
+  };
   const byName = new Map(doc.tensors.map((t) => [t.name, t]));
   const entriesByName = new Map(doc.entries.map((e) => [e.name, e]));
   // Tensors and entries whose ranges prefetchAll() announced and no read has used yet: their first read announces
@@ -363,17 +408,19 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, arriving: Arriv
   const decodeEntry = (entry: TensorEntry, given: TensorArray | undefined): Tensor | Promise<Tensor> => {
     const count = entry.shape.reduce((n, d) => n * d, 1);
     const { array, bytes } = TENSOR_DTYPES[entry.dtype];
-    // open() checked that the chunks' bytes can decode to this many elements: the allocation is in proportion. With
-    // workers, in shared memory where there is some: they decode into it. Not zero-filled: the chunks write every
-    // byte (one that decodes short is an error), and a tensor that fails is never returned.
-    const out = given ?? (chunkReader.pool !== null && count * bytes >= WORKER_CHUNK_BYTES ? sharedArray(array as never, count) : newArrayForOverwrite(array, count));
-    if (!(out instanceof array) || out.length !== count) throw new TensorzipError('ARGUMENT', `archive.get out: expected a ${array.name} of ${count} elements for ${describeValue(entry.name)}`);
-    const tensor = { dtype: entry.dtype, shape: [...entry.shape], data: out } as Tensor;
-    if (decodesNow()) {
-      decodeTensorNow(kernels, entry, count, out, readCheckedNow, chunkReader);
-      return tensor;
-    }
-    return decodeTensor(kernels, entry, count, out, readChecked, chunkReader).then(() => tensor);
+    if (given !== undefined && (!(given instanceof array) || given.length !== count)) throw new TensorzipError('ARGUMENT', `archive.get out: expected a ${array.name} of ${count} elements for ${describeValue(entry.name)}`);
+    return readOnce(entry, () => {
+      // open() checked that the chunks' bytes can decode to this many elements: the allocation is in proportion. With
+      // workers, in shared memory where there is some: they decode into it. Not zero-filled: the chunks write every
+      // byte (one that decodes short is an error), and a tensor that fails is never returned.
+      const out: TensorArray = given ?? (chunkReader.pool !== null && count * bytes >= WORKER_CHUNK_BYTES ? sharedArray(array as never, count) : newArrayForOverwrite(array, count));
+      const tensor = { dtype: entry.dtype, shape: [...entry.shape], data: out } as Tensor;
+      if (decodesNow()) {
+        decodeTensorNow(kernels, entry, count, out, readCheckedNow, chunkReader);
+        return tensor;
+      }
+      return decodeTensor(kernels, entry, count, out, readChecked, chunkReader).then(() => tensor);
+    });
   };
   const decodeBytesInto: TensorBytesDecoder = (name, dst) => {
     const entry = lookup(name, 'archive.get');
@@ -384,8 +431,10 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, arriving: Arriv
       return get(name).then(({ data }) => void dst.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
     }
     prefetch(announced.tensors, name, rangesOf(entry));
-    if (decodesNow()) return void decodeTensorNow(kernels, entry, count, dst, readCheckedNow, chunkReader);
-    return decodeTensor(kernels, entry, count, dst, readChecked, chunkReader).then(() => undefined);
+    return readOnce(entry, () => {
+      if (decodesNow()) return void decodeTensorNow(kernels, entry, count, dst, readCheckedNow, chunkReader);
+      return decodeTensor(kernels, entry, count, dst, readChecked, chunkReader).then(() => undefined);
+    });
   };
   const getCodes = async (name: string, codesOptions: { out?: Uint8Array } = {}): Promise<QuantizedTensorInput> => {
     const entry = lookup(name, 'archive.getCodes');
@@ -402,8 +451,8 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, arriving: Arriv
       throw new TensorzipError('ARGUMENT', `archive.getCodes out: expected a Uint8Array of ${length} bytes${halves ? ' at an even byte offset' : ''} for ${describeValue(name)}`);
     }
     const bytes = given ?? allocateForOverwrite(length);
-    const tfjs = decodesNow() ? decodeTensorNow(kernels, entry, count, bytes, readCheckedNow, chunkReader, true)
-      : await decodeTensor(kernels, entry, count, bytes, readChecked, chunkReader, true);
+    const tfjs = await readOnce(entry, () => (decodesNow() ? decodeTensorNow(kernels, entry, count, bytes, readCheckedNow, chunkReader, true)
+      : decodeTensor(kernels, entry, count, bytes, readChecked, chunkReader, true)));
     const shape = [...entry.shape];
     const data = halves ? new Uint16Array(bytes.buffer, bytes.byteOffset, count) : bytes;
     return { quantized: tfjs && isTfjsCodesDtype(dtype) ? { dtype, shape, data, ...tfjs }
@@ -435,6 +484,7 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, arriving: Arriv
     close: () => {
       if (chunkReader.pool !== null) releasePool(chunkReader.pool);
       chunkReader.pool = null;
+      stream?.file.fail(new TensorzipError('ABORTED', 'archive.close() was called: the stream is cancelled and its bytes dropped'));
     },
     async *stream() {
       const firstByte = (t: TensorEntry) => Math.min(...rangesOf(t).map((r) => r.offset), Infinity);

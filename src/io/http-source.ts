@@ -13,11 +13,12 @@ import type { ByteSource } from '../format/archive';
 import { CONCURRENCY, planPieces, type Span } from './range-plan';
 import { ArrivingBytes } from './arriving-bytes';
 import { readToEnd } from './read-to-end';
+import { stallWatch } from './stall-watch';
 
 /** Bytes the first two requests ask for, at each end of the file. */
 const END_BYTES = 65536;
 const DEFAULT_MAX_BYTES = 2 ** 31;
-const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Statuses that say "try again later"; retried RETRIES times, waiting BACKOFF_MS·2^n or what Retry-After asks. */
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
 const RETRIES = 3;
@@ -141,25 +142,18 @@ export async function httpSource(url: string, options: HttpSourceOptions = {}): 
     if (signal?.aborted || stop?.aborted) throw abortedError(url, signal);
     const controller = new AbortController();
     let stopped: 'timeout' | 'aborted' | undefined;
-    // A stall is timeoutMs without a byte: each byte moves `lastByte`, and the timer, when it fires, waits again
-    // for what is left (one timer per request, not one per chunk).
-    let lastByte = Date.now();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const watch = (ms: number) => {
-      timer = setTimeout(() => {
-        const idle = Date.now() - lastByte;
-        if (idle < timeoutMs) return watch(timeoutMs - idle);
-        stopped = 'timeout';
-        controller.abort();
-      }, ms);
-    };
+    // A stall is timeoutMs without a byte.
+    const stall = stallWatch(timeoutMs, () => {
+      stopped = 'timeout';
+      controller.abort();
+    });
     const abort = () => {
       stopped = 'aborted';
       controller.abort();
     };
     signal?.addEventListener('abort', abort, { once: true });
     stop?.addEventListener('abort', abort, { once: true });
-    watch(timeoutMs);
+    stall.start();
     try {
       const range = ask.from < 0 ? `bytes=${ask.from}` : `bytes=${ask.from}-${ask.to - 1}`;
       const response = await get(url, { headers: { Range: range, 'Accept-Encoding': 'identity' }, signal: controller.signal });
@@ -176,7 +170,7 @@ export async function httpSource(url: string, options: HttpSourceOptions = {}): 
       if (declared > limit) throw tooLong();
       const into = whole || limit > EXACT_BYTES ? undefined : new Uint8Array(limit);
       const onBytes = (count: number, total: number) => {
-        lastByte = Date.now();
+        stall.progress();
         counted(count);
         if (into) arriving?.arrived(into, total);
       };
@@ -198,7 +192,7 @@ export async function httpSource(url: string, options: HttpSourceOptions = {}): 
       if (err instanceof TensorzipError || err instanceof Retryable) throw err;
       throw new Retryable(ioError(`open: reading ${url} failed`, err));
     } finally {
-      clearTimeout(timer);
+      stall.stop();
       signal?.removeEventListener('abort', abort);
       stop?.removeEventListener('abort', abort);
       controller.abort(); // releases an unread body; no effect on one read to its end

@@ -19,7 +19,7 @@ export interface ReadLimit {
 export type ChunkSource = ReadableStream<Uint8Array> | AsyncIterable<unknown>;
 
 /** Pulls a stream's chunks one at a time: `pull` gives the next (null at the end; ARGUMENT for one that is not bytes),
- *  `cancel` stops the stream. */
+ *  `cancel` stops the stream (a Node Readable is destroyed). */
 export function chunksOf(source: ChunkSource): { pull: () => Promise<Uint8Array | null>; cancel: () => void } {
   let next: () => Promise<IteratorResult<unknown>>;
   let cancel: () => void;
@@ -31,7 +31,10 @@ export function chunksOf(source: ChunkSource): { pull: () => Promise<Uint8Array 
   } else {
     const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
     next = () => iterator.next();
-    cancel = () => void iterator.return?.()?.catch(() => {});
+    // A Node Readable is destroyed: its iterator's return() waits behind a pending next(), which a stalled socket
+    // never ends.
+    const destroy = (source as { destroy?: unknown }).destroy;
+    cancel = typeof destroy === 'function' ? () => void destroy.call(source) : () => void iterator.return?.()?.catch(() => {});
   }
   const pull = async () => {
     const { done, value: chunk } = await next();

@@ -6,7 +6,7 @@ import type { KeyInput } from './keys';
 import { verifiedSource } from './signature';
 import { bytesSource, type ArrivingFile, type ByteSource, type OpenOptions } from '../format/archive';
 import { fileSource, hasFileSystem, pathOfFileUrl } from './file-source';
-import { httpSource } from './http-source';
+import { DEFAULT_TIMEOUT_MS, httpSource } from './http-source';
 import { cachedHttpSource } from './cached-source';
 import { cacheStore, type CacheStore } from './cache-stores';
 import type { ChunkSource } from './read-to-end';
@@ -16,7 +16,8 @@ export type ArchiveSource = ArrayBufferView | ArrayBuffer | Blob | ReadableStrea
 
 /** Options of open() for URLs (and `signal` for streams). */
 export interface SourceOptions {
-  /** Fail with TIMEOUT when a request receives no byte for this long, in milliseconds (default 30 000). */
+  /** Fail with TIMEOUT when a request, or a stream while it is read, receives no byte for this long, in milliseconds
+   *  (default 30 000; Infinity: never). */
   timeoutMs?: number;
   /** Abort every request of the archive, or the reading of a stream (open and later reads), with ABORTED. */
   signal?: AbortSignal;
@@ -49,9 +50,11 @@ export async function toArchiveSource(source: unknown, options: OpenOptions & So
 const isStream = (source: unknown): source is ChunkSource => (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream)
   || typeof (source as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
 
-const streamSource = (source: ChunkSource, options: OpenOptions & SourceOptions) => arrivingStream(source, {
-  maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES, signal: options.signal, onProgress: options.onProgress,
-});
+function streamSource(source: ChunkSource, options: OpenOptions & SourceOptions) {
+  const { retain = true, timeoutMs = DEFAULT_TIMEOUT_MS } = options;
+  if (typeof retain !== 'boolean') throw new TensorzipError('ARGUMENT', `open retain: expected true or false, found ${String(retain)}`);
+  return arrivingStream(source, { maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES, retain, timeoutMs, signal: options.signal, onProgress: options.onProgress });
+}
 
 export async function toByteSource(source: unknown, options: OpenOptions & SourceOptions = {}): Promise<ByteSource> {
   const file = await unsignedSource(source, options);

@@ -9,7 +9,7 @@ const gc = runInNewContext('gc') as () => void;
 
 /** Full collections until ArrayBuffer memory settles (V8 frees their memory behind the collection), so garbage from
  *  earlier calls is not freed during the measurement. */
-async function collectGarbage(): Promise<void> {
+export async function collectGarbage(): Promise<void> {
   for (let i = 0, last = -1; i < 10 && process.memoryUsage().arrayBuffers !== last; i++) {
     last = process.memoryUsage().arrayBuffers;
     gc();
