@@ -281,6 +281,34 @@ function rangedSource(ends: Answer[], size: number, request: (ask: Ask, askOptio
     const end = ends.find((e) => offset >= e.offset && offset + length <= e.offset + e.bytes.length);
     return end?.bytes.subarray(offset - end.offset, offset - end.offset + length);
   };
+  /** A read more from a piece: it is dropped once it has served every read announced for it — after the current task,
+   *  so that a tensor found arrived (hasArrived for each of its ranges) reads all of them at once. */
+  const served = (piece: Pending) => {
+    if (--piece.remaining > 0) return;
+    queueMicrotask(() => {
+      if (piece.remaining <= 0) pending = pending.filter((p) => p !== piece);
+    });
+  };
+  /** Where bytes [offset, offset + length) are when all of them have arrived: the array, the range's start in it, and
+   *  the piece that holds it (null for the first answers or a whole file); else undefined. */
+  const arrivedIn = (offset: number, length: number): { bytes: Uint8Array; from: number; piece: Pending | null } | undefined => {
+    if (length === 0) return { bytes: new Uint8Array(0), from: 0, piece: null };
+    const held = fromEnds(offset, length);
+    if (held) return { bytes: held, from: 0, piece: null };
+    if (whole) return { bytes: whole, from: offset, piece: null };
+    const piece = covering(offset, length);
+    if (piece === undefined) return undefined;
+    const from = offset - piece.offset;
+    const bytes = piece.arriving.holding(from + length);
+    return bytes && { bytes, from, piece };
+  };
+  /** A read, at once, of bytes that have all arrived (undefined, and nothing read, when they have not). */
+  const readArrived = (offset: number, length: number): Uint8Array | undefined => {
+    const at = arrivedIn(offset, length);
+    if (at === undefined) return undefined;
+    if (at.piece) served(at.piece);
+    return at.bytes.subarray(at.from, at.from + length);
+  };
   return {
     size,
     reportsProgress: true,
@@ -301,16 +329,16 @@ function rangedSource(ends: Answer[], size: number, request: (ask: Ask, askOptio
       }
     },
     read: async (offset, length) => {
-      if (length === 0) return new Uint8Array(0);
-      const held = fromEnds(offset, length);
-      if (held) return held;
-      if (whole) return whole.subarray(offset, offset + length);
+      const now = readArrived(offset, length);
+      if (now) return now;
       const piece = covering(offset, length);
       if (piece === undefined) return fetchSpan({ offset, length });
-      if (--piece.remaining <= 0) pending = pending.filter((p) => p !== piece);
+      served(piece);
       const from = offset - piece.offset;
       const bytes = await Promise.race([piece.arriving.through(from + length), piece.bytes]);
       return bytes.subarray(from, from + length);
     },
+    hasArrived: (offset, length) => arrivedIn(offset, length) !== undefined,
+    readArrived,
   };
 }
