@@ -6,8 +6,10 @@
 // Each load runs in a fresh Node process (a user loads a model once, cold); the parent serves the files with send
 // (Range requests as a CDN answers them) and prints medians over BENCH_PROCESSES processes (default 5): wall time,
 // CPU time of the process (user + system, ONNX Runtime's threads included: on the shared 2-core VM wall time swings
-// with the other jobs' load, CPU time much less), bytes downloaded, and the peak resident memory the load added
-// (maxRSS after − before). BENCH_WAYS=ort:silero_vad:original,… runs only those; BENCH_TENSORZIP=<path of a dist/index.mjs>
+// with the other jobs' load, CPU time much less), bytes downloaded, the peak resident memory the load added
+// (maxRSS after − before), and the minor page faults it took: every page of memory touched for the first time, which
+// on this VM costs about as much as the copy that touches it (3–8 ms per MiB under load, against ~0.1 ms to rewrite
+// memory already touched), and which does not depend on when the garbage collector runs. BENCH_WAYS=ort:silero_vad:original,… runs only those; BENCH_TENSORZIP=<path of a dist/index.mjs>
 // loads that build of tensorzip in the children (to hold two builds side by side). tensorzip loads its kernels
 // inside the timed span (no init() before it), as a page that calls the adapter does.
 import { execFile } from 'node:child_process';
@@ -20,7 +22,7 @@ const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 5);
 /** BENCH_WAYS: a comma-separated list of the ways to run (default all). */
 const CHOSEN = process.env.BENCH_WAYS?.split(',') ?? WAYS;
 
-interface Run { ms: number; cpuMs: number; bytes: number; peakMiB: number }
+interface Run { ms: number; cpuMs: number; bytes: number; peakMiB: number; faults: number }
 
 const peakMiB = () => process.resourceUsage().maxRSS / 1024;
 
@@ -54,6 +56,7 @@ async function child(way: Way, origin: string): Promise<Run> {
   await tf.setBackend('cpu');
   const fetched = countFetchedBytes();
   const before = peakMiB();
+  const faultsBefore = process.resourceUsage().minorPageFault;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const [framework, , variant] = way.split(':');
@@ -68,7 +71,7 @@ async function child(way: Way, origin: string): Promise<Run> {
   }
   const ms = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
-  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, bytes: fetched(), peakMiB: peakMiB() - before };
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, bytes: fetched(), peakMiB: peakMiB() - before, faults: process.resourceUsage().minorPageFault - faultsBefore };
 }
 
 /** One load in a fresh process (asynchronously: this process serves the files meanwhile). */
@@ -90,10 +93,10 @@ if (isChild()) {
   server.close();
   const rows = ways.map((way) => {
     const r = runs.get(way)!;
-    return { way, ms: median(r.map((x) => x.ms)), cpuMs: median(r.map((x) => x.cpuMs)), bytes: median(r.map((x) => x.bytes)), peakMiB: median(r.map((x) => x.peakMiB)), runs: r };
+    return { way, ms: median(r.map((x) => x.ms)), cpuMs: median(r.map((x) => x.cpuMs)), bytes: median(r.map((x) => x.bytes)), peakMiB: median(r.map((x) => x.peakMiB)), faults: median(r.map((x) => x.faults)), runs: r };
   });
   for (const row of rows) {
-    console.log(`${row.way.padEnd(32)} ${row.ms.toFixed(0).padStart(6)} ms  ${row.cpuMs.toFixed(0).padStart(6)} ms CPU  ${row.bytes.toLocaleString('en').padStart(11)} bytes  +${row.peakMiB.toFixed(1)} MiB peak`);
+    console.log(`${row.way.padEnd(32)} ${row.ms.toFixed(0).padStart(6)} ms  ${row.cpuMs.toFixed(0).padStart(6)} ms CPU  ${row.bytes.toLocaleString('en').padStart(11)} bytes  +${row.peakMiB.toFixed(1)} MiB peak  ${row.faults.toLocaleString('en').padStart(7)} page faults`);
   }
   writeFileSync('bench/results/model-load.json', JSON.stringify({ date: new Date().toISOString(), node: process.version, processes: PROCESSES, rows }, null, 2));
 }

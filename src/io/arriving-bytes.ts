@@ -13,6 +13,11 @@ export class ArrivingBytes {
     this.waiting = this.waiting.filter((w) => (w.end <= filled ? (w.resolve(bytes), false) : true));
   }
 
+  /** The answer's array when its first `end` bytes are in it already, else undefined. */
+  holding(end: number): Uint8Array | undefined {
+    return end <= this.filled ? this.bytes : undefined;
+  }
+
   /** The answer's array, once its first `end` bytes are in it (pending for as long as they are not). */
   through(end: number): Promise<Uint8Array> {
     if (end <= this.filled) return Promise.resolve(this.bytes);

@@ -270,10 +270,43 @@ function rangedSource(ends: Answer[], size: number, request: (ask: Ask, askOptio
     }
     return whole.subarray(span.offset, span.offset + span.length);
   });
-  const covering = (offset: number, length: number) => pending.find((p) => offset >= p.offset && offset + length <= p.offset + p.length);
-  const fromEnds = (offset: number, length: number) => {
-    const end = ends.find((e) => offset >= e.offset && offset + length <= e.offset + e.bytes.length);
-    return end?.bytes.subarray(offset - end.offset, offset - end.offset + length);
+  // Loops rather than find() with a closure: a model's tensors ask these a few times each, in a cold process.
+  const covering = (offset: number, length: number): Pending | undefined => {
+    for (const p of pending) if (offset >= p.offset && offset + length <= p.offset + p.length) return p;
+    return undefined;
+  };
+  const fromEnds = (offset: number, length: number): Uint8Array | undefined => {
+    for (const e of ends) {
+      if (offset >= e.offset && offset + length <= e.offset + e.bytes.length) return e.bytes.subarray(offset - e.offset, offset - e.offset + length);
+    }
+    return undefined;
+  };
+  /** A read more from a piece: it is dropped once it has served every read announced for it — after the current task,
+   *  so that a tensor found arrived (hasArrived for each of its ranges) reads all of them at once. */
+  const served = (piece: Pending) => {
+    if (--piece.remaining > 0) return;
+    queueMicrotask(() => {
+      if (piece.remaining <= 0) pending = pending.filter((p) => p !== piece);
+    });
+  };
+  /** The piece that holds bytes [offset, offset + length) once all of them have arrived in it. */
+  const arrivedPiece = (offset: number, length: number): Pending | undefined => {
+    const piece = covering(offset, length);
+    return piece?.arriving.holding(offset - piece.offset + length) && piece;
+  };
+  const hasArrived = (offset: number, length: number): boolean =>
+    length === 0 || whole !== undefined || fromEnds(offset, length) !== undefined || arrivedPiece(offset, length) !== undefined;
+  /** A read, at once, of bytes that have all arrived (undefined, and nothing read, when they have not). */
+  const readArrived = (offset: number, length: number): Uint8Array | undefined => {
+    if (length === 0) return new Uint8Array(0);
+    const held = fromEnds(offset, length);
+    if (held) return held;
+    if (whole) return whole.subarray(offset, offset + length);
+    const piece = arrivedPiece(offset, length);
+    if (piece === undefined) return undefined;
+    served(piece);
+    const bytes = piece.arriving.holding(offset - piece.offset + length)!;
+    return bytes.subarray(offset - piece.offset, offset - piece.offset + length);
   };
   return {
     size,
@@ -295,16 +328,16 @@ function rangedSource(ends: Answer[], size: number, request: (ask: Ask, askOptio
       }
     },
     read: async (offset, length) => {
-      if (length === 0) return new Uint8Array(0);
-      const held = fromEnds(offset, length);
-      if (held) return held;
-      if (whole) return whole.subarray(offset, offset + length);
+      const now = readArrived(offset, length);
+      if (now) return now;
       const piece = covering(offset, length);
       if (piece === undefined) return fetchSpan({ offset, length });
-      if (--piece.remaining <= 0) pending = pending.filter((p) => p !== piece);
+      served(piece);
       const from = offset - piece.offset;
       const bytes = await Promise.race([piece.arriving.through(from + length), piece.bytes]);
       return bytes.subarray(from, from + length);
     },
+    hasArrived,
+    readArrived,
   };
 }
