@@ -136,13 +136,10 @@ describe('calibrate()', () => {
     expect(report.minOutputCosine).toBeCloseTo(cosine, 9);
     expect(bytes.length).toBeLessThan((await onnx.pack(EMBEDDING, { quantize: 'lossless' })).length / 3);
     expect(bytes.length).toBeLessThan((await onnx.pack(EMBEDDING, { quantize: 'int8' })).length);
-    // Bits where they matter: some tensors were lowered to int4, the most sensitive one kept more.
-    const settings = report.tensors.map((t) => t.setting.quantize);
-    expect(settings).toContain('int4');
-    const mostSensitive = report.tensors.reduce((a, b) => (b.sensitivity > a.sensitivity ? b : a));
-    expect(mostSensitive.setting.quantize).not.toBe('int4');
-    // The cost: one run per searched tensor, the reference, at most 8 plans, the report.
-    expect(report.runs).toBeLessThanOrEqual(report.tensors.length + 10);
+    // pack's default meets 0.999 on this input too: the search gives no more bytes.
+    expect(bytes.length).toBeLessThanOrEqual((await onnx.pack(EMBEDDING)).length);
+    // The cost: one run per searched tensor, the reference, at most 8 plans, pack's default, the report.
+    expect(report.runs).toBeLessThanOrEqual(report.tensors.length + 11);
     expect(report.seconds).toBeGreaterThan(0);
     const archive = await open(bytes);
     for (const t of report.tensors) expect(archive.tensors.find((s) => s.name === t.name)!.encodedBytes).toBe(t.encodedBytes);
@@ -193,6 +190,8 @@ describe('calibrate()', () => {
     const samples = feeds.map((feed) => Object.fromEntries(Object.entries(feed).map(([k, t]) => [k, { dtype: t.type, shape: [...t.dims], data: t.data } as TensorInput])));
     const { bytes, report } = await calibrate({ onnx: silero.bytes }, { framework: { ort }, minOutputCosine: 0.995, inputs: samples });
     expect(bytes.length).toBeLessThan((await onnx.pack(silero.bytes, { quantize: 'lossless' })).length / 3);
+    // Never more than pack's default where that meets the target too (it does here: cosine ≥ 0.998 on both rates).
+    expect(bytes.length).toBeLessThanOrEqual((await onnx.pack(silero.bytes)).length);
     // ORT on the original and on the archive itself, each sample, each float32 output (the states hn and cn too).
     const original = await ort.InferenceSession.create(silero.bytes);
     const archived = await onnx.createSession(ort, bytes);

@@ -8,14 +8,18 @@
 //      each tensor's noise), a tensor's damage at a setting is d · noise(setting) / noise(cheapest); from the
 //      cheapest setting everywhere, the move with the most damage saved per byte is taken until the sum fits;
 //   4. the plan is run; the budget is scaled by target / measured damage (tighter on a miss, looser on a pass) and
-//      planned again, up to VERIFY_ROUNDS runs (a budget whose plan was already refuted is tightened again without a run); the smallest plan that passed wins (lossless everywhere, which
-//      always passes, if none did). The winner is packed, and its archive run once more for the report.
+//      planned again, up to VERIFY_ROUNDS runs (a budget whose plan was already refuted is tightened again without a
+//      run); the smallest plan that passed wins (lossless everywhere, which always passes, if none did); pack's
+//      default 'auto' is run too, and wins when it passes in fewer bytes. The winner is packed, and its archive run
+//      once more for the report.
 import { TensorzipError } from '../errors';
+import { xxh32 } from '../codecs/checksum';
+import { equalBytes } from '../codecs/equal-bytes';
 import { describeValue } from '../codecs/describe-value';
 import type { Archive, OpenOptions } from '../format/archive';
 import type { EncodeRule, TensorInput } from '../format/encode-tensor';
 import { pack, type PackOptions, type QuantizedTensorInput } from '../format/pack';
-import { matches } from '../format/plan';
+import { DEFAULT_QUALITY_DB, matches } from '../format/plan';
 import type { Kernels } from '../wasm/kernels';
 import { readOnnx, type OnnxReadOptions } from '../io/onnx-read';
 import { ONNX_MODEL_ENTRY, packOnnxModel } from '../io/onnx-archive';
@@ -42,6 +46,8 @@ const CALIBRATION_QUALITIES = [26, 30, 34, 38, 42, 46, 50];
 export const CALIBRATION_LADDER: readonly CalibrationSetting[] = [
   { quantize: 'int4' }, ...CALIBRATION_QUALITIES.map((quality) => ({ quantize: 'auto' as const, quality })), { quantize: 'fp16' }, { quantize: 'lossless' },
 ];
+/** The ladder's place of pack's default, 'auto' at DEFAULT_QUALITY_DB. */
+const DEFAULT_LEVEL = CALIBRATION_LADDER.findIndex((s) => s.quantize === 'auto' && s.quality === DEFAULT_QUALITY_DB);
 
 /** Plans tried against the framework after the sensitivity runs. */
 const VERIFY_ROUNDS = 8;
@@ -62,9 +68,9 @@ export interface CalibrateOptions extends Omit<PackOptions, 'quantize' | 'rules'
    *  every sample meets the target. */
   inputs?: Record<string, TensorInput> | readonly Record<string, TensorInput>[];
   seed?: number;
-  /** Framework runs the search may make (default 200; a run loads the model and runs it on every sample): 2 +
-   *  VERIFY_ROUNDS go to the reference, the plans and the report, one to each searched tensor; past that, the
-   *  smallest tensors are not searched and stay exact. */
+  /** Framework runs the search may make (default 200; a run loads the model and runs it on every sample): 3 +
+   *  VERIFY_ROUNDS go to the reference, the plans, pack's default and the report, one to each searched tensor; past
+   *  that, the smallest tensors are not searched and stay exact. */
   maxRuns?: number;
 }
 
@@ -94,7 +100,8 @@ export interface Calibrated {
 }
 
 interface Level { setting: CalibrationSetting; bytes: number; values: TensorInput; noise: number }
-interface Candidate { name: string; levels: Level[]; sensitivity: number }
+/** `atDefault`: the level of pack's default 'auto' (DEFAULT_QUALITY_DB), or the one that beat it on bytes and noise. */
+interface Candidate { names: string[]; levels: Level[]; atDefault: number; sensitivity: number }
 
 /** What the search needs of a model, whatever its format. */
 interface ModelParts {
@@ -140,15 +147,39 @@ function noiseOf(x: ArrayLike<number>, y: ArrayLike<number>): number {
 
 /** Per setting: the tensor packed alone, its bytes and decoded values; only the settings no other beats on both bytes
  *  and noise (weights of few distinct values take fewer bytes exact, as a palette, than at int4), fewest bytes first. */
-async function levelsOf(kernels: Kernels, open: (bytes: Uint8Array) => Promise<Archive>, name: string, t: TensorInput, options: PackOptions): Promise<Level[]> {
-  const levels: Level[] = [];
+async function levelsOf(kernels: Kernels, open: (bytes: Uint8Array) => Promise<Archive>, name: string, t: TensorInput, options: PackOptions): Promise<Pick<Candidate, 'levels' | 'atDefault'>> {
+  const all: Level[] = [];
   for (const setting of CALIBRATION_LADDER) {
     const archive = await open(await pack(kernels, { [name]: t }, { ...options, quantize: 'lossless', rules: [{ match: '*', ...setting }] }));
     const values = await archive.get(name);
-    levels.push({ setting, bytes: archive.tensors[0].encodedBytes, values, noise: noiseOf(t.data as Float32Array, values.data as Float32Array) });
+    all.push({ setting, bytes: archive.tensors[0].encodedBytes, values, noise: noiseOf(t.data as Float32Array, values.data as Float32Array) });
   }
-  const beaten = (l: Level, i: number) => levels.some((m, j) => m.bytes <= l.bytes && m.noise <= l.noise && (m.bytes < l.bytes || m.noise < l.noise || j < i));
-  return levels.filter((l, i) => !beaten(l, i)).sort((a, b) => a.bytes - b.bytes);
+  const beats = (m: Level, j: number, l: Level, i: number) => m.bytes <= l.bytes && m.noise <= l.noise && (m.bytes < l.bytes || m.noise < l.noise || j < i);
+  const levels = all.filter((l, i) => !all.some((m, j) => beats(m, j, l, i))).sort((a, b) => a.bytes - b.bytes);
+  const byDefault = all[DEFAULT_LEVEL];
+  const atDefault = levels.findIndex((m) => m === byDefault || beats(m, -1, byDefault, 0));
+  return { levels, atDefault };
+}
+
+/** The searched tensors, those of the same values and channel axis as one (silero VAD's If branches share 44% of
+ *  their weights): one setting for all of their names, so that pack stores their chunks once. */
+function sameTensors(kernels: Kernels, searched: readonly [string, TensorInput][], axes: Record<string, number>): [string[], TensorInput][] {
+  const raw = (t: TensorInput) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  const byKey = new Map<string, [string[], TensorInput][]>();
+  const groups: [string[], TensorInput][] = [];
+  for (const [name, t] of searched) {
+    const key = `${t.shape.join(',')} ${axes[name]} ${xxh32(kernels, raw(t))}`;
+    const alike = byKey.get(key) ?? [];
+    const same = alike.find(([, u]) => equalBytes(raw(u), raw(t)));
+    if (same !== undefined) same[0].push(name);
+    else {
+      const group: [string[], TensorInput] = [[name], t];
+      alike.push(group);
+      byKey.set(key, alike);
+      groups.push(group);
+    }
+  }
+  return groups;
 }
 
 /** The cheapest levels whose estimated damages add up to at most `budget`. */
@@ -174,7 +205,7 @@ function plan(candidates: readonly Candidate[], budget: number): number[] {
 
 /** Each tensor's rule, checked to be the first that matches it (a name holding `*` or `?` could match others). */
 function rulesFor(candidates: readonly Candidate[], level: readonly number[], names: readonly string[]): EncodeRule[] {
-  const rules = candidates.map((c, i) => ({ match: c.name, ...c.levels[level[i]].setting }));
+  const rules = candidates.flatMap((c, i) => c.names.map((match) => ({ match, ...c.levels[level[i]].setting })));
   for (const name of names) {
     const first = rules.find((r) => matches(r.match, name));
     if (first !== undefined && first.match !== name) throw new TensorzipError('UNSUPPORTED', `calibrate: tensor names ${describeValue(first.match)} and ${describeValue(name)} cannot have rules of their own (pack()'s rules read * and ? as wildcards)`);
@@ -187,7 +218,7 @@ export async function calibrate(kernels: Kernels, open: (bytes: Uint8Array, opti
   if (options === null || typeof options !== 'object') throw new TensorzipError('ARGUMENT', `calibrate options: expected an object, found ${describeValue(options)}`);
   const { framework, minOutputCosine: target, inputs, seed: givenSeed, maxRuns = DEFAULT_MAX_RUNS, ...packOptions } = options;
   if (typeof target !== 'number' || !(target > 0 && target <= 1)) throw new TensorzipError('ARGUMENT', `calibrate minOutputCosine: expected a number in (0, 1], found ${describeValue(target)}`);
-  if (!Number.isSafeInteger(maxRuns) || maxRuns < VERIFY_ROUNDS + 3) throw new TensorzipError('ARGUMENT', `calibrate maxRuns: expected an integer ≥ ${VERIFY_ROUNDS + 3}, found ${describeValue(maxRuns)}`);
+  if (!Number.isSafeInteger(maxRuns) || maxRuns < VERIFY_ROUNDS + 4) throw new TensorzipError('ARGUMENT', `calibrate maxRuns: expected an integer ≥ ${VERIFY_ROUNDS + 4}, found ${describeValue(maxRuns)}`);
   for (const key of ['quantize', 'rules', 'maxAbsError', 'minSqnrDb']) {
     if ((packOptions as Record<string, unknown>)[key] !== undefined) throw new TensorzipError('ARGUMENT', `calibrate: ${key} is the search's to choose; leave it out`);
   }
@@ -220,15 +251,16 @@ export async function calibrate(kernels: Kernels, open: (bytes: Uint8Array, opti
   const searched = Object.entries(parts.packed)
     .filter(([, t]) => !isQuantizedTensorInput(t) && t.dtype === 'float32' && t.shape.length >= 2)
     .sort(([, a], [, b]) => (b as TensorInput).data.length - (a as TensorInput).data.length)
-    .slice(0, maxRuns - VERIFY_ROUNDS - 2) as [string, TensorInput][];
+    .slice(0, maxRuns - VERIFY_ROUNDS - 3) as [string, TensorInput][];
   const candidates: Candidate[] = [];
-  for (const [name, t] of searched) {
-    const levels = await levelsOf(kernels, open, name, t, encoding);
+  const valuesOf = (names: readonly string[], values: TensorInput) => Object.fromEntries(names.map((n) => [n, values]));
+  for (const [names, t] of sameTensors(kernels, searched, encoding.channelAxes ?? {})) {
+    const { levels, atDefault } = await levelsOf(kernels, open, names[0], t, encoding);
     // A tensor whose cheapest setting is exact (a palette of its few values) does no damage there: no run.
-    candidates.push({ name, levels, sensitivity: levels[0].noise === 0 ? 0 : await damageOf({ ...parts.values, [name]: levels[0].values }) });
+    candidates.push({ names, levels, atDefault, sensitivity: levels[0].noise === 0 ? 0 : await damageOf({ ...parts.values, ...valuesOf(names, levels[0].values) }) });
   }
 
-  const weightsOf = (level: readonly number[]) => ({ ...parts.values, ...Object.fromEntries(candidates.map((c, i) => [c.name, c.levels[level[i]].values])) });
+  const weightsOf = (level: readonly number[]) => ({ ...parts.values, ...Object.fromEntries(candidates.flatMap((c, i) => c.names.map((n) => [n, c.levels[level[i]].values]))) });
   const bytesOf = (level: readonly number[]) => candidates.reduce((n, c, i) => n + c.levels[level[i]].bytes, 0);
   const budgetTarget = 1 - target;
   let best = candidates.map((c) => c.levels.length - 1);
@@ -255,6 +287,11 @@ export async function calibrate(kernels: Kernels, open: (bytes: Uint8Array, opti
     budget *= passed ? Math.min(4, Math.max(1.25, scale)) : Math.max(0.1, Math.min(0.8, scale));
   }
 
+  // pack's default (every searched tensor at 'auto' DEFAULT_QUALITY_DB, or the setting that beat it) when it meets the
+  // target in fewer bytes: the estimates can steer the search past a plan that simple.
+  const byDefault = candidates.map((c) => c.atDefault);
+  if (bytesOf(byDefault) < bytesOf(best) && !tried.has(byDefault.join()) && (await damageOf(weightsOf(byDefault))) <= budgetTarget) best = byDefault;
+
   const rules = rulesFor(candidates, best, Object.keys(parts.packed));
   const bytes = await parts.packModel({ ...packOptions, quantize: 'lossless', rules });
   const archive = await open(bytes, { decrypt: packOptions.encrypt });
@@ -264,7 +301,7 @@ export async function calibrate(kernels: Kernels, open: (bytes: Uint8Array, opti
     bytes,
     report: {
       rules,
-      tensors: candidates.map((c, i) => ({ name: c.name, setting: c.levels[best[i]].setting, encodedBytes: stored.get(c.name) ?? 0, sensitivity: c.sensitivity })),
+      tensors: candidates.flatMap((c, i) => c.names.map((name) => ({ name, setting: c.levels[best[i]].setting, encodedBytes: stored.get(name) ?? 0, sensitivity: c.sensitivity }))),
       outputs, minOutputCosine: minCosine(outputs), runs, seconds: (performance.now() - started) / 1000,
     },
   };

@@ -1,6 +1,7 @@
 // pack(): the in-memory writer. Every tensor is encoded first; then the index (whose length decides where the data
 // starts) is laid out until the offsets it lists stop moving, and the file is written index first (docs/FORMAT.md).
 // A chunk equal to an earlier one is stored once, both listing its range (shared ranges, format 1.2).
+import { equalBytes } from '../codecs/equal-bytes';
 import { TensorzipError } from '../errors';
 import { xxh32 } from '../codecs/checksum';
 import { allocateForOverwrite } from '../codecs/output-bytes';
@@ -72,12 +73,6 @@ interface Piece {
   /** Offset from the start of the data area. */
   at: number;
   checksum: number;
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 export async function pack(kernels: Kernels, tensors: Record<string, TensorInput | QuantizedTensorInput>, options: PackOptions = {}): Promise<Uint8Array> {
