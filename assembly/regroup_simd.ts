@@ -114,29 +114,77 @@ function swizzledRows(order: usize, ends: usize, starts: usize, groups: u32, cha
   return fit;
 }
 
-/** Two 16 × 16 byte matrices: the transpose's rounds go from one to the other. */
-const SQUARES: usize = memory.data(512, 16);
+/** Row l of the 16 × 16 transpose of the rows at `src` (`stride` apart) goes to `dst + l · dstStride`, or with `ranks`
+ *  not 0 to `dst + (ranks[l] << 4)` (u16 ranks). */
+// @ts-ignore: decorator
+@inline function rowAddress(dst: usize, dstStride: usize, ranks: usize, l: usize): usize {
+  return ranks != 0 ? dst + (<usize>load<u16>(ranks + (l << 1)) << 4) : dst + l * dstStride;
+}
+
+// @ts-ignore: decorator
+@inline function low(a: v128, b: v128): v128 {
+  return i8x16.shuffle(a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+}
+
+// @ts-ignore: decorator
+@inline function high(a: v128, b: v128): v128 {
+  return i8x16.shuffle(a, b, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+}
 
 /**
- * Transposes the 16 × 16 bytes at src (rows `stride` apart) into SQUARES (rows 16 bytes apart): four rounds that each
- * interleave row i with row i + 8 (0 ≤ i < 8) into rows 2i and 2i + 1, which rotates the 8-bit index (row, column) of
- * every byte by one bit; four rotations swap row and column.
+ * Transposes the 16 × 16 bytes at src (rows `stride` apart) into the rows rowAddress gives, in four rounds that keep
+ * the rows in locals (a round trip through memory per round took 1.6 times as long). Round m (m = 8, 4, 2, 1)
+ * interleaves each row i that has bit m clear with row i + m, the low halves into row i and the high halves into row
+ * i + m: the byte at (row, column) goes to the row whose bit m is the column's top bit, and the column shifts left
+ * taking the row's bit m at its bottom. After the four rounds row and column have swapped, and each step needs only
+ * one spare register.
  */
-function transpose16(src: usize, stride: usize): void {
-  for (let i: usize = 0; i < 16; i++) v128.store(SQUARES + (i << 4), v128.load(src + i * stride));
-  let from = SQUARES;
-  let to = SQUARES + 256;
-  for (let round = 0; round < 4; round++) {
-    for (let i: usize = 0; i < 8; i++) {
-      const a = v128.load(from + (i << 4));
-      const b = v128.load(from + ((i + 8) << 4));
-      v128.store(to + (i << 5), i8x16.shuffle(a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23));
-      v128.store(to + (i << 5) + 16, i8x16.shuffle(a, b, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31));
-    }
-    const swap = from;
-    from = to;
-    to = swap;
-  }
+function transpose16(src: usize, stride: usize, dst: usize, dstStride: usize, ranks: usize): void {
+  let r0 = v128.load(src), r1 = v128.load(src + stride), r2 = v128.load(src + 2 * stride), r3 = v128.load(src + 3 * stride);
+  let r4 = v128.load(src + 4 * stride), r5 = v128.load(src + 5 * stride), r6 = v128.load(src + 6 * stride), r7 = v128.load(src + 7 * stride);
+  let r8 = v128.load(src + 8 * stride), r9 = v128.load(src + 9 * stride), r10 = v128.load(src + 10 * stride), r11 = v128.load(src + 11 * stride);
+  let r12 = v128.load(src + 12 * stride), r13 = v128.load(src + 13 * stride), r14 = v128.load(src + 14 * stride), r15 = v128.load(src + 15 * stride);
+  let t: v128;
+  t = low(r0, r8); r8 = high(r0, r8); r0 = t;
+  t = low(r1, r9); r9 = high(r1, r9); r1 = t;
+  t = low(r2, r10); r10 = high(r2, r10); r2 = t;
+  t = low(r3, r11); r11 = high(r3, r11); r3 = t;
+  t = low(r4, r12); r12 = high(r4, r12); r4 = t;
+  t = low(r5, r13); r13 = high(r5, r13); r5 = t;
+  t = low(r6, r14); r14 = high(r6, r14); r6 = t;
+  t = low(r7, r15); r15 = high(r7, r15); r7 = t;
+  t = low(r0, r4); r4 = high(r0, r4); r0 = t;
+  t = low(r1, r5); r5 = high(r1, r5); r1 = t;
+  t = low(r2, r6); r6 = high(r2, r6); r2 = t;
+  t = low(r3, r7); r7 = high(r3, r7); r3 = t;
+  t = low(r8, r12); r12 = high(r8, r12); r8 = t;
+  t = low(r9, r13); r13 = high(r9, r13); r9 = t;
+  t = low(r10, r14); r14 = high(r10, r14); r10 = t;
+  t = low(r11, r15); r15 = high(r11, r15); r11 = t;
+  t = low(r0, r2); r2 = high(r0, r2); r0 = t;
+  t = low(r1, r3); r3 = high(r1, r3); r1 = t;
+  t = low(r4, r6); r6 = high(r4, r6); r4 = t;
+  t = low(r5, r7); r7 = high(r5, r7); r5 = t;
+  t = low(r8, r10); r10 = high(r8, r10); r8 = t;
+  t = low(r9, r11); r11 = high(r9, r11); r9 = t;
+  t = low(r12, r14); r14 = high(r12, r14); r12 = t;
+  t = low(r13, r15); r15 = high(r13, r15); r13 = t;
+  t = low(r0, r1); r1 = high(r0, r1); r0 = t;
+  t = low(r2, r3); r3 = high(r2, r3); r2 = t;
+  t = low(r4, r5); r5 = high(r4, r5); r4 = t;
+  t = low(r6, r7); r7 = high(r6, r7); r6 = t;
+  t = low(r8, r9); r9 = high(r8, r9); r8 = t;
+  t = low(r10, r11); r11 = high(r10, r11); r10 = t;
+  t = low(r12, r13); r13 = high(r12, r13); r12 = t;
+  t = low(r14, r15); r15 = high(r14, r15); r14 = t;
+  v128.store(rowAddress(dst, dstStride, ranks, 0), r0); v128.store(rowAddress(dst, dstStride, ranks, 1), r1);
+  v128.store(rowAddress(dst, dstStride, ranks, 2), r2); v128.store(rowAddress(dst, dstStride, ranks, 3), r3);
+  v128.store(rowAddress(dst, dstStride, ranks, 4), r4); v128.store(rowAddress(dst, dstStride, ranks, 5), r5);
+  v128.store(rowAddress(dst, dstStride, ranks, 6), r6); v128.store(rowAddress(dst, dstStride, ranks, 7), r7);
+  v128.store(rowAddress(dst, dstStride, ranks, 8), r8); v128.store(rowAddress(dst, dstStride, ranks, 9), r9);
+  v128.store(rowAddress(dst, dstStride, ranks, 10), r10); v128.store(rowAddress(dst, dstStride, ranks, 11), r11);
+  v128.store(rowAddress(dst, dstStride, ranks, 12), r12); v128.store(rowAddress(dst, dstStride, ranks, 13), r13);
+  v128.store(rowAddress(dst, dstStride, ranks, 14), r14); v128.store(rowAddress(dst, dstStride, ranks, 15), r15);
 }
 
 /**
@@ -156,16 +204,11 @@ function transposedRows(order: usize, ends: usize, starts: usize, groups: u32, c
       const last = load<u32>(ends + (<usize>g << 2));
       const group = <usize>load<u32>(starts + (<usize>g << 2)) + r * k;
       for (let q: usize = 0; q < k; q += 16) {
-        transpose16(group + q, k);
-        const ranks = order + ((<usize>(last - <u32>k) + q) << 1);
-        for (let l: usize = 0; l < 16; l++) v128.store(COLUMNS + (<usize>load<u16>(ranks + (l << 1)) << 4), v128.load(SQUARES + (l << 4)));
+        transpose16(group + q, k, COLUMNS, 0, order + ((<usize>(last - <u32>k) + q) << 1));
       }
     }
     const out = dst + r * channels;
-    for (let b: usize = 0; b < <usize>channels; b += 16) {
-      transpose16(COLUMNS + (b << 4), 16);
-      for (let l: usize = 0; l < 16; l++) v128.store(out + l * channels + b, v128.load(SQUARES + (l << 4)));
-    }
+    for (let b: usize = 0; b < <usize>channels; b += 16) transpose16(COLUMNS + (b << 4), 16, out + b, channels, 0);
   }
   return done;
 }

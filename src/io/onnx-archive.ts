@@ -1,7 +1,7 @@
 // A whole ONNX model in a .tzip (model kind `onnx`, docs/FORMAT.md): onnx.pack stores the model without its tensor
 // data as the entry "model.onnx" and the tensors beside it; onnx.unpack writes the .onnx file back.
 import { TensorzipError } from '../errors';
-import { tensorBytesDecoders, type Archive } from '../format/archive';
+import { tensorBytesDecoder, type Archive } from '../format/archive';
 import { pack, type PackInput, type PackOptions } from '../format/pack';
 import type { Kernels } from '../wasm/kernels';
 import { describeValue } from '../codecs/describe-value';
@@ -65,7 +65,7 @@ export async function placeOnnxTensors(archive: Archive, entry: Uint8Array): Pro
   const placed = placeModel(entry, new Map(archive.tensors.map((t) => [t.name, t])));
   if (placed === null) return null;
   const places = new Map(placed.places.map((p) => [p.name, p]));
-  const decodeInto = tensorBytesDecoders.get(archive) ?? (async (name: string, dst: Uint8Array) => {
+  const decodeInto = tensorBytesDecoder(archive) ?? (async (name: string, dst: Uint8Array) => {
     const { data } = await archive.get(name);
     dst.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   });
