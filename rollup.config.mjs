@@ -10,7 +10,7 @@ const banner = '/*! tensorzip — MIT */';
 export default [
   {
     input,
-    plugins: [esbuild({ target: 'es2020' })],
+    plugins: [esbuild({ target: 'es2022' })],
     output: [
       { file: 'dist/index.mjs', format: 'es', banner },
       { file: 'dist/index.cjs', format: 'cjs', banner, exports: 'named' },

@@ -25,7 +25,7 @@ for (const target of ['simd', 'scalar']) {
   );
 }
 // The worker: one self-contained script without imports (a module Web Worker, or a worker_threads data: URL module).
-const worker = await build({ absWorkingDir: root, entryPoints: ['src/worker.ts'], bundle: true, format: 'iife', target: 'es2020', minify: true, write: false });
+const worker = await build({ absWorkingDir: root, entryPoints: ['src/worker.ts'], bundle: true, format: 'iife', target: 'es2022', minify: true, write: false });
 mkdirSync(join(root, 'src/parallel/generated'), { recursive: true });
 writeFileSync(
   join(root, 'src/parallel/generated/worker.ts'),
