@@ -5,14 +5,15 @@
 // pack time, and decode speed (archive.getAll(), float32 out, one thread, best of 5). face-api's shipped-uint8 models
 // are packed too: 'auto' keeps their codes, so their weights decode to exactly the shipped values.
 // BENCH_QUALITIES=30,35,40 picks the qualities (default: 35, 38 — the default — and 40); BENCH_CALIBRATE the cosine
-// targets of calibrate() rows (default 0.995; empty: none), each calibrated on the input its answer is judged on.
+// targets of calibrate() rows (default 0.995; empty: none), each calibrated on the input its answer is judged on, with
+// the same answer as its `accept`.
 import { writeFileSync } from 'node:fs';
 import zlib, { brotliCompressSync } from 'node:zlib';
 import * as ort from 'onnxruntime-node';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
-import { calibrate, init, onnx, open, pack, tfjs, type Archive, type TensorInput } from 'tensorzip';
+import { calibrate, init, onnx, open, pack, tfjs, type Archive, type CalibrationOutput, type TensorInput } from 'tensorzip';
 import { REAL_ONNX_MODELS } from '../test/helpers/onnx-models';
 import { readRepoFile } from '../test/helpers/files';
 import { readPng } from '../test/helpers/png';
@@ -51,8 +52,8 @@ interface Model {
   name: string;
   framework: 'onnxruntime-node' | 'tfjs-core cpu';
   pack(quality: number): Promise<Uint8Array>;
-  /** calibrate() at a cosine target, with the inputs the answer is judged on as its samples. */
-  calibrate(minOutputCosine: number): Promise<Uint8Array>;
+  /** calibrate() at a cosine target, with the inputs the answer is judged on as its samples, and the same answer. */
+  calibrate(minOutputCosine: number, accept: (original: readonly CalibrationOutput[][], candidate: readonly CalibrationOutput[][]) => boolean): Promise<Uint8Array>;
   run(source: 'original' | Archive): Promise<Outputs>;
   /** The task's answer from the outputs, compared as a string. */
   answer(outputs: Outputs): string;
@@ -75,9 +76,9 @@ const onnxModels: Model[] = REAL_ONNX_MODELS.map((m) => {
   return {
     name: m.file, framework: 'onnxruntime-node',
     pack: async (quality) => onnx.pack(m.bytes, { quantize: 'auto', quality }),
-    calibrate: async (minOutputCosine) => {
+    calibrate: async (minOutputCosine, accept) => {
       const inputs = m.feeds(ort).map((feed) => Object.fromEntries(Object.entries(feed).map(([k, t]) => [k, { dtype: t.type, shape: [...t.dims], data: t.data } as TensorInput])));
-      return (await calibrate({ onnx: m.bytes }, { framework: { ort }, minOutputCosine, inputs })).bytes;
+      return (await calibrate({ onnx: m.bytes }, { framework: { ort }, minOutputCosine, inputs, accept })).bytes;
     },
     run: async (source) => runModel(source === 'original' ? m.bytes : (await onnx.unpack(source)).model),
     answer: answers[m.file] ?? ((o) => `argmax ${o.map(argmax).join(',')}`),
@@ -145,11 +146,11 @@ const tfjsModels: Model[] = await Promise.all(tfjsCases.map(async (c) => {
   return {
     name: `${c.name} (human)`, framework: 'tfjs-core cpu' as const,
     pack: async (quality: number) => tfjs.pack(files, { quantize: 'auto', quality }),
-    calibrate: async (minOutputCosine: number) => {
+    calibrate: async (minOutputCosine: number, accept) => {
       const input = (await loadGraphModel(original)).inputs[0].name;
       const data = x.dataSync();
       const sample = { dtype: x.dtype, shape: x.shape, data } as TensorInput;
-      return (await calibrate({ tfjs: files }, { framework: { tf: { ...tf, loadGraphModel } as never }, minOutputCosine, inputs: { [input]: sample } })).bytes;
+      return (await calibrate({ tfjs: files }, { framework: { tf: { ...tf, loadGraphModel } as never }, minOutputCosine, inputs: { [input]: sample }, accept })).bytes;
     },
     run: (source: 'original' | Archive) => runHandler(source === 'original' ? original : tfjs.ioHandler(source) as unknown as tf.io.IOHandler),
     answer: c.answer,
@@ -166,12 +167,19 @@ async function decodeMBps(archive: Archive, floatBytes: number): Promise<number>
   return floatBytes / 1e6 / (best / 1e3);
 }
 
+/** The task's answer holds: the same answer string, and for MoveNet no keypoint it finds moved by 2% of the image. */
+const sameAnswer = (model: Model, expected: Outputs, got: Outputs) =>
+  model.answer(got) === model.answer(expected) && (!model.name.startsWith('movenet') || keypointMove(expected[0], got[0]) < 0.02);
+/** calibrate()'s outputs of every sample, one after another, as the runs above give them. */
+const asOutputs = (samples: readonly CalibrationOutput[][]): Outputs => samples.flat().map((o) => Float32Array.from(o.values));
+
 const rows: Record<string, unknown>[] = [];
 for (const model of [...onnxModels, ...tfjsModels].filter((m) => chosen(m.name))) {
   const expected = await model.run('original');
   for (const quality of [...QUALITIES, ...CALIBRATE.map((c) => `calibrated ${c}`)]) {
     const t0 = performance.now();
-    const bytes = typeof quality === 'number' ? await model.pack(quality) : await model.calibrate(Number(quality.split(' ')[1]));
+    const bytes = typeof quality === 'number' ? await model.pack(quality)
+      : await model.calibrate(Number(quality.split(' ')[1]), (original, candidate) => sameAnswer(model, asOutputs(original), asOutputs(candidate)));
     const packMs = performance.now() - t0;
     const archive = await open(bytes);
     const elements = archive.tensors.reduce((n, t) => n + t.shape.reduce((a, d) => a * d, 1), 0);
@@ -190,7 +198,7 @@ for (const model of [...onnxModels, ...tfjsModels].filter((m) => chosen(m.name))
     const row = {
       model: model.name, framework: model.framework, quality, decodedBytes, weightBytes, exactShare: exactBytes / tensorBytes, fileBytes: bytes.length,
       ratio: decodedBytes / weightBytes, bitsPerWeight: weightBytes * 8 / elements, outputCosine: cos,
-      answer: model.answer(got), answerUnchanged: model.answer(got) === model.answer(expected) && (!model.name.startsWith('movenet') || keypointMove(expected[0], got[0]) < 0.02),
+      answer: model.answer(got), answerUnchanged: sameAnswer(model, expected, got),
       ...(model.name.startsWith('movenet') ? { keypointMove: keypointMove(expected[0], got[0]) } : {}), packMs,
       decodeMBps: await decodeMBps(archive, decodedBytes), stored,
     };

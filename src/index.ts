@@ -17,7 +17,7 @@ export type { ModelTools } from './adapters/model-tools';
 export type { CompareOptions, Comparison, OutputsComparison, SampleInputInfo } from './adapters/model-compare';
 export type { OutputComparison } from './adapters/output-metrics';
 export type { Framework, OrtRunLike, OrtTensorLike, TfRunLike, TfTensorLike, TfGraphModelLike } from './adapters/frameworks';
-export type { CalibrateModel, CalibrateOptions, Calibrated, CalibratedTensor, CalibrationReport, CalibrationSetting } from './adapters/calibrate';
+export type { CalibrateModel, CalibrateOptions, Calibrated, CalibratedTensor, CalibrationOutput, CalibrationReport, CalibrationSetting } from './adapters/calibrate';
 export type { TransformersAdapter, TransformersCache, TransformersPackOptions } from './adapters/transformers';
 export { safetensors, npy, type Onnx, type OnnxFiles, type OnnxModel, type OnnxReadOptions, type OnnxWriteOptions, type Gguf, type GgufCodes, type GgufReadOptions, type GgufReader, type Safetensors, type Tfjs, type TfjsModel, type TfjsReadOptions, type TfjsWriteOptions } from './io';
 export type { ContainerWriter, ShardedWriter, ShardedWriterOptions, ByteSink, WriterOptions } from './format';

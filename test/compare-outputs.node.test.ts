@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { calibrate, compare, isTensorzipError, onnx, open, pack, tfjs, type TensorInput, type TfjsModel } from '../src/index';
+import { calibrate, compare, isTensorzipError, onnx, open, pack, tfjs, type CalibrationOutput, type TensorInput, type TfjsModel } from '../src/index';
 import { random } from './helpers/data';
 import { loadHumanModel } from './helpers/human-models';
 import { REAL_ONNX_MODELS } from './helpers/onnx-models';
@@ -203,6 +203,22 @@ describe('calibrate()', () => {
     expect(lowest).toBeGreaterThanOrEqual(0.995);
     expect(report.minOutputCosine).toBeCloseTo(lowest, 6);
     expect(await codeOf(calibrate({ onnx: silero.bytes }, { framework: { ort }, minOutputCosine: 0.995, inputs: [] }))).toBe('ARGUMENT');
+  });
+
+  it('accept: the task\'s own check on top of the cosine, kept in the archive ORT loads', async () => {
+    const archiveOutput = async (bytes: Uint8Array) => runOnnx((await onnx.unpack(await open(bytes))).model);
+    const original = await runOnnx(EMBEDDING);
+    // A loose cosine target lets the outputs move; accept then asks each within half of what that plan moved them.
+    const loose = await calibrate({ onnx: EMBEDDING }, { framework: { ort }, minOutputCosine: 0.99, inputs: { input_1: features } });
+    const bound = reference(original, await archiveOutput(loose.bytes), 96).maxAbsError / 2;
+    const within = (a: readonly CalibrationOutput[][], b: readonly CalibrationOutput[][]) =>
+      a.every((outputs, k) => outputs.every((o, j) => o.values.every((v, i) => Math.abs(v - b[k][j].values[i]) <= bound)));
+    const { bytes, report } = await calibrate({ onnx: EMBEDDING }, { framework: { ort }, minOutputCosine: 0.99, inputs: { input_1: features }, accept: within });
+    expect(report.accepted).toBe(true);
+    expect(loose.report.accepted).toBe(null);
+    expect(reference(original, await archiveOutput(bytes), 96).maxAbsError).toBeLessThanOrEqual(bound);
+    expect(bytes.length).toBeGreaterThan(loose.bytes.length);
+    expect(await codeOf(calibrate({ onnx: EMBEDDING }, { framework: { ort }, minOutputCosine: 0.99, accept: 5 as never }))).toBe('ARGUMENT');
   });
 
   it('bad options are ARGUMENT; a weights-only TF.js model is UNSUPPORTED', async () => {

@@ -55,6 +55,9 @@ const VERIFY_ROUNDS = 8;
 const PLAN_TRIES = 64;
 const DEFAULT_MAX_RUNS = 200;
 
+/** One output of the model on one sample: its name, shape and values (widened to float64). */
+export type CalibrationOutput = ModelOutput;
+
 /** A whole model as pack reads it: ONNX bytes (with external data files), or a TF.js graph model. */
 export type CalibrateModel = { onnx: Uint8Array; externalData?: OnnxReadOptions['externalData'] } | { tfjs: TfjsModel };
 
@@ -63,6 +66,10 @@ export interface CalibrateOptions extends Omit<PackOptions, 'quantize' | 'rules'
   framework: Framework;
   /** The target: every output's cosine against the original's, on the sample inputs, at least this (0 < x ≤ 1). */
   minOutputCosine: number;
+  /** The task's own check on top of the cosine target (the same detections, the same keypoints): given the original
+   *  model's outputs and a plan's, one array per sample, whether the answer holds. A plan it rejects has missed the
+   *  target. Sensitivities stay measured by cosine. */
+  accept?: (original: readonly CalibrationOutput[][], candidate: readonly CalibrationOutput[][]) => boolean;
   /** Sample inputs by input name; the rest are generated as compare() makes them (`seed`). An array gives several
    *  samples (a model whose branches run on different inputs, such as silero VAD's two sample rates): every output of
    *  every sample meets the target. */
@@ -88,6 +95,8 @@ export interface CalibrationReport {
   tensors: CalibratedTensor[];
   /** The packed archive's outputs against the original's. */
   outputs: OutputComparison[];
+  /** What `accept` said of the packed archive's outputs; null without `accept`. */
+  accepted: boolean | null;
   minOutputCosine: number;
   /** Framework runs made, and the whole search's wall time. */
   runs: number;
@@ -216,7 +225,8 @@ function rulesFor(candidates: readonly Candidate[], level: readonly number[], na
 export async function calibrate(kernels: Kernels, open: (bytes: Uint8Array, options?: OpenOptions) => Promise<Archive>, model: CalibrateModel, options: CalibrateOptions): Promise<Calibrated> {
   const started = performance.now();
   if (options === null || typeof options !== 'object') throw new TensorzipError('ARGUMENT', `calibrate options: expected an object, found ${describeValue(options)}`);
-  const { framework, minOutputCosine: target, inputs, seed: givenSeed, maxRuns = DEFAULT_MAX_RUNS, ...packOptions } = options;
+  const { framework, minOutputCosine: target, accept, inputs, seed: givenSeed, maxRuns = DEFAULT_MAX_RUNS, ...packOptions } = options;
+  if (accept !== undefined && typeof accept !== 'function') throw new TensorzipError('ARGUMENT', `calibrate accept: expected a function of (original outputs, outputs), found ${describeValue(accept)}`);
   if (typeof target !== 'number' || !(target > 0 && target <= 1)) throw new TensorzipError('ARGUMENT', `calibrate minOutputCosine: expected a number in (0, 1], found ${describeValue(target)}`);
   if (!Number.isSafeInteger(maxRuns) || maxRuns < VERIFY_ROUNDS + 4) throw new TensorzipError('ARGUMENT', `calibrate maxRuns: expected an integer ≥ ${VERIFY_ROUNDS + 4}, found ${describeValue(maxRuns)}`);
   for (const key of ['quantize', 'rules', 'maxAbsError', 'minSqnrDb']) {
@@ -237,14 +247,16 @@ export async function calibrate(kernels: Kernels, open: (bytes: Uint8Array, opti
     reference.push(first.outputs);
   }
   runs++;
-  const runWith = async (weights: Record<string, TensorInput>): Promise<OutputComparison[]> => {
+  const runWith = async (weights: Record<string, TensorInput>) => {
     runs++;
     const outputs = await runModelOnEach(load, weights, feeds, 'CORRUPT', 'calibrate: the quantized weights do not run');
-    return outputs.flatMap((o, k) => compareOutputs(reference[k], o));
+    return { comparisons: outputs.flatMap((o, k) => compareOutputs(reference[k], o)), accepted: accept === undefined ? null : accept(reference, outputs) === true };
   };
+  /** 1 − the lowest output cosine (2 for NaN outputs), and whether `accept` took the outputs. */
   const damageOf = async (weights: Record<string, TensorInput>) => {
-    const cosine = minCosine(await runWith(weights));
-    return cosine === cosine ? 1 - cosine : 2;
+    const { comparisons, accepted } = await runWith(weights);
+    const cosine = minCosine(comparisons);
+    return { damage: cosine === cosine ? 1 - cosine : 2, accepted: accepted !== false };
   };
 
   const encoding: PackOptions = { channelAxes: { ...parts.channelAxes, ...packOptions.channelAxes }, channelAxis: packOptions.channelAxis, sparse: packOptions.sparse, entropy: packOptions.entropy, chunkBytes: packOptions.chunkBytes };
@@ -257,7 +269,7 @@ export async function calibrate(kernels: Kernels, open: (bytes: Uint8Array, opti
   for (const [names, t] of sameTensors(kernels, searched, encoding.channelAxes ?? {})) {
     const { levels, atDefault } = await levelsOf(kernels, open, names[0], t, encoding);
     // A tensor whose cheapest setting is exact (a palette of its few values) does no damage there: no run.
-    candidates.push({ names, levels, atDefault, sensitivity: levels[0].noise === 0 ? 0 : await damageOf({ ...parts.values, ...valuesOf(names, levels[0].values) }) });
+    candidates.push({ names, levels, atDefault, sensitivity: levels[0].noise === 0 ? 0 : (await damageOf({ ...parts.values, ...valuesOf(names, levels[0].values) })).damage });
   }
 
   const weightsOf = (level: readonly number[]) => ({ ...parts.values, ...Object.fromEntries(candidates.flatMap((c, i) => c.names.map((n) => [n, c.levels[level[i]].values]))) });
@@ -279,10 +291,11 @@ export async function calibrate(kernels: Kernels, open: (bytes: Uint8Array, opti
     }
     tried.add(key);
     round++;
-    const damage = await damageOf(weightsOf(level));
-    passed = damage <= budgetTarget;
+    const { damage, accepted } = await damageOf(weightsOf(level));
+    passed = damage <= budgetTarget && accepted;
     if (passed && bytesOf(level) < bytesOf(best)) best = level;
-    // Damage grows about in step with the budget: aim the next plan at the target, in steps of at most 4x.
+    // Damage grows about in step with the budget: aim the next plan at the target, in steps of at most 4x (a plan
+    // within the cosine target that `accept` refused: a step tighter).
     const scale = damage === 0 ? 4 : budgetTarget / damage;
     budget *= passed ? Math.min(4, Math.max(1.25, scale)) : Math.max(0.1, Math.min(0.8, scale));
   }
@@ -290,19 +303,22 @@ export async function calibrate(kernels: Kernels, open: (bytes: Uint8Array, opti
   // pack's default (every searched tensor at 'auto' DEFAULT_QUALITY_DB, or the setting that beat it) when it meets the
   // target in fewer bytes: the estimates can steer the search past a plan that simple.
   const byDefault = candidates.map((c) => c.atDefault);
-  if (bytesOf(byDefault) < bytesOf(best) && !tried.has(byDefault.join()) && (await damageOf(weightsOf(byDefault))) <= budgetTarget) best = byDefault;
+  if (bytesOf(byDefault) < bytesOf(best) && !tried.has(byDefault.join())) {
+    const { damage, accepted } = await damageOf(weightsOf(byDefault));
+    if (damage <= budgetTarget && accepted) best = byDefault;
+  }
 
   const rules = rulesFor(candidates, best, Object.keys(parts.packed));
   const bytes = await parts.packModel({ ...packOptions, quantize: 'lossless', rules });
   const archive = await open(bytes, { decrypt: packOptions.encrypt });
-  const outputs = await runWith(await archive.getAll());
+  const { comparisons: outputs, accepted } = await runWith(await archive.getAll());
   const stored = new Map(archive.tensors.map((t) => [t.name, t.encodedBytes]));
   return {
     bytes,
     report: {
       rules,
       tensors: candidates.flatMap((c, i) => c.names.map((name) => ({ name, setting: c.levels[best[i]].setting, encodedBytes: stored.get(name) ?? 0, sensitivity: c.sensitivity }))),
-      outputs, minOutputCosine: minCosine(outputs), runs, seconds: (performance.now() - started) / 1000,
+      outputs, accepted, minOutputCosine: minCosine(outputs), runs, seconds: (performance.now() - started) / 1000,
     },
   };
 }
