@@ -6,15 +6,18 @@
 // allocates them: first-touch page faults included); into = the median of BENCH_WARM decodes of every tensor into the
 // arrays the first getAll() returned (get(name, { out }), side by side): the decode alone, without page faults.
 // Last, whether first-touch page faults (most of a decode into fresh arrays on this VM) run in parallel at all: fresh
-// memory filled on one thread against the same amount over two. Medians over BENCH_PROCESSES runs (default 5),
+// memory filled on one thread against the same amount over two; and the ceiling of any speedup here: two processes
+// decoding on one thread each at the same time, against one alone. The page is cross-origin isolated, as one that
+// decodes on several threads should be served (shared memory; results.sharedMemory says whether each runtime had it). Medians over BENCH_PROCESSES runs (default 5),
 // the two ways taking turns. This machine has 2 cores shared with other jobs: the load average is recorded with the
 // results (bench/results/workers.json).
 // Run: node scripts/bench.mjs workers
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
+import { promisify } from 'node:util';
 import { chromium } from 'playwright';
 import { init, open, pack, tfjs, type TensorInput } from 'tensorzip';
 import { isChild, median } from './fresh-processes';
@@ -26,7 +29,7 @@ const DIR = 'build/bench/workers';
 const ARCHIVES = { 'float32 lossless': `${DIR}/face-api-lossless.tzip`, 'int8 + float32 (pack default)': `${DIR}/face-api-auto.tzip` };
 const WAYS = [0, 2];
 
-interface Run { coldMs: number; warmMs: number; intoMs: number }
+interface Run { coldMs: number; warmMs: number; intoMs: number; sharedMemory: boolean }
 
 /** What one fresh process or page measures (the same code, as a string, runs in the page). */
 async function measure(lib: { init(): Promise<unknown>; open: typeof open }, bytes: Uint8Array, workers: number, warm: number): Promise<Run> {
@@ -49,7 +52,7 @@ async function measure(lib: { init(): Promise<unknown>; open: typeof open }, byt
     into.push(performance.now() - t);
   }
   archive.close();
-  return { coldMs, warmMs: middle(times), intoMs: middle(into) };
+  return { coldMs, warmMs: middle(times), intoMs: middle(into), sharedMemory: typeof SharedArrayBuffer === 'function' };
 }
 
 /** First-touch page faults, the bulk of a decode into fresh arrays: ms to fill FAULT_MIB of fresh memory on one
@@ -88,19 +91,38 @@ async function makeArchives(): Promise<void> {
   writeFileSync(ARCHIVES['int8 + float32 (pack default)'], await pack(tensors));
 }
 
+const childOptions = (file: string, workers: number) => ({
+  env: { ...process.env, TENSORZIP_BENCH_CHILD: '1', WORKERS_BENCH: JSON.stringify({ file, workers }) }, encoding: 'utf8' as const, maxBuffer: 1 << 26,
+});
+const lastLine = (out: string) => JSON.parse(out.trim().split('\n').pop()!) as Run;
+
 function nodeRun(file: string, workers: number): Run {
-  const out = execFileSync(process.execPath, [process.argv[1]!], {
-    env: { ...process.env, TENSORZIP_BENCH_CHILD: '1', WORKERS_BENCH: JSON.stringify({ file, workers }) }, encoding: 'utf8', maxBuffer: 1 << 26,
-  });
-  return JSON.parse(out.trim().split('\n').pop()!) as Run;
+  return lastLine(execFileSync(process.execPath, [process.argv[1]!], childOptions(file, workers)));
+}
+
+/** What this machine gives two threads that never wait for each other: two processes decoding on one thread each at
+ *  the same time, against one alone (into preallocated arrays, medians over BENCH_PROCESSES). The ceiling of any
+ *  2-worker speedup here. */
+async function independentPair(file: string): Promise<{ aloneIntoMs: number; pairIntoMs: number; throughput: number }> {
+  const alone: number[] = [];
+  const pair: number[] = [];
+  for (let p = 0; p < PROCESSES; p++) {
+    alone.push(nodeRun(file, 0).intoMs);
+    const both = await Promise.all([0, 1].map(() => promisify(execFile)(process.execPath, [process.argv[1]!], childOptions(file, 0))));
+    pair.push(...both.map(({ stdout }) => lastLine(stdout).intoMs));
+  }
+  return { aloneIntoMs: median(alone), pairIntoMs: median(pair), throughput: (2 * median(alone)) / median(pair) };
 }
 
 async function chromiumRuns(files: string[]): Promise<Record<string, Run[]>> {
   const served: Record<string, Buffer> = { '/tensorzip.js': readFileSync('dist/index.iife.js'), ...Object.fromEntries(files.map((f, i) => [`/${i}.tzip`, readFileSync(f)])) };
+  // Cross-origin isolated (COOP + COEP), as a page that decodes on several threads is served: shared memory exists
+  // there, so the workers decode into the tensors and share out each batch of chunks themselves.
+  const isolation = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
   const server = createServer((req, res) => {
     const body = served[req.url ?? ''];
-    if (body === undefined) return void res.writeHead(req.url === '/' ? 200 : 404, { 'content-type': 'text/html' }).end('<!doctype html><title>workers</title>');
-    res.writeHead(200, { 'content-type': req.url!.endsWith('.js') ? 'text/javascript' : 'application/octet-stream' }).end(body);
+    if (body === undefined) return void res.writeHead(req.url === '/' ? 200 : 404, { 'content-type': 'text/html', ...isolation }).end('<!doctype html><title>workers</title>');
+    res.writeHead(200, { 'content-type': req.url!.endsWith('.js') ? 'text/javascript' : 'application/octet-stream', ...isolation }).end(body);
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -141,6 +163,7 @@ for (let p = 0; p < PROCESSES; p++) {
 }
 const browserRuns = await chromiumRuns(files);
 const faults = await faultParallelism();
+const ceiling = await independentPair(files[0]!);
 const loadEnd = loadavg()[0];
 
 const rows = [];
@@ -150,7 +173,7 @@ for (const [runtime, runs] of [['node', nodeRuns], ['chromium', browserRuns]] as
     const decodedMB = archive.tensors.reduce((n, t) => n + t.decodedBytes, 0) / 1e6;
     const one = runs[`${i}:0`]!;
     const two = runs[`${i}:2`]!;
-    const m = (rs: Run[], key: keyof Run) => median(rs.map((r) => r[key]));
+    const m = (rs: Run[], key: 'coldMs' | 'warmMs' | 'intoMs') => median(rs.map((r) => r[key]));
     rows.push({
       runtime, input, fileMB: readFileSync(file).length / 1e6, decodedMB, tensors: archive.tensors.length,
       oneThread: { coldMs: m(one, 'coldMs'), warmMs: m(one, 'warmMs'), intoMs: m(one, 'intoMs'), coldMBps: decodedMB / m(one, 'coldMs') * 1e3, warmMBps: decodedMB / m(one, 'warmMs') * 1e3, intoMBps: decodedMB / m(one, 'intoMs') * 1e3 },
@@ -164,7 +187,8 @@ for (const [runtime, runs] of [['node', nodeRuns], ['chromium', browserRuns]] as
 const result = {
   date: new Date().toISOString(), node: process.version, chromium: '/usr/bin/chromium', cpu: cpus()[0]?.model, cores: cpus().length,
   loadAverage1m: { start: load.start, end: loadEnd }, processes: PROCESSES, warmRepeats: WARM, rows,
-  pageFaults: { freshMiB: FAULT_MIB, ...faults },
+  pageFaults: { freshMiB: FAULT_MIB, ...faults }, independentPair: { input: Object.keys(ARCHIVES)[0], ...ceiling },
+  sharedMemory: { node: nodeRuns['0:2']!.every((r) => r.sharedMemory), chromium: browserRuns['0:2']!.every((r) => r.sharedMemory) },
 };
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/workers.json', `${JSON.stringify(result, null, 2)}\n`);
@@ -172,4 +196,5 @@ for (const r of rows) {
   console.log(`${r.runtime.padEnd(8)} ${r.input.padEnd(30)} ${r.decodedMB.toFixed(1)} MB: one thread cold ${r.oneThread.coldMs.toFixed(0)} ms, warm ${r.oneThread.warmMs.toFixed(0)} ms, into ${r.oneThread.intoMs.toFixed(0)} ms; 2 workers cold ${r.twoWorkers.coldMs.toFixed(0)} ms, warm ${r.twoWorkers.warmMs.toFixed(0)} ms, into ${r.twoWorkers.intoMs.toFixed(0)} ms; speedup cold ${r.speedup.cold.toFixed(2)}x, warm ${r.speedup.warm.toFixed(2)}x, into ${r.speedup.into.toFixed(2)}x`);
 }
 console.log(`page faults: ${FAULT_MIB} MiB of fresh memory filled in ${faults.oneThreadMs.toFixed(0)} ms on one thread, ${faults.twoThreadsMs.toFixed(0)} ms split over two`);
+console.log(`two independent one-thread processes at once: ${ceiling.throughput.toFixed(2)}x the throughput of one alone (into ${ceiling.aloneIntoMs.toFixed(0)} ms alone, ${ceiling.pairIntoMs.toFixed(0)} ms each as a pair)`);
 console.log(`load average (1 min): ${load.start.toFixed(2)} → ${loadEnd.toFixed(2)} on ${cpus().length} cores`);

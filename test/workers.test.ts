@@ -284,10 +284,10 @@ describe('WorkerPool', () => {
         for (const j of jobs) expect(equalBytes(j.out, bytesOf(data))).toBe(true);
       }
       expect(posted).toBe(60);
-      expect(mostAhead).toBe(pool.capacity / pool.size);
+      expect(mostAhead).toBe(pool.capacityFor(new Uint8Array(1)) / pool.size);
       expect(mostAhead).toBeGreaterThan(1);
       // Only the first round's chunks (at most as many as the workers take at once) needed new buffers.
-      expect(reused).toBeGreaterThanOrEqual(posted - pool.capacity);
+      expect(reused).toBeGreaterThanOrEqual(posted - pool.capacityFor(new Uint8Array(1)));
     } finally {
       pool.terminate();
     }
@@ -299,5 +299,89 @@ describe('WorkerPool', () => {
     pool.terminate();
     for (const failure of await Promise.all(pending)) expect(failure.code).toBe('ABORTED');
     expect((await errorOf(pool.decode(job()))).code).toBe('ABORTED');
+  });
+});
+
+describe.skipIf(typeof SharedArrayBuffer !== 'function')('WorkerPool, chunks that decode into shared memory', () => {
+  const data = spikyWeights(50_000, 6);
+  const stages: PipelineStage[] = [{ codec: 'shuffle', typesize: 4 }, { codec: 'lz4' }];
+  const encoded = pipeline.encodeChunk(bytesOf(data), stages);
+  const sharedJob = (bytes = encoded) => ({ encoded: bytes, stages, target: null, out: new Uint8Array(new SharedArrayBuffer(data.byteLength)), checksum: referenceXxh32(encoded) });
+
+  /** Workers that count the messages of each type posted to them; with `deaths`, the first that many batch messages
+   *  are preceded by one that makes the worker throw outside any chunk. */
+  async function countingWorkers(deaths = 0): Promise<{ start: StartWorker; posted: Record<string, number>; started: () => number }> {
+    const real = await workerStarter();
+    const posted: Record<string, number> = {};
+    let started = 0;
+    let left = deaths;
+    const start: StartWorker = (events) => {
+      started++;
+      const handle = real(events);
+      return {
+        ...handle,
+        post: (message, transfer) => {
+          const type = (message as { type: string }).type;
+          posted[type] = (posted[type] ?? 0) + 1;
+          if (type === 'batch' && left-- > 0) handle.post({ type: 'init', module: 'not a module' }, []);
+          handle.post(message, transfer);
+        },
+      };
+    };
+    return { start, posted, started: () => started };
+  }
+
+  it('go to the workers as one batch per turn of the event loop, which they share out: a message per worker, not per chunk', async () => {
+    const { start, posted } = await countingWorkers();
+    const pool = await WorkerPool.create(2, await compiledModule(true), start);
+    try {
+      const jobs = Array.from({ length: 12 }, () => sharedJob());
+      await Promise.all(jobs.map((j) => pool.decode(j)));
+      for (const j of jobs) expect(equalBytes(j.out, bytesOf(data))).toBe(true);
+      expect(posted).toEqual({ init: 2, batch: 2 });
+      // The chunks' bytes may be a Node Buffer's view at any offset: copied, aligned or not, they decode the same.
+      const unaligned = new Uint8Array(encoded.length + 3);
+      unaligned.set(encoded, 3);
+      const odd = sharedJob(unaligned.subarray(3));
+      await pool.decode(odd);
+      expect(equalBytes(odd.out, bytesOf(data))).toBe(true);
+    } finally {
+      pool.terminate();
+    }
+  });
+
+  it('a worker that dies on a batch is replaced, and every chunk of the batch is decoded', async () => {
+    const { start, started } = await countingWorkers(1);
+    const pool = await WorkerPool.create(1, await compiledModule(true), start);
+    try {
+      const jobs = Array.from({ length: 5 }, () => sharedJob());
+      await Promise.all(jobs.map((j) => pool.decode(j)));
+      for (const j of jobs) expect(equalBytes(j.out, bytesOf(data))).toBe(true);
+      expect(started()).toBe(2);
+    } finally {
+      pool.terminate();
+    }
+  });
+
+  it("a damaged chunk fails with the worker's TensorzipError; the others of its batch decode", async () => {
+    const pool = await WorkerPool.create(2, await compiledModule(true));
+    try {
+      const damaged = encoded.slice();
+      damaged[damaged.length >> 1]! ^= 1;
+      const jobs = [sharedJob(), sharedJob(damaged), sharedJob()];
+      const results = await Promise.allSettled(jobs.map((j) => pool.decode(j)));
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((results[1] as PromiseRejectedResult).reason.code).toBe('CHECKSUM');
+      expect(equalBytes(jobs[2]!.out, bytesOf(data))).toBe(true);
+    } finally {
+      pool.terminate();
+    }
+  });
+
+  it('terminate() rejects chunks not yet handed out with ABORTED', async () => {
+    const pool = await WorkerPool.create(1, await compiledModule(true));
+    const pending = [pool.decode(sharedJob()), pool.decode(sharedJob())].map(errorOf);
+    pool.terminate();
+    for (const failure of await Promise.all(pending)) expect(failure.code).toBe('ABORTED');
   });
 });

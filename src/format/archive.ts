@@ -639,7 +639,7 @@ async function decodeTensor(kernels: Kernels, entry: TensorEntry, count: number,
       const done: Promise<void> = pool.decode({ encoded: bytes, stages: entry.pipeline, target: tensor.target(k), out: dst, checksum })
         .catch((err) => void (failure ??= { error: tensor.located(k, err, chunks) })).finally(() => inFlight.delete(done));
       inFlight.add(done);
-      if (inFlight.size >= pool.capacity) await Promise.race(inFlight);
+      if (inFlight.size >= pool.capacityFor(dst)) await Promise.race(inFlight);
       continue;
     }
     tensor.decode(k, bytes, checksum, chunks);

@@ -6,13 +6,14 @@
 // faults that took longer than decoding the chunk (measured: ~10 MB of faults per 50 MB model decode, half the pool's
 // time). A worker that dies is replaced and its chunks retried once; terminate() stops every worker.
 import { TensorzipError } from '../errors';
-import type { ChunkJob, DecodeMessage, TaskInputs, TaskMessage, WorkerReply } from './protocol';
+import type { BatchMessage, ChunkJob, DecodeMessage, ReplyError, TaskInputs, TaskMessage, WorkerReply } from './protocol';
+import { decodesIntoShared, SharedBatches } from './shared-batches';
 import { workerStarter, type StartWorker, type WorkerHandle } from './spawn';
 
 interface Task {
   id: number;
   /** The message for the worker, built when the task is handed out (its copies then exist only while it runs). */
-  message(id: number): { message: DecodeMessage | TaskMessage; transfer: ArrayBuffer[] };
+  message(id: number): { message: DecodeMessage | BatchMessage | TaskMessage; transfer: ArrayBuffer[] };
   /** Takes a successful reply; returns the buffers in it to keep for reuse. */
   settle(reply: WorkerReply): ArrayBuffer[];
   reject(err: unknown): void;
@@ -33,8 +34,6 @@ const SPARE_PER_WORKER = 2 * DEPTH;
 /** Sizes of new buffers are multiples of this. */
 const SPARE_ROUNDING = 64 << 10;
 
-const isShared = (bytes: Uint8Array) => typeof SharedArrayBuffer !== 'undefined' && bytes.buffer instanceof SharedArrayBuffer;
-
 export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
@@ -42,6 +41,12 @@ export class WorkerPool {
   private readonly spare: ArrayBuffer[] = [];
   private nextId = 0;
   private terminated = false;
+  private readonly batches = new SharedBatches({
+    sendToEvery: (chunks, control, partDone) => this.sendToEvery(chunks, control, partDone),
+    retry: (job) => this.decodeAlone(job, 1),
+    toError,
+    closed: () => (this.terminated ? closed() : null),
+  });
 
   private constructor(readonly size: number, private readonly module: WebAssembly.Module, private readonly start: StartWorker) {
     for (let i = 0; i < size; i++) this.slots.push(this.startSlot());
@@ -54,17 +59,28 @@ export class WorkerPool {
    * await pool.decode({ encoded, stages, target: null, out });
    * pool.terminate();
    */
-  /** Chunks the workers can take at once: handing out more than this only queues them here. */
-  get capacity(): number {
-    return DEPTH * this.size;
+  /** Chunks that decode into `out` worth handing out at once: those the workers take at once (more would only queue
+   *  here), or any number for shared memory (batches bound their staged bytes themselves). */
+  capacityFor(out: Uint8Array): number {
+    return decodesIntoShared(out) ? Infinity : DEPTH * this.size;
   }
 
   static async create(size: number, module: WebAssembly.Module, start?: StartWorker): Promise<WorkerPool> {
     return new WorkerPool(size, module, start ?? (await workerStarter()));
   }
 
-  /** Decodes one chunk into `job.out` on the next free worker; rejects with the worker's TensorzipError. */
+  /**
+   * Decodes one chunk into `job.out`; rejects with the worker's TensorzipError. A chunk that decodes into shared memory
+   * goes in a batch with the others of this turn of the event loop; any other, on the next free worker.
+   */
   decode(job: ChunkJob): Promise<void> {
+    if (!decodesIntoShared(job.out)) return this.decodeAlone(job, 0);
+    if (this.terminated) return Promise.reject(closed());
+    return new Promise((resolve, reject) => this.batches.add({ job, resolve, reject }));
+  }
+
+  /** Decodes one chunk on the next free worker, a chunk on which `deaths` workers died already. */
+  private decodeAlone(job: ChunkJob, deaths: number): Promise<void> {
     return this.enqueue((resolve) => ({
       message: (id) => {
         // A copy of the chunk's own bytes (a view would carry its whole buffer along; a Node Buffer's slice() is a
@@ -73,7 +89,7 @@ export class WorkerPool {
         encoded.set(job.encoded);
         const transfer = [encoded.buffer];
         const message: DecodeMessage = { type: 'decode', id, encoded, stages: job.stages, target: job.target, outBytes: job.out.length, checksum: job.checksum };
-        if (isShared(job.out)) message.shared = job.out;
+        if (decodesIntoShared(job.out)) message.shared = job.out;
         else transfer.push((message.scratch = this.takeSpare(job.out.length)));
         return { message, transfer };
       },
@@ -83,7 +99,27 @@ export class WorkerPool {
         resolve(undefined);
         return out ? [out.buffer as ArrayBuffer] : [];
       },
-    }));
+    }), deaths);
+  }
+
+  /** Hands a batch to every worker at once, past the queue (the workers share it out themselves). */
+  private sendToEvery(chunks: ChunkJob[], control: Int32Array, partDone: (failures: { index: number; error: ReplyError }[]) => void): number {
+    for (const slot of this.slots) {
+      const task: Task = {
+        id: this.nextId++,
+        message: (id) => ({ message: { type: 'batch', id, control, chunks }, transfer: [] }),
+        settle: (reply) => {
+          partDone('failures' in reply ? reply.failures : []);
+          return [];
+        },
+        reject: () => partDone([]),
+        deaths: 0,
+      };
+      slot.tasks.push(task);
+      slot.handle.hold(true);
+      slot.handle.post(task.message(task.id).message, []);
+    }
+    return this.slots.length;
   }
 
   /**
@@ -106,10 +142,10 @@ export class WorkerPool {
     }));
   }
 
-  private enqueue<T>(task: (resolve: (value: T) => void) => Pick<Task, 'message' | 'settle'>): Promise<T> {
+  private enqueue<T>(task: (resolve: (value: T) => void) => Pick<Task, 'message' | 'settle'>, deaths = 0): Promise<T> {
     if (this.terminated) return Promise.reject(closed());
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, ...task(resolve), reject, deaths: 0 });
+      this.queue.push({ id: this.nextId++, ...task(resolve), reject, deaths });
       this.dispatch();
     });
   }
@@ -123,6 +159,7 @@ export class WorkerPool {
       for (const task of slot.tasks.splice(0)) task.reject(closed());
     }
     for (const task of this.queue.splice(0)) task.reject(closed());
+    this.batches.abort(closed());
   }
 
   private startSlot(): Slot {
@@ -176,8 +213,7 @@ export class WorkerPool {
     slot.tasks.shift();
     if (slot.tasks.length === 0) slot.handle.hold(false);
     if ('error' in reply) {
-      const { code, message, offset } = reply.error;
-      task.reject(code === null ? new Error(message) : new TensorzipError(code, message, { offset }));
+      task.reject(toError(reply.error));
       this.keepSpare(reply.returned);
     } else {
       this.keepSpare([...reply.returned, ...task.settle(reply)]);
@@ -204,5 +240,7 @@ export class WorkerPool {
     this.dispatch();
   }
 }
+
+const toError = ({ code, message, offset }: ReplyError): Error => (code === null ? new Error(message) : new TensorzipError(code, message, { offset }));
 
 const closed = () => new TensorzipError('ABORTED', 'workers: the pool was terminated before the chunk was decoded');

@@ -36,6 +36,20 @@ export interface DecodeMessage {
   scratch?: ArrayBuffer;
 }
 
+/**
+ * Chunks that decode into shared memory, shared out between the workers as they go: each worker sent the batch takes
+ * the next chunk from the counter `control[0]` until none is left, and marks each chunk it decoded in
+ * `control[1 + i]`. No message per chunk, and no worker waits for the calling thread to hand it the next one.
+ */
+export interface BatchMessage {
+  type: 'batch';
+  id: number;
+  /** In a SharedArrayBuffer: the next chunk to take, then one flag per chunk (1: decoded). */
+  control: Int32Array;
+  /** Their bytes and outputs are views of SharedArrayBuffers. */
+  chunks: ChunkJob[];
+}
+
 /** Work of a layer above this one (encoding a tensor, say): `task` names a handler the worker's entry registered. */
 export interface TaskMessage {
   type: 'task';
@@ -59,4 +73,12 @@ export type WorkerTask = (kernels: Kernels, input: unknown) => { result: unknown
 export type WorkerReply = { id: number; returned: ArrayBuffer[] } & (
   | { out?: Uint8Array }
   | { result: unknown }
-  | { error: { code: TensorzipErrorCode | null; message: string; offset: number | undefined } });
+  | { error: ReplyError }
+  | { failures: { index: number; error: ReplyError }[] });
+
+/** An error raised in a worker, as it crosses to the pool (a TensorzipError's code, or null for any other). */
+export interface ReplyError {
+  code: TensorzipErrorCode | null;
+  message: string;
+  offset: number | undefined;
+}

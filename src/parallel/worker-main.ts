@@ -4,10 +4,10 @@
 import { decodeChunk, decodeChunkBytes } from '../codecs/pipeline/decode';
 import { isTensorzipError } from '../errors';
 import { Kernels } from '../wasm/kernels';
-import type { DecodeMessage, InitMessage, TaskMessage, WorkerReply, WorkerTask } from './protocol';
+import type { BatchMessage, ChunkJob, DecodeMessage, InitMessage, ReplyError, TaskMessage, WorkerReply, WorkerTask } from './protocol';
 
 interface WorkerScope {
-  onmessage: ((event: { data: InitMessage | DecodeMessage | TaskMessage }) => void) | null;
+  onmessage: ((event: { data: InitMessage | DecodeMessage | BatchMessage | TaskMessage }) => void) | null;
   postMessage(message: WorkerReply, transfer?: ArrayBuffer[]): void;
 }
 
@@ -16,15 +16,23 @@ const scope = globalThis as unknown as WorkerScope;
 function decode(task: DecodeMessage, kernels: Kernels): Uint8Array {
   const { scratch, outBytes } = task;
   const out = task.shared ?? (scratch !== undefined && scratch.byteLength >= outBytes ? new Uint8Array(scratch, 0, outBytes) : new Uint8Array(outBytes));
-  if (task.target === null) return decodeChunkBytes(kernels, task.encoded, task.stages, out, task.checksum);
-  const values = new Float32Array(out.buffer, out.byteOffset, task.target.count);
-  decodeChunk(kernels, task.encoded, task.stages, { ...task.target, out: values, checksum: task.checksum });
+  return decodeInto(kernels, { ...task, out });
+}
+
+function decodeInto(kernels: Kernels, { encoded, stages, target, out, checksum }: ChunkJob): Uint8Array {
+  if (target === null) return decodeChunkBytes(kernels, encoded, stages, out, checksum);
+  const values = new Float32Array(out.buffer, out.byteOffset, target.count);
+  decodeChunk(kernels, encoded, stages, { ...target, out: values, checksum });
   return out;
 }
 
-function errorReply(id: number, returned: ArrayBuffer[], err: unknown): WorkerReply {
+function replyError(err: unknown): ReplyError {
   const known = isTensorzipError(err);
-  return { id, returned, error: { code: known ? err.code : null, message: err instanceof Error ? err.message : String(err), offset: known ? err.offset : undefined } };
+  return { code: known ? err.code : null, message: err instanceof Error ? err.message : String(err), offset: known ? err.offset : undefined };
+}
+
+function errorReply(id: number, returned: ArrayBuffer[], err: unknown): WorkerReply {
+  return { id, returned, error: replyError(err) };
 }
 
 function decodeReplying(data: DecodeMessage, kernels: Kernels): void {
@@ -44,6 +52,20 @@ function decodeReplying(data: DecodeMessage, kernels: Kernels): void {
   }
 }
 
+/** Takes the batch's next chunk until none is left (the other workers take theirs from the same counter). */
+function batchReplying({ id, control, chunks }: BatchMessage, kernels: Kernels): void {
+  const failures: { index: number; error: ReplyError }[] = [];
+  for (let i = Atomics.add(control, 0, 1); i < chunks.length; i = Atomics.add(control, 0, 1)) {
+    try {
+      decodeInto(kernels, chunks[i]!);
+      Atomics.store(control, 1 + i, 1);
+    } catch (err) {
+      failures.push({ index: i, error: replyError(err) });
+    }
+  }
+  scope.postMessage({ id, returned: [], failures });
+}
+
 function runReplying(data: TaskMessage, kernels: Kernels, tasks: Readonly<Record<string, WorkerTask>>): void {
   try {
     const handler = Object.hasOwn(tasks, data.task) ? tasks[data.task]! : null;
@@ -61,6 +83,7 @@ export function serveWorker(tasks: Readonly<Record<string, WorkerTask>>): void {
   scope.onmessage = ({ data }) => {
     if (data.type === 'init') kernels = new Kernels(new WebAssembly.Instance(data.module, {}));
     else if (data.type === 'decode') decodeReplying(data, kernels!);
+    else if (data.type === 'batch') batchReplying(data, kernels!);
     else runReplying(data, kernels!, tasks);
   };
 }
