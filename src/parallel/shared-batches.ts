@@ -24,8 +24,6 @@ export interface BatchRunner {
 
 /** Encoded bytes staged for batches at work at most (at least one chunk's, whatever its size). */
 const STAGED_LIMIT = 64 << 20;
-/** Staging buffers kept for reuse: a new one costs first-touch page faults. */
-const SPARE_STAGING = 2;
 
 const isShared = (bytes: Uint8Array) => typeof SharedArrayBuffer !== 'undefined' && bytes.buffer instanceof SharedArrayBuffer;
 
@@ -110,15 +108,16 @@ export class SharedBatches {
     return i >= 0 ? this.spare.splice(i, 1)[0]! : new SharedArrayBuffer(bytes);
   }
 
+  /** Keeps the largest staging buffers, up to STAGED_LIMIT bytes: a new one costs first-touch page faults (~11 µs a
+   *  page on the benchmark's VM), which on the calling thread took more time than the copies into them. */
   private keepStaging(buffer: SharedArrayBuffer): void {
     this.spare.push(buffer);
-    this.spare.sort((a, b) => b.byteLength - a.byteLength).splice(SPARE_STAGING);
+    this.spare.sort((a, b) => b.byteLength - a.byteLength);
+    let kept = 0;
+    this.spare.splice(this.spare.findIndex((b) => (kept += b.byteLength) > STAGED_LIMIT) >>> 0);
   }
 }
 
-/** A chunk's room in a staging buffer: its bytes, placed at the same offset modulo 16 as where they are copied from
- *  (the decoder puts them in WebAssembly memory the same way). V8 copies to and from shared memory 6–8x slower when
- *  the two sides are not equally aligned (measured 2.6–3.4 GB/s against 20). */
 const stagedSize = (job: ChunkJob) => (isShared(job.encoded) ? 0 : Math.ceil((job.encoded.length + 15) / 16) * 16);
 
 /** Runs `f` once the current turn of the event loop (its promise callbacks too) is over. */
