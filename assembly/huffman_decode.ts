@@ -20,7 +20,8 @@
 // 1.55–1.67 GB/s against 1.38–1.43 one block at a time. Measured and dropped: a table of code pairs (int8 codes of
 // trained weights take 6.5–7.5 bits, so a pair fits 12 bits in 0–33% of lookups: ≤ 1.33 bytes per wait); the marker
 // in the four-stream loop (1.31–1.37 GB/s against 1.40–1.44 there); eight streams with positions summed code by code
-// (1.21–1.28 GB/s: spilled registers).
+// (1.21–1.28 GB/s: spilled registers); three blocks at once, twelve streams (1.08 GB/s on 3 planes against 1.39: the
+// same); one u16 table of (length, byte) per block, a load per code instead of two (1.34–1.38 GB/s against 1.54–1.57).
 
 import { STATUS_CORRUPT, STATUS_OUTPUT_FULL, STATUS_TRUNCATED } from './status';
 import { xxh32StripeLanes } from './xxhash32';
