@@ -13,15 +13,21 @@
 // lookup per lane (no gather), so both builds run this code.
 //
 // Speed: each stream waits on one table load per code, so the loop runs at about 4 codes per load latency whatever
-// else it does (1.2–1.4 GB/s in V8 on int8 codes). Measured and dropped: a table of code pairs (int8 codes of trained
-// weights take 6.5–7.5 bits, so a pair fits 12 bits in 0–33% of lookups: ≤ 1.33 bytes per wait), and counting the
-// bits read by a marker bit instead of a sum (fewer instructions, the same speed).
+// else it does (1.2–1.4 GB/s in V8 on int8 codes). A stage of several blocks (huffman_planes.ts) decodes them two at a
+// time (huffmanDecodePair): eight streams side by side, each a register of bits with a marker bit above them that
+// tells, once a round's codes are shifted out, how many bits they took — V8 has too few registers for eight positions
+// summed code by code beside eight bit buffers. On 1 MiB chunks of int8 codes in 16 planes, with the checksum:
+// 1.55–1.67 GB/s against 1.38–1.43 one block at a time. Measured and dropped: a table of code pairs (int8 codes of
+// trained weights take 6.5–7.5 bits, so a pair fits 12 bits in 0–33% of lookups: ≤ 1.33 bytes per wait); the marker
+// in the four-stream loop (1.31–1.37 GB/s against 1.40–1.44 there); eight streams with positions summed code by code
+// (1.21–1.28 GB/s: spilled registers); three blocks at once, twelve streams (1.08 GB/s on 3 planes against 1.39: the
+// same); one u16 table of (length, byte) per block, a load per code instead of two (1.34–1.38 GB/s against 1.54–1.57).
 
 import { STATUS_CORRUPT, STATUS_OUTPUT_FULL, STATUS_TRUNCATED } from './status';
 import { xxh32StripeLanes } from './xxhash32';
 import { SIDE_HASH_LANES, sideHashAdvance, sideHashEnd, sideHashNext } from './side_hash';
 import {
-  BLOCK_HEADER, JUMP_TABLE, MAX_CODE_BITS, MODE_RAW, MODE_RUN, STREAMS, huffmanDecodedSize, jumpTableOffset,
+  BLOCK_HEADER, JUMP_TABLE, MAX_CODE_BITS, MODE_HUFFMAN, MODE_RAW, MODE_RUN, STREAMS, huffmanDecodedSize, jumpTableOffset,
   streamCount,
 } from './huffman_format';
 
@@ -31,6 +37,9 @@ const TABLE_SIZE: usize = 1 << MAX_CODE_BITS;
  *  load and store run beside that wait. Both are loaded at a constant offset from the index (no address arithmetic). */
 const SYMBOLS: usize = memory.data(<i32>TABLE_SIZE, 16);
 const LENGTHS: usize = memory.data(<i32>TABLE_SIZE, 16);
+/** The tables of the second block of a pair (huffmanDecodePair), at constant offsets too. */
+const SYMBOLS_B: usize = memory.data(<i32>TABLE_SIZE, 16);
+const LENGTHS_B: usize = memory.data(<i32>TABLE_SIZE, 16);
 const INDEX_MASK: u32 = <u32>(TABLE_SIZE - 1);
 /** Codes per stream between refills in the fast loops: 5 × 11 bits ≤ the 57 a refill guarantees. */
 const CODES_PER_REFILL: usize = 5;
@@ -39,8 +48,10 @@ const CODES_PER_REFILL: usize = 5;
 const LENGTH_COUNTS: usize = memory.data(<i32>((MAX_CODE_BITS + 1) * 4), 16);
 const LENGTH_STARTS: usize = memory.data(<i32>((MAX_CODE_BITS + 1) * 4), 16);
 const SORTED: usize = memory.data(256, 16);
-/** Each stream's position (u64, in bits from address 0) and end (u64, a byte address). */
-const READERS: usize = memory.data(<i32>(STREAMS * 16), 16);
+/** Each stream's position (u64, in bits from address 0) and end (u64, a byte address): a block's four, then the
+ *  second block's of a pair. */
+const READERS: usize = memory.data(<i32>(STREAMS * 32), 16);
+const READERS_B: usize = READERS + STREAMS * 16;
 
 /**
  * Decodes the entropy block of `srcLen` bytes at `src` into `dst` and returns its decoded length, or a status:
@@ -60,8 +71,52 @@ export function huffmanDecode(src: usize, srcLen: usize, dst: usize, dstCap: usi
     memory.fill(dst, load<u8>(src, BLOCK_HEADER), n);
     return size;
   }
+  const status = prepareStreams(src, srcLen, n, SYMBOLS, LENGTHS, READERS);
+  if (status < 0) return status;
+  const ends = finishStreams(READERS, decodeSideBySide(dst, dst + n), dst + n, SYMBOLS, LENGTHS);
+  return ends < 0 ? ends : size;
+}
+
+/**
+ * Decodes two blocks into dst, the one at `b` after the one at `a`, and returns their decoded lengths' sum, or the
+ * status that huffmanDecode of a, then of b after it, would give. When both are huffman blocks, their eight streams
+ * decode side by side (decodePairSideBySide): twice the loads in flight of one block.
+ */
+export function huffmanDecodePair(a: usize, aLen: usize, b: usize, bLen: usize, dst: usize, dstCap: usize): i64 {
+  const sizeA = huffmanDecodedSize(a, aLen);
+  const sizeB = huffmanDecodedSize(b, bLen);
+  if (sizeA < 0 || sizeB < 0 || load<u8>(a) != MODE_HUFFMAN || load<u8>(b) != MODE_HUFFMAN || <usize>sizeA > dstCap
+    || <usize>sizeB > dstCap - <usize>sizeA) {
+    const first = huffmanDecode(a, aLen, dst, dstCap);
+    if (first < 0) return first;
+    const second = huffmanDecode(b, bLen, dst + <usize>first, dstCap - <usize>first);
+    return second < 0 ? second : <i64>first + second;
+  }
+  const nA = <usize>sizeA;
+  const nB = <usize>sizeB;
+  const statusA = prepareStreams(a, aLen, nA, SYMBOLS, LENGTHS, READERS);
+  if (statusA < 0) return statusA;
+  const statusB = prepareStreams(b, bLen, nB, SYMBOLS_B, LENGTHS_B, READERS_B);
+  if (statusB < 0) {
+    const endsA = finishStreams(READERS, decodeSideBySide(dst, dst + nA), dst + nA, SYMBOLS, LENGTHS);
+    return endsA < 0 ? endsA : statusB;
+  }
+  decodePairSideBySide(dst, dst + nA, dst + nA, dst + nA + nB);
+  // Block a goes on alone at full speed; block b (of about the same length, so little is left) stream by stream.
+  const endsA = finishStreams(READERS, decodeSideBySide(<usize>load<u64>(PAIR_OUTPUTS), dst + nA), dst + nA, SYMBOLS, LENGTHS);
+  if (endsA < 0) return endsA;
+  const endsB = finishStreams(READERS_B, <usize>load<u64>(PAIR_OUTPUTS, 8), dst + nA + nB, SYMBOLS_B, LENGTHS_B);
+  return endsB < 0 ? endsB : <i64>(nA + nB);
+}
+
+/**
+ * Builds the tables of the huffman block of `srcLen` bytes at `src` (n decoded bytes, its header checked) into
+ * `symbols` and `lengths`, and its four streams' readers from its jump table at `readers`; 0, or the status of the
+ * first failing check (lengths, then each stream's size and count).
+ */
+function prepareStreams(src: usize, srcLen: usize, n: usize, symbols: usize, lengths: usize, readers: usize): i32 {
   const last = <usize>load<u8>(src, BLOCK_HEADER);
-  if (!buildTable(src + BLOCK_HEADER + 1, last, SYMBOLS, LENGTHS)) return STATUS_CORRUPT;
+  if (!buildTable(src + BLOCK_HEADER + 1, last, symbols, lengths)) return STATUS_CORRUPT;
   const jump = src + jumpTableOffset(last);
   // The streams' bounds, from the jump table; the sizes are summed in 64 bits, so no sum wraps.
   let at = jump + JUMP_TABLE;
@@ -70,17 +125,21 @@ export function huffmanDecode(src: usize, srcLen: usize, dst: usize, dstCap: usi
     const length = k < STREAMS - 1 ? <u64>load<u32>(jump + (k << 2)) : left;
     if (length > left) return STATUS_TRUNCATED;
     if (<u64>streamCount(n, k) > length * 8) return STATUS_CORRUPT;
-    store<u64>(READERS + (k << 4), <u64>at << 3);
-    store<u64>(READERS + (k << 4), <u64>at + length, 8);
+    store<u64>(readers + (k << 4), <u64>at << 3);
+    store<u64>(readers + (k << 4), <u64>at + length, 8);
     at += <usize>length;
     left -= length;
   }
-  const o = decodeSideBySide(dst, dst + n);
+  return 0;
+}
+
+/** Finishes the four streams at `readers`, whose side-by-side decode reached output byte `o`; 0 or a status. */
+function finishStreams(readers: usize, o: usize, outEnd: usize, symbols: usize, lengths: usize): i32 {
   for (let k: usize = 0; k < STREAMS; k++) {
-    const status = finishStream(READERS + (k << 4), o + k, dst + n);
+    const status = finishStream(readers + (k << 4), o + k, outEnd, symbols, lengths);
     if (status < 0) return status;
   }
-  return size;
+  return 0;
 }
 
 /**
@@ -167,11 +226,24 @@ export function buildTable(lengths: usize, last: usize, symbols: usize, codeLeng
   return i64.load8_u(<usize>(<u32>bits & INDEX_MASK), LENGTHS);
 }
 
-/** Looks up the code at the bottom of `bits`, stores its byte at `op` and returns its length. */
+/** symbolAt and codeLength in the second block's tables. */
 // @ts-ignore: decorator
-@inline function decodeOne(bits: u64, op: usize): u64 {
-  store<u8>(op, symbolAt(bits));
-  return codeLength(bits);
+@inline function symbolAtB(bits: u64): u8 {
+  return load<u8>(<usize>(<u32>bits & INDEX_MASK), SYMBOLS_B);
+}
+
+// @ts-ignore: decorator
+@inline function codeLengthB(bits: u64): u64 {
+  return i64.load8_u(<usize>(<u32>bits & INDEX_MASK), LENGTHS_B);
+}
+
+/** Looks up the code at the bottom of `bits` in the tables `symbols` and `lengths`, stores its byte at `op` and
+ *  returns its length. */
+// @ts-ignore: decorator
+@inline function decodeOneFrom(bits: u64, op: usize, symbols: usize, lengths: usize): u64 {
+  const index = <usize>(<u32>bits & INDEX_MASK);
+  store<u8>(op, load<u8>(symbols + index));
+  return <u64>load<u8>(lengths + index);
 }
 
 /** Rounds whose refills certainly load inside the stream: a round reads at most 55 bits, so moves at most 7 bytes. */
@@ -232,18 +304,101 @@ function decodeSideBySide(op: usize, outEnd: usize): usize {
   return op;
 }
 
+/** The 56 bits of a stream from `pos` on, a 1 above them: once codes are shifted out, the 1 tells how many. */
+// @ts-ignore: decorator
+@inline function marked(pos: u64): u64 {
+  return ((load<u64>(<usize>(pos >> 3)) << (8 - (pos & 7))) >> 8) | (<u64>1 << 56);
+}
+
+/** The bits shifted out of a `marked` value. */
+// @ts-ignore: decorator
+@inline function consumed(bits: u64): u64 {
+  return clz(bits) - 7;
+}
+
+/** Where decodePairSideBySide left each block's output (u64 each). */
+const PAIR_OUTPUTS: usize = memory.data(16, 16);
+
+/**
+ * decodeSideBySide for two blocks at once: 5 codes of each of their eight streams per round, block a's (READERS,
+ * tables SYMBOLS) into 20 bytes from `oa`, block b's (READERS_B, tables SYMBOLS_B) into 20 from `ob`, while every
+ * stream's loads stay inside it and both outputs below their ends. Eight chains of lookups hide more of each load's
+ * latency than four. Leaves the positions in the readers and the next output bytes in PAIR_OUTPUTS.
+ */
+function decodePairSideBySide(oa: usize, outEndA: usize, ob: usize, outEndB: usize): void {
+  let q0 = load<u64>(READERS), q1 = load<u64>(READERS + 16), q2 = load<u64>(READERS + 32), q3 = load<u64>(READERS + 48);
+  let q4 = load<u64>(READERS_B), q5 = load<u64>(READERS_B + 16), q6 = load<u64>(READERS_B + 32), q7 = load<u64>(READERS_B + 48);
+  let hashed = sideHashNext();
+  const hashEnd = sideHashEnd();
+  while (true) {
+    let rounds = min((outEndA - oa) / (CODES_PER_REFILL * STREAMS), (outEndB - ob) / (CODES_PER_REFILL * STREAMS));
+    rounds = min(rounds, safeRounds(q0, load<u64>(READERS, 8)));
+    rounds = min(rounds, safeRounds(q1, load<u64>(READERS + 16, 8)));
+    rounds = min(rounds, safeRounds(q2, load<u64>(READERS + 32, 8)));
+    rounds = min(rounds, safeRounds(q3, load<u64>(READERS + 48, 8)));
+    rounds = min(rounds, safeRounds(q4, load<u64>(READERS_B, 8)));
+    rounds = min(rounds, safeRounds(q5, load<u64>(READERS_B + 16, 8)));
+    rounds = min(rounds, safeRounds(q6, load<u64>(READERS_B + 32, 8)));
+    rounds = min(rounds, safeRounds(q7, load<u64>(READERS_B + 48, 8)));
+    if (rounds == 0) break;
+    do {
+      // Two stripes of the checksum per round: the round decodes about twice the bytes of decodeSideBySide's.
+      if (ASC_FEATURE_SIMD && hashed + 32 <= hashEnd) {
+        v128.store(SIDE_HASH_LANES, xxh32StripeLanes(xxh32StripeLanes(v128.load(SIDE_HASH_LANES), v128.load(hashed)), v128.load(hashed, 16)));
+        hashed += 32;
+      }
+      let b0 = marked(q0), b1 = marked(q1), b2 = marked(q2), b3 = marked(q3), b4 = marked(q4), b5 = marked(q5), b6 = marked(q6), b7 = marked(q7);
+      store<u8>(oa, symbolAt(b0), 0); store<u8>(oa, symbolAt(b1), 1); store<u8>(oa, symbolAt(b2), 2); store<u8>(oa, symbolAt(b3), 3);
+      store<u8>(ob, symbolAtB(b4), 0); store<u8>(ob, symbolAtB(b5), 1); store<u8>(ob, symbolAtB(b6), 2); store<u8>(ob, symbolAtB(b7), 3);
+      b0 >>= codeLength(b0); b1 >>= codeLength(b1); b2 >>= codeLength(b2); b3 >>= codeLength(b3);
+      b4 >>= codeLengthB(b4); b5 >>= codeLengthB(b5); b6 >>= codeLengthB(b6); b7 >>= codeLengthB(b7);
+      store<u8>(oa, symbolAt(b0), 4); store<u8>(oa, symbolAt(b1), 5); store<u8>(oa, symbolAt(b2), 6); store<u8>(oa, symbolAt(b3), 7);
+      store<u8>(ob, symbolAtB(b4), 4); store<u8>(ob, symbolAtB(b5), 5); store<u8>(ob, symbolAtB(b6), 6); store<u8>(ob, symbolAtB(b7), 7);
+      b0 >>= codeLength(b0); b1 >>= codeLength(b1); b2 >>= codeLength(b2); b3 >>= codeLength(b3);
+      b4 >>= codeLengthB(b4); b5 >>= codeLengthB(b5); b6 >>= codeLengthB(b6); b7 >>= codeLengthB(b7);
+      store<u8>(oa, symbolAt(b0), 8); store<u8>(oa, symbolAt(b1), 9); store<u8>(oa, symbolAt(b2), 10); store<u8>(oa, symbolAt(b3), 11);
+      store<u8>(ob, symbolAtB(b4), 8); store<u8>(ob, symbolAtB(b5), 9); store<u8>(ob, symbolAtB(b6), 10); store<u8>(ob, symbolAtB(b7), 11);
+      b0 >>= codeLength(b0); b1 >>= codeLength(b1); b2 >>= codeLength(b2); b3 >>= codeLength(b3);
+      b4 >>= codeLengthB(b4); b5 >>= codeLengthB(b5); b6 >>= codeLengthB(b6); b7 >>= codeLengthB(b7);
+      store<u8>(oa, symbolAt(b0), 12); store<u8>(oa, symbolAt(b1), 13); store<u8>(oa, symbolAt(b2), 14); store<u8>(oa, symbolAt(b3), 15);
+      store<u8>(ob, symbolAtB(b4), 12); store<u8>(ob, symbolAtB(b5), 13); store<u8>(ob, symbolAtB(b6), 14); store<u8>(ob, symbolAtB(b7), 15);
+      b0 >>= codeLength(b0); b1 >>= codeLength(b1); b2 >>= codeLength(b2); b3 >>= codeLength(b3);
+      b4 >>= codeLengthB(b4); b5 >>= codeLengthB(b5); b6 >>= codeLengthB(b6); b7 >>= codeLengthB(b7);
+      store<u8>(oa, symbolAt(b0), 16); store<u8>(oa, symbolAt(b1), 17); store<u8>(oa, symbolAt(b2), 18); store<u8>(oa, symbolAt(b3), 19);
+      store<u8>(ob, symbolAtB(b4), 16); store<u8>(ob, symbolAtB(b5), 17); store<u8>(ob, symbolAtB(b6), 18); store<u8>(ob, symbolAtB(b7), 19);
+      b0 >>= codeLength(b0); b1 >>= codeLength(b1); b2 >>= codeLength(b2); b3 >>= codeLength(b3);
+      b4 >>= codeLengthB(b4); b5 >>= codeLengthB(b5); b6 >>= codeLengthB(b6); b7 >>= codeLengthB(b7);
+      q0 += consumed(b0); q1 += consumed(b1); q2 += consumed(b2); q3 += consumed(b3);
+      q4 += consumed(b4); q5 += consumed(b5); q6 += consumed(b6); q7 += consumed(b7);
+      oa += CODES_PER_REFILL * STREAMS;
+      ob += CODES_PER_REFILL * STREAMS;
+    } while (--rounds);
+  }
+  sideHashAdvance(hashed);
+  store<u64>(READERS, q0);
+  store<u64>(READERS + 16, q1);
+  store<u64>(READERS + 32, q2);
+  store<u64>(READERS + 48, q3);
+  store<u64>(READERS_B, q4);
+  store<u64>(READERS_B + 16, q5);
+  store<u64>(READERS_B + 32, q6);
+  store<u64>(READERS_B + 48, q7);
+  store<u64>(PAIR_OUTPUTS, <u64>oa);
+  store<u64>(PAIR_OUTPUTS, <u64>ob, 8);
+}
+
 /**
  * Decodes the rest of one stream into every 4th byte from `op` below `outEnd`: 5 codes per refill while 8 bytes are
  * left, then one code at a time, the last bytes read one by one; then checks that exactly the stream's bytes were
  * used and its padding bits are 0.
  */
-function finishStream(reader: usize, op: usize, outEnd: usize): i32 {
+function finishStream(reader: usize, op: usize, outEnd: usize, symbols: usize, lengths: usize): i32 {
   let pos = load<u64>(reader);
   const end = load<u64>(reader, 8);
   while (end - (pos >> 3) >= 8 && op + (CODES_PER_REFILL - 1) * STREAMS < outEnd) {
     let bits = peek(pos);
     for (let i: usize = 0; i < CODES_PER_REFILL; i++) {
-      const length = decodeOne(bits, op);
+      const length = decodeOneFrom(bits, op, symbols, lengths);
       bits >>= length;
       pos += length;
       op += STREAMS;
@@ -251,7 +406,7 @@ function finishStream(reader: usize, op: usize, outEnd: usize): i32 {
   }
   const endBits = end << 3;
   while (op < outEnd) {
-    pos += decodeOne(peekNearEnd(pos, end), op);
+    pos += decodeOneFrom(peekNearEnd(pos, end), op, symbols, lengths);
     if (pos > endBits) return STATUS_TRUNCATED;
     op += STREAMS;
   }

@@ -8,7 +8,7 @@
 // Times are CPU time of the process per call; the parent prints the median over BENCH_PROCESSES fresh processes
 // (default 3). Also: face-api's .tzip sizes under lossless, int8 and auto, beside the shipped shards.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import * as zstd from '@foxglove/wasm-zstd';
 import { createEngine, type PipelineStage, type TensorInput } from 'tensorzip';
 import { placeChunks, tensorEntry, tzipFile } from '../test/helpers/tzip-builder';
@@ -210,7 +210,11 @@ if (isChild()) {
   const faceSizes: Record<string, number> = { 'shipped shards': shipped };
   for (const quantize of ['lossless', 'int8', 'auto'] as const) faceSizes[quantize] = (await engine.pack(tensors, { quantize, channelAxis: -1 })).length;
 
+  // The machine's load average (1, 5, 15 min) before and after the timed processes: the CPU times are per process, but
+  // a busy machine still slows them (shared caches, SMT).
+  const loadBefore = loadavg();
   const runs = runFreshProcesses<Speeds>(PROCESSES, (p) => console.log(`process ${p} of ${PROCESSES} done`));
+  const loadAfter = loadavg();
   const kinds = ['pack() choice', 'entropy (1.1)', 'lz4 (1.0)', ZSTD, 'memcpy'];
   const coded = kinds.slice(0, 4);
   console.log(`\n## Container decode, MB/s of output (open + get, checksums on), median of ${PROCESSES} processes, CPU time (cold: first call, wall)\n`);
@@ -222,11 +226,17 @@ if (isChild()) {
     console.log(`| ${label} | ${(s.decoded / 1e6).toFixed(2)} | ${kinds.map(speed).join(' | ')} | ${coded.map((k) => `${(s.decoded / s[k]).toFixed(3)}x`).join(' | ')} |`);
     console.log(`|  pack() pipelines: ${Object.entries(pipelines[label]).map(([k, v]) => `${k} ×${v}`).join(', ')} |`);
   }
+  // Against zstd-3 in the same process (each process's ratio, then the median): warm (CPU time) and cold (first call).
+  for (const label of Object.keys(CLASSES)) {
+    const versus = (suffix: string) => median(runs.map((r) => r[label][`pack() choice${suffix}`] / r[label][`${ZSTD}${suffix}`])).toFixed(2);
+    console.log(`\n${label}: pack() choice / ${ZSTD}, same process: ${versus('')}x warm, ${versus(' cold')}x cold`);
+  }
   const packs = runs[0]['pack() of a 16 MiB float32 tensor'];
   console.log(`\npack() of a 16 MiB float32 tensor, MB/s of input (CPU time, median): ${Object.keys(packs).map((mode) => `${mode} ${median(runs.map((r) => r['pack() of a 16 MiB float32 tensor'][mode])).toFixed(0)}`).join(', ')}`);
   console.log(`\n## face-api .tzip sizes (MB)\n`);
   console.log(Object.entries(faceSizes).map(([k, v]) => `- ${k}: ${(v / 1e6).toFixed(2)}`).join('\n'));
   const out = 'bench/results/container-entropy.json';
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, processes: PROCESSES, rounds: ROUNDS, timePerTaskMs: TIME_MS, sizes, pipelines, faceSizes, runs }, null, 2) + '\n');
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, loadAverage: { before: loadBefore, after: loadAfter }, processes: PROCESSES, rounds: ROUNDS, timePerTaskMs: TIME_MS, sizes, pipelines, faceSizes, runs }, null, 2) + '\n');
+  console.log(`\nload average (1, 5, 15 min) before: ${loadBefore.map((l) => l.toFixed(2)).join(', ')}; after: ${loadAfter.map((l) => l.toFixed(2)).join(', ')}`);
   console.log(`\nraw results: ${out}`);
 }

@@ -9,8 +9,8 @@ function fail(kind: 'TRUNCATED' | 'CORRUPT', why: string): never {
 const u32 = (bytes: Uint8Array, at: number) => bytes[at] + bytes[at + 1] * 2 ** 8 + bytes[at + 2] * 2 ** 16 + bytes[at + 3] * 2 ** 24;
 
 /** The huffman stage: (planes − 1) u32 block lengths, then the blocks, the last taking the rest; their decoded
- *  bytes one after another. */
-export function referenceHuffmanStage(bytes: Uint8Array, planes: number): Uint8Array {
+ *  bytes one after another. A block whose bytes would pass `limit` in all throws LIMIT (referenceDecode's order). */
+export function referenceHuffmanStage(bytes: Uint8Array, planes: number, limit = Infinity): Uint8Array {
   if (bytes.length < 4 * (planes - 1)) fail('TRUNCATED', `no room for ${planes - 1} block lengths`);
   const lengths: number[] = [];
   let at = 4 * (planes - 1);
@@ -19,7 +19,7 @@ export function referenceHuffmanStage(bytes: Uint8Array, planes: number): Uint8A
   const parts: Uint8Array[] = [];
   for (const length of lengths) {
     if (at + length > bytes.length) fail('TRUNCATED', `a block of ${length} bytes at ${at} passes the stage's ${bytes.length} bytes`);
-    parts.push(referenceDecode(bytes.subarray(at, at + length)).decoded);
+    parts.push(referenceDecode(bytes.subarray(at, at + length), limit - parts.reduce((n, p) => n + p.length, 0)).decoded);
     at += length;
   }
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));

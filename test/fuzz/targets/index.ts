@@ -4,6 +4,7 @@ import { container } from './container';
 import { entropy } from './entropy';
 import { gguf } from './gguf';
 import { huffmanContext } from './huffman-context';
+import { huffmanStage } from './huffman-stage';
 import { lz4Block } from './lz4-block';
 import { lz4Frame } from './lz4-frame';
 import { npy } from './npy';
@@ -16,4 +17,4 @@ import { shuffle } from './shuffle';
 import { sparse } from './sparse';
 import { tfjs } from './tfjs';
 
-export const TARGETS: readonly FuzzTarget[] = [lz4Frame, lz4Block, entropy, huffmanContext, rans, ransLanes, container, sealed, sparse, shuffle, quant, safetensors, npy, gguf, tfjs, onnx];
+export const TARGETS: readonly FuzzTarget[] = [lz4Frame, lz4Block, entropy, huffmanStage, huffmanContext, rans, ransLanes, container, sealed, sparse, shuffle, quant, safetensors, npy, gguf, tfjs, onnx];
