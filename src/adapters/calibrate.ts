@@ -3,10 +3,9 @@
 // weights and runs it once on the sample inputs):
 //   1. every searched tensor (float32, rank ≥ 2; the largest first when maxRuns cannot run them all) is packed alone at each setting of the
 //      ladder: its bytes, its decoded values, its noise (Σ(x − x̂)²);
-//   2. sensitivity: one run per tensor, that tensor alone at its setting nearest PROBE_SQNR_DB: damage d = 1 − output
-//      cosine (at the cheapest settings damage no longer grows in step with noise: measured there, it misleads);
+//   2. sensitivity: one run per tensor, that tensor alone at the cheapest setting: damage d = 1 − output cosine;
 //   3. a plan for a damage budget: damages add up (1 − cosine grows with the outputs' noise power, which grows with
-//      each tensor's noise), a tensor's damage at a setting is d · noise(setting) / noise(probed); from the
+//      each tensor's noise), a tensor's damage at a setting is d · noise(setting) / noise(cheapest); from the
 //      cheapest setting everywhere, the move with the most damage saved per byte is taken until the sum fits;
 //   4. the plan is run; the budget is scaled by target / measured damage (tighter on a miss, looser on a pass) and
 //      planned again, up to VERIFY_ROUNDS runs (a budget whose plan was already refuted is tightened again without a
@@ -38,12 +37,8 @@ import { checkSeed, REFERENCE_FAILED, referenceFailure } from './model-compare';
 /** A per-tensor setting: a pack() rule without its `match`. */
 export type CalibrationSetting = Omit<EncodeRule, 'match' | 'channelAxis'>;
 
-/** The qualities (dB, pack's 'auto') the search may give a tensor: 4 dB apart, about 2/3 of a bit per weight; down to
- *  10 dB, where the large tensors of a model whose outputs barely feel them go (emotion: 8.95x at cosine 0.996). */
-const CALIBRATION_QUALITIES = [10, 14, 18, 22, 26, 30, 34, 38, 42, 46, 50];
-/** The SQNR (dB) of the setting a tensor's sensitivity is measured at: noisy enough to move the outputs well above
- *  float rounding, quiet enough that the outputs' damage still grows in step with the noise. */
-const PROBE_SQNR_DB = 30;
+/** The qualities (dB, pack's 'auto') the search may give a tensor: 4 dB apart, about 2/3 of a bit per weight. */
+const CALIBRATION_QUALITIES = [26, 30, 34, 38, 42, 46, 50];
 
 /** The settings the search moves a tensor along, cheapest first; the last keeps it exact. Rate control at each
  *  quality gives a tensor the fewest bits for its noise, so the search can spend fractions of a bit where int4 → int8
@@ -90,7 +85,7 @@ export interface CalibratedTensor {
   name: string;
   setting: CalibrationSetting;
   encodedBytes: number;
-  /** 1 − output cosine with this tensor alone at its setting nearest 30 dB of SQNR (0 when every setting is exact). */
+  /** 1 − output cosine with this tensor alone at the cheapest setting. */
   sensitivity: number;
 }
 
@@ -115,8 +110,7 @@ export interface Calibrated {
 
 interface Level { setting: CalibrationSetting; bytes: number; values: TensorInput; noise: number }
 /** `atDefault`: the level of pack's default 'auto' (DEFAULT_QUALITY_DB), or the one that beat it on bytes and noise. */
-/** `probe`: the level the sensitivity was measured at (−1 when every level is exact). */
-interface Candidate { names: string[]; levels: Level[]; atDefault: number; probe: number; sensitivity: number }
+interface Candidate { names: string[]; levels: Level[]; atDefault: number; sensitivity: number }
 
 /** What the search needs of a model, whatever its format. */
 interface ModelParts {
@@ -176,18 +170,6 @@ async function levelsOf(kernels: Kernels, open: (bytes: Uint8Array) => Promise<A
   return { levels, atDefault };
 }
 
-/** The level whose SQNR is nearest PROBE_SQNR_DB among those with noise; −1 when none has. */
-function probeLevel(data: Float32Array, levels: readonly Level[]): number {
-  let signal = 0;
-  for (let i = 0; i < data.length; i++) signal += data[i] * data[i];
-  let [best, distance] = [-1, Infinity];
-  for (const [i, l] of levels.entries()) {
-    const d = Math.abs(10 * Math.log10(signal / l.noise) - PROBE_SQNR_DB);
-    if (l.noise > 0 && d < distance) [best, distance] = [i, d];
-  }
-  return best;
-}
-
 /** The searched tensors, those of the same values and channel axis as one (silero VAD's If branches share 44% of
  *  their weights): one setting for all of their names, so that pack stores their chunks once. */
 function sameTensors(kernels: Kernels, searched: readonly [string, TensorInput][], axes: Record<string, number>): [string[], TensorInput][] {
@@ -212,7 +194,7 @@ function sameTensors(kernels: Kernels, searched: readonly [string, TensorInput][
 /** The cheapest levels whose estimated damages add up to at most `budget`. */
 function plan(candidates: readonly Candidate[], budget: number): number[] {
   const level = candidates.map(() => 0);
-  const damage = (c: Candidate, l: number) => (c.probe < 0 ? 0 : (c.sensitivity * c.levels[l].noise) / c.levels[c.probe].noise);
+  const damage = (c: Candidate, l: number) => (c.levels[0].noise === 0 ? 0 : (c.sensitivity * c.levels[l].noise) / c.levels[0].noise);
   let total = candidates.reduce((n, c) => n + damage(c, 0), 0);
   while (total > budget) {
     let best: { i: number; l: number; saved: number; score: number } | null = null;
@@ -286,9 +268,8 @@ export async function calibrate(kernels: Kernels, open: (bytes: Uint8Array, opti
   const valuesOf = (names: readonly string[], values: TensorInput) => Object.fromEntries(names.map((n) => [n, values]));
   for (const [names, t] of sameTensors(kernels, searched, encoding.channelAxes ?? {})) {
     const { levels, atDefault } = await levelsOf(kernels, open, names[0], t, encoding);
-    // A tensor whose every setting is exact (a palette of its few values is its cheapest) does no damage: no run.
-    const probe = probeLevel(t.data as Float32Array, levels);
-    candidates.push({ names, levels, atDefault, probe, sensitivity: probe < 0 ? 0 : (await damageOf({ ...parts.values, ...valuesOf(names, levels[probe].values) })).damage });
+    // A tensor whose cheapest setting is exact (a palette of its few values) does no damage there: no run.
+    candidates.push({ names, levels, atDefault, sensitivity: levels[0].noise === 0 ? 0 : (await damageOf({ ...parts.values, ...valuesOf(names, levels[0].values) })).damage });
   }
 
   const weightsOf = (level: readonly number[]) => ({ ...parts.values, ...Object.fromEntries(candidates.flatMap((c, i) => c.names.map((n) => [n, c.levels[level[i]].values]))) });

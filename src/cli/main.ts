@@ -277,7 +277,7 @@ export async function main(argv: string[], version: string): Promise<number> {
     .option('--prune <sparsity>', 'set this share (0 to below 1) of each quantizable tensor\'s smallest weights to zero first', sparsity)
     .option('--no-sparse', 'never store tensors as bitmask + values')
     .option('--no-entropy', 'LZ4 stages only, no Huffman codes or palettes: more bytes, a 2–3x faster decode')
-    .option('--calibrate [inputs...]', 'whole ONNX / TF.js graph models: search each tensor\'s setting (int4, auto at 10–50 dB, fp16, lossless) with the framework (onnxruntime-node, or @tensorflow/tfjs-core + tfjs-backend-cpu + tfjs-converter) so the outputs meet --min-output-cosine on these sample inputs (.npy, name=file.npy or named by the file; the rest generated)')
+    .option('--calibrate [inputs...]', 'whole ONNX / TF.js graph models: search each tensor\'s setting (int4, auto at 26–50 dB, fp16, lossless) with the framework (onnxruntime-node, or @tensorflow/tfjs-core + tfjs-backend-cpu + tfjs-converter) so the outputs meet --min-output-cosine on these sample inputs (.npy, name=file.npy or named by the file; the rest generated)')
     .option('--min-output-cosine <x>', `--calibrate's target: every output's cosine against the original's (default ${DEFAULT_MIN_OUTPUT_COSINE})`, cosineTarget)
     .option('--workers <n>', 'encode tensors of 64 KiB and more on n worker threads, or auto (one per core): the same file, sooner', workerCount)
     .option('--shard-bytes <n>', 'write shards of about n bytes beside a shard index, -o <name>.tzip.json (open() takes the index; a whole model\'s graph goes in the first shard)', positive('--shard-bytes'))
