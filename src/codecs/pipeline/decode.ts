@@ -207,14 +207,14 @@ function runProgram(kernels: Kernels, input: Uint8Array, stages: PipelineStage[]
     const program = kernels.alloc(32 * (records.length + 2));
     const checksumAt = checksum === undefined ? 0 : kernels.alloc(4);
     finish(records);
-    const program32 = new Int32Array(kernels.exports.memory.buffer, program, 8 * records.length);
+    const heap = kernels.heap;
+    const program32 = new Int32Array(heap.buffer, program, 8 * records.length);
     program32.fill(0);
-    records.forEach((r, i) => program32.set(r, 8 * i));
-    kernels.heap.set(input, src);
+    for (let i = 0; i < records.length; i++) program32.set(records[i]!, 8 * i);
+    heap.set(input, src);
     // The kernel hashes the chunk as it decodes it (the Huffman loop takes the hash's work in its waits): the checksum
     // is checked before anything else, so a damaged chunk is CHECKSUM and none of its bytes reach `out`.
     const written = kernels.exports.decodeChunk(program, records.length, src, input.length, scratchA, scratchB, scratchCap, dst, out.length, checksumAt);
-    const heap = kernels.heap;
     if (checksum !== undefined && (heap[checksumAt] | (heap[checksumAt + 1] << 8) | (heap[checksumAt + 2] << 16) | (heap[checksumAt + 3] << 24)) >>> 0 !== checksum) {
       throw new TensorzipError('CHECKSUM', 'pipeline.decodeChunk: the chunk does not match its checksum');
     }
