@@ -14,6 +14,7 @@
 // inside the timed span (no init() before it), as a page that calls the adapter does.
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { promisify } from 'node:util';
 import { isChild, median } from './fresh-processes';
 import { prepareModels, serveModels, urlOf, WAYS, type Way } from './model-load-files';
@@ -85,6 +86,7 @@ if (isChild()) {
   console.log(JSON.stringify(await child(process.env.BENCH_WAY as Way, process.env.BENCH_ORIGIN!)));
 } else {
   await prepareModels();
+  const loadBefore = loadavg();
   const server = await serveModels();
   const ways = WAYS.filter((w) => CHOSEN.includes(w));
   const runs = new Map<Way, Run[]>(ways.map((w) => [w, []]));
@@ -98,5 +100,8 @@ if (isChild()) {
   for (const row of rows) {
     console.log(`${row.way.padEnd(32)} ${row.ms.toFixed(0).padStart(6)} ms  ${row.cpuMs.toFixed(0).padStart(6)} ms CPU  ${row.bytes.toLocaleString('en').padStart(11)} bytes  +${row.peakMiB.toFixed(1)} MiB peak  ${row.faults.toLocaleString('en').padStart(7)} page faults`);
   }
-  writeFileSync('bench/results/model-load.json', JSON.stringify({ date: new Date().toISOString(), node: process.version, processes: PROCESSES, rows }, null, 2));
+  // The shared VM's load average (1, 5, 15 minutes) before and after the runs: wall times swing with it.
+  const loadAverage = { before: loadBefore, after: loadavg() };
+  console.log(`load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadAverage.after.map((l) => l.toFixed(2)).join(' ')}`);
+  writeFileSync('bench/results/model-load.json', JSON.stringify({ date: new Date().toISOString(), node: process.version, processes: PROCESSES, loadAverage, rows }, null, 2));
 }

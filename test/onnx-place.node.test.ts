@@ -62,6 +62,11 @@ describe('onnx.createSession: tensors decoded into place', () => {
     expect(placed).toEqual(written);
   });
 
+  it('int8 in chunks of 4 KiB (the 50×100 weight decodes chunk by chunk straight into place): writeModel\'s bytes', async () => {
+    const { written, placed } = await bothWays(await onnx.pack(model, { quantize: 'int8', chunkBytes: 4096 }));
+    expect(placed).toEqual(written);
+  });
+
   it('decoded on workers (each tensor then copied into place): the same bytes', async () => {
     const file = await onnx.pack(model, { quantize: 'lossless' });
     const archive = await open(file, { workers: 1 });

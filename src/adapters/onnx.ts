@@ -12,6 +12,7 @@ import type { ArchiveSource, SourceOptions } from '../io/sources';
 import { placeOnnxTensors, readOnnxEntry } from '../io/onnx-archive';
 import { writeModel } from '../io/onnx-write';
 import { isArchive } from './is-archive';
+import { READS_EVERY_TENSOR } from '../io/http-source';
 
 /** What createSession uses of an onnxruntime package: `InferenceSession.create(bytes, options)`. */
 export interface OrtLike<Session, Options> {
@@ -28,7 +29,8 @@ export interface OnnxAdapter {
   /**
    * An ONNX Runtime `InferenceSession` from a .tzip packed from a .onnx model (`onnx.pack`, `tensorzip pack
    * model.onnx`): the source is anything open() takes (bytes, a Blob, a URL read with Range requests, a path in
-   * Node) or an archive already open. Every tensor is decoded (float16 initializers stay float16, a quantized
+   * Node) or an archive already open. From a URL, the first request asks for the file's first 8 MiB rather than
+   * 64 KiB, since every tensor is read next: a model of a few MB comes in one request. Every tensor is decoded (float16 initializers stay float16, a quantized
    * float32 initializer takes its decoded values) and handed to ORT with the model, without writing a file; the
    * caller's `sessionOptions` are passed on. An archive of another model kind or of none is UNSUPPORTED, tensors
    * that do not match the model CORRUPT.
@@ -48,7 +50,7 @@ export function bindOnnxAdapter(open: (source: ArchiveSource, options?: OpenOpti
   return {
     async createSession(ort, source, sessionOptions, openOptions) {
       if (typeof ort?.InferenceSession?.create !== 'function') throw new TensorzipError('ARGUMENT', 'onnx.createSession: expected the onnxruntime package (onnxruntime-web or onnxruntime-node) as the first argument');
-      const archive = isArchive(source) ? source : await open(source, openOptions);
+      const archive = isArchive(source) ? source : await open(source, { ...openOptions, [READS_EVERY_TENSOR]: true } as OpenOptions & SourceOptions);
       const entry = await readOnnxEntry(archive, 'onnx.createSession');
       const placed = await placeOnnxTensors(archive, entry);
       if (placed !== null) return ort.InferenceSession.create(placed, sessionOptions);

@@ -3,7 +3,7 @@
 // serves bytes in memory and (later) Blobs and HTTP Range requests.
 import { isTensorzipError, TensorzipError } from '../errors';
 import { xxh32 } from '../codecs/checksum';
-import { decodeChunk, decodeChunkBytes, type ChunkTarget } from '../codecs/pipeline/decode';
+import { decodeChunkBytes, decodeChunkValues, type ChunkTarget } from '../codecs/pipeline/decode';
 import type { PipelineStage } from '../codecs/pipeline';
 import type { QuantDtype, QuantStats, StoredQuantDtype } from '../codecs/quant';
 import type { Kernels } from '../wasm/kernels';
@@ -450,8 +450,8 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, stream: { file:
     const entry = lookup(name, 'archive.get');
     const count = entry.shape.reduce((n, d) => n * d, 1);
     if (!(dst instanceof Uint8Array) || dst.length !== count * TENSOR_DTYPES[entry.dtype].bytes) throw new TensorzipError('ARGUMENT', `archive.get: expected a Uint8Array of ${count * TENSOR_DTYPES[entry.dtype].bytes} bytes for ${describeValue(name)}`);
-    // Dequantized values are float32 the decoder writes as such, and workers decode into shared memory: a copy then.
-    if (isQuantized(entry) || chunkReader.pool !== null) {
+    // Workers decode into shared memory: a copy then.
+    if (chunkReader.pool !== null) {
       return get(name).then(({ data }) => void dst.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
     }
     prefetch(announced.tensors, name, rangesOf(entry));
@@ -731,9 +731,7 @@ class TensorChunks {
     const { entry } = this;
     try {
       if (this.dequantized) {
-        const start = k * entry.chunkElements;
-        const values = (this.out as Float32Array).subarray(start, Math.min(start + entry.chunkElements, this.count));
-        decodeChunk(this.kernels, bytes, entry.pipeline, this.target(k, values, checksum)!);
+        decodeChunkValues(this.kernels, bytes, entry.pipeline, this.target(k, undefined, checksum)!, this.dst(k));
       } else {
         decodeChunkBytes(this.kernels, bytes, entry.pipeline, this.dst(k), checksum);
       }

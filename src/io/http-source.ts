@@ -38,7 +38,18 @@ export interface HttpSourceOptions {
   signal?: AbortSignal;
   /** Called as bytes arrive, with the bytes downloaded so far and the file size. */
   onProgress?: (bytesDownloaded: number, fileSize: number) => void;
+  /** Bytes the first request asks for from the file's start (default 64 KiB); READS_EVERY_TENSOR asks for more. */
+  headBytes?: number;
 }
+
+/**
+ * An open() option for a caller that reads every tensor next (onnx.createSession), keyed by a symbol: not part of
+ * OpenOptions. A URL's first request then asks for the first WHOLE_READ_HEAD_BYTES rather than 64 KiB: a file that
+ * small (a model of a few MB) comes in one request, as its original files would, rather than in three (head, tail,
+ * then the tensors), and of a larger one the head is the first of the pieces the reads fetch (range-plan.ts).
+ */
+export const READS_EVERY_TENSOR = Symbol('tensorzip.readsEveryTensor');
+export const WHOLE_READ_HEAD_BYTES = 8 << 20;
 
 /** A failure worth another attempt (a 503, a dropped connection), after `afterMs` when the server said so. */
 class Retryable {
@@ -214,11 +225,17 @@ export async function httpSource(url: string, options: HttpSourceOptions = {}): 
 
   // Both ends at once: one round trip. When the server ignores Range, the head's answer is the whole file and the
   // tail's request is refused after its headers. A tail that fails with IO (a server without suffix ranges) is only
-  // a lost shortcut: the footer is then read as any other range.
+  // a lost shortcut: the footer is then read as any other range. A longer head (a reader of every tensor) holds the
+  // whole of a small file: its tail is asked for only once the head has shown that it does not.
+  const headBytes = options.headBytes ?? END_BYTES;
   const stopTail = new AbortController();
-  const tailAnswer = request({ from: -END_BYTES, to: 0 }, { stop: stopTail.signal, rangeOnly: true });
-  tailAnswer.catch(() => {});
-  const head = await request({ from: 0, to: END_BYTES }).catch((err) => {
+  const askTail = () => {
+    const answer = request({ from: -END_BYTES, to: 0 }, { stop: stopTail.signal, rangeOnly: true });
+    answer.catch(() => {});
+    return answer;
+  };
+  const tailFirst = headBytes > END_BYTES ? null : askTail();
+  const head = await request({ from: 0, to: headBytes }).catch((err) => {
     stopTail.abort();
     throw err;
   });
@@ -229,7 +246,8 @@ export async function httpSource(url: string, options: HttpSourceOptions = {}): 
     options.onProgress?.(downloaded, size);
     return { size, identity, read: async (offset, length) => head.bytes.subarray(offset, offset + length), reportsProgress: true };
   }
-  const tail = await tailAnswer.catch((err) => {
+  const tailAnswer = tailFirst ?? (head.bytes.length < size! ? askTail() : null);
+  const tail = tailAnswer && await tailAnswer.catch((err) => {
     if (err instanceof TensorzipError && err.code === 'IO') return undefined;
     throw err;
   });

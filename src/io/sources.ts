@@ -6,7 +6,7 @@ import type { KeyInput } from './keys';
 import { verifiedSource } from './signature';
 import { bytesSource, type ArrivingFile, type ByteSource, type OpenOptions } from '../format/archive';
 import { fileSource, hasFileSystem, pathOfFileUrl } from './file-source';
-import { DEFAULT_TIMEOUT_MS, httpSource } from './http-source';
+import { DEFAULT_TIMEOUT_MS, httpSource, READS_EVERY_TENSOR, WHOLE_READ_HEAD_BYTES } from './http-source';
 import { cachedHttpSource } from './cached-source';
 import { cacheStore, type CacheStore } from './cache-stores';
 import type { ChunkSource } from './read-to-end';
@@ -92,7 +92,9 @@ async function unsignedSource(source: unknown, options: OpenOptions & SourceOpti
       const http = { maxBytes, timeoutMs: options.timeoutMs, signal: options.signal, onProgress: options.onProgress };
       const store = options.cache === true ? cacheStore.cacheApi() : options.cache || null;
       if (store !== null && typeof store?.get !== 'function') throw new TensorzipError('ARGUMENT', 'open cache: expected true or a store from cacheStore');
-      return store ? cachedHttpSource(text, http, store) : httpSource(text, http);
+      if (store) return cachedHttpSource(text, http, store);
+      const readsEveryTensor = (options as { [READS_EVERY_TENSOR]?: boolean })[READS_EVERY_TENSOR] === true;
+      return httpSource(text, readsEveryTensor ? { ...http, headBytes: WHOLE_READ_HEAD_BYTES } : http);
     }
     return fileSource(text);
   }

@@ -1,6 +1,6 @@
 // One instance of the kernel module and the working space its callers use. Buffers are taken with alloc() above the
-// module's static data and all dropped by reset(); memory grows in alloc() only, and `heap` re-derives its view
-// after growth (growing detaches the old ArrayBuffer). Callers reset() before and after each public call.
+// module's static data and all dropped by reset(); memory grows in alloc() only, which re-derives `heap` after growth
+// (growing detaches the old ArrayBuffer). Callers reset() before and after each public call.
 // An instance may instead keep results (keepResults): its memory is sized once and never grows, results are taken
 // with retain() below the working space and stay until dropResults(), which detaches every view of them.
 import { TensorzipError } from '../errors';
@@ -91,6 +91,8 @@ export class Kernels {
   /** Where working space starts: above the retained results. */
   private floor: number;
   private top: number;
+  /** The memory as bytes, taken again whenever this instance grows it (nothing else does: the kernels never
+   *  allocate), so that `heap` and alloc() do not ask the memory for its buffer on every call. */
   private view: Uint8Array;
   /** Bytes results may take (keepResults); 0 when this instance keeps none and its memory may grow. */
   private resultCapacity = 0;
@@ -143,12 +145,11 @@ export class Kernels {
   dropResults(): void {
     this.floor = this.top = this.base;
     this.exports.memory.grow(0);
+    this.view = new Uint8Array(this.exports.memory.buffer);
   }
 
   /** The module's whole memory as bytes; take it again after any alloc(). */
   get heap(): Uint8Array {
-    const buffer = this.exports.memory.buffer;
-    if (this.view.buffer !== buffer) this.view = new Uint8Array(buffer);
     return this.view;
   }
 
@@ -156,7 +157,7 @@ export class Kernels {
   alloc(size: number): number {
     const start = this.top;
     const end = start + Math.ceil(size / 16) * 16;
-    const available = this.exports.memory.buffer.byteLength;
+    const available = this.view.length;
     if (end > available) {
       if (this.keepsResults) throw new TensorzipError('LIMIT', `the arena's working space is full: ${end - this.floor} bytes asked for, ${available - this.floor} there`);
       this.growTo(end, end - this.base);
@@ -168,13 +169,14 @@ export class Kernels {
   /** Grows the memory to at least `end` bytes, or throws LIMIT naming the `bytes` of working space asked for. */
   private growTo(end: number, bytes: number): void {
     if (end > ADDRESS_SPACE) throw outOfMemory(bytes);
-    const missing = end - this.exports.memory.buffer.byteLength;
+    const missing = end - this.view.length;
     if (missing <= 0) return;
     try {
       this.exports.memory.grow(Math.ceil(missing / PAGE_BYTES));
     } catch (cause) {
       throw outOfMemory(bytes, cause);
     }
+    this.view = new Uint8Array(this.exports.memory.buffer);
   }
 
   /** Drops the buffer at `ptr` and every buffer taken after it. */

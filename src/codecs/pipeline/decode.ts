@@ -72,6 +72,20 @@ function statusError(status: number): TensorzipError {
 }
 
 export function decodeChunk(kernels: Kernels, encoded: Uint8Array, stagesInput: PipelineStage[], target: ChunkTarget): Float32Array {
+  return decodeChunkTo(kernels, encoded, stagesInput, target, null)!;
+}
+
+/**
+ * decodeChunk writing the float32 values as little-endian bytes into `outBytes` (4 × count bytes, at any byte offset;
+ * `target.out` is not used): a quantized tensor then decodes straight into the model onnx.createSession hands ONNX
+ * Runtime, where no Float32Array could view it.
+ */
+export function decodeChunkValues(kernels: Kernels, encoded: Uint8Array, stagesInput: PipelineStage[], target: ChunkTarget, outBytes: Uint8Array): void {
+  decodeChunkTo(kernels, encoded, stagesInput, target, outBytes);
+}
+
+/** decodeChunk into `given` bytes, or with null into target.out or a new array, which it returns. */
+function decodeChunkTo(kernels: Kernels, encoded: Uint8Array, stagesInput: PipelineStage[], target: ChunkTarget, given: Uint8Array | null): Float32Array | undefined {
   const input = asBytes(encoded, 'pipeline.decodeChunk encoded');
   const stages = checkStages(stagesInput, 'pipeline.decodeChunk stages');
   const { dtype, count } = target;
@@ -80,13 +94,14 @@ export function decodeChunk(kernels: Kernels, encoded: Uint8Array, stagesInput: 
     throw new TensorzipError('ARGUMENT', `pipeline.decodeChunk: count and start are non-negative integers, found ${describeValue(count)} and ${describeValue(start)}`);
   }
   const stored = storedBytes(dtype, count);
-  if (target.out !== undefined && (!(target.out instanceof Float32Array) || target.out.length !== count)) {
+  if (given === null && target.out !== undefined && (!(target.out instanceof Float32Array) || target.out.length !== count)) {
     throw new TensorzipError('ARGUMENT', `pipeline.decodeChunk out: expected a Float32Array of ${count} elements`);
   }
+  if (given !== null && given.length !== count * 4) throw new TensorzipError('ARGUMENT', `pipeline.decodeChunk: expected ${count * 4} bytes to write ${count} values to`);
   checkReachable(stages, input.length, stored);
-  const out = target.out ?? newArray(Float32Array, count);
+  const out = given === null ? target.out ?? newArray(Float32Array, count) : undefined;
   const nibbles = isAffine(dtype) && AFFINE_TYPES[dtype].nibbles;
-  const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  const outBytes = given ?? new Uint8Array(out!.buffer, out!.byteOffset, out!.byteLength);
   if (dtype === 'float32' && stages.length === 0) {
     copyStored(kernels, input, outBytes, target.checksum);
     return out;
@@ -194,14 +209,14 @@ function runProgram(kernels: Kernels, input: Uint8Array, stages: PipelineStage[]
     const program = kernels.alloc(32 * (records.length + 2));
     const checksumAt = checksum === undefined ? 0 : kernels.alloc(4);
     finish(records);
-    const program32 = new Int32Array(kernels.exports.memory.buffer, program, 8 * records.length);
+    const heap = kernels.heap;
+    const program32 = new Int32Array(heap.buffer, program, 8 * records.length);
     program32.fill(0);
-    records.forEach((r, i) => program32.set(r, 8 * i));
-    kernels.heap.set(input, src);
+    for (let i = 0; i < records.length; i++) program32.set(records[i]!, 8 * i);
+    heap.set(input, src);
     // The kernel hashes the chunk as it decodes it (the Huffman loop takes the hash's work in its waits): the checksum
     // is checked before anything else, so a damaged chunk is CHECKSUM and none of its bytes reach `out`.
     const written = kernels.exports.decodeChunk(program, records.length, src, input.length, scratchA, scratchB, scratchCap, dst, out.length, checksumAt);
-    const heap = kernels.heap;
     if (checksum !== undefined && (heap[checksumAt] | (heap[checksumAt + 1] << 8) | (heap[checksumAt + 2] << 16) | (heap[checksumAt + 3] << 24)) >>> 0 !== checksum) {
       throw new TensorzipError('CHECKSUM', 'pipeline.decodeChunk: the chunk does not match its checksum');
     }
