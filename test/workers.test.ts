@@ -193,33 +193,37 @@ describe('open with workers', () => {
   });
 });
 
+/** Workers that count the messages of each type posted to them; the first `deaths` messages of type `dieOn` are
+ *  preceded by one that makes the worker throw outside any chunk. */
+async function instrumentedWorkers(dieOn = 'decode', deaths = 0): Promise<{ start: StartWorker; posted: Record<string, number>; started: () => number }> {
+  const real = await workerStarter();
+  const posted: Record<string, number> = {};
+  let started = 0;
+  let left = deaths;
+  const start: StartWorker = (events) => {
+    started++;
+    const handle = real(events);
+    return {
+      ...handle,
+      post: (message, transfer) => {
+        const type = (message as { type: string }).type;
+        posted[type] = (posted[type] ?? 0) + 1;
+        if (type === dieOn && left-- > 0) handle.post({ type: 'init', module: 'not a module' }, []);
+        handle.post(message, transfer);
+      },
+    };
+  };
+  return { start, posted, started: () => started };
+}
+
 describe('WorkerPool', () => {
   const data = spikyWeights(50_000, 5);
   const stages: PipelineStage[] = [{ codec: 'shuffle', typesize: 4 }, { codec: 'lz4' }];
   const encoded = pipeline.encodeChunk(bytesOf(data), stages);
   const job = () => ({ encoded, stages, target: null, out: new Uint8Array(data.byteLength), checksum: referenceXxh32(encoded) });
 
-  /** Workers whose first `deaths` chunk messages are preceded by one that makes the worker throw outside any chunk. */
-  async function dyingWorkers(deaths: number): Promise<{ start: StartWorker; started: () => number }> {
-    const real = await workerStarter();
-    let started = 0;
-    let left = deaths;
-    const start: StartWorker = (events) => {
-      started++;
-      const handle = real(events);
-      return {
-        ...handle,
-        post: (message, transfer) => {
-          if ((message as { type: string }).type === 'decode' && left-- > 0) handle.post({ type: 'init', module: 'not a module' }, []);
-          handle.post(message, transfer);
-        },
-      };
-    };
-    return { start, started: () => started };
-  }
-
   it('a worker that dies mid-chunk is replaced and the chunk retried', async () => {
-    const { start, started } = await dyingWorkers(1);
+    const { start, started } = await instrumentedWorkers('decode', 1);
     const pool = await WorkerPool.create(1, await compiledModule(true), start);
     try {
       const j = job();
@@ -235,7 +239,7 @@ describe('WorkerPool', () => {
   });
 
   it('a chunk whose retry dies too fails with a TensorzipError; the pool keeps working', async () => {
-    const { start, started } = await dyingWorkers(2);
+    const { start, started } = await instrumentedWorkers('decode', 2);
     const pool = await WorkerPool.create(1, await compiledModule(true), start);
     try {
       expect((await errorOf(pool.decode(job()))).code).toBe('LIMIT');
@@ -308,31 +312,8 @@ describe.skipIf(typeof SharedArrayBuffer !== 'function')('WorkerPool, chunks tha
   const encoded = pipeline.encodeChunk(bytesOf(data), stages);
   const sharedJob = (bytes = encoded) => ({ encoded: bytes, stages, target: null, out: new Uint8Array(new SharedArrayBuffer(data.byteLength)), checksum: referenceXxh32(encoded) });
 
-  /** Workers that count the messages of each type posted to them; with `deaths`, the first that many batch messages
-   *  are preceded by one that makes the worker throw outside any chunk. */
-  async function countingWorkers(deaths = 0): Promise<{ start: StartWorker; posted: Record<string, number>; started: () => number }> {
-    const real = await workerStarter();
-    const posted: Record<string, number> = {};
-    let started = 0;
-    let left = deaths;
-    const start: StartWorker = (events) => {
-      started++;
-      const handle = real(events);
-      return {
-        ...handle,
-        post: (message, transfer) => {
-          const type = (message as { type: string }).type;
-          posted[type] = (posted[type] ?? 0) + 1;
-          if (type === 'batch' && left-- > 0) handle.post({ type: 'init', module: 'not a module' }, []);
-          handle.post(message, transfer);
-        },
-      };
-    };
-    return { start, posted, started: () => started };
-  }
-
   it('go to the workers as one batch per turn of the event loop, which they share out: a message per worker, not per chunk', async () => {
-    const { start, posted } = await countingWorkers();
+    const { start, posted } = await instrumentedWorkers();
     const pool = await WorkerPool.create(2, await compiledModule(true), start);
     try {
       const jobs = Array.from({ length: 12 }, () => sharedJob());
@@ -351,7 +332,7 @@ describe.skipIf(typeof SharedArrayBuffer !== 'function')('WorkerPool, chunks tha
   });
 
   it('a worker that dies on a batch is replaced, and every chunk of the batch is decoded', async () => {
-    const { start, started } = await countingWorkers(1);
+    const { start, started } = await instrumentedWorkers('batch', 1);
     const pool = await WorkerPool.create(1, await compiledModule(true), start);
     try {
       const jobs = Array.from({ length: 5 }, () => sharedJob());
