@@ -30,10 +30,10 @@ export interface OnnxAdapter {
    * An ONNX Runtime `InferenceSession` from a .tzip packed from a .onnx model (`onnx.pack`, `tensorzip pack
    * model.onnx`): the source is anything open() takes (bytes, a Blob, a URL read with Range requests, a path in
    * Node) or an archive already open. From a URL, the first request asks for the file's first 8 MiB rather than
-   * 64 KiB, since every tensor is read next: a model of a few MB comes in one request. Every tensor is decoded (float16 initializers stay float16, a quantized
-   * float32 initializer takes its decoded values) and handed to ORT with the model, without writing a file; the
-   * caller's `sessionOptions` are passed on. An archive of another model kind or of none is UNSUPPORTED, tensors
-   * that do not match the model CORRUPT.
+   * 64 KiB, since every tensor is read next: a model of a few MB comes in one request. Every tensor is decoded
+   * (float16 initializers stay float16, a quantized float32 initializer takes its decoded values) and handed to ORT
+   * with the model, without writing a file; the caller's `sessionOptions` are passed on. An archive of another
+   * model kind or of none is UNSUPPORTED, tensors that do not match the model CORRUPT.
    * @example
    * import * as ort from 'onnxruntime-web';
    * import { onnx } from 'tensorzip';

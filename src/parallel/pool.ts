@@ -7,7 +7,8 @@
 // time). A worker that dies is replaced and its chunks retried once; terminate() stops every worker.
 import { TensorzipError } from '../errors';
 import type { BatchMessage, ChunkJob, DecodeMessage, ReplyError, TaskInputs, TaskMessage, WorkerReply } from './protocol';
-import { decodesIntoShared, SharedBatches } from './shared-batches';
+import { isSharedMemory } from './shared';
+import { SharedBatches, type ChunkFailure } from './shared-batches';
 import { workerStarter, type StartWorker, type WorkerHandle } from './spawn';
 
 interface Task {
@@ -44,7 +45,6 @@ export class WorkerPool {
   private readonly batches = new SharedBatches({
     sendToEvery: (chunks, control, partDone) => this.sendToEvery(chunks, control, partDone),
     retry: (job) => this.decodeAlone(job, 1),
-    toError,
     closed: () => (this.terminated ? closed() : null),
   });
 
@@ -62,7 +62,7 @@ export class WorkerPool {
   /** Chunks that decode into `out` worth handing out at once: those the workers take at once (more would only queue
    *  here), or any number for shared memory (batches bound their staged bytes themselves). */
   capacityFor(out: Uint8Array): number {
-    return decodesIntoShared(out) ? Infinity : DEPTH * this.size;
+    return isSharedMemory(out) ? Infinity : DEPTH * this.size;
   }
 
   static async create(size: number, module: WebAssembly.Module, start?: StartWorker): Promise<WorkerPool> {
@@ -74,7 +74,7 @@ export class WorkerPool {
    * goes in a batch with the others of this turn of the event loop; any other, on the next free worker.
    */
   decode(job: ChunkJob): Promise<void> {
-    if (!decodesIntoShared(job.out)) return this.decodeAlone(job, 0);
+    if (!isSharedMemory(job.out)) return this.decodeAlone(job, 0);
     if (this.terminated) return Promise.reject(closed());
     return new Promise((resolve, reject) => this.batches.add({ job, resolve, reject }));
   }
@@ -89,7 +89,7 @@ export class WorkerPool {
         encoded.set(job.encoded);
         const transfer = [encoded.buffer];
         const message: DecodeMessage = { type: 'decode', id, encoded, stages: job.stages, target: job.target, outBytes: job.out.length, checksum: job.checksum };
-        if (decodesIntoShared(job.out)) message.shared = job.out;
+        if (isSharedMemory(job.out)) message.shared = job.out;
         else transfer.push((message.scratch = this.takeSpare(job.out.length)));
         return { message, transfer };
       },
@@ -103,13 +103,13 @@ export class WorkerPool {
   }
 
   /** Hands a batch to every worker at once, past the queue (the workers share it out themselves). */
-  private sendToEvery(chunks: ChunkJob[], control: Int32Array, partDone: (failures: { index: number; error: ReplyError }[]) => void): number {
+  private sendToEvery(chunks: ChunkJob[], control: Int32Array, partDone: (failures: ChunkFailure[]) => void): number {
     for (const slot of this.slots) {
       const task: Task = {
         id: this.nextId++,
         message: (id) => ({ message: { type: 'batch', id, control, chunks }, transfer: [] }),
         settle: (reply) => {
-          partDone('failures' in reply ? reply.failures : []);
+          partDone('failures' in reply ? reply.failures.map(({ index, error }) => ({ index, error: toError(error) })) : []);
           return [];
         },
         reject: () => partDone([]),

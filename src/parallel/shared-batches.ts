@@ -4,7 +4,8 @@
 // cores, it took CPU time from the workers, which then waited for it (2 workers decoded face-api's 50 MB 1.1–1.4x as
 // fast as one thread). A chunk's bytes are copied into a shared staging buffer (reused); the staged bytes of batches
 // at work are bounded, so that a large model is not copied whole at once.
-import type { ChunkJob, ReplyError } from './protocol';
+import type { ChunkJob } from './protocol';
+import { isSharedMemory } from './shared';
 
 export interface BatchedChunk {
   job: ChunkJob;
@@ -15,20 +16,20 @@ export interface BatchedChunk {
 /** What the pool does for the batches: hand one to every worker, and decode again a chunk a dying worker left. */
 export interface BatchRunner {
   /** Sends the batch to each worker and returns how many it sent it to; `partDone` is then called once for each, with
-   *  the failures it reports (none when it died: the chunks it left undone are retried). */
-  sendToEvery(chunks: ChunkJob[], control: Int32Array, partDone: (failures: { index: number; error: ReplyError }[]) => void): number;
+   *  the chunks that failed there (none when it died: the chunks it left undone are retried). */
+  sendToEvery(chunks: ChunkJob[], control: Int32Array, partDone: (failures: ChunkFailure[]) => void): number;
   retry(job: ChunkJob): Promise<void>;
-  toError(error: ReplyError): Error;
   closed(): Error | null;
+}
+
+/** A chunk of a batch that failed: its index in the batch and the worker's error. */
+export interface ChunkFailure {
+  index: number;
+  error: Error;
 }
 
 /** Encoded bytes staged for batches at work at most (at least one chunk's, whatever its size). */
 const STAGED_LIMIT = 64 << 20;
-
-const isShared = (bytes: Uint8Array) => typeof SharedArrayBuffer !== 'undefined' && bytes.buffer instanceof SharedArrayBuffer;
-
-/** Whether a chunk decoding into `out` decodes into shared memory, i.e. can go in a batch. */
-export const decodesIntoShared = (out: Uint8Array): boolean => isShared(out);
 
 export class SharedBatches {
   private waiting: BatchedChunk[] = [];
@@ -70,7 +71,7 @@ export class SharedBatches {
     const staging = this.takeStaging(bytes);
     let at = 0;
     const chunks = batch.map(({ job }): ChunkJob => {
-      if (isShared(job.encoded)) return job;
+      if (isSharedMemory(job.encoded)) return job;
       // At the chunk's own alignment (see stagedSize).
       const encoded = new Uint8Array(staging!, at + (job.encoded.byteOffset % 16), job.encoded.length);
       encoded.set(job.encoded);
@@ -78,10 +79,10 @@ export class SharedBatches {
       return { ...job, encoded };
     });
     const control = new Int32Array(new SharedArrayBuffer(4 * (1 + chunks.length)));
-    const failed = new Map<number, ReplyError>();
+    const failed = new Map<number, Error>();
     this.staged += bytes;
     let partsLeft = 0;
-    const partDone = (failures: { index: number; error: ReplyError }[]) => {
+    const partDone = (failures: ChunkFailure[]) => {
       for (const { index, error } of failures) failed.set(index, error);
       if (--partsLeft > 0) return;
       this.staged -= bytes;
@@ -92,8 +93,8 @@ export class SharedBatches {
     partsLeft = this.runner.sendToEvery(chunks, control, partDone);
   }
 
-  private settle(chunk: BatchedChunk, decoded: boolean, error: ReplyError | undefined): void {
-    if (error !== undefined) chunk.reject(this.runner.toError(error));
+  private settle(chunk: BatchedChunk, decoded: boolean, error: Error | undefined): void {
+    if (error !== undefined) chunk.reject(error);
     else if (decoded) chunk.resolve();
     else {
       const closed = this.runner.closed();
@@ -114,11 +115,13 @@ export class SharedBatches {
     this.spare.push(buffer);
     this.spare.sort((a, b) => b.byteLength - a.byteLength);
     let kept = 0;
-    this.spare.splice(this.spare.findIndex((b) => (kept += b.byteLength) > STAGED_LIMIT) >>> 0);
+    let count = 0;
+    while (count < this.spare.length && kept + this.spare[count]!.byteLength <= STAGED_LIMIT) kept += this.spare[count++]!.byteLength;
+    this.spare.length = count;
   }
 }
 
-const stagedSize = (job: ChunkJob) => (isShared(job.encoded) ? 0 : Math.ceil((job.encoded.length + 15) / 16) * 16);
+const stagedSize = (job: ChunkJob) => (isSharedMemory(job.encoded) ? 0 : Math.ceil((job.encoded.length + 15) / 16) * 16);
 
 /** Runs `f` once the current turn of the event loop (its promise callbacks too) is over. */
 const nextTurn = (f: () => void) => (typeof setImmediate === 'function' ? setImmediate(f) : setTimeout(f, 0));

@@ -8,6 +8,9 @@ type SharedType<T> = { new (buffer: SharedArrayBuffer): T; new (length: number):
 
 const hasSharedMemory = () => typeof SharedArrayBuffer === 'function';
 
+/** Whether `bytes` lie in shared memory (a worker can then write them, or read them, without a copy). */
+export const isSharedMemory = (bytes: Uint8Array): boolean => hasSharedMemory() && bytes.buffer instanceof SharedArrayBuffer;
+
 /** A copy of `array` in a SharedArrayBuffer, or `array` itself where the runtime has none. */
 export function shareable<T extends Float32Array | Int8Array | Uint8Array>(array: T): T {
   if (!hasSharedMemory()) return array;
