@@ -331,6 +331,26 @@ describe.skipIf(typeof SharedArrayBuffer !== 'function')('WorkerPool, chunks tha
     }
   });
 
+  it('handedOut() says when the chunks asked for so far have gone to the workers (null when none waits)', async () => {
+    const { start, posted } = await instrumentedWorkers();
+    const pool = await WorkerPool.create(2, await compiledModule(true), start);
+    try {
+      expect(pool.handedOut()).toBeNull();
+      const jobs = Array.from({ length: 3 }, () => sharedJob());
+      const done = jobs.map((j) => pool.decode(j));
+      const handedOut = pool.handedOut();
+      expect(handedOut).not.toBeNull();
+      expect(posted.batch).toBeUndefined();
+      await handedOut;
+      expect(posted.batch).toBe(2);
+      expect(pool.handedOut()).toBeNull();
+      await Promise.all(done);
+      for (const j of jobs) expect(equalBytes(j.out, bytesOf(data))).toBe(true);
+    } finally {
+      pool.terminate();
+    }
+  });
+
   it('a worker that dies on a batch is replaced, and every chunk of the batch is decoded', async () => {
     const { start, started } = await instrumentedWorkers('batch', 1);
     const pool = await WorkerPool.create(1, await compiledModule(true), start);

@@ -642,6 +642,10 @@ async function decodeTensor(kernels: Kernels, entry: TensorEntry, count: number,
       if (inFlight.size >= pool.capacityFor(dst)) await Promise.race(inFlight);
       continue;
     }
+    // Large chunks asked for in this turn of the event loop go to the workers first: decoding this one here before
+    // they are sent (a model's hundreds of small tensors) would leave the workers idle.
+    const handedOut = pool?.handedOut();
+    if (handedOut) await handedOut;
     tensor.decode(k, bytes, checksum, chunks);
   }
   await Promise.all(inFlight);

@@ -79,6 +79,15 @@ export class WorkerPool {
     return new Promise((resolve, reject) => this.batches.add({ job, resolve, reject }));
   }
 
+  /**
+   * A promise that resolves once the chunks that decode into shared memory, asked for so far, have gone to the workers;
+   * null when none waits. A caller about to decode chunks itself waits for it first, so the workers are not idle
+   * meanwhile.
+   */
+  handedOut(): Promise<void> | null {
+    return this.batches.handedOut();
+  }
+
   /** Decodes one chunk on the next free worker, a chunk on which `deaths` workers died already. */
   private decodeAlone(job: ChunkJob, deaths: number): Promise<void> {
     return this.enqueue((resolve) => ({

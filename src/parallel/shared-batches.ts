@@ -34,6 +34,9 @@ const STAGED_LIMIT = 64 << 20;
 export class SharedBatches {
   private waiting: BatchedChunk[] = [];
   private scheduled = false;
+  /** Resolves once the chunks waiting now have gone to the workers. */
+  private sent: Promise<void> | null = null;
+  private markSent = () => {};
   private staged = 0;
   private readonly spare: SharedArrayBuffer[] = [];
 
@@ -43,15 +46,25 @@ export class SharedBatches {
     this.waiting.push(chunk);
     if (this.scheduled) return;
     this.scheduled = true;
+    this.sent = new Promise((resolve) => (this.markSent = resolve));
     nextTurn(() => {
       this.scheduled = false;
+      this.sent = null;
       this.start();
+      this.markSent();
     });
+  }
+
+  /** A promise that resolves once the chunks waiting now have been handed to the workers (those past the staging bound
+   *  at least queued behind them), or null when none waits. */
+  handedOut(): Promise<void> | null {
+    return this.sent;
   }
 
   /** Rejects the chunks not yet handed out. */
   abort(err: Error): void {
     for (const chunk of this.waiting.splice(0)) chunk.reject(err);
+    this.markSent();
   }
 
   private start(): void {
