@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { isTensorzipError, open, pack, pipeline, quant, type Archive, type PipelineStage } from '../src/index';
 import { WorkerPool } from '../src/parallel';
+import { sharedArrays } from '../src/parallel/shared';
 import { workerStarter, type StartWorker } from '../src/parallel/spawn';
 import { compiledModule } from '../src/wasm/load';
 import { random, spikyWeights } from './helpers/data';
@@ -349,6 +350,47 @@ describe.skipIf(typeof SharedArrayBuffer !== 'function')('WorkerPool, chunks tha
     } finally {
       pool.terminate();
     }
+  });
+
+  it('getAll() puts the tensors the workers decode side by side in one buffer; each decodes as on one thread', async () => {
+    const file = files.find(([n]) => n === 'lossless')![1];
+    const expected = await (await open(file)).getAll();
+    const archive = await open(file, { workers: 2 });
+    try {
+      const all = await archive.getAll();
+      const shared = Object.values(all).filter((t) => t.data.buffer instanceof SharedArrayBuffer);
+      expect(shared.length).toBe(archive.tensors.filter((t) => t.decodedBytes >= 65536).length);
+      expect(shared.length).toBeGreaterThan(3);
+      expect(new Set(shared.map((t) => t.data.buffer)).size).toBe(1);
+      for (const [name, t] of Object.entries(expected)) expect(equalBytes(bytesOf(all[name]!.data), bytesOf(t.data)), name).toBe(true);
+    } finally {
+      archive.close();
+    }
+  });
+
+  it('sharedArrays: zero-filled arrays at multiples of 64 bytes, disjoint, in buffers of at most 256 MiB (one larger alone)', () => {
+    const MiB = 1 << 20;
+    const specs = [
+      { type: Float32Array, length: 100 }, { type: Uint8Array, length: 1 }, { type: Float64Array, length: 3 },
+      { type: Uint8Array, length: 200 * MiB }, { type: Float32Array, length: 20 * MiB }, { type: Uint8Array, length: 300 * MiB }, { type: Int8Array, length: 5 },
+    ] as const;
+    const arrays = sharedArrays<ArrayBufferView & { length: number }>(specs as never);
+    arrays.forEach((a, i) => {
+      expect(a).toBeInstanceOf(specs[i]!.type);
+      expect(a.length).toBe(specs[i]!.length);
+      expect(a.byteOffset % 64).toBe(0);
+      expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
+    });
+    // The first four fit in 256 MiB; the 80 MiB one does not join them; the 300 MiB one is alone; the last joins none
+    // before it that would pass the limit.
+    const buffers = [...new Set(arrays.map((a) => a.buffer))];
+    expect(arrays.map((a) => buffers.indexOf(a.buffer))).toEqual([0, 0, 0, 0, 1, 2, 3]);
+    expect(buffers.every((b) => b.byteLength <= 256 * MiB || b === arrays[5]!.buffer)).toBe(true);
+    for (const b of buffers) {
+      const inside = arrays.filter((a) => a.buffer === b).map((a) => [a.byteOffset, a.byteOffset + a.byteLength]).sort((x, y) => x[0]! - y[0]!);
+      for (let i = 1; i < inside.length; i++) expect(inside[i]![0]).toBeGreaterThanOrEqual(inside[i - 1]![1]!);
+    }
+    expect(new Uint8Array(arrays[3]!.buffer, arrays[3]!.byteOffset, 4096).every((v) => v === 0)).toBe(true);
   });
 
   it('a worker that dies on a batch is replaced, and every chunk of the batch is decoded', async () => {

@@ -20,7 +20,7 @@ import { isTfjsCodesDtype } from '../codecs/quant/tfjs';
 import { checkChunkUses, isQuantized, parseIndex, storedBytes, type ByteRange, type IndexDocument, type TensorEntry } from './index-document';
 import type { QuantizedTensorInput } from './encode-tensor';
 import { poolFor, releasePool, type WorkerPool, type WorkersOption } from '../parallel';
-import { shareable, sharedArray } from '../parallel/shared';
+import { shareable, sharedArray, sharedArrays } from '../parallel/shared';
 
 /** Random access to the bytes of a file. */
 export interface ByteSource {
@@ -107,7 +107,9 @@ export interface OpenOptions {
    *  per core; default 0: on the calling thread. Starting a worker takes ~30 ms, and on the shared 2-core machine the
    *  benchmark ran on, 2 workers decoded face-api's 50 MB slower than one thread (bench/results/workers.json), hence
    *  no workers unless asked for. Where the runtime has shared memory (Node, Deno, cross-origin isolated pages),
-   *  get() and getAll() then return tensors of 64 KiB and more in a SharedArrayBuffer, which the workers decode into.
+   *  get() and getAll() then return tensors of 64 KiB and more in a SharedArrayBuffer, which the workers decode into;
+   *  getAll() packs them side by side in few buffers (up to 256 MiB each), so one such tensor kept keeps its buffer's
+   *  others alive.
    *  close() stops them; idle workers never keep a Node process alive.
    *  @example
    *  const archive = await open(bytes, { workers: 'auto' });
@@ -543,7 +545,11 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, stream: { file:
         // Tensors side by side, so that a model's many one-chunk tensors keep every worker busy; the largest first, so
         // that their chunks are with the workers before this thread decodes the small ones itself.
         const bySize = [...doc.tensors].sort((a, b) => b.shape.reduce((n, d) => n * d, 1) - a.shape.reduce((n, d) => n * d, 1));
-        const decoded = new Map(await Promise.all(bySize.map(async (t) => [t, await decodeEntry(t, undefined)] as const)));
+        // The tensors the workers decode into, side by side in few shared buffers (sharedArrays says why).
+        const toWorkers = bySize.filter((t) => t.shape.reduce((n, d) => n * d, TENSOR_DTYPES[t.dtype].bytes) >= WORKER_CHUNK_BYTES);
+        const arrays = sharedArrays(toWorkers.map((t) => ({ type: TENSOR_DTYPES[t.dtype].array as never, length: t.shape.reduce((n, d) => n * d, 1) })));
+        const given = new Map(toWorkers.map((t, i) => [t, arrays[i] as TensorArray]));
+        const decoded = new Map(await Promise.all(bySize.map(async (t) => [t, await decodeEntry(t, given.get(t))] as const)));
         for (const t of doc.tensors) all[t.name] = decoded.get(t)!;
       }
       return all;
