@@ -20,7 +20,8 @@ import { isTfjsCodesDtype } from '../codecs/quant/tfjs';
 import { checkChunkUses, isQuantized, parseIndex, storedBytes, type ByteRange, type IndexDocument, type TensorEntry } from './index-document';
 import type { QuantizedTensorInput } from './encode-tensor';
 import { poolFor, releasePool, type WorkerPool, type WorkersOption } from '../parallel';
-import { shareable, sharedArray, sharedArrays } from '../parallel/shared';
+import { sharedArray, sharedArrays } from '../parallel/shared';
+import { SharedParams } from './shared-params';
 
 /** Random access to the bytes of a file. */
 export interface ByteSource {
@@ -399,6 +400,7 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, stream: { file:
   const chunkReader: ChunkReader = {
     pool: await poolFor(options.workers, kernels.simd, 'open'),
     read: sealer ? readSealedChunk : readNow ?? ((range) => source.read(range.offset, range.length)),
+    sharedParams: new SharedParams(doc.tensors),
     checksum: (range) => (verify ? range.checksum : undefined),
     mismatch,
   };
@@ -609,6 +611,8 @@ interface ChunkReader {
   /** The workers chunks are decoded on, or null: the calling thread. */
   pool: WorkerPool | null;
   read(range: ByteRange): Uint8Array | Promise<Uint8Array>;
+  /** The tensors' scales and zero points, as workers read them. */
+  sharedParams: SharedParams;
   /** The checksum the decoder checks, or undefined when verification is off. */
   checksum(range: ByteRange): number | undefined;
   mismatch(range: ByteRange, what: string): TensorzipError;
@@ -629,7 +633,7 @@ const paramsWhat = (entry: TensorEntry) => `the parameters of "${entry.name}"`;
 async function decodeTensor(kernels: Kernels, entry: TensorEntry, count: number, out: TensorArray,
   read: (range: ByteRange, what: string) => Promise<Uint8Array>, chunks: ChunkReader, codes = false): Promise<{ scale: number; min: number } | undefined> {
   const params = entry.stored.params && await read(entry.stored.params, paramsWhat(entry));
-  const tensor = new TensorChunks(kernels, entry, count, out, params, chunks.pool !== null, codes);
+  const tensor = new TensorChunks(kernels, entry, count, out, params, chunks.pool !== null ? chunks.sharedParams : null, codes);
   const pool = chunks.pool;
   // Chunks handed to workers: as many are read ahead as the workers take at once, and the first failure stops the
   // handing out.
@@ -664,7 +668,7 @@ async function decodeTensor(kernels: Kernels, entry: TensorEntry, count: number,
 function decodeTensorNow(kernels: Kernels, entry: TensorEntry, count: number, out: TensorArray, read: (range: ByteRange) => Uint8Array,
   checked: (range: ByteRange, what: string, bytes: Uint8Array) => Uint8Array, chunks: ChunkReader, codes = false): { scale: number; min: number } | undefined {
   const params = entry.stored.params && checked(entry.stored.params, paramsWhat(entry), read(entry.stored.params));
-  const tensor = new TensorChunks(kernels, entry, count, out, params, false, codes);
+  const tensor = new TensorChunks(kernels, entry, count, out, params, null, codes);
   for (let k = 0; k < entry.chunks.length; k++) {
     const range = entry.chunks[k];
     tensor.decode(k, read(range), chunks.checksum(range), chunks);
@@ -675,7 +679,7 @@ function decodeTensorNow(kernels: Kernels, entry: TensorEntry, count: number, ou
 /**
  * The chunks of one tensor and where each decodes to in `out`: its values, or with `codes` its stored bytes (the byte
  * stages undone, not dequantized). The parameters (`params`: the tensor's parameter block, its checksum checked) are
- * read once, here; `shared`: the scales go to workers, in shared memory where there is some.
+ * read once, here; `shared`: the scales go to workers, in the archive's shared parameters.
  */
 class TensorChunks {
   /** TF.js codes' scale and min. */
@@ -685,7 +689,7 @@ class TensorChunks {
   private readonly dequantized: boolean;
 
   constructor(private readonly kernels: Kernels, private readonly entry: TensorEntry, private readonly count: number,
-    private readonly out: TensorArray, params: Uint8Array | null, shared: boolean, codes: boolean) {
+    private readonly out: TensorArray, params: Uint8Array | null, shared: SharedParams | null, codes: boolean) {
     this.dequantized = isQuantized(entry) && !codes;
     if (params && isTfjsCodesDtype(entry.stored.dtype)) {
       // float64 scale, then min (16 bytes, checked at open).
@@ -697,7 +701,7 @@ class TensorChunks {
       const block = new Uint8Array(params);
       // float32 scales, then (asymmetric types) one zero-point byte per scale: 4p or 5p bytes (checked at open).
       const p = affineLayout(entry.shape, entry.stored.axis ?? undefined, entry.stored.blockSize ?? undefined).paramCount;
-      let scale = new Float32Array(block.buffer, 0, p);
+      const scale = new Float32Array(block.buffer, 0, p);
       if (!allWithin(scale, Number.MIN_VALUE, Number.MAX_VALUE)) throw new TensorzipError('CORRUPT', `open: "${entry.name}" has a scale that is not finite and positive`);
       let zeroPoint: Int8Array | Uint8Array | null = null;
       if (block.length === 5 * p) {
@@ -707,12 +711,9 @@ class TensorChunks {
         const [lo, hi] = four ? (unsigned ? [0, 15] : [-8, 7]) : unsigned ? [0, 255] : [-128, 127];
         if (!allWithin(zeroPoint, lo, hi)) throw new TensorzipError('CORRUPT', `open: "${entry.name}" has a zero point outside ${lo}..${hi}`);
       }
-      if (shared) {
-        scale = shareable(scale);
-        zeroPoint = zeroPoint && shareable(zeroPoint);
-      }
-      this.scale = scale;
-      this.zeroPoint = zeroPoint;
+      const checked = shared ? shared.share(entry, { scale, zeroPoint }) : { scale, zeroPoint };
+      this.scale = checked.scale;
+      this.zeroPoint = checked.zeroPoint;
     }
   }
 

@@ -6,18 +6,11 @@ import { allocating } from '../codecs/output-bytes';
 
 type SharedType<T> = { new (buffer: SharedArrayBuffer, offset?: number, length?: number): T; new (length: number): T; BYTES_PER_ELEMENT: number };
 
-const hasSharedMemory = () => typeof SharedArrayBuffer === 'function';
+/** Whether the runtime has shared memory (Node, Deno, cross-origin isolated pages). */
+export const hasSharedMemory = (): boolean => typeof SharedArrayBuffer === 'function';
 
 /** Whether `bytes` lie in shared memory (a worker can then write them, or read them, without a copy). */
 export const isSharedMemory = (bytes: Uint8Array): boolean => hasSharedMemory() && bytes.buffer instanceof SharedArrayBuffer;
-
-/** A copy of `array` in a SharedArrayBuffer, or `array` itself where the runtime has none. */
-export function shareable<T extends Float32Array | Int8Array | Uint8Array>(array: T): T {
-  if (!hasSharedMemory()) return array;
-  const shared = new (array.constructor as SharedType<T>)(new SharedArrayBuffer(array.byteLength));
-  shared.set(array as never);
-  return shared;
-}
 
 /** A new zero-filled array of `length` elements of `type` in a SharedArrayBuffer, or an ordinary one where the
  *  runtime has none; LIMIT when it cannot be allocated. */
