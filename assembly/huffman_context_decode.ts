@@ -82,10 +82,7 @@ export function huffmanContextDecode(src: usize, srcLen: usize, dst: usize, dstC
   for (let t: usize = 0; t < 2; t++) {
     const at = fieldAt(src, srcLen, t);
     if (!buildTable(src + at + 1, <usize>load<u8>(src + at), BUILT_SYMBOLS, BUILT_LENGTHS)) return STATUS_CORRUPT;
-    const table = TABLES + t * TABLE_BYTES;
-    for (let i: usize = 0; i < TABLE_SIZE; i++) {
-      store<u16>(table + (i << 1), <u16>load<u8>(BUILT_SYMBOLS + i) | (<u16>load<u8>(BUILT_LENGTHS + i) << 8));
-    }
+    mergeTable(TABLES + t * TABLE_BYTES);
   }
   const jump = src + fieldAt(src, srcLen, 2);
   let at = jump + JUMP_TABLE;
@@ -105,6 +102,22 @@ export function huffmanContextDecode(src: usize, srcLen: usize, dst: usize, dstC
     if (status < 0) return status;
   }
   return size;
+}
+
+/** Merges the byte values and lengths buildTable left into the u16 entries of `table` (SIMD: 16 entries a step). */
+function mergeTable(table: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    for (let i: usize = 0; i < TABLE_SIZE; i += 16) {
+      const symbols = v128.load(BUILT_SYMBOLS + i);
+      const lengths = v128.load(BUILT_LENGTHS + i);
+      v128.store(table + (i << 1), i8x16.shuffle(symbols, lengths, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23));
+      v128.store(table + (i << 1), i8x16.shuffle(symbols, lengths, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31), 16);
+    }
+    return;
+  }
+  for (let i: usize = 0; i < TABLE_SIZE; i++) {
+    store<u16>(table + (i << 1), <u16>load<u8>(BUILT_SYMBOLS + i) | (<u16>load<u8>(BUILT_LENGTHS + i) << 8));
+  }
 }
 
 /** The entry of the code at the bottom of `bits` in the table for the byte after `previous`. */

@@ -43,11 +43,6 @@ const LENGTHS_B: usize = memory.data(<i32>TABLE_SIZE, 16);
 const INDEX_MASK: u32 = <u32>(TABLE_SIZE - 1);
 /** Codes per stream between refills in the fast loops: 5 × 11 bits ≤ the 57 a refill guarantees. */
 const CODES_PER_REFILL: usize = 5;
-/** While the tables are built: per-length code counts, where each length's values start in SORTED, and the coded
- *  byte values in canonical order. */
-const LENGTH_COUNTS: usize = memory.data(<i32>((MAX_CODE_BITS + 1) * 4), 16);
-const LENGTH_STARTS: usize = memory.data(<i32>((MAX_CODE_BITS + 1) * 4), 16);
-const SORTED: usize = memory.data(256, 16);
 /** Each stream's position (u64, in bits from address 0) and end (u64, a byte address): a block's four, then the
  *  second block's of a pair. */
 const READERS: usize = memory.data(<i32>(STREAMS * 32), 16);
@@ -144,63 +139,94 @@ function finishStreams(readers: usize, o: usize, outEnd: usize, symbols: usize, 
 
 /**
  * Fills the tables `symbols` and `codeLengths` (2^11 bytes each) from the 4-bit lengths of byte values 0..last at
- * `lengths`; false when they are not a complete code. The values are sorted into canonical order (by length, then value) by counting; then the tables grow by
+ * `lengths`; false when they are not a complete code. The coded values are found as a bit mask per length
+ * (lengthMasks), which lists them in canonical order (by length, then value) with no sort; then the tables grow by
  * doubling: once the codes of up to L bits are in, entries [0, 2^L) hold them, each at its code reversed (the stream
  * is read from its low bits); a copy of that half above it repeats them with their period, and the codes of L + 1
  * bits take the entries no shorter code covers. Entries no code covers yet are left as they are: a complete code
  * covers all of them by the last length.
  */
 export function buildTable(lengths: usize, last: usize, symbols: usize, codeLengths: usize): bool {
-  memory.fill(LENGTH_COUNTS, 0, (MAX_CODE_BITS + 1) * 4);
-  for (let v: usize = 0; v <= last; v++) {
-    const length = <usize>lengthAt(lengths, v);
-    if (length > <usize>MAX_CODE_BITS) return false;
-    store<u32>(LENGTH_COUNTS + (length << 2), load<u32>(LENGTH_COUNTS + (length << 2)) + 1);
-  }
+  const words = (last >> 5) + 1;
+  if (!lengthMasks(lengths, last, words)) return false;
   let kraft: u32 = 0;
   for (let length: u32 = 1; length <= MAX_CODE_BITS; length++) {
-    kraft += load<u32>(LENGTH_COUNTS + (length << 2)) << (MAX_CODE_BITS - length);
+    let count: u32 = 0;
+    for (let w: usize = 0; w < words; w++) count += popcnt(load<u32>(maskAt(length, w)));
+    kraft += count << (MAX_CODE_BITS - length);
   }
   if (kraft != <u32>TABLE_SIZE) return false;
-  let at: u32 = 0;
-  for (let length: usize = 1; length <= <usize>MAX_CODE_BITS; length++) {
-    store<u32>(LENGTH_STARTS + (length << 2), at);
-    at += load<u32>(LENGTH_COUNTS + (length << 2));
-  }
-  for (let v: usize = 0; v <= last; v++) {
-    const slot = LENGTH_STARTS + (<usize>lengthAt(lengths, v) << 2);
-    if (slot == LENGTH_STARTS) continue;
-    const i = load<u32>(slot);
-    store<u8>(SORTED + <usize>i, <u8>v);
-    store<u32>(slot, i + 1);
-  }
-  let code: u32 = 0;
-  let next: usize = 0;
+  // The next code with its bits reversed: shifting a code left as the length grows leaves its reversal as it is, and
+  // adding 1 to the code flips the reversal's bits from its top one down to its highest 0.
+  let reversedCode: u32 = 0;
   for (let length: u32 = 1; length <= MAX_CODE_BITS; length++) {
-    const half = <usize>1 << (length - 1);
     if (length > 1) {
+      const half = <usize>1 << (length - 1);
       memory.copy(symbols + half, symbols, half);
       memory.copy(codeLengths + half, codeLengths, half);
-      code <<= 1;
     }
-    for (let k = load<u32>(LENGTH_COUNTS + (<usize>length << 2)); k > 0; k--) {
-      const entry = <usize>reversed(code++, length);
-      store<u8>(symbols + entry, load<u8>(SORTED + next++));
-      store<u8>(codeLengths + entry, <u8>length);
+    const ones: u32 = (1 << length) - 1;
+    for (let w: usize = 0; w < words; w++) {
+      let mask = load<u32>(maskAt(length, w));
+      while (mask != 0) {
+        store<u8>(symbols + <usize>reversedCode, <u8>((w << 5) + <usize>ctz(mask)));
+        store<u8>(codeLengths + <usize>reversedCode, <u8>length);
+        mask &= mask - 1;
+        // Past the last code no 0 is left (clz 32): the shift by 31 (mod 32) then flips nothing.
+        reversedCode ^= ones & ~((<u32>1 << (31 - clz(~reversedCode & ones))) - 1);
+      }
     }
   }
   return true;
 }
 
-/** The low `length` bits of `code` in reverse order (code < 2^16). */
+/** While a table is built: per code length 1..11, a bit per byte value of that length, in 8 u32 words of 32 values. */
+const LENGTH_MASKS: usize = memory.data(<i32>((MAX_CODE_BITS + 1) * 32), 16);
+/** The SIMD build's copy of a table's length nibbles, zero-padded to whole 16-byte steps. */
+const NIBBLES: usize = memory.data(128, 16);
+
 // @ts-ignore: decorator
-@inline function reversed(code: u32, length: u32): u32 {
-  let r = code;
-  r = ((r >> 1) & 0x5555) | ((r & 0x5555) << 1);
-  r = ((r >> 2) & 0x3333) | ((r & 0x3333) << 2);
-  r = ((r >> 4) & 0x0f0f) | ((r & 0x0f0f) << 4);
-  r = ((r >> 8) & 0x00ff) | ((r & 0x00ff) << 8);
-  return r >> (16 - length);
+@inline function maskAt(length: u32, w: usize): usize {
+  return LENGTH_MASKS + (<usize>length << 5) + (w << 2);
+}
+
+/**
+ * Fills words [0, words) of each length's mask from the 4-bit lengths of byte values 0..last at `lengths` (values
+ * past `last` have none); false when a length is over 11. The SIMD build compares 32 lengths a step with each of the
+ * 11 lengths (a bit per value set one by one took as long as the rest of the build); the scalar build sets a bit per
+ * value.
+ */
+function lengthMasks(lengths: usize, last: usize, words: usize): bool {
+  if (ASC_FEATURE_SIMD) {
+    const bytes = (last + 2) >> 1;
+    for (let w: usize = 0; w < words; w++) v128.store(NIBBLES + (w << 4), i32x4.splat(0));
+    for (let i: usize = 0; i < bytes; i++) store<u8>(NIBBLES + i, load<u8>(lengths + i));
+    // An even `last`: its byte's high nibble is no value's, and is ignored.
+    if ((last & 1) == 0) store<u8>(NIBBLES + bytes - 1, load<u8>(NIBBLES + bytes - 1) & 15);
+    const longest = i8x16.splat(<i8>MAX_CODE_BITS);
+    for (let w: usize = 0; w < words; w++) {
+      const packed = v128.load(NIBBLES + (w << 4));
+      const even = v128.and(packed, i8x16.splat(15));
+      const odd = i8x16.shr_u(packed, 4);
+      const first = i8x16.shuffle(even, odd, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+      const second = i8x16.shuffle(even, odd, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+      if (v128.any_true(v128.or(i8x16.gt_u(first, longest), i8x16.gt_u(second, longest)))) return false;
+      for (let length: u32 = 1; length <= MAX_CODE_BITS; length++) {
+        const l = i8x16.splat(<i8>length);
+        store<u32>(maskAt(length, w), <u32>i8x16.bitmask(i8x16.eq(first, l)) | (<u32>i8x16.bitmask(i8x16.eq(second, l)) << 16));
+      }
+    }
+    return true;
+  }
+  for (let length: u32 = 1; length <= MAX_CODE_BITS; length++) {
+    for (let w: usize = 0; w < words; w++) store<u32>(maskAt(length, w), 0);
+  }
+  for (let v: usize = 0; v <= last; v++) {
+    const length = lengthAt(lengths, v);
+    if (length > MAX_CODE_BITS) return false;
+    if (length != 0) store<u32>(maskAt(length, v >> 5), load<u32>(maskAt(length, v >> 5)) | (<u32>1 << <u32>(v & 31)));
+  }
+  return true;
 }
 
 // @ts-ignore: decorator
