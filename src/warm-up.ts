@@ -23,11 +23,9 @@ const WARM_UP_MS = 40;
 const SPEED_UP = 4;
 /** Float32 values in init()'s sample: 256 KiB, four times the span of LZ4's checked loops. */
 const SAMPLE_VALUES = 65536;
-/** Float32 values in the sample open() decodes while its first bytes download: 16 KiB, so that encoding the samples
- *  (which the real load never needs) costs little, and each step takes the calling thread for well under a
- *  millisecond once compiled; DOWNLOAD_ROUNDS of them do the work of init()'s TRIGGER_ROUNDS. */
-const DOWNLOAD_SAMPLE_VALUES = 4096;
-const DOWNLOAD_ROUNDS = TRIGGER_ROUNDS * (SAMPLE_VALUES / DOWNLOAD_SAMPLE_VALUES);
+/** Float32 values in the sample open() decodes while its first bytes download: 64 KiB, so that each step (a sample
+ *  encoded, a decode) takes the calling thread for well under a millisecond once compiled. */
+const DOWNLOAD_SAMPLE_VALUES = 16384;
 /** The working space a 1 MiB chunk takes: its input, two scratch buffers and its output, with room for LZ4's and a
  *  sparse mask's overhead. */
 const CHUNK_WORKING_BYTES = 5 << 20;
@@ -129,7 +127,7 @@ export async function warmUp(kernels: Kernels, until?: Promise<unknown>): Promis
       busy += performance.now() - start;
     }
     if (round === 1) first = busy;
-    if (until ? round === DOWNLOAD_ROUNDS : round >= TRIGGER_ROUNDS && (busy * SPEED_UP < first || performance.now() - started > WARM_UP_MS)) break;
+    if (round >= TRIGGER_ROUNDS && (busy * SPEED_UP < first || performance.now() - started > WARM_UP_MS)) break;
     if (!until) await pause();
   }
   kernels.reset();
