@@ -108,25 +108,15 @@ function kernels(): Kernels {
 }
 
 let loadingDefault: Promise<void> | undefined;
-let warmingDefault = false;
 
-/** Loads the default kernels off the main thread, for open() to overlap with its first read (a URL: its download);
- *  then, while that read is still `pending`, warms them up (warm-up.ts) unless that has been done, without holding
- *  open() back: a model's first decodes then run compiled code. */
-function loadDefaultKernels(pending: Promise<unknown>): Promise<void> | undefined {
-  const warm = () => {
-    const kernels = defaultKernels!;
-    if (warmed.has(kernels.simd) || warmingDefault) return;
-    warmingDefault = true;
-    void warmUp(kernels, pending).then((done) => {
-      if (done) warmed.add(kernels.simd);
-    }).finally(() => (warmingDefault = false));
-  };
-  if (defaultKernels !== undefined) return void warm();
+/** Loads the default kernels off the main thread, for open() to overlap with its first read (no warm-up: that is
+ *  init()'s, and a model's first decode is small against its cost). */
+function loadDefaultKernels(): Promise<void> | undefined {
+  if (defaultKernels !== undefined) return undefined;
   return (loadingDefault ??= (async () => {
     const loaded = await loadKernels(chooseSimd(undefined));
     defaultKernels ??= loaded;
-  })()).then(warm);
+  })());
 }
 
 /** LZ4 frames and blocks on the default engine (see Lz4). */

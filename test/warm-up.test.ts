@@ -54,38 +54,6 @@ describe.each([['simd', true], ['scalar', false]] as const)('warm-up, %s build',
     });
   });
 
-  it('while a download is pending (`until`): runs to its end, leaves no buffer and does not touch the 1 MiB working space', async () => {
-    const warmed = await loadKernels(simd);
-    const fresh = await loadKernels(simd);
-    expect(await warmUp(warmed, new Promise(() => {}))).toBe(true);
-    expect(warmed.alloc(16)).toBe(fresh.alloc(16));
-    expect(warmed.exports.memory.buffer.byteLength).toBeLessThan(2 * MiB);
-  });
-
-  it('once `until` has settled (fulfilled or rejected): stops before decoding anything, the memory as it was', async () => {
-    for (const settled of [() => Promise.resolve(), () => Promise.reject(new Error('the download failed'))]) {
-      const kernels = await loadKernels(simd);
-      const size = kernels.exports.memory.buffer.byteLength;
-      expect(await warmUp(kernels, settled())).toBe(false);
-      expect(kernels.exports.memory.buffer.byteLength).toBe(size);
-    }
-  });
-
-  it('stopped half-way by `until`, changes no result', async () => {
-    const weights = floatWeights(100_032, 5);
-    const kernels = await loadKernels(simd);
-    let settle = () => {};
-    const until = new Promise<void>((resolve) => (settle = resolve));
-    const warming = warmUp(kernels, until);
-    // A few of its steps: it takes one task per step, as these do.
-    for (let i = 0; i < 3; i++) await new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
-    settle();
-    expect(await warming).toBe(false);
-    const after = decodeAll(kernels, weights);
-    const before = decodeAll(await loadKernels(simd), weights);
-    after.forEach((bytes, i) => expect(equalBytes(bytes, before[i]!)).toBe(true));
-  });
-
   it('changes no result: decodes after it equal the input and those of an instance that never ran it', async () => {
     const weights = floatWeights(100_032, 7);
     const warmed = await loadKernels(simd);

@@ -68,16 +68,14 @@ export interface Container {
 }
 
 /** `resolve` turns what the caller passed into a ByteSource, or an ArrivingFile for a stream (src/io/sources.ts); `loading`, when given, loads the
- *  kernels asynchronously, and open() runs it while the source reads its first bytes (a URL: downloads them), which
- *  it is told of (`pending`). */
-export function bindContainer(kernels: () => Kernels, resolve: (source: unknown, options: OpenOptions) => Promise<ByteSource | ArrivingFile>, loading?: (pending: Promise<unknown>) => Promise<unknown> | undefined): Container {
+ *  kernels asynchronously, and open() runs it while the source reads its first bytes (a URL: downloads them). */
+export function bindContainer(kernels: () => Kernels, resolve: (source: unknown, options: OpenOptions) => Promise<ByteSource | ArrivingFile>, loading?: () => Promise<unknown> | undefined): Container {
   return {
     pack: async (tensors, options) => pack(kernels(), tensors, options),
     createWriter: (sink, options) => new ContainerWriter(kernels(), sink, options),
     createShardedWriter: (sinkFor, options) => new ShardedWriter(kernels(), sinkFor, options),
     open: async (source, options = {}) => {
-      const resolving = resolve(source, options);
-      const [byteSource] = await Promise.all([resolving, loading?.(resolving)]);
+      const [byteSource] = await Promise.all([resolve(source, options), loading?.()]);
       return openArchive(kernels(), byteSource, options);
     },
     compare: async (original, archive, options) => compareArchive(kernels(), original, archive, options),
