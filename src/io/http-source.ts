@@ -43,7 +43,7 @@ export interface HttpSourceOptions {
 }
 
 /**
- * An open() option for a caller that reads every tensor next (onnx.createSession), keyed by a symbol: not part of
+ * An open() option for a caller that reads every tensor next (onnx.createSession, tfjs.ioHandler), keyed by a symbol: not part of
  * OpenOptions. A URL's first request then asks for the first WHOLE_READ_HEAD_BYTES rather than 64 KiB: a file that
  * small (a model of a few MB) comes in one request, as its original files would, rather than in three (head, tail,
  * then the tensors), and of a larger one the head is the first of the pieces the reads fetch (range-plan.ts).
