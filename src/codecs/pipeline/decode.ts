@@ -59,7 +59,8 @@ function storedBytes(dtype: StoredQuantDtype, count: number): number {
 
 /** Refuses (CORRUPT) a chunk too short to decode to `stored` bytes through `stages` (their maximum expansions). */
 function checkReachable(stages: PipelineStage[], encoded: number, stored: number): void {
-  const reach = stages.reduce((bytes, stage) => bytes * maxExpansion(stage), encoded);
+  let reach = encoded;
+  for (let i = 0; i < stages.length; i++) reach *= maxExpansion(stages[i]); // per chunk: a loop, not a closure
   if (stored > reach) {
     throw new TensorzipError('CORRUPT', `pipeline.decodeChunk: ${encoded} encoded bytes cannot decode to ${stored} bytes through ${stages.map((s) => s.codec).join(' + ') || 'no stage'} (at most ${reach})`);
   }
