@@ -130,8 +130,10 @@ describe('tfjs.ioHandler: sources, progress and refusals', () => {
     expect(sameBits(new Uint8Array(artifacts.weightData), original)).toBe(true);
   });
 
-  it('reads a URL (Range requests) and reports progress up to the file size', async () => {
+  it('reads a URL (Range requests) and reports progress up to the file size; a model of a few MB in one request', async () => {
+    const ranges: (string | undefined)[] = [];
     const server: Server = createServer((req, res) => {
+      ranges.push(req.headers.range);
       const range = requestedRange(req.headers.range, bytes.length);
       const { from, to } = range ?? { from: 0, to: bytes.length - 1 };
       res.writeHead(range ? 206 : 200, { 'content-range': `bytes ${from}-${to}/${bytes.length}`, 'content-length': to - from + 1 });
@@ -146,6 +148,8 @@ describe('tfjs.ioHandler: sources, progress and refusals', () => {
       expect(seen.length).toBeGreaterThan(0);
       expect(seen.at(-1)![1]).toBe(bytes.length);
       expect(Math.max(...seen.map(([d]) => d))).toBeLessThanOrEqual(bytes.length);
+      // Every weight is read: the first request asks for the first 8 MiB (as onnx.createSession's), not 64 KiB at each end.
+      expect(ranges).toEqual([`bytes=0-${(8 << 20) - 1}`]);
     } finally {
       server.close();
     }

@@ -97,6 +97,22 @@ describe.each(BUILDS)('shared ranges (%s build)', (_, { open, pack }) => {
       expect(await outcome(open, file(ranges))).toBe(code);
     });
 
+    it('ranges listed out of file order: shared ones decode, and an overlap names the same two ranges as in order', async () => {
+      const sumOther = referenceXxh32(other);
+      const archive = await open(file((at) => [[at + offsets[1], 64, sumOther], [at, 16384, sum], [at + offsets[1], 64, sumOther], [at, 16384, sum]]));
+      const all = await archive.getAll();
+      expect(Array.from(all.t1.data as Int32Array)).toEqual(Array.from(values));
+      expect(Array.from(all.t2.data as Int32Array)).toEqual(Array.from({ length: 16 }, (_, i) => 5 - i));
+      // Sorted by start, then end: t2's 64 bytes come before t1's 16 KiB at the same offset, whichever is listed first.
+      for (const ranges of [(at: number) => [[at + offsets[1], 64, sumOther], [at, 16384, sum], [at, 64, referenceXxh32(chunk.subarray(0, 64))]],
+        (at: number) => [[at + offsets[1], 64, sumOther], [at, 64, referenceXxh32(chunk.subarray(0, 64))], [at, 16384, sum]]]) {
+        const err = await open(file(ranges)).catch((e: unknown) => e);
+        expect((err as { code?: string }).code).toBe('CORRUPT');
+        const [longer, shorter] = ranges(0)[1][1] === 16384 ? ['t1', 't2'] : ['t2', 't1'];
+        expect((err as Error).message).toMatch(new RegExp(`tensor "${longer}" \\(bytes \\d+–\\d+\\) overlaps a range of tensor "${shorter}"`));
+      }
+    });
+
     it('a chunk listing a parameter block, or two tensors sharing one, is CORRUPT', async () => {
       const q = { values: 1, scales: new Float32Array([0.5]) };
       const codes = new Uint8Array(64).fill(3);

@@ -10,6 +10,7 @@ import type { Kernels } from '../wasm/kernels';
 import { TENSOR_DTYPES, type TensorArray, type TensorDtype } from './dtypes';
 import { allocateForOverwrite, newArrayForOverwrite } from '../codecs/output-bytes';
 import { describeValue } from '../codecs/describe-value';
+import { product } from '../codecs/shape';
 import { FLAG_COMPRESSED_INDEX, FLAG_PACKED_CHUNKS, FLAG_SEALED, FOOTER_BYTES, PREFIX_BYTES, readFooter, readPrefix, type IndexLocation } from './framing';
 import { indexBinding, openSealing, SEAL_HEADER_BYTES, type Sealing } from './seal-header';
 import { SEAL_TAG_BYTES } from './seal';
@@ -416,7 +417,10 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, stream: { file:
   const readerNow = (entry: TensorEntry): ((range: ByteRange) => Uint8Array) | null => {
     if (chunkReader.pool !== null) return null;
     if (readNow !== null) return readNow;
-    if (readArrived === null || !rangesOf(entry).every((r) => rawSource.hasArrived!(r.offset, r.length))) return null;
+    if (readArrived === null) return null;
+    const { params } = entry.stored;
+    if (params && !rawSource.hasArrived!(params.offset, params.length)) return null;
+    for (let k = 0; k < entry.chunks.length; k++) if (!rawSource.hasArrived!(entry.chunks[k].offset, entry.chunks[k].length)) return null;
     return readArrived;
   };
 
@@ -433,7 +437,7 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, stream: { file:
   };
   /** A tensor decoded: at once when its bytes are at hand (readerNow), else a promise. */
   const decodeEntry = (entry: TensorEntry, given: TensorArray | undefined): Tensor | Promise<Tensor> => {
-    const count = entry.shape.reduce((n, d) => n * d, 1);
+    const count = product(entry.shape);
     const { array, bytes } = TENSOR_DTYPES[entry.dtype];
     if (given !== undefined && (!(given instanceof array) || given.length !== count)) throw new TensorzipError('ARGUMENT', `archive.get out: expected a ${array.name} of ${count} elements for ${describeValue(entry.name)}`);
     return readOnce(entry, () => {
@@ -441,7 +445,7 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, stream: { file:
       // workers, in shared memory where there is some: they decode into it. Not zero-filled: the chunks write every
       // byte (one that decodes short is an error), and a tensor that fails is never returned.
       const out: TensorArray = given ?? (chunkReader.pool !== null && count * bytes >= WORKER_CHUNK_BYTES ? sharedArray(array as never, count) : newArrayForOverwrite(array, count));
-      const tensor = { dtype: entry.dtype, shape: [...entry.shape], data: out } as Tensor;
+      const tensor = { dtype: entry.dtype, shape: entry.shape.slice(), data: out } as Tensor;
       const now = readerNow(entry);
       if (now !== null) {
         decodeTensorNow(kernels, entry, count, out, now, checked, chunkReader);
@@ -452,7 +456,7 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, stream: { file:
   };
   const decodeBytesInto: TensorBytesDecoder = (name, dst) => {
     const entry = lookup(name, 'archive.get');
-    const count = entry.shape.reduce((n, d) => n * d, 1);
+    const count = product(entry.shape);
     if (!(dst instanceof Uint8Array) || dst.length !== count * TENSOR_DTYPES[entry.dtype].bytes) throw new TensorzipError('ARGUMENT', `archive.get: expected a Uint8Array of ${count * TENSOR_DTYPES[entry.dtype].bytes} bytes for ${describeValue(name)}`);
     // Workers decode into shared memory: a copy then.
     if (chunkReader.pool !== null) {
@@ -472,7 +476,7 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, stream: { file:
       throw new TensorzipError('ARGUMENT', `archive.getCodes: ${describeValue(name)} is stored as ${dtype}, not as codes pack() takes (use get())`);
     }
     prefetch(announced.tensors, name, rangesOf(entry));
-    const count = entry.shape.reduce((n, d) => n * d, 1);
+    const count = product(entry.shape);
     const given = codesOptions.out;
     const length = storedBytes(entry, count);
     const halves = dtype === 'float16' || dtype === 'bfloat16' || dtype === 'tfjs_uint16';
@@ -485,7 +489,7 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, stream: { file:
       return now !== null ? decodeTensorNow(kernels, entry, count, bytes, now, checked, chunkReader, true)
         : decodeTensor(kernels, entry, count, bytes, readChecked, chunkReader, true);
     });
-    const shape = [...entry.shape];
+    const shape = entry.shape.slice();
     const data = halves ? new Uint16Array(bytes.buffer, bytes.byteOffset, count) : bytes;
     return { quantized: tfjs && isTfjsCodesDtype(dtype) ? { dtype, shape, data, ...tfjs }
       : { dtype: dtype as QuantDtype, shape, data, scale: null, zeroPoint: null, axis: entry.stored.axis, blockSize: entry.stored.blockSize } };
@@ -502,7 +506,7 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, stream: { file:
   const archive: Archive = {
     tensors: doc.tensors.map(info),
     entries: doc.entries.map((e) => ({
-      name: e.name, size: e.shape[0], mediaType: e.mediaType, pipeline: e.pipeline, encodedBytes: e.chunks.reduce((n, c) => n + c.length, 0),
+      name: e.name, size: e.shape[0], mediaType: e.mediaType, pipeline: e.pipeline, encodedBytes: rangeBytes(e.chunks),
     })),
     model: doc.model && { ...doc.model },
     metadata: doc.metadata,
@@ -589,14 +593,21 @@ function dataEnd(location: IndexLocation, doc: IndexDocument): number {
   return end;
 }
 
+/** Bytes the ranges hold together. */
+function rangeBytes(ranges: readonly ByteRange[]): number {
+  let n = 0;
+  for (let k = 0; k < ranges.length; k++) n += ranges[k].length;
+  return n;
+}
+
 /** The byte ranges decoding a tensor reads. */
 const rangesOf = (entry: TensorEntry): ByteRange[] => (entry.stored.params ? [entry.stored.params, ...entry.chunks] : entry.chunks);
 
 function info(entry: TensorEntry): TensorInfo {
-  const count = entry.shape.reduce((n, d) => n * d, 1);
+  const count = product(entry.shape);
   return {
-    name: entry.name, dtype: entry.dtype, shape: [...entry.shape], storedDtype: entry.stored.dtype, storedAxis: entry.stored.axis, pipeline: entry.pipeline,
-    encodedBytes: entry.chunks.reduce((n, c) => n + c.length, 0) + (entry.stored.params?.length ?? 0),
+    name: entry.name, dtype: entry.dtype, shape: entry.shape.slice(), storedDtype: entry.stored.dtype, storedAxis: entry.stored.axis, pipeline: entry.pipeline,
+    encodedBytes: rangeBytes(entry.chunks) + (entry.stored.params?.length ?? 0),
     decodedBytes: count * TENSOR_DTYPES[entry.dtype].bytes, stats: entry.stats, metadata: entry.metadata,
   };
 }

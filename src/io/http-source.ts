@@ -43,7 +43,7 @@ export interface HttpSourceOptions {
 }
 
 /**
- * An open() option for a caller that reads every tensor next (onnx.createSession), keyed by a symbol: not part of
+ * An open() option for a caller that reads every tensor next (onnx.createSession, tfjs.ioHandler), keyed by a symbol: not part of
  * OpenOptions. A URL's first request then asks for the first WHOLE_READ_HEAD_BYTES rather than 64 KiB: a file that
  * small (a model of a few MB) comes in one request, as its original files would, rather than in three (head, tail,
  * then the tensors), and of a larger one the head is the first of the pieces the reads fetch (range-plan.ts).
@@ -288,13 +288,18 @@ function rangedSource(ends: Answer[], size: number, request: (ask: Ask, askOptio
     }
     return whole.subarray(span.offset, span.offset + span.length);
   });
-  // Loops rather than find() with a closure: a model's tensors ask these a few times each, in a cold process.
+  // Loops by index rather than find() with a closure or for…of (an iterator and a result per step in V8's first
+  // tiers): a model's tensors ask these a few times each, in a cold process.
   const covering = (offset: number, length: number): Pending | undefined => {
-    for (const p of pending) if (offset >= p.offset && offset + length <= p.offset + p.length) return p;
+    for (let i = 0; i < pending.length; i++) {
+      const p = pending[i];
+      if (offset >= p.offset && offset + length <= p.offset + p.length) return p;
+    }
     return undefined;
   };
   const fromEnds = (offset: number, length: number): Uint8Array | undefined => {
-    for (const e of ends) {
+    for (let i = 0; i < ends.length; i++) {
+      const e = ends[i];
       if (offset >= e.offset && offset + length <= e.offset + e.bytes.length) return e.bytes.subarray(offset - e.offset, offset - e.offset + length);
     }
     return undefined;

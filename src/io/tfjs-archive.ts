@@ -12,6 +12,7 @@ import { codesWeight, readTfjs, shardTfjs, tfjsDtypeOf, type TfjsModel, type Tfj
 import { tfjsChannelAxes } from './tfjs-channel-axes';
 import { isQuantizedTensorInput, type QuantizedTensorInput, type TensorInput } from '../format/encode-tensor';
 import { decodeTfjsWeight } from '../codecs/quant/tfjs';
+import { product } from '../codecs/shape';
 
 /** The entry that holds model.json. */
 export const TFJS_MODEL_ENTRY = 'model.json';
@@ -76,7 +77,7 @@ export function tfjsPackInput(kernels: Kernels, model: TfjsModel, options: PackO
 const keepsCodes = (t: TensorInfo) => t.storedDtype === 'tfjs_uint8' || t.storedDtype === 'tfjs_uint16' || (t.storedDtype === 'float16' && t.dtype === 'float32');
 /** Bytes of a weight in TF.js's weight data. */
 const weightBytes = (t: TensorInfo) => {
-  const count = t.shape.reduce((n, d) => n * d, 1);
+  const count = product(t.shape);
   return t.storedDtype === 'tfjs_uint8' ? count : keepsCodes(t) ? 2 * count : count * TENSOR_DTYPES[t.dtype].bytes;
 };
 
@@ -103,23 +104,26 @@ export async function tfjsModelJsonOf(archive: Archive): Promise<Record<string, 
 export async function readTfjsArchive(archive: Archive, onWeight?: (done: number, total: number) => void): Promise<TfjsArtifacts> {
   archive.prefetchAll();
   const modelJson = await tfjsModelJsonOf(archive);
-  const total = archive.tensors.reduce((n, t) => n + weightBytes(t), 0);
+  let total = 0;
+  for (let i = 0; i < archive.tensors.length; i++) total += weightBytes(archive.tensors[i]);
   // open() bounded each tensor by maxBytes; the sum is what TF.js's own loader holds in its shards.
   const weightData = new Uint8Array(total);
   const weightSpecs: TfjsWeightSpec[] = [];
   let at = 0;
-  for (const t of archive.tensors) {
+  for (let i = 0; i < archive.tensors.length; i++) {
+    const t = archive.tensors[i];
+    const length = weightBytes(t);
     if (keepsCodes(t)) {
       // Decoded in place but for 16-bit codes after a weight of odd length (then a copy).
       const inPlace = t.storedDtype === 'tfjs_uint8' || at % 2 === 0;
-      const codes = await archive.getCodes(t.name, inPlace ? { out: weightData.subarray(at, at + weightBytes(t)) } : {});
+      const codes = await archive.getCodes(t.name, inPlace ? { out: weightData.subarray(at, at + length) } : {});
       const { spec, data } = codesWeight(t.name, codes);
       weightSpecs.push(spec);
       if (!inPlace) weightData.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at);
     } else {
-      weightSpecs.push({ name: t.name, shape: [...t.shape], dtype: tfjsDtypeOf(t.name, t.dtype) });
+      weightSpecs.push({ name: t.name, shape: t.shape.slice(), dtype: tfjsDtypeOf(t.name, t.dtype) });
       const { array, bytes } = TENSOR_DTYPES[t.dtype];
-      const count = weightBytes(t) / bytes;
+      const count = length / bytes;
       // Decoded in place where the offset suits the array type; a copy after a weight of odd length.
       if (at % bytes === 0) await archive.get(t.name, { out: new array(weightData.buffer, at, count) as never });
       else {
@@ -127,7 +131,7 @@ export async function readTfjsArchive(archive: Archive, onWeight?: (done: number
         weightData.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at);
       }
     }
-    at += weightBytes(t);
+    at += length;
     onWeight?.(at, total);
   }
   return { modelJson, weightSpecs, weightData };

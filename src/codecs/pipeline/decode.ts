@@ -59,7 +59,8 @@ function storedBytes(dtype: StoredQuantDtype, count: number): number {
 
 /** Refuses (CORRUPT) a chunk too short to decode to `stored` bytes through `stages` (their maximum expansions). */
 function checkReachable(stages: PipelineStage[], encoded: number, stored: number): void {
-  const reach = stages.reduce((bytes, stage) => bytes * maxExpansion(stage), encoded);
+  let reach = encoded;
+  for (let i = 0; i < stages.length; i++) reach *= maxExpansion(stages[i]); // per chunk: a loop, not a closure
   if (stored > reach) {
     throw new TensorzipError('CORRUPT', `pipeline.decodeChunk: ${encoded} encoded bytes cannot decode to ${stored} bytes through ${stages.map((s) => s.codec).join(' + ') || 'no stage'} (at most ${reach})`);
   }
@@ -156,16 +157,10 @@ function copyStored(kernels: Kernels, input: Uint8Array, out: Uint8Array, checks
   out.set(input);
 }
 
-/** A palette's count and table, past its indices (which take no more than the stored bytes): K ≤ 65,536 entries. */
-function paletteRoom(stages: PipelineStage[]): number {
-  const palette = stages.find((s) => s.codec === 'palette');
-  return palette === undefined ? 0 : 4 + PALETTE_MAX_ENTRIES * palette.width;
-}
-
-/** A regroup stage's labels, before the stored bytes it puts back in order. */
-function regroupRoom(stages: PipelineStage[]): number {
-  const regroup = stages.find((s) => s.codec === 'regroup');
-  return regroup === undefined ? 0 : regroupLabelBytes(regroup);
+/** A palette's count and table, past its indices (which take no more than the stored bytes): K ≤ 65,536 entries. A
+ *  regroup stage's room is its labels (regroupLabelBytes), before the stored bytes it puts back in order. */
+function paletteRoom(palette: Extract<PipelineStage, { codec: 'palette' }>): number {
+  return 4 + PALETTE_MAX_ENTRIES * palette.width;
 }
 
 /**
@@ -174,11 +169,21 @@ function regroupRoom(stages: PipelineStage[]): number {
  */
 function runProgram(kernels: Kernels, input: Uint8Array, stages: PipelineStage[], stored: number, unpacked: number,
   out: Uint8Array, checksum: number | undefined, finish: (records: number[][]) => void): void {
-  const sparse = stages.find((s) => s.codec === 'sparse');
+  // The first stage of each kind (a loop: this runs per chunk, in V8's first tiers for a model's many small tensors).
+  let sparse: Extract<PipelineStage, { codec: 'sparse' }> | undefined;
+  let palette: Extract<PipelineStage, { codec: 'palette' }> | undefined;
+  let regroup: Extract<PipelineStage, { codec: 'regroup' }> | undefined;
+  for (let i = 0; i < stages.length; i++) {
+    const stage = stages[i];
+    if (stage.codec === 'sparse') sparse ??= stage;
+    else if (stage.codec === 'palette') palette ??= stage;
+    else if (stage.codec === 'regroup') regroup ??= stage;
+  }
+  const room = (palette === undefined ? 0 : paletteRoom(palette)) + (regroup === undefined ? 0 : regroupLabelBytes(regroup));
   // Room for any intermediate: the stored codes, 4-bit codes unpacked, or a sparse payload (a bitmask's mask and at
   // most every value; CSR's and 2:4's LEB128 numbers up to 5 bytes each).
   const sparseRoom = sparse === undefined ? 0 : sparse.format === 'bitmask' ? Math.ceil(stored / sparse.width / 8) + 16 : 5 * stored + 16;
-  const scratchCap = Math.max(stored, unpacked) + sparseRoom + paletteRoom(stages) + regroupRoom(stages);
+  const scratchCap = Math.max(stored, unpacked) + sparseRoom + room;
   kernels.reset();
   try {
     const records: number[][] = [];
