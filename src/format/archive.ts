@@ -18,6 +18,7 @@ import type { DecryptOptions } from './seal-keys';
 import { decompressIndex } from './index-compression';
 import { affineLayout } from '../codecs/quant/layout';
 import { isTfjsCodesDtype } from '../codecs/quant/tfjs';
+import { addDecoded, decodedTwin, type DecodedTwins } from './decoded-twins';
 import { checkChunkUses, isQuantized, parseIndex, storedBytes, type ByteRange, type IndexDocument, type TensorEntry } from './index-document';
 import type { QuantizedTensorInput } from './encode-tensor';
 import { poolFor, releasePool, type WorkerPool, type WorkersOption } from '../parallel';
@@ -238,8 +239,10 @@ const DEFAULT_MAX_CHUNKS = 1_000_000;
  * Decodes a tensor's values as little-endian bytes into `dst` (exactly its decoded bytes, at any byte offset), without a
  * promise when the archive decodes at once: onnx.createSession decodes each tensor straight into the model it hands
  * ONNX Runtime, where no typed array could view it. Archives open() makes have one; a sharded archive has none.
+ * `twins`, kept by the caller over the tensors it decodes (whose bytes it leaves as written), turns the decode of a
+ * tensor stored as an earlier one into a copy of that one's bytes (decoded-twins.ts).
  */
-export type TensorBytesDecoder = (name: string, dst: Uint8Array) => void | Promise<void>;
+export type TensorBytesDecoder = (name: string, dst: Uint8Array, twins?: DecodedTwins) => void | Promise<void>;
 /** Where an archive keeps its TensorBytesDecoder: a hidden property. With a WeakMap keyed by archives instead, the
  *  young generation's collections kept every archive alive (promoted them), and open() of a model of 449 tensors in a
  *  loop cost a third more CPU time. */
@@ -454,7 +457,7 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, stream: { file:
       return decodeTensor(kernels, entry, count, out, readChecked, chunkReader).then(() => tensor);
     });
   };
-  const decodeBytesInto: TensorBytesDecoder = (name, dst) => {
+  const decodeBytesInto: TensorBytesDecoder = (name, dst, twins) => {
     const entry = lookup(name, 'archive.get');
     const count = product(entry.shape);
     if (!(dst instanceof Uint8Array) || dst.length !== count * TENSOR_DTYPES[entry.dtype].bytes) throw new TensorzipError('ARGUMENT', `archive.get: expected a Uint8Array of ${count * TENSOR_DTYPES[entry.dtype].bytes} bytes for ${describeValue(name)}`);
@@ -465,8 +468,15 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, stream: { file:
     prefetch(announced.tensors, name, rangesOf(entry));
     return readOnce(entry, () => {
       const now = readerNow(entry);
-      if (now !== null) return void decodeTensorNow(kernels, entry, count, dst, now, checked, chunkReader);
-      return decodeTensor(kernels, entry, count, dst, readChecked, chunkReader).then(() => undefined);
+      if (now === null) return decodeTensor(kernels, entry, count, dst, readChecked, chunkReader).then(() => void (twins && addDecoded(twins, entry, dst)));
+      const twin = twins && decodedTwin(twins, entry);
+      if (twin !== undefined) {
+        // Its ranges are still read (not decoded): a URL source drops a piece once every read announced for it is done.
+        for (const range of rangesOf(entry)) now(range);
+        return void dst.set(twin);
+      }
+      decodeTensorNow(kernels, entry, count, dst, now, checked, chunkReader);
+      if (twins) addDecoded(twins, entry, dst);
     });
   };
   const getCodes = async (name: string, codesOptions: { out?: Uint8Array } = {}): Promise<QuantizedTensorInput> => {

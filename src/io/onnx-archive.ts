@@ -2,6 +2,7 @@
 // data as the entry "model.onnx" and the tensors beside it; onnx.unpack writes the .onnx file back.
 import { TensorzipError } from '../errors';
 import { tensorBytesDecoder, type Archive } from '../format/archive';
+import type { DecodedTwins } from '../format/decoded-twins';
 import { pack, type PackInput, type PackOptions } from '../format/pack';
 import type { Kernels } from '../wasm/kernels';
 import { describeValue } from '../codecs/describe-value';
@@ -70,9 +71,11 @@ export async function placeOnnxTensors(archive: Archive, entry: Uint8Array): Pro
     dst.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   });
   // In the archive's order: over HTTP, each tensor as its bytes arrive; from memory, without a promise per tensor.
+  // A tensor stored as an earlier one (pack's shared ranges) is copied from where that one went.
+  const twins: DecodedTwins = new Map();
   for (const t of archive.tensors) {
     const { offset, length } = places.get(t.name)!;
-    const decoding = decodeInto(t.name, placed.bytes.subarray(offset, offset + length));
+    const decoding = decodeInto(t.name, placed.bytes.subarray(offset, offset + length), twins);
     if (decoding !== undefined) await decoding;
   }
   return placed.bytes;
