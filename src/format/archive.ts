@@ -560,10 +560,11 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, stream: { file:
       } else {
         // Tensors side by side, so that a model's many one-chunk tensors keep every worker busy; the largest first, so
         // that their chunks are with the workers before this thread decodes the small ones itself.
-        const bySize = [...doc.tensors].sort((a, b) => b.shape.reduce((n, d) => n * d, 1) - a.shape.reduce((n, d) => n * d, 1));
+        const elements = new Map(doc.tensors.map((t) => [t, product(t.shape)]));
+        const bySize = [...doc.tensors].sort((a, b) => elements.get(b)! - elements.get(a)!);
         // The tensors the workers decode into, side by side in few shared buffers (sharedArrays says why).
-        const toWorkers = bySize.filter((t) => t.shape.reduce((n, d) => n * d, TENSOR_DTYPES[t.dtype].bytes) >= WORKER_CHUNK_BYTES);
-        const arrays = sharedArrays(toWorkers.map((t) => ({ type: TENSOR_DTYPES[t.dtype].array as never, length: t.shape.reduce((n, d) => n * d, 1) })));
+        const toWorkers = bySize.filter((t) => elements.get(t)! * TENSOR_DTYPES[t.dtype].bytes >= WORKER_CHUNK_BYTES);
+        const arrays = sharedArrays(toWorkers.map((t) => ({ type: TENSOR_DTYPES[t.dtype].array as never, length: elements.get(t)! })));
         const given = new Map(toWorkers.map((t, i) => [t, arrays[i] as TensorArray]));
         const decoded = new Map(await Promise.all(bySize.map(async (t) => [t, await decodeEntry(t, given.get(t))] as const)));
         for (const t of doc.tensors) all[t.name] = decoded.get(t)!;
