@@ -11,6 +11,7 @@ import { lz4DecompressBlock } from './lz4_block_decode';
 import { byteUnshuffle } from './shuffle';
 import { bitUnshuffle } from './bitshuffle';
 import { deltaDecode } from './delta';
+import { predictDecode } from './predict';
 import { bitmaskUnpack } from './sparse_bitmask';
 import { csrUnpack } from './sparse_csr';
 import { unpack24 } from './sparse_24';
@@ -53,6 +54,7 @@ const OP_REGROUP = 22; //          p0 groups (2, 4, 8, 16), p1 channels, p2 run
 const OP_HUFFMAN_CONTEXT = 23; //  p0 planes (1–16)
 const OP_RANS = 24; //             p0 planes (1–16)
 const OP_RANS_LANES = 25; //       p0 planes (1–16)
+const OP_PREDICT = 26; //          p0 lag (1–65,536), p1 weight (1–4)
 
 /** Scales an element-count result to bytes, passing statuses through. */
 // @ts-ignore: decorator
@@ -100,6 +102,7 @@ function runStage(record: usize, src: usize, len: usize, dst: usize, cap: usize)
     case OP_HUFFMAN_CONTEXT: return huffmanContextPlanesDecode(src, len, dst, cap, p0);
     case OP_RANS: return ransPlanesDecode(src, len, dst, cap, p0);
     case OP_RANS_LANES: return ransLanesPlanesDecode(src, len, dst, cap, p0);
+    case OP_PREDICT: return predictDecode(src, len, dst, cap, p0, p1);
     case OP_TFJS_UINT8: return bytes(dequantizeTfjs(src, len, dst, cap >> 2, load<f64>(p0), load<f64>(p0, 8), false), 4);
     case OP_TFJS_UINT16: {
       if (len & 1) return STATUS_CORRUPT;

@@ -24,7 +24,12 @@ beforeAll(async () => {
     const parts: Uint8Array[] = [];
     return { path, sink: { write: (b: Uint8Array) => void parts.push(b.slice()), close: () => writeFileSync(join(dir, path), Buffer.concat(parts)) } };
   }, { schema: [{ name: 'id', dtype: 'int32', shape: [] }, { name: 'x', dtype: 'uint8', shape: [64] }], groupSamples: 100, shardBytes: 40_000 });
-  for (let i = 0; i < COUNT; i++) await writer.add({ id: i, x: Uint8Array.from({ length: 64 }, (_, k) => (i * 31 + k * k) & 255) });
+  // Bytes with no pattern a stage could find (an integer hash), so the shards fill at about the rate they are written.
+  const hash = (n: number) => {
+    const h = Math.imul(n ^ (n >>> 16), 0x45d9f3b);
+    return Math.imul(h ^ (h >>> 16), 0x45d9f3b) >>> 24;
+  };
+  for (let i = 0; i < COUNT; i++) await writer.add({ id: i, x: Uint8Array.from({ length: 64 }, (_, k) => hash(i * 64 + k)) });
   writeFileSync(join(dir, 'train.json'), JSON.stringify(await writer.finish()));
   writeFileSync(join(dir, 'index.html'), '<!doctype html><title>dataset</title>');
   server = createServer((req, res) => {

@@ -227,7 +227,7 @@ describe('datasets: shards and a manifest', () => {
       const s = memorySink();
       sinks.set(path, s);
       return { path, sink: s.sink };
-    }, { schema, groupSamples: 50, shardBytes: 20_000 });
+    }, { schema, groupSamples: 50, shardBytes: 10_000 });
     for (const s of samples) await writer.add(s);
     const manifest: DatasetManifest = await writer.finish();
     expect(manifest.shards.length).toBeGreaterThan(2);

@@ -1,7 +1,7 @@
 // Where pack chooses the rans_lanes stage (format 1.5) and what version it writes: minor version 5 exactly when a
 // pipeline uses it (other files stay 1.3 byte for byte), the stage chosen for skewed codes where it measures smaller
 // than huffman and huffman_ctx, every tensor decoding back; the streaming writer, whose prefix goes out first, writes
-// 1.5 whenever entropy stages are on (entropy: false, 1.3) and chooses as pack does.
+// the newest version (1.6) whenever entropy stages are on (entropy: false, 1.3) and chooses as pack does.
 import { describe, expect, it } from 'vitest';
 import type { TensorInput } from '../src/index';
 import { BUILDS, equalBytes } from './helpers/engines';
@@ -59,14 +59,14 @@ describe.each(BUILDS)('pack and the rans_lanes stage (%s build)', (_, engine) =>
     expect([file[4], file[5]]).toEqual([1, 3]);
   });
 
-  it('the streaming writer, whose prefix goes out first, writes 1.5 and chooses rans_lanes as pack does', async () => {
+  it('the streaming writer, whose prefix goes out first, writes 1.6 and chooses rans_lanes as pack does', async () => {
     const parts: Uint8Array[] = [];
     const writer = engine.createWriter({ write: (p: Uint8Array) => void parts.push(p.slice()) }, { quantize: 'lossless' });
     await writer.add('skewed', skewed);
     await writer.finish();
     const file = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
     parts.reduce((at, p) => (file.set(p, at), at + p.length), 0);
-    expect([file[4], file[5]]).toEqual([1, 5]);
+    expect([file[4], file[5]]).toEqual([1, 6]);
     const archive = await engine.open(file);
     expect(archive.tensors[0].pipeline.map((s) => s.codec)).toEqual(['rans_lanes']);
     if (!equalBytes((await archive.get('skewed')).data as Uint8Array, skewed.data as Uint8Array)) expect.fail('decodes differently');

@@ -164,8 +164,8 @@ describe('encrypted archives', () => {
       await written({ ...PACK, encrypt: { key, publicIndex: true } }),
     ];
     for (const [k, file] of files.entries()) {
-      // Flag bit 2: encrypted (1.4). The streaming writer's files are 1.5 (its prefix goes out before any pipeline).
-      expect([file[4], file[5], file[6] & 4]).toEqual([1, k < 2 ? 4 : 5, 4]);
+      // Flag bit 2: encrypted (1.4). The streaming writer's files are 1.6 (its prefix goes out before any pipeline).
+      expect([file[4], file[5], file[6] & 4]).toEqual([1, k < 2 ? 4 : 6, 4]);
       const decrypt = k === 2 ? { passphrase: 'correct horse' } : { key };
       const archive = await open(file, { decrypt });
       expect(await everything(archive)).toEqual(plain);

@@ -5,9 +5,12 @@ export const PREFIX_BYTES = 32;
 export const FOOTER_BYTES = 32;
 export const ALIGNMENT = 64;
 export const MAJOR_VERSION = 1;
-/** The version this reader implements. Writers write 5 only when a file uses what 1.5 adds (the rans_lanes stage),
- *  else 4 when it uses what 1.4 adds (the rans stage, encryption), else 3, so that older readers read it. */
-export const MINOR_VERSION = 5;
+/** The version this reader implements. Writers write 6 only when a file uses what 1.6 adds (the predict stage), else 5
+ *  when it uses what 1.5 adds (the rans_lanes stage), else 4 when it uses what 1.4 adds (the rans stage, encryption),
+ *  else 3, so that older readers read it. */
+export const MINOR_VERSION = 6;
+/** The minor version of files that use nothing newer than 1.5. */
+export const MINOR_VERSION_1_5 = 5;
 /** The minor version of files that use nothing newer than 1.4. */
 export const MINOR_VERSION_1_4 = 4;
 /** The minor version of files that use nothing newer than 1.3. */

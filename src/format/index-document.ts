@@ -10,7 +10,7 @@ import { ALIGNMENT, FOOTER_BYTES, type IndexLocation } from './framing';
 import { arrayElementsByDepth, parseJson } from './index-json';
 import type { Kernels } from '../wasm/kernels';
 import { describeValue } from '../codecs/describe-value';
-import { maxExpansion, PALETTE_MAX_ENTRIES, REGROUP_MAX_CHANNELS, REGROUP_MAX_RUN, regroupLabelBytes } from '../codecs/pipeline/stages';
+import { maxExpansion, PALETTE_MAX_ENTRIES, PREDICT_MAX_LAG, REGROUP_MAX_CHANNELS, REGROUP_MAX_RUN, regroupLabelBytes } from '../codecs/pipeline/stages';
 
 export interface ByteRange {
   offset: number;
@@ -180,6 +180,7 @@ const STAGE_FIELDS: Record<string, Record<string, Allowed>> = {
   rans_lanes: { planes: Array.from({ length: 16 }, (_, i) => i + 1) },
   palette: { width: [2, 4, 8] },
   regroup: { groups: [2, 4, 8, 16], channels: { min: 1, max: REGROUP_MAX_CHANNELS }, run: { min: 1, max: REGROUP_MAX_RUN } },
+  predict: { lag: { min: 1, max: PREDICT_MAX_LAG }, weight: [1, 2, 3, 4] },
 };
 
 /** Most stages in one pipeline. */

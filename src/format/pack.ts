@@ -9,7 +9,7 @@ import type { Kernels } from '../wasm/kernels';
 import { poolFor, releasePool, type WorkerPool, type WorkersOption } from '../parallel';
 import { workerEncoder } from './encode-on-workers';
 import { isQuantizedTensorInput, tensorEncoder, type EncodedTensor, type EncodeOptions, type QuantizedTensorInput, type TensorInput } from './encode-tensor';
-import { ALIGNMENT, alignUp, FLAG_COMPRESSED_INDEX, FLAG_PACKED_CHUNKS, FLAG_SEALED, FOOTER_BYTES, MINOR_VERSION, MINOR_VERSION_1_3, MINOR_VERSION_1_4, PARAMS_ALIGNMENT, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
+import { ALIGNMENT, alignUp, FLAG_COMPRESSED_INDEX, FLAG_PACKED_CHUNKS, FLAG_SEALED, FOOTER_BYTES, MINOR_VERSION, MINOR_VERSION_1_3, MINOR_VERSION_1_4, MINOR_VERSION_1_5, PARAMS_ALIGNMENT, PREFIX_BYTES, writeFooter, writePrefix } from './framing';
 import { indexBinding, newSealing, type Sealing } from './seal-header';
 import { SEAL_TAG_BYTES } from './seal';
 import type { EncryptOptions } from './seal-keys';
@@ -182,10 +182,10 @@ async function layOut(kernels: Kernels, tensors: Record<string, TensorInput | Qu
   const file = allocateForOverwrite(fileSize);
   file.fill(0);
   const location = { offset: indexOffset, length: index.length, checksum: xxh32(kernels, index) };
-  // 1.5 or 1.4 only for files that use what they add (the rans_lanes stage; the rans stage, encryption): the others
-  // stay 1.3 files byte for byte.
+  // 1.6, 1.5 or 1.4 only for files that use what they add (the predict stage; the rans_lanes stage; the rans stage,
+  // encryption): the others stay 1.3 files byte for byte.
   const uses = (codec: string) => [...tensorEntries, ...files].some((e) => e.pipeline.some((s) => s.codec === codec));
-  const minor = uses('rans_lanes') ? MINOR_VERSION : uses('rans') || sealing ? MINOR_VERSION_1_4 : MINOR_VERSION_1_3;
+  const minor = uses('predict') ? MINOR_VERSION : uses('rans_lanes') ? MINOR_VERSION_1_5 : uses('rans') || sealing ? MINOR_VERSION_1_4 : MINOR_VERSION_1_3;
   writePrefix(file, location, flags, minor, hash);
   if (sealing) file.set(sealing.header, PREFIX_BYTES);
   file.set(index, indexOffset);

@@ -138,8 +138,9 @@ export class ContainerWriter {
     if (this.options.encrypt !== undefined) this.sealing = await newSealing(this.options.encrypt, hash, 'ContainerWriter encrypt');
     this.started = true;
     const prefix = new Uint8Array(PREFIX_BYTES);
-    // The prefix goes out before any pipeline is chosen: 1.5 whenever entropy stages may be (rans_lanes among them;
-    // a reader of any 1.x opens the file and refuses only the stages it lacks), else 1.4 when encrypted, else 1.3.
+    // The prefix goes out before any pipeline is chosen: 1.6 whenever entropy stages may be (rans_lanes and predict
+    // among them; a reader of any 1.x opens the file and refuses only the stages it lacks), else 1.4 when encrypted,
+    // else 1.3.
     const minor = this.options.entropy !== false ? MINOR_VERSION : this.sealing ? MINOR_VERSION_1_4 : MINOR_VERSION_1_3;
     writePrefix(prefix, null, this.flags, minor, hash);
     await this.emit(prefix);

@@ -44,6 +44,8 @@ export interface KernelExports {
   bitUnshuffle(src: number, len: number, dst: number, dstCap: number, typesize: number): number;
   deltaEncode(src: number, count: number, dst: number, dstCap: number, width: number): number;
   deltaDecode(src: number, count: number, dst: number, dstCap: number, width: number): number;
+  predictEncode(src: number, len: number, dst: number, dstCap: number, lag: number, weight: number): number;
+  predictDecode(src: number, len: number, dst: number, dstCap: number, lag: number, weight: number): number;
   countNonZero(src: number, count: number, width: number): number;
   bitmaskPack(src: number, count: number, width: number, dst: number, dstCap: number): number;
   bitmaskUnpack(src: number, srcLen: number, count: number, width: number, dst: number, dstCap: number): number;

@@ -203,6 +203,7 @@ function runProgram(kernels: Kernels, input: Uint8Array, stages: PipelineStage[]
       else if (stage.codec === 'palette') records.push([OP.palette, stage.width]);
       else if (stage.codec === 'regroup') records.push([OP.regroup, stage.groups, stage.channels, stage.run]);
       else if (stage.codec === 'delta') records.push([OP.delta, stage.width]);
+      else if (stage.codec === 'predict') records.push([OP.predict, stage.lag, stage.weight]);
       else records.push([stage.codec === 'shuffle' ? OP.shuffle : OP.bitshuffle, stage.typesize]);
     }
     // At the input's own offset modulo 16: a chunk in shared memory (from a worker pool's batch) then copies at full

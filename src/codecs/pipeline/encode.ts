@@ -71,6 +71,7 @@ export function encodeChunk(kernels: Kernels, data: Uint8Array, stagesInput: Pip
         case 'lz4': written = k.lz4CompressBlock(at, len, out, cap, 1); break;
         case 'shuffle': written = k.byteShuffle(at, len, out, cap, stage.typesize); break;
         case 'bitshuffle': written = k.bitShuffle(at, len, out, cap, stage.typesize); break;
+        case 'predict': written = k.predictEncode(at, len, out, cap, stage.lag, stage.weight); break;
         case 'delta':
           written = len % stage.width !== 0 ? KERNEL_STATUS.ARGUMENT : k.deltaEncode(at, len / stage.width, out, cap / stage.width, stage.width) * stage.width;
           break;

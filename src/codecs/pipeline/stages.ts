@@ -17,10 +17,15 @@ export type PipelineStage =
   | { codec: 'rans'; planes: number }
   | { codec: 'rans_lanes'; planes: number }
   | { codec: 'palette'; width: 2 | 4 | 8 }
-  | { codec: 'regroup'; groups: RegroupGroups; channels: number; run: number };
+  | { codec: 'regroup'; groups: RegroupGroups; channels: number; run: number }
+  | { codec: 'predict'; lag: number; weight: PredictWeight };
 
 /** Groups of a regroup stage: a label of 1–4 bits per channel. */
 export type RegroupGroups = 2 | 4 | 8 | 16;
+/** A predict stage's weight, in quarters of the byte `lag` before. */
+export type PredictWeight = 1 | 2 | 3 | 4;
+/** The longest lag of a predict stage. */
+export const PREDICT_MAX_LAG = 65536;
 /** The most channels a regroup stage labels. */
 export const REGROUP_MAX_CHANNELS = 65536;
 /** The longest run of one channel's elements in a regroup stage. */
@@ -32,7 +37,7 @@ export const regroupLabelBytes = (stage: { groups: number; channels: number }) =
 export const OP = {
   lz4: 1, shuffle: 2, bitshuffle: 3, delta: 4, bitmask: 5, csr: 6, twoOfFour: 7, nibbles: 8, affine: 9,
   float16: 10, bfloat16: 11, float8e4m3fn: 12, float8e5m2: 13, q8_0: 14, q4_0: 15, q4_1: 16, q4_k: 17,
-  huffman: 18, palette: 19, tfjs_uint8: 20, tfjs_uint16: 21, regroup: 22, huffmanContext: 23, rans: 24, ransLanes: 25,
+  huffman: 18, palette: 19, tfjs_uint8: 20, tfjs_uint16: 21, regroup: 22, huffmanContext: 23, rans: 24, ransLanes: 25, predict: 26,
 } as const;
 
 /** The most entries of a palette table: every index fits a u16. */
@@ -41,7 +46,7 @@ export const PALETTE_MAX_ENTRIES = 65536;
 /**
  * The most decoded bytes one encoded byte can give, per stage, from each format's layout:
  * - lz4: 255 (one length byte adds at most 255 bytes to a match);
- * - shuffle, bitshuffle, delta: 1 (they only move or change bytes);
+ * - shuffle, bitshuffle, delta, predict: 1 (they only move or change bytes);
  * - sparse bitmask: 8 elements per mask byte, so 8 × width;
  * - sparse 2:4: a group of 4 elements takes 2 values and half a position byte, so less than 2;
  * - sparse csr: unbounded (a row of zeros is one byte, whatever its length);
@@ -89,6 +94,10 @@ export function checkStages(stages: unknown, what: string): PipelineStage[] {
         if (![2, 4, 8, 16].includes(s.groups as number)) throw new TensorzipError('ARGUMENT', `${what}[${i}] groups: expected 2, 4, 8 or 16, found ${describeValue(s.groups)}`);
         integerOption(s.channels as number, `${what}[${i}] channels`, 1, REGROUP_MAX_CHANNELS);
         integerOption(s.run as number, `${what}[${i}] run`, 1, REGROUP_MAX_RUN);
+        break;
+      case 'predict':
+        integerOption(s.lag as number, `${what}[${i}] lag`, 1, PREDICT_MAX_LAG);
+        integerOption(s.weight as number, `${what}[${i}] weight`, 1, 4);
         break;
       default:
         throw new TensorzipError('ARGUMENT', `${what}[${i}]: unknown codec ${describeValue(s?.codec)}`);
