@@ -11,7 +11,8 @@ import { readRepoFile } from './helpers/files';
 
 const FOOTER_BYTES = 32;
 const GOLDEN = ['v1/index-first', 'v1/index-last', 'v1.1/stages', 'v1.1/tfjs-codes', 'v1.2/entries', 'v1.2/onnx', 'v1.2/regroup',
-  'v1.2/shared-ranges', 'v1.3/context', 'v1.3/index-first', 'v1.3/index-last', 'v1.4/rans'];
+  'v1.2/shared-ranges', 'v1.3/context', 'v1.3/index-first', 'v1.3/index-last', 'v1.4/rans', 'v1.5/rans-lanes',
+  'v1.6/predict'];
 
 /** Rejects when `promise` has not settled within `ms`: a hang fails the test rather than stalling it. */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

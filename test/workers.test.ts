@@ -14,7 +14,8 @@ import { referenceXxh32 } from './reference/xxh32';
 import { referenceReadIndex } from './reference/index-1.3';
 
 const GOLDEN = ['v1/index-first.tzip', 'v1/index-last.tzip', 'v1.1/stages.tzip', 'v1.1/tfjs-codes.tzip', 'v1.2/entries.tzip',
-  'v1.2/onnx.tzip', 'v1.2/regroup.tzip', 'v1.2/shared-ranges.tzip', 'v1.4/rans.tzip', 'v1.5/rans-lanes.tzip'];
+  'v1.2/onnx.tzip', 'v1.2/regroup.tzip', 'v1.2/shared-ranges.tzip', 'v1.4/rans.tzip', 'v1.5/rans-lanes.tzip',
+  'v1.6/predict.tzip'];
 
 const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 

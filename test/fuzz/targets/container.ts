@@ -113,6 +113,13 @@ export const container: FuzzTarget = {
         skewed: { dtype: 'uint8', shape: [4096], data: Uint8Array.from(floats(4096, 11), (v, i) => (i % 10 ? 7 : 7 + Math.round(v * 5))) },
         planes: { dtype: 'int16', shape: [3000], data: Int16Array.from(floats(3000, 12), (v, i) => (i % 9 ? 0 : Math.round(v * 3)) * 256) },
       }, { quantize: 'lossless', chunkBytes: 4096 }),
+      // Format 1.6: int8 codes whose rows repeat every 24 bytes (a feature drifting over frames), the predict stage.
+      simd.pack({
+        frames: { dtype: 'int8', shape: [16, 384], data: (() => {
+          const walk = floats(6144, 13);
+          return Int8Array.from(walk, (v, i) => Math.round(40 * Math.sin(i % 24) + 3 * v + 2 * Math.floor(i / 24) % 5));
+        })() },
+      }, { quantize: 'lossless', chunkBytes: 4096 }),
     ]);
   },
   async run({ simd, scalar }, bytes) {
