@@ -132,43 +132,51 @@ export function bestRegroup(stored: Uint8Array, channels: number, run: number): 
 
 /** The predict estimate reads this many slices of codes, spread over the tensor, of up to PREDICT_SLICE_BYTES each. */
 const PREDICT_SLICES = 4;
-const PREDICT_SLICE_BYTES = 1 << 15;
+const PREDICT_SLICE_BYTES = 1 << 13;
+/** Smaller tensors are not worth the estimate: a Huffman table is ~150 bytes, the gain a few percent. */
+const PREDICT_MIN_BYTES = 1 << 14;
 /** The estimate must save this share of the codes' own order-0 bytes for a predict stage to be tried. */
 const PREDICT_MIN_SAVING = 1 / 256;
 
 /**
  * The predict stage (lag, weight) whose residuals' order-0 entropy over PREDICT_SLICES slices of the codes is smallest,
  * with `lag` a divisor of one of `periods` (a row's bytes, a channel's run: where a weight's layout repeats) up to a
- * quarter of a slice; null when none saves PREDICT_MIN_SAVING of the codes' own entropy. The slices are spread over
- * the tensor: its first rows alone may mislead (on timer_v0.1's int8 codes they favour the row before, lag 3264, which
- * saves 2% there and 0.1% over the tensor, where lag 96 saves 1.1%).
+ * quarter of a slice; null when none saves PREDICT_MIN_SAVING of the codes' own entropy, or the tensor is under
+ * PREDICT_MIN_BYTES. The slices are spread over the tensor: its first rows alone may mislead (on timer_v0.1's int8
+ * codes they favour the row before, lag 3264, which saves 2% there and 0.1% over the tensor, where lag 96 saves 1.1%).
  */
 export function bestPredict(stored: Uint8Array, periods: number[]): Extract<PipelineStage, { codec: 'predict' }> | null {
+  if (stored.length < PREDICT_MIN_BYTES) return null;
   const sliceBytes = Math.min(PREDICT_SLICE_BYTES, Math.floor(stored.length / PREDICT_SLICES));
   const slices = Array.from({ length: PREDICT_SLICES }, (_, k) => {
-    const start = Math.floor((k * (stored.length - sliceBytes)) / Math.max(1, PREDICT_SLICES - 1));
+    const start = Math.floor((k * (stored.length - sliceBytes)) / (PREDICT_SLICES - 1));
     return stored.subarray(start, start + sliceBytes);
   });
   const longest = Math.min(PREDICT_MAX_LAG, Math.floor(sliceBytes / 4));
   const lags = new Set<number>();
   for (const period of periods) for (let lag = 1; lag <= Math.min(period, longest); lag++) if (period % lag === 0) lags.add(lag);
-  if (lags.size === 0) return null;
   const own = new Float64Array(256);
   for (const slice of slices) for (const x of slice) own[x]++;
   let bestSize = entropyBytes(own) * (1 - PREDICT_MIN_SAVING);
   let best: Extract<PipelineStage, { codec: 'predict' }> | null = null;
-  const residuals = Array.from({ length: 4 }, () => new Float64Array(256));
+  // The residuals' counts for weights 1–4, 256 each, side by side.
+  const counts = new Float64Array(4 * 256);
   for (const lag of lags) {
-    for (const hist of residuals) hist.fill(0);
+    counts.fill(0);
     for (const slice of slices) {
-      for (let i = 0; i < lag; i++) for (const hist of residuals) hist[slice[i]]++;
+      // A chunk's first `lag` codes stay as they are.
+      for (let i = 0; i < lag; i++) for (let w = 0; w < 4; w++) counts[256 * w + slice[i]]++;
       for (let i = lag; i < slice.length; i++) {
+        const x = slice[i];
         const before = (slice[i - lag] << 24) >> 24;
-        for (let w = 1; w <= 4; w++) residuals[w - 1][(slice[i] - ((w * before) >> 2)) & 255]++;
+        counts[(x - (before >> 2)) & 255]++;
+        counts[256 + ((x - (before >> 1)) & 255)]++;
+        counts[512 + ((x - ((3 * before) >> 2)) & 255)]++;
+        counts[768 + ((x - before) & 255)]++;
       }
     }
     for (let w = 1; w <= 4; w++) {
-      const size = entropyBytes(residuals[w - 1]);
+      const size = entropyBytes(counts.subarray((w - 1) * 256, w * 256));
       if (size < bestSize) {
         bestSize = size;
         best = { codec: 'predict', lag, weight: w as PredictWeight };
