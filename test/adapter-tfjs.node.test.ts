@@ -10,12 +10,13 @@ import '@tensorflow/tfjs-backend-cpu';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { open, pack, tfjs, TensorzipError, type TfjsModel } from '../src/index';
+import { open, pack, tfjs, TensorzipError, type TfjsModel, type TfjsModelArtifacts } from '../src/index';
 import { random } from './helpers/data';
 import { loadHumanModel } from './helpers/human-models';
 import { readRepoFile } from './helpers/files';
 import { readPng } from './helpers/png';
 import { requestedRange } from './helpers/byte-range';
+import { freedWhile } from './helpers/freed-buffers';
 
 
 /** The original files through tfjs-core's own model.json reader (what tf.io.http does after fetching them). */
@@ -30,6 +31,11 @@ function originalHandler({ modelJson, shards }: TfjsModel): tf.io.IOHandler {
 
 const bitsOf = (t: tf.Tensor) => new Uint8Array((t.dataSync() as Float32Array).slice().buffer);
 const sameBits = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((v, i) => v === b[i]);
+const concatenated = (parts: Uint8Array[]) => {
+  const all = new Uint8Array(parts.reduce((n, s) => n + s.length, 0));
+  parts.reduce((at, s) => (all.set(s, at), at + s.length), 0);
+  return all;
+};
 
 /** Every output of `model` on `input`, as arrays (executeAsync: some graphs hold dynamic ops). */
 async function run(model: Awaited<ReturnType<typeof loadGraphModel>>, input: tf.Tensor): Promise<tf.Tensor[]> {
@@ -124,10 +130,7 @@ describe('tfjs.ioHandler: sources, progress and refusals', () => {
     const artifacts = await tfjs.ioHandler(bytes).load();
     const shipped = files.modelJson.weightsManifest.flatMap((g) => g.weights);
     expect(artifacts.weightSpecs).toEqual(shipped.map((w) => ({ ...w, ...(w.quantization ? { quantization: { ...w.quantization, original_dtype: 'float32' } } : {}) })));
-    const all = Object.values(files.shards);
-    const original = new Uint8Array(all.reduce((n, s) => n + s.length, 0));
-    all.reduce((at, s) => (original.set(s, at), at + s.length), 0);
-    expect(sameBits(new Uint8Array(artifacts.weightData), original)).toBe(true);
+    expect(sameBits(new Uint8Array(artifacts.weightData), concatenated(Object.values(files.shards)))).toBe(true);
   });
 
   it('reads a URL (Range requests) and reports progress up to the file size; a model of a few MB in one request', async () => {
@@ -143,8 +146,11 @@ describe('tfjs.ioHandler: sources, progress and refusals', () => {
     try {
       const seen: [number, number][] = [];
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/m.tzip`;
-      const artifacts = await tfjs.ioHandler(url, { onProgress: (done, total) => seen.push([done, total]) }).load();
-      expect(artifacts.weightData.byteLength).toBe(Object.values(files.shards).reduce((n, s) => n + s.length, 0));
+      let artifacts!: TfjsModelArtifacts;
+      const freed = await freedWhile(async () => (artifacts = await tfjs.ioHandler(url, { onProgress: (done, total) => seen.push([done, total]) }).load()));
+      // The file it downloaded is freed before TF.js gets the weights, which are intact (the shards' bytes).
+      expect(freed).toEqual([bytes.length]);
+      expect(sameBits(new Uint8Array(artifacts.weightData), concatenated(Object.values(files.shards)))).toBe(true);
       expect(seen.length).toBeGreaterThan(0);
       expect(seen.at(-1)![1]).toBe(bytes.length);
       expect(Math.max(...seen.map(([d]) => d))).toBeLessThanOrEqual(bytes.length);
@@ -176,7 +182,9 @@ describe('tfjs.ioHandler: sources, progress and refusals', () => {
     try {
       const decodedAt: number[] = [];
       const archive = await open(`http://127.0.0.1:${(server.address() as AddressInfo).port}/m.tzip`);
-      const artifacts = await tfjs.ioHandler(archive, { onProgress: () => decodedAt.push(performance.now()) }).load();
+      let artifacts!: TfjsModelArtifacts;
+      const freed = await freedWhile(async () => (artifacts = await tfjs.ioHandler(archive, { onProgress: () => decodedAt.push(performance.now()) }).load()));
+      expect(freed).toEqual([]); // an archive the caller opened stays open
       expect(artifacts.weightData.byteLength).toBe(Object.values(files.shards).reduce((n, s) => n + s.length, 0));
       expect(decodedAt.length).toBeGreaterThan(10);
       expect(decodedAt[0]).toBeLessThan(lastByteAt - 200); // the first weights well before the last byte was sent

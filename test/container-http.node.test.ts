@@ -7,6 +7,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isTensorzipError, open, pack, tfjs, type Archive, type Tensor, type TensorzipErrorCode } from '../src/index';
 import { random } from './helpers/data';
 import { readRepoFile } from './helpers/files';
+import { freedWhile } from './helpers/freed-buffers';
 
 const next = random(12);
 const big = Float32Array.from({ length: 1 << 20 }, () => next() - 0.5); // 4 MiB, incompressible-ish
@@ -181,6 +182,21 @@ describe('open(url): requests', () => {
     release();
     const both = await all;
     expect(sameArrays(both.back.data, big)).toBe(true);
+    expect(log.requests).toBe(3);
+  });
+
+  it('close() frees the bytes it downloaded at once; a later read downloads them again', async () => {
+    const { url, log } = await serve(fileServer(() => file));
+    const archive = await open(url);
+    let first!: Tensor;
+    const freed = await freedWhile(async () => {
+      first = await archive.get('small'); // in the last 64 KiB
+      archive.close();
+    });
+    expect(freed).toEqual([65536, 65536]); // the head and the footer, as their requests left them
+    expect(first.data).toEqual(small); // a result is never a view of them
+    expect(log.requests).toBe(2);
+    expect((await archive.get('small')).data).toEqual(small);
     expect(log.requests).toBe(3);
   });
 

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { onnx, open } from '../src/index';
 import { random } from './helpers/data';
+import { freedWhile } from './helpers/freed-buffers';
 import { graphProto, modelProto, nodeProto, tensorProto, valueInfo } from './helpers/onnx-builder';
 import { REAL_ONNX_MODELS } from './helpers/onnx-models';
 
@@ -47,9 +48,16 @@ describe('onnx.createSession from a URL', () => {
   it('a model of 1.3 MB: one request for the whole file, and ONNX Runtime is handed the original .onnx', async () => {
     const { url, ranges } = await serve(file);
     const { models, ort } = recordingOrt();
-    await onnx.createSession(ort, url);
+    let freedBeforeOrt: number[] = [];
+    const freed = await freedWhile((sofar) => onnx.createSession({ InferenceSession: { create: (model: Uint8Array) => {
+      freedBeforeOrt = [...sofar];
+      return ort.InferenceSession.create(model);
+    } } }, url));
     expect(ranges).toEqual([`bytes=0-${(8 << 20) - 1}`]);
     expect(models.map((m) => Buffer.compare(m, original))).toEqual([0]);
+    // The file it downloaded is freed before ORT is handed the model.
+    expect(freedBeforeOrt).toEqual([file.length]);
+    expect(freed).toEqual([file.length]);
   });
 
   it('a model of 12 MB: the first 8 MiB, the footer, then the rest; the original .onnx', async () => {

@@ -50,20 +50,33 @@ export function bindOnnxAdapter(open: (source: ArchiveSource, options?: OpenOpti
   return {
     async createSession(ort, source, sessionOptions, openOptions) {
       if (typeof ort?.InferenceSession?.create !== 'function') throw new TensorzipError('ARGUMENT', 'onnx.createSession: expected the onnxruntime package (onnxruntime-web or onnxruntime-node) as the first argument');
-      const archive = isArchive(source) ? source : await open(source, { ...openOptions, [READS_EVERY_TENSOR]: true } as OpenOptions & SourceOptions);
-      const entry = await readOnnxEntry(archive, 'onnx.createSession');
-      const placed = await placeOnnxTensors(archive, entry);
-      if (placed !== null) return ort.InferenceSession.create(placed, sessionOptions);
-      const model = { model: entry, tensors: await archive.getAll() };
-      const given = (sessionOptions as { externalData?: readonly unknown[] } | undefined)?.externalData ?? [];
-      const externalData: ExternalFile[] = [];
-      const bytes = writeModel(model, (_, data) => {
-        const path = `tensorzip-${externalData.length}`;
-        externalData.push({ path, data });
-        return { location: path, offset: 0 };
-      }, 'CORRUPT');
-      const options = { ...sessionOptions, ...(externalData.length > 0 ? { externalData: [...given, ...externalData] } : {}) } as typeof sessionOptions;
-      return ort.InferenceSession.create(bytes, options);
+      const given = isArchive(source);
+      const archive = given ? source : await open(source, { ...openOptions, [READS_EVERY_TENSOR]: true } as OpenOptions & SourceOptions);
+      let model: { bytes: Uint8Array; externalData: ExternalFile[] };
+      try {
+        model = await modelForOrt(archive);
+      } finally {
+        // An archive it opened: the downloaded file is freed before ORT copies the model (close()).
+        if (!given) archive.close();
+      }
+      if (model.externalData.length === 0) return ort.InferenceSession.create(model.bytes, sessionOptions);
+      const givenData = (sessionOptions as { externalData?: readonly unknown[] } | undefined)?.externalData ?? [];
+      return ort.InferenceSession.create(model.bytes, { ...sessionOptions, externalData: [...givenData, ...model.externalData] } as typeof sessionOptions);
     },
   };
+}
+
+/** The model ORT takes: the .onnx with each tensor decoded into its place, else one written around the decoded
+ *  tensors, with the initializers writeModel leaves out as `externalData`. */
+async function modelForOrt(archive: Archive): Promise<{ bytes: Uint8Array; externalData: ExternalFile[] }> {
+  const entry = await readOnnxEntry(archive, 'onnx.createSession');
+  const placed = await placeOnnxTensors(archive, entry);
+  if (placed !== null) return { bytes: placed, externalData: [] };
+  const externalData: ExternalFile[] = [];
+  const bytes = writeModel({ model: entry, tensors: await archive.getAll() }, (_, data) => {
+    const path = `tensorzip-${externalData.length}`;
+    externalData.push({ path, data });
+    return { location: path, offset: 0 };
+  }, 'CORRUPT');
+  return { bytes, externalData };
 }

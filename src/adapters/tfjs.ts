@@ -80,12 +80,17 @@ export function bindTfjsAdapter(open: (source: unknown, options: TfjsHandlerOpti
         // ones: a progress bar never goes past its end.
         const onProgress = options.onProgress && ((done: number, total: number) => options.onProgress!(Math.min(done, total), total));
         const archive = given ? source : await open(source, { ...options, onProgress, [READS_EVERY_TENSOR]: true } as TfjsHandlerOptions);
-        const kind = archive.model?.kind;
-        if (kind === undefined || !TFJS_KINDS.includes(kind)) {
-          throw new TensorzipError('UNSUPPORTED', `tfjs.ioHandler: the archive holds ${kind === undefined ? 'no model' : `a model of kind ${describeValue(kind)}`}; TF.js loads ${TFJS_KINDS.join(' and ')}`);
+        try {
+          const kind = archive.model?.kind;
+          if (kind === undefined || !TFJS_KINDS.includes(kind)) {
+            throw new TensorzipError('UNSUPPORTED', `tfjs.ioHandler: the archive holds ${kind === undefined ? 'no model' : `a model of kind ${describeValue(kind)}`}; TF.js loads ${TFJS_KINDS.join(' and ')}`);
+          }
+          const { modelJson, weightSpecs, weightData } = await readTfjsArchive(archive, given ? options.onProgress : undefined);
+          return tfjsArtifacts(modelJson, weightSpecs, weightData);
+        } finally {
+          // An archive it opened: the downloaded file is freed before TF.js copies the weights (close()).
+          if (!given) archive.close();
         }
-        const { modelJson, weightSpecs, weightData } = await readTfjsArchive(archive, given ? options.onProgress : undefined);
-        return tfjsArtifacts(modelJson, weightSpecs, weightData);
       },
     }),
   };

@@ -42,6 +42,9 @@ export interface ByteSource {
   readonly reportsProgress?: boolean;
   /** What tells this version of a remote file from another (its ETag, else Last-Modified); null when nothing does. */
   readonly identity?: string | null;
+  /** A remote source: drops the bytes it downloaded and holds, their memory freed at once where the runtime can
+   *  (free-bytes.ts); a later read downloads them again. */
+  release?(): void;
 }
 
 /** A file that arrives from its start (a stream): a read waits for its bytes, and the size is known at the end. */
@@ -222,7 +225,9 @@ export interface Archive {
   /**
    * Stops the archive's workers (open's `workers`); later calls decode on the calling thread. An archive opened from a
    * stream also cancels it (a ReadableStream's reader is cancelled, a Node Readable destroyed) and drops its bytes:
-   * the reads waiting and every later one are ABORTED. Otherwise a no-op without workers.
+   * the reads waiting and every later one are ABORTED. An archive opened from a URL drops the bytes it downloaded and
+   * holds, their memory freed at once where the runtime can (ArrayBuffer.prototype.transfer) rather than at a later
+   * garbage collection: a read still in progress may then fail, a later one downloads its bytes again.
    * @example
    * const archive = await open(bytes, { workers: 2 });
    * try { await archive.getAll(); } finally { archive.close(); }
@@ -528,6 +533,7 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, stream: { file:
     },
     getCodes,
     close: () => {
+      rawSource.release?.();
       if (chunkReader.pool !== null) releasePool(chunkReader.pool);
       chunkReader.pool = null;
       stream?.file.fail(new TensorzipError('ABORTED', 'archive.close() was called: the stream is cancelled and its bytes dropped'));

@@ -13,6 +13,7 @@ import type { ByteSource } from '../format/archive';
 import { CONCURRENCY, planPieces, type Span } from './range-plan';
 import { ArrivingBytes } from './arriving-bytes';
 import { readToEnd } from './read-to-end';
+import { freeBytes } from './free-bytes';
 import { stallWatch } from './stall-watch';
 
 /** Bytes the first two requests ask for, at each end of the file. */
@@ -106,6 +107,9 @@ interface Answer {
   /** Where `bytes` starts in the file. */
   offset: number;
   bytes: Uint8Array;
+  /** `bytes` is an array this source allocated (a 206 body up to EXACT_BYTES), which release() may free; a 200 body
+   *  may be a chunk the runtime's stream handed out, a view of memory it keeps. */
+  owned: boolean;
 }
 
 export async function httpSource(url: string, options: HttpSourceOptions = {}): Promise<ByteSource> {
@@ -196,7 +200,7 @@ export async function httpSource(url: string, options: HttpSourceOptions = {}): 
         throw new Retryable(ioError(`open: the answer from ${url} was cut short (${bytes.length} of ${whole ? declared : limit} bytes)`));
       }
       if (whole && size !== undefined && bytes.length !== size) throw new TensorzipError('CHANGED', `open: ${url} was ${size} bytes and is now ${bytes.length}`);
-      return { whole, offset: start, bytes };
+      return { whole, offset: start, bytes, owned: into !== undefined && bytes.buffer === into.buffer };
     } catch (err) {
       if (stopped === 'aborted') throw abortedError(url, signal);
       if (stopped === 'timeout') throw new TensorzipError('TIMEOUT', `open: ${url} sent nothing for ${timeoutMs} ms`);
@@ -264,7 +268,8 @@ interface Pending extends Span {
 }
 
 /** Serves reads from the first answers, from planned pieces in flight, or with a request of their own. */
-function rangedSource(ends: Answer[], size: number, request: (ask: Ask, askOptions?: AskOptions) => Promise<Answer>): ByteSource {
+function rangedSource(firstAnswers: Answer[], size: number, request: (ask: Ask, askOptions?: AskOptions) => Promise<Answer>): ByteSource {
+  let ends = firstAnswers;
   let whole: Uint8Array | undefined; // set when the server stops honouring Range
   let pending: Pending[] = [];
   let active = 0;
@@ -362,5 +367,16 @@ function rangedSource(ends: Answer[], size: number, request: (ask: Ask, askOptio
     },
     hasArrived,
     readArrived,
+    release() {
+      // A piece still downloading is dropped, not freed: its request writes on into the array it allocated.
+      for (const end of ends) if (end.owned) freeBytes(end.bytes);
+      for (const piece of pending) {
+        const arrived = piece.arriving.holding(piece.length);
+        if (arrived) freeBytes(arrived);
+      }
+      ends = [];
+      pending = [];
+      whole = undefined;
+    },
   };
 }
