@@ -58,6 +58,17 @@ describe('tensorzip CLI', () => {
     expect(readdirSync(join(dir, 'npys')).sort()).toEqual(['fc.bias.npy', 'fc.weight.npy']);
   });
 
+  it('inspect names a predict stage\'s lag and weight', () => {
+    // int8 codes in rows of 8 frames × 32 features, each feature drifting slowly: the row repeats every 32 codes.
+    const drift = random(22);
+    const codes = new Int8Array(64 * 256);
+    for (let i = 0; i < codes.length; i++) codes[i] = i % 256 < 32 ? Math.round((drift() - 0.5) * 200) : Math.max(-127, Math.min(127, codes[i - 32] + Math.round((drift() - 0.5) * 6)));
+    writeFileSync(at('framed.npy'), npy.write({ dtype: 'int8', shape: [64, 256], data: codes }));
+    expect(run('pack', 'framed.npy', '-o', 'framed.tzip', '--quantize', 'lossless').code).toBe(0);
+    const [row] = JSON.parse(run('inspect', 'framed.tzip', '--json').stdout).tensors;
+    expect(row.pipeline).toMatch(/^predict\(lag 32, [1-4]\/4\) → (huffman|huffman_ctx|rans_lanes)\(1\)$/);
+  });
+
   it('packs a .npy file losslessly and unpacks it to .npy', () => {
     expect(run('pack', 'ids.npy', '-o', 'ids.tzip', '--quantize', 'lossless').code).toBe(0);
     expect(run('unpack', 'ids.tzip', '-o', 'ids-back.npy').code).toBe(0);

@@ -35,7 +35,7 @@ const finiteOrNull = (x: number | undefined) => (x === undefined || !Number.isFi
 export function inspectRows(tensors: readonly TensorInfo[]): { rows: InspectRow[]; total: InspectTotal } {
   const rows = tensors.map((t) => ({
     tensor: t.name, dtype: t.dtype, shape: t.shape, stored: t.storedDtype + (t.storedAxis === null ? '' : ` (axis ${t.storedAxis})`),
-    pipeline: t.pipeline.map((s) => s.codec + ('typesize' in s ? `(${s.typesize})` : 'format' in s ? `(${s.format})` : 'planes' in s ? `(${s.planes})` : s.codec === 'palette' ? `(${s.width})` : '')).join(' → ') || 'none',
+    pipeline: t.pipeline.map((s) => s.codec + ('typesize' in s ? `(${s.typesize})` : 'format' in s ? `(${s.format})` : 'planes' in s ? `(${s.planes})` : s.codec === 'palette' ? `(${s.width})` : s.codec === 'predict' ? `(lag ${s.lag}, ${s.weight}/4)` : '')).join(' → ') || 'none',
     encodedBytes: t.encodedBytes, decodedBytes: t.decodedBytes, bitsPerWeight: bitsPerWeight(t.encodedBytes, elementsOf(t.shape)), maxAbsError: t.stats?.maxAbsError ?? 0, sqnrDb: finiteOrNull(t.stats?.sqnrDb),
   }));
   const elements = rows.reduce((n, r) => n + elementsOf(r.shape), 0);
