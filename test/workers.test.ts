@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { isTensorzipError, open, pack, pipeline, quant, type Archive, type PipelineStage } from '../src/index';
 import { WorkerPool } from '../src/parallel';
+import { nextTurn } from '../src/parallel/next-turn';
 import { sharedArrays } from '../src/parallel/shared';
 import { workerStarter, type StartWorker } from '../src/parallel/spawn';
 import { compiledModule } from '../src/wasm/load';
@@ -427,5 +428,22 @@ describe.skipIf(typeof SharedArrayBuffer !== 'function')('WorkerPool, chunks tha
     const pending = [pool.decode(sharedJob()), pool.decode(sharedJob())].map(errorOf);
     pool.terminate();
     for (const failure of await Promise.all(pending)) expect(failure.code).toBe('ABORTED');
+  });
+});
+
+describe('nextTurn (when a batch of chunks goes to the workers)', () => {
+  it('runs after the promise callbacks of the turn, and before a 0 ms timer set just before it, even from timers nested ten deep', async () => {
+    // Browsers hold such a timer back 4 ms or more: the batch, and the workers with it, must not wait that long.
+    const order = await new Promise<string[]>((resolve) => {
+      const seen: string[] = [];
+      const nested = (depth: number): unknown => setTimeout(() => {
+        if (depth > 0) return nested(depth - 1);
+        setTimeout(() => resolve([...seen, 'timer']), 0);
+        nextTurn(() => seen.push('next turn'));
+        void Promise.resolve().then(() => seen.push('promise callback'));
+      }, 0);
+      nested(10);
+    });
+    expect(order).toEqual(['promise callback', 'next turn', 'timer']);
   });
 });

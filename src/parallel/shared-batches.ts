@@ -4,6 +4,7 @@
 // cores, it took CPU time from the workers, which then waited for it (2 workers decoded face-api's 50 MB 1.1–1.4x as
 // fast as one thread). A chunk's bytes are copied into a shared staging buffer (reused); the staged bytes of batches
 // at work are bounded, so that a large model is not copied whole at once.
+import { nextTurn } from './next-turn';
 import type { ChunkJob } from './protocol';
 import { isSharedMemory } from './shared';
 
@@ -135,6 +136,3 @@ export class SharedBatches {
 }
 
 const stagedSize = (job: ChunkJob) => (isSharedMemory(job.encoded) ? 0 : Math.ceil((job.encoded.length + 15) / 16) * 16);
-
-/** Runs `f` once the current turn of the event loop (its promise callbacks too) is over. */
-const nextTurn = (f: () => void) => (typeof setImmediate === 'function' ? setImmediate(f) : setTimeout(f, 0));
