@@ -667,6 +667,9 @@ async function decodeTensor(kernels: Kernels, entry: TensorEntry, count: number,
   // handing out.
   const inFlight = new Set<Promise<void>>();
   let failure: { error: unknown } | null = null;
+  // Whether chunks for the workers may have been asked for (here or by other get()s of this turn) since this tensor
+  // last waited for them to go out.
+  let maybeWaiting = pool !== null;
   for (let k = 0; k < entry.chunks.length && failure === null; k++) {
     const range = entry.chunks[k];
     const read = chunks.read(range);
@@ -677,13 +680,17 @@ async function decodeTensor(kernels: Kernels, entry: TensorEntry, count: number,
       const done: Promise<void> = pool.decode({ encoded: bytes, stages: entry.pipeline, target: tensor.target(k), out: dst, checksum })
         .catch((err) => void (failure ??= { error: tensor.located(k, err, chunks) })).finally(() => inFlight.delete(done));
       inFlight.add(done);
+      maybeWaiting = true;
       if (inFlight.size >= pool.capacityFor(dst)) await Promise.race(inFlight);
       continue;
     }
     // Large chunks asked for in this turn of the event loop go to the workers first: decoding this one here before
-    // they are sent (a model's hundreds of small tensors) would leave the workers idle.
-    const handedOut = pool?.handedOut();
-    if (handedOut) await handedOut;
+    // they are sent (a model's hundreds of small tensors, whose get()s may come before the large ones') would leave
+    // the workers idle.
+    if (maybeWaiting) {
+      maybeWaiting = false;
+      await pool!.handedOut();
+    }
     tensor.decode(k, bytes, checksum, chunks);
   }
   await Promise.all(inFlight);

@@ -80,11 +80,11 @@ export class WorkerPool {
   }
 
   /**
-   * A promise that resolves once the chunks that decode into shared memory, asked for so far, have gone to the workers;
-   * null when none waits. A caller about to decode chunks itself waits for it first, so the workers are not idle
+   * A promise that resolves once the chunks that decode into shared memory, asked for in this turn of the event loop,
+   * have gone to the workers. A caller about to decode chunks itself waits for it first, so the workers are not idle
    * meanwhile.
    */
-  handedOut(): Promise<void> | null {
+  handedOut(): Promise<void> {
     return this.batches.handedOut();
   }
 

@@ -34,8 +34,7 @@ const STAGED_LIMIT = 64 << 20;
 
 export class SharedBatches {
   private waiting: BatchedChunk[] = [];
-  private scheduled = false;
-  /** Resolves once the chunks waiting now have gone to the workers. */
+  /** Resolves once the chunks of this turn have gone to the workers; null when no hand-out is scheduled. */
   private sent: Promise<void> | null = null;
   private markSent = () => {};
   private staged = 0;
@@ -45,21 +44,21 @@ export class SharedBatches {
 
   add(chunk: BatchedChunk): void {
     this.waiting.push(chunk);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    this.sent = new Promise((resolve) => (this.markSent = resolve));
+    this.handedOut();
+  }
+
+  /** A promise that resolves once the chunks asked for in this turn of the event loop (so far and until it ends) have
+   *  been handed to the workers (those past the staging bound at least queued behind them). */
+  handedOut(): Promise<void> {
+    if (this.sent !== null) return this.sent;
+    const sent = new Promise<void>((resolve) => (this.markSent = resolve));
+    this.sent = sent;
     nextTurn(() => {
-      this.scheduled = false;
       this.sent = null;
       this.start();
       this.markSent();
     });
-  }
-
-  /** A promise that resolves once the chunks waiting now have been handed to the workers (those past the staging bound
-   *  at least queued behind them), or null when none waits. */
-  handedOut(): Promise<void> | null {
-    return this.sent;
+    return sent;
   }
 
   /** Rejects the chunks not yet handed out. */
