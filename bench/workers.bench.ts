@@ -7,7 +7,8 @@
 // arrays the first getAll() returned (get(name, { out }), side by side): the decode alone, without page faults.
 // Last, whether first-touch page faults (most of a decode into fresh arrays on this VM) run in parallel at all: fresh
 // memory filled on one thread against the same amount over two; and the ceiling of any speedup here: two processes
-// decoding on one thread each at the same time, against one alone. The page is cross-origin isolated, as one that
+// decoding on one thread each at the same time, against one alone, and the same with two worker threads of one Node
+// process and two dedicated workers of one Chromium page (each its own archive: no library code between them). The page is cross-origin isolated, as one that
 // decodes on several threads should be served (shared memory; results.sharedMemory says whether each runtime had it). Medians over BENCH_PROCESSES runs (default 5),
 // the two ways taking turns. This machine has 2 cores shared with other jobs: the load average is recorded with the
 // results (bench/results/workers.json).
@@ -17,6 +18,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright';
 import { init, open, pack, tfjs, type TensorInput } from 'tensorzip';
@@ -114,7 +117,89 @@ async function independentPair(file: string): Promise<{ aloneIntoMs: number; pai
   return { aloneIntoMs: median(alone), pairIntoMs: median(pair), throughput: (2 * median(alone)) / median(pair) };
 }
 
-async function chromiumRuns(files: string[]): Promise<Record<string, Run[]>> {
+/** The decode a thread of the independent pairs below runs: open + getAll once, 5 into-decodes to warm up, then on
+ *  each message 9 more into-decodes, answering their median ms. `lib` is the library, `bytes` the archive. */
+const PAIR_THREAD = `async (lib, bytes, answer, onRequest) => {
+  await lib.init();
+  const archive = await lib.open(bytes);
+  const outs = await archive.getAll();
+  const into = () => Promise.all(Object.entries(outs).map(([name, t]) => archive.get(name, { out: t.data })));
+  for (let i = 0; i < 5; i++) await into();
+  onRequest(async () => {
+    const times = [];
+    for (let i = 0; i < 9; i++) { const t = performance.now(); await into(); times.push(performance.now() - t); }
+    answer(times.sort((a, b) => a - b)[4]);
+  });
+  answer('ready');
+}`;
+
+/** Two threads that decode independently (each its own archive, on one thread) in one process or page: the ms of one
+ *  alone and of the slower of the two at the same time, taking turns 3 times each (medians). `request(i)` asks thread
+ *  i for a measurement. */
+async function pairTurns(request: (i: number) => Promise<number>): Promise<{ aloneMs: number; pairMs: number }> {
+  const alone: number[] = [];
+  const pair: number[] = [];
+  for (let k = 0; k < 3; k++) {
+    alone.push(await request(k % 2));
+    pair.push(Math.max(...await Promise.all([request(0), request(1)])));
+  }
+  const middle = (values: number[]) => [...values].sort((a, b) => a - b)[1]!; // runs in a page too: no imports
+  return { aloneMs: middle(alone), pairMs: middle(pair) };
+}
+
+/** independentPair for two worker threads of one Node process (BENCH_PROCESSES processes; medians). */
+async function independentThreads(file: string): Promise<{ aloneIntoMs: number; pairIntoMs: number; throughput: number }> {
+  const { Worker } = await import('node:worker_threads');
+  const library = pathToFileURL(resolve('dist/index.mjs')).href;
+  const code = `const { parentPort, workerData } = require('node:worker_threads');
+    import(workerData.library).then((lib) => (${PAIR_THREAD})(lib, require('node:fs').readFileSync(workerData.file),
+      (m) => parentPort.postMessage(m), (f) => parentPort.on('message', f)));`;
+  const alone: number[] = [];
+  const pair: number[] = [];
+  for (let p = 0; p < PROCESSES; p++) {
+    const threads = [0, 1].map(() => new Worker(code, { eval: true, workerData: { library, file } }));
+    const next = (w: InstanceType<typeof Worker>) => new Promise<number>((done) => w.once('message', done));
+    await Promise.all(threads.map(next));
+    const turns = await pairTurns((i) => { const answer = next(threads[i]!); threads[i]!.postMessage(0); return answer; });
+    await Promise.all(threads.map((w) => w.terminate()));
+    alone.push(turns.aloneMs);
+    pair.push(turns.pairMs);
+  }
+  return { aloneIntoMs: median(alone), pairIntoMs: median(pair), throughput: (2 * median(alone)) / median(pair) };
+}
+
+/** independentPair for two dedicated workers of one page (a fresh browser each of BENCH_PROCESSES times; medians):
+ *  each loads the script-tag build, decodes archive 0 on one thread. */
+async function chromiumPair(origin: string, launch: () => ReturnType<typeof chromium.launch>): Promise<{ aloneIntoMs: number; pairIntoMs: number; throughput: number }> {
+  const alone: number[] = [];
+  const pair: number[] = [];
+  for (let p = 0; p < PROCESSES; p++) {
+    const browser = await launch();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${origin}/`);
+      const turns = await page.evaluate(async ({ thread, pairTurns }) => {
+        const code = `importScripts('${location.origin}/tensorzip.js');
+          fetch('${location.origin}/0.tzip').then((r) => r.arrayBuffer()).then((b) => (${thread})(self.tensorzip, new Uint8Array(b),
+            (m) => postMessage(m), (f) => (onmessage = f)));`;
+        const url = URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
+        const threads = [new Worker(url), new Worker(url)];
+        const next = (w: Worker) => new Promise<number>((done) => (w.onmessage = ({ data }) => done(data)));
+        await Promise.all(threads.map(next));
+        const turns = await (0, eval)(`(${pairTurns})`)((i: number) => { const answer = next(threads[i]!); threads[i]!.postMessage(0); return answer; });
+        threads.forEach((w) => w.terminate());
+        return turns as { aloneMs: number; pairMs: number };
+      }, { thread: PAIR_THREAD, pairTurns: pairTurns.toString() });
+      alone.push(turns.aloneMs);
+      pair.push(turns.pairMs);
+    } finally {
+      await browser.close();
+    }
+  }
+  return { aloneIntoMs: median(alone), pairIntoMs: median(pair), throughput: (2 * median(alone)) / median(pair) };
+}
+
+async function chromiumRuns(files: string[]): Promise<{ runs: Record<string, Run[]>; pair: Awaited<ReturnType<typeof chromiumPair>> }> {
   const served: Record<string, Buffer> = { '/tensorzip.js': readFileSync('dist/index.iife.js'), ...Object.fromEntries(files.map((f, i) => [`/${i}.tzip`, readFileSync(f)])) };
   // Cross-origin isolated (COOP + COEP), as a page that decodes on several threads is served: shared memory exists
   // there, so the workers decode into the tensors and share out each batch of chunks themselves.
@@ -127,11 +212,12 @@ async function chromiumRuns(files: string[]): Promise<Record<string, Run[]>> {
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const runs: Record<string, Run[]> = {};
+  const launch = () => chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   try {
     for (let p = 0; p < PROCESSES; p++) {
       for (const [i] of files.entries()) {
         for (const workers of WAYS) {
-          const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+          const browser = await launch();
           try {
             const page = await browser.newPage();
             await page.goto(`${origin}/`);
@@ -148,10 +234,10 @@ async function chromiumRuns(files: string[]): Promise<Record<string, Run[]>> {
         }
       }
     }
+    return { runs, pair: await chromiumPair(origin, launch) };
   } finally {
     server.close();
   }
-  return runs;
 }
 
 await makeArchives();
@@ -161,9 +247,10 @@ const nodeRuns: Record<string, Run[]> = {};
 for (let p = 0; p < PROCESSES; p++) {
   for (const [i, file] of files.entries()) for (const workers of WAYS) (nodeRuns[`${i}:${workers}`] ??= []).push(nodeRun(file, workers));
 }
-const browserRuns = await chromiumRuns(files);
+const { runs: browserRuns, pair: chromiumCeiling } = await chromiumRuns(files);
 const faults = await faultParallelism();
 const ceiling = await independentPair(files[0]!);
+const threadCeiling = await independentThreads(files[0]!);
 const loadEnd = loadavg()[0];
 
 const rows = [];
@@ -188,6 +275,7 @@ const result = {
   date: new Date().toISOString(), node: process.version, chromium: '/usr/bin/chromium', cpu: cpus()[0]?.model, cores: cpus().length,
   loadAverage1m: { start: load.start, end: loadEnd }, processes: PROCESSES, warmRepeats: WARM, rows,
   pageFaults: { freshMiB: FAULT_MIB, ...faults }, independentPair: { input: Object.keys(ARCHIVES)[0], ...ceiling },
+  independentThreads: { input: Object.keys(ARCHIVES)[0], node: threadCeiling, chromium: chromiumCeiling },
   sharedMemory: { node: nodeRuns['0:2']!.every((r) => r.sharedMemory), chromium: browserRuns['0:2']!.every((r) => r.sharedMemory) },
 };
 mkdirSync('bench/results', { recursive: true });
@@ -197,4 +285,7 @@ for (const r of rows) {
 }
 console.log(`page faults: ${FAULT_MIB} MiB of fresh memory filled in ${faults.oneThreadMs.toFixed(0)} ms on one thread, ${faults.twoThreadsMs.toFixed(0)} ms split over two`);
 console.log(`two independent one-thread processes at once: ${ceiling.throughput.toFixed(2)}x the throughput of one alone (into ${ceiling.aloneIntoMs.toFixed(0)} ms alone, ${ceiling.pairIntoMs.toFixed(0)} ms each as a pair)`);
+for (const [runtime, c] of [['node worker_threads', threadCeiling], ['chromium dedicated workers', chromiumCeiling]] as const) {
+  console.log(`two independent one-thread decodes in two ${runtime} at once: ${c.throughput.toFixed(2)}x the throughput of one alone (into ${c.aloneIntoMs.toFixed(0)} ms alone, ${c.pairIntoMs.toFixed(0)} ms the slower of a pair)`);
+}
 console.log(`load average (1 min): ${load.start.toFixed(2)} → ${loadEnd.toFixed(2)} on ${cpus().length} cores`);
