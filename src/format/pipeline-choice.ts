@@ -206,14 +206,22 @@ export function reachable(pipeline: PipelineStage[], chunk: Uint8Array, storedLe
  */
 const RANS_MIN_SAVING = 200;
 
+/** The pipeline choosePipeline picked, and its encoding of the sample chunks by chunk number (none when no candidate
+ *  had a sample a reader accepts): those chunks need no second encoding. */
+export interface PipelineChoice {
+  pipeline: PipelineStage[];
+  encoded: Map<number, Uint8Array>;
+}
+
 /**
  * The candidate whose chunks are smallest over a sample of up to SAMPLE_CHUNKS of the `chunks` chunks (spread over
  * the tensor), among those whose sample chunks a reader accepts; the first on a tie; a rans candidate only when it
  * also saves 1/RANS_MIN_SAVING of the best candidate without rans.
  */
-export function choosePipeline(kernels: Kernels, candidates: PipelineStage[][], chunks: number, chunkAt: (k: number) => Uint8Array): PipelineStage[] {
+export function choosePipeline(kernels: Kernels, candidates: PipelineStage[][], chunks: number, chunkAt: (k: number) => Uint8Array): PipelineChoice {
   const sample = Math.min(SAMPLE_CHUNKS, chunks);
-  const picked = Array.from({ length: sample }, (_, i) => chunkAt(Math.floor(((i + 0.5) * chunks) / sample)));
+  const numbers = Array.from({ length: sample }, (_, i) => Math.floor(((i + 0.5) * chunks) / sample));
+  const picked = numbers.map(chunkAt);
   // Candidates that differ only in their last stage (the coder) share the bytes before it: each sample chunk goes
   // through a prefix once (a regroup in JavaScript took a third of pack()'s time on face-api's int8 codes, run for
   // each of three coders).
@@ -224,7 +232,7 @@ export function choosePipeline(kernels: Kernels, candidates: PipelineStage[][], 
     if (staged === undefined) prefixes.set(key, (staged = picked.map((chunk) => encodeChunk(kernels, chunk, pipeline.slice(0, -1)))));
     return staged;
   };
-  let best = candidates[0];
+  let best: PipelineChoice = { pipeline: candidates[0], encoded: new Map() };
   let bestSize = Infinity;
   let bestWithoutRans = Infinity;
   for (const pipeline of candidates) {
@@ -232,16 +240,17 @@ export function choosePipeline(kernels: Kernels, candidates: PipelineStage[][], 
     const bar = rans ? Math.min(bestSize, bestWithoutRans - bestWithoutRans / RANS_MIN_SAVING) : bestSize;
     const inputs = pipeline.length > 1 ? beforeCoder(pipeline) : picked;
     const last = pipeline.slice(-1);
+    const encoded = new Map<number, Uint8Array>();
     let size = 0;
     for (let k = 0; k < picked.length; k++) {
-      const chunk = picked[k];
-      const encoded = encodeChunk(kernels, inputs[k], last);
-      size = reachable(pipeline, encoded, chunk.length) ? size + encoded.length : Infinity;
+      const bytes = encodeChunk(kernels, inputs[k], last);
+      encoded.set(numbers[k], bytes);
+      size = reachable(pipeline, bytes, picked[k].length) ? size + bytes.length : Infinity;
       if (size >= bar) break;
     }
     if (!rans) bestWithoutRans = Math.min(bestWithoutRans, size);
     if (size < bar) {
-      best = pipeline;
+      best = { pipeline, encoded };
       bestSize = size;
     }
   }
