@@ -8,7 +8,7 @@
 import { STATUS_ARGUMENT, STATUS_OUTPUT_FULL } from './status';
 import { BLOCK_HEADER, JUMP_TABLE, STREAMS } from './huffman_format';
 import { assignCodes, huffmanBound, huffmanEncode } from './huffman_encode';
-import { codeLengths } from './huffman_lengths';
+import { codeBits, codeLengths } from './huffman_lengths';
 import { MODE_CONTEXT } from './huffman_context_decode';
 
 /** Per context: a histogram (256 u32), code lengths (256 bytes), codes (256 u32). */
@@ -35,7 +35,7 @@ export function huffmanContextEncode(src: usize, srcLen: usize, dst: usize, dstC
   let best = NO_CODE;
   for (let c: usize = 0; c < CANDIDATES; c++) {
     const m = load<u8>(RANKED + c);
-    const size = contextSize(src, srcLen, m);
+    const size = contextSize(src, srcLen, m, false);
     if (size < best) {
       best = size;
       context = m;
@@ -45,7 +45,7 @@ export function huffmanContextEncode(src: usize, srcLen: usize, dst: usize, dstC
   if (best == NO_CODE) return plain;
   // The second table slows decoding: it has to save at least 1/128 of the block.
   if (best + (<u64>plain >> 7) >= <u64>plain) return plain;
-  contextSize(src, srcLen, context); // the chosen m's lengths back in LENGTHS
+  contextSize(src, srcLen, context, true); // the chosen m's lengths into LENGTHS
   if (dstCap < huffmanBound(srcLen)) return STATUS_OUTPUT_FULL;
   store<u8>(dst, MODE_CONTEXT);
   store<u32>(dst, <u32>srcLen, 1);
@@ -90,9 +90,10 @@ function rankByCount(src: usize, srcLen: usize): void {
   }
 }
 
-/** The size of the context block with `context` as m, at most (each stream rounded up to whole bytes), with the
- *  code lengths of its tables in LENGTHS and their highest values in LASTS; NO_CODE when a table has one value. */
-function contextSize(src: usize, srcLen: usize, context: u8): u64 {
+/** The size of the context block with `context` as m, at most (each stream rounded up to whole bytes), with its
+ *  tables' highest values in LASTS and, when `withLengths`, their code lengths in LENGTHS; NO_CODE when a table has
+ *  one value. */
+function contextSize(src: usize, srcLen: usize, context: u8, withLengths: bool): u64 {
   count(src, srcLen, context);
   let bits: u64 = 0;
   let header: usize = BLOCK_HEADER + 1 + JUMP_TABLE + STREAMS;
@@ -106,9 +107,13 @@ function contextSize(src: usize, srcLen: usize, context: u8): u64 {
       }
     }
     if (distinct < 2) return NO_CODE;
-    codeLengths(counts, LENGTHS + t * 256);
     const top = <usize>load<u32>(LASTS + (t << 2));
-    for (let v: usize = 0; v <= top; v++) bits += <u64>load<u32>(counts + (v << 2)) * <u64>load<u8>(LENGTHS + t * 256 + v);
+    if (withLengths) {
+      codeLengths(counts, LENGTHS + t * 256);
+      for (let v: usize = 0; v <= top; v++) bits += <u64>load<u32>(counts + (v << 2)) * <u64>load<u8>(LENGTHS + t * 256 + v);
+    } else {
+      bits += codeBits(counts);
+    }
     header += 1 + ((top + 2) >> 1);
   }
   return <u64>header + ((bits + 7) >> 3);

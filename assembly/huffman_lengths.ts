@@ -8,6 +8,15 @@ const SYMBOLS: usize = 256;
 const LIST_ITEMS: usize = 2 * SYMBOLS;
 /** Byte values with a nonzero count, by (count, value). */
 const SORTED: usize = memory.data(<i32>(SYMBOLS * 2), 16);
+/** The sort's keys: count << 8 | value (u64 each), distinct, so any order of sorting gives the one order. */
+const KEYS: usize = memory.data(<i32>(SYMBOLS * 8), 16);
+/** Shell sort's first gap (Knuth's 3h + 1 gaps: 121, 40, 13, 4, 1) for at most 256 keys. */
+const FIRST_GAP: usize = 121;
+/** codeBits' Huffman tree: its inner nodes' weights (u64) and heights (u8), in the order they are made. */
+const NODE_WEIGHTS: usize = memory.data(<i32>(SYMBOLS * 8), 16);
+const NODE_HEIGHTS: usize = memory.data(<i32>SYMBOLS, 16);
+/** codeBits' lengths where the tree is too deep. */
+const DEEP_LENGTHS: usize = memory.data(<i32>SYMBOLS, 16);
 /** Per list, what each item is: the leaf's index in SORTED, or PACKAGE. */
 const KINDS: usize = memory.data(<i32>(LIST_ITEMS * 2 * MAX_CODE_BITS), 16);
 /** The weights of the previous list and of the one being merged. */
@@ -26,7 +35,7 @@ export function codeLengths(counts: usize, lengths: usize): usize {
   let previous = WEIGHTS_A;
   let current = WEIGHTS_B;
   for (let i: usize = 0; i < m; i++) {
-    store<u64>(previous + (i << 3), <u64>load<u32>(counts + (<usize>load<u16>(SORTED + (i << 1)) << 2)));
+    store<u64>(previous + (i << 3), load<u64>(KEYS + (i << 3)) >> 8);
     store<u16>(KINDS + (i << 1), <u16>i);
   }
   let previousItems = m;
@@ -40,9 +49,7 @@ export function codeLengths(counts: usize, lengths: usize): usize {
       const packWeight = pack < packages
         ? load<u64>(previous + (pack << 4)) + load<u64>(previous + (pack << 4), 8)
         : u64.MAX_VALUE;
-      const leafWeight = leaf < m
-        ? <u64>load<u32>(counts + (<usize>load<u16>(SORTED + (leaf << 1)) << 2))
-        : u64.MAX_VALUE;
+      const leafWeight = leaf < m ? load<u64>(KEYS + (leaf << 3)) >> 8 : u64.MAX_VALUE;
       if (leaf < m && leafWeight <= packWeight) {
         store<u64>(current + (items << 3), leafWeight);
         store<u16>(kinds + (items << 1), <u16>leaf);
@@ -79,20 +86,63 @@ export function codeLengths(counts: usize, lengths: usize): usize {
   return m;
 }
 
-/** Writes the byte values with nonzero counts into SORTED by (count, value) and returns how many there are. */
+/**
+ * The bits codeLengths' code spends on `counts` (Σ count · length), without its lengths: those of a Huffman tree when
+ * it is no deeper than MAX_CODE_BITS (an optimal code without the limit is then optimal within it, and all optimal codes
+ * spend the same bits), else codeLengths' own. Needs at least two nonzero counts.
+ */
+export function codeBits(counts: usize): u64 {
+  const m = sortByCount(counts);
+  // Two queues: the leaves in SORTED order and the inner nodes as they are made (their weights never decrease); each
+  // step joins the two lightest fronts, a leaf first on a tie. The cost is the sum of the inner nodes' weights.
+  let leaf: usize = 0;
+  let node: usize = 0;
+  let bits: u64 = 0;
+  let height: u32 = 0;
+  for (let made: usize = 0; made < m - 1; made++) {
+    let weight: u64 = 0;
+    height = 0;
+    for (let side = 0; side < 2; side++) {
+      if (leaf < m && (node == made || load<u64>(KEYS + (leaf << 3)) >> 8 <= load<u64>(NODE_WEIGHTS + (node << 3)))) {
+        weight += load<u64>(KEYS + (leaf << 3)) >> 8;
+        leaf++;
+      } else {
+        weight += load<u64>(NODE_WEIGHTS + (node << 3));
+        height = max(height, <u32>load<u8>(NODE_HEIGHTS + node));
+        node++;
+      }
+    }
+    height++;
+    store<u64>(NODE_WEIGHTS + (made << 3), weight);
+    store<u8>(NODE_HEIGHTS + made, <u8>height);
+    bits += weight;
+  }
+  if (height <= MAX_CODE_BITS) return bits;
+  codeLengths(counts, DEEP_LENGTHS);
+  bits = 0;
+  for (let v: usize = 0; v < SYMBOLS; v++) bits += <u64>load<u32>(counts + (v << 2)) * <u64>load<u8>(DEEP_LENGTHS + v);
+  return bits;
+}
+
+/** Writes the byte values with nonzero counts into SORTED by (count, value) and returns how many there are; their
+ *  keys stay sorted in KEYS. */
 function sortByCount(counts: usize): usize {
   let m: usize = 0;
   for (let symbol: usize = 0; symbol < SYMBOLS; symbol++) {
     const count = load<u32>(counts + (symbol << 2));
-    if (count == 0) continue;
-    // Insertion: values arrive in increasing order, so equal counts stay in value order.
-    let at = m;
-    while (at > 0 && load<u32>(counts + (<usize>load<u16>(SORTED + ((at - 1) << 1)) << 2)) > count) {
-      store<u16>(SORTED + (at << 1), load<u16>(SORTED + ((at - 1) << 1)));
-      at--;
-    }
-    store<u16>(SORTED + (at << 1), <u16>symbol);
-    m++;
+    if (count != 0) store<u64>(KEYS + (m++ << 3), (<u64>count << 8) | <u64>symbol);
   }
+  for (let gap = FIRST_GAP; gap > 0; gap /= 3) {
+    for (let i = gap; i < m; i++) {
+      const key = load<u64>(KEYS + (i << 3));
+      let at = i;
+      while (at >= gap && load<u64>(KEYS + ((at - gap) << 3)) > key) {
+        store<u64>(KEYS + (at << 3), load<u64>(KEYS + ((at - gap) << 3)));
+        at -= gap;
+      }
+      store<u64>(KEYS + (at << 3), key);
+    }
+  }
+  for (let i: usize = 0; i < m; i++) store<u16>(SORTED + (i << 1), <u16>(load<u64>(KEYS + (i << 3)) & 0xff));
   return m;
 }

@@ -17,7 +17,7 @@ import { STATUS_ARGUMENT, STATUS_OUTPUT_FULL } from './status';
 import { BLOCK_HEADER, JUMP_TABLE, STREAMS, jumpTableOffset, streamCount } from './huffman_format';
 import { huffmanBound } from './huffman_encode';
 import { huffmanContextEncode } from './huffman_context_encode';
-import { codeLengths } from './huffman_lengths';
+import { codeBits } from './huffman_lengths';
 import { MODE_RANS, PROB_BITS, PROB_SCALE, RANS_HEADER, STATE_LOW } from './rans_decode';
 import { LANES, LANE_STATES, MODE_RANS_LANES } from './rans_lanes_decode';
 
@@ -34,7 +34,6 @@ const OTHER: usize = memory.data(<i32>(256 * 4), 16);
 const FREQS: usize = memory.data(<i32>(2 * 256 * 4), 16);
 /** Per table and byte value, what coding it takes (16 bytes): r, f, c(s), k. */
 const SYMBOLS: usize = memory.data(<i32>(2 * 256 * 16), 16);
-const LENGTHS: usize = memory.data(256, 16);
 const CANDIDATES: usize = 4;
 const RANKED: usize = memory.data(<i32>(CANDIDATES * 4), 16);
 /** Below this many bytes a rANS table costs more than it can save over a Huffman code. */
@@ -230,11 +229,7 @@ function huffmanBits(counts: usize): u64 {
       codedLast = <u32>v;
     }
   }
-  if (distinct < 2) return NO_CODE;
-  codeLengths(counts, LENGTHS);
-  let bits: u64 = 0;
-  for (let v: usize = 0; v <= <usize>codedLast; v++) bits += <u64>load<u32>(counts + (v << 2)) * <u64>load<u8>(LENGTHS + v);
-  return bits;
+  return distinct < 2 ? NO_CODE : codeBits(counts);
 }
 
 /**

@@ -2,7 +2,6 @@
 // parameter block, and its encoded chunks.
 import { TensorzipError } from '../errors';
 import { encodeChunk } from '../codecs/pipeline/encode';
-import type { PipelineStage } from '../codecs/pipeline';
 import { checkShape, product } from '../codecs/shape';
 import { describeValue } from '../codecs/describe-value';
 import type { Kernels } from '../wasm/kernels';
