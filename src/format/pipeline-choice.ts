@@ -86,11 +86,11 @@ export function pipelineCandidates({ stored, width, sparse, entropy, rowBytes = 
 }
 
 /** Order-0 bytes of a histogram. */
-function entropyBytes(hist: Float64Array): number {
+function entropyBytes(hist: ArrayLike<number>): number {
   let n = 0;
   let bits = 0;
-  for (const x of hist) n += x;
-  for (const x of hist) if (x > 0) bits -= x * Math.log2(x / n);
+  for (let v = 0; v < hist.length; v++) n += hist[v];
+  for (let v = 0; v < hist.length; v++) if (hist[v] > 0) bits -= hist[v] * Math.log2(hist[v] / n);
   return bits / 8;
 }
 
@@ -104,13 +104,16 @@ export function bestRegroup(stored: Uint8Array, channels: number, run: number): 
   const fits = REGROUPS.filter((k) => channels % k === 0 && channels >= 2 * k);
   if (fits.length === 0) return null;
   const sample = stored.subarray(0, Math.min(stored.length, ESTIMATE_BYTES));
-  const ranks = channelRanks(sample, channels, run);
-  const finest = new Float64Array(FINEST * 256);
-  let channel = 0;
-  for (let i = 0; i < sample.length; i += run) {
-    const row = Math.floor((ranks[channel] * FINEST) / channels) * 256;
-    for (let k = i; k < Math.min(i + run, sample.length); k++) finest[row + sample[k]]++;
-    channel = channel + 1 === channels ? 0 : channel + 1;
+  // Each channel's histogram among the finest groups' (256 counts each, side by side).
+  const rows = Uint32Array.from(channelRanks(sample, channels, run), (rank) => Math.floor((rank * FINEST) / channels) * 256);
+  const finest = new Uint32Array(FINEST * 256);
+  const period = channels * run;
+  for (let start = 0; start < sample.length; start += period) {
+    const end = Math.min(start + period, sample.length);
+    for (let at = start, c = 0; at < end; c++) {
+      const row = rows[c];
+      for (const runEnd = Math.min(at + run, end); at < runEnd; at++) finest[row + sample[at]]++;
+    }
   }
   const merged = (groups: number) => Array.from({ length: groups }, (_, g) => {
     const hist = new Float64Array(256);
@@ -160,12 +163,12 @@ export function bestPredict(stored: Uint8Array, periods: number[]): Extract<Pipe
   const longest = Math.min(PREDICT_MAX_LAG, Math.floor(sliceBytes / 4));
   const lags = new Set<number>();
   for (const period of periods) for (let lag = 1; lag <= Math.min(period, longest); lag++) if (period % lag === 0) lags.add(lag);
-  const own = new Float64Array(256);
+  const own = new Uint32Array(256);
   for (const slice of slices) for (const x of slice) own[x]++;
   let bestSize = entropyBytes(own) * (1 - PREDICT_MIN_SAVING);
   let best: Extract<PipelineStage, { codec: 'predict' }> | null = null;
   // The residuals' counts for weights 1–4, 256 each, side by side.
-  const counts = new Float64Array(4 * 256);
+  const counts = new Uint32Array(4 * 256);
   for (const lag of lags) {
     counts.fill(0);
     for (const slice of slices) {
