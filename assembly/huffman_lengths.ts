@@ -15,8 +15,6 @@ const FIRST_GAP: usize = 121;
 /** codeBits' Huffman tree: its inner nodes' weights (u64) and heights (u8), in the order they are made. */
 const NODE_WEIGHTS: usize = memory.data(<i32>(SYMBOLS * 8), 16);
 const NODE_HEIGHTS: usize = memory.data(<i32>SYMBOLS, 16);
-/** codeBits' lengths where the tree is too deep. */
-const DEEP_LENGTHS: usize = memory.data(<i32>SYMBOLS, 16);
 /** Per list, what each item is: the leaf's index in SORTED, or PACKAGE. */
 const KINDS: usize = memory.data(<i32>(LIST_ITEMS * 2 * MAX_CODE_BITS), 16);
 /** The weights of the previous list and of the one being merged. */
@@ -30,42 +28,8 @@ const PACKAGE: u16 = 0xffff;
  */
 export function codeLengths(counts: usize, lengths: usize): usize {
   const m = sortByCount(counts);
+  mergeLists(m, true);
   memory.fill(lengths, 0, SYMBOLS);
-  // List 0: the leaves. List i: the leaves merged with the packages (adjacent pairs) of list i - 1.
-  let previous = WEIGHTS_A;
-  let current = WEIGHTS_B;
-  for (let i: usize = 0; i < m; i++) {
-    store<u64>(previous + (i << 3), load<u64>(KEYS + (i << 3)) >> 8);
-    store<u16>(KINDS + (i << 1), <u16>i);
-  }
-  let previousItems = m;
-  for (let list: usize = 1; list < <usize>MAX_CODE_BITS; list++) {
-    const kinds = KINDS + list * LIST_ITEMS * 2;
-    const packages = previousItems >> 1;
-    let leaf: usize = 0;
-    let pack: usize = 0;
-    let items: usize = 0;
-    while (leaf < m || pack < packages) {
-      const packWeight = pack < packages
-        ? load<u64>(previous + (pack << 4)) + load<u64>(previous + (pack << 4), 8)
-        : u64.MAX_VALUE;
-      const leafWeight = leaf < m ? load<u64>(KEYS + (leaf << 3)) >> 8 : u64.MAX_VALUE;
-      if (leaf < m && leafWeight <= packWeight) {
-        store<u64>(current + (items << 3), leafWeight);
-        store<u16>(kinds + (items << 1), <u16>leaf);
-        leaf++;
-      } else {
-        store<u64>(current + (items << 3), packWeight);
-        store<u16>(kinds + (items << 1), PACKAGE);
-        pack++;
-      }
-      items++;
-    }
-    const swap = previous;
-    previous = current;
-    current = swap;
-    previousItems = items;
-  }
   // The first 2m - 2 items of the last list; each package taken takes the two items it was made of from the list
   // below it, which are the first ones there. A leaf's code length is the number of lists it is taken from.
   let taken: usize = 2 * m - 2;
@@ -89,11 +53,12 @@ export function codeLengths(counts: usize, lengths: usize): usize {
 /**
  * The bits codeLengths' code spends on `counts` (Σ count · length), without its lengths: those of a Huffman tree when
  * it is no deeper than MAX_CODE_BITS (an optimal code without the limit is then optimal within it, and all optimal codes
- * spend the same bits), else codeLengths' own. Needs at least two nonzero counts.
+ * spend the same bits), else the weights of the items codeLengths takes from its last list (a package weighs what its
+ * leaves do, and a leaf's length is the number of lists it is taken from). Needs at least two nonzero counts.
  */
 export function codeBits(counts: usize): u64 {
   const m = sortByCount(counts);
-  // Two queues: the leaves in SORTED order and the inner nodes as they are made (their weights never decrease); each
+  // Two queues: the leaves in KEYS order and the inner nodes as they are made (their weights never decrease); each
   // step joins the two lightest fronts, a leaf first on a tie. The cost is the sum of the inner nodes' weights.
   let leaf: usize = 0;
   let node: usize = 0;
@@ -118,10 +83,53 @@ export function codeBits(counts: usize): u64 {
     bits += weight;
   }
   if (height <= MAX_CODE_BITS) return bits;
-  codeLengths(counts, DEEP_LENGTHS);
+  const last = mergeLists(m, false);
   bits = 0;
-  for (let v: usize = 0; v < SYMBOLS; v++) bits += <u64>load<u32>(counts + (v << 2)) * <u64>load<u8>(DEEP_LENGTHS + v);
+  for (let i: usize = 0; i < 2 * m - 2; i++) bits += load<u64>(last + (i << 3));
   return bits;
+}
+
+/**
+ * Package-merge's lists for the m leaves in KEYS: list 0 the leaves, list i the leaves merged with the packages
+ * (adjacent pairs) of list i - 1, the lighter first and a leaf first on a tie. Each list's items' kinds go into KINDS
+ * when `withKinds`; returns the last list's weights.
+ */
+function mergeLists(m: usize, withKinds: bool): usize {
+  let previous = WEIGHTS_A;
+  let current = WEIGHTS_B;
+  for (let i: usize = 0; i < m; i++) {
+    store<u64>(previous + (i << 3), load<u64>(KEYS + (i << 3)) >> 8);
+    if (withKinds) store<u16>(KINDS + (i << 1), <u16>i);
+  }
+  let previousItems = m;
+  for (let list: usize = 1; list < <usize>MAX_CODE_BITS; list++) {
+    const kinds = KINDS + list * LIST_ITEMS * 2;
+    const packages = previousItems >> 1;
+    let leaf: usize = 0;
+    let pack: usize = 0;
+    let items: usize = 0;
+    while (leaf < m || pack < packages) {
+      const packWeight = pack < packages
+        ? load<u64>(previous + (pack << 4)) + load<u64>(previous + (pack << 4), 8)
+        : u64.MAX_VALUE;
+      const leafWeight = leaf < m ? load<u64>(KEYS + (leaf << 3)) >> 8 : u64.MAX_VALUE;
+      if (leaf < m && leafWeight <= packWeight) {
+        store<u64>(current + (items << 3), leafWeight);
+        if (withKinds) store<u16>(kinds + (items << 1), <u16>leaf);
+        leaf++;
+      } else {
+        store<u64>(current + (items << 3), packWeight);
+        if (withKinds) store<u16>(kinds + (items << 1), PACKAGE);
+        pack++;
+      }
+      items++;
+    }
+    const swap = previous;
+    previous = current;
+    current = swap;
+    previousItems = items;
+  }
+  return previous;
 }
 
 /** Writes the byte values with nonzero counts into SORTED by (count, value) and returns how many there are; their
