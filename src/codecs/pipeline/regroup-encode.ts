@@ -14,7 +14,6 @@ export function channelRanks(bytes: Uint8Array, channels: number, run: number): 
   // Integer sums, exact in float64 whatever their order; a run of one byte (the channels last) gets its own loop.
   const sum = new Float64Array(channels);
   const squares = new Float64Array(channels);
-  const count = new Float64Array(channels);
   const period = channels * run;
   for (let start = 0; start < bytes.length; start += period) {
     const end = Math.min(start + period, bytes.length);
@@ -23,16 +22,13 @@ export function channelRanks(bytes: Uint8Array, channels: number, run: number): 
         const b = bytes[i];
         sum[c] += b;
         squares[c] += b * b;
-        count[c]++;
       }
       continue;
     }
     for (let at = start, c = 0; at < end; c++) {
-      const runEnd = Math.min(at + run, end);
       let s = 0;
       let q = 0;
-      count[c] += runEnd - at;
-      for (; at < runEnd; at++) {
+      for (const runEnd = Math.min(at + run, end); at < runEnd; at++) {
         const b = bytes[at];
         s += b;
         q += b * b;
@@ -41,6 +37,10 @@ export function channelRanks(bytes: Uint8Array, channels: number, run: number): 
       squares[c] += q;
     }
   }
+  // Each channel's bytes: a run per whole period, and what the last period holds of its run.
+  const periods = Math.floor(bytes.length / period);
+  const rest = bytes.length - periods * period;
+  const count = Float64Array.from({ length: channels }, (_, c) => periods * run + Math.min(run, Math.max(0, rest - c * run)));
   const variance = Float64Array.from(sum, (s, c) => (count[c] === 0 ? 0 : squares[c] / count[c] - (s / count[c]) ** 2));
   const ranks = new Uint32Array(channels);
   Array.from({ length: channels }, (_, c) => c).sort((a, b) => variance[a] - variance[b] || a - b).forEach((c, rank) => { ranks[c] = rank; });
