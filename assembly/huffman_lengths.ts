@@ -3,6 +3,7 @@
 // to leaves before packages), and small here: at most 256 symbols and 11 lists of at most 511 items.
 
 import { MAX_CODE_BITS } from './huffman_format';
+import { STATUS_ARGUMENT } from './status';
 
 const SYMBOLS: usize = 256;
 const LIST_ITEMS: usize = 2 * SYMBOLS;
@@ -87,6 +88,16 @@ export function codeBits(counts: usize): u64 {
   bits = 0;
   for (let i: usize = 0; i < 2 * m - 2; i++) bits += load<u64>(last + (i << 3));
   return bits;
+}
+
+/** codeBits as a kernel, for the tests: the bits (u64) at `dst` for the 256 u32 counts at `counts`; returns 8, or
+ *  ARGUMENT when fewer than two counts are nonzero. */
+export function huffmanCodeBits(counts: usize, dst: usize): i32 {
+  let distinct = 0;
+  for (let v: usize = 0; v < SYMBOLS; v++) if (load<u32>(counts + (v << 2)) != 0) distinct++;
+  if (distinct < 2) return STATUS_ARGUMENT;
+  store<u64>(dst, codeBits(counts));
+  return 8;
 }
 
 /**
