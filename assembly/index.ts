@@ -21,6 +21,7 @@ export { csrPack, csrUnpack } from './sparse_csr';
 export { pack24, unpack24 } from './sparse_24';
 export { decodeChunk } from './pipeline';
 export { huffmanBound, huffmanEncode } from './huffman_encode';
+export { huffmanCodeBits } from './huffman_lengths';
 export { huffmanDecode } from './huffman_decode';
 export { huffmanDecodedSize } from './huffman_format';
 export { huffmanContextEncode } from './huffman_context_encode';

@@ -17,7 +17,7 @@ import { STATUS_ARGUMENT, STATUS_OUTPUT_FULL } from './status';
 import { BLOCK_HEADER, JUMP_TABLE, STREAMS, jumpTableOffset, streamCount } from './huffman_format';
 import { huffmanBound } from './huffman_encode';
 import { huffmanContextEncode } from './huffman_context_encode';
-import { codeLengths } from './huffman_lengths';
+import { codeBits } from './huffman_lengths';
 import { MODE_RANS, PROB_BITS, PROB_SCALE, RANS_HEADER, STATE_LOW } from './rans_decode';
 import { LANES, LANE_STATES, MODE_RANS_LANES } from './rans_lanes_decode';
 
@@ -30,11 +30,12 @@ const LANES_COUNTS: usize = memory.data(<i32>(4 * 5 * 256 * 4), 16);
 const CLASS: usize = memory.data(256, 16);
 /** Table 0's counts for the candidate being measured (all bytes minus those after m). */
 const OTHER: usize = memory.data(<i32>(256 * 4), 16);
+/** normalize's heap of the byte values whose frequencies may change (u32 each). */
+const HEAP: usize = memory.data(<i32>(256 * 4), 16);
 /** Per table: frequencies (u32 each). */
 const FREQS: usize = memory.data(<i32>(2 * 256 * 4), 16);
 /** Per table and byte value, what coding it takes (16 bytes): r, f, c(s), k. */
 const SYMBOLS: usize = memory.data(<i32>(2 * 256 * 16), 16);
-const LENGTHS: usize = memory.data(256, 16);
 const CANDIDATES: usize = 4;
 const RANKED: usize = memory.data(<i32>(CANDIDATES * 4), 16);
 /** Below this many bytes a rANS table costs more than it can save over a Huffman code. */
@@ -230,11 +231,7 @@ function huffmanBits(counts: usize): u64 {
       codedLast = <u32>v;
     }
   }
-  if (distinct < 2) return NO_CODE;
-  codeLengths(counts, LENGTHS);
-  let bits: u64 = 0;
-  for (let v: usize = 0; v <= <usize>codedLast; v++) bits += <u64>load<u32>(counts + (v << 2)) * <u64>load<u8>(LENGTHS + v);
-  return bits;
+  return distinct < 2 ? NO_CODE : codeBits(counts);
 }
 
 /**
@@ -252,21 +249,47 @@ function normalize(counts: usize, t: usize): void {
     store<u32>(freqs + (v << 2), f);
     sum += f;
   }
+  if (sum == PROB_SCALE) return;
+  // The bytes that may change, in a heap whose top is the next to: one step then costs a sift, not a scan of 256.
+  const grow = sum < PROB_SCALE;
+  let size: usize = 0;
+  for (let v: usize = 0; v < 256; v++) {
+    const f = load<u32>(freqs + (v << 2));
+    if (f != 0 && (grow || f > 1)) store<u32>(HEAP + (size++ << 2), <u32>v);
+  }
+  for (let i = size >> 1; i > 0; i--) siftDown(i - 1, size, counts, freqs, grow);
   while (sum != PROB_SCALE) {
-    const grow = sum < PROB_SCALE;
-    let pick: usize = 256;
-    for (let v: usize = 0; v < 256; v++) {
-      const f = <u64>load<u32>(freqs + (v << 2));
-      if (f == 0 || (!grow && f == 1)) continue;
-      if (pick == 256) { pick = v; continue; }
-      const c = <u64>load<u32>(counts + (v << 2));
-      const pc = <u64>load<u32>(counts + (pick << 2)), pf = <u64>load<u32>(freqs + (pick << 2));
-      if (grow ? c * pf > pc * f : c * pf < pc * f) pick = v;
-    }
-    const a = freqs + (pick << 2);
+    const a = freqs + (<usize>load<u32>(HEAP) << 2);
     store<u32>(a, grow ? load<u32>(a) + 1 : load<u32>(a) - 1);
     sum = grow ? sum + 1 : sum - 1;
+    if (!grow && load<u32>(a) == 1) store<u32>(HEAP, load<u32>(HEAP + (--size << 2)));
+    siftDown(0, size, counts, freqs, grow);
   }
+}
+
+/** Whether byte a's frequency changes before byte b's: the larger count per frequency to grow, the smaller to
+ *  shrink; the lower byte value on a tie. */
+// @ts-ignore: decorator
+@inline function changesFirst(a: usize, b: usize, counts: usize, freqs: usize, grow: bool): bool {
+  const x = <u64>load<u32>(counts + (a << 2)) * <u64>load<u32>(freqs + (b << 2));
+  const y = <u64>load<u32>(counts + (b << 2)) * <u64>load<u32>(freqs + (a << 2));
+  return x != y ? (grow ? x > y : x < y) : a < b;
+}
+
+/** Moves HEAP's item at `at` down to its place among the `size` items (each before its children by changesFirst). */
+function siftDown(at: usize, size: usize, counts: usize, freqs: usize, grow: bool): void {
+  const item = <usize>load<u32>(HEAP + (at << 2));
+  while (true) {
+    let child: usize = 2 * at + 1;
+    if (child >= size) break;
+    const right = child + 1;
+    if (right < size && changesFirst(<usize>load<u32>(HEAP + (right << 2)), <usize>load<u32>(HEAP + (child << 2)), counts, freqs, grow)) child = right;
+    const next = <usize>load<u32>(HEAP + (child << 2));
+    if (!changesFirst(next, item, counts, freqs, grow)) break;
+    store<u32>(HEAP + (at << 2), <u32>next);
+    at = child;
+  }
+  store<u32>(HEAP + (at << 2), <u32>item);
 }
 
 /** Bytes of table `t` once normalized from `counts`, plus the bytes its codes take (an estimate, in f64). */

@@ -2,14 +2,13 @@
 // parameter block, and its encoded chunks.
 import { TensorzipError } from '../errors';
 import { encodeChunk } from '../codecs/pipeline/encode';
-import type { PipelineStage } from '../codecs/pipeline';
 import { checkShape, product } from '../codecs/shape';
 import { describeValue } from '../codecs/describe-value';
 import type { Kernels } from '../wasm/kernels';
 import { checkTensorData, isTensorDtype, TENSOR_DTYPES, type TensorArray, type TensorDtype } from './dtypes';
 import { storedBytes, type TensorEntry } from './index-document';
 import { checkMode, DEFAULT_QUALITY_DB, matches, qualityTarget, planCodes, planTensor, type QuantizeMode, type StageChoice, type TensorPlan } from './plan';
-import { choosePipeline, reachable } from './pipeline-choice';
+import { choosePipeline, reachable, type PipelineChoice } from './pipeline-choice';
 import type { QuantizedInput, TfjsCodes } from '../codecs/quant';
 import { isTfjsCodes } from '../codecs/quant/tfjs';
 import { GGML_TYPES, type GgmlDtype } from '../codecs/quant/ggml';
@@ -182,16 +181,19 @@ export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: st
       const first = k * entry.chunkElements;
       return plan.stored.subarray(storedBytes(entry, first), storedBytes(entry, Math.min(count, first + entry.chunkElements)));
     };
-    const encodeChunks = (pipeline: PipelineStage[]) => Array.from({ length: chunkCount }, (_, k) => encodeChunk(kernels, chunkAt(k), pipeline));
-    entry.pipeline = choosePipeline(kernels, plan.candidates, chunkCount, chunkAt);
-    let chunks = encodeChunks(entry.pipeline);
-    const refused = chunks.some((c, k) => !reachable(entry.pipeline, c, chunkAt(k).length));
+    // The sample chunks the choice encoded with its pipeline are not encoded again.
+    const encodeChunks = ({ pipeline, encoded }: PipelineChoice) => Array.from({ length: chunkCount }, (_, k) => encoded.get(k) ?? encodeChunk(kernels, chunkAt(k), pipeline));
+    let choice = choosePipeline(kernels, plan.candidates, chunkCount, chunkAt);
+    let chunks = encodeChunks(choice);
+    const refused = chunks.some((c, k) => !reachable(choice.pipeline, c, chunkAt(k).length));
     if (refused || chunks.reduce((n, c) => n + c.length, 0) >= plan.stored.length) {
       // The sample misled: a chunk the reader would refuse as too short (a constant run under Huffman, which LZ4
       // stores within its bound), or no gain at all. The codes as they are, or LZ4, are then the safe choice.
-      entry.pipeline = refused ? choosePipeline(kernels, plan.candidates.filter((p) => p.every((s) => s.codec !== 'huffman' && s.codec !== 'huffman_ctx' && s.codec !== 'rans_lanes')), chunkCount, chunkAt) : [];
-      chunks = encodeChunks(entry.pipeline);
+      choice = refused ? choosePipeline(kernels, plan.candidates.filter((p) => p.every((s) => s.codec !== 'huffman' && s.codec !== 'huffman_ctx' && s.codec !== 'rans_lanes')), chunkCount, chunkAt)
+        : { pipeline: [], encoded: new Map() };
+      chunks = encodeChunks(choice);
     }
+    entry.pipeline = choice.pipeline;
     return { entry, params, chunks, inputBytes };
   };
 }

@@ -86,11 +86,11 @@ export function pipelineCandidates({ stored, width, sparse, entropy, rowBytes = 
 }
 
 /** Order-0 bytes of a histogram. */
-function entropyBytes(hist: Float64Array): number {
+function entropyBytes(hist: ArrayLike<number>): number {
   let n = 0;
   let bits = 0;
-  for (const x of hist) n += x;
-  for (const x of hist) if (x > 0) bits -= x * Math.log2(x / n);
+  for (let v = 0; v < hist.length; v++) n += hist[v];
+  for (let v = 0; v < hist.length; v++) if (hist[v] > 0) bits -= hist[v] * Math.log2(hist[v] / n);
   return bits / 8;
 }
 
@@ -104,13 +104,16 @@ export function bestRegroup(stored: Uint8Array, channels: number, run: number): 
   const fits = REGROUPS.filter((k) => channels % k === 0 && channels >= 2 * k);
   if (fits.length === 0) return null;
   const sample = stored.subarray(0, Math.min(stored.length, ESTIMATE_BYTES));
-  const ranks = channelRanks(sample, channels, run);
-  const finest = new Float64Array(FINEST * 256);
-  let channel = 0;
-  for (let i = 0; i < sample.length; i += run) {
-    const row = Math.floor((ranks[channel] * FINEST) / channels) * 256;
-    for (let k = i; k < Math.min(i + run, sample.length); k++) finest[row + sample[k]]++;
-    channel = channel + 1 === channels ? 0 : channel + 1;
+  // Each channel's histogram among the finest groups' (256 counts each, side by side).
+  const rows = Uint32Array.from(channelRanks(sample, channels, run), (rank) => Math.floor((rank * FINEST) / channels) * 256);
+  const finest = new Uint32Array(FINEST * 256);
+  const period = channels * run;
+  for (let start = 0; start < sample.length; start += period) {
+    const end = Math.min(start + period, sample.length);
+    for (let at = start, c = 0; at < end; c++) {
+      const row = rows[c];
+      for (const runEnd = Math.min(at + run, end); at < runEnd; at++) finest[row + sample[at]]++;
+    }
   }
   const merged = (groups: number) => Array.from({ length: groups }, (_, g) => {
     const hist = new Float64Array(256);
@@ -160,12 +163,12 @@ export function bestPredict(stored: Uint8Array, periods: number[]): Extract<Pipe
   const longest = Math.min(PREDICT_MAX_LAG, Math.floor(sliceBytes / 4));
   const lags = new Set<number>();
   for (const period of periods) for (let lag = 1; lag <= Math.min(period, longest); lag++) if (period % lag === 0) lags.add(lag);
-  const own = new Float64Array(256);
+  const own = new Uint32Array(256);
   for (const slice of slices) for (const x of slice) own[x]++;
   let bestSize = entropyBytes(own) * (1 - PREDICT_MIN_SAVING);
   let best: Extract<PipelineStage, { codec: 'predict' }> | null = null;
   // The residuals' counts for weights 1–4, 256 each, side by side.
-  const counts = new Float64Array(4 * 256);
+  const counts = new Uint32Array(4 * 256);
   for (const lag of lags) {
     counts.fill(0);
     for (const slice of slices) {
@@ -206,14 +209,22 @@ export function reachable(pipeline: PipelineStage[], chunk: Uint8Array, storedLe
  */
 const RANS_MIN_SAVING = 200;
 
+/** The pipeline choosePipeline picked, and its encoding of the sample chunks by chunk number (none when no candidate
+ *  had a sample a reader accepts): those chunks need no second encoding. */
+export interface PipelineChoice {
+  pipeline: PipelineStage[];
+  encoded: Map<number, Uint8Array>;
+}
+
 /**
  * The candidate whose chunks are smallest over a sample of up to SAMPLE_CHUNKS of the `chunks` chunks (spread over
  * the tensor), among those whose sample chunks a reader accepts; the first on a tie; a rans candidate only when it
  * also saves 1/RANS_MIN_SAVING of the best candidate without rans.
  */
-export function choosePipeline(kernels: Kernels, candidates: PipelineStage[][], chunks: number, chunkAt: (k: number) => Uint8Array): PipelineStage[] {
+export function choosePipeline(kernels: Kernels, candidates: PipelineStage[][], chunks: number, chunkAt: (k: number) => Uint8Array): PipelineChoice {
   const sample = Math.min(SAMPLE_CHUNKS, chunks);
-  const picked = Array.from({ length: sample }, (_, i) => chunkAt(Math.floor(((i + 0.5) * chunks) / sample)));
+  const numbers = Array.from({ length: sample }, (_, i) => Math.floor(((i + 0.5) * chunks) / sample));
+  const picked = numbers.map(chunkAt);
   // Candidates that differ only in their last stage (the coder) share the bytes before it: each sample chunk goes
   // through a prefix once (a regroup in JavaScript took a third of pack()'s time on face-api's int8 codes, run for
   // each of three coders).
@@ -224,7 +235,7 @@ export function choosePipeline(kernels: Kernels, candidates: PipelineStage[][], 
     if (staged === undefined) prefixes.set(key, (staged = picked.map((chunk) => encodeChunk(kernels, chunk, pipeline.slice(0, -1)))));
     return staged;
   };
-  let best = candidates[0];
+  let best: PipelineChoice = { pipeline: candidates[0], encoded: new Map() };
   let bestSize = Infinity;
   let bestWithoutRans = Infinity;
   for (const pipeline of candidates) {
@@ -232,16 +243,17 @@ export function choosePipeline(kernels: Kernels, candidates: PipelineStage[][], 
     const bar = rans ? Math.min(bestSize, bestWithoutRans - bestWithoutRans / RANS_MIN_SAVING) : bestSize;
     const inputs = pipeline.length > 1 ? beforeCoder(pipeline) : picked;
     const last = pipeline.slice(-1);
+    const encoded = new Map<number, Uint8Array>();
     let size = 0;
     for (let k = 0; k < picked.length; k++) {
-      const chunk = picked[k];
-      const encoded = encodeChunk(kernels, inputs[k], last);
-      size = reachable(pipeline, encoded, chunk.length) ? size + encoded.length : Infinity;
+      const bytes = encodeChunk(kernels, inputs[k], last);
+      encoded.set(numbers[k], bytes);
+      size = reachable(pipeline, bytes, picked[k].length) ? size + bytes.length : Infinity;
       if (size >= bar) break;
     }
     if (!rans) bestWithoutRans = Math.min(bestWithoutRans, size);
     if (size < bar) {
-      best = pipeline;
+      best = { pipeline, encoded };
       bestSize = size;
     }
   }

@@ -59,6 +59,8 @@ export interface KernelExports {
     scratchCap: number, dst: number, dstCap: number, checksumOut: number): number;
   huffmanBound(n: number): number;
   huffmanEncode(src: number, srcLen: number, dst: number, dstCap: number): number;
+  /** The bits (u64 at dst) of the code huffmanEncode makes for 256 u32 counts; 8, or ARGUMENT under two values. */
+  huffmanCodeBits(counts: number, dst: number): number;
   huffmanDecode(src: number, srcLen: number, dst: number, dstCap: number): number;
   huffmanDecodedSize(src: number, srcLen: number): number;
   huffmanContextEncode(src: number, srcLen: number, dst: number, dstCap: number): number;

@@ -46,7 +46,7 @@ function readTable(block: Uint8Array, at: number): { freqs: number[]; next: numb
 }
 
 /** Mode 4 and 5's header: n, T, m and the tables; and where the next field starts. */
-function readHeader(block: Uint8Array): { n: number; tableCount: number; m: number; tables: number[][]; next: number } {
+export function readHeader(block: Uint8Array): { n: number; tableCount: number; m: number; tables: number[][]; next: number } {
   const n = u32(block, 1, 'n');
   if (n > 2 ** 31 - 1) fail('CORRUPT', `decoded length ${n}`);
   const tableCount = byteAt(block, 5, 'T');

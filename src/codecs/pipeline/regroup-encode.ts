@@ -11,23 +11,36 @@ export interface RegroupLayout {
 
 /** Each channel's rank by the variance of its bytes (position ⌊i / run⌋ mod channels), ties by channel. */
 export function channelRanks(bytes: Uint8Array, channels: number, run: number): Uint32Array {
+  // Integer sums, exact in float64 whatever their order; a run of one byte (the channels last) gets its own loop.
   const sum = new Float64Array(channels);
   const squares = new Float64Array(channels);
-  const count = new Float64Array(channels);
-  let channel = 0;
-  for (let i = 0; i < bytes.length; i += run) {
-    const end = Math.min(i + run, bytes.length);
-    let s = 0;
-    let q = 0;
-    for (let k = i; k < end; k++) {
-      s += bytes[k];
-      q += bytes[k] * bytes[k];
+  const period = channels * run;
+  for (let start = 0; start < bytes.length; start += period) {
+    const end = Math.min(start + period, bytes.length);
+    if (run === 1) {
+      for (let i = start, c = 0; i < end; i++, c++) {
+        const b = bytes[i];
+        sum[c] += b;
+        squares[c] += b * b;
+      }
+      continue;
     }
-    sum[channel] += s;
-    squares[channel] += q;
-    count[channel] += end - i;
-    channel = channel + 1 === channels ? 0 : channel + 1;
+    for (let at = start, c = 0; at < end; c++) {
+      let s = 0;
+      let q = 0;
+      for (const runEnd = Math.min(at + run, end); at < runEnd; at++) {
+        const b = bytes[at];
+        s += b;
+        q += b * b;
+      }
+      sum[c] += s;
+      squares[c] += q;
+    }
   }
+  // Each channel's bytes: a run per whole period, and what the last period holds of its run.
+  const periods = Math.floor(bytes.length / period);
+  const rest = bytes.length - periods * period;
+  const count = Float64Array.from({ length: channels }, (_, c) => periods * run + Math.min(run, Math.max(0, rest - c * run)));
   const variance = Float64Array.from(sum, (s, c) => (count[c] === 0 ? 0 : squares[c] / count[c] - (s / count[c]) ** 2));
   const ranks = new Uint32Array(channels);
   Array.from({ length: channels }, (_, c) => c).sort((a, b) => variance[a] - variance[b] || a - b).forEach((c, rank) => { ranks[c] = rank; });
