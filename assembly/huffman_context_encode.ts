@@ -16,7 +16,7 @@ const CANDIDATES: usize = 4;
 /** Per context: a histogram (256 u32), code lengths (256 bytes), codes (256 u32). */
 const COUNTS: usize = memory.data(<i32>(2 * 256 * 4), 16);
 /** Histograms of the bytes 4 after no candidate (0) and after candidate 1–4 (CLASS), 256 u32 each. */
-const AFTER: usize = memory.data(<i32>((1 + CANDIDATES) * 256 * 4), 16);
+const AFTER: usize = memory.data((1 + <i32>CANDIDATES) * 256 * 4, 16);
 /** Per byte value, its histogram in AFTER: 0, or 1 + its rank among the candidates. */
 const CLASS: usize = memory.data(256, 16);
 const LENGTHS: usize = memory.data(<i32>(2 * 256), 16);
