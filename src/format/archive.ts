@@ -691,16 +691,17 @@ async function decodeTensor(kernels: Kernels, entry: TensorEntry, count: number,
   for (let k = 0; k < entry.chunks.length && failure === null; k++) {
     const range = entry.chunks[k];
     const dst = tensor.dst(k);
-    const toWorkers = pool !== null && dst.length >= WORKER_CHUNK_BYTES;
-    const read = toWorkers && chunks.readShared ? chunks.readShared(range) : chunks.read(range);
+    // The workers, for this chunk; null: this thread.
+    const workers = dst.length >= WORKER_CHUNK_BYTES ? pool : null;
+    const read = workers !== null && chunks.readShared ? chunks.readShared(range) : chunks.read(range);
     const bytes = read instanceof Uint8Array ? read : await read;
     const checksum = chunks.checksum(range);
-    if (toWorkers && pool !== null) {
-      const done: Promise<void> = pool.decode({ encoded: bytes, stages: entry.pipeline, target: tensor.target(k), out: dst, checksum })
+    if (workers !== null) {
+      const done: Promise<void> = workers.decode({ encoded: bytes, stages: entry.pipeline, target: tensor.target(k), out: dst, checksum })
         .catch((err) => void (failure ??= { error: tensor.located(k, err, chunks) })).finally(() => inFlight.delete(done));
       inFlight.add(done);
       maybeWaiting = true;
-      if (inFlight.size >= pool.capacityFor(dst)) await Promise.race(inFlight);
+      if (inFlight.size >= workers.capacityFor(dst)) await Promise.race(inFlight);
       continue;
     }
     // Large chunks asked for in this turn of the event loop go to the workers first: decoding this one here before
