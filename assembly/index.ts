@@ -15,7 +15,7 @@ export { dequantizeTfjs } from './tfjs';
 export { byteShuffle, byteUnshuffle } from './shuffle';
 export { bitShuffle, bitUnshuffle } from './bitshuffle';
 export { deltaEncode, deltaDecode } from './delta';
-export { predictEncode, predictDecode } from './predict';
+export { predictCounts, predictEncode, predictDecode } from './predict';
 export { countNonZero, bitmaskPack, bitmaskUnpack, bitmaskExpand, maskPopcount } from './sparse_bitmask';
 export { csrPack, csrUnpack } from './sparse_csr';
 export { pack24, unpack24 } from './sparse_24';

@@ -56,3 +56,31 @@ function decode16(src: usize, len: usize, dst: usize, lag: usize, weight: i32, f
   }
   return i;
 }
+
+/**
+ * Adds to the 4 × 256 u32 counts at `counts` (weight 1's 256, then 2's, 3's, 4's) the residuals predictEncode would
+ * write for `len` bytes at src with `lag` and each weight: pack()'s estimate of which lag and weight pay (its loop in
+ * JavaScript took ~130 ms of a 0.9 s pack of face-api's int8 codes).
+ */
+export function predictCounts(src: usize, len: usize, lag: usize, counts: usize): void {
+  const head = min(lag, len);
+  for (let i: usize = 0; i < head; i++) {
+    const at = counts + (<usize>load<u8>(src + i) << 2);
+    store<u32>(at, load<u32>(at) + 1);
+    store<u32>(at, load<u32>(at, 1024) + 1, 1024);
+    store<u32>(at, load<u32>(at, 2048) + 1, 2048);
+    store<u32>(at, load<u32>(at, 3072) + 1, 3072);
+  }
+  for (let i = head; i < len; i++) {
+    const x = <i32>load<u8>(src + i);
+    const before = <i32>load<i8>(src + i - lag);
+    const a = counts + (<usize>((x - (before >> 2)) & 255) << 2);
+    store<u32>(a, load<u32>(a) + 1);
+    const b = counts + 1024 + (<usize>((x - (before >> 1)) & 255) << 2);
+    store<u32>(b, load<u32>(b) + 1);
+    const c = counts + 2048 + (<usize>((x - ((3 * before) >> 2)) & 255) << 2);
+    store<u32>(c, load<u32>(c) + 1);
+    const d = counts + 3072 + (<usize>((x - before) & 255) << 2);
+    store<u32>(d, load<u32>(d) + 1);
+  }
+}

@@ -11,6 +11,7 @@ import { expectError } from './helpers/errors';
 import { placeChunks, tensorEntry, tzipFile } from './helpers/tzip-builder';
 import { referenceXxh32 } from './reference/xxh32';
 import { referencePredictStage } from './reference/predict';
+import { loadKernelsSync } from '../src/wasm/load';
 
 const predict = (lag: number, weight: 1 | 2 | 3 | 4): PipelineStage => ({ codec: 'predict', lag, weight });
 const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -98,6 +99,35 @@ describe.each(BUILDS)('the predict stage (%s build)', (_, engine) => {
   ];
   it.each(BAD_INDEX)('an index whose predict stage has %s is CORRUPT at open', async (_name, stage) => {
     await expect(engine.open(fileOf(64, 64, [stage as PipelineStage], [new Uint8Array(64)]))).rejects.toMatchObject({ name: 'TensorzipError', code: 'CORRUPT' });
+  });
+});
+
+describe.each([true, false])("pack()'s estimate: predictCounts (simd %s)", (simd) => {
+  const kernels = loadKernelsSync(simd);
+  /** The residuals of `codes` at `lag` and `weight`, as docs/FORMAT.md defines them (checked against the reference
+   *  decoder), counted per byte value. */
+  function referenceCounts(codes: Uint8Array, lag: number, weight: number): Uint32Array {
+    const residuals = codes.map((x, i) => (i < lag ? x : (x - Math.floor((weight * ((codes[i - lag]! << 24) >> 24)) / 4)) & 255));
+    expect(equalBytes(referencePredictStage(residuals, lag, weight), codes)).toBe(true);
+    const counts = new Uint32Array(256);
+    for (const r of residuals) counts[r]++;
+    return counts;
+  }
+
+  it.each([[1, 1000], [3, 5000], [16, 4096], [96, 8192], [200, 100], [7, 0]])('lag %i over %i bytes: the counts of each weight, added to those there', (lag, length) => {
+    const next = random(lag * 7 + length);
+    const codes = Uint8Array.from({ length }, () => Math.floor(next() * 256));
+    kernels.reset();
+    const src = kernels.alloc(length);
+    const at = kernels.alloc(4 * 256 * 4);
+    kernels.heap.set(codes, src);
+    const counts = new Uint32Array(kernels.heap.buffer, at, 4 * 256).fill(1);
+    kernels.exports.predictCounts(src, length, lag, at);
+    for (let w = 1; w <= 4; w++) {
+      const expected = referenceCounts(codes, lag, w).map((c) => c + 1);
+      expect([...counts.subarray((w - 1) * 256, w * 256)]).toEqual([...expected]);
+    }
+    kernels.reset();
   });
 });
 

@@ -163,7 +163,7 @@ export function tensorEncoder(kernels: Kernels, options: EncodeOptions, what: st
     const where = `${what}: tensor ${describeValue(name)}`;
     if (typeof name !== 'string' || name.length === 0) throw new TensorzipError('ARGUMENT', `${what}: tensor names must be non-empty strings`);
     const { dtype, shape, plan, inputBytes } = isQuantizedTensorInput(tensor)
-      ? planQuantizedInput(tensor.quantized, where, stages) : planInput(name, tensor, where);
+      ? planQuantizedInput(kernels, tensor.quantized, where, stages) : planInput(name, tensor, where);
     const count = product(shape);
     const q = plan.quantized;
     const { axis = null, blockSize = null, stats = null } = q === null || isTfjsCodes(q) ? {} : q;
@@ -216,7 +216,7 @@ const CODE_ARRAYS: Partial<Record<string, { new (n: number): Uint8Array | Uint16
   ...Object.fromEntries(Object.keys(GGML_TYPES).map((dtype) => [dtype, Uint8Array])),
 };
 
-function planQuantizedInput(q: QuantizedInput | TfjsCodes, where: string, stages: StageChoice): { dtype: TensorDtype; shape: number[]; plan: TensorPlan; inputBytes: number } {
+function planQuantizedInput(kernels: Kernels, q: QuantizedInput | TfjsCodes, where: string, stages: StageChoice): { dtype: TensorDtype; shape: number[]; plan: TensorPlan; inputBytes: number } {
   const array = typeof q?.dtype === 'string' && Object.hasOwn(CODE_ARRAYS, q.dtype) ? CODE_ARRAYS[q.dtype]! : undefined;
   if (array === undefined) throw new TensorzipError('ARGUMENT', `${where}: quantized codes of dtype ${describeValue(q?.dtype)} (accepted: ${Object.keys(CODE_ARRAYS).join(', ')})`);
   const shape = checkShape(q.shape, `${where} shape`);
@@ -232,5 +232,5 @@ function planQuantizedInput(q: QuantizedInput | TfjsCodes, where: string, stages
   }
   const codes: QuantizedInput | TfjsCodes = isTfjsCodes(q) ? { dtype: q.dtype, shape, data: q.data, scale: q.scale, min: q.min }
     : { dtype: q.dtype, shape, data: q.data, scale: null, zeroPoint: null, axis: blockSize === null ? null : shape.length - 1, blockSize };
-  return { dtype: 'float32', shape, plan: planCodes(codes, stages), inputBytes: bytes };
+  return { dtype: 'float32', shape, plan: planCodes(kernels, codes, stages), inputBytes: bytes };
 }

@@ -52,7 +52,7 @@ const ESTIMATE_BYTES = 1 << 20;
  * `rans_lanes` (its blocks rANS where that is smaller than the context block: slower for blocks under 16 KiB, chosen
  * only where it saves 1/RANS_MIN_SAVING, see choosePipeline).
  */
-export function pipelineCandidates({ stored, width, sparse, entropy, rowBytes = 0, channels }: CandidateInput): PipelineStage[][] {
+export function pipelineCandidates(kernels: Kernels, { stored, width, sparse, entropy, rowBytes = 0, channels }: CandidateInput): PipelineStage[][] {
   const w = width as 1 | 2 | 4;
   const planes: PipelineStage[] = width > 1 ? [{ codec: 'shuffle', typesize: width }] : [];
   const bitmask: PipelineStage = { codec: 'sparse', format: 'bitmask', width: w };
@@ -66,7 +66,7 @@ export function pipelineCandidates({ stored, width, sparse, entropy, rowBytes = 
     if (groups !== null) candidates.push([{ codec: 'regroup', groups, channels: channels.count, run: channels.run }, { codec: 'huffman', planes: groups }]);
   }
   if (width === 1) {
-    const predict = bestPredict(stored, [rowBytes, channels?.run ?? 0]);
+    const predict = bestPredict(kernels, stored, [rowBytes, channels?.run ?? 0]);
     if (predict !== null) candidates.push([predict, { codec: 'huffman', planes: 1 }]);
   }
   if (width === 2 || width === 4 || width === 8) {
@@ -153,7 +153,7 @@ const PREDICT_MIN_SAVING = 1 / 100;
  * PREDICT_MIN_BYTES. The slices are spread over the tensor: its first rows alone may mislead (on timer_v0.1's int8
  * codes they favour the row before, lag 3264, which saves 2% there and 0.1% over the tensor, where lag 96 saves 1.1%).
  */
-export function bestPredict(stored: Uint8Array, periods: number[]): Extract<PipelineStage, { codec: 'predict' }> | null {
+export function bestPredict(kernels: Kernels, stored: Uint8Array, periods: number[]): Extract<PipelineStage, { codec: 'predict' }> | null {
   if (stored.length < PREDICT_MIN_BYTES) return null;
   const sliceBytes = Math.min(PREDICT_SLICE_BYTES, Math.floor(stored.length / PREDICT_SLICES));
   const slices = Array.from({ length: PREDICT_SLICES }, (_, k) => {
@@ -167,29 +167,26 @@ export function bestPredict(stored: Uint8Array, periods: number[]): Extract<Pipe
   for (const slice of slices) for (const x of slice) own[x]++;
   let bestSize = entropyBytes(own) * (1 - PREDICT_MIN_SAVING);
   let best: Extract<PipelineStage, { codec: 'predict' }> | null = null;
-  // The residuals' counts for weights 1–4, 256 each, side by side.
-  const counts = new Uint32Array(4 * 256);
-  for (const lag of lags) {
-    counts.fill(0);
-    for (const slice of slices) {
-      // A chunk's first `lag` codes stay as they are.
-      for (let i = 0; i < lag; i++) for (let w = 0; w < 4; w++) counts[256 * w + slice[i]]++;
-      for (let i = lag; i < slice.length; i++) {
-        const x = slice[i];
-        const before = (slice[i - lag] << 24) >> 24;
-        counts[(x - (before >> 2)) & 255]++;
-        counts[256 + ((x - (before >> 1)) & 255)]++;
-        counts[512 + ((x - ((3 * before) >> 2)) & 255)]++;
-        counts[768 + ((x - before) & 255)]++;
+  kernels.reset();
+  try {
+    const at = kernels.alloc(PREDICT_SLICES * sliceBytes);
+    // The residuals' counts for weights 1–4, 256 each, side by side (assembly/predict.ts, predictCounts).
+    const countsAt = kernels.alloc(4 * 256 * 4);
+    slices.forEach((slice, k) => kernels.heap.set(slice, at + k * sliceBytes));
+    for (const lag of lags) {
+      kernels.heap.fill(0, countsAt, countsAt + 4 * 256 * 4);
+      for (let k = 0; k < PREDICT_SLICES; k++) kernels.exports.predictCounts(at + k * sliceBytes, sliceBytes, lag, countsAt);
+      const counts = new Uint32Array(kernels.heap.buffer, countsAt, 4 * 256);
+      for (let w = 1; w <= 4; w++) {
+        const size = entropyBytes(counts.subarray((w - 1) * 256, w * 256));
+        if (size < bestSize) {
+          bestSize = size;
+          best = { codec: 'predict', lag, weight: w as PredictWeight };
+        }
       }
     }
-    for (let w = 1; w <= 4; w++) {
-      const size = entropyBytes(counts.subarray((w - 1) * 256, w * 256));
-      if (size < bestSize) {
-        bestSize = size;
-        best = { codec: 'predict', lag, weight: w as PredictWeight };
-      }
-    }
+  } finally {
+    kernels.reset();
   }
   return best;
 }

@@ -162,17 +162,17 @@ export function planTensor(kernels: Kernels, dtype: TensorDtype, shape: number[]
   // Float32 kept as it is goes as 16-bit codes when that loses nothing.
   const quantized = dtype === 'float32' ? quantizeFor(kernels, values as Float32Array, shape, options) ?? exactHalves(kernels, values as Float32Array, shape) : null;
   const bytes = bytesOf(values);
-  const plan = quantized ? planCodes(quantized, options.stages) : planStages(null, bytes, TENSOR_DTYPES[dtype].bytes, shapeOf(shape, null, bytes.length), options.stages);
+  const plan = quantized ? planCodes(kernels, quantized, options.stages) : planStages(kernels, null, bytes, TENSOR_DTYPES[dtype].bytes, shapeOf(shape, null, bytes.length), options.stages);
   if (pruning) plan.stats = errorStats(kernels, data as Float32Array, quantized ? restore(kernels, quantized) : values as Float32Array);
   else if (quantized && isTfjsCodes(quantized)) plan.stats = quantized.stats;
   return plan;
 }
 
 /** Codes quantized before pack() saw them (GGUF blocks, float16 halves, TF.js codes): stored as they are. */
-export function planCodes(quantized: QuantizedInput | TfjsCodes, stages: StageChoice): TensorPlan {
+export function planCodes(kernels: Kernels, quantized: QuantizedInput | TfjsCodes, stages: StageChoice): TensorPlan {
   const width = quantized.dtype === 'float16' || quantized.dtype === 'bfloat16' || quantized.dtype === 'tfjs_uint16' ? 2 : 1;
   const bytes = bytesOf(quantized.data);
-  return planStages(quantized, bytes, width, shapeOf(quantized.shape, 'axis' in quantized ? quantized.axis : null, bytes.length), stages);
+  return planStages(kernels, quantized, bytes, width, shapeOf(quantized.shape, 'axis' in quantized ? quantized.axis : null, bytes.length), stages);
 }
 
 /** The fewest elements per channel for which the channels are worth telling apart. */
@@ -195,12 +195,12 @@ function shapeOf(shape: readonly number[], axis: number | null, byteLength: numb
   return elements < MIN_CHANNEL_ELEMENTS * shape[channelAxis] ? { rowBytes } : { rowBytes, channels: { count: shape[channelAxis], run } };
 }
 
-function planStages(quantized: QuantizedInput | TfjsCodes | null, bytes: Uint8Array, width: number, layout: Pick<CandidateInput, 'rowBytes' | 'channels'>, { sparse, entropy }: StageChoice): TensorPlan {
+function planStages(kernels: Kernels, quantized: QuantizedInput | TfjsCodes | null, bytes: Uint8Array, width: number, layout: Pick<CandidateInput, 'rowBytes' | 'channels'>, { sparse, entropy }: StageChoice): TensorPlan {
   // Typed arrays may sit at any offset: copy to an aligned buffer so the zero count can view it as words.
   const stored = bytes.slice();
   const ggml = quantized !== null && quantized.dtype.startsWith('q');
   const sparsePays = sparse && !ggml && width <= 4 && zeroShare(stored, width) >= SPARSE_MIN_ZEROS;
-  return { quantized, stored, width, candidates: pipelineCandidates({ stored, width, sparse: sparsePays, entropy, ...layout }) };
+  return { quantized, stored, width, candidates: pipelineCandidates(kernels, { stored, width, sparse: sparsePays, entropy, ...layout }) };
 }
 
 /** A name matches a pattern where `*` stands for any run of characters and `?` for one. */

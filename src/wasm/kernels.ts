@@ -46,6 +46,7 @@ export interface KernelExports {
   deltaDecode(src: number, count: number, dst: number, dstCap: number, width: number): number;
   predictEncode(src: number, len: number, dst: number, dstCap: number, lag: number, weight: number): number;
   predictDecode(src: number, len: number, dst: number, dstCap: number, lag: number, weight: number): number;
+  predictCounts(src: number, len: number, lag: number, counts: number): void;
   countNonZero(src: number, count: number, width: number): number;
   bitmaskPack(src: number, count: number, width: number, dst: number, dstCap: number): number;
   bitmaskUnpack(src: number, srcLen: number, count: number, width: number, dst: number, dstCap: number): number;
