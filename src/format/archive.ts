@@ -1,9 +1,8 @@
 // open(): reads and checks the prefix, footer and index of a .tzip file, then decodes tensors chunk by chunk on
 // request, verifying each chunk's checksum before it is decoded. Reads go through a ByteSource, so the same reader
 // serves bytes in memory and (later) Blobs and HTTP Range requests.
-import { isTensorzipError, TensorzipError } from '../errors';
+import { TensorzipError } from '../errors';
 import { xxh32 } from '../codecs/checksum';
-import { decodeChunkBytes, decodeChunkValues, type ChunkTarget } from '../codecs/pipeline/decode';
 import type { PipelineStage } from '../codecs/pipeline';
 import type { QuantDtype, QuantStats, StoredQuantDtype } from '../codecs/quant';
 import type { Kernels } from '../wasm/kernels';
@@ -16,7 +15,6 @@ import { indexBinding, openSealing, SEAL_HEADER_BYTES, type Sealing } from './se
 import { SEAL_TAG_BYTES } from './seal';
 import type { DecryptOptions } from './seal-keys';
 import { decompressIndex } from './index-compression';
-import { affineLayout } from '../codecs/quant/layout';
 import { isTfjsCodesDtype } from '../codecs/quant/tfjs';
 import { addDecoded, decodedTwin, type DecodedTwins } from './decoded-twins';
 import { checkChunkUses, isQuantized, parseIndex, storedBytes, type ByteRange, type IndexDocument, type TensorEntry } from './index-document';
@@ -24,6 +22,7 @@ import type { QuantizedTensorInput } from './encode-tensor';
 import { poolFor, releasePool, type WorkerPool, type WorkersOption } from '../parallel';
 import { hasSharedMemory, sharedArray, sharedArrays } from '../parallel/shared';
 import { SharedParams } from './shared-params';
+import { paramsWhat, TensorChunks } from './tensor-chunks';
 
 /** Random access to the bytes of a file. */
 export interface ByteSource {
@@ -642,12 +641,6 @@ function info(entry: TensorEntry): TensorInfo {
   };
 }
 
-/** Whether every value lies in [lo, hi] (NaN does not). A loop: it runs over every scale of every tensor decoded. */
-function allWithin(values: Float32Array | Int8Array | Uint8Array, lo: number, hi: number): boolean {
-  for (let i = 0; i < values.length; i++) if (!(values[i]! >= lo && values[i]! <= hi)) return false;
-  return true;
-}
-
 interface ChunkReader {
   /** The workers chunks are decoded on, or null: the calling thread. */
   pool: WorkerPool | null;
@@ -669,8 +662,6 @@ const SHARED_FILE_BYTES = 64 << 20;
 const WORKER_CHUNK_BYTES = 65536;
 /** Chunks of a sealed archive getAll() has decrypting at once, ahead of the one it decodes (16 measured no faster). */
 const DECRYPT_AHEAD = 8;
-
-const paramsWhat = (entry: TensorEntry) => `the parameters of "${entry.name}"`;
 
 /**
  * Decodes a tensor's chunks into `out` (TensorChunks says how), each as it is read; with workers, chunks of 64 KiB and
@@ -698,7 +689,7 @@ async function decodeTensor(kernels: Kernels, entry: TensorEntry, count: number,
     const checksum = chunks.checksum(range);
     if (workers !== null) {
       const done: Promise<void> = workers.decode({ encoded: bytes, stages: entry.pipeline, target: tensor.target(k), out: dst, checksum })
-        .catch((err) => void (failure ??= { error: tensor.located(k, err, chunks) })).finally(() => inFlight.delete(done));
+        .catch((err) => void (failure ??= { error: tensor.located(k, err, chunks.mismatch) })).finally(() => inFlight.delete(done));
       inFlight.add(done);
       maybeWaiting = true;
       if (inFlight.size >= workers.capacityFor(dst)) await Promise.race(inFlight);
@@ -711,7 +702,11 @@ async function decodeTensor(kernels: Kernels, entry: TensorEntry, count: number,
       maybeWaiting = false;
       await pool!.handedOut();
     }
-    tensor.decode(k, bytes, checksum, chunks);
+    try {
+      tensor.decode(k, bytes, checksum);
+    } catch (err) {
+      throw tensor.located(k, err, chunks.mismatch);
+    }
   }
   await Promise.all(inFlight);
   if (failure !== null) throw (failure as { error: unknown }).error;
@@ -726,91 +721,11 @@ function decodeTensorNow(kernels: Kernels, entry: TensorEntry, count: number, ou
   const tensor = new TensorChunks(kernels, entry, count, out, params, null, codes);
   for (let k = 0; k < entry.chunks.length; k++) {
     const range = entry.chunks[k];
-    tensor.decode(k, read(range), chunks.checksum(range), chunks);
+    try {
+      tensor.decode(k, read(range), chunks.checksum(range));
+    } catch (err) {
+      throw tensor.located(k, err, chunks.mismatch);
+    }
   }
   return tensor.tfjs;
-}
-
-/**
- * The chunks of one tensor and where each decodes to in `out`: its values, or with `codes` its stored bytes (the byte
- * stages undone, not dequantized). The parameters (`params`: the tensor's parameter block, its checksum checked) are
- * read once, here; `shared`: the scales go to workers, in the archive's shared parameters.
- */
-class TensorChunks {
-  /** TF.js codes' scale and min. */
-  readonly tfjs: { scale: number; min: number } | undefined;
-  private readonly scale: Float32Array | null = null;
-  private readonly zeroPoint: Int8Array | Uint8Array | null = null;
-  private readonly dequantized: boolean;
-
-  constructor(private readonly kernels: Kernels, private readonly entry: TensorEntry, private readonly count: number,
-    private readonly out: TensorArray, params: Uint8Array | null, shared: SharedParams | null, codes: boolean) {
-    this.dequantized = isQuantized(entry) && !codes;
-    if (params && isTfjsCodesDtype(entry.stored.dtype)) {
-      // float64 scale, then min (16 bytes, checked at open).
-      const view = new DataView(params.buffer, params.byteOffset, params.byteLength);
-      this.tfjs = { scale: view.getFloat64(0, true), min: view.getFloat64(8, true) };
-      if (!Number.isFinite(this.tfjs.scale) || !Number.isFinite(this.tfjs.min)) throw new TensorzipError('CORRUPT', `open: "${entry.name}" has a TF.js scale or min that is not finite`);
-    } else if (params) {
-      // A copy with its own buffer: the source may hand out a view (a Node Buffer, whose slice() is a view too).
-      const block = new Uint8Array(params);
-      // float32 scales, then (asymmetric types) one zero-point byte per scale: 4p or 5p bytes (checked at open).
-      const p = affineLayout(entry.shape, entry.stored.axis ?? undefined, entry.stored.blockSize ?? undefined).paramCount;
-      const scale = new Float32Array(block.buffer, 0, p);
-      if (!allWithin(scale, Number.MIN_VALUE, Number.MAX_VALUE)) throw new TensorzipError('CORRUPT', `open: "${entry.name}" has a scale that is not finite and positive`);
-      let zeroPoint: Int8Array | Uint8Array | null = null;
-      if (block.length === 5 * p) {
-        const unsigned = entry.stored.dtype === 'uint8' || entry.stored.dtype === 'uint4';
-        const four = entry.stored.dtype === 'int4' || entry.stored.dtype === 'uint4';
-        zeroPoint = unsigned ? block.subarray(4 * p) : new Int8Array(block.buffer, 4 * p, p);
-        const [lo, hi] = four ? (unsigned ? [0, 15] : [-8, 7]) : unsigned ? [0, 255] : [-128, 127];
-        if (!allWithin(zeroPoint, lo, hi)) throw new TensorzipError('CORRUPT', `open: "${entry.name}" has a zero point outside ${lo}..${hi}`);
-      }
-      const checked = shared ? shared.share(entry, { scale, zeroPoint }) : { scale, zeroPoint };
-      this.scale = checked.scale;
-      this.zeroPoint = checked.zeroPoint;
-    }
-  }
-
-  /** How chunk k's stored codes become float32 (null: its stored bytes are the output), written to `out` when given. */
-  target(k: number, out?: Float32Array, checksum?: number): ChunkTarget | null {
-    if (!this.dequantized) return null;
-    const { entry } = this;
-    const start = k * entry.chunkElements;
-    return {
-      dtype: entry.stored.dtype as StoredQuantDtype, count: Math.min(entry.chunkElements, this.count - start), start, shape: entry.shape,
-      axis: entry.stored.axis, blockSize: entry.stored.blockSize, scale: this.scale, zeroPoint: this.zeroPoint, tfjs: this.tfjs, out, checksum,
-    };
-  }
-
-  /** The bytes of `out` chunk k decodes to. */
-  dst(k: number): Uint8Array {
-    const { entry } = this;
-    const start = k * entry.chunkElements;
-    const end = Math.min(start + entry.chunkElements, this.count);
-    const [from, to] = this.dequantized ? [start * 4, end * 4] : [storedBytes(entry, start), storedBytes(entry, end)];
-    return new Uint8Array(this.out.buffer, this.out.byteOffset + from, to - from);
-  }
-
-  /** Decodes chunk k (its encoded bytes) on the calling thread, checking `checksum` first when given. */
-  decode(k: number, bytes: Uint8Array, checksum: number | undefined, chunks: ChunkReader): void {
-    const { entry } = this;
-    try {
-      if (this.dequantized) {
-        decodeChunkValues(this.kernels, bytes, entry.pipeline, this.target(k, undefined, checksum)!, this.dst(k));
-      } else {
-        decodeChunkBytes(this.kernels, bytes, entry.pipeline, this.dst(k), checksum);
-      }
-    } catch (err) {
-      throw this.located(k, err, chunks);
-    }
-  }
-
-  /** An error decoding chunk k, saying which tensor and chunk, and where it is in the file. */
-  located(k: number, err: unknown, chunks: ChunkReader): unknown {
-    const range = this.entry.chunks[k];
-    if (isTensorzipError(err, 'CHECKSUM')) return chunks.mismatch(range, `chunk ${k} of "${this.entry.name}"`);
-    if (isTensorzipError(err, 'CORRUPT', 'TRUNCATED')) return new TensorzipError(err.code, `chunk ${k} of "${this.entry.name}": ${err.message}`, { offset: range.offset, cause: err });
-    return err;
-  }
 }
