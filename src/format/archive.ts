@@ -20,9 +20,10 @@ import { addDecoded, decodedTwin, type DecodedTwins } from './decoded-twins';
 import { checkChunkUses, isQuantized, parseIndex, storedBytes, type ByteRange, type IndexDocument, type TensorEntry } from './index-document';
 import type { QuantizedTensorInput } from './encode-tensor';
 import { poolFor, releasePool, type WorkerPool, type WorkersOption } from '../parallel';
-import { hasSharedMemory, sharedArray, sharedArrays } from '../parallel/shared';
+import { hasSharedMemory, isSharedMemory, sharedArray, sharedArrays } from '../parallel/shared';
 import { SharedParams } from './shared-params';
 import { paramsWhat, TensorChunks } from './tensor-chunks';
+import { TensorsOnWorkers, WORKER_TENSOR_BYTES } from './decode-on-workers';
 
 /** Random access to the bytes of a file. */
 export interface ByteSource {
@@ -290,9 +291,12 @@ export async function openArchive(kernels: Kernels, given: ByteSource | Arriving
 async function openFile(kernels: Kernels, rawSource: ByteSource, stream: { file: ArrivingFile; arriving: boolean } | null, options: OpenOptions): Promise<Archive> {
   const arriving = stream?.arriving ? stream.file : null;
   let bytesRead = 0;
-  const counted = (bytes: Uint8Array) => {
-    bytesRead += bytes.length;
+  const countBytes = (n: number) => {
+    bytesRead += n;
     if (!rawSource.reportsProgress) options.onProgress?.(bytesRead, rawSource.size);
+  };
+  const counted = (bytes: Uint8Array) => {
+    countBytes(bytes.length);
     return bytes;
   };
   const source: ByteSource = { size: rawSource.size, read: async (offset, length) => counted(await rawSource.read(offset, length)) };
@@ -409,21 +413,29 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, stream: { file:
   // file in shared memory, made when the first is read: each decode copied them into a staging buffer before (for
   // face-api's 8.1 MB, 1.3 ms of the calling thread before the workers could start). close() drops it.
   let sharedFile: Uint8Array | null = null;
-  const readShared = readNow !== null && !sealer && hasSharedMemory() && rawSource.size <= SHARED_FILE_BYTES ? (range: ByteRange) => {
+  const fileShared = readNow !== null && !sealer && hasSharedMemory() && rawSource.size <= SHARED_FILE_BYTES ? () => {
     if (sharedFile === null) {
       sharedFile = sharedArray(Uint8Array, rawSource.size);
       sharedFile.set(rawSource.readNow!(0, rawSource.size));
     }
-    return counted(sharedFile.subarray(range.offset, range.offset + range.length));
-  } : undefined;
+    return sharedFile;
+  } : null;
+  const readShared = fileShared && ((range: ByteRange) => counted(fileShared().subarray(range.offset, range.offset + range.length)));
+  const pool = await poolFor(options.workers, kernels.simd, 'open');
   const chunkReader: ChunkReader = {
-    pool: await poolFor(options.workers, kernels.simd, 'open'),
+    pool,
     read: sealer ? readSealedChunk : readNow ?? ((range) => source.read(range.offset, range.length)),
-    readShared,
+    readShared: readShared ?? undefined,
     sharedParams: new SharedParams(doc.tensors),
     checksum: (range) => (verify ? range.checksum : undefined),
     mismatch,
   };
+  // With workers and the file in shared memory, whole tensors go to them (decode-on-workers.ts says why); a tensor
+  // they did not decode decodes here, which raises its error (its bytes counted once, as it was handed over).
+  const fromFile = (range: ByteRange) => rawSource.readNow!(range.offset, range.length);
+  let onWorkers = pool !== null && fileShared !== null
+    ? new TensorsOnWorkers(pool, doc.tensors, fileShared, verify, (entry, out) => void decodeTensorNow(kernels, entry, product(entry.shape), out, fromFile, checked, chunkReader))
+    : null;
   // A remote file's bytes once they have arrived (a URL's, prefetched): read at once too, not encrypted.
   const readArrived = rawSource.hasArrived && rawSource.readArrived && !sealer
     ? (range: ByteRange) => counted(rawSource.readArrived!(range.offset, range.length)!) : null;
@@ -463,12 +475,17 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, stream: { file:
       // open() checked that the chunks' bytes can decode to this many elements: the allocation is in proportion. With
       // workers, in shared memory where there is some: they decode into it. Not zero-filled: the chunks write every
       // byte (one that decodes short is an error), and a tensor that fails is never returned.
-      const out: TensorArray = given ?? (chunkReader.pool !== null && count * bytes >= WORKER_CHUNK_BYTES ? sharedArray(array as never, count) : newArrayForOverwrite(array, count));
+      const out: TensorArray = given ?? (chunkReader.pool !== null && count * bytes >= WORKER_TENSOR_BYTES ? sharedArray(array as never, count) : newArrayForOverwrite(array, count));
       const tensor = { dtype: entry.dtype, shape: entry.shape.slice(), data: out } as Tensor;
       const now = readerNow(entry);
       if (now !== null) {
         decodeTensorNow(kernels, entry, count, out, now, checked, chunkReader);
         return tensor;
+      }
+      const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+      if (onWorkers !== null && (isSharedMemory(outBytes) || outBytes.length < WORKER_TENSOR_BYTES)) {
+        countBytes(rangeBytes(rangesOf(entry)));
+        return onWorkers.decode(entry, outBytes).then(() => tensor);
       }
       return decodeTensor(kernels, entry, count, out, readChecked, chunkReader).then(() => tensor);
     });
@@ -547,6 +564,7 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, stream: { file:
       rawSource.release?.();
       if (chunkReader.pool !== null) releasePool(chunkReader.pool);
       chunkReader.pool = null;
+      onWorkers = null;
       sharedFile = null;
       stream?.file.fail(new TensorzipError('ABORTED', 'archive.close() was called: the stream is cancelled and its bytes dropped'));
     },
@@ -581,7 +599,7 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, stream: { file:
         const elements = new Map(doc.tensors.map((t) => [t, product(t.shape)]));
         const bySize = [...doc.tensors].sort((a, b) => elements.get(b)! - elements.get(a)!);
         // The tensors the workers decode into, side by side in few shared buffers (sharedArrays says why).
-        const toWorkers = bySize.filter((t) => elements.get(t)! * TENSOR_DTYPES[t.dtype].bytes >= WORKER_CHUNK_BYTES);
+        const toWorkers = bySize.filter((t) => elements.get(t)! * TENSOR_DTYPES[t.dtype].bytes >= WORKER_TENSOR_BYTES);
         const arrays = sharedArrays(toWorkers.map((t) => ({ type: TENSOR_DTYPES[t.dtype].array as never, length: elements.get(t)! })));
         const given = new Map(toWorkers.map((t, i) => [t, arrays[i] as TensorArray]));
         const decoded = new Map(await Promise.all(bySize.map(async (t) => [t, await decodeEntry(t, given.get(t))] as const)));

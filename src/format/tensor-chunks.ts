@@ -26,7 +26,7 @@ export class TensorChunks {
   private readonly zeroPoint: Int8Array | Uint8Array | null = null;
   private readonly dequantized: boolean;
 
-  constructor(private readonly kernels: Kernels, private readonly entry: TensorEntry, private readonly count: number,
+  constructor(private readonly kernels: Kernels, readonly entry: TensorEntry, private readonly count: number,
     private readonly out: TensorArray, params: Uint8Array | null, shared: SharedParams | null, codes: boolean) {
     this.dequantized = isQuantized(entry) && !codes;
     if (params && isTfjsCodesDtype(entry.stored.dtype)) {

@@ -7,7 +7,7 @@ import { WorkerPool } from './pool';
 import { availableCores } from './spawn';
 
 export { WorkerPool };
-export type { ChunkJob, TaskInputs, WorkerTask } from './protocol';
+export type { ChunkJob, SharedWorkerTask, TaskInputs, WorkerTask } from './protocol';
 
 /** A number of workers (0: none, decode on the calling thread) or 'auto' (one per core the runtime reports). */
 export type WorkersOption = number | 'auto';

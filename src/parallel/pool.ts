@@ -6,9 +6,9 @@
 // faults that took longer than decoding the chunk (measured: ~10 MB of faults per 50 MB model decode, half the pool's
 // time). A worker that dies is replaced and its chunks retried once; terminate() stops every worker.
 import { TensorzipError } from '../errors';
-import type { BatchMessage, ChunkJob, DecodeMessage, ReplyError, TaskInputs, TaskMessage, WorkerReply } from './protocol';
+import { DECODE_CHUNKS_TASK, type BatchMessage, type ChunkJob, type DecodeMessage, type ItemOutcome, type ReplyError, type TaskInputs, type TaskMessage, type WorkerReply } from './protocol';
 import { isSharedMemory } from './shared';
-import { SharedBatches, type ChunkFailure } from './shared-batches';
+import { SharedBatches } from './shared-batches';
 import { workerStarter, type StartWorker, type WorkerHandle } from './spawn';
 
 interface Task {
@@ -43,9 +43,8 @@ export class WorkerPool {
   private nextId = 0;
   private terminated = false;
   private readonly batches = new SharedBatches({
-    sendToEvery: (chunks, control, partDone) => this.sendToEvery(chunks, control, partDone),
+    shareOut: (chunks) => this.shareOut(DECODE_CHUNKS_TASK, chunks, chunks.length),
     retry: (job) => this.decodeAlone(job, 1),
-    closed: () => (this.terminated ? closed() : null),
   });
 
   private constructor(readonly size: number, private readonly module: WebAssembly.Module, private readonly start: StartWorker) {
@@ -111,24 +110,40 @@ export class WorkerPool {
     }), deaths);
   }
 
-  /** Hands a batch to every worker at once, past the queue (the workers share it out themselves). */
-  private sendToEvery(chunks: ChunkJob[], control: Int32Array, partDone: (failures: ChunkFailure[]) => void): number {
-    for (const slot of this.slots) {
-      const task: Task = {
-        id: this.nextId++,
-        message: (id) => ({ message: { type: 'batch', id, control, chunks }, transfer: [] }),
-        settle: (reply) => {
-          partDone('failures' in reply ? reply.failures.map(({ index, error }) => ({ index, error: toError(error) })) : []);
-          return [];
-        },
-        reject: () => partDone([]),
-        deaths: 0,
+  /**
+   * Shares `count` items of the batch task `task` (protocol.ts, BatchMessage) out between every worker at once, past
+   * the queue; resolves with what became of each item: 'done', the worker's error, or 'undone' (a worker died on it,
+   * and the caller does it again as it sees fit). Items a terminated pool left undone are ABORTED errors.
+   * @example
+   * const outcomes = await pool.shareOut(DECODE_CHUNKS_TASK, chunks, chunks.length);
+   */
+  shareOut(task: string, input: unknown, count: number): Promise<ItemOutcome[]> {
+    if (this.terminated) return Promise.reject(closed());
+    const control = new Int32Array(new SharedArrayBuffer(4 * (1 + count)));
+    const failed = new Map<number, Error>();
+    return new Promise((resolve) => {
+      let partsLeft = this.slots.length;
+      const partDone = (failures: { index: number; error: ReplyError }[]) => {
+        for (const { index, error } of failures) failed.set(index, toError(error));
+        if (--partsLeft > 0) return;
+        resolve(Array.from({ length: count }, (_, i) => failed.get(i) ?? (Atomics.load(control, 1 + i) === 1 ? 'done' : this.terminated ? closed() : 'undone')));
       };
-      slot.tasks.push(task);
-      slot.handle.hold(true);
-      slot.handle.post(task.message(task.id).message, []);
-    }
-    return this.slots.length;
+      for (const slot of this.slots) {
+        const part: Task = {
+          id: this.nextId++,
+          message: (id) => ({ message: { type: 'batch', id, control, task, input }, transfer: [] }),
+          settle: (reply) => {
+            partDone('failures' in reply ? reply.failures : []);
+            return [];
+          },
+          reject: () => partDone([]),
+          deaths: 0,
+        };
+        slot.tasks.push(part);
+        slot.handle.hold(true);
+        slot.handle.post(part.message(part.id).message, []);
+      }
+    });
   }
 
   /**

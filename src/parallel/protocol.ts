@@ -37,18 +37,30 @@ export interface DecodeMessage {
 }
 
 /**
- * Chunks that decode into shared memory, shared out between the workers as they go: each worker sent the batch takes
- * the next chunk from the counter `control[0]` until none is left, and marks each chunk it decoded in
- * `control[1 + i]`. No message per chunk, and no worker waits for the calling thread to hand it the next one.
+ * Work shared out between the workers as they go (a batch): each worker sent the batch takes the next item from the
+ * counter `control[0]` until none is left, and marks each item it did in `control[1 + i]`. No message per item, and no
+ * worker waits for the calling thread to hand it the next one. `task` names a SharedWorkerTask: DECODE_CHUNKS_TASK
+ * (chunks that decode into shared memory) or one the worker's entry registered.
  */
 export interface BatchMessage {
   type: 'batch';
   id: number;
-  /** In a SharedArrayBuffer: the next chunk to take, then one flag per chunk (1: decoded). */
+  /** In a SharedArrayBuffer: the next item to take, then one flag per item (1: done). */
   control: Int32Array;
-  /** Their bytes and outputs are views of SharedArrayBuffers. */
-  chunks: ChunkJob[];
+  task: string;
+  input: unknown;
 }
+
+/** The batch task of this layer: chunks (ChunkJob[], their bytes and outputs views of SharedArrayBuffers). */
+export const DECODE_CHUNKS_TASK = 'decodeChunks';
+
+/** What became of an item of a batch (WorkerPool.shareOut): done, failed (the worker's error), or left undone by a
+ *  worker that died. */
+export type ItemOutcome = 'done' | 'undone' | Error;
+
+/** A batch's handler in the worker: called once per message with its input, it returns what does item i (and throws
+ *  that item's error). */
+export type SharedWorkerTask = (kernels: Kernels, input: unknown) => (index: number) => void;
 
 /** Work of a layer above this one (encoding a tensor, say): `task` names a handler the worker's entry registered. */
 export interface TaskMessage {

@@ -5,7 +5,7 @@
 // fast as one thread). A chunk's bytes are copied into a shared staging buffer (reused); the staged bytes of batches
 // at work are bounded, so that a large model is not copied whole at once.
 import { nextTurn } from './next-turn';
-import type { ChunkJob } from './protocol';
+import type { ChunkJob, ItemOutcome } from './protocol';
 import { isSharedMemory } from './shared';
 
 export interface BatchedChunk {
@@ -14,19 +14,11 @@ export interface BatchedChunk {
   reject(err: unknown): void;
 }
 
-/** What the pool does for the batches: hand one to every worker, and decode again a chunk a dying worker left. */
+/** What the pool does for the batches: share one out between the workers, and decode again a chunk a dying worker
+ *  left. */
 export interface BatchRunner {
-  /** Sends the batch to each worker and returns how many it sent it to; `partDone` is then called once for each, with
-   *  the chunks that failed there (none when it died: the chunks it left undone are retried). */
-  sendToEvery(chunks: ChunkJob[], control: Int32Array, partDone: (failures: ChunkFailure[]) => void): number;
+  shareOut(chunks: ChunkJob[]): Promise<ItemOutcome[]>;
   retry(job: ChunkJob): Promise<void>;
-  closed(): Error | null;
-}
-
-/** A chunk of a batch that failed: its index in the batch and the worker's error. */
-export interface ChunkFailure {
-  index: number;
-  error: Error;
 }
 
 /** Encoded bytes staged for batches at work at most (at least one chunk's, whatever its size). */
@@ -91,29 +83,22 @@ export class SharedBatches {
       at += stagedSize(job);
       return { ...job, encoded };
     });
-    const control = new Int32Array(new SharedArrayBuffer(4 * (1 + chunks.length)));
-    const failed = new Map<number, Error>();
     this.staged += bytes;
-    let partsLeft = 0;
-    const partDone = (failures: ChunkFailure[]) => {
-      for (const { index, error } of failures) failed.set(index, error);
-      if (--partsLeft > 0) return;
+    this.runner.shareOut(chunks).then((outcomes) => {
       this.staged -= bytes;
       if (staging) this.keepStaging(staging);
-      batch.forEach((chunk, i) => this.settle(chunk, Atomics.load(control, 1 + i) === 1, failed.get(i)));
+      batch.forEach((chunk, i) => this.settle(chunk, outcomes[i]!));
       this.start();
-    };
-    partsLeft = this.runner.sendToEvery(chunks, control, partDone);
+    }, (err) => {
+      this.staged -= bytes;
+      for (const chunk of batch) chunk.reject(err);
+    });
   }
 
-  private settle(chunk: BatchedChunk, decoded: boolean, error: Error | undefined): void {
-    if (error !== undefined) chunk.reject(error);
-    else if (decoded) chunk.resolve();
-    else {
-      const closed = this.runner.closed();
-      if (closed) chunk.reject(closed);
-      else this.runner.retry(chunk.job).then(chunk.resolve, chunk.reject);
-    }
+  private settle(chunk: BatchedChunk, outcome: ItemOutcome): void {
+    if (outcome === 'done') chunk.resolve();
+    else if (outcome === 'undone') this.runner.retry(chunk.job).then(chunk.resolve, chunk.reject);
+    else chunk.reject(outcome);
   }
 
   private takeStaging(bytes: number): SharedArrayBuffer | null {

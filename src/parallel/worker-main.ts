@@ -4,7 +4,7 @@
 import { decodeChunk, decodeChunkBytes } from '../codecs/pipeline/decode';
 import { isTensorzipError } from '../errors';
 import { Kernels } from '../wasm/kernels';
-import type { BatchMessage, ChunkJob, DecodeMessage, InitMessage, ReplyError, TaskMessage, WorkerReply, WorkerTask } from './protocol';
+import { DECODE_CHUNKS_TASK, type BatchMessage, type ChunkJob, type DecodeMessage, type InitMessage, type ReplyError, type SharedWorkerTask, type TaskMessage, type WorkerReply, type WorkerTask } from './protocol';
 
 interface WorkerScope {
   onmessage: ((event: { data: InitMessage | DecodeMessage | BatchMessage | TaskMessage }) => void) | null;
@@ -52,12 +52,22 @@ function decodeReplying(data: DecodeMessage, kernels: Kernels): void {
   }
 }
 
-/** Takes the batch's next chunk until none is left (the other workers take theirs from the same counter). */
-function batchReplying({ id, control, chunks }: BatchMessage, kernels: Kernels): void {
+/** Does the batch's next item until none is left (the other workers take theirs from the same counter). */
+function batchReplying({ id, control, task, input }: BatchMessage, kernels: Kernels, tasks: Readonly<Record<string, SharedWorkerTask>>): void {
   const failures: { index: number; error: ReplyError }[] = [];
-  for (let i = Atomics.add(control, 0, 1); i < chunks.length; i = Atomics.add(control, 0, 1)) {
+  let item: (index: number) => void;
+  try {
+    if (!Object.hasOwn(tasks, task)) throw new Error(`workers: no batch task is named ${task}`);
+    item = tasks[task]!(kernels, input);
+  } catch (err) {
+    item = () => {
+      throw err;
+    };
+  }
+  const count = control.length - 1;
+  for (let i = Atomics.add(control, 0, 1); i < count; i = Atomics.add(control, 0, 1)) {
     try {
-      decodeInto(kernels, chunks[i]!);
+      item(i);
       Atomics.store(control, 1 + i, 1);
     } catch (err) {
       failures.push({ index: i, error: replyError(err) });
@@ -65,6 +75,12 @@ function batchReplying({ id, control, chunks }: BatchMessage, kernels: Kernels):
   }
   scope.postMessage({ id, returned: [], failures });
 }
+
+/** This layer's batch task: chunks that decode into shared memory. */
+const decodeChunks: SharedWorkerTask = (kernels, input) => {
+  const chunks = input as ChunkJob[];
+  return (i) => void decodeInto(kernels, chunks[i]!);
+};
 
 function runReplying(data: TaskMessage, kernels: Kernels, tasks: Readonly<Record<string, WorkerTask>>): void {
   try {
@@ -77,13 +93,14 @@ function runReplying(data: TaskMessage, kernels: Kernels, tasks: Readonly<Record
   }
 }
 
-/** Serves the pool's messages: chunks to decode, and the `tasks` the entry registers. */
-export function serveWorker(tasks: Readonly<Record<string, WorkerTask>>): void {
+/** Serves the pool's messages: chunks to decode, and the `tasks` and batch tasks (`shared`) the entry registers. */
+export function serveWorker(tasks: Readonly<Record<string, WorkerTask>>, shared: Readonly<Record<string, SharedWorkerTask>>): void {
+  const batchTasks = { ...shared, [DECODE_CHUNKS_TASK]: decodeChunks };
   let kernels: Kernels | undefined;
   scope.onmessage = ({ data }) => {
     if (data.type === 'init') kernels = new Kernels(new WebAssembly.Instance(data.module, {}));
     else if (data.type === 'decode') decodeReplying(data, kernels!);
-    else if (data.type === 'batch') batchReplying(data, kernels!);
+    else if (data.type === 'batch') batchReplying(data, kernels!, batchTasks);
     else runReplying(data, kernels!, tasks);
   };
 }
