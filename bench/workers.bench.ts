@@ -27,7 +27,7 @@ import { isChild, median } from './fresh-processes';
 import { faceApiWeights } from '../test/helpers/face-api';
 
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 5);
-const WARM = Number(process.env.BENCH_WARM ?? 5);
+const WARM = Number(process.env.BENCH_WARM ?? 15);
 const DIR = 'build/bench/workers';
 const ARCHIVES = { 'float32 lossless': `${DIR}/face-api-lossless.tzip`, 'int8 + float32 (pack default)': `${DIR}/face-api-auto.tzip` };
 const WAYS = [0, 2];

@@ -2,20 +2,16 @@
 // shuffled epochs with Range requests — the same sample order Node computes for the same seed, every sample once,
 // and each shard's groups fetched about once.
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import send from 'send';
-import { chromium, type Browser } from 'playwright';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createDatasetWriter, openDataset } from '../src/index';
+import { localPages, type LocalPages } from './helpers/local-page';
 
 const dir = mkdtempSync(join(tmpdir(), 'tzip-dataset-web-'));
 const COUNT = 2000;
-let server: Server;
-let origin = '';
-let browser: Browser;
+let pages: LocalPages;
 const requests = new Map<string, number>();
 
 beforeAll(async () => {
@@ -32,31 +28,24 @@ beforeAll(async () => {
   for (let i = 0; i < COUNT; i++) await writer.add({ id: i, x: Uint8Array.from({ length: 64 }, (_, k) => hash(i * 64 + k)) });
   writeFileSync(join(dir, 'train.json'), JSON.stringify(await writer.finish()));
   writeFileSync(join(dir, 'index.html'), '<!doctype html><title>dataset</title>');
-  server = createServer((req, res) => {
+  pages = await localPages((req, res) => {
     const path = req.url!.split('?')[0];
     requests.set(path, (requests.get(path) ?? 0) + 1);
     const root = path.startsWith('/dist/') ? resolve('.') : dir;
     send(req, path, { root }).pipe(res);
   });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  server?.close();
-  server?.closeAllConnections();
-});
+afterAll(() => pages?.close());
 
 it('reads shuffled epochs in Chromium by Range requests, in the order Node computes', async () => {
-  const page = await browser.newPage();
-  await page.goto(`${origin}/index.html`);
+  const page = await pages.browser.newPage();
+  await page.goto(`${pages.origin}/index.html`);
   requests.clear();
   // A string, so that vitest leaves its import() alone: the page loads the bundle as a user's page would.
   const epochs = await page.evaluate(`(async () => {
     const { openDataset } = await import('/dist/index.mjs');
-    const ds = await openDataset('${origin}/train.json');
+    const ds = await openDataset('${pages.origin}/train.json');
     const out = [];
     for (const epoch of [0, 1]) {
       const ids = [];

@@ -3,7 +3,7 @@
 // thread, and a tensor the workers did not decode decodes there too, which raises its error. Every result must be the
 // one thread's.
 import { describe, expect, it } from 'vitest';
-import { isTensorzipError, open, pack, pipeline, quant, type PipelineStage, type TensorInput } from '../src/index';
+import { open, pack, pipeline, quant, type PipelineStage, type TensorInput } from '../src/index';
 import { TensorzipError } from '../src/errors';
 import { DECODE_TENSORS_TASK, decodeTensorsTask, TensorsOnWorkers } from '../src/format/decode-on-workers';
 import type { TensorEntry } from '../src/format/index-document';
@@ -12,20 +12,11 @@ import { sharedArrays } from '../src/parallel/shared';
 import { loadKernels } from '../src/wasm/load';
 import { spikyWeights } from './helpers/data';
 import { equalBytes } from './helpers/engines';
+import { failureOf } from './helpers/errors';
 import { referenceReadIndex } from './reference/index-1.3';
 import { referenceXxh32 } from './reference/xxh32';
 
 const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-
-async function failureOf(work: Promise<unknown>): Promise<{ code: unknown; message: unknown }> {
-  try {
-    await work;
-  } catch (err) {
-    expect(isTensorzipError(err)).toBe(true);
-    return { code: (err as { code: unknown }).code, message: (err as Error).message };
-  }
-  throw new Error('expected a failure');
-}
 
 /** A model's mix: two large tensors and many small ones of every kind, at odd lengths. */
 async function smallAndLarge(): Promise<Uint8Array> {

@@ -2,18 +2,14 @@
 // served (COOP + COEP): there the workers decode into shared memory — whole tensors read from the file's shared copy
 // (src/format/decode-on-workers.ts) — which vitest's own Chromium pages, not isolated, never reach. Every tensor must
 // decode as on the page's one thread, and a damaged chunk must fail the same way.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { pack, quant } from '../src/index';
 import { spikyWeights } from './helpers/data';
+import { localPages, type LocalPages } from './helpers/local-page';
 import { referenceReadIndex } from './reference/index-1.3';
 
-let server: Server;
-let origin = '';
-let browser: Browser;
+let pages: LocalPages;
 const served = new Map<string, Uint8Array>();
 
 beforeAll(async () => {
@@ -31,25 +27,18 @@ beforeAll(async () => {
   damaged.fill(0x55, dense.chunks[1]![0], dense.chunks[1]![0] + dense.chunks[1]![1]);
   served.set('/int8.tzip', int8).set('/lossless.tzip', lossless).set('/damaged.tzip', damaged).set('/dist/index.mjs', readFileSync('dist/index.mjs'));
   const isolation = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
-  server = createServer((req, res) => {
+  pages = await localPages((req, res) => {
     const body = served.get(req.url ?? '');
     if (body === undefined) return void res.writeHead(req.url === '/' ? 200 : 404, { 'content-type': 'text/html', ...isolation }).end('<!doctype html><title>workers</title>');
     res.writeHead(200, { 'content-type': req.url!.endsWith('.mjs') ? 'text/javascript' : 'application/octet-stream', ...isolation }).end(body);
   });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  server?.close();
-  server?.closeAllConnections();
-});
+afterAll(() => pages?.close());
 
 it('2 workers decode every tensor as one thread does, the large ones into shared memory; a damaged chunk fails the same way', async () => {
-  const page = await browser.newPage();
-  await page.goto(`${origin}/`);
+  const page = await pages.browser.newPage();
+  await page.goto(`${pages.origin}/`);
   // A string, so that vitest leaves its import() alone: the page loads the bundle as a user's page would.
   const result = await page.evaluate(`(async () => {
     const { open } = await import('/dist/index.mjs');

@@ -9,6 +9,7 @@ import { workerStarter, type StartWorker } from '../src/parallel/spawn';
 import { compiledModule } from '../src/wasm/load';
 import { random, spikyWeights } from './helpers/data';
 import { equalBytes } from './helpers/engines';
+import { failureOf } from './helpers/errors';
 import { readRepoFile } from './helpers/files';
 import { tzipFile } from './helpers/tzip-builder';
 import { referenceXxh32 } from './reference/xxh32';
@@ -108,16 +109,6 @@ async function everything(archive: Archive): Promise<Map<string, Uint8Array>> {
   return out;
 }
 
-async function errorOf(work: Promise<unknown>): Promise<{ code: unknown; message: unknown }> {
-  try {
-    await work;
-  } catch (err) {
-    expect(isTensorzipError(err)).toBe(true);
-    return { code: (err as { code: unknown }).code, message: (err as Error).message };
-  }
-  throw new Error('expected a failure');
-}
-
 const files = [
   ...(await Promise.all(GOLDEN.map(async (name): Promise<[string, Uint8Array]> => [`golden ${name}`, await readRepoFile(`test/golden/${name}`)]))),
   ...(await packedArchives()),
@@ -162,11 +153,11 @@ describe('open with workers', () => {
     file.fill(0xff, offset, offset + length);
     expect(archive.tensors.length).toBeGreaterThan(0);
     for (const verify of [true, false]) {
-      const one = await errorOf((await open(file, { verify })).get('dense'));
+      const one = await failureOf((await open(file, { verify })).get('dense'));
       const pooled = await open(file, { verify, workers: 2 });
       try {
-        expect(await errorOf(pooled.get('dense'))).toEqual(one);
-        expect(await errorOf(pooled.getAll())).toEqual(one);
+        expect(await failureOf(pooled.get('dense'))).toEqual(one);
+        expect(await failureOf(pooled.getAll())).toEqual(one);
       } finally {
         pooled.close();
       }
@@ -175,13 +166,14 @@ describe('open with workers', () => {
     }
   });
 
-  it("a small tensor's get() before a large one's in the same turn decodes once the large one's chunks have gone to the workers", async () => {
-    // A model's hundreds of small tensors, asked for in file order, would otherwise keep the workers waiting.
+  it("a file read a piece at a time (a Blob): a small tensor's get() before a large one's in the same turn decodes once the large one's chunks have gone to the workers", async () => {
+    // A model's hundreds of small tensors, asked for in file order, would otherwise keep the workers waiting. (A file
+    // in memory hands whole tensors over: decode-on-workers.test.ts.)
     const file = await pack({
       small: { dtype: 'float32', shape: [1000], data: spikyWeights(1000, 3) },
       large: { dtype: 'float32', shape: [1 << 18], data: spikyWeights(1 << 18, 4) },
     }, { quantize: 'lossless' });
-    const archive = await open(file, { workers: 2 });
+    const archive = await open(new Blob([file]), { workers: 2 });
     try {
       const [small, large] = sharedArrays([{ type: Float32Array, length: 1000 }, { type: Float32Array, length: 1 << 18 }]);
       const done = [archive.get('small', { out: small as Float32Array }), archive.get('large', { out: large as Float32Array })];
@@ -206,7 +198,7 @@ describe('open with workers', () => {
   it('workers: a non-negative integer or "auto" (ARGUMENT otherwise); 0 means none', async () => {
     const file = files[0]![1];
     for (const workers of [-1, 1.5, 'all', null, Infinity]) {
-      expect((await errorOf(open(file, { workers: workers as never }))).code).toBe('ARGUMENT');
+      expect((await failureOf(open(file, { workers: workers as never }))).code).toBe('ARGUMENT');
     }
     (await open(file, { workers: 0 })).close();
     const auto = await open(file, { workers: 'auto' });
@@ -264,7 +256,7 @@ describe('WorkerPool', () => {
     const { start, started } = await instrumentedWorkers('decode', 2);
     const pool = await WorkerPool.create(1, await compiledModule(true), start);
     try {
-      expect((await errorOf(pool.decode(job()))).code).toBe('LIMIT');
+      expect((await failureOf(pool.decode(job()))).code).toBe('LIMIT');
       expect(started()).toBe(3);
       const j = job();
       await pool.decode(j);
@@ -321,10 +313,10 @@ describe('WorkerPool', () => {
 
   it('terminate() rejects queued chunks with ABORTED', async () => {
     const pool = await WorkerPool.create(1, await compiledModule(true));
-    const pending = [pool.decode(job()), pool.decode(job())].map(errorOf);
+    const pending = [pool.decode(job()), pool.decode(job())].map(failureOf);
     pool.terminate();
     for (const failure of await Promise.all(pending)) expect(failure.code).toBe('ABORTED');
-    expect((await errorOf(pool.decode(job()))).code).toBe('ABORTED');
+    expect((await failureOf(pool.decode(job()))).code).toBe('ABORTED');
   });
 });
 
@@ -444,7 +436,7 @@ describe.skipIf(typeof SharedArrayBuffer !== 'function')('WorkerPool, chunks tha
 
   it('terminate() rejects chunks not yet handed out with ABORTED', async () => {
     const pool = await WorkerPool.create(1, await compiledModule(true));
-    const pending = [pool.decode(sharedJob()), pool.decode(sharedJob())].map(errorOf);
+    const pending = [pool.decode(sharedJob()), pool.decode(sharedJob())].map(failureOf);
     pool.terminate();
     for (const failure of await Promise.all(pending)) expect(failure.code).toBe('ABORTED');
   });

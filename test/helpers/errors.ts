@@ -23,3 +23,14 @@ export async function codeOf(promise: Promise<unknown>): Promise<TensorzipErrorC
     return err instanceof TensorzipError ? err.code : `untyped ${String(err)}`;
   }
 }
+
+/** The code and message of the TensorzipError `work` fails with (a test failure when it succeeds or throws another). */
+export async function failureOf(work: Promise<unknown>): Promise<{ code: unknown; message: unknown }> {
+  try {
+    await work;
+  } catch (err) {
+    expect(err, 'a TensorzipError').toBeInstanceOf(TensorzipError);
+    return { code: (err as TensorzipError).code, message: (err as Error).message };
+  }
+  throw new Error('expected a failure');
+}
