@@ -109,17 +109,18 @@ export interface OpenOptions {
   /** Called after every read with the bytes read so far and the file size (for a URL: bytes downloaded; for a stream:
    *  bytes arrived, with NaN as the size until it has ended). */
   onProgress?: (bytesRead: number, fileSize: number) => void;
-  /** Decode chunks on this many workers (Node worker_threads, Web Workers in browsers and Deno), or 'auto' for one
-   *  per core; default 0: on the calling thread. Starting a worker takes ~30 ms, and on the shared 2-core machine the
-   *  benchmark ran on, 2 workers decoded face-api's 50 MB slower than one thread (bench/results/workers.json), hence
-   *  no workers unless asked for. Where the runtime has shared memory (Node, Deno, cross-origin isolated pages),
-   *  get() and getAll() then return tensors of 64 KiB and more in a SharedArrayBuffer, which the workers decode into;
-   *  getAll() packs them side by side in few buffers (up to 256 MiB each), so one such tensor kept keeps its buffer's
-   *  others alive.
+  /** Decode on this many workers (Node worker_threads, Web Workers in browsers and Deno), or 'auto' for one per core;
+   *  default 0: on the calling thread. Starting the workers takes ~30 ms, so the first decode of a process is no faster
+   *  (face-api's 50 MB on 2 cores: 0.86–0.93x of one thread's time), and later ones are 1.3–1.9x as fast (Node,
+   *  Chromium; bench/results/workers.json): hence no workers unless asked for. Where the runtime has shared memory
+   *  (Node, Deno, cross-origin isolated pages), get() and getAll() then return tensors of 64 KiB and more in a
+   *  SharedArrayBuffer, which the workers decode into; getAll() packs them side by side in few buffers (up to 256 MiB
+   *  each), so one such tensor kept keeps its buffer's others alive. A file in memory of up to 64 MiB is then copied
+   *  into shared memory once, and the tensors asked for together go to the workers whole.
    *  close() stops them; idle workers never keep a Node process alive.
    *  @example
    *  const archive = await open(bytes, { workers: 'auto' });
-   *  const all = await archive.getAll(); // the chunks of every tensor spread over the workers
+   *  const all = await archive.getAll(); // the tensors spread over the workers
    *  archive.close(); */
   workers?: WorkersOption;
 }
