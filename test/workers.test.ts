@@ -173,7 +173,7 @@ describe('open with workers', () => {
       small: { dtype: 'float32', shape: [1000], data: spikyWeights(1000, 3) },
       large: { dtype: 'float32', shape: [1 << 18], data: spikyWeights(1 << 18, 4) },
     }, { quantize: 'lossless' });
-    const archive = await open(new Blob([file]), { workers: 2 });
+    const archive = await open(new Blob([file as Uint8Array<ArrayBuffer>]), { workers: 2 });
     try {
       const [small, large] = sharedArrays([{ type: Float32Array, length: 1000 }, { type: Float32Array, length: 1 << 18 }]);
       const done = [archive.get('small', { out: small as Float32Array }), archive.get('large', { out: large as Float32Array })];
