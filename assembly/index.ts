@@ -16,6 +16,7 @@ export { byteShuffle, byteUnshuffle } from './shuffle';
 export { bitShuffle, bitUnshuffle } from './bitshuffle';
 export { deltaEncode, deltaDecode } from './delta';
 export { predictCounts, predictEncode, predictDecode } from './predict';
+export { channelSums, channelHistograms, regroupGather } from './regroup_encode';
 export { countNonZero, bitmaskPack, bitmaskUnpack, bitmaskExpand, maskPopcount } from './sparse_bitmask';
 export { csrPack, csrUnpack } from './sparse_csr';
 export { pack24, unpack24 } from './sparse_24';

@@ -62,7 +62,7 @@ export function pipelineCandidates(kernels: Kernels, { stored, width, sparse, en
   candidates.push([...planes, { codec: 'huffman', planes: width }]);
   if (sparse) candidates.push([bitmask, ...planes, { codec: 'huffman', planes: width }]);
   if (width === 1 && channels !== undefined && channels.count <= REGROUP_MAX_CHANNELS && channels.run <= REGROUP_MAX_RUN) {
-    const groups = bestRegroup(stored, channels.count, channels.run);
+    const groups = bestRegroup(kernels, stored, channels.count, channels.run);
     if (groups !== null) candidates.push([{ codec: 'regroup', groups, channels: channels.count, run: channels.run }, { codec: 'huffman', planes: groups }]);
   }
   if (width === 1) {
@@ -100,20 +100,25 @@ function entropyBytes(hist: ArrayLike<number>): number {
  * ESTIMATE_BYTES codes; null when it does not beat one code's estimate, or no K divides the channels into groups of
  * 2 or more.
  */
-export function bestRegroup(stored: Uint8Array, channels: number, run: number): RegroupGroups | null {
+export function bestRegroup(kernels: Kernels, stored: Uint8Array, channels: number, run: number): RegroupGroups | null {
   const fits = REGROUPS.filter((k) => channels % k === 0 && channels >= 2 * k);
   if (fits.length === 0) return null;
-  const sample = stored.subarray(0, Math.min(stored.length, ESTIMATE_BYTES));
-  // Each channel's histogram among the finest groups' (256 counts each, side by side).
-  const rows = Uint32Array.from(channelRanks(sample, channels, run), (rank) => Math.floor((rank * FINEST) / channels) * 256);
+  const sampleBytes = Math.min(stored.length, ESTIMATE_BYTES);
+  // Each channel's histogram among the finest groups' (256 counts each, side by side; assembly/regroup_encode.ts).
   const finest = new Uint32Array(FINEST * 256);
-  const period = channels * run;
-  for (let start = 0; start < sample.length; start += period) {
-    const end = Math.min(start + period, sample.length);
-    for (let at = start, c = 0; at < end; c++) {
-      const row = rows[c];
-      for (const runEnd = Math.min(at + run, end); at < runEnd; at++) finest[row + sample[at]]++;
-    }
+  kernels.reset();
+  try {
+    const at = kernels.alloc(sampleBytes);
+    kernels.heap.set(stored.subarray(0, sampleBytes), at);
+    const rows = Uint32Array.from(channelRanks(kernels, at, sampleBytes, channels, run), (rank) => Math.floor((rank * FINEST) / channels) * 256);
+    const rowsAt = kernels.alloc(4 * channels);
+    const countsAt = kernels.alloc(finest.byteLength);
+    new Uint32Array(kernels.heap.buffer, rowsAt, channels).set(rows);
+    kernels.heap.fill(0, countsAt, countsAt + finest.byteLength);
+    kernels.exports.channelHistograms(at, sampleBytes, channels, run, rowsAt, countsAt);
+    finest.set(new Uint32Array(kernels.heap.buffer, countsAt, finest.length));
+  } finally {
+    kernels.reset();
   }
   const merged = (groups: number) => Array.from({ length: groups }, (_, g) => {
     const hist = new Float64Array(256);

@@ -47,6 +47,9 @@ export interface KernelExports {
   predictEncode(src: number, len: number, dst: number, dstCap: number, lag: number, weight: number): number;
   predictDecode(src: number, len: number, dst: number, dstCap: number, lag: number, weight: number): number;
   predictCounts(src: number, len: number, lag: number, counts: number): void;
+  channelSums(src: number, len: number, channels: number, run: number, out: number): void;
+  channelHistograms(src: number, len: number, channels: number, run: number, rows: number, counts: number): void;
+  regroupGather(src: number, len: number, channels: number, run: number, order: number, groupEnds: number, groups: number, dst: number): number;
   countNonZero(src: number, count: number, width: number): number;
   bitmaskPack(src: number, count: number, width: number, dst: number, dstCap: number): number;
   bitmaskUnpack(src: number, srcLen: number, count: number, width: number, dst: number, dstCap: number): number;

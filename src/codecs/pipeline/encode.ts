@@ -52,11 +52,8 @@ export function encodeChunk(kernels: Kernels, data: Uint8Array, stagesInput: Pip
         continue; // found in JavaScript (palette-encode.ts): no kernel call
       }
       if (stage.codec === 'regroup') {
-        const grouped = regroupEncode(kernels.heap.subarray(at, at + len), stage);
-        at = kernels.alloc(grouped.length);
-        len = grouped.length;
-        kernels.heap.set(grouped, at);
-        continue; // in JavaScript (regroup-encode.ts): it only moves bytes
+        ({ at, len } = regroupEncode(kernels, at, len, stage));
+        continue; // regroup-encode.ts: ranks the channels, then a kernel moves the bytes
       }
       // A stage's output is at most its input plus this much (LZ4's bound, a header per plane, CSR's 5-byte numbers).
       const cap = stage.codec === 'lz4' ? k.lz4Bound(len) : stage.codec === 'huffman' || stage.codec === 'huffman_ctx' || stage.codec === 'rans' || stage.codec === 'rans_lanes' ? huffmanPlanesBound(kernels, len, stage.planes)

@@ -1,6 +1,8 @@
 // The regroup stage's encoder (layout: assembly/regroup.ts, docs/FORMAT.md "The regroup stage"): each channel is
 // labelled by the rank of its codes' spread (variance), `groups` equal parts of the channels from the narrowest to
-// the widest; then the labels, then the bytes of group 0 in increasing position, group 1's, …
+// the widest; then the labels, then the bytes of group 0 in increasing position, group 1's, … The loops over the
+// bytes are kernels (assembly/regroup_encode.ts); the ranking and the labels are here.
+import type { Kernels } from '../../wasm/kernels';
 import { regroupLabelBytes, type RegroupGroups } from './stages';
 
 export interface RegroupLayout {
@@ -9,79 +11,59 @@ export interface RegroupLayout {
   run: number;
 }
 
-/** Each channel's rank by the variance of its bytes (position ⌊i / run⌋ mod channels), ties by channel. */
-export function channelRanks(bytes: Uint8Array, channels: number, run: number): Uint32Array {
-  // Integer sums, exact in float64 whatever their order; a run of one byte (the channels last) gets its own loop.
-  const sum = new Float64Array(channels);
-  const squares = new Float64Array(channels);
-  const period = channels * run;
-  for (let start = 0; start < bytes.length; start += period) {
-    const end = Math.min(start + period, bytes.length);
-    if (run === 1) {
-      for (let i = start, c = 0; i < end; i++, c++) {
-        const b = bytes[i];
-        sum[c] += b;
-        squares[c] += b * b;
-      }
-      continue;
+/** Each channel's rank by the variance of the `len` bytes at `at` in the kernels' memory (position ⌊i / run⌋ mod
+ *  channels), ties by channel. */
+export function channelRanks(kernels: Kernels, at: number, len: number, channels: number, run: number): Uint32Array {
+  const sumsAt = kernels.alloc(16 * channels);
+  try {
+    kernels.exports.channelSums(at, len, channels, run, sumsAt);
+    // Sum, then sum of squares, per channel: exact integers, as float64.
+    const sums = new Float64Array(kernels.heap.buffer, sumsAt, 2 * channels);
+    // Each channel's bytes: a run per whole period, and what the last period holds of its run.
+    const period = channels * run;
+    const periods = Math.floor(len / period);
+    const rest = len - periods * period;
+    const variance = new Float64Array(channels);
+    for (let c = 0; c < channels; c++) {
+      const count = periods * run + Math.min(run, Math.max(0, rest - c * run));
+      variance[c] = count === 0 ? 0 : sums[2 * c + 1] / count - (sums[2 * c] / count) ** 2;
     }
-    for (let at = start, c = 0; at < end; c++) {
-      let s = 0;
-      let q = 0;
-      for (const runEnd = Math.min(at + run, end); at < runEnd; at++) {
-        const b = bytes[at];
-        s += b;
-        q += b * b;
-      }
-      sum[c] += s;
-      squares[c] += q;
-    }
+    const ranks = new Uint32Array(channels);
+    Array.from({ length: channels }, (_, c) => c).sort((a, b) => variance[a] - variance[b] || a - b).forEach((c, rank) => { ranks[c] = rank; });
+    return ranks;
+  } finally {
+    kernels.release(sumsAt);
   }
-  // Each channel's bytes: a run per whole period, and what the last period holds of its run.
-  const periods = Math.floor(bytes.length / period);
-  const rest = bytes.length - periods * period;
-  const count = Float64Array.from({ length: channels }, (_, c) => periods * run + Math.min(run, Math.max(0, rest - c * run)));
-  const variance = Float64Array.from(sum, (s, c) => (count[c] === 0 ? 0 : squares[c] / count[c] - (s / count[c]) ** 2));
-  const ranks = new Uint32Array(channels);
-  Array.from({ length: channels }, (_, c) => c).sort((a, b) => variance[a] - variance[b] || a - b).forEach((c, rank) => { ranks[c] = rank; });
-  return ranks;
 }
 
-/** The regroup stage's bytes for `bytes` (one byte per element). */
-export function regroupEncode(bytes: Uint8Array, layout: RegroupLayout): Uint8Array {
+/**
+ * The regroup stage's bytes for the `len` bytes at `at` in the kernels' memory (one byte per element), written to new
+ * room taken there; returns where they are and their length.
+ */
+export function regroupEncode(kernels: Kernels, at: number, len: number, layout: RegroupLayout): { at: number; len: number } {
   const { groups, channels, run } = layout;
-  const ranks = channelRanks(bytes, channels, run);
+  const ranks = channelRanks(kernels, at, len, channels, run);
   const labels = Uint8Array.from(ranks, (rank) => Math.floor((rank * groups) / channels));
-  const bits = Math.log2(groups);
-  const labelBytes = regroupLabelBytes(layout);
-  const out = new Uint8Array(labelBytes + bytes.length);
-  labels.forEach((g, c) => {
-    const at = c * bits;
-    out[at >> 3] |= g << (at & 7);
-    if ((at & 7) + bits > 8) out[(at >> 3) + 1] |= g >> (8 - (at & 7));
-  });
-  // Each group's channels in increasing order, then its elements period by period (a period: every channel's run).
+  // Each group's channels in increasing order, and where each group ends among them.
   const order = Uint32Array.from({ length: channels }, (_, c) => c).sort((a, b) => labels[a] - labels[b] || a - b);
-  const runs = Math.ceil(bytes.length / run);
-  let to = labelBytes;
-  let first = 0;
-  for (let g = 0; g < groups; g++) {
-    let last = first;
-    while (last < channels && labels[order[last]] === g) last++;
-    for (let base = 0; base < runs; base += channels) {
-      for (let j = first; j < last; j++) {
-        const r = base + order[j];
-        if (r >= runs) break;
-        if (run === 1) out[to++] = bytes[r];
-        else {
-          const at = r * run;
-          const end = Math.min(at + run, bytes.length);
-          out.set(bytes.subarray(at, end), to);
-          to += end - at;
-        }
-      }
-    }
-    first = last;
-  }
-  return out;
+  const groupEnds = new Uint32Array(groups);
+  for (const g of labels) groupEnds[g]++;
+  for (let g = 1; g < groups; g++) groupEnds[g] += groupEnds[g - 1];
+  const labelBytes = regroupLabelBytes(layout);
+  const out = kernels.alloc(labelBytes + len);
+  const orderAt = kernels.alloc(4 * channels);
+  const endsAt = kernels.alloc(4 * groups);
+  const heap = kernels.heap;
+  heap.fill(0, out, out + labelBytes);
+  const bits = Math.log2(groups);
+  labels.forEach((g, c) => {
+    const bit = c * bits;
+    heap[out + (bit >> 3)] |= g << (bit & 7);
+    if ((bit & 7) + bits > 8) heap[out + (bit >> 3) + 1] |= g >> (8 - (bit & 7));
+  });
+  new Uint32Array(heap.buffer, orderAt, channels).set(order);
+  new Uint32Array(heap.buffer, endsAt, groups).set(groupEnds);
+  kernels.exports.regroupGather(at, len, channels, run, orderAt, endsAt, groups, out + labelBytes);
+  kernels.release(orderAt);
+  return { at: out, len: labelBytes + len };
 }
