@@ -13,6 +13,11 @@ const SORTED: usize = memory.data(<i32>(SYMBOLS * 2), 16);
 const KEYS: usize = memory.data(<i32>(SYMBOLS * 8), 16);
 /** Shell sort's first gap (Knuth's 3h + 1 gaps: 121, 40, 13, 4, 1) for at most 256 keys. */
 const FIRST_GAP: usize = 121;
+/** More keys than this take the radix sort: its passes cost 256 digits each whatever the number of keys. */
+const RADIX_FROM: usize = 48;
+/** The radix sort's other buffer of keys, and where each digit's keys start. */
+const KEYS_SPARE: usize = memory.data(<i32>(SYMBOLS * 8), 16);
+const DIGIT_STARTS: usize = memory.data(<i32>(256 * 4), 16);
 /** codeBits' Huffman tree: its inner nodes' weights (u64) and heights (u8), in the order they are made. */
 const NODE_WEIGHTS: usize = memory.data(<i32>(SYMBOLS * 8), 16);
 const NODE_HEIGHTS: usize = memory.data(<i32>SYMBOLS, 16);
@@ -144,13 +149,25 @@ function mergeLists(m: usize, withKinds: bool): usize {
 }
 
 /** Writes the byte values with nonzero counts into SORTED by (count, value) and returns how many there are; their
- *  keys stay sorted in KEYS. */
+ *  keys stay sorted in KEYS. Few values: Shell sort; more: a radix sort on the counts' bytes (KEYS start in value
+ *  order, and each pass keeps the order of equal digits, so equal counts stay in value order). */
 function sortByCount(counts: usize): usize {
   let m: usize = 0;
+  let largest: u32 = 0;
   for (let symbol: usize = 0; symbol < SYMBOLS; symbol++) {
     const count = load<u32>(counts + (symbol << 2));
-    if (count != 0) store<u64>(KEYS + (m++ << 3), (<u64>count << 8) | <u64>symbol);
+    if (count != 0) {
+      store<u64>(KEYS + (m++ << 3), (<u64>count << 8) | <u64>symbol);
+      largest = max(largest, count);
+    }
   }
+  if (m <= RADIX_FROM) shellSort(m);
+  else radixSort(m, largest);
+  for (let i: usize = 0; i < m; i++) store<u16>(SORTED + (i << 1), <u16>(load<u64>(KEYS + (i << 3)) & 0xff));
+  return m;
+}
+
+function shellSort(m: usize): void {
   for (let gap = FIRST_GAP; gap > 0; gap /= 3) {
     for (let i = gap; i < m; i++) {
       const key = load<u64>(KEYS + (i << 3));
@@ -162,6 +179,34 @@ function sortByCount(counts: usize): usize {
       store<u64>(KEYS + (at << 3), key);
     }
   }
-  for (let i: usize = 0; i < m; i++) store<u16>(SORTED + (i << 1), <u16>(load<u64>(KEYS + (i << 3)) & 0xff));
-  return m;
+}
+
+/** Sorts the m keys in KEYS by their count (key >> 8), a byte a pass from the lowest, up to `largest`'s highest. */
+function radixSort(m: usize, largest: u32): void {
+  let from = KEYS;
+  let to = KEYS_SPARE;
+  for (let shift: u64 = 8; shift < 40 && (<u64>largest >> (shift - 8)) != 0; shift += 8) {
+    memory.fill(DIGIT_STARTS, 0, 256 * 4);
+    for (let i: usize = 0; i < m; i++) {
+      const at = DIGIT_STARTS + (<usize>((load<u64>(from + (i << 3)) >> shift) & 0xff) << 2);
+      store<u32>(at, load<u32>(at) + 1);
+    }
+    let start: u32 = 0;
+    for (let d: usize = 0; d < 256; d++) {
+      const n = load<u32>(DIGIT_STARTS + (d << 2));
+      store<u32>(DIGIT_STARTS + (d << 2), start);
+      start += n;
+    }
+    for (let i: usize = 0; i < m; i++) {
+      const key = load<u64>(from + (i << 3));
+      const at = DIGIT_STARTS + (<usize>((key >> shift) & 0xff) << 2);
+      const place = load<u32>(at);
+      store<u32>(at, place + 1);
+      store<u64>(to + (<usize>place << 3), key);
+    }
+    const swap = from;
+    from = to;
+    to = swap;
+  }
+  if (from != KEYS) memory.copy(KEYS, from, m << 3);
 }
