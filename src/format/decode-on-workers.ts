@@ -98,7 +98,7 @@ export class TensorsOnWorkers {
     const items = new Int32Array(2 * chunks.length);
     chunks.forEach(({ t, k }, i) => items.set([t, k], 2 * i));
     const input: DecodeTensorsInput = { archive: this.archive, entries: this.entriesJson(), file: this.file(), verify: this.verify, tensors, outputs, items };
-    this.pool.shareOut(DECODE_TENSORS_TASK, input, chunks.length).then((outcomes) => {
+    this.pool.shareOut(DECODE_TENSORS_TASK, input, chunks.length, outputs).then((outcomes) => {
       // Each tensor's first chunk that was not done, if any.
       const left = new Map<number, Error | 'undone'>();
       chunks.forEach(({ t }, i) => outcomes[i] !== 'done' && !left.has(t) && left.set(t, outcomes[i] as Error | 'undone'));

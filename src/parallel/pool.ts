@@ -42,8 +42,10 @@ export class WorkerPool {
   private readonly spare: ArrayBuffer[] = [];
   private nextId = 0;
   private terminated = false;
+  /** Shared buffers whose bytes the workers were told of (shareOut): the same outputs decoded into again add none. */
+  private readonly sent = new WeakSet<ArrayBufferLike>();
   private readonly batches = new SharedBatches({
-    shareOut: (chunks) => this.shareOut(DECODE_CHUNKS_TASK, chunks, chunks.length),
+    shareOut: (chunks, buffers) => this.shareOut(DECODE_CHUNKS_TASK, chunks, chunks.length, buffers),
     retry: (job) => this.decodeAlone(job, 1),
   });
 
@@ -114,11 +116,19 @@ export class WorkerPool {
    * Shares `count` items of the batch task `task` (protocol.ts, BatchMessage) out between every worker at once, past
    * the queue; resolves with what became of each item: 'done', the worker's error, or 'undone' (a worker died on it,
    * and the caller does it again as it sees fit). Items a terminated pool left undone are ABORTED errors.
+   * `buffers`: the shared buffers `input` refers to that the caller may drop (its outputs); the workers are told of the
+   * bytes of those not sent before (protocol.ts, BatchMessage.sharedBytes).
    * @example
-   * const outcomes = await pool.shareOut(DECODE_CHUNKS_TASK, chunks, chunks.length);
+   * const outcomes = await pool.shareOut(DECODE_CHUNKS_TASK, chunks, chunks.length, [output.buffer]);
    */
-  shareOut(task: string, input: unknown, count: number): Promise<ItemOutcome[]> {
+  shareOut(task: string, input: unknown, count: number, buffers: Iterable<ArrayBufferLike>): Promise<ItemOutcome[]> {
     if (this.terminated) return Promise.reject(closed());
+    let sharedBytes = 0;
+    for (const buffer of new Set(buffers)) {
+      if (this.sent.has(buffer)) continue;
+      this.sent.add(buffer);
+      sharedBytes += buffer.byteLength;
+    }
     const control = new Int32Array(new SharedArrayBuffer(4 * (1 + count)));
     const failed = new Map<number, Error>();
     return new Promise((resolve) => {
@@ -131,7 +141,7 @@ export class WorkerPool {
       for (const slot of this.slots) {
         const part: Task = {
           id: this.nextId++,
-          message: (id) => ({ message: { type: 'batch', id, control, task, input }, transfer: [] }),
+          message: (id) => ({ message: { type: 'batch', id, control, task, input, sharedBytes }, transfer: [] }),
           settle: (reply) => {
             partDone('failures' in reply ? reply.failures : []);
             return [];

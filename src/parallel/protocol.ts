@@ -49,6 +49,9 @@ export interface BatchMessage {
   control: Int32Array;
   task: string;
   input: unknown;
+  /** Bytes of the shared buffers `input` refers to that the caller may drop (its outputs), not told of before: see
+   *  worker-main.ts, countReceived. */
+  sharedBytes: number;
 }
 
 /** The batch task of this layer: chunks (ChunkJob[], their bytes and outputs views of SharedArrayBuffers). */

@@ -17,7 +17,8 @@ export interface BatchedChunk {
 /** What the pool does for the batches: share one out between the workers, and decode again a chunk a dying worker
  *  left. */
 export interface BatchRunner {
-  shareOut(chunks: ChunkJob[]): Promise<ItemOutcome[]>;
+  /** `buffers`: the shared buffers of the chunks' outputs. */
+  shareOut(chunks: ChunkJob[], buffers: ArrayBufferLike[]): Promise<ItemOutcome[]>;
   retry(job: ChunkJob): Promise<void>;
 }
 
@@ -84,7 +85,7 @@ export class SharedBatches {
       return { ...job, encoded };
     });
     this.staged += bytes;
-    this.runner.shareOut(chunks).then((outcomes) => {
+    this.runner.shareOut(chunks, chunks.map(({ out }) => out.buffer)).then((outcomes) => {
       this.staged -= bytes;
       if (staging) this.keepStaging(staging);
       batch.forEach((chunk, i) => this.settle(chunk, outcomes[i]!));
