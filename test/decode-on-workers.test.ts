@@ -161,6 +161,15 @@ describe.skipIf(typeof SharedArrayBuffer !== 'function')('TensorsOnWorkers, with
     return { a: a!, b: b!, c: new Float32Array(lengths.c), d: d! };
   };
   const entry = (name: string) => tensors.find((t) => t.name === name)!;
+  /** A `here` that records each tensor it is given and decodes it from `values`, or throws for the one named `failing`. */
+  const recording = (here: string[], failing?: string) => (e: TensorEntry, out: Uint8Array) => {
+    here.push(e.name);
+    if (e.name === failing) throw new Error(`this thread failed on ${failing}`);
+    out.set(bytesOf(values[e.name]!));
+  };
+  /** Every output of `outs` decoded together, settled. */
+  const decodeAll = (onWorkers: TensorsOnWorkers, outs: ReturnType<typeof outputs>) =>
+    Promise.allSettled(Object.entries(outs).map(([name, out]) => onWorkers.decode(entry(name), bytesOf(out))));
 
   it('one batch for the large tensors asked for together, each item one chunk; then the small ones here', async () => {
     const { pool, batches } = playedPool();
@@ -170,7 +179,7 @@ describe.skipIf(typeof SharedArrayBuffer !== 'function')('TensorsOnWorkers, with
       out.set(bytesOf(values[e.name]!));
     });
     const outs = outputs();
-    await Promise.all(Object.entries(outs).map(([name, out]) => onWorkers.decode(entry(name), bytesOf(out))));
+    expect((await decodeAll(onWorkers, outs)).every((r) => r.status === 'fulfilled')).toBe(true);
     expect(batches).toEqual([3 + 1 + 2]);
     expect(here).toEqual(['c after 1 batches']);
     for (const [name, out] of Object.entries(outs)) expect(equalBytes(bytesOf(out), bytesOf(values[name]!)), name).toBe(true);
@@ -181,7 +190,7 @@ describe.skipIf(typeof SharedArrayBuffer !== 'function')('TensorsOnWorkers, with
     const here: string[] = [];
     // The same tensors listed in another order: the same index means another tensor there.
     const lists = [tensors, [...tensors].reverse()];
-    const archives = lists.map((list) => new TensorsOnWorkers(pool, list, () => file, true, (e, out) => (here.push(e.name), out.set(bytesOf(values[e.name]!)))));
+    const archives = lists.map((list) => new TensorsOnWorkers(pool, list, () => file, true, recording(here)));
     for (let round = 0; round < 2; round++) {
       for (const onWorkers of archives) {
         const outs = outputs();
@@ -197,16 +206,12 @@ describe.skipIf(typeof SharedArrayBuffer !== 'function')('TensorsOnWorkers, with
     const aborted = new TensorzipError('ABORTED', 'the pool was terminated');
     const { pool } = playedPool({ a: 'undone', b: new Error('a worker error'), d: aborted });
     const here: string[] = [];
-    const onWorkers = new TensorsOnWorkers(pool, tensors, () => file, true, (e, out) => {
-      here.push(e.name);
-      if (e.name === 'b') throw new Error('the error of this thread');
-      out.set(bytesOf(values[e.name]!));
-    });
+    const onWorkers = new TensorsOnWorkers(pool, tensors, () => file, true, recording(here, 'b'));
     const outs = outputs();
-    const results = await Promise.allSettled(Object.entries(outs).map(([name, out]) => onWorkers.decode(entry(name), bytesOf(out))));
+    const results = await decodeAll(onWorkers, outs);
     expect(here.sort()).toEqual(['a', 'b', 'c']);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected']);
-    expect((results[1] as PromiseRejectedResult).reason.message).toBe('the error of this thread');
+    expect((results[1] as PromiseRejectedResult).reason.message).toBe('this thread failed on b');
     expect((results[3] as PromiseRejectedResult).reason).toBe(aborted);
     for (const name of ['a', 'c']) expect(equalBytes(bytesOf(outs[name as 'a']), bytesOf(values[name]!)), name).toBe(true);
   });
@@ -214,7 +219,7 @@ describe.skipIf(typeof SharedArrayBuffer !== 'function')('TensorsOnWorkers, with
   it('tensors under 64 KiB alone decode on this thread, without the workers', async () => {
     const { pool, batches } = playedPool();
     const here: string[] = [];
-    const onWorkers = new TensorsOnWorkers(pool, tensors, () => file, true, (e, out) => (here.push(e.name), out.set(bytesOf(values[e.name]!))));
+    const onWorkers = new TensorsOnWorkers(pool, tensors, () => file, true, recording(here));
     const outs = outputs();
     await onWorkers.decode(entry('c'), bytesOf(outs.c));
     expect(batches).toEqual([]);
@@ -229,13 +234,8 @@ describe.skipIf(typeof SharedArrayBuffer !== 'function')('TensorsOnWorkers, with
     damaged.fill(0, offset, offset + length);
     const { pool } = playedPool();
     const here: string[] = [];
-    const onWorkers = new TensorsOnWorkers(pool, tensors, () => damaged, true, (e, out) => {
-      here.push(e.name);
-      if (e.name === 'd') throw new Error('located here');
-      out.set(bytesOf(values[e.name]!));
-    });
-    const outs = outputs();
-    const results = await Promise.allSettled(Object.entries(outs).map(([name, out]) => onWorkers.decode(entry(name), bytesOf(out))));
+    const onWorkers = new TensorsOnWorkers(pool, tensors, () => damaged, true, recording(here, 'd'));
+    const results = await decodeAll(onWorkers, outputs());
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
     expect(here).toEqual(['c', 'd']);
   });

@@ -483,8 +483,8 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, stream: { file:
         decodeTensorNow(kernels, entry, count, out, now, checked, chunkReader);
         return tensor;
       }
-      const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-      if (onWorkers !== null && (isSharedMemory(outBytes) || outBytes.length < WORKER_TENSOR_BYTES)) {
+      const outBytes = onWorkers && new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+      if (onWorkers !== null && outBytes !== null && (isSharedMemory(outBytes) || outBytes.length < WORKER_TENSOR_BYTES)) {
         countBytes(rangeBytes(rangesOf(entry)));
         return onWorkers.decode(entry, outBytes).then(() => tensor);
       }
