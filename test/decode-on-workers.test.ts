@@ -216,6 +216,19 @@ describe.skipIf(typeof SharedArrayBuffer !== 'function')('TensorsOnWorkers, with
     for (const name of ['a', 'c']) expect(equalBytes(bytesOf(outs[name as 'a']), bytesOf(values[name]!)), name).toBe(true);
   });
 
+  it('when the file\'s shared copy cannot be made, every tensor decodes on this thread (no error escapes)', async () => {
+    const { pool, batches } = playedPool();
+    const here: string[] = [];
+    const onWorkers = new TensorsOnWorkers(pool, tensors, () => {
+      throw new RangeError('Array buffer allocation failed');
+    }, true, recording(here));
+    const outs = outputs();
+    expect((await decodeAll(onWorkers, outs)).map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(batches).toEqual([]);
+    expect(here.sort()).toEqual(['a', 'b', 'c', 'd']);
+    for (const [name, out] of Object.entries(outs)) expect(equalBytes(bytesOf(out), bytesOf(values[name]!)), name).toBe(true);
+  });
+
   it('tensors under 64 KiB alone decode on this thread, without the workers', async () => {
     const { pool, batches } = playedPool();
     const here: string[] = [];

@@ -412,9 +412,10 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, stream: { file:
     : (range: ByteRange) => counted(rawSource.readNow!(range.offset, range.length));
   // With workers, the chunks they decode of a file in memory (up to SHARED_FILE_BYTES) are read from one copy of the
   // file in shared memory, made when the first is read: each decode copied them into a staging buffer before (for
-  // face-api's 8.1 MB, 1.3 ms of the calling thread before the workers could start). close() drops it.
+  // face-api's 8.1 MB, 1.3 ms of the calling thread before the workers could start). close() drops it. Not for a stream
+  // opened with retain: false (`uses`): its bytes go as they are read, and such a copy would hold the file again.
   let sharedFile: Uint8Array | null = null;
-  const fileShared = readNow !== null && !sealer && hasSharedMemory() && rawSource.size <= SHARED_FILE_BYTES ? () => {
+  const fileShared = readNow !== null && !sealer && uses === null && hasSharedMemory() && rawSource.size <= SHARED_FILE_BYTES ? () => {
     if (sharedFile === null) {
       sharedFile = sharedArray(Uint8Array, rawSource.size);
       sharedFile.set(rawSource.readNow!(0, rawSource.size));

@@ -76,8 +76,15 @@ export class TensorsOnWorkers {
     this.waiting = [];
     const toWorkers = (out: Uint8Array) => out.length >= WORKER_TENSOR_BYTES && isSharedMemory(out);
     const large = batch.filter(({ out }) => toWorkers(out));
-    if (large.length > 0) this.share(large);
-    for (const tensor of batch) if (!toWorkers(tensor.out)) this.decodeHere(tensor);
+    let shared = large.length > 0;
+    try {
+      if (shared) this.share(large);
+    } catch {
+      // No batch (the file's shared copy could not be made, e.g. out of memory): this microtask has no caller to
+      // throw to, so these decode here, as the calling thread would without workers.
+      shared = false;
+    }
+    for (const tensor of batch) if (!shared || !toWorkers(tensor.out)) this.decodeHere(tensor);
   }
 
   private share(batch: Waiting[]): void {
