@@ -4,11 +4,14 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
-import { createDatasetWriter, open, openDataset, pack } from '../src/index';
+import { createDatasetWriter, open, openDataset, pack, type TensorInput } from '../src/index';
+import { spikyWeights } from './helpers/data';
+import { equalBytes } from './helpers/engines';
 import { WorkerPool } from '../src/parallel';
 
 const GOLDEN = 'test/golden/v1.2/shared-ranges.tzip';
 const threads = () => readdirSync('/proc/self/task').length;
+const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 // Chunks of 1 MiB (they go to the workers; the golden file's are all small enough to stay on the calling thread).
 const LARGE = await pack({ w: { dtype: 'float32', shape: [1024, 1500], data: Float32Array.from({ length: 1024 * 1500 }, (_, i) => Math.sin(i) * Math.cos(i / 7)) } });
 
@@ -85,6 +88,26 @@ describe.skipIf(process.platform !== 'linux')('workers in Node', () => {
       dataset.close();
     } finally {
       created.mockRestore();
+    }
+  });
+
+  it('getAll() hands each 16 MiB buffer\'s tensors to the workers before it allocates the next', async () => {
+    // 40 MiB of large tensors: three buffers, each one batch (its own outputs only), then the small tensors here.
+    const MiB = 1 << 20;
+    const tensors: Record<string, TensorInput> = { small: { dtype: 'float32', shape: [100], data: spikyWeights(100, 3) } };
+    for (let i = 0; i < 5; i++) tensors[`t${i}`] = { dtype: 'float32', shape: [2 * MiB], data: spikyWeights(2 * MiB, 30 + i) };
+    const file = await pack(tensors, { quantize: 'lossless' });
+    const archive = await open(file, { workers: 2 });
+    const shareOut = vi.spyOn(WorkerPool.prototype, 'shareOut');
+    try {
+      const all = await archive.getAll();
+      for (const [name, t] of Object.entries(tensors)) expect(equalBytes(bytesOf(all[name]!.data), bytesOf(t.data)), name).toBe(true);
+      const buffers = shareOut.mock.calls.map((call) => [...(call[3] as Iterable<ArrayBufferLike>)]);
+      expect(buffers.map((b) => b.length)).toEqual([1, 1, 1]);
+      expect(buffers.map((b) => b[0]!.byteLength / MiB)).toEqual([16, 16, 8]);
+    } finally {
+      shareOut.mockRestore();
+      archive.close();
     }
   });
 });

@@ -381,11 +381,11 @@ describe.skipIf(typeof SharedArrayBuffer !== 'function')('WorkerPool, chunks tha
     }
   });
 
-  it('sharedArrays: zero-filled arrays at multiples of 64 bytes, disjoint, in buffers of at most 256 MiB (one larger alone)', () => {
+  it('sharedArrays: zero-filled arrays at multiples of 64 bytes, disjoint, in buffers of at most 16 MiB (one larger alone)', () => {
     const MiB = 1 << 20;
     const specs = [
       { type: Float32Array, length: 100 }, { type: Uint8Array, length: 1 }, { type: Float64Array, length: 3 },
-      { type: Uint8Array, length: 200 * MiB }, { type: Float32Array, length: 20 * MiB }, { type: Uint8Array, length: 300 * MiB }, { type: Int8Array, length: 5 },
+      { type: Uint8Array, length: 12 * MiB }, { type: Float32Array, length: 1.25 * MiB }, { type: Uint8Array, length: 20 * MiB }, { type: Int8Array, length: 5 },
     ] as const;
     const arrays = sharedArrays<ArrayBufferView & { length: number }>(specs as never);
     arrays.forEach((a, i) => {
@@ -394,11 +394,11 @@ describe.skipIf(typeof SharedArrayBuffer !== 'function')('WorkerPool, chunks tha
       expect(a.byteOffset % 64).toBe(0);
       expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
     });
-    // The first four fit in 256 MiB; the 80 MiB one does not join them; the 300 MiB one is alone; the last joins none
+    // The first four fit in 16 MiB; the 5 MiB one does not join them; the 20 MiB one is alone; the last joins none
     // before it that would pass the limit.
     const buffers = [...new Set(arrays.map((a) => a.buffer))];
     expect(arrays.map((a) => buffers.indexOf(a.buffer))).toEqual([0, 0, 0, 0, 1, 2, 3]);
-    expect(buffers.every((b) => b.byteLength <= 256 * MiB || b === arrays[5]!.buffer)).toBe(true);
+    expect(buffers.every((b) => b.byteLength <= 16 * MiB || b === arrays[5]!.buffer)).toBe(true);
     for (const b of buffers) {
       const inside = arrays.filter((a) => a.buffer === b).map((a) => [a.byteOffset, a.byteOffset + a.byteLength]).sort((x, y) => x[0]! - y[0]!);
       for (let i = 1; i < inside.length; i++) expect(inside[i]![0]).toBeGreaterThanOrEqual(inside[i - 1]![1]!);

@@ -20,7 +20,7 @@ import { addDecoded, decodedTwin, type DecodedTwins } from './decoded-twins';
 import { checkChunkUses, isQuantized, parseIndex, storedBytes, type ByteRange, type IndexDocument, type TensorEntry } from './index-document';
 import type { QuantizedTensorInput } from './encode-tensor';
 import { poolFor, releasePool, type WorkerPool, type WorkersOption } from '../parallel';
-import { hasSharedMemory, isSharedMemory, sharedArray, sharedArrays } from '../parallel/shared';
+import { hasSharedMemory, isSharedMemory, sharedArray, sharedArrayBlocks } from '../parallel/shared';
 import { SharedParams } from './shared-params';
 import { paramsWhat, TensorChunks } from './tensor-chunks';
 import { TensorsOnWorkers, WORKER_TENSOR_BYTES } from './decode-on-workers';
@@ -114,7 +114,7 @@ export interface OpenOptions {
    *  (face-api's 50 MB on 2 cores: 0.83–0.96x of one thread's speed), and later ones are 1.5–1.9x as fast (Node,
    *  Chromium; bench/results/workers.json): hence no workers unless asked for. Where the runtime has shared memory
    *  (Node, Deno, cross-origin isolated pages), get() and getAll() then return tensors of 64 KiB and more in a
-   *  SharedArrayBuffer, which the workers decode into; getAll() packs them side by side in few buffers (up to 256 MiB
+   *  SharedArrayBuffer, which the workers decode into; getAll() packs them side by side in few buffers (up to 16 MiB
    *  each), so one such tensor kept keeps its buffer's others alive. A file in memory of up to 64 MiB is then copied
    *  into shared memory once, and the tensors asked for together go to the workers whole.
    *  close() stops them; idle workers never keep a Node process alive.
@@ -601,10 +601,23 @@ async function openFile(kernels: Kernels, rawSource: ByteSource, stream: { file:
         const elements = new Map(doc.tensors.map((t) => [t, product(t.shape)]));
         const bySize = [...doc.tensors].sort((a, b) => elements.get(b)! - elements.get(a)!);
         // The tensors the workers decode into, side by side in few shared buffers (sharedArrays says why).
-        const toWorkers = bySize.filter((t) => elements.get(t)! * TENSOR_DTYPES[t.dtype].bytes >= WORKER_TENSOR_BYTES);
-        const arrays = sharedArrays(toWorkers.map((t) => ({ type: TENSOR_DTYPES[t.dtype].array as never, length: elements.get(t)! })));
-        const given = new Map(toWorkers.map((t, i) => [t, arrays[i] as TensorArray]));
-        const decoded = new Map(await Promise.all(bySize.map(async (t) => [t, await decodeEntry(t, given.get(t))] as const)));
+        const isLarge = (t: TensorEntry) => elements.get(t)! * TENSOR_DTYPES[t.dtype].bytes >= WORKER_TENSOR_BYTES;
+        const toWorkers = bySize.filter(isLarge);
+        const decoding: Promise<readonly [TensorEntry, Tensor]>[] = [];
+        const decode = (t: TensorEntry, out: TensorArray | undefined) => {
+          const decoded = (async () => [t, await decodeEntry(t, out)] as const)();
+          decoded.catch(() => {}); // Promise.all below sees the error
+          decoding.push(decoded);
+        };
+        let next = 0;
+        for (const arrays of sharedArrayBlocks(toWorkers.map((t) => ({ type: TENSOR_DTYPES[t.dtype].array as never, length: elements.get(t)! })))) {
+          for (const out of arrays) decode(toWorkers[next++]!, out as TensorArray);
+          // A buffer's tensors go to the workers before the next buffer is allocated: zero-filling one takes the
+          // calling thread ~2 ms per 16 MiB, which the workers then overlap.
+          await Promise.resolve();
+        }
+        for (const t of bySize) if (!isLarge(t)) decode(t, undefined);
+        const decoded = new Map(await Promise.all(decoding));
         for (const t of doc.tensors) all[t.name] = decoded.get(t)!;
       }
       return all;
