@@ -116,7 +116,8 @@ export interface OpenOptions {
    *  (Node, Deno, cross-origin isolated pages), get() and getAll() then return tensors of 64 KiB and more in a
    *  SharedArrayBuffer, which the workers decode into; getAll() packs them side by side in few buffers (up to 16 MiB
    *  each), so one such tensor kept keeps its buffer's others alive. A file in memory of up to 64 MiB is then copied
-   *  into shared memory once, and the tensors asked for together go to the workers whole.
+   *  into shared memory once (not a stream opened with retain: false), and the tensors asked for together go to the
+   *  workers whole.
    *  close() stops them; idle workers never keep a Node process alive.
    *  @example
    *  const archive = await open(bytes, { workers: 'auto' });
