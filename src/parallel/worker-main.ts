@@ -84,24 +84,34 @@ const RECEIVED_COUNT_LIMIT = 256 << 20;
  * Shared buffers a message brings stay alive in this worker until its next garbage collection, which V8 does not
  * hasten for them: it counts the memory of the buffers an isolate allocates, not of those it receives. Tensors
  * decoded on workers and dropped by the caller were then held until the archive closed (a stream of 150 tensors of
- * 1 MiB: 152 MiB alive, against 5 MiB on one thread). An ArrayBuffer of as many bytes, allocated and dropped at once
- * (never written, so never backed by memory), makes V8 count them, and collect as it would had this worker allocated
- * them.
+ * 1 MiB: 152 MiB alive, against 5 MiB on one thread). A buffer of as many bytes, allocated and dropped at once and
+ * never written, makes V8 count them, and collect as it would had this worker allocated them.
+ * Never written is not enough to cost nothing: a zero-filled ArrayBuffer under 32 MiB (glibc's largest mmap
+ * threshold) comes from memory malloc reuses, which calloc then fills — getAll() on 2 workers, which brings a 16 MiB
+ * buffer per batch, took 49 ms instead of 25. So Node counts with Buffer.allocUnsafeSlow (not filled: 0.05 ms per
+ * 16 MiB); Deno, whose allocUnsafeSlow fills too (2.1 ms), gathers counts until they reach 32 MiB, which then come
+ * as fresh pages; browsers map large buffers fresh, and count at once. (A resizable ArrayBuffer costs nothing either,
+ * but V8 does not count it: the 80 MiB stream of open-stream-memory.node.test.ts kept more than 40 MiB alive.)
  */
 function countReceived(bytes: number): void {
   if (bytes <= 0) return;
+  uncounted += bytes;
+  if (runtime === 'deno' && uncounted < FRESH_BYTES) return;
+  const count = Math.min(uncounted, RECEIVED_COUNT_LIMIT);
+  uncounted = 0;
   try {
-    void allocateUntouched(Math.min(bytes, RECEIVED_COUNT_LIMIT));
+    void (runtime === 'node' ? (globalThis as unknown as { Buffer: { allocUnsafeSlow(bytes: number): unknown } }).Buffer.allocUnsafeSlow(count) : new ArrayBuffer(count));
   } catch {
     // No room for even that address range: nothing to count it with.
   }
 }
 
-/** Bytes that are counted and never touched. Node's Buffer.allocUnsafeSlow leaves them as malloc gave them: a zero-
- *  filled ArrayBuffer of under 32 MiB comes from memory malloc reuses, which calloc then fills (16 MiB per batch and
- *  worker: getAll() in 16 MiB buffers took twice the CPU). Elsewhere an ArrayBuffer. */
-const allocateUntouched: (bytes: number) => unknown = (globalThis as { Buffer?: { allocUnsafeSlow(bytes: number): unknown } }).Buffer?.allocUnsafeSlow
-  ?? ((bytes) => new ArrayBuffer(bytes));
+/** Bytes received and not counted yet (Deno). */
+let uncounted = 0;
+/** A zero-filled allocation of this many bytes or more is fresh pages from the system (glibc's largest mmap threshold). */
+const FRESH_BYTES = 32 << 20;
+const runtime = typeof (globalThis as { Deno?: unknown }).Deno === 'object' ? 'deno'
+  : typeof (globalThis as { Buffer?: { allocUnsafeSlow?: unknown } }).Buffer?.allocUnsafeSlow === 'function' ? 'node' : 'browser';
 
 /** This layer's batch task: chunks that decode into shared memory. */
 const decodeChunks: SharedWorkerTask = (kernels, input) => {
