@@ -111,7 +111,7 @@ export interface OpenOptions {
   onProgress?: (bytesRead: number, fileSize: number) => void;
   /** Decode on this many workers (Node worker_threads, Web Workers in browsers and Deno), or 'auto' for one per core;
    *  default 0: on the calling thread. Starting the workers takes ~30 ms, so the first decode of a process is no faster
-   *  (face-api's 50 MB on 2 cores: 0.83–0.96x of one thread's speed), and later ones are 1.5–1.9x as fast (Node,
+   *  (face-api's 50 MB on 2 cores: 0.80–0.96x of one thread's speed), and later ones are 1.4–1.9x as fast (Node,
    *  Chromium; bench/results/workers.json): hence no workers unless asked for. Where the runtime has shared memory
    *  (Node, Deno, cross-origin isolated pages), get() and getAll() then return tensors of 64 KiB and more in a
    *  SharedArrayBuffer, which the workers decode into; getAll() packs them side by side in few buffers (up to 16 MiB
